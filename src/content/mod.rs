@@ -1,0 +1,293 @@
+//! Content: loops, question banks and rubrics, loaded from files into a typed,
+//! validated [`Catalog`]. The files come from a directory an operator edits or,
+//! by default, from the copies embedded in the binary at build time.
+//!
+//! The catalog carries a hash of every file it was built from. A session pins
+//! the hash (and a copy of what it uses) when it starts, so a later edit never
+//! changes an interview in flight.
+
+mod files;
+pub mod model;
+pub mod pattern;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+use rust_embed::RustEmbed;
+use sha2::{Digest, Sha256};
+
+pub use model::{Difficulty, Dimension, Loop, LoopRound, Probe, Question, RoundKind, Rubric, Signal};
+
+/// One problem in one content file.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}: {field}: {message}")]
+pub struct ContentError {
+    pub file: String,
+    pub line: usize,
+    pub field: String,
+    pub message: String,
+}
+
+/// Every problem found in a content tree.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct ContentErrors(pub Vec<ContentError>);
+
+impl fmt::Display for ContentErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A content file: its path relative to the content root, with `/` separators.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    pub path: String,
+    pub text: String,
+}
+
+#[derive(RustEmbed)]
+#[folder = "prompts/"]
+#[prefix = "prompts/"]
+struct EmbeddedPrompts;
+
+#[derive(RustEmbed)]
+#[folder = "rubrics/"]
+#[prefix = "rubrics/"]
+struct EmbeddedRubrics;
+
+/// The files a catalog is built from.
+#[derive(Clone, Debug)]
+pub struct ContentSource {
+    files: Vec<SourceFile>,
+}
+
+impl ContentSource {
+    /// The content shipped inside the binary.
+    pub fn embedded() -> ContentSource {
+        let mut files = Vec::new();
+        type Get = fn(&str) -> Option<rust_embed::EmbeddedFile>;
+        let paths = EmbeddedPrompts::iter()
+            .map(|p| (p, EmbeddedPrompts::get as Get))
+            .chain(EmbeddedRubrics::iter().map(|p| (p, EmbeddedRubrics::get as Get)));
+        for (path, get) in paths {
+            if let Some(file) = get(&path) {
+                // Shipped files are UTF-8; a lossy read keeps a bad byte visible
+                // to the validator instead of silently dropping the file.
+                let text = String::from_utf8_lossy(&file.data).into_owned();
+                files.push(SourceFile { path: path.into_owned(), text });
+            }
+        }
+        ContentSource::new(files)
+    }
+
+    /// Reads `DIR/prompts/**` and `DIR/rubrics/**`.
+    pub fn from_dir(dir: &Path) -> Result<ContentSource, ContentErrors> {
+        let mut files = Vec::new();
+        let mut errors = Vec::new();
+        for top in ["prompts", "rubrics"] {
+            let root = dir.join(top);
+            if !root.is_dir() {
+                errors.push(ContentError {
+                    file: root.display().to_string(),
+                    line: 0,
+                    field: "(directory)".into(),
+                    message: "missing: a content directory holds prompts/ and rubrics/".into(),
+                });
+                continue;
+            }
+            collect(dir, &root, &mut files, &mut errors);
+        }
+        if errors.is_empty() {
+            Ok(ContentSource::new(files))
+        } else {
+            Err(ContentErrors(errors))
+        }
+    }
+
+    pub fn new(mut files: Vec<SourceFile>) -> ContentSource {
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        ContentSource { files }
+    }
+
+    pub fn files(&self) -> &[SourceFile] {
+        &self.files
+    }
+
+    /// SHA-256 over every path and its contents, in path order.
+    pub fn hash(&self) -> String {
+        let mut hasher = Sha256::new();
+        for f in &self.files {
+            hasher.update(f.path.as_bytes());
+            hasher.update([0]);
+            hasher.update(f.text.as_bytes());
+            hasher.update([0]);
+        }
+        hasher
+            .finalize()
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    fn under<'a>(&'a self, folder: &'a str) -> impl Iterator<Item = &'a SourceFile> {
+        self.files.iter().filter(move |f| {
+            f.path
+                .strip_prefix(folder)
+                .is_some_and(|rest| !rest.contains('/') && rest.ends_with(".toml"))
+        })
+    }
+}
+
+fn collect(base: &Path, dir: &Path, files: &mut Vec<SourceFile>, errors: &mut Vec<ContentError>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            errors.push(io_error(dir, e));
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(base, &path, files, errors);
+            continue;
+        }
+        let relative = path
+            .strip_prefix(base)
+            .unwrap_or(&path)
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        match std::fs::read_to_string(&path) {
+            Ok(text) => files.push(SourceFile { path: relative, text }),
+            Err(e) => errors.push(io_error(&path, e)),
+        }
+    }
+}
+
+fn io_error(path: &Path, e: std::io::Error) -> ContentError {
+    ContentError {
+        file: path.display().to_string(),
+        line: 0,
+        field: "(file)".into(),
+        message: e.to_string(),
+    }
+}
+
+/// Everything the server and the CLI know about loops, questions and rubrics.
+#[derive(Clone, Debug)]
+pub struct Catalog {
+    hash: String,
+    loops: Vec<Loop>,
+    rubrics: BTreeMap<String, Rubric>,
+    questions: BTreeMap<RoundKind, Vec<Question>>,
+}
+
+impl Catalog {
+    /// Validates every file; on any problem returns all of them.
+    pub fn build(source: &ContentSource) -> Result<Catalog, ContentErrors> {
+        let mut errors = Vec::new();
+        let mut rubrics = BTreeMap::new();
+        for file in source.under("rubrics/") {
+            if let Some(rubric) = files::parse_rubric(file, &mut errors) {
+                if rubrics.contains_key(&rubric.id) {
+                    errors.push(ContentError {
+                        file: file.path.clone(),
+                        line: 1,
+                        field: "id".into(),
+                        message: format!("duplicate rubric id {:?}", rubric.id),
+                    });
+                }
+                rubrics.insert(rubric.id.clone(), rubric);
+            }
+        }
+        let mut questions: BTreeMap<RoundKind, Vec<Question>> = BTreeMap::new();
+        let mut seen = std::collections::HashSet::new();
+        for file in source.under("prompts/questions/") {
+            if let Some((kind, parsed)) = files::parse_bank(file, &rubrics, &mut errors) {
+                for (question, span) in parsed {
+                    if !seen.insert(question.id.clone()) {
+                        files::duplicate_question(file, span, &question.id, &mut errors);
+                    }
+                    questions.entry(kind).or_default().push(question);
+                }
+            }
+        }
+        let mut loops = Vec::new();
+        for file in source.under("prompts/loops/") {
+            if let Some(l) = files::parse_loop(file, &rubrics, &questions, &mut errors) {
+                loops.push(l);
+            }
+        }
+        if source.under("prompts/loops/").next().is_none() {
+            errors.push(ContentError {
+                file: "prompts/loops".into(),
+                line: 0,
+                field: "(directory)".into(),
+                message: "no loops defined".into(),
+            });
+        }
+        if !errors.is_empty() {
+            return Err(ContentErrors(errors));
+        }
+        Ok(Catalog {
+            hash: source.hash(),
+            loops,
+            rubrics,
+            questions,
+        })
+    }
+
+    /// The catalog built into the binary. Its files are checked by the test
+    /// suite, so failing here is a build defect, reported as an error anyway.
+    pub fn embedded() -> Result<Catalog, ContentErrors> {
+        Catalog::build(&ContentSource::embedded())
+    }
+
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+
+    pub fn loops(&self) -> &[Loop] {
+        &self.loops
+    }
+
+    pub fn find_loop(&self, id: &str) -> Option<&Loop> {
+        self.loops.iter().find(|l| l.id == id)
+    }
+
+    pub fn rubric(&self, id: &str) -> Option<&Rubric> {
+        self.rubrics.get(id)
+    }
+
+    /// The rubric whose id is the kind's name, else the first of that kind.
+    pub fn rubric_for_kind(&self, kind: RoundKind) -> Option<&Rubric> {
+        self.rubrics
+            .get(kind.as_str())
+            .or_else(|| self.rubrics.values().find(|r| r.kind == kind))
+    }
+
+    pub fn questions(&self, kind: RoundKind) -> &[Question] {
+        self.questions.get(&kind).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    pub fn question_count(&self) -> usize {
+        self.questions.values().map(Vec::len).sum()
+    }
+
+    pub fn rubric_count(&self) -> usize {
+        self.rubrics.len()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,177 @@
+use super::*;
+
+fn source(files: &[(&str, &str)]) -> ContentSource {
+    ContentSource::new(
+        files
+            .iter()
+            .map(|(path, text)| SourceFile { path: (*path).into(), text: (*text).into() })
+            .collect(),
+    )
+}
+
+const RUBRIC: &str = r#"id = "coding"
+kind = "coding"
+version = "1"
+title = "Coding"
+description = "d"
+
+[[dimensions]]
+id = "analysis"
+name = "Analysis"
+weight = 1.0
+thresholds = [1, 1, 2]
+[dimensions.levels]
+1 = "a"
+2 = "b"
+3 = "c"
+4 = "d"
+[[dimensions.signals]]
+id = "complexity"
+description = "states complexity"
+patterns = ["complexity", "big o"]
+[[dimensions.signals]]
+id = "edge_cases"
+description = "edge cases"
+patterns = ["edge case*"]
+"#;
+
+const BANK: &str = r#"kind = "coding"
+
+[[questions]]
+id = "coding-a"
+title = "A"
+text = "Do A."
+topics = ["arrays"]
+difficulty = "easy"
+key_points = ["k"]
+[[questions.probes]]
+signal = "complexity"
+text = "Complexity?"
+"#;
+
+const LOOP: &str = r#"id = "mini"
+title = "Mini"
+company = "Co"
+role = "Eng"
+level = "II"
+description = "d"
+
+[[rounds]]
+kind = "coding"
+title = "Coding"
+minutes = 5
+questions = 1
+rubric = "coding"
+persona = "p"
+intro = "i"
+"#;
+
+fn valid() -> Vec<(&'static str, String)> {
+    vec![
+        ("rubrics/coding.toml", RUBRIC.to_owned()),
+        ("prompts/questions/coding.toml", BANK.to_owned()),
+        ("prompts/loops/mini.toml", LOOP.to_owned()),
+    ]
+}
+
+fn build_with(edit: impl FnOnce(&mut Vec<(&'static str, String)>)) -> Result<Catalog, ContentErrors> {
+    let mut files = valid();
+    edit(&mut files);
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    Catalog::build(&source(&refs))
+}
+
+fn only_error(result: Result<Catalog, ContentErrors>) -> ContentError {
+    let errors = result.expect_err("the content should be rejected").0;
+    assert_eq!(errors.len(), 1, "expected one error, got {errors:#?}");
+    errors.into_iter().next().unwrap()
+}
+
+fn replace(files: &mut [(&'static str, String)], path: &str, from: &str, to: &str) {
+    let file = files.iter_mut().find(|(p, _)| *p == path).unwrap();
+    assert!(file.1.contains(from), "{from:?} not in {path}");
+    file.1 = file.1.replacen(from, to, 1);
+}
+
+#[test]
+fn a_valid_tree_builds_a_catalog() {
+    let catalog = build_with(|_| {}).unwrap();
+    assert_eq!(catalog.loops()[0].id, "mini");
+    assert_eq!(catalog.loops()[0].rounds[0].max_follow_ups, 2);
+    assert_eq!(catalog.questions(RoundKind::Coding).len(), 1);
+    assert_eq!(catalog.rubric_for_kind(RoundKind::Coding).unwrap().id, "coding");
+}
+
+#[test]
+fn a_probe_for_an_unknown_signal_names_file_line_and_field() {
+    let error = only_error(build_with(|f| {
+        replace(f, "prompts/questions/coding.toml", "signal = \"complexity\"", "signal = \"vibes\"")
+    }));
+    assert_eq!(error.file, "prompts/questions/coding.toml");
+    assert_eq!(error.line, 11);
+    assert_eq!(error.field, "questions[0].probes[0].signal");
+    assert!(error.message.contains("vibes"), "{}", error.message);
+}
+
+#[test]
+fn an_unknown_key_is_an_error_at_its_line() {
+    let error = only_error(build_with(|f| replace(f, "prompts/loops/mini.toml", "minutes = 5", "minutes = 5\nminuets = 5")));
+    assert_eq!((error.file.as_str(), error.line), ("prompts/loops/mini.toml", 12));
+    assert!(error.message.contains("minuets"), "{}", error.message);
+}
+
+#[test]
+fn a_value_of_the_wrong_type_names_its_key() {
+    let error = only_error(build_with(|f| replace(f, "prompts/loops/mini.toml", "minutes = 5", "minutes = \"five\"")));
+    assert_eq!((error.line, error.field.as_str()), (11, "minutes"));
+}
+
+#[test]
+fn weights_that_do_not_sum_to_one_are_rejected() {
+    let error = only_error(build_with(|f| replace(f, "rubrics/coding.toml", "weight = 1.0", "weight = 0.5")));
+    assert_eq!(error.field, "dimensions.weight");
+    assert!(error.message.contains("0.500"), "{}", error.message);
+}
+
+#[test]
+fn a_malformed_pattern_is_rejected() {
+    let error = only_error(build_with(|f| replace(f, "rubrics/coding.toml", "\"big o\"", "\"Big O(n)\"")));
+    assert_eq!(error.field, "dimensions[0].signals[0].patterns[1]");
+    assert_eq!(error.line, 20);
+}
+
+#[test]
+fn a_loop_needing_more_questions_than_the_bank_holds_is_rejected() {
+    let error = only_error(build_with(|f| replace(f, "prompts/loops/mini.toml", "questions = 1", "questions = 3")));
+    assert_eq!(error.field, "rounds[0].questions");
+    assert!(error.message.contains("only 1"), "{}", error.message);
+}
+
+#[test]
+fn a_round_with_a_rubric_of_another_kind_is_rejected() {
+    let errors = build_with(|f| replace(f, "prompts/loops/mini.toml", "kind = \"coding\"", "kind = \"values\""))
+        .unwrap_err()
+        .0;
+    let rubric = errors.iter().find(|e| e.field == "rounds[0].rubric").expect("a rubric error");
+    assert!(rubric.message.contains("scores coding rounds, not values"), "{}", rubric.message);
+}
+
+#[test]
+fn every_problem_is_reported_not_just_the_first() {
+    let errors = build_with(|f| {
+        replace(f, "prompts/loops/mini.toml", "minutes = 5", "minutes = 500");
+        replace(f, "prompts/loops/mini.toml", "rubric = \"coding\"", "rubric = \"nope\"");
+    })
+    .unwrap_err()
+    .0;
+    let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, vec!["rounds[0].minutes", "rounds[0].rubric"]);
+}
+
+#[test]
+fn the_hash_changes_when_any_file_changes() {
+    let a = build_with(|_| {}).unwrap();
+    let b = build_with(|f| replace(f, "prompts/questions/coding.toml", "Do A.", "Do A now.")).unwrap();
+    assert_ne!(a.hash(), b.hash());
+    assert_eq!(a.hash(), build_with(|_| {}).unwrap().hash());
+}

@@ -1,0 +1,112 @@
+//! What happened in a session. Events are the only record: the session's
+//! state, what the client is sent, and what gets graded all derive from them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::grading::AnswerScore;
+
+use super::plan::Plan;
+
+/// Unix time in milliseconds. The engine never reads a clock: callers pass it.
+pub type Millis = i64;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    Created { at: Millis, plan: Box<Plan> },
+    RoundStarted { at: Millis, round: usize, deadline: Millis },
+    Prompted {
+        at: Millis,
+        round: usize,
+        question: usize,
+        kind: PromptKind,
+        text: String,
+        /// The rubric signal a follow-up probes for.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signal: Option<String>,
+        #[serde(default)]
+        repeat: bool,
+    },
+    Answered { at: Millis, text: String },
+    TimeWarning { at: Millis, round: usize, remaining_ms: Millis },
+    QuestionClosed { at: Millis, round: usize, question: usize, reason: CloseReason },
+    RoundEnded { at: Millis, round: usize, reason: RoundEndReason },
+    Paused { at: Millis, reason: PauseReason, remaining_ms: Millis },
+    Resumed { at: Millis, deadline: Millis },
+    InterviewEnded { at: Millis },
+    Scored { at: Millis, round: usize, question: usize, score: Box<AnswerScore> },
+    Completed { at: Millis },
+}
+
+impl Event {
+    pub fn at(&self) -> Millis {
+        match self {
+            Event::Created { at, .. }
+            | Event::RoundStarted { at, .. }
+            | Event::Prompted { at, .. }
+            | Event::Answered { at, .. }
+            | Event::TimeWarning { at, .. }
+            | Event::QuestionClosed { at, .. }
+            | Event::RoundEnded { at, .. }
+            | Event::Paused { at, .. }
+            | Event::Resumed { at, .. }
+            | Event::InterviewEnded { at }
+            | Event::Scored { at, .. }
+            | Event::Completed { at } => *at,
+        }
+    }
+
+    /// The `type` tag, stored beside the body so the log can be queried.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::Created { .. } => "created",
+            Event::RoundStarted { .. } => "round_started",
+            Event::Prompted { .. } => "prompted",
+            Event::Answered { .. } => "answered",
+            Event::TimeWarning { .. } => "time_warning",
+            Event::QuestionClosed { .. } => "question_closed",
+            Event::RoundEnded { .. } => "round_ended",
+            Event::Paused { .. } => "paused",
+            Event::Resumed { .. } => "resumed",
+            Event::InterviewEnded { .. } => "interview_ended",
+            Event::Scored { .. } => "scored",
+            Event::Completed { .. } => "completed",
+        }
+    }
+}
+
+/// An event with its place in the session's log (1-based, gapless).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoredEvent {
+    pub seq: u64,
+    pub event: Event,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PromptKind {
+    Question,
+    FollowUp,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CloseReason {
+    Answered,
+    Skipped,
+    TimeUp,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoundEndReason {
+    Completed,
+    TimeUp,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PauseReason {
+    Candidate,
+    Disconnected,
+}

@@ -1,0 +1,121 @@
+//! A session's plan: the loop, with the questions chosen for each round and a
+//! copy of each round's rubric. The plan is stored in the session's first
+//! event, so the interview and its grading never depend on content files
+//! changing afterwards.
+
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use serde::{Deserialize, Serialize};
+
+use crate::content::{Catalog, Question, RoundKind, Rubric};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub loop_id: String,
+    pub title: String,
+    pub company: String,
+    pub role: String,
+    pub level: String,
+    /// Hash of the content the plan was made from.
+    pub content_hash: String,
+    pub rounds: Vec<PlannedRound>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlannedRound {
+    pub kind: RoundKind,
+    pub title: String,
+    pub minutes: u32,
+    pub max_follow_ups: u32,
+    pub intro: String,
+    pub persona: String,
+    pub rubric: Rubric,
+    pub questions: Vec<Question>,
+}
+
+impl PlannedRound {
+    pub fn budget_ms(&self) -> i64 {
+        i64::from(self.minutes) * 60_000
+    }
+
+    /// When the time warning fires: a sixth of the round, between 30 seconds
+    /// and 5 minutes before the end, as a human interviewer would say it.
+    pub fn warn_before_ms(&self) -> i64 {
+        (self.budget_ms() / 6).clamp(30_000, 300_000)
+    }
+}
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error("no loop with id {0:?}")]
+    UnknownLoop(String),
+    #[error("the content for loop {0:?} is inconsistent: {1}")]
+    Inconsistent(String, String),
+}
+
+impl Plan {
+    /// Chooses each round's questions. Named `question_ids` are taken as
+    /// listed; otherwise questions with a preferred topic come first, each
+    /// group in an order shuffled by `seed` so repeat candidates see variety.
+    pub fn build(catalog: &Catalog, loop_id: &str, seed: u64) -> Result<Plan, PlanError> {
+        let chosen = catalog
+            .find_loop(loop_id)
+            .ok_or_else(|| PlanError::UnknownLoop(loop_id.to_owned()))?;
+        let inconsistent = |what: String| PlanError::Inconsistent(loop_id.to_owned(), what);
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        let mut rounds = Vec::new();
+        for round in &chosen.rounds {
+            let rubric = catalog
+                .rubric(&round.rubric)
+                .ok_or_else(|| inconsistent(format!("rubric {:?} is missing", round.rubric)))?;
+            let bank = catalog.questions(round.kind);
+            let questions: Vec<Question> = if round.question_ids.is_empty() {
+                let (mut preferred, mut rest): (Vec<&Question>, Vec<&Question>) = bank
+                    .iter()
+                    .partition(|q| q.topics.iter().any(|t| round.topics.contains(t)));
+                preferred.shuffle(&mut rng);
+                rest.shuffle(&mut rng);
+                preferred
+                    .into_iter()
+                    .chain(rest)
+                    .take(round.questions as usize)
+                    .cloned()
+                    .collect()
+            } else {
+                round
+                    .question_ids
+                    .iter()
+                    .take(round.questions as usize)
+                    .map(|id| {
+                        bank.iter()
+                            .find(|q| &q.id == id)
+                            .cloned()
+                            .ok_or_else(|| inconsistent(format!("question {id:?} is missing")))
+                    })
+                    .collect::<Result<_, _>>()?
+            };
+            if questions.is_empty() {
+                return Err(inconsistent(format!("no {} questions", round.kind)));
+            }
+            rounds.push(PlannedRound {
+                kind: round.kind,
+                title: round.title.clone(),
+                minutes: round.minutes,
+                max_follow_ups: round.max_follow_ups,
+                intro: round.intro.clone(),
+                persona: round.persona.clone(),
+                rubric: rubric.clone(),
+                questions,
+            });
+        }
+        Ok(Plan {
+            loop_id: chosen.id.clone(),
+            title: chosen.title.clone(),
+            company: chosen.company.clone(),
+            role: chosen.role.clone(),
+            level: chosen.level.clone(),
+            content_hash: catalog.hash().to_owned(),
+            rounds,
+        })
+    }
+}

@@ -1,0 +1,4 @@
+//! mockloop: a self-hosted mock-interview server.
+pub mod content;
+pub mod grading;
+pub mod interview;
