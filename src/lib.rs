@@ -1,4 +1,16 @@
 //! mockloop: a self-hosted mock-interview server.
+//!
+//! The library holds everything; `main` only parses the command line. See
+//! ARCHITECTURE.md (shared with the project) for the map of the parts.
+
+pub mod cli;
+pub mod config;
 pub mod content;
+pub mod export;
 pub mod grading;
+pub mod http;
 pub mod interview;
+pub mod report;
+pub mod server;
+pub mod store;
+pub mod ws;

@@ -160,7 +160,11 @@ impl Report<'_> {
             self.error(
                 kind.span(),
                 field,
-                format!("unknown round kind {:?}; expected one of {}", kind.get_ref(), known.join(", ")),
+                format!(
+                    "unknown round kind {:?}; expected one of {}",
+                    kind.get_ref(),
+                    known.join(", ")
+                ),
             );
         }
         parsed
@@ -169,7 +173,11 @@ impl Report<'_> {
 
 fn line_of(text: &str, offset: usize) -> usize {
     let offset = offset.min(text.len());
-    text.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..offset]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// The key or table header on the line holding `offset`, for errors from the
@@ -185,7 +193,9 @@ fn key_at(text: &str, offset: usize) -> String {
         .unwrap_or("")
         .trim();
     if line.starts_with('[') {
-        line.trim_matches(|c| c == '[' || c == ']').trim().to_owned()
+        line.trim_matches(|c| c == '[' || c == ']')
+            .trim()
+            .to_owned()
     } else if let Some((key, _)) = line.split_once('=') {
         key.trim().to_owned()
     } else {
@@ -201,13 +211,15 @@ fn file_stem(path: &str) -> &str {
 fn is_snake_id(s: &str) -> bool {
     !s.is_empty()
         && s.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 fn is_kebab_id(s: &str) -> bool {
     !s.is_empty()
         && s.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 pub(super) fn parse_rubric(file: &SourceFile, errors: &mut Vec<ContentError>) -> Option<Rubric> {
@@ -215,15 +227,27 @@ pub(super) fn parse_rubric(file: &SourceFile, errors: &mut Vec<ContentError>) ->
     let raw: RubricFile = r.parse()?;
     let kind = r.kind(&raw.kind, "kind");
     if !is_snake_id(raw.id.get_ref()) && !is_kebab_id(raw.id.get_ref()) {
-        r.error(raw.id.span(), "id", "rubric id must be lowercase letters, digits, - or _");
+        r.error(
+            raw.id.span(),
+            "id",
+            "rubric id must be lowercase letters, digits, - or _",
+        );
     }
     if raw.dimensions.is_empty() {
-        r.error(raw.id.span(), "dimensions", "a rubric needs at least one dimension");
+        r.error(
+            raw.id.span(),
+            "dimensions",
+            "a rubric needs at least one dimension",
+        );
     }
     let weight_sum: f64 = raw.dimensions.iter().map(|d| *d.weight.get_ref()).sum();
     if !raw.dimensions.is_empty() && (weight_sum - 1.0).abs() > 0.001 {
         let span = raw.dimensions[0].weight.span();
-        r.error(span, "dimensions.weight", format!("weights must sum to 1.0, they sum to {weight_sum:.3}"));
+        r.error(
+            span,
+            "dimensions.weight",
+            format!("weights must sum to 1.0, they sum to {weight_sum:.3}"),
+        );
     }
     let mut dimension_ids = HashSet::new();
     let mut signal_ids = HashSet::new();
@@ -234,14 +258,26 @@ pub(super) fn parse_rubric(file: &SourceFile, errors: &mut Vec<ContentError>) ->
             r.error(d.id.span(), format!("{at}.id"), "must be snake_case");
         }
         if !dimension_ids.insert(d.id.get_ref().clone()) {
-            r.error(d.id.span(), format!("{at}.id"), format!("duplicate dimension id {:?}", d.id.get_ref()));
+            r.error(
+                d.id.span(),
+                format!("{at}.id"),
+                format!("duplicate dimension id {:?}", d.id.get_ref()),
+            );
         }
         let weight = *d.weight.get_ref();
         if !(weight > 0.0 && weight <= 1.0) {
-            r.error(d.weight.span(), format!("{at}.weight"), "must be greater than 0 and at most 1");
+            r.error(
+                d.weight.span(),
+                format!("{at}.weight"),
+                "must be greater than 0 and at most 1",
+            );
         }
         if d.signals.is_empty() {
-            r.error(d.id.span(), format!("{at}.signals"), "a dimension needs at least one signal");
+            r.error(
+                d.id.span(),
+                format!("{at}.signals"),
+                "a dimension needs at least one signal",
+            );
         }
         let mut signals = Vec::new();
         for (j, s) in d.signals.into_iter().enumerate() {
@@ -250,10 +286,18 @@ pub(super) fn parse_rubric(file: &SourceFile, errors: &mut Vec<ContentError>) ->
                 r.error(s.id.span(), format!("{at}.id"), "must be snake_case");
             }
             if !signal_ids.insert(s.id.get_ref().clone()) {
-                r.error(s.id.span(), format!("{at}.id"), format!("duplicate signal id {:?} in this rubric", s.id.get_ref()));
+                r.error(
+                    s.id.span(),
+                    format!("{at}.id"),
+                    format!("duplicate signal id {:?} in this rubric", s.id.get_ref()),
+                );
             }
             if s.patterns.is_empty() {
-                r.error(s.id.span(), format!("{at}.patterns"), "a signal needs at least one pattern");
+                r.error(
+                    s.id.span(),
+                    format!("{at}.patterns"),
+                    "a signal needs at least one pattern",
+                );
             }
             let mut patterns = Vec::new();
             for (k, p) in s.patterns.iter().enumerate() {
@@ -273,7 +317,9 @@ pub(super) fn parse_rubric(file: &SourceFile, errors: &mut Vec<ContentError>) ->
             Some(t) => {
                 let values = t.get_ref();
                 let valid = values.len() == 3
-                    && values.iter().all(|&v| v >= 1 && v as usize <= signals.len().max(1))
+                    && values
+                        .iter()
+                        .all(|&v| v >= 1 && v as usize <= signals.len().max(1))
                     && values.windows(2).all(|w| w[0] <= w[1]);
                 if valid {
                     [values[0] as u8, values[1] as u8, values[2] as u8]
@@ -294,7 +340,10 @@ pub(super) fn parse_rubric(file: &SourceFile, errors: &mut Vec<ContentError>) ->
             r.error(
                 d.id.span(),
                 format!("{at}.thresholds"),
-                format!("the default [1, 2, 3] needs 3 signals, this dimension has {}: set thresholds", signals.len()),
+                format!(
+                    "the default [1, 2, 3] needs 3 signals, this dimension has {}: set thresholds",
+                    signals.len()
+                ),
             );
         }
         dimensions.push(Dimension {
@@ -319,11 +368,15 @@ pub(super) fn parse_rubric(file: &SourceFile, errors: &mut Vec<ContentError>) ->
     })
 }
 
+/// A bank's kind and its questions, each with the span of its id for
+/// errors found later (duplicates across banks).
+pub(super) type ParsedBank = (RoundKind, Vec<(Question, Range<usize>)>);
+
 pub(super) fn parse_bank(
     file: &SourceFile,
     rubrics: &BTreeMap<String, Rubric>,
     errors: &mut Vec<ContentError>,
-) -> Option<(RoundKind, Vec<(Question, Range<usize>)>)> {
+) -> Option<ParsedBank> {
     let mut r = Report { file, errors };
     let raw: BankFile = r.parse()?;
     let kind = r.kind(&raw.kind, "kind")?;
@@ -360,12 +413,18 @@ pub(super) fn parse_bank(
                 examples: q
                     .examples
                     .into_iter()
-                    .map(|e| Example { input: e.input, output: e.output })
+                    .map(|e| Example {
+                        input: e.input,
+                        output: e.output,
+                    })
                     .collect(),
                 probes: q
                     .probes
                     .into_iter()
-                    .map(|p| Probe { signal: p.signal.into_inner(), text: p.text.trim().to_owned() })
+                    .map(|p| Probe {
+                        signal: p.signal.into_inner(),
+                        text: p.text.trim().to_owned(),
+                    })
                     .collect(),
             },
             span,
@@ -384,10 +443,18 @@ pub(super) fn parse_loop(
     let raw: LoopFile = r.parse()?;
     let before = r.errors.len();
     if raw.id.get_ref() != file_stem(&file.path) {
-        r.error(raw.id.span(), "id", format!("must equal the file name {:?}", file_stem(&file.path)));
+        r.error(
+            raw.id.span(),
+            "id",
+            format!("must equal the file name {:?}", file_stem(&file.path)),
+        );
     }
     if raw.rounds.get_ref().is_empty() {
-        r.error(raw.rounds.span(), "rounds", "a loop needs at least one round");
+        r.error(
+            raw.rounds.span(),
+            "rounds",
+            "a loop needs at least one round",
+        );
     }
     let mut rounds = Vec::new();
     for (i, round) in raw.rounds.into_inner().into_iter().enumerate() {
@@ -395,17 +462,29 @@ pub(super) fn parse_loop(
         let kind = r.kind(&round.kind, &format!("{at}.kind"));
         let minutes = *round.minutes.get_ref();
         if !(1..=180).contains(&minutes) {
-            r.error(round.minutes.span(), format!("{at}.minutes"), "must be from 1 to 180");
+            r.error(
+                round.minutes.span(),
+                format!("{at}.minutes"),
+                "must be from 1 to 180",
+            );
         }
         let count = *round.questions.get_ref();
         if !(1..=10).contains(&count) {
-            r.error(round.questions.span(), format!("{at}.questions"), "must be from 1 to 10");
+            r.error(
+                round.questions.span(),
+                format!("{at}.questions"),
+                "must be from 1 to 10",
+            );
         }
         let max_follow_ups = round.max_follow_ups.as_ref().map_or(2, |m| *m.get_ref());
         if let Some(m) = &round.max_follow_ups
             && !(0..=5).contains(m.get_ref())
         {
-            r.error(m.span(), format!("{at}.max_follow_ups"), "must be from 0 to 5");
+            r.error(
+                m.span(),
+                format!("{at}.max_follow_ups"),
+                "must be from 0 to 5",
+            );
         }
         match rubrics.get(round.rubric.get_ref()) {
             None => r.error(
@@ -416,7 +495,12 @@ pub(super) fn parse_loop(
             Some(rubric) if Some(rubric.kind) != kind => r.error(
                 round.rubric.span(),
                 format!("{at}.rubric"),
-                format!("rubric {:?} scores {} rounds, not {}", rubric.id, rubric.kind, round.kind.get_ref()),
+                format!(
+                    "rubric {:?} scores {} rounds, not {}",
+                    rubric.id,
+                    rubric.kind,
+                    round.kind.get_ref()
+                ),
             ),
             Some(_) => {}
         }
@@ -431,12 +515,18 @@ pub(super) fn parse_loop(
                 );
             }
         }
-        let available = if round.question_ids.is_empty() { bank.len() } else { round.question_ids.len() };
+        let available = if round.question_ids.is_empty() {
+            bank.len()
+        } else {
+            round.question_ids.len()
+        };
         if (available as i64) < count {
             r.error(
                 round.questions.span(),
                 format!("{at}.questions"),
-                format!("asks for {count} questions but only {available} {kind} questions are available"),
+                format!(
+                    "asks for {count} questions but only {available} {kind} questions are available"
+                ),
             );
         }
         rounds.push(LoopRound {
@@ -449,7 +539,11 @@ pub(super) fn parse_loop(
             persona: round.persona,
             intro: round.intro,
             topics: round.topics,
-            question_ids: round.question_ids.into_iter().map(Spanned::into_inner).collect(),
+            question_ids: round
+                .question_ids
+                .into_iter()
+                .map(Spanned::into_inner)
+                .collect(),
         });
     }
     if r.errors.len() > before {
@@ -467,8 +561,17 @@ pub(super) fn parse_loop(
 }
 
 /// Reports a question id used twice across banks.
-pub(super) fn duplicate_question(file: &SourceFile, span: Range<usize>, id: &str, errors: &mut Vec<ContentError>) {
-    Report { file, errors }.error(span, "questions.id", format!("duplicate question id {id:?}"));
+pub(super) fn duplicate_question(
+    file: &SourceFile,
+    span: Range<usize>,
+    id: &str,
+    errors: &mut Vec<ContentError>,
+) {
+    Report { file, errors }.error(
+        span,
+        "questions.id",
+        format!("duplicate question id {id:?}"),
+    );
 }
 
 #[cfg(test)]

@@ -17,7 +17,9 @@ use std::path::Path;
 use rust_embed::RustEmbed;
 use sha2::{Digest, Sha256};
 
-pub use model::{Difficulty, Dimension, Loop, LoopRound, Probe, Question, RoundKind, Rubric, Signal};
+pub use model::{
+    Difficulty, Dimension, Loop, LoopRound, Probe, Question, RoundKind, Rubric, Signal,
+};
 
 /// One problem in one content file.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -81,7 +83,10 @@ impl ContentSource {
                 // Shipped files are UTF-8; a lossy read keeps a bad byte visible
                 // to the validator instead of silently dropping the file.
                 let text = String::from_utf8_lossy(&file.data).into_owned();
-                files.push(SourceFile { path: path.into_owned(), text });
+                files.push(SourceFile {
+                    path: path.into_owned(),
+                    text,
+                });
             }
         }
         ContentSource::new(files)
@@ -168,7 +173,10 @@ fn collect(base: &Path, dir: &Path, files: &mut Vec<SourceFile>, errors: &mut Ve
             .collect::<Vec<_>>()
             .join("/");
         match std::fs::read_to_string(&path) {
-            Ok(text) => files.push(SourceFile { path: relative, text }),
+            Ok(text) => files.push(SourceFile {
+                path: relative,
+                text,
+            }),
             Err(e) => errors.push(io_error(&path, e)),
         }
     }

@@ -58,7 +58,9 @@ impl std::str::FromStr for Pattern {
 
     fn from_str(source: &str) -> Result<Self, Self::Err> {
         if source.trim() != source || source.is_empty() {
-            return Err(format!("pattern {source:?} is empty or has leading/trailing spaces"));
+            return Err(format!(
+                "pattern {source:?} is empty or has leading/trailing spaces"
+            ));
         }
         let mut tokens = Vec::new();
         for word in source.split(' ') {
@@ -129,7 +131,10 @@ mod tests {
     #[test]
     fn malformed_patterns_are_rejected_with_the_reason() {
         for bad in ["", " x", "Hash map", "o(n)", "a**", "*"] {
-            assert!(bad.parse::<Pattern>().is_err(), "{bad:?} should be rejected");
+            assert!(
+                bad.parse::<Pattern>().is_err(),
+                "{bad:?} should be rejected"
+            );
         }
     }
 

@@ -4,7 +4,10 @@ fn source(files: &[(&str, &str)]) -> ContentSource {
     ContentSource::new(
         files
             .iter()
-            .map(|(path, text)| SourceFile { path: (*path).into(), text: (*text).into() })
+            .map(|(path, text)| SourceFile {
+                path: (*path).into(),
+                text: (*text).into(),
+            })
             .collect(),
     )
 }
@@ -74,7 +77,9 @@ fn valid() -> Vec<(&'static str, String)> {
     ]
 }
 
-fn build_with(edit: impl FnOnce(&mut Vec<(&'static str, String)>)) -> Result<Catalog, ContentErrors> {
+fn build_with(
+    edit: impl FnOnce(&mut Vec<(&'static str, String)>),
+) -> Result<Catalog, ContentErrors> {
     let mut files = valid();
     edit(&mut files);
     let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
@@ -99,13 +104,21 @@ fn a_valid_tree_builds_a_catalog() {
     assert_eq!(catalog.loops()[0].id, "mini");
     assert_eq!(catalog.loops()[0].rounds[0].max_follow_ups, 2);
     assert_eq!(catalog.questions(RoundKind::Coding).len(), 1);
-    assert_eq!(catalog.rubric_for_kind(RoundKind::Coding).unwrap().id, "coding");
+    assert_eq!(
+        catalog.rubric_for_kind(RoundKind::Coding).unwrap().id,
+        "coding"
+    );
 }
 
 #[test]
 fn a_probe_for_an_unknown_signal_names_file_line_and_field() {
     let error = only_error(build_with(|f| {
-        replace(f, "prompts/questions/coding.toml", "signal = \"complexity\"", "signal = \"vibes\"")
+        replace(
+            f,
+            "prompts/questions/coding.toml",
+            "signal = \"complexity\"",
+            "signal = \"vibes\"",
+        )
     }));
     assert_eq!(error.file, "prompts/questions/coding.toml");
     assert_eq!(error.line, 11);
@@ -115,52 +128,99 @@ fn a_probe_for_an_unknown_signal_names_file_line_and_field() {
 
 #[test]
 fn an_unknown_key_is_an_error_at_its_line() {
-    let error = only_error(build_with(|f| replace(f, "prompts/loops/mini.toml", "minutes = 5", "minutes = 5\nminuets = 5")));
-    assert_eq!((error.file.as_str(), error.line), ("prompts/loops/mini.toml", 12));
+    let error = only_error(build_with(|f| {
+        replace(
+            f,
+            "prompts/loops/mini.toml",
+            "minutes = 5",
+            "minutes = 5\nminuets = 5",
+        )
+    }));
+    assert_eq!(
+        (error.file.as_str(), error.line),
+        ("prompts/loops/mini.toml", 12)
+    );
     assert!(error.message.contains("minuets"), "{}", error.message);
 }
 
 #[test]
 fn a_value_of_the_wrong_type_names_its_key() {
-    let error = only_error(build_with(|f| replace(f, "prompts/loops/mini.toml", "minutes = 5", "minutes = \"five\"")));
+    let error = only_error(build_with(|f| {
+        replace(
+            f,
+            "prompts/loops/mini.toml",
+            "minutes = 5",
+            "minutes = \"five\"",
+        )
+    }));
     assert_eq!((error.line, error.field.as_str()), (11, "minutes"));
 }
 
 #[test]
 fn weights_that_do_not_sum_to_one_are_rejected() {
-    let error = only_error(build_with(|f| replace(f, "rubrics/coding.toml", "weight = 1.0", "weight = 0.5")));
+    let error = only_error(build_with(|f| {
+        replace(f, "rubrics/coding.toml", "weight = 1.0", "weight = 0.5")
+    }));
     assert_eq!(error.field, "dimensions.weight");
     assert!(error.message.contains("0.500"), "{}", error.message);
 }
 
 #[test]
 fn a_malformed_pattern_is_rejected() {
-    let error = only_error(build_with(|f| replace(f, "rubrics/coding.toml", "\"big o\"", "\"Big O(n)\"")));
+    let error = only_error(build_with(|f| {
+        replace(f, "rubrics/coding.toml", "\"big o\"", "\"Big O(n)\"")
+    }));
     assert_eq!(error.field, "dimensions[0].signals[0].patterns[1]");
     assert_eq!(error.line, 20);
 }
 
 #[test]
 fn a_loop_needing_more_questions_than_the_bank_holds_is_rejected() {
-    let error = only_error(build_with(|f| replace(f, "prompts/loops/mini.toml", "questions = 1", "questions = 3")));
+    let error = only_error(build_with(|f| {
+        replace(
+            f,
+            "prompts/loops/mini.toml",
+            "questions = 1",
+            "questions = 3",
+        )
+    }));
     assert_eq!(error.field, "rounds[0].questions");
     assert!(error.message.contains("only 1"), "{}", error.message);
 }
 
 #[test]
 fn a_round_with_a_rubric_of_another_kind_is_rejected() {
-    let errors = build_with(|f| replace(f, "prompts/loops/mini.toml", "kind = \"coding\"", "kind = \"values\""))
-        .unwrap_err()
-        .0;
-    let rubric = errors.iter().find(|e| e.field == "rounds[0].rubric").expect("a rubric error");
-    assert!(rubric.message.contains("scores coding rounds, not values"), "{}", rubric.message);
+    let errors = build_with(|f| {
+        replace(
+            f,
+            "prompts/loops/mini.toml",
+            "kind = \"coding\"",
+            "kind = \"values\"",
+        )
+    })
+    .unwrap_err()
+    .0;
+    let rubric = errors
+        .iter()
+        .find(|e| e.field == "rounds[0].rubric")
+        .expect("a rubric error");
+    assert!(
+        rubric.message.contains("scores coding rounds, not values"),
+        "{}",
+        rubric.message
+    );
 }
 
 #[test]
 fn every_problem_is_reported_not_just_the_first() {
     let errors = build_with(|f| {
         replace(f, "prompts/loops/mini.toml", "minutes = 5", "minutes = 500");
-        replace(f, "prompts/loops/mini.toml", "rubric = \"coding\"", "rubric = \"nope\"");
+        replace(
+            f,
+            "prompts/loops/mini.toml",
+            "rubric = \"coding\"",
+            "rubric = \"nope\"",
+        );
     })
     .unwrap_err()
     .0;
@@ -171,7 +231,8 @@ fn every_problem_is_reported_not_just_the_first() {
 #[test]
 fn the_hash_changes_when_any_file_changes() {
     let a = build_with(|_| {}).unwrap();
-    let b = build_with(|f| replace(f, "prompts/questions/coding.toml", "Do A.", "Do A now.")).unwrap();
+    let b =
+        build_with(|f| replace(f, "prompts/questions/coding.toml", "Do A.", "Do A now.")).unwrap();
     assert_ne!(a.hash(), b.hash());
     assert_eq!(a.hash(), build_with(|_| {}).unwrap().hash());
 }

@@ -46,9 +46,20 @@ impl AnswerScore {
         let (sum, weight) = rubric
             .dimensions
             .iter()
-            .filter_map(|d| dimensions.iter().find(|s| s.id == d.id).map(|s| (d.weight, s.level)))
-            .fold((0.0, 0.0), |(sum, w), (weight, level)| (sum + weight * f64::from(level), w + weight));
-        if weight == 0.0 { 1.0 } else { round2(sum / weight) }
+            .filter_map(|d| {
+                dimensions
+                    .iter()
+                    .find(|s| s.id == d.id)
+                    .map(|s| (d.weight, s.level))
+            })
+            .fold((0.0, 0.0), |(sum, w), (weight, level)| {
+                (sum + weight * f64::from(level), w + weight)
+            });
+        if weight == 0.0 {
+            1.0
+        } else {
+            round2(sum / weight)
+        }
     }
 }
 

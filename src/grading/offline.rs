@@ -59,7 +59,11 @@ impl OfflineGrader {
                     }
                 }
                 let hits = shown.len();
-                let earned = 1 + dimension.thresholds.iter().filter(|&&t| hits >= usize::from(t)).count() as u8;
+                let earned = 1 + dimension
+                    .thresholds
+                    .iter()
+                    .filter(|&&t| hits >= usize::from(t))
+                    .count() as u8;
                 let level = earned.min(cap);
                 DimensionScore {
                     id: dimension.id.clone(),
@@ -119,5 +123,164 @@ impl Grader for OfflineGrader {
 
     async fn grade(&self, request: GradeRequest<'_>) -> Result<AnswerScore, GradeError> {
         Ok(self.score(request))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::{Difficulty, Dimension, Question, RoundKind, Rubric, Signal};
+
+    fn signal(id: &str, patterns: &[&str]) -> Signal {
+        Signal {
+            id: id.into(),
+            description: format!("Shows {id}"),
+            patterns: patterns.iter().map(|p| p.parse().unwrap()).collect(),
+        }
+    }
+
+    fn rubric() -> Rubric {
+        let dimension = |id: &str, weight: f64, signals: Vec<Signal>| Dimension {
+            id: id.into(),
+            name: id.into(),
+            weight,
+            thresholds: [1, 2, 3],
+            levels: ["1".into(), "2".into(), "3".into(), "4".into()],
+            signals,
+        };
+        Rubric {
+            id: "values".into(),
+            kind: RoundKind::Values,
+            version: "7".into(),
+            title: "Values".into(),
+            description: String::new(),
+            dimensions: vec![
+                dimension(
+                    "star",
+                    0.75,
+                    vec![
+                        signal("situation", &["in my last role", "at my previous"]),
+                        signal("action", &["i decided", "i wrote"]),
+                        signal("result", &["percent", "went from"]),
+                    ],
+                ),
+                dimension(
+                    "reflection",
+                    0.25,
+                    vec![signal("hindsight", &["in hindsight", "i learned"])],
+                ),
+            ],
+        }
+    }
+
+    fn question() -> Question {
+        Question {
+            id: "q".into(),
+            kind: RoundKind::Values,
+            title: "q".into(),
+            text: "Tell me about a failure.".into(),
+            topics: vec![],
+            difficulty: Difficulty::Medium,
+            key_points: vec![],
+            examples: vec![],
+            probes: vec![],
+        }
+    }
+
+    fn score(answers: &[&str]) -> AnswerScore {
+        let answers: Vec<String> = answers.iter().map(|a| (*a).to_owned()).collect();
+        OfflineGrader.score(GradeRequest {
+            rubric: &rubric(),
+            question: &question(),
+            answers: &answers,
+        })
+    }
+
+    const STRONG: &str = "In my last role the nightly import kept failing and blocking the finance team every week. \
+        I decided to rewrite the retry logic, and I wrote a replay tool so we could rerun failed batches safely. \
+        Failures went from twelve a month to one, a ninety percent drop. In hindsight I should have asked finance \
+        what they needed first.";
+
+    #[test]
+    fn each_signal_found_contributes_its_sentence_as_evidence() {
+        let s = score(&[STRONG]);
+        assert_eq!(s.dimensions[0].level, 4);
+        assert_eq!(s.dimensions[0].evidence.len(), 3);
+        for quote in s.dimensions.iter().flat_map(|d| &d.evidence) {
+            assert!(STRONG.contains(quote.as_str()), "{quote:?} is not verbatim");
+        }
+        assert_eq!(
+            s.overall, 3.5,
+            "0.75 × 4 + 0.25 × 2 (one reflection signal reaches level 2)"
+        );
+        assert_eq!(
+            (s.grader.as_str(), s.rubric_version.as_str()),
+            ("offline-v1", "7")
+        );
+    }
+
+    #[test]
+    fn an_empty_answer_scores_one_everywhere_and_says_so() {
+        let s = score(&[]);
+        assert!(
+            s.dimensions
+                .iter()
+                .all(|d| d.level == 1 && d.evidence.is_empty())
+        );
+        assert_eq!(s.dimensions[0].feedback, "No answer was given.");
+        assert_eq!(s.overall, 1.0);
+    }
+
+    #[test]
+    fn a_short_answer_is_capped_however_many_signals_it_trips() {
+        let s = score(&["In my last role I decided: went from bad to fine."]);
+        assert_eq!(s.dimensions[0].level, 1, "under 12 words earns level 1");
+        let s = score(&[
+            "In my last role I decided to fix the build, and it went from red to green in a week, a big win.",
+        ]);
+        assert_eq!(
+            s.dimensions[0].level, 2,
+            "under 40 words earns at most level 2"
+        );
+        assert!(
+            s.dimensions[0].feedback.contains("too short"),
+            "{}",
+            s.dimensions[0].feedback
+        );
+    }
+
+    #[test]
+    fn evidence_comes_from_every_turn_of_the_question() {
+        let s = score(&[
+            &STRONG[..STRONG.find("Failures").unwrap()],
+            "Errors went from twelve to one. I learned a lot.",
+        ]);
+        let star = &s.dimensions[0];
+        assert!(
+            star.evidence
+                .contains(&"Errors went from twelve to one.".to_owned()),
+            "{:?}",
+            star.evidence
+        );
+    }
+
+    #[test]
+    fn feedback_names_what_was_shown_and_what_to_add() {
+        let s = score(&[
+            "At my previous company the deploys were slow and risky for everyone involved in the release \
+            process every single week, and nobody owned the pipeline or its flaky tests, so people waited around.",
+        ]);
+        let feedback = &s.dimensions[0].feedback;
+        assert!(feedback.contains("Shown: Shows situation."), "{feedback}");
+        assert!(feedback.contains("To improve: Shows action."), "{feedback}");
+    }
+
+    #[test]
+    fn a_long_sentence_is_quoted_as_a_verbatim_prefix() {
+        let long = format!("In my last role {}.", "the service was slow ".repeat(30));
+        let s = score(&[&long]);
+        let quote = &s.dimensions[0].evidence[0];
+        assert!(quote.len() <= MAX_QUOTE_BYTES);
+        assert!(long.starts_with(quote.as_str()));
     }
 }

@@ -20,7 +20,11 @@ impl<'a> Sentence<'a> {
             .into_iter()
             .map(|range| {
                 let text = &answer[range.clone()];
-                Sentence { text, range, words: words(text) }
+                Sentence {
+                    text,
+                    range,
+                    words: words(text),
+                }
             })
             .collect()
     }
@@ -36,7 +40,10 @@ impl<'a> Sentence<'a> {
 
 /// The ids of the rubric's signals found anywhere in `answers`.
 pub fn detect<'r, S: AsRef<str>>(rubric: &'r Rubric, answers: &[S]) -> BTreeSet<&'r str> {
-    let split: Vec<Vec<Sentence<'_>>> = answers.iter().map(|a| Sentence::split(a.as_ref())).collect();
+    let split: Vec<Vec<Sentence<'_>>> = answers
+        .iter()
+        .map(|a| Sentence::split(a.as_ref()))
+        .collect();
     rubric
         .signals()
         .filter(|signal| split.iter().flatten().any(|s| s.shows(signal)))

@@ -60,13 +60,21 @@ mod tests {
     fn sentences_split_on_terminal_punctuation_and_lines() {
         assert_eq!(
             split("First I clarify. Then O(n log n)? Yes!\nfor x in xs: pass"),
-            vec!["First I clarify.", "Then O(n log n)?", "Yes!", "for x in xs: pass"]
+            vec![
+                "First I clarify.",
+                "Then O(n log n)?",
+                "Yes!",
+                "for x in xs: pass"
+            ]
         );
     }
 
     #[test]
     fn decimals_and_dotted_names_do_not_split_a_sentence() {
-        assert_eq!(split("Latency fell 2.5x via os.path use."), vec!["Latency fell 2.5x via os.path use."]);
+        assert_eq!(
+            split("Latency fell 2.5x via os.path use."),
+            vec!["Latency fell 2.5x via os.path use."]
+        );
     }
 
     #[test]
@@ -76,6 +84,9 @@ mod tests {
 
     #[test]
     fn words_are_lowercase_alphanumeric_runs() {
-        assert_eq!(words("Big-O is O(n), don't"), vec!["big", "o", "is", "o", "n", "don", "t"]);
+        assert_eq!(
+            words("Big-O is O(n), don't"),
+            vec!["big", "o", "is", "o", "n", "don", "t"]
+        );
     }
 }

@@ -13,8 +13,15 @@ pub type Millis = i64;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
-    Created { at: Millis, plan: Box<Plan> },
-    RoundStarted { at: Millis, round: usize, deadline: Millis },
+    Created {
+        at: Millis,
+        plan: Box<Plan>,
+    },
+    RoundStarted {
+        at: Millis,
+        round: usize,
+        deadline: Millis,
+    },
     Prompted {
         at: Millis,
         round: usize,
@@ -27,15 +34,47 @@ pub enum Event {
         #[serde(default)]
         repeat: bool,
     },
-    Answered { at: Millis, text: String },
-    TimeWarning { at: Millis, round: usize, remaining_ms: Millis },
-    QuestionClosed { at: Millis, round: usize, question: usize, reason: CloseReason },
-    RoundEnded { at: Millis, round: usize, reason: RoundEndReason },
-    Paused { at: Millis, reason: PauseReason, remaining_ms: Millis },
-    Resumed { at: Millis, deadline: Millis },
-    InterviewEnded { at: Millis },
-    Scored { at: Millis, round: usize, question: usize, score: Box<AnswerScore> },
-    Completed { at: Millis },
+    Answered {
+        at: Millis,
+        text: String,
+    },
+    TimeWarning {
+        at: Millis,
+        round: usize,
+        remaining_ms: Millis,
+    },
+    QuestionClosed {
+        at: Millis,
+        round: usize,
+        question: usize,
+        reason: CloseReason,
+    },
+    RoundEnded {
+        at: Millis,
+        round: usize,
+        reason: RoundEndReason,
+    },
+    Paused {
+        at: Millis,
+        reason: PauseReason,
+        remaining_ms: Millis,
+    },
+    Resumed {
+        at: Millis,
+        deadline: Millis,
+    },
+    InterviewEnded {
+        at: Millis,
+    },
+    Scored {
+        at: Millis,
+        round: usize,
+        question: usize,
+        score: Box<AnswerScore>,
+    },
+    Completed {
+        at: Millis,
+    },
 }
 
 impl Event {

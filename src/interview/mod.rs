@@ -29,9 +29,7 @@ mod tests;
 
 use std::sync::Arc;
 
-pub use event::{
-    CloseReason, Event, Millis, PauseReason, PromptKind, RoundEndReason, StoredEvent,
-};
+pub use event::{CloseReason, Event, Millis, PauseReason, PromptKind, RoundEndReason, StoredEvent};
 pub use plan::{Plan, PlanError, PlannedRound};
 
 use crate::grading::{AnswerScore, signals};
@@ -49,13 +47,20 @@ pub enum Input {
     /// Time passed; fires warnings and time-outs that are due.
     Tick,
     /// A grader finished with a closed question.
-    Graded { round: usize, question: usize, score: AnswerScore },
+    Graded {
+        round: usize,
+        question: usize,
+        score: AnswerScore,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum InterviewError {
     #[error("{input} is not possible while the interview is {phase}")]
-    NotAllowed { input: &'static str, phase: &'static str },
+    NotAllowed {
+        input: &'static str,
+        phase: &'static str,
+    },
     #[error("an answer cannot be empty")]
     EmptyAnswer,
     #[error("round {round} question {question} has not been closed, so it cannot be scored")]
@@ -118,7 +123,11 @@ pub struct CurrentPrompt {
 pub enum Phase {
     Lobby,
     Active(Active),
-    Paused { active: Active, remaining_ms: Millis, reason: PauseReason },
+    Paused {
+        active: Active,
+        remaining_ms: Millis,
+        reason: PauseReason,
+    },
     Grading,
     Finished,
 }
@@ -147,14 +156,22 @@ pub struct Session {
 impl Session {
     /// The first event of a new session.
     pub fn create(now: Millis, plan: Plan) -> Event {
-        Event::Created { at: now, plan: Box::new(plan) }
+        Event::Created {
+            at: now,
+            plan: Box::new(plan),
+        }
     }
 
     /// Rebuilds a session from its stored events, in order.
-    pub fn replay<'a>(events: impl IntoIterator<Item = &'a StoredEvent>) -> Result<Session, InterviewError> {
+    pub fn replay<'a>(
+        events: impl IntoIterator<Item = &'a StoredEvent>,
+    ) -> Result<Session, InterviewError> {
         let mut events = events.into_iter();
         let mut session = match events.next() {
-            Some(StoredEvent { seq, event: Event::Created { at, plan } }) => Session {
+            Some(StoredEvent {
+                seq,
+                event: Event::Created { at, plan },
+            }) => Session {
                 plan: Arc::new((**plan).clone()),
                 created_at: *at,
                 seq: *seq,
@@ -191,19 +208,25 @@ impl Session {
     }
 
     pub fn record(&self, round: usize, question: usize) -> Option<&QuestionRecord> {
-        self.records.iter().find(|r| r.round == round && r.question == question)
+        self.records
+            .iter()
+            .find(|r| r.round == round && r.question == question)
     }
 
     /// Closed questions still waiting for their first score.
     pub fn ungraded(&self) -> impl Iterator<Item = &QuestionRecord> {
-        self.records.iter().filter(|r| r.closed.is_some() && r.scores.is_empty())
+        self.records
+            .iter()
+            .filter(|r| r.closed.is_some() && r.scores.is_empty())
     }
 
     /// When the session next needs a [`Input::Tick`]: the time warning, else
     /// the end of the round. Only an active round has a clock.
     pub fn poll_timeout(&self) -> Option<Millis> {
         match &self.phase {
-            Phase::Active(a) if !a.warned => Some(a.deadline - self.plan.rounds[a.round].warn_before_ms()),
+            Phase::Active(a) if !a.warned => {
+                Some(a.deadline - self.plan.rounds[a.round].warn_before_ms())
+            }
             Phase::Active(a) => Some(a.deadline),
             _ => None,
         }
@@ -211,7 +234,11 @@ impl Session {
 
     /// Decides what follows from `input` at time `now`.
     pub fn handle(&self, now: Millis, input: Input) -> Result<Vec<Event>, InterviewError> {
-        let mut d = Decision { session: self.clone(), events: Vec::new(), now };
+        let mut d = Decision {
+            session: self.clone(),
+            events: Vec::new(),
+            now,
+        };
         match (&self.phase, input) {
             (Phase::Lobby, Input::Begin) => d.start_round(0)?,
             (Phase::Active(_), Input::Answer(text)) => {
@@ -219,12 +246,18 @@ impl Session {
                 if text.is_empty() {
                     return Err(InterviewError::EmptyAnswer);
                 }
-                d.emit(Event::Answered { at: now, text: text.to_owned() })?;
+                d.emit(Event::Answered {
+                    at: now,
+                    text: text.to_owned(),
+                })?;
                 d.follow_up_or_move_on()?;
             }
             (Phase::Active(_), Input::Skip) => d.close_question(CloseReason::Skipped)?,
             (Phase::Active(a), Input::Repeat) => {
-                let current = a.current.clone().ok_or(InterviewError::Inconsistent("repeat"))?;
+                let current = a
+                    .current
+                    .clone()
+                    .ok_or(InterviewError::Inconsistent("repeat"))?;
                 d.emit(Event::Prompted {
                     at: now,
                     round: a.round,
@@ -237,10 +270,17 @@ impl Session {
             }
             (Phase::Active(a), Input::Pause(reason)) => {
                 let remaining_ms = (a.deadline - now).max(0);
-                d.emit(Event::Paused { at: now, reason, remaining_ms })?;
+                d.emit(Event::Paused {
+                    at: now,
+                    reason,
+                    remaining_ms,
+                })?;
             }
             (Phase::Paused { remaining_ms, .. }, Input::Resume) => {
-                d.emit(Event::Resumed { at: now, deadline: now + remaining_ms })?;
+                d.emit(Event::Resumed {
+                    at: now,
+                    deadline: now + remaining_ms,
+                })?;
             }
             (Phase::Active(a), Input::Tick) => {
                 let round = &self.plan.rounds[a.round];
@@ -253,20 +293,41 @@ impl Session {
                     })?;
                     d.end_round(RoundEndReason::TimeUp)?;
                 } else if !a.warned && now >= a.deadline - round.warn_before_ms() {
-                    d.emit(Event::TimeWarning { at: now, round: a.round, remaining_ms: a.deadline - now })?;
+                    d.emit(Event::TimeWarning {
+                        at: now,
+                        round: a.round,
+                        remaining_ms: a.deadline - now,
+                    })?;
                 }
             }
             (_, Input::Tick) => {}
-            (_, Input::Graded { round, question, score }) => {
-                let closed = self.record(round, question).is_some_and(|r| r.closed.is_some());
+            (
+                _,
+                Input::Graded {
+                    round,
+                    question,
+                    score,
+                },
+            ) => {
+                let closed = self
+                    .record(round, question)
+                    .is_some_and(|r| r.closed.is_some());
                 if !closed {
                     return Err(InterviewError::NotGradable { round, question });
                 }
-                d.emit(Event::Scored { at: now, round, question, score: Box::new(score) })?;
+                d.emit(Event::Scored {
+                    at: now,
+                    round,
+                    question,
+                    score: Box::new(score),
+                })?;
                 d.complete_if_graded()?;
             }
             (phase, input) => {
-                return Err(InterviewError::NotAllowed { input: input_name(&input), phase: phase.name() });
+                return Err(InterviewError::NotAllowed {
+                    input: input_name(&input),
+                    phase: phase.name(),
+                });
             }
         }
         Ok(d.events)
@@ -277,7 +338,9 @@ impl Session {
     pub fn apply(&mut self, event: &Event) -> Result<(), InterviewError> {
         match event {
             Event::Created { .. } => return Err(InterviewError::Inconsistent("created")),
-            Event::RoundStarted { round, deadline, .. } => {
+            Event::RoundStarted {
+                round, deadline, ..
+            } => {
                 self.phase = Phase::Active(Active {
                     round: *round,
                     question: 0,
@@ -288,13 +351,29 @@ impl Session {
                     current: None,
                 });
             }
-            Event::Prompted { round, question, kind, text, signal, repeat, .. } => {
+            Event::Prompted {
+                round,
+                question,
+                kind,
+                text,
+                signal,
+                repeat,
+                ..
+            } => {
                 let Phase::Active(active) = &mut self.phase else {
                     return Err(InterviewError::Inconsistent("prompted"));
                 };
-                active.current = Some(CurrentPrompt { kind: *kind, text: text.clone(), signal: signal.clone() });
+                active.current = Some(CurrentPrompt {
+                    kind: *kind,
+                    text: text.clone(),
+                    signal: signal.clone(),
+                });
                 if !*repeat {
-                    let turn = Turn { kind: *kind, prompt: text.clone(), answer: None };
+                    let turn = Turn {
+                        kind: *kind,
+                        prompt: text.clone(),
+                        answer: None,
+                    };
                     match kind {
                         PromptKind::Question => {
                             active.question = *question;
@@ -311,7 +390,10 @@ impl Session {
                         PromptKind::FollowUp => {
                             active.follow_ups_asked += 1;
                             active.probed.extend(signal.clone());
-                            let record = self.records.last_mut().ok_or(InterviewError::Inconsistent("prompted"))?;
+                            let record = self
+                                .records
+                                .last_mut()
+                                .ok_or(InterviewError::Inconsistent("prompted"))?;
                             record.turns.push(turn);
                         }
                     }
@@ -330,7 +412,12 @@ impl Session {
                     active.warned = true;
                 }
             }
-            Event::QuestionClosed { round, question, reason, .. } => {
+            Event::QuestionClosed {
+                round,
+                question,
+                reason,
+                ..
+            } => {
                 let record = self
                     .records
                     .iter_mut()
@@ -342,21 +429,36 @@ impl Session {
                 }
             }
             Event::RoundEnded { .. } => {}
-            Event::Paused { reason, remaining_ms, .. } => {
+            Event::Paused {
+                reason,
+                remaining_ms,
+                ..
+            } => {
                 let Phase::Active(active) = std::mem::replace(&mut self.phase, Phase::Lobby) else {
                     return Err(InterviewError::Inconsistent("paused"));
                 };
-                self.phase = Phase::Paused { active, remaining_ms: *remaining_ms, reason: *reason };
+                self.phase = Phase::Paused {
+                    active,
+                    remaining_ms: *remaining_ms,
+                    reason: *reason,
+                };
             }
             Event::Resumed { deadline, .. } => {
-                let Phase::Paused { mut active, .. } = std::mem::replace(&mut self.phase, Phase::Lobby) else {
+                let Phase::Paused { mut active, .. } =
+                    std::mem::replace(&mut self.phase, Phase::Lobby)
+                else {
                     return Err(InterviewError::Inconsistent("resumed"));
                 };
                 active.deadline = *deadline;
                 self.phase = Phase::Active(active);
             }
             Event::InterviewEnded { .. } => self.phase = Phase::Grading,
-            Event::Scored { round, question, score, .. } => {
+            Event::Scored {
+                round,
+                question,
+                score,
+                ..
+            } => {
                 let record = self
                     .records
                     .iter_mut()
@@ -412,12 +514,18 @@ impl Decision {
             self.emit(Event::InterviewEnded { at: self.now })?;
             return self.complete_if_graded();
         };
-        self.emit(Event::RoundStarted { at: self.now, round, deadline: self.now + planned.budget_ms() })?;
+        self.emit(Event::RoundStarted {
+            at: self.now,
+            round,
+            deadline: self.now + planned.budget_ms(),
+        })?;
         self.ask_question(round, 0)
     }
 
     fn ask_question(&mut self, round: usize, question: usize) -> Result<(), InterviewError> {
-        let text = self.session.plan.rounds[round].questions[question].text.clone();
+        let text = self.session.plan.rounds[round].questions[question]
+            .text
+            .clone();
         self.emit(Event::Prompted {
             at: self.now,
             round,
@@ -436,7 +544,12 @@ impl Decision {
         let plan = Arc::clone(&self.session.plan);
         let round = &plan.rounds[active.round];
         if active.follow_ups_asked < round.max_follow_ups {
-            let answers = self.session.records.last().map(QuestionRecord::answers).unwrap_or_default();
+            let answers = self
+                .session
+                .records
+                .last()
+                .map(QuestionRecord::answers)
+                .unwrap_or_default();
             let shown = signals::detect(&round.rubric, &answers);
             let probe = round.questions[active.question]
                 .probes
@@ -459,7 +572,12 @@ impl Decision {
 
     fn close_question(&mut self, reason: CloseReason) -> Result<(), InterviewError> {
         let active = self.active()?.clone();
-        self.emit(Event::QuestionClosed { at: self.now, round: active.round, question: active.question, reason })?;
+        self.emit(Event::QuestionClosed {
+            at: self.now,
+            round: active.round,
+            question: active.question,
+            reason,
+        })?;
         let next = active.question + 1;
         if next < self.session.plan.rounds[active.round].questions.len() {
             self.ask_question(active.round, next)
@@ -470,7 +588,11 @@ impl Decision {
 
     fn end_round(&mut self, reason: RoundEndReason) -> Result<(), InterviewError> {
         let round = self.active()?.round;
-        self.emit(Event::RoundEnded { at: self.now, round, reason })?;
+        self.emit(Event::RoundEnded {
+            at: self.now,
+            round,
+            reason,
+        })?;
         self.start_round(round + 1)
     }
 

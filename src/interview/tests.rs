@@ -28,7 +28,10 @@ fn rubric() -> Rubric {
             weight: 1.0,
             thresholds: [1, 1, 2],
             levels: ["1".into(), "2".into(), "3".into(), "4".into()],
-            signals: vec![signal("complexity", &["complexity", "o n"]), signal("edge_cases", &["edge case*", "empty"])],
+            signals: vec![
+                signal("complexity", &["complexity", "o n"]),
+                signal("edge_cases", &["edge case*", "empty"]),
+            ],
         }],
     }
 }
@@ -44,8 +47,14 @@ fn question(id: &str) -> Question {
         key_points: vec![],
         examples: vec![],
         probes: vec![
-            Probe { signal: "complexity".into(), text: "What is the complexity?".into() },
-            Probe { signal: "edge_cases".into(), text: "Which edge cases?".into() },
+            Probe {
+                signal: "complexity".into(),
+                text: "What is the complexity?".into(),
+            },
+            Probe {
+                signal: "edge_cases".into(),
+                text: "Which edge cases?".into(),
+            },
         ],
     }
 }
@@ -77,7 +86,10 @@ fn plan() -> Plan {
 
 /// Applies `given` to a fresh session and returns it.
 fn given(inputs: &[(Millis, Input)]) -> Session {
-    let created = StoredEvent { seq: 1, event: Session::create(T0, plan()) };
+    let created = StoredEvent {
+        seq: 1,
+        event: Session::create(T0, plan()),
+    };
     let mut session = Session::replay([&created]).unwrap();
     for (at, input) in inputs {
         for event in session.handle(*at, input.clone()).unwrap() {
@@ -105,7 +117,11 @@ fn begin_starts_the_first_round_and_asks_its_first_question() {
     assert_eq!(
         events,
         vec![
-            Event::RoundStarted { at: T0, round: 0, deadline: T0 + 10 * MIN },
+            Event::RoundStarted {
+                at: T0,
+                round: 0,
+                deadline: T0 + 10 * MIN
+            },
             Event::Prompted {
                 at: T0,
                 round: 0,
@@ -122,9 +138,18 @@ fn begin_starts_the_first_round_and_asks_its_first_question() {
 #[test]
 fn an_answer_missing_a_probed_signal_gets_that_follow_up() {
     let session = given(&[(T0, Input::Begin)]);
-    let events = when(&session, T0 + 1, answer("I handle the empty edge case first."));
+    let events = when(
+        &session,
+        T0 + 1,
+        answer("I handle the empty edge case first."),
+    );
     assert_eq!(names(&events), vec!["answered", "prompted"]);
-    let Event::Prompted { kind, signal, text, .. } = &events[1] else { unreachable!() };
+    let Event::Prompted {
+        kind, signal, text, ..
+    } = &events[1]
+    else {
+        unreachable!()
+    };
     assert_eq!(*kind, PromptKind::FollowUp);
     assert_eq!(signal.as_deref(), Some("complexity"));
     assert_eq!(text, "What is the complexity?");
@@ -133,30 +158,58 @@ fn an_answer_missing_a_probed_signal_gets_that_follow_up() {
 #[test]
 fn an_answer_showing_every_probed_signal_moves_straight_on() {
     let session = given(&[(T0, Input::Begin)]);
-    let events = when(&session, T0 + 1, answer("It is O(n) and handles the empty edge case."));
-    assert_eq!(names(&events), vec!["answered", "question_closed", "prompted"]);
-    assert!(matches!(&events[2], Event::Prompted { question: 1, kind: PromptKind::Question, .. }));
+    let events = when(
+        &session,
+        T0 + 1,
+        answer("It is O(n) and handles the empty edge case."),
+    );
+    assert_eq!(
+        names(&events),
+        vec!["answered", "question_closed", "prompted"]
+    );
+    assert!(matches!(
+        &events[2],
+        Event::Prompted {
+            question: 1,
+            kind: PromptKind::Question,
+            ..
+        }
+    ));
 }
 
 #[test]
 fn follow_ups_stop_at_the_round_budget() {
     let session = given(&[(T0, Input::Begin), (T0 + 1, answer("Loop over it."))]);
     let events = when(&session, T0 + 2, answer("Not sure."));
-    assert_eq!(names(&events), vec!["answered", "question_closed", "prompted"]);
+    assert_eq!(
+        names(&events),
+        vec!["answered", "question_closed", "prompted"]
+    );
 }
 
 #[test]
 fn the_last_question_of_a_round_starts_the_next_round() {
     let session = given(&[(T0, Input::Begin), (T0 + 1, Input::Skip)]);
     let events = when(&session, T0 + 2, Input::Skip);
-    assert_eq!(names(&events), vec!["question_closed", "round_ended", "round_started", "prompted"]);
+    assert_eq!(
+        names(&events),
+        vec![
+            "question_closed",
+            "round_ended",
+            "round_started",
+            "prompted"
+        ]
+    );
 }
 
 #[test]
 fn the_last_round_ends_the_interview_and_waits_for_grades() {
     let session = given(&[(T0, Input::Begin), (T0, Input::Skip), (T0, Input::Skip)]);
     let events = when(&session, T0 + 5, Input::Skip);
-    assert_eq!(names(&events), vec!["question_closed", "round_ended", "interview_ended"]);
+    assert_eq!(
+        names(&events),
+        vec!["question_closed", "round_ended", "interview_ended"]
+    );
     let mut session = session;
     events.iter().for_each(|e| session.apply(e).unwrap());
     assert_eq!(session.phase(), &Phase::Grading);
@@ -165,14 +218,38 @@ fn the_last_round_ends_the_interview_and_waits_for_grades() {
 
 #[test]
 fn the_final_grade_completes_the_session() {
-    let mut session = given(&[(T0, Input::Begin), (T0, Input::Skip), (T0, Input::Skip), (T0, Input::Skip)]);
+    let mut session = given(&[
+        (T0, Input::Begin),
+        (T0, Input::Skip),
+        (T0, Input::Skip),
+        (T0, Input::Skip),
+    ]);
     let pending: Vec<(usize, usize)> = session.ungraded().map(|r| (r.round, r.question)).collect();
     for (i, (round, question)) in pending.iter().copied().enumerate() {
         let q = &session.plan().rounds[round].questions[question];
-        let score = OfflineGrader.score(GradeRequest { rubric: &rubric(), question: q, answers: &[] });
-        let events = when(&session, T0 + 10, Input::Graded { round, question, score });
+        let score = OfflineGrader.score(GradeRequest {
+            rubric: &rubric(),
+            question: q,
+            answers: &[],
+        });
+        let events = when(
+            &session,
+            T0 + 10,
+            Input::Graded {
+                round,
+                question,
+                score,
+            },
+        );
         let last = i == pending.len() - 1;
-        assert_eq!(names(&events), if last { vec!["scored", "completed"] } else { vec!["scored"] });
+        assert_eq!(
+            names(&events),
+            if last {
+                vec!["scored", "completed"]
+            } else {
+                vec!["scored"]
+            }
+        );
         events.iter().for_each(|e| session.apply(e).unwrap());
     }
     assert_eq!(session.phase(), &Phase::Finished);
@@ -181,10 +258,24 @@ fn the_final_grade_completes_the_session() {
 #[test]
 fn a_question_still_open_cannot_be_graded() {
     let session = given(&[(T0, Input::Begin)]);
-    let score = OfflineGrader.score(GradeRequest { rubric: &rubric(), question: &question("q1"), answers: &[] });
+    let score = OfflineGrader.score(GradeRequest {
+        rubric: &rubric(),
+        question: &question("q1"),
+        answers: &[],
+    });
     assert_eq!(
-        session.handle(T0, Input::Graded { round: 0, question: 0, score }),
-        Err(InterviewError::NotGradable { round: 0, question: 0 })
+        session.handle(
+            T0,
+            Input::Graded {
+                round: 0,
+                question: 0,
+                score
+            }
+        ),
+        Err(InterviewError::NotGradable {
+            round: 0,
+            question: 0
+        })
     );
 }
 
@@ -208,7 +299,14 @@ fn the_time_warning_fires_once_before_the_deadline() {
     assert_eq!(session.poll_timeout(), Some(T0 + 10 * MIN - 100_000));
     assert!(when(&session, T0 + 5 * MIN, Input::Tick).is_empty());
     let events = when(&session, T0 + 10 * MIN - 90_000, Input::Tick);
-    assert_eq!(events, vec![Event::TimeWarning { at: T0 + 10 * MIN - 90_000, round: 0, remaining_ms: 90_000 }]);
+    assert_eq!(
+        events,
+        vec![Event::TimeWarning {
+            at: T0 + 10 * MIN - 90_000,
+            round: 0,
+            remaining_ms: 90_000
+        }]
+    );
     let session = given(&[(T0, Input::Begin), (T0 + 10 * MIN - 90_000, Input::Tick)]);
     assert_eq!(session.poll_timeout(), Some(T0 + 10 * MIN));
     assert!(when(&session, T0 + 10 * MIN - 1, Input::Tick).is_empty());
@@ -218,19 +316,50 @@ fn the_time_warning_fires_once_before_the_deadline() {
 fn time_up_wraps_up_the_round_and_moves_to_the_next() {
     let session = given(&[(T0, Input::Begin), (T0 + 1, answer("Partial."))]);
     let events = when(&session, T0 + 10 * MIN, Input::Tick);
-    assert_eq!(names(&events), vec!["question_closed", "round_ended", "round_started", "prompted"]);
-    assert!(matches!(events[0], Event::QuestionClosed { reason: CloseReason::TimeUp, .. }));
-    assert!(matches!(events[1], Event::RoundEnded { reason: RoundEndReason::TimeUp, .. }));
+    assert_eq!(
+        names(&events),
+        vec![
+            "question_closed",
+            "round_ended",
+            "round_started",
+            "prompted"
+        ]
+    );
+    assert!(matches!(
+        events[0],
+        Event::QuestionClosed {
+            reason: CloseReason::TimeUp,
+            ..
+        }
+    ));
+    assert!(matches!(
+        events[1],
+        Event::RoundEnded {
+            reason: RoundEndReason::TimeUp,
+            ..
+        }
+    ));
 }
 
 #[test]
 fn a_pause_stops_the_clock_and_resume_restores_the_remaining_time() {
-    let session = given(&[(T0, Input::Begin), (T0 + 4 * MIN, Input::Pause(PauseReason::Candidate))]);
-    assert!(matches!(session.phase(), Phase::Paused { remaining_ms, .. } if *remaining_ms == 6 * MIN));
+    let session = given(&[
+        (T0, Input::Begin),
+        (T0 + 4 * MIN, Input::Pause(PauseReason::Candidate)),
+    ]);
+    assert!(
+        matches!(session.phase(), Phase::Paused { remaining_ms, .. } if *remaining_ms == 6 * MIN)
+    );
     assert_eq!(session.poll_timeout(), None);
     assert!(when(&session, T0 + 60 * MIN, Input::Tick).is_empty());
     let events = when(&session, T0 + 60 * MIN, Input::Resume);
-    assert_eq!(events, vec![Event::Resumed { at: T0 + 60 * MIN, deadline: T0 + 66 * MIN }]);
+    assert_eq!(
+        events,
+        vec![Event::Resumed {
+            at: T0 + 60 * MIN,
+            deadline: T0 + 66 * MIN
+        }]
+    );
 }
 
 #[test]
@@ -238,14 +367,41 @@ fn illegal_moves_are_typed_errors() {
     let lobby = given(&[]);
     assert_eq!(
         lobby.handle(T0, answer("hi")),
-        Err(InterviewError::NotAllowed { input: "answer", phase: "lobby" })
+        Err(InterviewError::NotAllowed {
+            input: "answer",
+            phase: "lobby"
+        })
     );
     let active = given(&[(T0, Input::Begin)]);
-    assert_eq!(active.handle(T0, Input::Begin), Err(InterviewError::NotAllowed { input: "begin", phase: "active" }));
-    assert_eq!(active.handle(T0, Input::Resume), Err(InterviewError::NotAllowed { input: "resume", phase: "active" }));
-    assert_eq!(active.handle(T0, answer("   ")), Err(InterviewError::EmptyAnswer));
-    let paused = given(&[(T0, Input::Begin), (T0, Input::Pause(PauseReason::Candidate))]);
-    assert_eq!(paused.handle(T0, answer("x")), Err(InterviewError::NotAllowed { input: "answer", phase: "paused" }));
+    assert_eq!(
+        active.handle(T0, Input::Begin),
+        Err(InterviewError::NotAllowed {
+            input: "begin",
+            phase: "active"
+        })
+    );
+    assert_eq!(
+        active.handle(T0, Input::Resume),
+        Err(InterviewError::NotAllowed {
+            input: "resume",
+            phase: "active"
+        })
+    );
+    assert_eq!(
+        active.handle(T0, answer("   ")),
+        Err(InterviewError::EmptyAnswer)
+    );
+    let paused = given(&[
+        (T0, Input::Begin),
+        (T0, Input::Pause(PauseReason::Candidate)),
+    ]);
+    assert_eq!(
+        paused.handle(T0, answer("x")),
+        Err(InterviewError::NotAllowed {
+            input: "answer",
+            phase: "paused"
+        })
+    );
 }
 
 #[test]
@@ -257,13 +413,19 @@ fn replaying_the_events_reproduces_the_state() {
         (T0 + 9, Input::Resume),
         (T0 + 10, answer("O(n).")),
     ];
-    let created = StoredEvent { seq: 1, event: Session::create(T0, plan()) };
+    let created = StoredEvent {
+        seq: 1,
+        event: Session::create(T0, plan()),
+    };
     let mut log = vec![created.clone()];
     let mut live = Session::replay([&created]).unwrap();
     for (at, input) in inputs {
         for event in live.handle(at, input).unwrap() {
             live.apply(&event).unwrap();
-            log.push(StoredEvent { seq: live.seq(), event });
+            log.push(StoredEvent {
+                seq: live.seq(),
+                event,
+            });
         }
     }
     let replayed = Session::replay(&log).unwrap();
@@ -273,6 +435,9 @@ fn replaying_the_events_reproduces_the_state() {
 
 #[test]
 fn a_log_that_does_not_start_with_created_is_rejected() {
-    let stray = StoredEvent { seq: 1, event: Event::Completed { at: T0 } };
+    let stray = StoredEvent {
+        seq: 1,
+        event: Event::Completed { at: T0 },
+    };
     assert_eq!(Session::replay([&stray]), Err(InterviewError::NotCreated));
 }

@@ -1,0 +1,288 @@
+//! The command line: thin wrappers over the same library code the server uses.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::config::Config;
+use crate::content::{Catalog, ContentSource, Difficulty, Question, RoundKind};
+use crate::export::{Format, report_markdown, transcript, transcript_markdown};
+use crate::grading::{GradeRequest, OfflineGrader};
+use crate::http::{AppState, load_catalog};
+use crate::interview::Session;
+use crate::report::Report;
+use crate::store::{SqliteStore, Store};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "mockloop",
+    version,
+    about = "Self-hosted mock-interview server"
+)]
+pub struct Cli {
+    /// Configuration file (default: ./mockloop.toml if present).
+    #[arg(long, global = true, env = "MOCKLOOP_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the server.
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long)]
+        addr: Option<String>,
+        /// Directory for the database.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// Content directory holding prompts/ and rubrics/ (default: built in).
+        #[arg(long)]
+        content_dir: Option<PathBuf>,
+    },
+    /// Work with content files.
+    Content {
+        #[command(subcommand)]
+        command: ContentCommand,
+    },
+    /// Export a stored session's report or transcript to stdout.
+    Export {
+        session: String,
+        #[arg(long, value_enum, default_value = "json")]
+        format: Format,
+        #[arg(long, value_enum, default_value = "report")]
+        what: ExportWhat,
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
+    /// Score one answer with the offline grader.
+    Grade {
+        /// Round kind: screen, coding, ml-coding, design, ml-design, values.
+        #[arg(long, value_parser = parse_kind)]
+        kind: RoundKind,
+        /// The question text, or a question id from the banks.
+        #[arg(long)]
+        question: String,
+        /// File with the answer, or - for standard input.
+        #[arg(long)]
+        answer_file: PathBuf,
+        /// Print the score as JSON.
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        content_dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ContentCommand {
+    /// Validate a content directory (default: the current one); exits 1 on any error.
+    Check { dir: Option<PathBuf> },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ExportWhat {
+    Report,
+    Transcript,
+}
+
+fn parse_kind(s: &str) -> Result<RoundKind, String> {
+    RoundKind::parse(s).ok_or_else(|| {
+        let known: Vec<_> = RoundKind::ALL.iter().map(|k| k.as_str()).collect();
+        format!("unknown kind {s:?}; expected one of {}", known.join(", "))
+    })
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut config = Config::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Serve {
+            addr,
+            data_dir,
+            content_dir,
+        } => {
+            if let Some(addr) = addr {
+                config.server.addr = addr;
+            }
+            if let Some(dir) = data_dir {
+                config.storage.data_dir = dir;
+            }
+            if content_dir.is_some() {
+                config.content.dir = content_dir;
+            }
+            serve(config).await
+        }
+        Command::Content {
+            command: ContentCommand::Check { dir },
+        } => content_check(dir.as_deref().unwrap_or(Path::new("."))),
+        Command::Export {
+            session,
+            format,
+            what,
+            data_dir,
+        } => {
+            let dir = data_dir.unwrap_or(config.storage.data_dir);
+            print!("{}", export(&dir, &session, format, what).await?);
+            Ok(())
+        }
+        Command::Grade {
+            kind,
+            question,
+            answer_file,
+            json,
+            content_dir,
+        } => {
+            if content_dir.is_some() {
+                config.content.dir = content_dir;
+            }
+            let catalog = load_catalog(&config)?;
+            let answer = read_answer(&answer_file)?;
+            print!("{}", grade(&catalog, kind, &question, &answer, json)?);
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let addr = config.server.addr.clone();
+    let data_dir = config.storage.data_dir.clone();
+    let state = AppState::open(config).await?;
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .with_context(|| format!("binding {addr}"))?;
+    let catalog = state.catalog();
+    tracing::info!(
+        data_dir = %data_dir.display(),
+        loops = catalog.loops().len(),
+        questions = catalog.question_count(),
+        content = catalog.hash(),
+        "mockloop listening on http://{}",
+        listener.local_addr()?
+    );
+    crate::server::serve(listener, state, crate::server::shutdown_signal()).await?;
+    Ok(())
+}
+
+fn content_check(dir: &Path) -> anyhow::Result<()> {
+    let source = ContentSource::from_dir(dir).map_err(|e| anyhow::anyhow!("{e}"))?;
+    match Catalog::build(&source) {
+        Ok(catalog) => {
+            println!(
+                "ok: {} loops, {} questions, {} rubrics (content {})",
+                catalog.loops().len(),
+                catalog.question_count(),
+                catalog.rubric_count(),
+                catalog.hash()
+            );
+            Ok(())
+        }
+        Err(errors) => {
+            for e in &errors.0 {
+                eprintln!("{e}");
+            }
+            bail!("{} problem(s) in {}", errors.0.len(), dir.display())
+        }
+    }
+}
+
+pub async fn export(
+    data_dir: &Path,
+    session: &str,
+    format: Format,
+    what: ExportWhat,
+) -> anyhow::Result<String> {
+    if !data_dir.join("mockloop.db").exists() {
+        bail!("no database in {}", data_dir.display());
+    }
+    let store = SqliteStore::open_in(data_dir).await?;
+    let events = store.events(session, 0).await?;
+    if events.is_empty() {
+        bail!("no session {session:?} in {}", data_dir.display());
+    }
+    Ok(match what {
+        ExportWhat::Report => {
+            let report = Report::build(session, &Session::replay(&events)?);
+            match format {
+                Format::Json => serde_json::to_string_pretty(&report)? + "\n",
+                Format::Md => report_markdown(&report),
+            }
+        }
+        ExportWhat::Transcript => {
+            let t = transcript(session, &events).context("the session log has no start")?;
+            match format {
+                Format::Json => serde_json::to_string_pretty(&t)? + "\n",
+                Format::Md => transcript_markdown(&t),
+            }
+        }
+    })
+}
+
+fn read_answer(path: &Path) -> anyhow::Result<String> {
+    if path == Path::new("-") {
+        let mut answer = String::new();
+        std::io::stdin()
+            .read_to_string(&mut answer)
+            .context("reading the answer from standard input")?;
+        Ok(answer)
+    } else {
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+    }
+}
+
+/// Scores `answer` and renders the score as JSON or text.
+pub fn grade(
+    catalog: &Catalog,
+    kind: RoundKind,
+    question: &str,
+    answer: &str,
+    json: bool,
+) -> anyhow::Result<String> {
+    let rubric = catalog
+        .rubric_for_kind(kind)
+        .with_context(|| format!("no rubric for {kind}"))?;
+    let bank = catalog.questions(kind);
+    let found = bank
+        .iter()
+        .find(|q| q.id == question || q.text.trim() == question.trim());
+    let ad_hoc;
+    let question = match found {
+        Some(q) => q,
+        None => {
+            ad_hoc = Question {
+                id: "ad-hoc".into(),
+                kind,
+                title: "Ad-hoc question".into(),
+                text: question.to_owned(),
+                topics: vec![],
+                difficulty: Difficulty::Medium,
+                key_points: vec![],
+                examples: vec![],
+                probes: vec![],
+            };
+            &ad_hoc
+        }
+    };
+    let answers = [answer.to_owned()];
+    let score = OfflineGrader.score(GradeRequest {
+        rubric,
+        question,
+        answers: &answers,
+    });
+    if json {
+        return Ok(serde_json::to_string_pretty(&score)? + "\n");
+    }
+    let mut out = format!(
+        "overall {:.2} / 4 ({}, rubric {} v{})\n",
+        score.overall, score.grader, score.rubric_id, score.rubric_version
+    );
+    for d in &score.dimensions {
+        out += &format!("  {} {}/4: {}\n", d.name, d.level, d.feedback);
+        for quote in &d.evidence {
+            out += &format!("    “{quote}”\n");
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,112 @@
+//! Markdown renderings of the transcript and the report.
+
+use std::fmt::Write;
+
+use super::{Speaker, Transcript};
+use crate::report::Report;
+
+pub fn transcript_markdown(t: &Transcript) -> String {
+    let mut out = format!(
+        "# Transcript: {}\n\nSession `{}`\n\n",
+        t.loop_ref.title, t.session_id
+    );
+    for e in &t.entries {
+        let clock = format!(
+            "{:02}:{:02}",
+            (e.offset_seconds as u64) / 60,
+            (e.offset_seconds as u64) % 60
+        );
+        match e.speaker {
+            Speaker::System if e.kind == "round_started" => {
+                let _ = write!(out, "\n## {}\n\n", e.text);
+            }
+            Speaker::System => {
+                let _ = write!(out, "_[{clock}] {}_\n\n", e.text);
+            }
+            Speaker::Interviewer => {
+                let who = if e.kind == "follow_up" {
+                    "Interviewer (follow-up)"
+                } else {
+                    "Interviewer"
+                };
+                let _ = write!(out, "**[{clock}] {who}:** {}\n\n", e.text);
+            }
+            Speaker::Candidate => {
+                let _ = write!(
+                    out,
+                    "**[{clock}] Candidate:**\n\n{}\n\n",
+                    quote_block(&e.text)
+                );
+            }
+        }
+    }
+    out
+}
+
+pub fn report_markdown(r: &Report) -> String {
+    let mut out = format!("# Interview report: {}\n\n", r.loop_ref.title);
+    let _ = writeln!(out, "- Session: `{}`", r.session_id);
+    let _ = writeln!(
+        out,
+        "- Overall: **{:.2} / 4** — **{}**",
+        r.overall,
+        r.verdict.label()
+    );
+    if !r.complete {
+        let _ = writeln!(out, "- Status: {} (not all answers scored yet)", r.state);
+    }
+    let _ = writeln!(out, "- Content version: `{}`\n", r.content_hash);
+    out.push_str("## Rounds\n\n| Round | Kind | Score | Dimensions |\n|---|---|---|---|\n");
+    for round in &r.rounds {
+        let dims: Vec<String> = round
+            .dimensions
+            .iter()
+            .map(|d| format!("{} {:.2}", d.name, d.average))
+            .collect();
+        let score = round.overall.map_or("—".to_owned(), |o| format!("{o:.2}"));
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            round.title,
+            round.kind,
+            score,
+            dims.join(", ")
+        );
+    }
+    out.push_str("\n## Answers\n");
+    for (i, a) in r.answers.iter().enumerate() {
+        let _ = write!(
+            out,
+            "\n### {}. {}\n\n",
+            i + 1,
+            a.question.lines().next().unwrap_or_default()
+        );
+        let score = a
+            .overall
+            .map_or("not scored yet".to_owned(), |o| format!("{o:.2} / 4"));
+        let grader = a.grader.as_deref().unwrap_or("—");
+        let fallback = if a.fallback { " (fallback)" } else { "" };
+        let skipped = if a.skipped { " — skipped" } else { "" };
+        let _ = write!(
+            out,
+            "Score: **{score}**{skipped} · grader `{grader}`{fallback}\n\n"
+        );
+        if !a.answer.is_empty() {
+            let _ = write!(out, "{}\n\n", quote_block(&a.answer));
+        }
+        for d in &a.dimensions {
+            let _ = writeln!(out, "- **{}: {}/4** — {}", d.name, d.level, d.feedback);
+            for quote in &d.evidence {
+                let _ = writeln!(out, "  - “{}”", quote.replace('\n', " "));
+            }
+        }
+    }
+    out
+}
+
+fn quote_block(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("> {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

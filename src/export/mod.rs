@@ -1,0 +1,142 @@
+//! Exports for reviewers: the transcript (every prompt and answer, with times)
+//! and the report, as JSON or Markdown. JSON shapes are documented in the
+//! README; Markdown is for people.
+
+mod markdown;
+
+use serde::Serialize;
+
+use crate::interview::{Event, Millis, PromptKind, StoredEvent};
+use crate::report::LoopRef;
+
+pub use markdown::{report_markdown, transcript_markdown};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Json,
+    Md,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Transcript {
+    pub session_id: String,
+    #[serde(rename = "loop")]
+    pub loop_ref: LoopRef,
+    pub started_at: Millis,
+    pub entries: Vec<Entry>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Speaker {
+    Interviewer,
+    Candidate,
+    System,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Entry {
+    pub seq: u64,
+    pub at: Millis,
+    /// Seconds since the session was created.
+    pub offset_seconds: f64,
+    pub speaker: Speaker,
+    pub round: Option<usize>,
+    /// question, follow_up, answer, or a system note (round_started, time_warning, ...).
+    pub kind: &'static str,
+    pub text: String,
+}
+
+/// Builds the transcript from a session's stored events (the first must be `created`).
+pub fn transcript(session_id: &str, events: &[StoredEvent]) -> Option<Transcript> {
+    let Some(StoredEvent {
+        event: Event::Created { at: start, plan },
+        ..
+    }) = events.first()
+    else {
+        return None;
+    };
+    let mut round = None;
+    let mut entries = Vec::new();
+    for stored in events {
+        let (speaker, kind, text) = match &stored.event {
+            Event::RoundStarted { round: r, .. } => {
+                round = Some(*r);
+                let planned = &plan.rounds[*r];
+                (
+                    Speaker::System,
+                    "round_started",
+                    format!(
+                        "Round {}: {} ({} min)",
+                        r + 1,
+                        planned.title,
+                        planned.minutes
+                    ),
+                )
+            }
+            Event::Prompted {
+                kind, text, repeat, ..
+            } => {
+                let label = match kind {
+                    PromptKind::Question => "question",
+                    PromptKind::FollowUp => "follow_up",
+                };
+                let text = if *repeat {
+                    format!("(repeated) {text}")
+                } else {
+                    text.clone()
+                };
+                (Speaker::Interviewer, label, text)
+            }
+            Event::Answered { text, .. } => (Speaker::Candidate, "answer", text.clone()),
+            Event::TimeWarning { remaining_ms, .. } => (
+                Speaker::System,
+                "time_warning",
+                format!("{} seconds left in this round", remaining_ms / 1000),
+            ),
+            Event::QuestionClosed { reason, .. } => match reason {
+                crate::interview::CloseReason::Skipped => {
+                    (Speaker::System, "skipped", "Question skipped".into())
+                }
+                crate::interview::CloseReason::TimeUp => {
+                    (Speaker::System, "time_up", "Time ran out".into())
+                }
+                crate::interview::CloseReason::Answered => continue,
+            },
+            Event::Paused { reason, .. } => (
+                Speaker::System,
+                "paused",
+                format!("Paused ({reason:?})").to_lowercase(),
+            ),
+            Event::Resumed { .. } => (Speaker::System, "resumed", "Resumed".into()),
+            Event::InterviewEnded { .. } => {
+                (Speaker::System, "interview_ended", "Interview ended".into())
+            }
+            Event::Created { .. }
+            | Event::RoundEnded { .. }
+            | Event::Scored { .. }
+            | Event::Completed { .. } => {
+                continue;
+            }
+        };
+        let at = stored.event.at();
+        entries.push(Entry {
+            seq: stored.seq,
+            at,
+            offset_seconds: (at - start) as f64 / 1000.0,
+            speaker,
+            round,
+            kind,
+            text,
+        });
+    }
+    Some(Transcript {
+        session_id: session_id.to_owned(),
+        loop_ref: LoopRef {
+            id: plan.loop_id.clone(),
+            title: plan.title.clone(),
+        },
+        started_at: *start,
+        entries,
+    })
+}

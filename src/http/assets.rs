@@ -1,0 +1,26 @@
+//! The browser app in `web/`: read from disk in debug builds (edit and
+//! reload), embedded in release builds so `cargo install` needs nothing else.
+
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use rust_embed::RustEmbed;
+
+#[derive(RustEmbed)]
+#[folder = "web/"]
+struct Web;
+
+pub async fn serve_asset(uri: Uri) -> Response {
+    let path = uri.path().trim_start_matches('/');
+    let path = if path.is_empty() { "index.html" } else { path };
+    match Web::get(path) {
+        Some(file) => (
+            [
+                (header::CONTENT_TYPE, file.metadata.mimetype().to_owned()),
+                (header::CACHE_CONTROL, "no-cache".to_owned()),
+            ],
+            file.data,
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}

@@ -1,0 +1,182 @@
+//! REST for sessions: create one, and read its report and transcript.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::AppState;
+use super::error::AppError;
+use crate::export::{report_markdown, transcript, transcript_markdown};
+use crate::interview::{Plan, PlanError, Session, StoredEvent};
+use crate::report::Report;
+use crate::store::SessionRow;
+use crate::ws::now_ms;
+
+#[derive(Deserialize)]
+pub struct CreateSession {
+    loop_id: String,
+}
+
+#[derive(Serialize)]
+pub struct Created {
+    session_id: String,
+    token: String,
+}
+
+#[derive(Deserialize)]
+pub struct TokenQuery {
+    token: Option<String>,
+}
+
+pub fn hash_token(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Equal-length comparison that does not stop at the first difference, so
+/// response time says nothing about how much of a guess was right.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut buf);
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    body: Result<Json<CreateSession>, JsonRejection>,
+) -> Result<(StatusCode, Json<Created>), AppError> {
+    let Json(body) = body.map_err(|e| AppError::bad_request("bad_request", e.body_text()))?;
+    let catalog = state.catalog();
+    let plan =
+        Plan::build(&catalog, &body.loop_id, rand::rng().next_u64()).map_err(|e| match e {
+            PlanError::UnknownLoop(id) => {
+                AppError::UnknownLoop(format!("no loop with id {id:?}; GET /api/loops lists them"))
+            }
+            other => AppError::Internal(other.into()),
+        })?;
+    let session_id = uuid::Uuid::new_v4().simple().to_string();
+    // 256 random bits: unguessable, and only its hash is stored.
+    let token = random_hex(32);
+    let now = now_ms();
+    let row = SessionRow {
+        id: session_id.clone(),
+        token_hash: hash_token(&token),
+        loop_id: plan.loop_id.clone(),
+        content_hash: plan.content_hash.clone(),
+        created_at: now,
+    };
+    state
+        .store
+        .create_session(&row, &Session::create(now, plan))
+        .await?;
+    tracing::info!(session_id, loop_id = row.loop_id, "session created");
+    Ok((StatusCode::CREATED, Json(Created { session_id, token })))
+}
+
+/// The token from `?token=` or `Authorization: Bearer`.
+pub fn presented_token(query: &TokenQuery, headers: &HeaderMap) -> Option<String> {
+    query.token.clone().or_else(|| {
+        headers
+            .get(header::AUTHORIZATION)?
+            .to_str()
+            .ok()?
+            .strip_prefix("Bearer ")
+            .map(str::to_owned)
+    })
+}
+
+/// Checks the token; an unknown session and a wrong token look the same, so
+/// the API does not reveal which session ids exist.
+pub async fn authorize(
+    state: &AppState,
+    id: &str,
+    token: Option<String>,
+) -> Result<SessionRow, AppError> {
+    let token = token.ok_or(AppError::Unauthorized)?;
+    let row = state
+        .store
+        .session(id)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    if constant_time_eq(hash_token(&token).as_bytes(), row.token_hash.as_bytes()) {
+        Ok(row)
+    } else {
+        Err(AppError::Unauthorized)
+    }
+}
+
+async fn load(
+    state: &AppState,
+    id: &str,
+    query: &TokenQuery,
+    headers: &HeaderMap,
+) -> Result<Vec<StoredEvent>, AppError> {
+    authorize(state, id, presented_token(query, headers)).await?;
+    Ok(state.store.events(id, 0).await?)
+}
+
+fn report_of(id: &str, events: &[StoredEvent]) -> Result<Report, AppError> {
+    let session = Session::replay(events).map_err(|e| AppError::Internal(e.into()))?;
+    Ok(Report::build(id, &session))
+}
+
+fn markdown(body: String) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/markdown; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}
+
+pub async fn report_json(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<TokenQuery>,
+    headers: HeaderMap,
+) -> Result<Json<Report>, AppError> {
+    let events = load(&state, &id, &query, &headers).await?;
+    Ok(Json(report_of(&id, &events)?))
+}
+
+pub async fn report_md(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<TokenQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let events = load(&state, &id, &query, &headers).await?;
+    Ok(markdown(report_markdown(&report_of(&id, &events)?)))
+}
+
+pub async fn transcript_json(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<TokenQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let events = load(&state, &id, &query, &headers).await?;
+    let t = transcript(&id, &events).ok_or_else(|| AppError::NotFound("no transcript".into()))?;
+    Ok(Json(t).into_response())
+}
+
+pub async fn transcript_md(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<TokenQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let events = load(&state, &id, &query, &headers).await?;
+    let t = transcript(&id, &events).ok_or_else(|| AppError::NotFound("no transcript".into()))?;
+    Ok(markdown(transcript_markdown(&t)))
+}

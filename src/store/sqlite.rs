@@ -1,0 +1,284 @@
+//! The SQLite store: one file in the data directory, WAL journal.
+//!
+//! `synchronous = FULL` makes every committed transaction durable on power
+//! loss, not only on a process crash (WAL's NORMAL can lose the last commits
+//! when the machine loses power). An interview appends a handful of events a
+//! minute, so the extra fsync per commit costs nothing that matters.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::Row;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use super::{SessionRow, Store, StoreError};
+use crate::interview::{Event, StoredEvent};
+
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) `DIR/mockloop.db` and brings its schema up to date.
+    pub async fn open_in(dir: &Path) -> Result<SqliteStore, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
+        SqliteStore::open(&dir.join("mockloop.db")).await
+    }
+
+    pub async fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        let options = SqliteConnectOptions::from_str("sqlite:")?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            // Writers queue behind each other for up to this long instead of
+            // failing at once with SQLITE_BUSY.
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            // SQLite allows one writer at a time; a few connections serve
+            // concurrent readers (exports) beside it.
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("src/store/migrations").run(&pool).await?;
+        Ok(SqliteStore { pool })
+    }
+
+    /// Runs `PRAGMA integrity_check`, for crash tests and operators.
+    pub async fn integrity_check(&self) -> Result<String, StoreError> {
+        let row = sqlx::query("PRAGMA integrity_check")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<String, _>(0)?)
+    }
+}
+
+fn session_row(row: &sqlx::sqlite::SqliteRow) -> Result<SessionRow, sqlx::Error> {
+    Ok(SessionRow {
+        id: row.try_get("id")?,
+        token_hash: row.try_get("token_hash")?,
+        loop_id: row.try_get("loop_id")?,
+        content_hash: row.try_get("content_hash")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn create_session(&self, row: &SessionRow, first: &Event) -> Result<(), StoreError> {
+        let body = serde_json::to_string(first).expect("events always serialize");
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("INSERT INTO sessions (id, token_hash, loop_id, content_hash, created_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(&row.id)
+            .bind(&row.token_hash)
+            .bind(&row.loop_id)
+            .bind(&row.content_hash)
+            .bind(row.created_at)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO events (session_id, seq, type, at, body) VALUES (?, 1, ?, ?, ?)")
+            .bind(&row.id)
+            .bind(first.name())
+            .bind(first.at())
+            .bind(body)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn session(&self, id: &str) -> Result<Option<SessionRow>, StoreError> {
+        let row = sqlx::query("SELECT * FROM sessions WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(session_row).transpose()?)
+    }
+
+    async fn sessions(&self) -> Result<Vec<SessionRow>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM sessions ORDER BY created_at DESC, id")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(session_row).collect::<Result<_, _>>()?)
+    }
+
+    async fn append(
+        &self,
+        session: &str,
+        after: u64,
+        events: &[Event],
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.pool.begin().await?;
+        let last: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(seq) FROM events WHERE session_id = ?")
+                .bind(session)
+                .fetch_one(&mut *tx)
+                .await?;
+        let Some(last) = last else {
+            return Err(StoreError::NoSession(session.to_owned()));
+        };
+        if last as u64 != after {
+            return Err(StoreError::Conflict {
+                session: session.to_owned(),
+                expected: after,
+                actual: last as u64,
+            });
+        }
+        let mut stored = Vec::with_capacity(events.len());
+        for (i, event) in events.iter().enumerate() {
+            let seq = after + 1 + i as u64;
+            let body = serde_json::to_string(event).expect("events always serialize");
+            sqlx::query(
+                "INSERT INTO events (session_id, seq, type, at, body) VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(session)
+            .bind(seq as i64)
+            .bind(event.name())
+            .bind(event.at())
+            .bind(body)
+            .execute(&mut *tx)
+            .await?;
+            stored.push(StoredEvent {
+                seq,
+                event: event.clone(),
+            });
+        }
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    async fn events(&self, session: &str, after: u64) -> Result<Vec<StoredEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, body FROM events WHERE session_id = ? AND seq > ? ORDER BY seq",
+        )
+        .bind(session)
+        .bind(after as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let seq = row.try_get::<i64, _>("seq")? as u64;
+                let body: String = row.try_get("body")?;
+                let event = serde_json::from_str(&body).map_err(|e| StoreError::Corrupt {
+                    session: session.to_owned(),
+                    seq,
+                    reason: e.to_string(),
+                })?;
+                Ok(StoredEvent { seq, event })
+            })
+            .collect()
+    }
+
+    async fn delete_session(&self, id: &str) -> Result<bool, StoreError> {
+        let result = sqlx::query("DELETE FROM sessions WHERE id = ?")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(result.rows_affected() > 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str) -> SessionRow {
+        SessionRow {
+            id: id.into(),
+            token_hash: "h".into(),
+            loop_id: "l".into(),
+            content_hash: "c".into(),
+            created_at: 1,
+        }
+    }
+
+    async fn store() -> (tempfile::TempDir, SqliteStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open_in(dir.path()).await.unwrap();
+        (dir, store)
+    }
+
+    #[tokio::test]
+    async fn appended_events_come_back_in_order_after_a_reopen() {
+        let (dir, store) = store().await;
+        store
+            .create_session(&row("s"), &Event::Completed { at: 1 })
+            .await
+            .unwrap();
+        let stored = store
+            .append(
+                "s",
+                1,
+                &[Event::InterviewEnded { at: 2 }, Event::Completed { at: 3 }],
+            )
+            .await
+            .unwrap();
+        assert_eq!(stored.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![2, 3]);
+        drop(store);
+        let reopened = SqliteStore::open_in(dir.path()).await.unwrap();
+        let events = reopened.events("s", 1).await.unwrap();
+        assert_eq!(events, stored);
+        assert_eq!(reopened.integrity_check().await.unwrap(), "ok");
+    }
+
+    #[tokio::test]
+    async fn an_append_after_a_stale_sequence_is_refused_and_writes_nothing() {
+        let (_dir, store) = store().await;
+        store
+            .create_session(&row("s"), &Event::Completed { at: 1 })
+            .await
+            .unwrap();
+        store
+            .append("s", 1, &[Event::InterviewEnded { at: 2 }])
+            .await
+            .unwrap();
+        let error = store
+            .append("s", 1, &[Event::Completed { at: 3 }])
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                error,
+                StoreError::Conflict {
+                    expected: 1,
+                    actual: 2,
+                    ..
+                }
+            ),
+            "{error}"
+        );
+        assert_eq!(store.events("s", 0).await.unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn appending_to_a_missing_session_is_an_error() {
+        let (_dir, store) = store().await;
+        let error = store
+            .append("nope", 0, &[Event::Completed { at: 1 }])
+            .await
+            .unwrap_err();
+        assert!(matches!(error, StoreError::NoSession(_)));
+    }
+
+    #[tokio::test]
+    async fn deleting_a_session_removes_its_events() {
+        let (_dir, store) = store().await;
+        store
+            .create_session(&row("s"), &Event::Completed { at: 1 })
+            .await
+            .unwrap();
+        assert!(store.delete_session("s").await.unwrap());
+        assert!(store.session("s").await.unwrap().is_none());
+        assert!(store.events("s", 0).await.unwrap().is_empty());
+        assert!(!store.delete_session("s").await.unwrap());
+    }
+}

@@ -1,0 +1,152 @@
+//! Live interviews over WebSocket: the hub that finds or starts each
+//! session's task, the per-socket loop, and the protocol types.
+
+mod connection;
+pub mod protocol;
+mod session;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::grading::Grader;
+use crate::interview::{InterviewError, Session};
+use crate::store::{Store, StoreError};
+
+pub use connection::run_connection;
+pub use session::now_ms;
+use session::{Actor, Command};
+
+pub(crate) struct Shared {
+    /// Live sessions by id. Held only while finding, starting or unloading a
+    /// session, so two tasks never drive the same session in this process.
+    sessions: Mutex<HashMap<String, mpsc::Sender<Command>>>,
+    store: Arc<dyn Store>,
+    grader: Arc<dyn Grader>,
+    tracker: TaskTracker,
+    cancel: CancellationToken,
+    /// How long a session with no socket and no grading stays in memory.
+    idle_unload: Duration,
+}
+
+impl Shared {
+    /// Removes the session from the map unless a command arrived meanwhile
+    /// (checked under the lock that senders hold, so none is lost).
+    async fn try_unload(&self, id: &str, rx: &mpsc::Receiver<Command>) -> bool {
+        let mut sessions = self.sessions.lock().await;
+        if !rx.is_empty() {
+            return false;
+        }
+        sessions.remove(id);
+        true
+    }
+
+    async fn forget(&self, id: &str) {
+        self.sessions.lock().await.remove(id);
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HubError {
+    #[error("session {0} does not exist")]
+    NoSession(String),
+    #[error("the server is shutting down")]
+    ShuttingDown,
+    #[error("the session is busy; try again")]
+    Busy,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("session log is unreadable: {0}")]
+    Corrupt(#[from] InterviewError),
+}
+
+/// A socket's handle on its session.
+pub struct Attachment {
+    pub conn: u64,
+    commands: mpsc::Sender<Command>,
+}
+
+/// Finds or starts session tasks; cheap to clone.
+#[derive(Clone)]
+pub struct Hub {
+    shared: Arc<Shared>,
+}
+
+impl Hub {
+    pub fn new(store: Arc<dyn Store>, grader: Arc<dyn Grader>, idle_unload: Duration) -> Hub {
+        Hub {
+            shared: Arc::new(Shared {
+                sessions: Mutex::new(HashMap::new()),
+                store,
+                grader,
+                tracker: TaskTracker::new(),
+                cancel: CancellationToken::new(),
+                idle_unload,
+            }),
+        }
+    }
+
+    /// Attaches a socket's outbound queue to the session, starting the
+    /// session's task from its stored events if it is not running.
+    pub async fn attach(
+        &self,
+        session_id: &str,
+        out: mpsc::Sender<protocol::ServerMsg>,
+    ) -> Result<Attachment, HubError> {
+        if self.shared.cancel.is_cancelled() {
+            return Err(HubError::ShuttingDown);
+        }
+        let mut sessions = self.shared.sessions.lock().await;
+        let (reply, replied) = oneshot::channel();
+        let mut command = Command::Attach { out, reply };
+        if let Some(tx) = sessions.get(session_id).cloned() {
+            // Never wait on a session's queue while holding the map: an
+            // unloading session takes this lock, and would never drain it.
+            match tx.try_send(command) {
+                Ok(()) => {
+                    drop(sessions);
+                    let conn = replied.await.map_err(|_| HubError::ShuttingDown)?;
+                    return Ok(Attachment { conn, commands: tx });
+                }
+                Err(mpsc::error::TrySendError::Full(_)) => return Err(HubError::Busy),
+                // The task ended without unloading (shutdown): start afresh.
+                Err(mpsc::error::TrySendError::Closed(returned)) => command = returned,
+            }
+        }
+        let events = self.shared.store.events(session_id, 0).await?;
+        if events.is_empty() {
+            return Err(HubError::NoSession(session_id.to_owned()));
+        }
+        let session = Session::replay(&events)?;
+        let (actor, tx) = Actor::new(session_id.to_owned(), session, Arc::clone(&self.shared));
+        tx.try_send(command).map_err(|_| HubError::ShuttingDown)?;
+        sessions.insert(session_id.to_owned(), tx.clone());
+        drop(sessions);
+        self.shared.tracker.spawn(actor.run());
+        let conn = replied.await.map_err(|_| HubError::ShuttingDown)?;
+        Ok(Attachment { conn, commands: tx })
+    }
+
+    /// Sessions with a running task.
+    pub async fn live_sessions(&self) -> usize {
+        self.shared.sessions.lock().await.len()
+    }
+
+    /// Tells every session to pause and close its socket, then waits (up to
+    /// `bound`) for all session and grading tasks to finish their writes.
+    pub async fn shut_down(&self, bound: Duration) -> bool {
+        self.shared.cancel.cancel();
+        self.shared.tracker.close();
+        tokio::time::timeout(bound, self.shared.tracker.wait())
+            .await
+            .is_ok()
+    }
+
+    pub fn is_shutting_down(&self) -> bool {
+        self.shared.cancel.is_cancelled()
+    }
+}

@@ -1,0 +1,400 @@
+//! The WebSocket protocol, version 1: JSON text frames tagged by `type`.
+//! Client messages are parsed here, at the edge, into [`ClientMsg`]; server
+//! messages are derived from stored events, so what a reconnecting client is
+//! re-sent is exactly what a connected one saw.
+
+use serde::{Deserialize, Serialize};
+
+use crate::content::RoundKind;
+use crate::interview::{Event, Millis, Phase, PromptKind, RoundEndReason, Session, StoredEvent};
+use crate::report::Report;
+
+pub const PROTOCOL_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientMsg {
+    Answer { text: String },
+    Skip,
+    Repeat,
+    Pause,
+    Resume { last_seq: u64 },
+}
+
+const CLIENT_TYPES: [&str; 5] = ["answer", "skip", "repeat", "pause", "resume"];
+
+/// Why a client frame was refused. Each maps to an error `code`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ProtocolError {
+    #[error("the message is {size} bytes; the limit is {limit}")]
+    FrameTooLarge { size: usize, limit: usize },
+    #[error("the answer is {chars} characters; the limit is {limit}")]
+    AnswerTooLong { chars: usize, limit: usize },
+    #[error("the message is not valid JSON: {0}")]
+    BadJson(String),
+    #[error("unknown message type {0:?}; expected one of answer, skip, repeat, pause, resume")]
+    UnknownType(String),
+    #[error("the message has no string field \"type\"")]
+    MissingType,
+    #[error("malformed {kind} message: {detail}")]
+    BadMessage { kind: String, detail: String },
+}
+
+impl ProtocolError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ProtocolError::FrameTooLarge { .. } | ProtocolError::AnswerTooLong { .. } => {
+                "too_large"
+            }
+            ProtocolError::BadJson(_) => "bad_json",
+            ProtocolError::UnknownType(_) | ProtocolError::MissingType => "unknown_type",
+            ProtocolError::BadMessage { .. } => "bad_message",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct MessageLimits {
+    pub max_frame_bytes: usize,
+    pub max_answer_chars: usize,
+}
+
+impl ClientMsg {
+    pub fn parse(frame: &str, limits: MessageLimits) -> Result<ClientMsg, ProtocolError> {
+        if frame.len() > limits.max_frame_bytes {
+            return Err(ProtocolError::FrameTooLarge {
+                size: frame.len(),
+                limit: limits.max_frame_bytes,
+            });
+        }
+        let value: serde_json::Value =
+            serde_json::from_str(frame).map_err(|e| ProtocolError::BadJson(e.to_string()))?;
+        let kind = value
+            .get("type")
+            .and_then(|t| t.as_str())
+            .ok_or(ProtocolError::MissingType)?;
+        if !CLIENT_TYPES.contains(&kind) {
+            return Err(ProtocolError::UnknownType(kind.chars().take(40).collect()));
+        }
+        let kind = kind.to_owned();
+        let msg: ClientMsg =
+            serde_json::from_value(value).map_err(|e| ProtocolError::BadMessage {
+                kind,
+                detail: e.to_string(),
+            })?;
+        if let ClientMsg::Answer { text } = &msg {
+            let chars = text.chars().count();
+            if chars > limits.max_answer_chars {
+                return Err(ProtocolError::AnswerTooLong {
+                    chars,
+                    limit: limits.max_answer_chars,
+                });
+            }
+        }
+        Ok(msg)
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RoundRef {
+    pub index: usize,
+    pub kind: RoundKind,
+    pub title: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct QuestionRef {
+    pub index: usize,
+    pub count: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LoopInfo {
+    pub id: String,
+    pub title: String,
+    pub company: String,
+    pub role: String,
+    pub level: String,
+    pub rounds: Vec<RoundInfo>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RoundInfo {
+    pub index: usize,
+    pub kind: RoundKind,
+    pub title: String,
+    pub minutes: u32,
+    pub questions: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMsg {
+    Welcome {
+        protocol: u32,
+        session_id: String,
+        seq: u64,
+        state: &'static str,
+        #[serde(rename = "loop")]
+        loop_info: LoopInfo,
+    },
+    Prompt {
+        seq: u64,
+        kind: PromptKind,
+        round: RoundRef,
+        question: QuestionRef,
+        text: String,
+        intro: Option<String>,
+        repeat: bool,
+        remaining_seconds: i64,
+    },
+    Ack {
+        seq: u64,
+    },
+    TimeWarning {
+        seq: u64,
+        round: RoundRef,
+        remaining_seconds: i64,
+    },
+    RoundEnded {
+        seq: u64,
+        round: RoundRef,
+        reason: RoundEndReason,
+    },
+    Paused {
+        seq: u64,
+        remaining_seconds: i64,
+    },
+    Resumed {
+        seq: u64,
+        remaining_seconds: i64,
+    },
+    Scored {
+        seq: u64,
+        round: RoundRef,
+        question: QuestionRef,
+        overall: f64,
+    },
+    InterviewEnded {
+        seq: u64,
+    },
+    Debrief {
+        seq: u64,
+        report: Box<Report>,
+    },
+    Error {
+        code: &'static str,
+        message: String,
+        fatal: bool,
+    },
+}
+
+impl ServerMsg {
+    pub fn error(code: &'static str, message: impl Into<String>) -> ServerMsg {
+        ServerMsg::Error {
+            code,
+            message: message.into(),
+            fatal: false,
+        }
+    }
+
+    pub fn fatal(code: &'static str, message: impl Into<String>) -> ServerMsg {
+        ServerMsg::Error {
+            code,
+            message: message.into(),
+            fatal: true,
+        }
+    }
+
+    pub fn is_fatal(&self) -> bool {
+        matches!(self, ServerMsg::Error { fatal: true, .. })
+    }
+
+    pub fn welcome(session_id: &str, session: &Session) -> ServerMsg {
+        let plan = session.plan();
+        ServerMsg::Welcome {
+            protocol: PROTOCOL_VERSION,
+            session_id: session_id.to_owned(),
+            seq: session.seq(),
+            state: session.phase().name(),
+            loop_info: LoopInfo {
+                id: plan.loop_id.clone(),
+                title: plan.title.clone(),
+                company: plan.company.clone(),
+                role: plan.role.clone(),
+                level: plan.level.clone(),
+                rounds: plan
+                    .rounds
+                    .iter()
+                    .enumerate()
+                    .map(|(index, r)| RoundInfo {
+                        index,
+                        kind: r.kind,
+                        title: r.title.clone(),
+                        minutes: r.minutes,
+                        questions: r.questions.len(),
+                    })
+                    .collect(),
+            },
+        }
+    }
+
+    /// The message a stored event shows the client, if any. Times are
+    /// reported as they stand `now` (a replayed prompt shows the time left
+    /// now, not when it was first asked); the debrief reflects the session's
+    /// current scores.
+    pub fn from_event(
+        session_id: &str,
+        stored: &StoredEvent,
+        session: &Session,
+        now: Millis,
+    ) -> Option<ServerMsg> {
+        let plan = session.plan();
+        let round_ref = |index: usize| RoundRef {
+            index,
+            kind: plan.rounds[index].kind,
+            title: plan.rounds[index].title.clone(),
+        };
+        let seq = stored.seq;
+        Some(match &stored.event {
+            Event::Prompted {
+                round,
+                question,
+                kind,
+                text,
+                repeat,
+                ..
+            } => ServerMsg::Prompt {
+                seq,
+                kind: *kind,
+                round: round_ref(*round),
+                question: QuestionRef {
+                    index: *question,
+                    count: plan.rounds[*round].questions.len(),
+                },
+                text: text.clone(),
+                intro: (*kind == PromptKind::Question && *question == 0 && !*repeat)
+                    .then(|| plan.rounds[*round].intro.clone())
+                    .filter(|intro| !intro.is_empty()),
+                repeat: *repeat,
+                remaining_seconds: remaining_seconds(session, now),
+            },
+            Event::Answered { .. } => ServerMsg::Ack { seq },
+            Event::TimeWarning {
+                round,
+                remaining_ms,
+                ..
+            } => ServerMsg::TimeWarning {
+                seq,
+                round: round_ref(*round),
+                remaining_seconds: remaining_ms / 1000,
+            },
+            Event::RoundEnded { round, reason, .. } => ServerMsg::RoundEnded {
+                seq,
+                round: round_ref(*round),
+                reason: *reason,
+            },
+            Event::Paused { remaining_ms, .. } => ServerMsg::Paused {
+                seq,
+                remaining_seconds: remaining_ms / 1000,
+            },
+            Event::Resumed { at, deadline } => ServerMsg::Resumed {
+                seq,
+                remaining_seconds: (deadline - at) / 1000,
+            },
+            Event::Scored {
+                round,
+                question,
+                score,
+                ..
+            } => ServerMsg::Scored {
+                seq,
+                round: round_ref(*round),
+                question: QuestionRef {
+                    index: *question,
+                    count: plan.rounds[*round].questions.len(),
+                },
+                overall: score.overall,
+            },
+            Event::InterviewEnded { .. } => ServerMsg::InterviewEnded { seq },
+            Event::Completed { .. } => ServerMsg::Debrief {
+                seq,
+                report: Box::new(Report::build(session_id, session)),
+            },
+            Event::Created { .. } | Event::RoundStarted { .. } | Event::QuestionClosed { .. } => {
+                return None;
+            }
+        })
+    }
+}
+
+fn remaining_seconds(session: &Session, now: Millis) -> i64 {
+    match session.phase() {
+        Phase::Active(a) => ((a.deadline - now).max(0) + 999) / 1000,
+        Phase::Paused { remaining_ms, .. } => remaining_ms / 1000,
+        _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMITS: MessageLimits = MessageLimits {
+        max_frame_bytes: 200,
+        max_answer_chars: 10,
+    };
+
+    fn code(frame: &str) -> &'static str {
+        ClientMsg::parse(frame, LIMITS).unwrap_err().code()
+    }
+
+    #[test]
+    fn every_client_message_parses() {
+        assert_eq!(
+            ClientMsg::parse(r#"{"type":"answer","text":"hi"}"#, LIMITS),
+            Ok(ClientMsg::Answer { text: "hi".into() })
+        );
+        assert_eq!(
+            ClientMsg::parse(r#"{"type":"skip"}"#, LIMITS),
+            Ok(ClientMsg::Skip)
+        );
+        assert_eq!(
+            ClientMsg::parse(r#"{"type":"repeat"}"#, LIMITS),
+            Ok(ClientMsg::Repeat)
+        );
+        assert_eq!(
+            ClientMsg::parse(r#"{"type":"pause"}"#, LIMITS),
+            Ok(ClientMsg::Pause)
+        );
+        assert_eq!(
+            ClientMsg::parse(r#"{"type":"resume","last_seq":7}"#, LIMITS),
+            Ok(ClientMsg::Resume { last_seq: 7 })
+        );
+    }
+
+    #[test]
+    fn bad_frames_get_distinct_error_codes() {
+        assert_eq!(code("{nope"), "bad_json");
+        assert_eq!(code(r#"{"type":"dance"}"#), "unknown_type");
+        assert_eq!(code(r#"{"text":"x"}"#), "unknown_type");
+        assert_eq!(code(r#"{"type":"answer"}"#), "bad_message");
+        assert_eq!(code(r#"{"type":"resume","last_seq":-1}"#), "bad_message");
+        assert_eq!(
+            code(r#"{"type":"answer","text":"more than ten chars"}"#),
+            "too_large"
+        );
+        assert_eq!(
+            code(&format!(
+                r#"{{"type":"answer","text":"{}"}}"#,
+                "x".repeat(300)
+            )),
+            "too_large"
+        );
+    }
+
+    #[test]
+    fn answer_length_counts_characters_not_bytes() {
+        assert!(ClientMsg::parse(r#"{"type":"answer","text":"éééééééééé"}"#, LIMITS).is_ok());
+    }
+}

@@ -1,0 +1,370 @@
+//! One task per live session. It owns the engine state, appends events to the
+//! store before anyone hears of them, sends each stored event's message to
+//! the attached socket, runs the round clock and collects grades.
+//!
+//! A socket attaches and detaches; the session outlives it. When the socket
+//! drops mid-round the session pauses itself, so a lost connection never
+//! costs the candidate interview time.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+use tracing::{Instrument, debug, info, warn};
+
+use super::Shared;
+use super::protocol::{ClientMsg, ServerMsg};
+use crate::grading::{AnswerScore, GradeRequest, grade_or_fallback};
+use crate::interview::{
+    Event, Input, InterviewError, Millis, PauseReason, Phase, Session, StoredEvent,
+};
+
+pub(super) enum Command {
+    Attach {
+        out: mpsc::Sender<ServerMsg>,
+        reply: oneshot::Sender<u64>,
+    },
+    Client {
+        conn: u64,
+        msg: ClientMsg,
+    },
+    Detach {
+        conn: u64,
+    },
+    Graded {
+        round: usize,
+        question: usize,
+        score: AnswerScore,
+    },
+}
+
+struct Conn {
+    id: u64,
+    out: mpsc::Sender<ServerMsg>,
+    /// The first sequence number sent live on this socket; a resume replays
+    /// only what came before it, so nothing is delivered twice.
+    live_from: Option<u64>,
+}
+
+pub(super) struct Actor {
+    pub id: String,
+    pub session: Session,
+    pub shared: Arc<Shared>,
+    pub rx: mpsc::Receiver<Command>,
+    pub tx: mpsc::Sender<Command>,
+    conn: Option<Conn>,
+    next_conn: u64,
+    pending_grades: usize,
+}
+
+pub fn now_ms() -> Millis {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as Millis)
+}
+
+fn instant_at(at: Millis) -> Instant {
+    Instant::now() + Duration::from_millis((at - now_ms()).max(0) as u64)
+}
+
+impl Actor {
+    pub fn new(
+        id: String,
+        session: Session,
+        shared: Arc<Shared>,
+    ) -> (Actor, mpsc::Sender<Command>) {
+        // Commands are small and processed quickly; the bound keeps a flood
+        // from one socket from growing memory without limit.
+        let (tx, rx) = mpsc::channel(64);
+        let actor = Actor {
+            id,
+            session,
+            shared,
+            rx,
+            tx: tx.clone(),
+            conn: None,
+            next_conn: 1,
+            pending_grades: 0,
+        };
+        (actor, tx)
+    }
+
+    pub async fn run(mut self) {
+        let span = tracing::info_span!("session", session_id = %self.id);
+        async move {
+            // A restart can leave closed questions without scores: grade them now.
+            let ungraded: Vec<(usize, usize)> = self.session.ungraded().map(|r| (r.round, r.question)).collect();
+            for (round, question) in ungraded {
+                self.spawn_grading(round, question);
+            }
+            let mut idle_since = Instant::now();
+            loop {
+                let timer = self.session.poll_timeout().map(instant_at);
+                let idle = self.conn.is_none() && self.pending_grades == 0;
+                let unload_at = idle_since + self.shared.idle_unload;
+                tokio::select! {
+                    command = self.rx.recv() => {
+                        let Some(command) = command else { break };
+                        self.command(command).await;
+                        if self.conn.is_some() || self.pending_grades > 0 {
+                            idle_since = Instant::now();
+                        }
+                    }
+                    _ = tokio::time::sleep_until(timer.unwrap_or_else(Instant::now)), if timer.is_some() => {
+                        self.input(Input::Tick).await;
+                    }
+                    _ = tokio::time::sleep_until(unload_at), if idle => {
+                        if self.shared.try_unload(&self.id, &self.rx).await {
+                            debug!("unloaded idle session");
+                            break;
+                        }
+                        idle_since = Instant::now();
+                    }
+                    _ = self.shared.cancel.cancelled() => {
+                        self.shut_down().await;
+                        break;
+                    }
+                }
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn shut_down(&mut self) {
+        if matches!(self.session.phase(), Phase::Active(_)) {
+            self.input(Input::Pause(PauseReason::Disconnected)).await;
+        }
+        self.send(ServerMsg::fatal(
+            "server_shutdown",
+            "The server is restarting; reconnect to resume where you left off.",
+        ));
+        self.shared.forget(&self.id).await;
+    }
+
+    async fn command(&mut self, command: Command) {
+        match command {
+            Command::Attach { out, reply } => {
+                if self.conn.is_some() {
+                    self.send(ServerMsg::fatal(
+                        "replaced",
+                        "This interview was opened in another window.",
+                    ));
+                }
+                let id = self.next_conn;
+                self.next_conn += 1;
+                self.conn = Some(Conn {
+                    id,
+                    out,
+                    live_from: None,
+                });
+                let _ = reply.send(id);
+                self.send(ServerMsg::welcome(&self.id, &self.session));
+                info!(conn = id, "socket attached");
+            }
+            Command::Detach { conn } => {
+                if self.conn.as_ref().is_some_and(|c| c.id == conn) {
+                    self.conn = None;
+                    info!(conn, "socket detached");
+                    if matches!(self.session.phase(), Phase::Active(_)) {
+                        self.input(Input::Pause(PauseReason::Disconnected)).await;
+                    }
+                }
+            }
+            Command::Client { conn, msg } => {
+                if self.conn.as_ref().is_some_and(|c| c.id == conn) {
+                    self.client(msg).await;
+                }
+            }
+            Command::Graded {
+                round,
+                question,
+                score,
+            } => {
+                self.pending_grades = self.pending_grades.saturating_sub(1);
+                self.input(Input::Graded {
+                    round,
+                    question,
+                    score,
+                })
+                .await;
+            }
+        }
+    }
+
+    async fn client(&mut self, msg: ClientMsg) {
+        match msg {
+            ClientMsg::Answer { text } => self.input(Input::Answer(text)).await,
+            ClientMsg::Skip => self.input(Input::Skip).await,
+            ClientMsg::Repeat => self.input(Input::Repeat).await,
+            ClientMsg::Pause => self.input(Input::Pause(PauseReason::Candidate)).await,
+            ClientMsg::Resume { last_seq } => {
+                if last_seq > self.session.seq() {
+                    self.send(ServerMsg::error(
+                        "unknown_seq",
+                        format!(
+                            "last_seq {last_seq} is ahead of this session ({})",
+                            self.session.seq()
+                        ),
+                    ));
+                    return;
+                }
+                self.replay_after(last_seq).await;
+                match self.session.phase() {
+                    Phase::Lobby => self.input(Input::Begin).await,
+                    Phase::Paused { .. } => self.input(Input::Resume).await,
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// Re-sends the stored events after `last_seq` that this socket has not
+    /// already received live.
+    async fn replay_after(&mut self, last_seq: u64) {
+        let until = self
+            .conn
+            .as_ref()
+            .and_then(|c| c.live_from)
+            .unwrap_or(u64::MAX);
+        if last_seq >= self.session.seq() {
+            return;
+        }
+        match self.shared.store.events(&self.id, last_seq).await {
+            Ok(events) => {
+                let now = now_ms();
+                for stored in events.iter().filter(|e| e.seq < until) {
+                    if let Some(msg) = ServerMsg::from_event(&self.id, stored, &self.session, now) {
+                        self.send_raw(msg);
+                    }
+                }
+            }
+            Err(error) => {
+                warn!(%error, "could not read the event log for a resume");
+                self.send(ServerMsg::error(
+                    "storage_unavailable",
+                    "Could not load the missed messages; try again.",
+                ));
+            }
+        }
+    }
+
+    /// Decides, stores, applies and announces. Nothing is sent before the
+    /// events are durable; a refused input is answered with an error.
+    async fn input(&mut self, input: Input) {
+        let now = now_ms();
+        let events = match self.session.handle(now, input) {
+            Ok(events) => events,
+            Err(error) => {
+                self.send(engine_error(&error));
+                return;
+            }
+        };
+        if events.is_empty() {
+            return;
+        }
+        let stored = match self
+            .shared
+            .store
+            .append(&self.id, self.session.seq(), &events)
+            .await
+        {
+            Ok(stored) => stored,
+            Err(error) => {
+                warn!(%error, "append failed");
+                self.send(ServerMsg::error(
+                    "storage_unavailable",
+                    "Your last action could not be saved, so it did not happen; please try again.",
+                ));
+                return;
+            }
+        };
+        for stored in stored {
+            if let Err(error) = self.session.apply(&stored.event) {
+                // The engine produced these events from this state, so this
+                // is a bug; stop announcing rather than diverge further.
+                warn!(%error, "stored event did not apply");
+                break;
+            }
+            self.announce(&stored, now);
+        }
+    }
+
+    fn announce(&mut self, stored: &StoredEvent, now: Millis) {
+        if let Event::QuestionClosed {
+            round, question, ..
+        } = stored.event
+        {
+            self.spawn_grading(round, question);
+        }
+        if let Some(msg) = ServerMsg::from_event(&self.id, stored, &self.session, now) {
+            if let Some(conn) = &mut self.conn {
+                conn.live_from.get_or_insert(stored.seq);
+            }
+            self.send_raw(msg);
+        }
+    }
+
+    /// Grading runs beside the interview: the next prompt never waits for it.
+    fn spawn_grading(&mut self, round: usize, question: usize) {
+        let Some(record) = self.session.record(round, question) else {
+            return;
+        };
+        let answers = record.answers();
+        let plan = Arc::clone(self.session.plan());
+        let grader = Arc::clone(&self.shared.grader);
+        let tx = self.tx.clone();
+        self.pending_grades += 1;
+        let span = tracing::Span::current();
+        self.shared.tracker.spawn(
+            async move {
+                let planned = &plan.rounds[round];
+                let request = GradeRequest {
+                    rubric: &planned.rubric,
+                    question: &planned.questions[question],
+                    answers: &answers,
+                };
+                let score = grade_or_fallback(grader.as_ref(), request).await;
+                let _ = tx
+                    .send(Command::Graded {
+                        round,
+                        question,
+                        score,
+                    })
+                    .await;
+            }
+            .instrument(span),
+        );
+    }
+
+    fn send(&mut self, msg: ServerMsg) {
+        self.send_raw(msg);
+    }
+
+    /// Queues a message for the socket. A socket whose queue is full is too
+    /// slow to keep up: it is dropped (the client resumes on reconnect) rather
+    /// than slowing the session.
+    fn send_raw(&mut self, msg: ServerMsg) {
+        let Some(conn) = &self.conn else { return };
+        let fatal = msg.is_fatal();
+        match conn.out.try_send(msg) {
+            Ok(()) if !fatal => {}
+            Ok(()) => self.conn = None,
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                warn!(conn = conn.id, "socket too slow; disconnecting it");
+                self.conn = None;
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => self.conn = None,
+        }
+    }
+}
+
+fn engine_error(error: &InterviewError) -> ServerMsg {
+    let code = match error {
+        InterviewError::EmptyAnswer => "empty_answer",
+        InterviewError::NotAllowed { .. } => "not_allowed",
+        _ => "internal",
+    };
+    ServerMsg::error(code, error.to_string())
+}

@@ -1,0 +1,250 @@
+//! `spawn_app()` and a small WebSocket candidate client.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use mockloop::config::Config;
+use mockloop::http::{AppState, load_catalog};
+use mockloop::server::serve;
+use mockloop::store::SqliteStore;
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
+
+/// How long a test waits for any one server message before failing.
+const RECV_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    pub http: reqwest::Client,
+    // Kept so the directory outlives every server started in it.
+    _dir: Option<Arc<tempfile::TempDir>>,
+    shutdown: Option<oneshot::Sender<()>>,
+    handle: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+pub async fn spawn_app() -> TestApp {
+    let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+    let mut app = spawn_app_in(dir.path()).await;
+    app._dir = Some(dir);
+    app
+}
+
+/// Starts a server on port 0 over the database in `data_dir`.
+pub async fn spawn_app_in(data_dir: &Path) -> TestApp {
+    let mut config = Config::default();
+    config.storage.data_dir = data_dir.to_owned();
+    let catalog = load_catalog(&config).expect("shipped content is valid");
+    let store = SqliteStore::open_in(data_dir).await.expect("open store");
+    let state = AppState::new(
+        config,
+        catalog,
+        Arc::new(store),
+        Arc::new(mockloop::grading::OfflineGrader),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = oneshot::channel();
+    let handle = tokio::spawn(serve(listener, state, async {
+        let _ = rx.await;
+    }));
+    TestApp {
+        addr,
+        data_dir: data_dir.to_owned(),
+        http: reqwest::Client::new(),
+        _dir: None,
+        shutdown: Some(tx),
+        handle: Some(handle),
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// Graceful shutdown, as on SIGTERM; returns once the server has exited.
+    pub async fn stop(mut self) -> Option<Arc<tempfile::TempDir>> {
+        let _ = self.shutdown.take().unwrap().send(());
+        tokio::time::timeout(Duration::from_secs(15), self.handle.take().unwrap())
+            .await
+            .expect("server stops within its bound")
+            .unwrap()
+            .unwrap();
+        self._dir.take()
+    }
+
+    pub async fn create_session(&self, loop_id: &str) -> (String, String) {
+        let response = self
+            .http
+            .post(self.url("/api/sessions"))
+            .json(&json!({ "loop_id": loop_id }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        let body: Value = response.json().await.unwrap();
+        (
+            body["session_id"].as_str().unwrap().to_owned(),
+            body["token"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    pub async fn connect(&self, id: &str, token: &str) -> Candidate {
+        let url = format!("ws://{}/api/sessions/{id}/ws?token={token}", self.addr);
+        let (ws, _) = connect_async(url).await.expect("websocket connects");
+        let mut candidate = Candidate {
+            ws,
+            last_seq: 0,
+            prompts: Vec::new(),
+            answers: Vec::new(),
+        };
+        let welcome = candidate.recv().await;
+        assert_eq!(welcome["type"], "welcome", "{welcome}");
+        candidate
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(self.url(path)).send().await.unwrap()
+    }
+}
+
+/// A test candidate: remembers the last sequence number and every prompt and answer.
+pub struct Candidate {
+    pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    pub last_seq: u64,
+    /// (seq, prompt message) for every prompt received.
+    pub prompts: Vec<(u64, Value)>,
+    pub answers: Vec<String>,
+}
+
+impl Candidate {
+    pub async fn send(&mut self, msg: Value) {
+        self.ws
+            .send(Message::Text(msg.to_string().into()))
+            .await
+            .expect("send");
+    }
+
+    pub async fn send_raw(&mut self, frame: &str) {
+        self.ws
+            .send(Message::Text(frame.to_owned().into()))
+            .await
+            .expect("send");
+    }
+
+    /// The next JSON message; records seq and prompts.
+    pub async fn recv(&mut self) -> Value {
+        loop {
+            let frame = tokio::time::timeout(RECV_TIMEOUT, self.ws.next())
+                .await
+                .expect("a server message within the timeout")
+                .expect("the socket is open")
+                .expect("a valid frame");
+            let Message::Text(text) = frame else { continue };
+            let msg: Value = serde_json::from_str(text.as_str()).expect("server sends JSON");
+            if let Some(seq) = msg["seq"].as_u64()
+                && msg["type"] != "welcome"
+            {
+                assert!(
+                    seq > self.last_seq,
+                    "seq went from {} to {seq}: {msg}",
+                    self.last_seq
+                );
+                self.last_seq = seq;
+                if msg["type"] == "prompt" {
+                    self.prompts.push((seq, msg.clone()));
+                }
+            }
+            return msg;
+        }
+    }
+
+    /// Reads until a message of type `kind`, returning it.
+    pub async fn recv_until(&mut self, kind: &str) -> Value {
+        loop {
+            let msg = self.recv().await;
+            assert_ne!(
+                msg["type"], "error",
+                "unexpected error while waiting for {kind}: {msg}"
+            );
+            if msg["type"] == kind {
+                return msg;
+            }
+        }
+    }
+
+    pub async fn resume(&mut self) {
+        let last_seq = self.last_seq;
+        self.send(json!({ "type": "resume", "last_seq": last_seq }))
+            .await;
+    }
+
+    pub async fn answer(&mut self, text: &str) -> Value {
+        self.answers.push(text.to_owned());
+        self.send(json!({ "type": "answer", "text": text })).await;
+        self.recv_until("ack").await
+    }
+
+    /// Answers every prompt with a solid answer for its round until the debrief.
+    pub async fn answer_until_debrief(&mut self) -> Value {
+        loop {
+            let msg = self.recv().await;
+            match msg["type"].as_str().unwrap() {
+                "prompt" => {
+                    let text = answer_for(
+                        msg["round"]["kind"].as_str().unwrap(),
+                        msg["kind"].as_str().unwrap(),
+                    );
+                    self.answer(text).await;
+                }
+                "debrief" => return msg,
+                "error" => panic!("unexpected error: {msg}"),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Answers a well-prepared candidate might give, by round kind.
+pub fn answer_for(kind: &str, prompt_kind: &str) -> &'static str {
+    if prompt_kind == "follow_up" {
+        return "Good question. I would handle the empty input and very large inputs as edge cases, and I would \
+                test it by walking through a small example by hand. The trade-off is memory versus latency, and \
+                I measured it: p99 latency went from 120 ms down to 40 ms, a 66 percent improvement.";
+    }
+    match kind {
+        "values" => {
+            "In my last role our checkout service kept timing out during a launch, and I owned the fix. \
+             My task was to restore reliability before the holiday peak. I decided to add a circuit breaker \
+             and I wrote the load tests myself, then I led the rollout with the on-call team. As a result, \
+             errors fell by 80 percent and checkout latency went from 900 ms to 200 ms for our customers. \
+             In hindsight I learned to involve support earlier, and next time I would share the plan sooner."
+        }
+        "design" | "ml-design" => {
+            "First I would clarify the requirements: the functional requirements, and non-functional ones like \
+             availability, latency and scale. Let me estimate: about 10 million users and 1,000 requests per second \
+             at peak. The components are an API gateway, a stateless service, a cache and a database; the data \
+             model is a table keyed by user id with an index on time. The trade-off is consistency versus \
+             availability: I would choose eventual consistency for reads. For failure modes, if the cache goes \
+             down we fall back to the database with a circuit breaker and retries with backoff. For security I \
+             would use OAuth and encrypt data at rest; for observability, metrics, logs, traces and an SLO with \
+             an error budget. For fairness I would monitor model metrics per group and watch for drift."
+        }
+        _ => {
+            "Let me clarify the constraints first: can I assume the input fits in memory, and what about empty \
+             input? A brute force approach compares every pair, which is O(n squared). To optimise, I would use a \
+             hash map to get O(n) time and O(n) space. I'm thinking aloud here: the invariant is that the map \
+             holds every value seen so far, so the result is correct. Edge cases are an empty array, duplicates \
+             and negative numbers. Let me walk through an example: for 2, 7, 11 with target 9, we find 7 at step \
+             two. I would test it with unit tests for each edge case."
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! The command line, run as a user would run it.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+use crate::app::spawn_app;
+
+fn mockloop() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_mockloop"))
+}
+
+#[test]
+fn content_check_passes_on_the_shipped_content() {
+    let out = mockloop()
+        .args(["content", "check", env!("CARGO_MANIFEST_DIR")])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok: "));
+}
+
+#[test]
+fn content_check_names_file_line_and_field_and_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for sub in ["prompts/loops", "prompts/questions", "rubrics"] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        for entry in std::fs::read_dir(root.join(sub)).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), dir.path().join(sub).join(entry.file_name())).unwrap();
+        }
+    }
+    let loop_file = dir.path().join("prompts/loops/quick-practice.toml");
+    let text = std::fs::read_to_string(&loop_file).unwrap();
+    let broken = text.replacen("minutes = 3", "minutes = 0", 1);
+    assert_ne!(text, broken, "the quick-practice loop has 3-minute rounds");
+    std::fs::write(&loop_file, broken).unwrap();
+    let line = std::fs::read_to_string(&loop_file)
+        .unwrap()
+        .lines()
+        .position(|l| l.contains("minutes = 0"))
+        .unwrap()
+        + 1;
+
+    let out = mockloop()
+        .args(["content", "check"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "prompts/loops/quick-practice.toml:{line}: rounds[0].minutes: must be from 1 to 180"
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn grade_prints_the_per_answer_score_object() {
+    let mut child = mockloop()
+        .args([
+            "grade",
+            "--kind",
+            "values",
+            "--question",
+            "Tell me about a failure.",
+            "--answer-file",
+            "-",
+            "--json",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(crate::app::answer_for("values", "question").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let score: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let overall = score["overall"].as_f64().unwrap();
+    assert!(
+        overall > 2.0,
+        "a STAR answer with numbers scores well: {score}"
+    );
+    assert_eq!(score["grader"], "offline-v1");
+    assert!(!score["dimensions"].as_array().unwrap().is_empty());
+
+    let out = mockloop()
+        .args([
+            "grade",
+            "--kind",
+            "vibes",
+            "--question",
+            "q",
+            "--answer-file",
+            "-",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown kind"));
+}
+
+#[tokio::test]
+async fn export_prints_a_stored_sessions_report_and_transcript() {
+    let app = spawn_app().await;
+    let (id, token) = app.create_session("quick-practice").await;
+    let mut candidate = app.connect(&id, &token).await;
+    candidate.resume().await;
+    candidate.answer_until_debrief().await;
+    let run = |args: &[&str]| {
+        let out = mockloop()
+            .arg("export")
+            .arg(&id)
+            .args(args)
+            .arg("--data-dir")
+            .arg(&app.data_dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let report: Value = serde_json::from_str(&run(&["--format", "json"])).unwrap();
+    assert_eq!(report["complete"], true);
+    assert_eq!(report["session_id"], id.as_str());
+    assert!(run(&["--format", "md"]).starts_with("# Interview report"));
+    assert!(run(&["--format", "md", "--what", "transcript"]).starts_with("# Transcript"));
+
+    let out = mockloop()
+        .args(["export", "nope", "--data-dir"])
+        .arg(&app.data_dir)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no session"));
+}

@@ -1,0 +1,289 @@
+use serde_json::{Value, json};
+
+use crate::app::spawn_app;
+
+#[tokio::test]
+async fn a_candidate_runs_the_quick_practice_loop_to_a_scored_debrief() {
+    let app = spawn_app().await;
+    let (id, token) = app.create_session("quick-practice").await;
+    let mut candidate = app.connect(&id, &token).await;
+    candidate.resume().await;
+    let debrief = candidate.answer_until_debrief().await;
+
+    let report = &debrief["report"];
+    assert_eq!(report["complete"], true);
+    let overall = report["overall"].as_f64().unwrap();
+    assert!((1.0..=4.0).contains(&overall), "overall {overall}");
+    assert!(
+        ["strong_no_hire", "no_hire", "hire", "strong_hire"]
+            .contains(&report["verdict"].as_str().unwrap())
+    );
+    let kinds: Vec<&str> = report["rounds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            "screen",
+            "coding",
+            "ml-coding",
+            "design",
+            "ml-design",
+            "values"
+        ]
+    );
+    let answers = report["answers"].as_array().unwrap();
+    assert_eq!(answers.len(), 6, "one question per round");
+    for answer in answers {
+        assert!(!answer["question"].as_str().unwrap().is_empty());
+        assert!(
+            answer["overall"].as_f64().is_some(),
+            "every answer is scored: {answer}"
+        );
+        assert_eq!(answer["grader"], "offline-v1");
+        for d in answer["dimensions"].as_array().unwrap() {
+            let level = d["level"].as_u64().unwrap();
+            assert!((1..=4).contains(&level));
+            assert!(!d["feedback"].as_str().unwrap().is_empty());
+        }
+    }
+    // Every prompt carried the round it belongs to, in order.
+    let first = &candidate.prompts[0].1;
+    assert_eq!(first["kind"], "question");
+    assert_eq!(
+        first["round"],
+        json!({ "index": 0, "kind": "screen", "title": first["round"]["title"] })
+    );
+    assert!(first["remaining_seconds"].as_i64().unwrap() > 170);
+}
+
+#[tokio::test]
+async fn every_evidence_quote_is_a_substring_of_an_answer_the_candidate_sent() {
+    let app = spawn_app().await;
+    let (id, token) = app.create_session("quick-practice").await;
+    let mut candidate = app.connect(&id, &token).await;
+    candidate.resume().await;
+    let debrief = candidate.answer_until_debrief().await;
+    let mut quotes = 0;
+    for answer in debrief["report"]["answers"].as_array().unwrap() {
+        for d in answer["dimensions"].as_array().unwrap() {
+            for quote in d["evidence"].as_array().unwrap() {
+                let quote = quote.as_str().unwrap();
+                assert!(
+                    candidate.answers.iter().any(|sent| sent.contains(quote)),
+                    "quote {quote:?} is not in anything the candidate sent"
+                );
+                quotes += 1;
+            }
+        }
+    }
+    assert!(
+        quotes >= 6,
+        "solid answers earn evidence; got {quotes} quotes"
+    );
+}
+
+#[tokio::test]
+async fn a_one_word_answer_scores_lower_than_a_developed_one() {
+    let app = spawn_app().await;
+    let run = |fine: bool| {
+        let app = &app;
+        async move {
+            let (id, token) = app.create_session("quick-practice").await;
+            let mut candidate = app.connect(&id, &token).await;
+            candidate.resume().await;
+            loop {
+                let msg = candidate.recv().await;
+                match msg["type"].as_str().unwrap() {
+                    "prompt" if fine => {
+                        candidate.answer("fine").await;
+                    }
+                    "prompt" => {
+                        let text = crate::app::answer_for(
+                            msg["round"]["kind"].as_str().unwrap(),
+                            msg["kind"].as_str().unwrap(),
+                        );
+                        candidate.answer(text).await;
+                    }
+                    "debrief" => return msg["report"]["overall"].as_f64().unwrap(),
+                    _ => {}
+                }
+            }
+        }
+    };
+    let fine = run(true).await;
+    let developed = run(false).await;
+    assert_eq!(fine, 1.0, "\"fine\" earns nothing");
+    assert!(
+        developed > 2.0,
+        "a developed answer earns more: {developed}"
+    );
+}
+
+#[tokio::test]
+async fn skip_repeat_and_pause_work_over_the_socket() {
+    let app = spawn_app().await;
+    let (id, token) = app.create_session("quick-practice").await;
+    let mut candidate = app.connect(&id, &token).await;
+    candidate.resume().await;
+    let first = candidate.recv_until("prompt").await;
+
+    candidate.send(json!({ "type": "repeat" })).await;
+    let repeated = candidate.recv_until("prompt").await;
+    assert_eq!(repeated["repeat"], true);
+    assert_eq!(repeated["text"], first["text"]);
+
+    candidate.send(json!({ "type": "pause" })).await;
+    candidate.recv_until("paused").await;
+    candidate
+        .send(json!({ "type": "answer", "text": "while paused" }))
+        .await;
+    let error = candidate.recv().await;
+    assert_eq!(
+        (error["type"].as_str(), error["code"].as_str()),
+        (Some("error"), Some("not_allowed"))
+    );
+    candidate.resume().await;
+    candidate.recv_until("resumed").await;
+
+    candidate.send(json!({ "type": "skip" })).await;
+    let next = candidate.recv_until("prompt").await;
+    assert_eq!(
+        next["round"]["index"], 1,
+        "skipping the only screen question moves to coding"
+    );
+
+    let report: Value = app
+        .get(&format!("/api/sessions/{id}/report.json?token={token}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["answers"][0]["skipped"], true);
+    assert_eq!(report["complete"], false);
+}
+
+#[tokio::test]
+async fn exports_hold_the_transcript_and_report_in_json_and_markdown() {
+    let app = spawn_app().await;
+    let (id, token) = app.create_session("quick-practice").await;
+    let mut candidate = app.connect(&id, &token).await;
+    candidate.resume().await;
+    candidate.answer_until_debrief().await;
+
+    let transcript: Value = app
+        .get(&format!("/api/sessions/{id}/transcript.json?token={token}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let entries = transcript["entries"].as_array().unwrap();
+    let said: Vec<&str> = entries
+        .iter()
+        .filter(|e| e["speaker"] == "candidate")
+        .map(|e| e["text"].as_str().unwrap())
+        .collect();
+    let sent: Vec<&str> = candidate.answers.iter().map(|a| a.trim()).collect();
+    assert_eq!(said, sent, "the transcript holds every answer, in order");
+    let asked = entries
+        .iter()
+        .filter(|e| e["speaker"] == "interviewer")
+        .count();
+    assert_eq!(asked, candidate.prompts.len());
+
+    let md = app
+        .get(&format!("/api/sessions/{id}/transcript.md?token={token}"))
+        .await;
+    assert_eq!(md.headers()["content-type"], "text/markdown; charset=utf-8");
+    let md = md.text().await.unwrap();
+    assert!(md.contains("**[00:00] Interviewer:**"), "{md}");
+    let report_md = app
+        .get(&format!("/api/sessions/{id}/report.md?token={token}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        report_md.starts_with("# Interview report: Quick practice"),
+        "{report_md}"
+    );
+    assert!(report_md.contains("/ 4"));
+}
+
+#[tokio::test]
+async fn the_loops_endpoint_lists_the_shipped_loops_with_their_rounds() {
+    let app = spawn_app().await;
+    let loops: Value = app.get("/api/loops").await.json().await.unwrap();
+    let ids: Vec<&str> = loops
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["id"].as_str().unwrap())
+        .collect();
+    for id in ["microsoft-backend-sde2", "microsoft-mle", "quick-practice"] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+    let sde2 = loops
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["id"] == "microsoft-backend-sde2")
+        .unwrap();
+    let rounds: Vec<(&str, u64)> = sde2["rounds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["kind"].as_str().unwrap(), r["minutes"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        rounds,
+        vec![
+            ("screen", 30),
+            ("coding", 45),
+            ("design", 60),
+            ("values", 45)
+        ]
+    );
+    let mle = loops
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["id"] == "microsoft-mle")
+        .unwrap();
+    let kinds: Vec<&str> = mle["rounds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        vec!["screen", "coding", "ml-coding", "ml-design", "values"]
+    );
+}
+
+#[tokio::test]
+async fn the_browser_page_is_served_at_the_root() {
+    let app = spawn_app().await;
+    let page = app.get("/").await;
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(page.text().await.unwrap().contains("app.js"));
+    let script = app.get("/app.js").await;
+    assert_eq!(script.status(), 200);
+    assert!(
+        script.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("javascript")
+    );
+    assert_eq!(app.get("/nope.js").await.status(), 404);
+}

@@ -1,0 +1,8 @@
+//! Integration tests: one binary, real server on port 0, real SQLite in a
+//! temporary directory, real WebSocket clients.
+
+mod app;
+mod cli;
+mod edge;
+mod interview;
+mod resume;

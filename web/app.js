@@ -1,0 +1,96 @@
+// mockloop text interview client: lobby -> interview room -> debrief.
+// Plain ES modules, no build step. Speaks protocol v1 (REST + one WebSocket).
+//
+// How state survives a reload: the session {session_id, token, last_seq} lives
+// in localStorage together with the seq-bearing events this page has received
+// (and the answers it sent). Resuming replays those events locally to rebuild
+// the room, then asks the server only for what came after last_seq.
+//
+// Safety rule: user and server text only ever reaches the page through
+// textContent / text nodes (see el()), never through innerHTML.
+//
+// This file only wires the page together; the code lives in js/:
+//   dom.js, format.js   small DOM and formatting helpers
+//   api.js              REST calls and error shaping
+//   storage.js          localStorage persistence
+//   state.js            the shared application state
+//   views.js            view switching, alert region, connection banner
+//   lobby.js            loop catalogue, start / resume / start over
+//   connection.js       WebSocket, resume from last_seq, dedupe, backoff
+//   events.js           incoming events applied to the room
+//   room.js             room setup, interview state, timer, controls
+//   editor.js           answer editor: code mode, count, keyboard
+//   answers.js          sending answers, acks, transcript log
+//   debrief.js          session end, debrief and evidence highlighting
+//
+// The modules import each other in cycles (room, connection and events call
+// one another). That is safe because nothing but init() below runs at import
+// time, and every binding used across modules is a function declaration or a
+// const from a module that imports nothing (dom, format, api, state).
+
+import { $ } from "./js/dom.js";
+import { app } from "./js/state.js";
+import { loadRecord, saveDraft } from "./js/storage.js";
+import { showView } from "./js/views.js";
+import {
+  loadLoops,
+  onStartSubmit,
+  renderResumeBox,
+  startOver,
+  viewStoredReport,
+} from "./js/lobby.js";
+import { connect, send } from "./js/connection.js";
+import { enterRoom, leaveRoom, renderCountdown, togglePause, updateControls } from "./js/room.js";
+import { onEditorKeydown, updateCount } from "./js/editor.js";
+import { submitAnswer } from "./js/answers.js";
+
+// ---------------------------------------------------------------------------
+// Start-up
+
+function bindEvents() {
+  $("start-form").addEventListener("submit", onStartSubmit);
+  $("resume-btn").addEventListener("click", () => {
+    if (app.record) enterRoom();
+  });
+  $("report-btn").addEventListener("click", viewStoredReport);
+  $("start-over-btn").addEventListener("click", startOver);
+  $("leave-btn").addEventListener("click", leaveRoom);
+  $("debrief-lobby-btn").addEventListener("click", () => {
+    renderResumeBox();
+    showView("lobby");
+  });
+
+  const ta = $("answer");
+  ta.addEventListener("keydown", onEditorKeydown);
+  ta.addEventListener("blur", () => {
+    app.tabEscapes = false;
+  });
+  ta.addEventListener("input", () => {
+    saveDraft(ta.value);
+    updateCount();
+    updateControls();
+  });
+  $("answer-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    submitAnswer();
+  });
+  $("repeat-btn").addEventListener("click", () => send({ type: "repeat" }));
+  $("skip-btn").addEventListener("click", () => send({ type: "skip" }));
+  $("pause-btn").addEventListener("click", togglePause);
+
+  // Back online: do not wait out the backoff.
+  window.addEventListener("online", () => {
+    if (app.wantSocket && !app.ws) connect();
+  });
+}
+
+function init() {
+  bindEvents();
+  app.record = loadRecord();
+  renderResumeBox();
+  showView("lobby", { focus: false });
+  setInterval(renderCountdown, 1000);
+  loadLoops();
+}
+
+init();

@@ -1,0 +1,47 @@
+// REST: URLs relative to the page, fetch + JSON, and error shaping.
+
+/** Relative URL so the page also works when served under a path prefix. */
+function apiUrl(path) {
+  return new URL(path, document.baseURI).toString();
+}
+
+export function sessionPath(session, file) {
+  return `api/sessions/${encodeURIComponent(session.session_id)}/${file}` +
+    `?token=${encodeURIComponent(session.token)}`;
+}
+
+export class ApiError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** fetch + JSON; turns {"error":{"code","message"}} and network failures into ApiError. */
+export async function api(method, path, body) {
+  let res;
+  try {
+    res = await fetch(apiUrl(path), {
+      method,
+      headers: body === undefined ? { Accept: "application/json" }
+        : { Accept: "application/json", "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError("network", "Could not reach the server. Check that it is running and try again.");
+  }
+  const text = await res.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null;
+  }
+  if (!res.ok) {
+    const err = data && typeof data === "object" ? data.error : null;
+    const code = (err && err.code) || `http_${res.status}`;
+    const message = (err && err.message) || `The server answered ${res.status} ${res.statusText || ""}`.trim();
+    throw new ApiError(code, `${message} (${code})`);
+  }
+  return data;
+}

@@ -1,0 +1,231 @@
+// Session end and the debrief: the scored report, with the evidence quotes
+// highlighted in the answer text by <mark>.
+
+import { $, el } from "./dom.js";
+import { CODE_KINDS, formatScore, kindLabel, roundLabel } from "./format.js";
+import { api, sessionPath } from "./api.js";
+import { app } from "./state.js";
+import { saveDraft, saveRecord } from "./storage.js";
+import { showAlert, showView } from "./views.js";
+import { stopSocket } from "./connection.js";
+import { setState } from "./room.js";
+import { clearPendingTimer } from "./answers.js";
+
+const VERDICTS = {
+  strong_no_hire: "Strong no hire",
+  no_hire: "No hire",
+  hire: "Hire",
+  strong_hire: "Strong hire",
+};
+
+// ---------------------------------------------------------------------------
+// Session end
+
+export function finishSession() {
+  stopSocket();
+  clearPendingTimer();
+  if (app.record) {
+    // The stored events are no longer needed: the report is on the server.
+    app.record.finished = true;
+    app.record.events = [];
+    saveRecord();
+  }
+  setState("finished");
+  saveDraft("");
+}
+
+export async function fetchReportFallback() {
+  if (!app.record) return;
+  try {
+    const report = await api("GET", sessionPath(app.record, "report.json"));
+    finishSession();
+    renderDebrief(report, app.record);
+    showView("debrief", { focus: app.view === "room" });
+  } catch (err) {
+    showAlert(err.message);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Report rendering
+
+export function renderDebrief(report, session) {
+  const root = $("debrief");
+  const loopTitle = (report.loop && report.loop.title) || (session && session.loop && session.loop.title);
+  $("debrief-title").textContent = loopTitle ? `Your debrief: ${loopTitle}` : "Your debrief";
+  root.replaceChildren(
+    renderSummary(report),
+    session ? renderDownloads(session) : null,
+    renderRoundScores(report),
+    renderAnswers(report),
+  );
+}
+
+function renderSummary(report) {
+  const verdict = VERDICTS[report.verdict] ||
+    (typeof report.verdict === "string" ? report.verdict.replace(/_/g, " ") : "No verdict");
+  return el("section", { class: "panel summary", "aria-labelledby": "summary-heading" },
+    el("h2", { id: "summary-heading" }, "Result"),
+    el("p", { class: `verdict verdict-${report.verdict || "none"}` }, "Verdict: ", el("strong", {}, verdict)),
+    el("p", {}, "Overall score: ", el("strong", {}, formatScore(report.overall)), " out of 4"),
+    report.complete === false &&
+      el("p", { class: "warning" }, "This report is incomplete: some answers were not graded."),
+    el("p", { class: "muted" }, "Scored by software, not a person. Treat it as practice feedback."),
+  );
+}
+
+function renderDownloads(session) {
+  const files = ["report.json", "report.md", "transcript.json", "transcript.md"];
+  return el("section", { "aria-labelledby": "downloads-heading" },
+    el("h2", { id: "downloads-heading" }, "Downloads"),
+    el("ul", { class: "downloads" }, files.map((file) => el("li", {},
+      el("a", { href: sessionPath(session, file), download: `mockloop-${session.session_id}-${file}` }, file)))),
+  );
+}
+
+function renderRoundScores(report) {
+  const rounds = Array.isArray(report.rounds) ? report.rounds : [];
+  return el("section", { "aria-labelledby": "rounds-heading" },
+    el("h2", { id: "rounds-heading" }, "Scores by round"),
+    rounds.length === 0 ? el("p", {}, "No rounds were scored.") : rounds.map(renderRoundTable),
+  );
+}
+
+function renderRoundTable(round) {
+  const dims = Array.isArray(round.dimensions) ? round.dimensions : [];
+  const caption = `${roundLabel(round, null)} — overall ${formatScore(round.overall)} out of 4`;
+  return el("div", { class: "table-wrap" },
+    el("table", {},
+      el("caption", {}, caption),
+      el("thead", {}, el("tr", {},
+        el("th", { scope: "col" }, "Dimension"),
+        el("th", { scope: "col", class: "num" }, "Average (out of 4)"))),
+      el("tbody", {}, dims.length === 0
+        ? el("tr", {}, el("td", { colspan: "2" }, "No scores for this round."))
+        : dims.map((d) => el("tr", {},
+          el("th", { scope: "row" }, d.name || d.id),
+          el("td", { class: "num" }, formatScore(d.average))))),
+    ),
+  );
+}
+
+function renderAnswers(report) {
+  const answers = Array.isArray(report.answers) ? report.answers : [];
+  const perRound = new Map(); // numbers questions within each round
+  return el("section", { "aria-labelledby": "answers-heading" },
+    el("h2", { id: "answers-heading" }, "Your answers"),
+    answers.length === 0 ? el("p", {}, "No answers were recorded.")
+      : answers.map((a) => {
+        const n = (perRound.get(a.round) || 0) + 1;
+        perRound.set(a.round, n);
+        return renderAnswerCard(a, n, report);
+      }),
+  );
+}
+
+function renderAnswerCard(answer, number, report) {
+  const round = (report.rounds || []).find((r) => r.index === answer.round);
+  const roundName = round ? round.title || kindLabel(round.kind) : kindLabel(answer.round_kind);
+  const roundNo = Number.isInteger(answer.round) ? `Round ${answer.round + 1} · ` : "";
+  const dims = Array.isArray(answer.dimensions) ? answer.dimensions : [];
+  const text = typeof answer.answer === "string" ? answer.answer : "";
+  const { fragment, missing } = highlightEvidence(text, dims);
+  const turns = Array.isArray(answer.turns) ? answer.turns : [];
+
+  return el("article", { class: "card" },
+    el("h3", {}, `${roundNo}${roundName} — question ${number}`),
+    el("p", { class: "question" }, answer.question || ""),
+    el("p", { class: "card-meta" },
+      "Score for this answer: ", el("strong", {}, formatScore(answer.overall)), " out of 4",
+      answer.grader ? ` · graded by ${answer.grader}` : ""),
+    el("h4", {}, "Your answer"),
+    answer.skipped && el("p", { class: "warning" }, "You skipped this question."),
+    text
+      ? el("div", { class: CODE_KINDS.has(answer.round_kind) ? "answer-text code" : "answer-text" }, fragment)
+      : el("p", { class: "muted" }, "No answer text."),
+    turns.length > 1 && renderTurns(turns, answer.round_kind),
+    el("h4", {}, "Feedback"),
+    dims.length === 0 ? el("p", { class: "muted" }, "No feedback for this answer.")
+      : el("ul", { class: "dimensions" }, dims.map((d) => renderDimension(d, missing.get(d) || []))),
+  );
+}
+
+function renderTurns(turns, roundKind) {
+  return el("details", { class: "turns" },
+    el("summary", {}, `Show the conversation (${turns.length} turns)`),
+    el("dl", {}, turns.map((t) => [
+      el("dt", {}, t.kind === "follow_up" ? "Follow-up" : "Question", ": ", t.prompt || ""),
+      el("dd", { class: CODE_KINDS.has(roundKind) ? "code" : "" }, t.answer || "(no answer)"),
+    ])),
+  );
+}
+
+function renderDimension(dim, missingQuotes) {
+  const level = Number.isInteger(dim.level) ? dim.level : null;
+  const quotes = Array.isArray(dim.evidence) ? dim.evidence.filter((q) => typeof q === "string" && q.trim()) : [];
+  return el("li", { class: "dimension" },
+    el("p", { class: "dimension-head" },
+      el("strong", {}, dim.name || dim.id || "Dimension"),
+      " — ",
+      level == null ? "not scored" : `level ${level} of 4`,
+      level != null && renderLevelBar(level)),
+    dim.feedback && el("p", {}, dim.feedback),
+    quotes.length > 0 && el("div", { class: "evidence" },
+      el("p", { class: "small-text" }, "Evidence from your answer (highlighted above):"),
+      el("ul", {}, quotes.map((q) => el("li", {},
+        el("q", {}, q),
+        missingQuotes.includes(q) ? " (not found word for word in the answer)" : ""))),
+    ),
+  );
+}
+
+function renderLevelBar(level) {
+  // Purely visual; the text "level N of 4" carries the meaning.
+  const bar = el("span", { class: "level-bar", "aria-hidden": "true" });
+  for (let i = 1; i <= 4; i += 1) bar.append(el("span", { class: i <= level ? "on" : "" }));
+  return bar;
+}
+
+// ---------------------------------------------------------------------------
+// Evidence highlighting
+
+/**
+ * Wrap each evidence quote found verbatim in `text` in a <mark>. Overlapping
+ * quotes are merged into one mark. Returns the DOM fragment and, per
+ * dimension, the quotes that could not be found.
+ */
+function highlightEvidence(text, dims) {
+  const ranges = [];
+  const missing = new Map();
+  for (const dim of dims) {
+    const quotes = Array.isArray(dim.evidence) ? dim.evidence : [];
+    for (const quote of quotes) {
+      if (typeof quote !== "string" || !quote.trim()) continue;
+      const start = text.indexOf(quote);
+      if (start < 0) {
+        if (!missing.has(dim)) missing.set(dim, []);
+        missing.get(dim).push(quote);
+        continue;
+      }
+      ranges.push({ start, end: start + quote.length, names: [dim.name || dim.id] });
+    }
+  }
+  ranges.sort((a, b) => a.start - b.start || b.end - a.end);
+  const merged = [];
+  for (const r of ranges) {
+    const last = merged[merged.length - 1];
+    if (last && r.start < last.end) {
+      last.end = Math.max(last.end, r.end);
+      for (const n of r.names) if (!last.names.includes(n)) last.names.push(n);
+    } else merged.push({ ...r, names: [...r.names] });
+  }
+  const fragment = document.createDocumentFragment();
+  let pos = 0;
+  for (const r of merged) {
+    if (r.start > pos) fragment.append(document.createTextNode(text.slice(pos, r.start)));
+    fragment.append(el("mark", { title: `Evidence for: ${r.names.join(", ")}` }, text.slice(r.start, r.end)));
+    pos = r.end;
+  }
+  if (pos < text.length) fragment.append(document.createTextNode(text.slice(pos)));
+  return { fragment, missing };
+}

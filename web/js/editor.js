@@ -1,0 +1,60 @@
+// The answer editor: code mode, character count, keyboard handling.
+
+import { $ } from "./dom.js";
+import { app } from "./state.js";
+import { submitAnswer } from "./answers.js";
+
+export const MAX_ANSWER_CHARS = 20000;
+
+export function setCodeMode(on) {
+  app.codeMode = on;
+  const ta = $("answer");
+  ta.classList.toggle("code", on);
+  ta.spellcheck = !on;
+  ta.setAttribute("autocapitalize", on ? "off" : "sentences");
+  $("answer-hint").textContent = on
+    ? "Code editor: Tab inserts two spaces; press Escape, then Tab, to leave it. Ctrl+Enter (or Cmd+Enter) sends."
+    : "Press Ctrl+Enter (or Cmd+Enter) to send.";
+}
+
+export function updateCount() {
+  const n = $("answer").value.length;
+  // Only mention the limit when it is getting close; otherwise it is noise.
+  $("answer-count").textContent = n > MAX_ANSWER_CHARS * 0.9
+    ? `${n} of ${MAX_ANSWER_CHARS} characters.` : "";
+}
+
+export function onEditorKeydown(event) {
+  const ta = event.currentTarget;
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault();
+    submitAnswer();
+    return;
+  }
+  if (event.key === "Escape") {
+    app.tabEscapes = true;
+    return;
+  }
+  const plainTab = event.key === "Tab" && !event.shiftKey && !event.ctrlKey && !event.altKey && !event.metaKey;
+  if (plainTab && app.codeMode && !app.tabEscapes) {
+    event.preventDefault();
+    insertAtCursor(ta, "  ");
+    return;
+  }
+  // Any real key (not a modifier) cancels a pending Escape.
+  if (!["Shift", "Control", "Alt", "Meta", "Tab"].includes(event.key)) app.tabEscapes = false;
+}
+
+function insertAtCursor(ta, text) {
+  // execCommand keeps the browser's undo history; setRangeText is the fallback.
+  let done = false;
+  try {
+    done = typeof document.execCommand === "function" && document.execCommand("insertText", false, text);
+  } catch {
+    done = false;
+  }
+  if (!done) {
+    ta.setRangeText(text, ta.selectionStart, ta.selectionEnd, "end");
+    ta.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+}

@@ -1,0 +1,233 @@
+// Incoming messages: each server event (or a local event this page recorded
+// itself) applied to the room.
+
+import { $, el } from "./dom.js";
+import { CODE_KINDS, describeSeconds, formatScore, kindLabel, roundLabel } from "./format.js";
+import { app } from "./state.js";
+import { recordEvent, saveRecord } from "./storage.js";
+import { focusViewHeading, hideBanner, showAlert, showBanner, showView } from "./views.js";
+import { renderCountdown, setPromptMessage, setState, setTimer, updateControls } from "./room.js";
+import { setCodeMode } from "./editor.js";
+import {
+  addLogEntry,
+  armPendingTimer,
+  clearPendingTimer,
+  markAnswerFailed,
+  markUnconfirmed,
+  setAnswerStatus,
+} from "./answers.js";
+import { fetchReportFallback, finishSession, renderDebrief } from "./debrief.js";
+
+const PROTOCOL = 1;
+
+// If the server says the session is finished but no debrief arrives in the
+// replay, fall back to report.json after this delay.
+const REPORT_FALLBACK_MS = 2000;
+
+/** Apply one server event (or a stored local one) to the room. */
+export function applyEvent(msg, ctx) {
+  const handler = EVENT_HANDLERS[msg.type];
+  if (handler) handler(msg, ctx);
+  // Unknown types are ignored on purpose: newer servers may send more.
+}
+
+const EVENT_HANDLERS = {
+  prompt: onPrompt,
+  ack: onAck,
+  time_warning: onTimeWarning,
+  round_ended: onRoundEnded,
+  paused: onPaused,
+  resumed: onResumed,
+  scored: onScored,
+  interview_ended: onInterviewEnded,
+  debrief: onDebrief,
+  error: onError,
+  // Local events this page records itself, so a reload shows its own answers.
+  local_answer: onLocalAnswer,
+  local_answer_failed: onLocalAnswerFailed,
+};
+
+export function handleWelcome(msg) {
+  app.attempt = 0;
+  hideBanner();
+  if (msg.protocol !== PROTOCOL) {
+    showAlert(`This server speaks protocol ${msg.protocol}; this page was written for protocol ${PROTOCOL}. Some things may not work.`);
+  }
+  if (msg.loop && typeof msg.loop === "object") {
+    app.loop = msg.loop;
+    $("room-title").textContent = msg.loop.title || "Interview";
+    if (app.record) {
+      app.record.loop = { id: msg.loop.id, title: msg.loop.title, rounds: msg.loop.rounds };
+      saveRecord();
+    }
+    if (app.round) showRound(app.round);
+  }
+  setState(msg.state);
+  if (msg.state === "lobby") setPromptMessage("Starting your interview…");
+  if (msg.state === "grading") setPromptMessage("Grading your answers…");
+  if (msg.state === "finished") {
+    // The replay should bring the debrief; if it does not, read report.json.
+    clearTimeout(app.reportTimer);
+    app.reportTimer = setTimeout(fetchReportFallback, REPORT_FALLBACK_MS);
+  }
+  if (app.pending) armPendingTimer();
+  updateControls();
+}
+
+function onPrompt(msg, ctx) {
+  const round = msg.round || {};
+  const isNewRound = !app.round || app.round.index !== round.index;
+  app.round = round;
+  showRound(round);
+  if (isNewRound) {
+    $("time-warning").textContent = "";
+    $("countdown").classList.remove("warn");
+  }
+  const q = msg.question || {};
+  $("question-label").textContent = Number.isInteger(q.index)
+    ? `Question ${q.index + 1}${Number.isInteger(q.count) ? ` of ${q.count}` : ""}` : "";
+  if (app.state !== "paused") setState("active");
+  setTimer(msg.remaining_seconds, ctx.at, app.state === "active");
+
+  const label = promptLabel(msg);
+  // Replace the nodes (not just their text) so a repeated question is
+  // announced again by the aria-live region.
+  $("prompt").replaceChildren(
+    el("p", { class: "prompt-kind" }, label),
+    msg.intro && el("p", { class: "intro" }, msg.intro),
+    el("div", { class: "prompt-text" }, msg.text || ""),
+  );
+  addLogEntry("prompt", label, [
+    msg.intro && el("p", { class: "intro" }, msg.intro),
+    el("div", { class: "text" }, msg.text || ""),
+  ]);
+  updateControls();
+}
+
+function promptLabel(msg) {
+  let label = msg.kind === "follow_up" ? "Follow-up" : "Question";
+  const q = msg.question || {};
+  if (msg.kind !== "follow_up" && Number.isInteger(q.index)) {
+    label += ` ${q.index + 1}${Number.isInteger(q.count) ? ` of ${q.count}` : ""}`;
+  }
+  if (msg.repeat) label += " (repeated)";
+  return label;
+}
+
+function showRound(round) {
+  const total = app.loop && Array.isArray(app.loop.rounds) ? app.loop.rounds.length : null;
+  $("round-label").textContent = roundLabel(round, total);
+  setCodeMode(CODE_KINDS.has(round.kind));
+}
+
+function onAck() {
+  // Acks do not say which answer they confirm. Only one answer is in flight
+  // at a time, so the pending one is it; otherwise the oldest unconfirmed.
+  const answer = app.pending || app.unconfirmed.shift();
+  if (!answer) return;
+  if (answer === app.pending) {
+    clearPendingTimer();
+    app.pending = null;
+  }
+  setAnswerStatus(answer, "saved");
+  updateControls();
+}
+
+function onTimeWarning(msg, ctx) {
+  setTimer(msg.remaining_seconds, ctx.at, app.state === "active");
+  if (typeof msg.remaining_seconds === "number") {
+    $("time-warning").textContent = `${describeSeconds(msg.remaining_seconds)} left in this round.`;
+  }
+  $("countdown").classList.add("warn");
+}
+
+function onRoundEnded(msg) {
+  const round = msg.round || app.round || {};
+  const why = msg.reason === "time_up" ? "time is up" : "completed";
+  addLogEntry("system", "Round ended", [`${roundLabel(round, null)}: ${why}.`]);
+  app.timer = null;
+  renderCountdown();
+  $("time-warning").textContent = "";
+  $("countdown").classList.remove("warn");
+}
+
+function onPaused(msg, ctx) {
+  setState("paused");
+  setTimer(msg.remaining_seconds, ctx.at, false);
+  addLogEntry("system", "Paused", ["The interview is paused."]);
+}
+
+function onResumed(msg, ctx) {
+  setState("active");
+  setTimer(msg.remaining_seconds, ctx.at, true);
+  addLogEntry("system", "Resumed", ["The interview continues."]);
+}
+
+function onScored(msg) {
+  const q = msg.question || {};
+  const round = msg.round || {};
+  const which = Number.isInteger(q.index)
+    ? `Question ${q.index + 1}${Number.isInteger(q.count) ? ` of ${q.count}` : ""}` : "An answer";
+  addLogEntry("system", "Scored",
+    [`${which} in ${round.title || kindLabel(round.kind)}: ${formatScore(msg.overall)} out of 4.`]);
+}
+
+function onInterviewEnded(msg, ctx) {
+  const hadFocus = $("answer-form").contains(document.activeElement);
+  setState("grading");
+  app.timer = null;
+  renderCountdown();
+  setPromptMessage("Grading your answers…");
+  addLogEntry("system", "Interview complete", ["All rounds are done."]);
+  // The answer form disappears; do not leave keyboard focus on nothing.
+  if (ctx.live && hadFocus) focusViewHeading();
+}
+
+function onDebrief(msg, ctx) {
+  clearTimeout(app.reportTimer);
+  finishSession();
+  if (!msg.report || typeof msg.report !== "object") {
+    // Nothing to render; report.json has the same content.
+    fetchReportFallback();
+    return;
+  }
+  renderDebrief(msg.report, app.record);
+  showView("debrief", { focus: ctx.live });
+}
+
+function onError(msg) {
+  const text = msg.message || "The server reported an error.";
+  const code = msg.code ? ` (${msg.code})` : "";
+  // The server handles frames in order, so an error right after an answer
+  // is about that answer: it will never be acked.
+  if (app.pending && app.lastOutbound === "answer") {
+    const failed = app.pending;
+    recordEvent({ type: "local_answer_failed", id: failed.id, message: text });
+    markAnswerFailed(failed, text);
+  }
+  app.lastOutbound = null;
+  showAlert(`${text}${code}`);
+  if (msg.fatal) {
+    // The server is closing on purpose; retrying blindly would loop.
+    app.wantSocket = false;
+    clearTimeout(app.reconnectTimer);
+    showBanner("Disconnected from the interview.", { retry: true });
+  }
+}
+
+export function onLocalAnswer(msg) {
+  // A newer answer means the previous one was never confirmed.
+  if (app.pending) markUnconfirmed(app.pending);
+  const node = addLogEntry("answer", "Your answer", [
+    el("div", { class: CODE_KINDS.has(msg.round_kind) ? "text code" : "text" }, msg.text),
+  ]);
+  const status = el("span", { class: "status" });
+  node.querySelector(".entry-label").append(" ", status);
+  app.pending = { id: msg.id, text: msg.text, node, status, timer: null };
+  setAnswerStatus(app.pending, "pending");
+  updateControls();
+}
+
+function onLocalAnswerFailed(msg) {
+  if (app.pending && app.pending.id === msg.id) markAnswerFailed(app.pending, msg.message || "");
+}

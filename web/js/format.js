@@ -1,0 +1,42 @@
+// Labels and number / time formatting shared by the room and the debrief.
+
+const KIND_LABELS = {
+  screen: "Screen",
+  coding: "Coding",
+  "ml-coding": "ML coding",
+  design: "System design",
+  "ml-design": "ML system design",
+  values: "Values",
+};
+
+export const CODE_KINDS = new Set(["coding", "ml-coding"]);
+
+export function kindLabel(kind) {
+  return KIND_LABELS[kind] || (typeof kind === "string" ? kind : "Round");
+}
+
+export function formatScore(value) {
+  return typeof value === "number" && Number.isFinite(value) ? value.toFixed(2) : "—";
+}
+
+export function formatClock(seconds) {
+  const s = Math.max(0, Math.ceil(seconds));
+  const m = Math.floor(s / 60);
+  return `${m}:${String(s % 60).padStart(2, "0")}`;
+}
+
+export function describeSeconds(seconds) {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} second${s === 1 ? "" : "s"}`;
+  const m = Math.round(s / 60);
+  return `${m} minute${m === 1 ? "" : "s"}`;
+}
+
+/** "Round 2 of 6 · Coding"; adds the kind when the title does not say it. */
+export function roundLabel(round, total) {
+  const n = Number.isInteger(round.index) ? round.index + 1 : "?";
+  const kind = kindLabel(round.kind);
+  const title = round.title || kind;
+  const name = title.toLowerCase().includes(kind.toLowerCase()) ? title : `${title} (${kind})`;
+  return `Round ${n}${total ? ` of ${total}` : ""} · ${name}`;
+}

@@ -1,0 +1,154 @@
+// Lobby: the loop catalogue, the start form, and the box for the session
+// stored on this device (resume, view report, start over).
+
+import { $, el } from "./dom.js";
+import { kindLabel } from "./format.js";
+import { api, ApiError, sessionPath } from "./api.js";
+import { app } from "./state.js";
+import { clearRecord, saveRecord } from "./storage.js";
+import { clearAlert, focusViewHeading, showAlert, showView } from "./views.js";
+import { stopSocket } from "./connection.js";
+import { enterRoom, resetRoom } from "./room.js";
+import { renderDebrief } from "./debrief.js";
+
+export async function loadLoops() {
+  const list = $("loop-list");
+  try {
+    const loops = await api("GET", "api/loops");
+    app.loops = Array.isArray(loops) ? loops : [];
+    renderLoops(app.loops);
+  } catch (err) {
+    list.replaceChildren(
+      el("p", {}, "The interview loops could not be loaded."),
+      el("button", { type: "button", onclick: () => { clearAlert(); loadLoops(); } }, "Try again"),
+    );
+    showAlert(err.message);
+  }
+}
+
+function renderLoops(loops) {
+  const list = $("loop-list");
+  list.replaceChildren();
+  if (loops.length === 0) {
+    list.append(el("p", {}, "No interview loops are configured on this server."));
+  }
+  loops.forEach((loop, i) => list.append(renderLoopOption(loop, i)));
+  $("start-btn").disabled = loops.length === 0;
+}
+
+function renderLoopOption(loop, i) {
+  const id = `loop-${i}`;
+  const detailsId = `${id}-details`;
+  const radio = el("input", {
+    type: "radio", name: "loop", id, value: loop.id, "aria-describedby": detailsId, checked: i === 0,
+  });
+  const rounds = Array.isArray(loop.rounds) ? loop.rounds : [];
+  const meta = [loop.company, loop.role, loop.level].filter(Boolean).join(" · ");
+  const details = el("div", { id: detailsId, class: "loop-details" },
+    meta && el("p", { class: "loop-meta" }, meta),
+    loop.description && el("p", {}, loop.description),
+    rounds.length > 0 && el("ol", { class: "rounds" }, rounds.map(renderRoundItem)),
+  );
+  const option = el("div", { class: "loop-option" },
+    el("div", { class: "loop-choice" }, radio, el("label", { for: id, class: "loop-title" }, loop.title || loop.id)),
+    details,
+  );
+  // The details are not inside the <label> (block content is not allowed
+  // there), so make a click anywhere on the card pick the loop too.
+  option.addEventListener("click", (e) => {
+    if (e.target !== radio) radio.checked = true;
+  });
+  return option;
+}
+
+function renderRoundItem(round) {
+  const parts = [`${kindLabel(round.kind)}: ${round.title || ""}`];
+  if (round.minutes != null) parts.push(`${round.minutes} min`);
+  if (round.questions != null) parts.push(`${round.questions} question${round.questions === 1 ? "" : "s"}`);
+  return el("li", {}, parts.join(" · "));
+}
+
+export function renderResumeBox() {
+  const box = $("resume-box");
+  const r = app.record;
+  box.hidden = !r;
+  if (!r) return;
+  const title = (r.loop && r.loop.title) || "an interview";
+  $("resume-text").textContent = r.finished
+    ? `Your interview “${title}” is finished. You can read its report again.`
+    : `You have an interview in progress: “${title}”.`;
+  $("resume-btn").hidden = r.finished;
+  $("report-btn").hidden = !r.finished;
+}
+
+export async function onStartSubmit(event) {
+  event.preventDefault();
+  const chosen = document.querySelector('input[name="loop"]:checked');
+  if (!chosen) {
+    showAlert("Choose an interview loop first.");
+    return;
+  }
+  if (app.record && !app.record.finished &&
+      !window.confirm("Starting a new interview forgets the one in progress on this device. Continue?")) {
+    return;
+  }
+  const button = $("start-btn");
+  button.disabled = true;
+  button.textContent = "Starting…";
+  try {
+    const created = await api("POST", "api/sessions", { loop_id: chosen.value });
+    if (!created || typeof created.session_id !== "string" || typeof created.token !== "string") {
+      throw new ApiError("bad_response", "The server did not return a session.");
+    }
+    clearRecord();
+    const loop = app.loops.find((l) => l.id === chosen.value) || null;
+    app.record = {
+      session_id: created.session_id,
+      token: created.token,
+      last_seq: 0,
+      finished: false,
+      loop: loop && { id: loop.id, title: loop.title, rounds: loop.rounds },
+      events: [],
+    };
+    saveRecord();
+    clearAlert();
+    enterRoom();
+  } catch (err) {
+    showAlert(err.message);
+  } finally {
+    button.disabled = app.loops.length === 0;
+    button.textContent = "Start interview";
+  }
+}
+
+export function startOver() {
+  if (app.record && !app.record.finished &&
+      !window.confirm("Forget the interview in progress on this device? You will not be able to resume it.")) {
+    return;
+  }
+  stopSocket();
+  clearRecord();
+  resetRoom();
+  renderResumeBox();
+  showView("lobby", { focus: false });
+  const first = document.querySelector('input[name="loop"]');
+  if (first) first.focus();
+  else focusViewHeading();
+}
+
+export async function viewStoredReport() {
+  const r = app.record;
+  if (!r) return;
+  const button = $("report-btn");
+  button.disabled = true;
+  try {
+    const report = await api("GET", sessionPath(r, "report.json"));
+    clearAlert();
+    renderDebrief(report, r);
+    showView("debrief");
+  } catch (err) {
+    showAlert(err.message);
+  } finally {
+    button.disabled = false;
+  }
+}

@@ -1,0 +1,128 @@
+// Interview room: enter / leave, interview state, round timer, controls.
+
+import { $, el } from "./dom.js";
+import { formatClock } from "./format.js";
+import { app } from "./state.js";
+import { loadDraft } from "./storage.js";
+import { showView } from "./views.js";
+import { renderResumeBox } from "./lobby.js";
+import { connect, send, stopSocket } from "./connection.js";
+import { applyEvent } from "./events.js";
+import { setCodeMode, updateCount } from "./editor.js";
+import { clearPendingTimer } from "./answers.js";
+
+// ---------------------------------------------------------------------------
+// Setup
+
+export function resetRoom() {
+  clearPendingTimer();
+  clearTimeout(app.reportTimer);
+  app.lastSeq = 0;
+  app.loop = null;
+  app.state = "lobby";
+  app.round = null;
+  app.timer = null;
+  app.pending = null;
+  app.unconfirmed = [];
+  app.lastOutbound = null;
+  $("log").replaceChildren();
+  $("prompt").replaceChildren(el("p", { class: "muted" }, "Connecting to the interview…"));
+  $("round-label").textContent = "Connecting…";
+  $("question-label").textContent = "";
+  $("time-warning").textContent = "";
+  $("state-line").textContent = "";
+  $("countdown").classList.remove("warn");
+  $("answer").value = "";
+  setCodeMode(false);
+  renderCountdown();
+}
+
+/** Rebuild the room from stored events, then connect for anything newer. */
+export function enterRoom() {
+  resetRoom();
+  const r = app.record;
+  app.loop = r.loop || null;
+  $("room-title").textContent = (r.loop && r.loop.title) || "Interview";
+  app.lastSeq = r.last_seq;
+  for (const entry of r.events) {
+    try {
+      applyEvent(entry.msg, { live: false, at: entry.at });
+    } catch (err) {
+      console.error("mockloop: could not replay a stored event", err, entry);
+    }
+  }
+  $("answer").value = loadDraft(r.session_id);
+  updateCount();
+  showView("room");
+  updateControls();
+  connect();
+}
+
+export function leaveRoom() {
+  stopSocket();
+  clearPendingTimer();
+  renderResumeBox();
+  showView("lobby");
+}
+
+// ---------------------------------------------------------------------------
+// State, timer, controls
+
+export function setState(state) {
+  const known = ["lobby", "active", "paused", "grading", "finished"];
+  if (!known.includes(state)) return;
+  // Freeze the countdown at its current value when the clock stops.
+  if (app.timer && app.timer.running && state !== "active") {
+    app.timer = { remaining: remainingNow(), at: Date.now(), running: false };
+  }
+  app.state = state;
+  const lines = {
+    lobby: "Starting…",
+    active: "",
+    paused: "Paused — the clock is stopped. Choose Resume to continue.",
+    grading: "",
+    finished: "The interview is finished.",
+  };
+  $("state-line").textContent = lines[state];
+  $("answer-form").hidden = state === "grading" || state === "finished";
+  updateControls();
+}
+
+/** remaining_seconds was true at time `at` (when the event arrived). */
+export function setTimer(seconds, at, running) {
+  if (typeof seconds !== "number" || !Number.isFinite(seconds)) return;
+  app.timer = { remaining: seconds, at: at || Date.now(), running };
+  renderCountdown();
+}
+
+function remainingNow() {
+  const t = app.timer;
+  if (!t) return null;
+  if (!t.running) return t.remaining;
+  return Math.max(0, t.remaining - (Date.now() - t.at) / 1000);
+}
+
+export function renderCountdown() {
+  const left = remainingNow();
+  $("countdown").textContent = left == null ? "--:--" : formatClock(left);
+}
+
+export function setPromptMessage(text) {
+  $("prompt").replaceChildren(el("p", { class: "muted" }, text));
+}
+
+export function updateControls() {
+  const canAct = app.open && app.state === "active";
+  const hasText = $("answer").value.trim().length > 0;
+  $("send-btn").disabled = !canAct || !hasText || Boolean(app.pending);
+  $("repeat-btn").disabled = !canAct;
+  $("skip-btn").disabled = !canAct;
+  const pause = $("pause-btn");
+  pause.textContent = app.state === "paused" ? "Resume" : "Pause";
+  pause.disabled = !app.open || !(app.state === "active" || app.state === "paused");
+}
+
+export function togglePause() {
+  if (app.state === "paused") send({ type: "resume", last_seq: app.lastSeq });
+  else send({ type: "pause" });
+}

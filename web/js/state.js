@@ -1,0 +1,25 @@
+// The application state shared by every module (one mutable object).
+
+export const app = {
+  view: "lobby",
+  loops: [],
+  record: null, // persisted session, see loadRecord()
+  lastSeq: 0,
+  loop: null, // loop as sent in "welcome" (has the rounds)
+  state: "lobby", // server interview state
+  round: null,
+  timer: null, // {remaining, at, running}: remaining seconds as of time `at`
+  pending: null, // the one answer awaiting its ack: {id, text, node, timer}
+  unconfirmed: [], // answers whose ack did not come in time (oldest first)
+  codeMode: false,
+  tabEscapes: false, // Escape pressed in the editor: the next Tab leaves it
+  ws: null,
+  open: false,
+  wantSocket: false,
+  attempt: 0,
+  reconnectTimer: null,
+  reportTimer: null,
+  lastOutbound: null,
+  nextLocalId: 1,
+  lastFocusSend: false,
+};
