@@ -93,16 +93,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/loops", get(loops))
         .route("/api/sessions", post(sessions::create))
         .route("/api/sessions/{id}/ws", get(websocket))
-        .route("/api/sessions/{id}/report.json", get(sessions::report_json))
-        .route("/api/sessions/{id}/report.md", get(sessions::report_md))
-        .route(
-            "/api/sessions/{id}/transcript.json",
-            get(sessions::transcript_json),
-        )
-        .route(
-            "/api/sessions/{id}/transcript.md",
-            get(sessions::transcript_md),
-        )
+        .route("/api/sessions/{id}/{file}", get(sessions::export))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(assets::serve_asset)
         .layer(TraceLayer::new_for_http())

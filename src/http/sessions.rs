@@ -116,16 +116,6 @@ pub async fn authorize(
     }
 }
 
-async fn load(
-    state: &AppState,
-    id: &str,
-    query: &TokenQuery,
-    headers: &HeaderMap,
-) -> Result<Vec<StoredEvent>, AppError> {
-    authorize(state, id, presented_token(query, headers)).await?;
-    Ok(state.store.events(id, 0).await?)
-}
-
 fn report_of(id: &str, events: &[StoredEvent]) -> Result<Report, AppError> {
     let session = Session::replay(events).map_err(|e| AppError::Internal(e.into()))?;
     Ok(Report::build(id, &session))
@@ -139,44 +129,37 @@ fn markdown(body: String) -> Response {
         .into_response()
 }
 
-pub async fn report_json(
+/// `GET /api/sessions/{id}/{file}` for `report.json`, `report.md`,
+/// `transcript.json` and `transcript.md`.
+pub async fn export(
     State(state): State<AppState>,
-    Path(id): Path<String>,
-    Query(query): Query<TokenQuery>,
-    headers: HeaderMap,
-) -> Result<Json<Report>, AppError> {
-    let events = load(&state, &id, &query, &headers).await?;
-    Ok(Json(report_of(&id, &events)?))
-}
-
-pub async fn report_md(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path((id, file)): Path<(String, String)>,
     Query(query): Query<TokenQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let events = load(&state, &id, &query, &headers).await?;
-    Ok(markdown(report_markdown(&report_of(&id, &events)?)))
-}
-
-pub async fn transcript_json(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    Query(query): Query<TokenQuery>,
-    headers: HeaderMap,
-) -> Result<Response, AppError> {
-    let events = load(&state, &id, &query, &headers).await?;
-    let t = transcript(&id, &events).ok_or_else(|| AppError::NotFound("no transcript".into()))?;
-    Ok(Json(t).into_response())
-}
-
-pub async fn transcript_md(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    Query(query): Query<TokenQuery>,
-    headers: HeaderMap,
-) -> Result<Response, AppError> {
-    let events = load(&state, &id, &query, &headers).await?;
-    let t = transcript(&id, &events).ok_or_else(|| AppError::NotFound("no transcript".into()))?;
-    Ok(markdown(transcript_markdown(&t)))
+    authorize(&state, &id, presented_token(&query, &headers)).await?;
+    if ![
+        "report.json",
+        "report.md",
+        "transcript.json",
+        "transcript.md",
+    ]
+    .contains(&file.as_str())
+    {
+        return Err(AppError::NotFound(format!(
+            "no export {file:?}; try report.json, report.md, transcript.json or transcript.md"
+        )));
+    }
+    let events = state.store.events(&id, 0).await?;
+    let no_transcript = || AppError::NotFound("no transcript".into());
+    Ok(match file.as_str() {
+        "report.json" => Json(report_of(&id, &events)?).into_response(),
+        "report.md" => markdown(report_markdown(&report_of(&id, &events)?)),
+        "transcript.json" => {
+            Json(transcript(&id, &events).ok_or_else(no_transcript)?).into_response()
+        }
+        _ => markdown(transcript_markdown(
+            &transcript(&id, &events).ok_or_else(no_transcript)?,
+        )),
+    })
 }
