@@ -97,6 +97,15 @@ impl TestApp {
         )
     }
 
+    /// Creates a session of `loop_id`, connects, and sends the opening resume:
+    /// the start of most tests.
+    pub async fn start(&self, loop_id: &str) -> (String, String, Candidate) {
+        let (id, token) = self.create_session(loop_id).await;
+        let mut candidate = self.connect(&id, &token).await;
+        candidate.resume().await;
+        (id, token, candidate)
+    }
+
     pub async fn connect(&self, id: &str, token: &str) -> Candidate {
         let url = format!("ws://{}/api/sessions/{id}/ws?token={token}", self.addr);
         let (ws, _) = connect_async(url).await.expect("websocket connects");

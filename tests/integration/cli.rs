@@ -116,9 +116,7 @@ fn grade_prints_the_per_answer_score_object() {
 #[tokio::test]
 async fn export_prints_a_stored_sessions_report_and_transcript() {
     let app = spawn_app().await;
-    let (id, token) = app.create_session("quick-practice").await;
-    let mut candidate = app.connect(&id, &token).await;
-    candidate.resume().await;
+    let (id, _, mut candidate) = app.start("quick-practice").await;
     candidate.answer_until_debrief().await;
     let run = |args: &[&str]| {
         let out = mockloop()

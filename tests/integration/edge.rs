@@ -86,9 +86,7 @@ async fn creating_a_session_for_an_unknown_loop_or_with_a_bad_body_is_a_clear_er
 #[tokio::test]
 async fn bad_frames_get_clear_errors_and_lose_nothing_already_stored() {
     let app = spawn_app().await;
-    let (id, token) = app.create_session("quick-practice").await;
-    let mut candidate = app.connect(&id, &token).await;
-    candidate.resume().await;
+    let (id, token, mut candidate) = app.start("quick-practice").await;
     let prompt = candidate.recv_until("prompt").await;
     let ack = candidate
         .answer("I would start by clarifying the requirements and the constraints.")

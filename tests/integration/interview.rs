@@ -5,9 +5,7 @@ use crate::app::spawn_app;
 #[tokio::test]
 async fn a_candidate_runs_the_quick_practice_loop_to_a_scored_debrief() {
     let app = spawn_app().await;
-    let (id, token) = app.create_session("quick-practice").await;
-    let mut candidate = app.connect(&id, &token).await;
-    candidate.resume().await;
+    let (_, _, mut candidate) = app.start("quick-practice").await;
     let debrief = candidate.answer_until_debrief().await;
 
     let report = &debrief["report"];
@@ -63,9 +61,7 @@ async fn a_candidate_runs_the_quick_practice_loop_to_a_scored_debrief() {
 #[tokio::test]
 async fn every_evidence_quote_is_a_substring_of_an_answer_the_candidate_sent() {
     let app = spawn_app().await;
-    let (id, token) = app.create_session("quick-practice").await;
-    let mut candidate = app.connect(&id, &token).await;
-    candidate.resume().await;
+    let (_, _, mut candidate) = app.start("quick-practice").await;
     let debrief = candidate.answer_until_debrief().await;
     let mut quotes = 0;
     for answer in debrief["report"]["answers"].as_array().unwrap() {
@@ -92,9 +88,7 @@ async fn a_one_word_answer_scores_lower_than_a_developed_one() {
     let run = |fine: bool| {
         let app = &app;
         async move {
-            let (id, token) = app.create_session("quick-practice").await;
-            let mut candidate = app.connect(&id, &token).await;
-            candidate.resume().await;
+            let (_, _, mut candidate) = app.start("quick-practice").await;
             loop {
                 let msg = candidate.recv().await;
                 match msg["type"].as_str().unwrap() {
@@ -126,9 +120,7 @@ async fn a_one_word_answer_scores_lower_than_a_developed_one() {
 #[tokio::test]
 async fn skip_repeat_and_pause_work_over_the_socket() {
     let app = spawn_app().await;
-    let (id, token) = app.create_session("quick-practice").await;
-    let mut candidate = app.connect(&id, &token).await;
-    candidate.resume().await;
+    let (id, token, mut candidate) = app.start("quick-practice").await;
     let first = candidate.recv_until("prompt").await;
 
     candidate.send(json!({ "type": "repeat" })).await;
@@ -169,9 +161,7 @@ async fn skip_repeat_and_pause_work_over_the_socket() {
 #[tokio::test]
 async fn exports_hold_the_transcript_and_report_in_json_and_markdown() {
     let app = spawn_app().await;
-    let (id, token) = app.create_session("quick-practice").await;
-    let mut candidate = app.connect(&id, &token).await;
-    candidate.resume().await;
+    let (id, token, mut candidate) = app.start("quick-practice").await;
     candidate.answer_until_debrief().await;
 
     let transcript: Value = app

@@ -80,9 +80,7 @@ async fn a_dropped_socket_resumes_with_no_missed_or_duplicated_prompt() {
 #[tokio::test]
 async fn a_session_resumes_after_the_server_restarts_on_the_same_data_dir() {
     let app = spawn_app().await;
-    let (id, token) = app.create_session("quick-practice").await;
-    let mut candidate = app.connect(&id, &token).await;
-    candidate.resume().await;
+    let (id, token, mut candidate) = app.start("quick-practice").await;
     let prompt = candidate.recv_until("prompt").await;
     candidate
         .answer(answer_for(
