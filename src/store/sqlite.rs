@@ -69,10 +69,28 @@ fn session_row(row: &sqlx::sqlite::SqliteRow) -> Result<SessionRow, sqlx::Error>
     })
 }
 
+/// Writes one event row; callers hold the transaction that makes a batch atomic.
+async fn insert_event(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    session: &str,
+    seq: u64,
+    event: &Event,
+) -> Result<(), sqlx::Error> {
+    let body = serde_json::to_string(event).expect("events always serialize");
+    sqlx::query("INSERT INTO events (session_id, seq, type, at, body) VALUES (?, ?, ?, ?, ?)")
+        .bind(session)
+        .bind(seq as i64)
+        .bind(event.name())
+        .bind(event.at())
+        .bind(body)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 #[async_trait]
 impl Store for SqliteStore {
     async fn create_session(&self, row: &SessionRow, first: &Event) -> Result<(), StoreError> {
-        let body = serde_json::to_string(first).expect("events always serialize");
         let mut tx = self.pool.begin().await?;
         sqlx::query("INSERT INTO sessions (id, token_hash, loop_id, content_hash, created_at) VALUES (?, ?, ?, ?, ?)")
             .bind(&row.id)
@@ -82,13 +100,7 @@ impl Store for SqliteStore {
             .bind(row.created_at)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("INSERT INTO events (session_id, seq, type, at, body) VALUES (?, 1, ?, ?, ?)")
-            .bind(&row.id)
-            .bind(first.name())
-            .bind(first.at())
-            .bind(body)
-            .execute(&mut *tx)
-            .await?;
+        insert_event(&mut tx, &row.id, 1, first).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -136,17 +148,7 @@ impl Store for SqliteStore {
         let mut stored = Vec::with_capacity(events.len());
         for (i, event) in events.iter().enumerate() {
             let seq = after + 1 + i as u64;
-            let body = serde_json::to_string(event).expect("events always serialize");
-            sqlx::query(
-                "INSERT INTO events (session_id, seq, type, at, body) VALUES (?, ?, ?, ?, ?)",
-            )
-            .bind(session)
-            .bind(seq as i64)
-            .bind(event.name())
-            .bind(event.at())
-            .bind(body)
-            .execute(&mut *tx)
-            .await?;
+            insert_event(&mut tx, session, seq, event).await?;
             stored.push(StoredEvent {
                 seq,
                 event: event.clone(),

@@ -236,7 +236,7 @@ impl Actor {
                 let now = now_ms();
                 for stored in events.iter().filter(|e| e.seq < until) {
                     if let Some(msg) = ServerMsg::from_event(&self.id, stored, &self.session, now) {
-                        self.send_raw(msg);
+                        self.send(msg);
                     }
                 }
             }
@@ -302,7 +302,7 @@ impl Actor {
             if let Some(conn) = &mut self.conn {
                 conn.live_from.get_or_insert(stored.seq);
             }
-            self.send_raw(msg);
+            self.send(msg);
         }
     }
 
@@ -338,14 +338,10 @@ impl Actor {
         );
     }
 
-    fn send(&mut self, msg: ServerMsg) {
-        self.send_raw(msg);
-    }
-
     /// Queues a message for the socket. A socket whose queue is full is too
     /// slow to keep up: it is dropped (the client resumes on reconnect) rather
     /// than slowing the session.
-    fn send_raw(&mut self, msg: ServerMsg) {
+    fn send(&mut self, msg: ServerMsg) {
         let Some(conn) = &self.conn else { return };
         let fatal = msg.is_fatal();
         match conn.out.try_send(msg) {
