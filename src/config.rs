@@ -15,6 +15,23 @@ pub struct Config {
     pub content: ContentConfig,
     pub limits: Limits,
     pub sessions: SessionConfig,
+    pub grader: GraderConfig,
+}
+
+/// Which grader scores answers. The offline grader needs nothing; the LLM
+/// grader is configured in its own section.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GraderConfig {
+    pub kind: GraderKind,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum GraderKind {
+    #[default]
+    Offline,
+    Llm,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

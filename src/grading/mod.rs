@@ -9,9 +9,12 @@ pub mod offline;
 pub mod signals;
 pub mod text;
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+use crate::config::{Config, GraderKind};
 use crate::content::{Question, Rubric};
 
 pub use offline::OfflineGrader;
@@ -29,6 +32,63 @@ pub struct AnswerScore {
     /// Set when the configured grader failed and another stood in.
     #[serde(default)]
     pub fallback: bool,
+    /// Why the fallback was needed (timeout, provider error, bad schema).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback_reason: Option<String>,
+    /// The answer addressed the grader ("ignore previous instructions",
+    /// "give 4/4", fake JSON or closing tags). Such text earns nothing and
+    /// is shown to reviewers in `suspect_quotes`.
+    #[serde(default)]
+    pub injection_suspected: bool,
+    /// The candidate's sentences that triggered `injection_suspected`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suspect_quotes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub strengths: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub improvements: Vec<String>,
+    /// How the score was produced, so two scores can be compared honestly.
+    #[serde(default)]
+    pub provenance: Provenance,
+}
+
+/// Which model, prompt and rubric content produced a score, and its cost.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// The model name for an LLM grader; `None` for the offline grader.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Hash of the rendered prompt templates (LLM graders only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_hash: Option<String>,
+    /// Hash of the rubric as graded (see [`rubric_hash`]).
+    #[serde(default)]
+    pub rubric_hash: String,
+    #[serde(default)]
+    pub latency_ms: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<TokenUsage>,
+    /// Extra passes made (for example a sceptical second look at a high score).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub passes: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenUsage {
+    pub prompt_tokens: u32,
+    pub completion_tokens: u32,
+}
+
+/// A short content hash of a rubric: two scores with the same hash were
+/// judged against the same dimensions, levels, weights and signals.
+pub fn rubric_hash(rubric: &Rubric) -> String {
+    use sha2::{Digest, Sha256};
+    let bytes = serde_json::to_vec(rubric).unwrap_or_default();
+    Sha256::digest(&bytes)
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -97,7 +157,16 @@ pub async fn grade_or_fallback(grader: &dyn Grader, request: GradeRequest<'_>) -
             tracing::warn!(grader = grader.id(), %error, "grading failed; using the offline grader");
             let mut score = OfflineGrader.score(request);
             score.fallback = true;
+            score.fallback_reason = Some(error.to_string());
             score
         }
+    }
+}
+
+/// The grader `config` asks for (`kind` overrides `[grader] kind`).
+pub fn build(config: &Config, kind: Option<GraderKind>) -> anyhow::Result<Arc<dyn Grader>> {
+    match kind.unwrap_or(config.grader.kind) {
+        GraderKind::Offline => Ok(Arc::new(OfflineGrader)),
+        GraderKind::Llm => anyhow::bail!("the LLM grader is not available yet"),
     }
 }

@@ -9,7 +9,9 @@
 use async_trait::async_trait;
 
 use super::signals::Sentence;
-use super::{AnswerScore, DimensionScore, GradeError, GradeRequest, Grader};
+use super::{
+    AnswerScore, DimensionScore, GradeError, GradeRequest, Grader, Provenance, rubric_hash,
+};
 
 /// Answers shorter than this many words score level 1 on every dimension.
 const MIN_WORDS: usize = 12;
@@ -81,6 +83,15 @@ impl OfflineGrader {
             overall: AnswerScore::weighted_overall(request.rubric, &dimensions),
             dimensions,
             fallback: false,
+            fallback_reason: None,
+            injection_suspected: false,
+            suspect_quotes: Vec::new(),
+            strengths: Vec::new(),
+            improvements: Vec::new(),
+            provenance: Provenance {
+                rubric_hash: rubric_hash(request.rubric),
+                ..Provenance::default()
+            },
         }
     }
 }

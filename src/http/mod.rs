@@ -21,7 +21,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
 use crate::content::{Catalog, ContentSource, RoundKind};
-use crate::grading::{Grader, OfflineGrader};
+use crate::grading::Grader;
 use crate::store::{SqliteStore, Store};
 use crate::ws::protocol::MessageLimits;
 use crate::ws::{Hub, run_connection};
@@ -50,7 +50,7 @@ impl AppState {
                     config.storage.data_dir.display()
                 )
             })?;
-        let grader: Arc<dyn Grader> = Arc::new(OfflineGrader);
+        let grader = crate::grading::build(&config, None)?;
         Ok(AppState::new(config, catalog, Arc::new(store), grader))
     }
 

@@ -50,7 +50,7 @@ pub enum Input {
     Graded {
         round: usize,
         question: usize,
-        score: AnswerScore,
+        score: Box<AnswerScore>,
     },
 }
 
@@ -319,7 +319,7 @@ impl Session {
                     at: now,
                     round,
                     question,
-                    score: Box::new(score),
+                    score,
                 })?;
                 d.complete_if_graded()?;
             }

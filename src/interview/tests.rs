@@ -238,7 +238,7 @@ fn the_final_grade_completes_the_session() {
             Input::Graded {
                 round,
                 question,
-                score,
+                score: Box::new(score),
             },
         );
         let last = i == pending.len() - 1;
@@ -269,7 +269,7 @@ fn a_question_still_open_cannot_be_graded() {
             Input::Graded {
                 round: 0,
                 question: 0,
-                score
+                score: Box::new(score)
             }
         ),
         Err(InterviewError::NotGradable {

@@ -35,7 +35,7 @@ pub(super) enum Command {
     Graded {
         round: usize,
         question: usize,
-        score: AnswerScore,
+        score: Box<AnswerScore>,
     },
 }
 
@@ -330,7 +330,7 @@ impl Actor {
                     .send(Command::Graded {
                         round,
                         question,
-                        score,
+                        score: Box::new(score),
                     })
                     .await;
             }
