@@ -261,6 +261,7 @@ pub fn grade(
                 key_points: vec![],
                 examples: vec![],
                 probes: vec![],
+                vocabulary: Default::default(),
             };
             &ad_hoc
         }

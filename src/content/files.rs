@@ -10,7 +10,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::model::{
-    Difficulty, Dimension, Example, Loop, LoopRound, Probe, Question, RoundKind, Rubric, Signal,
+    Difficulty, Dimension, Example, Loop, LoopRound, Probe, Question, Requirement, RoundKind,
+    Rubric, Signal,
 };
 use super::pattern::Pattern;
 use super::{ContentError, SourceFile};
@@ -56,6 +57,8 @@ struct SignalFile {
     id: Spanned<String>,
     description: String,
     patterns: Vec<Spanned<String>>,
+    #[serde(default)]
+    requires: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -306,10 +309,25 @@ pub(super) fn parse_rubric(file: &SourceFile, errors: &mut Vec<ContentError>) ->
                     Err(message) => r.error(p.span(), format!("{at}.patterns[{k}]"), message),
                 }
             }
+            let mut requires = Vec::new();
+            for (k, name) in s.requires.iter().enumerate() {
+                match Requirement::ALL.iter().find(|(n, _)| n == name.get_ref()) {
+                    Some((_, requirement)) => requires.push(*requirement),
+                    None => r.error(
+                        name.span(),
+                        format!("{at}.requires[{k}]"),
+                        format!(
+                            "unknown requirement {:?}; expected one of first_person, number, both_sides",
+                            name.get_ref()
+                        ),
+                    ),
+                }
+            }
             signals.push(Signal {
                 id: s.id.into_inner(),
                 description: s.description,
                 patterns,
+                requires,
             });
         }
         let thresholds = match &d.thresholds {
@@ -365,6 +383,7 @@ pub(super) fn parse_rubric(file: &SourceFile, errors: &mut Vec<ContentError>) ->
         title: raw.title,
         description: raw.description,
         dimensions,
+        hash: Default::default(),
     })
 }
 
@@ -426,6 +445,7 @@ pub(super) fn parse_bank(
                         text: p.text.trim().to_owned(),
                     })
                     .collect(),
+                vocabulary: Default::default(),
             },
             span,
         ));

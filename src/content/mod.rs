@@ -18,7 +18,7 @@ use rust_embed::RustEmbed;
 use sha2::{Digest, Sha256};
 
 pub use model::{
-    Difficulty, Dimension, Loop, LoopRound, Probe, Question, RoundKind, Rubric, Signal,
+    Difficulty, Dimension, Loop, LoopRound, Probe, Question, Requirement, RoundKind, Rubric, Signal,
 };
 
 /// One problem in one content file.

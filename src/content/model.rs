@@ -3,6 +3,7 @@
 //! pins in its first event, so they serialize to JSON and back unchanged.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
@@ -75,6 +76,10 @@ pub struct Rubric {
     pub title: String,
     pub description: String,
     pub dimensions: Vec<Dimension>,
+    /// The rubric's content hash, computed on first use (grading records it
+    /// with every score).
+    #[serde(skip)]
+    pub hash: Memo<String>,
 }
 
 impl Rubric {
@@ -106,6 +111,30 @@ pub struct Signal {
     /// What a strong answer does; shown as feedback when it is missing.
     pub description: String,
     pub patterns: Vec<Pattern>,
+    /// What a sentence must also carry for a pattern match to count.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requires: Vec<Requirement>,
+}
+
+/// A condition on the sentence a signal is found in, beyond its words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Requirement {
+    /// The speaker is "I", in a real (not hypothetical "I would") statement.
+    FirstPerson,
+    /// The sentence states a quantity.
+    Number,
+    /// Content on both sides of the matched phrase: a reason needs a claim
+    /// and a why, a trade-off a gain and a cost.
+    BothSides,
+}
+
+impl Requirement {
+    pub const ALL: [(&'static str, Requirement); 3] = [
+        ("first_person", Requirement::FirstPerson),
+        ("number", Requirement::Number),
+        ("both_sides", Requirement::BothSides),
+    ];
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -120,6 +149,10 @@ pub struct Question {
     pub key_points: Vec<String>,
     pub examples: Vec<Example>,
     pub probes: Vec<Probe>,
+    /// The question's vocabulary as the offline grader measures relevance by,
+    /// computed on first use.
+    #[serde(skip)]
+    pub vocabulary: Memo<Vec<String>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -159,4 +192,40 @@ pub struct LoopRound {
     pub intro: String,
     pub topics: Vec<String>,
     pub question_ids: Vec<String>,
+}
+
+/// A value derived from the rest of a content struct and computed once, on
+/// first use, because grading needs it on every answer. It is not content:
+/// never serialised, ignored by equality, and not carried over by `clone`, so
+/// a cloned struct that is then edited computes its own.
+pub struct Memo<T>(OnceLock<T>);
+
+impl<T> Memo<T> {
+    pub fn get_or_init(&self, init: impl FnOnce() -> T) -> &T {
+        self.0.get_or_init(init)
+    }
+}
+
+impl<T> Default for Memo<T> {
+    fn default() -> Self {
+        Memo(OnceLock::new())
+    }
+}
+
+impl<T> Clone for Memo<T> {
+    fn clone(&self) -> Self {
+        Memo::default()
+    }
+}
+
+impl<T> PartialEq for Memo<T> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl<T> fmt::Debug for Memo<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Memo")
+    }
 }

@@ -2,8 +2,10 @@
 //! looks like. Parsed once at load so grading never re-reads a string.
 //!
 //! Text is lower-cased and split into tokens, the maximal runs of letters and
-//! digits. A pattern is a sequence of tokens that must appear consecutively; a
-//! token ending in `*` matches any token with that prefix.
+//! digits (`%` reads as `percent`). A pattern is a sequence of tokens that must
+//! appear consecutively; a token ending in `*` matches any token with that
+//! prefix; `#` matches any number (`40`, `2x`, `p99`, `ten`); `?` matches the
+//! end of a sentence that is a question.
 
 use std::fmt;
 
@@ -13,6 +15,65 @@ use serde::{Deserialize, Serialize};
 pub struct PatternToken {
     pub text: String,
     pub prefix: bool,
+}
+
+/// The token the tokeniser appends to a sentence that ends in `?`.
+pub const QUESTION_TOKEN: &str = "?";
+/// The pattern token that stands for any number.
+pub const NUMBER_TOKEN: &str = "#";
+
+impl PatternToken {
+    pub fn matches(&self, word: &str) -> bool {
+        if self.prefix {
+            word.starts_with(&self.text)
+        } else if self.text == NUMBER_TOKEN {
+            is_number(word)
+        } else {
+            word == self.text
+        }
+    }
+}
+
+/// Words that carry a quantity: digits anywhere (`40`, `2x`, `p99`, `10k`) or
+/// a number word.
+pub fn is_number(word: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "fifteen",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "hundred",
+        "hundreds",
+        "thousand",
+        "thousands",
+        "million",
+        "millions",
+        "billion",
+        "billions",
+        "half",
+        "double",
+        "doubled",
+        "twice",
+        "triple",
+        "tripled",
+        "tenfold",
+        "dozen",
+        "dozens",
+    ];
+    word.bytes().any(|b| b.is_ascii_digit()) || WORDS.contains(&word)
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,20 +89,31 @@ impl Pattern {
 
     /// Whether the pattern occurs in `tokens` (already lower-cased words).
     pub fn occurs_in<S: AsRef<str>>(&self, tokens: &[S]) -> bool {
+        self.find_in(tokens).is_some()
+    }
+
+    /// The token index of the pattern's first occurrence in `tokens`.
+    pub fn find_in<S: AsRef<str>>(&self, tokens: &[S]) -> Option<usize> {
         let n = self.tokens.len();
         if n == 0 || tokens.len() < n {
-            return false;
+            return None;
         }
-        tokens.windows(n).any(|window| {
-            window.iter().zip(&self.tokens).all(|(word, pat)| {
-                let word = word.as_ref();
-                if pat.prefix {
-                    word.starts_with(&pat.text)
-                } else {
-                    word == pat.text
-                }
-            })
+        let first = &self.tokens[0];
+        (0..=tokens.len() - n).find(|&i| {
+            first.matches(tokens[i].as_ref())
+                && tokens[i + 1..i + n]
+                    .iter()
+                    .zip(&self.tokens[1..])
+                    .all(|(word, pat)| pat.matches(word.as_ref()))
         })
+    }
+
+    pub fn len(&self) -> usize {
+        self.tokens.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
     }
 }
 
@@ -64,6 +136,13 @@ impl std::str::FromStr for Pattern {
         }
         let mut tokens = Vec::new();
         for word in source.split(' ') {
+            if word == NUMBER_TOKEN || word == QUESTION_TOKEN {
+                tokens.push(PatternToken {
+                    text: word.to_owned(),
+                    prefix: false,
+                });
+                continue;
+            }
             let (text, prefix) = match word.strip_suffix('*') {
                 Some(stem) => (stem, true),
                 None => (word, false),
@@ -74,7 +153,7 @@ impl std::str::FromStr for Pattern {
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
             if !valid {
                 return Err(format!(
-                    "pattern {source:?}: token {word:?} must be lowercase letters/digits, optionally ending in *"
+                    "pattern {source:?}: token {word:?} must be lowercase letters/digits, optionally ending in *, or # or ?"
                 ));
             }
             tokens.push(PatternToken {
@@ -129,8 +208,17 @@ mod tests {
     }
 
     #[test]
+    fn hash_matches_any_number_and_question_mark_the_end_of_a_question() {
+        assert!(p("# percent").occurs_in(&["by", "40", "percent"]));
+        assert!(p("# percent").occurs_in(&["by", "forty", "percent"]));
+        assert!(!p("# percent").occurs_in(&["by", "many", "percent"]));
+        assert!(p("# ms").occurs_in(&["p99", "under", "200", "ms"]));
+        assert_eq!(p("sorted ?").find_in(&["is", "it", "sorted", "?"]), Some(2));
+    }
+
+    #[test]
     fn malformed_patterns_are_rejected_with_the_reason() {
-        for bad in ["", " x", "Hash map", "o(n)", "a**", "*"] {
+        for bad in ["", " x", "Hash map", "o(n)", "a**", "*", "#*", "a?"] {
             assert!(
                 bad.parse::<Pattern>().is_err(),
                 "{bad:?} should be rejected"

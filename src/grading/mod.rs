@@ -5,6 +5,9 @@
 //! own words, and feedback. Grading runs off the interview path: the session
 //! asks its next question without waiting for a score.
 
+pub mod injection;
+mod lexicon;
+pub mod normalize;
 pub mod offline;
 pub mod signals;
 pub mod text;
@@ -81,14 +84,20 @@ pub struct TokenUsage {
 
 /// A short content hash of a rubric: two scores with the same hash were
 /// judged against the same dimensions, levels, weights and signals.
+/// Computed once per loaded rubric.
 pub fn rubric_hash(rubric: &Rubric) -> String {
-    use sha2::{Digest, Sha256};
-    let bytes = serde_json::to_vec(rubric).unwrap_or_default();
-    Sha256::digest(&bytes)
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    rubric
+        .hash
+        .get_or_init(|| {
+            use sha2::{Digest, Sha256};
+            let bytes = serde_json::to_vec(rubric).unwrap_or_default();
+            Sha256::digest(&bytes)
+                .iter()
+                .take(8)
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        })
+        .clone()
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -1,52 +1,353 @@
 //! Finding a rubric's signals in an answer, sentence by sentence.
+//!
+//! An answer (all turns of one question) is split into sentences and
+//! tokenised once into an [`Analysis`]: one flat token list plus an index
+//! sorted by token text, so finding a pattern costs a binary search rather
+//! than a scan of every sentence. Each found signal is a [`Hit`] naming the
+//! sentence that shows it, which is what evidence quotes are cut from.
 
 use std::collections::BTreeSet;
 use std::ops::Range;
 
-use crate::content::{Rubric, Signal};
+use crate::content::pattern::{NUMBER_TOKEN, Pattern, QUESTION_TOKEN, is_number};
+use crate::content::{Requirement, Rubric, Signal};
 
-use super::text::{sentences, words};
+use std::collections::HashMap;
+use std::hash::BuildHasher;
 
-/// One sentence of an answer, tokenised once for every signal test.
-pub struct Sentence<'a> {
-    pub text: &'a str,
-    pub range: Range<usize>,
-    words: Vec<String>,
+use super::lexicon::{Class, FnvBuild};
+use super::text::sentences;
+
+/// A question must have this many words before its `?` reads as a question
+/// to the interviewer rather than a fragment ("Why?").
+const MIN_QUESTION_WORDS: usize = 4;
+/// A phrase preceded this closely by a negation does not count.
+const NEGATION_WINDOW: usize = 2;
+/// Content words needed on each side of a reasoning marker.
+const SIDE_WORDS: usize = 2;
+
+pub struct Token {
+    pub text: String,
+    pub class: Class,
+    sentence: u32,
+    /// Byte offset of the token in its sentence.
+    offset: u32,
 }
 
-impl<'a> Sentence<'a> {
-    pub fn split(answer: &'a str) -> Vec<Sentence<'a>> {
-        sentences(answer)
-            .into_iter()
-            .map(|range| {
-                let text = &answer[range.clone()];
-                Sentence {
-                    text,
-                    range,
-                    words: words(text),
+/// One sentence of an answer, with what the grader needs to know about it.
+pub struct Sentence<'a> {
+    /// Which turn (main answer or follow-up) it comes from.
+    pub answer: usize,
+    /// The sentence, verbatim.
+    pub text: &'a str,
+    /// Its tokens within [`Analysis::tokens`].
+    pub tokens: Range<usize>,
+    /// It contains a clause marker (pronoun, auxiliary, verb): it says
+    /// something rather than listing terms.
+    pub prose: bool,
+    /// List separators: commas, semicolons, slashes and "and"/"or".
+    pub separators: usize,
+    first_person: bool,
+    has_number: bool,
+}
+
+impl Sentence<'_> {
+    /// A run of terms with no clause: "Sharding, caching, Kafka, CAP." Such
+    /// a sentence names topics without saying anything about them.
+    pub fn is_term_list(&self) -> bool {
+        !self.prose && self.separators >= 3
+    }
+}
+
+/// Where a signal was found: the sentence and the tokens of the phrase.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hit {
+    pub sentence: usize,
+    pub tokens: Range<usize>,
+}
+
+pub struct Analysis<'a> {
+    pub sentences: Vec<Sentence<'a>>,
+    pub tokens: Vec<Token>,
+    /// Token indices sorted by token text, for prefix lookups.
+    sorted: Vec<u32>,
+    /// Hash of a token text to its run in `sorted`, for exact lookups.
+    runs: HashMap<u64, Range<u32>, FnvBuild>,
+    numbers: Vec<u32>,
+}
+
+impl<'a> Analysis<'a> {
+    pub fn new<S: AsRef<str>>(answers: &'a [S]) -> Analysis<'a> {
+        let mut sentences_out = Vec::new();
+        let mut tokens = Vec::new();
+        for (answer, text) in answers.iter().enumerate() {
+            let text = text.as_ref();
+            for range in sentences(text) {
+                let text = &text[range];
+                let index = sentences_out.len() as u32;
+                let start = tokens.len();
+                let separators = tokenise(text, index, &mut tokens);
+                let words = &tokens[start..];
+                let first_person = is_first_person(words);
+                let prose = words.iter().any(|t| t.class.prose());
+                let has_number = words.iter().any(|t| is_number(&t.text));
+                if words.len() >= MIN_QUESTION_WORDS && is_question(text) {
+                    tokens.push(Token {
+                        text: QUESTION_TOKEN.to_owned(),
+                        class: Class::default(),
+                        sentence: index,
+                        offset: text.len() as u32,
+                    });
                 }
+                sentences_out.push(Sentence {
+                    answer,
+                    text,
+                    tokens: start..tokens.len(),
+                    prose,
+                    separators,
+                    first_person,
+                    has_number,
+                });
+            }
+        }
+        let mut sorted: Vec<u32> = (0..tokens.len() as u32).collect();
+        sorted.sort_unstable_by(|&a, &b| tokens[a as usize].text.cmp(&tokens[b as usize].text));
+        let mut runs: HashMap<u64, Range<u32>, FnvBuild> = HashMap::default();
+        let mut start = 0;
+        for end in 1..=sorted.len() {
+            let text = |i: usize| tokens[sorted[i] as usize].text.as_str();
+            if end == sorted.len() || text(end) != text(start) {
+                runs.insert(hash(text(start)), start as u32..end as u32);
+                start = end;
+            }
+        }
+        let numbers = (0..tokens.len() as u32)
+            .filter(|&i| is_number(&tokens[i as usize].text))
+            .collect();
+        Analysis {
+            sentences: sentences_out,
+            tokens,
+            sorted,
+            runs,
+            numbers,
+        }
+    }
+
+    /// Words in the answer (the question marks the tokeniser adds are not words).
+    pub fn word_count(&self) -> usize {
+        self.tokens
+            .iter()
+            .filter(|t| t.text != QUESTION_TOKEN)
+            .count()
+    }
+
+    /// The sentence token `token` belongs to.
+    pub fn sentence_of(&self, token: usize) -> usize {
+        self.tokens[token].sentence as usize
+    }
+
+    /// Whether token `token` sits inside double quotes in its sentence.
+    pub fn quoted(&self, token: usize) -> bool {
+        let t = &self.tokens[token];
+        let before = &self.sentences[t.sentence as usize].text[..t.offset as usize];
+        let (mut depth, mut straight) = (0i32, 0);
+        for c in before.chars() {
+            match c {
+                '"' => straight += 1,
+                '\u{201C}' => depth += 1,
+                '\u{201D}' => depth -= 1,
+                _ => {}
+            }
+        }
+        depth > 0 || straight % 2 == 1
+    }
+
+    pub fn sentence_tokens(&self, sentence: usize) -> &[Token] {
+        &self.tokens[self.sentences[sentence].tokens.clone()]
+    }
+
+    /// Every place `pattern` occurs, as token ranges, in no particular order.
+    pub fn occurrences(&self, pattern: &Pattern) -> Vec<Range<usize>> {
+        let Some(first) = pattern.tokens().first() else {
+            return Vec::new();
+        };
+        let text = |i: &u32| self.tokens[*i as usize].text.as_str();
+        let candidates: &[u32] = if first.text == NUMBER_TOKEN {
+            &self.numbers
+        } else if first.prefix {
+            let from = self
+                .sorted
+                .partition_point(|i| text(i) < first.text.as_str());
+            let len = self.sorted[from..]
+                .iter()
+                .take_while(|i| text(i).starts_with(&first.text))
+                .count();
+            &self.sorted[from..from + len]
+        } else {
+            match self.runs.get(&hash(&first.text)) {
+                Some(run) if text(&self.sorted[run.start as usize]) == first.text => {
+                    &self.sorted[run.start as usize..run.end as usize]
+                }
+                _ => &[],
+            }
+        };
+        let n = pattern.len();
+        candidates
+            .iter()
+            .map(|&i| i as usize)
+            .filter(|&i| {
+                let end = self.sentences[self.tokens[i].sentence as usize].tokens.end;
+                i + n <= end
+                    && pattern.tokens()[1..]
+                        .iter()
+                        .zip(&self.tokens[i + 1..i + n])
+                        .all(|(p, t)| p.matches(&t.text))
             })
+            .map(|i| i..i + n)
             .collect()
     }
 
-    pub fn shows(&self, signal: &Signal) -> bool {
-        signal.patterns.iter().any(|p| p.occurs_in(&self.words))
+    /// The sentences that show `signal`, in order, each once: a phrase that
+    /// is not negated, in a sentence that meets the signal's requirements.
+    pub fn hits(&self, signal: &Signal) -> Vec<Hit> {
+        self.find(signal, &mut vec![false; self.tokens.len()])
     }
 
-    pub fn word_count(&self) -> usize {
-        self.words.len()
+    /// As [`Analysis::hits`], also marking in `covered` every token any of
+    /// the signal's phrases occupies (counted or not), to measure density.
+    pub fn find(&self, signal: &Signal, covered: &mut [bool]) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        for pattern in &signal.patterns {
+            for tokens in self.occurrences(pattern) {
+                covered[tokens.clone()].fill(true);
+                let hit = Hit {
+                    sentence: self.sentence_of(tokens.start),
+                    tokens,
+                };
+                if !self.negated(&hit) && self.meets(&hit, &signal.requires) {
+                    hits.push(hit);
+                }
+            }
+        }
+        hits.sort_by_key(|h| (h.sentence, h.tokens.start));
+        hits.dedup_by_key(|h| h.sentence);
+        hits
     }
+
+    fn negated(&self, hit: &Hit) -> bool {
+        let from = self.sentences[hit.sentence].tokens.start;
+        let window = hit.tokens.start.saturating_sub(NEGATION_WINDOW).max(from);
+        self.tokens[window..hit.tokens.start]
+            .iter()
+            .any(|t| t.class.negation())
+    }
+
+    fn meets(&self, hit: &Hit, requires: &[Requirement]) -> bool {
+        let sentence = &self.sentences[hit.sentence];
+        requires.iter().all(|r| match r {
+            Requirement::FirstPerson => sentence.first_person,
+            Requirement::Number => sentence.has_number,
+            Requirement::BothSides => self.both_sides(hit),
+        })
+    }
+
+    /// Content before and after the phrase. A sentence that opens with the
+    /// marker ("That's why...", "The downside is...") takes its left side
+    /// from the sentence before it in the same turn.
+    fn both_sides(&self, hit: &Hit) -> bool {
+        let sentence = &self.sentences[hit.sentence];
+        let content = |range: Range<usize>| {
+            self.tokens[range]
+                .iter()
+                .filter(|t| t.text != QUESTION_TOKEN && !t.class.stopword())
+                .count()
+        };
+        let after = content(hit.tokens.end..sentence.tokens.end) >= SIDE_WORDS;
+        let before = content(sentence.tokens.start..hit.tokens.start) >= SIDE_WORDS
+            || (hit.sentence > 0 && {
+                let previous = &self.sentences[hit.sentence - 1];
+                previous.answer == sentence.answer && content(previous.tokens.clone()) > SIDE_WORDS
+            });
+        before && after
+    }
+}
+
+/// Appends the lower-cased words of `text` (`%` reads as `percent`) and
+/// returns how many list separators it has.
+fn tokenise(text: &str, sentence: u32, tokens: &mut Vec<Token>) -> usize {
+    let mut separators = 0;
+    let mut word = String::new();
+    let mut word_start = 0;
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        if c.is_alphanumeric() {
+            if word.is_empty() {
+                word_start = i;
+            }
+            word.extend(c.to_lowercase());
+            continue;
+        }
+        if !word.is_empty() {
+            if word == "and" || word == "or" {
+                separators += 1;
+            }
+            tokens.push(Token {
+                class: Class::of(&word),
+                text: std::mem::take(&mut word),
+                sentence,
+                offset: word_start as u32,
+            });
+        }
+        match c {
+            '%' => tokens.push(Token {
+                text: "percent".to_owned(),
+                class: Class::default(),
+                sentence,
+                offset: i as u32,
+            }),
+            ',' | ';' | '/' | '|' => separators += 1,
+            _ => {}
+        }
+    }
+    separators
+}
+
+fn hash(text: &str) -> u64 {
+    FnvBuild::default().hash_one(text)
+}
+
+fn is_question(text: &str) -> bool {
+    text.trim_end_matches(['"', '\'', ')', '”', '’'])
+        .ends_with('?')
+}
+
+/// The speaker is "I", stating what happened rather than what they would do.
+fn is_first_person(words: &[Token]) -> bool {
+    let mut hypothetical = false;
+    let mut real = false;
+    for (i, t) in words.iter().enumerate() {
+        if t.text == "i" {
+            match words.get(i + 1) {
+                Some(next) if next.class.hypothetical() => hypothetical = true,
+                Some(_) => real = true,
+                None => {}
+            }
+        }
+    }
+    real || (!hypothetical && words.iter().any(|t| t.text == "my" || t.text == "me"))
 }
 
 /// The ids of the rubric's signals found anywhere in `answers`.
 pub fn detect<'r, S: AsRef<str>>(rubric: &'r Rubric, answers: &[S]) -> BTreeSet<&'r str> {
-    let split: Vec<Vec<Sentence<'_>>> = answers
-        .iter()
-        .map(|a| Sentence::split(a.as_ref()))
-        .collect();
+    let analysis = Analysis::new(answers);
     rubric
         .signals()
-        .filter(|signal| split.iter().flatten().any(|s| s.shows(signal)))
+        .filter(|signal| !analysis.hits(signal).is_empty())
         .map(|signal| signal.id.as_str())
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

@@ -40,14 +40,6 @@ fn push_trimmed(text: &str, range: Range<usize>, out: &mut Vec<Range<usize>>) {
     }
 }
 
-/// Lower-cased words: the maximal runs of letters and digits.
-pub fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,13 +72,5 @@ mod tests {
     #[test]
     fn punctuation_only_fragments_are_not_sentences() {
         assert!(split(" ... \n -- ").is_empty());
-    }
-
-    #[test]
-    fn words_are_lowercase_alphanumeric_runs() {
-        assert_eq!(
-            words("Big-O is O(n), don't"),
-            vec!["big", "o", "is", "o", "n", "don", "t"]
-        );
     }
 }

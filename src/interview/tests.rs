@@ -12,6 +12,7 @@ fn signal(id: &str, patterns: &[&str]) -> Signal {
         id: id.into(),
         description: format!("shows {id}"),
         patterns: patterns.iter().map(|p| p.parse().unwrap()).collect(),
+        requires: vec![],
     }
 }
 
@@ -33,6 +34,7 @@ fn rubric() -> Rubric {
                 signal("edge_cases", &["edge case*", "empty"]),
             ],
         }],
+        hash: Default::default(),
     }
 }
 
@@ -56,6 +58,7 @@ fn question(id: &str) -> Question {
                 text: "Which edge cases?".into(),
             },
         ],
+        vocabulary: Default::default(),
     }
 }
 

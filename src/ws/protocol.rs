@@ -3,9 +3,12 @@
 //! messages are derived from stored events, so what a reconnecting client is
 //! re-sent is exactly what a connected one saw.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::content::RoundKind;
+use crate::grading::normalize::normalize;
 use crate::interview::{Event, Millis, Phase, PromptKind, RoundEndReason, Session, StoredEvent};
 use crate::report::Report;
 
@@ -77,18 +80,22 @@ impl ClientMsg {
             return Err(ProtocolError::UnknownType(kind.chars().take(40).collect()));
         }
         let kind = kind.to_owned();
-        let msg: ClientMsg =
+        let mut msg: ClientMsg =
             serde_json::from_value(value).map_err(|e| ProtocolError::BadMessage {
                 kind,
                 detail: e.to_string(),
             })?;
-        if let ClientMsg::Answer { text } = &msg {
+        if let ClientMsg::Answer { text } = &mut msg {
             let chars = text.chars().count();
             if chars > limits.max_answer_chars {
                 return Err(ProtocolError::AnswerTooLong {
                     chars,
                     limit: limits.max_answer_chars,
                 });
+            }
+            // Stored, graded and quoted as one text: see grading::normalize.
+            if let Cow::Owned(normal) = normalize(text) {
+                *text = normal;
             }
         }
         Ok(msg)
@@ -396,5 +403,13 @@ mod tests {
     #[test]
     fn answer_length_counts_characters_not_bytes() {
         assert!(ClientMsg::parse(r#"{"type":"answer","text":"éééééééééé"}"#, LIMITS).is_ok());
+    }
+
+    #[test]
+    fn answers_are_normalised_as_they_arrive() {
+        assert_eq!(
+            ClientMsg::parse("{\"type\":\"answer\",\"text\":\"ｈｉ\u{200B}!\"}", LIMITS),
+            Ok(ClientMsg::Answer { text: "hi!".into() })
+        );
     }
 }

@@ -94,7 +94,7 @@ fn grade_prints_the_per_answer_score_object() {
         overall > 2.0,
         "a STAR answer with numbers scores well: {score}"
     );
-    assert_eq!(score["grader"], "offline-v1");
+    assert_eq!(score["grader"], mockloop::grading::OfflineGrader::ID);
     assert!(!score["dimensions"].as_array().unwrap().is_empty());
 
     let out = mockloop()

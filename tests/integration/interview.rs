@@ -41,7 +41,7 @@ async fn a_candidate_runs_the_quick_practice_loop_to_a_scored_debrief() {
             answer["overall"].as_f64().is_some(),
             "every answer is scored: {answer}"
         );
-        assert_eq!(answer["grader"], "offline-v1");
+        assert_eq!(answer["grader"], mockloop::grading::OfflineGrader::ID);
         for d in answer["dimensions"].as_array().unwrap() {
             let level = d["level"].as_u64().unwrap();
             assert!((1..=4).contains(&level));
