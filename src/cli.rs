@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::config::Config;
+mod scoring;
+
+use crate::config::{Config, GraderKind};
 use crate::content::{Catalog, ContentSource, Difficulty, Question, RoundKind};
 use crate::export::{Format, report_markdown, transcript, transcript_markdown};
 use crate::grading::{GradeRequest, OfflineGrader};
@@ -75,6 +77,44 @@ pub enum Command {
         #[arg(long)]
         content_dir: Option<PathBuf>,
     },
+    /// Measure a grader against a labelled calibration set (see the README).
+    Calibrate {
+        /// The calibration set file (TOML).
+        #[arg(long)]
+        set: PathBuf,
+        /// Which grader to measure (default: the configured one).
+        #[arg(long, value_enum)]
+        grader: Option<GraderKind>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Content directory holding prompts/ and rubrics/ (default: the configured content).
+        #[arg(long)]
+        content: Option<PathBuf>,
+    },
+    /// Rescore stored answers with another grader or edited rubrics; the new
+    /// scores are stored as new events and the old ones kept.
+    Regrade {
+        /// The session to regrade.
+        #[arg(long, required_unless_present = "all", conflicts_with = "all")]
+        session: Option<String>,
+        /// Regrade every stored session.
+        #[arg(long)]
+        all: bool,
+        /// Which grader to use (default: the configured one).
+        #[arg(long, value_enum)]
+        grader: Option<GraderKind>,
+        /// Directory of rubric files (or a content directory holding rubrics/)
+        /// to grade against instead of the rubrics each session pinned.
+        #[arg(long)]
+        rubrics: Option<PathBuf>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Directory holding the database (default: the configured one).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -142,6 +182,37 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let answer = read_answer(&answer_file)?;
             print!("{}", grade(&catalog, kind, &question, &answer, json)?);
             Ok(())
+        }
+        Command::Calibrate {
+            set,
+            grader,
+            json,
+            content,
+        } => {
+            if content.is_some() {
+                config.content.dir = content;
+            }
+            print!("{}", scoring::calibrate(&config, &set, grader, json).await?);
+            Ok(())
+        }
+        Command::Regrade {
+            session,
+            all: _,
+            grader,
+            rubrics,
+            json,
+            data_dir,
+        } => {
+            if let Some(dir) = data_dir {
+                config.storage.data_dir = dir;
+            }
+            let options = scoring::RegradeOptions {
+                session,
+                grader,
+                rubrics,
+                json,
+            };
+            scoring::regrade(&config, options).await
         }
     }
 }

@@ -3,6 +3,7 @@
 //! The library holds everything; `main` only parses the command line. See
 //! ARCHITECTURE.md (shared with the project) for the map of the parts.
 
+pub mod calibrate;
 pub mod cli;
 pub mod config;
 pub mod content;
@@ -10,6 +11,7 @@ pub mod export;
 pub mod grading;
 pub mod http;
 pub mod interview;
+pub mod regrade;
 pub mod report;
 pub mod server;
 pub mod store;

@@ -89,10 +89,35 @@ pub struct AnswerReport {
     pub turns: Vec<TurnReport>,
     pub skipped: bool,
     pub closed: Option<CloseReason>,
+    /// The current (last) score's overall.
     pub overall: Option<f64>,
+    /// Which grader produced the current score (after a fallback, the one
+    /// that stood in).
     pub grader: Option<String>,
+    /// The model behind an LLM grader's score.
+    pub model: Option<String>,
+    /// The configured grader failed and the offline grader stood in.
     pub fallback: bool,
+    pub fallback_reason: Option<String>,
+    /// The answer addressed the grader; the passages are for reviewers.
+    pub injection_suspected: bool,
+    pub suspect_quotes: Vec<String>,
+    pub strengths: Vec<String>,
+    pub improvements: Vec<String>,
+    /// The rubric the current score was judged against.
+    pub rubric: Option<RubricRef>,
+    /// How many scores the answer has; more than one means it was regraded
+    /// and every figure here is from the last.
+    pub scores: usize,
+    pub regraded: bool,
     pub dimensions: Vec<DimensionScore>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RubricRef {
+    pub id: String,
+    pub version: String,
+    pub hash: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -131,7 +156,20 @@ impl Report {
                     closed: record.closed,
                     overall: score.map(|s| s.overall),
                     grader: score.map(|s| s.grader.clone()),
+                    model: score.and_then(|s| s.provenance.model.clone()),
                     fallback: score.is_some_and(|s| s.fallback),
+                    fallback_reason: score.and_then(|s| s.fallback_reason.clone()),
+                    injection_suspected: score.is_some_and(|s| s.injection_suspected),
+                    suspect_quotes: score.map(|s| s.suspect_quotes.clone()).unwrap_or_default(),
+                    strengths: score.map(|s| s.strengths.clone()).unwrap_or_default(),
+                    improvements: score.map(|s| s.improvements.clone()).unwrap_or_default(),
+                    rubric: score.map(|s| RubricRef {
+                        id: s.rubric_id.clone(),
+                        version: s.rubric_version.clone(),
+                        hash: s.provenance.rubric_hash.clone(),
+                    }),
+                    scores: record.scores.len(),
+                    regraded: record.scores.len() > 1,
                     dimensions: score.map(|s| s.dimensions.clone()).unwrap_or_default(),
                 }
             })

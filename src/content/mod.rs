@@ -191,6 +191,68 @@ fn io_error(path: &Path, e: std::io::Error) -> ContentError {
     }
 }
 
+/// Rubric files on their own, parsed and checked exactly as the catalog
+/// parses them: for regrading stored answers against an edited rubric.
+/// Reads `DIR/rubrics/*.toml` when `DIR` holds a `rubrics/` folder (a content
+/// directory), else `DIR/*.toml`.
+pub fn load_rubrics(dir: &Path) -> Result<Vec<Rubric>, ContentErrors> {
+    let folder = if dir.join("rubrics").is_dir() {
+        dir.join("rubrics")
+    } else {
+        dir.to_owned()
+    };
+    let entries =
+        std::fs::read_dir(&folder).map_err(|e| ContentErrors(vec![io_error(&folder, e)]))?;
+    let mut paths: Vec<_> = entries
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.is_file() && path.extension().is_some_and(|ext| ext == "toml"))
+        .collect();
+    paths.sort();
+    let mut errors = Vec::new();
+    let mut rubrics: Vec<Rubric> = Vec::new();
+    for path in &paths {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) => {
+                errors.push(io_error(path, e));
+                continue;
+            }
+        };
+        let file = SourceFile {
+            path: path.display().to_string(),
+            text,
+        };
+        let before = errors.len();
+        let Some(rubric) = files::parse_rubric(&file, &mut errors) else {
+            continue;
+        };
+        if rubrics.iter().any(|r| r.id == rubric.id) {
+            errors.push(ContentError {
+                file: file.path.clone(),
+                line: 1,
+                field: "id".into(),
+                message: format!("duplicate rubric id {:?}", rubric.id),
+            });
+        } else if errors.len() == before {
+            rubrics.push(rubric);
+        }
+    }
+    if paths.is_empty() {
+        errors.push(ContentError {
+            file: folder.display().to_string(),
+            line: 0,
+            field: "(directory)".into(),
+            message: "no rubric files (*.toml) found".into(),
+        });
+    }
+    if errors.is_empty() {
+        Ok(rubrics)
+    } else {
+        Err(ContentErrors(errors))
+    }
+}
+
 /// Everything the server and the CLI know about loops, questions and rubrics.
 #[derive(Clone, Debug)]
 pub struct Catalog {

@@ -236,3 +236,46 @@ fn the_hash_changes_when_any_file_changes() {
     assert_ne!(a.hash(), b.hash());
     assert_eq!(a.hash(), build_with(|_| {}).unwrap().hash());
 }
+
+#[test]
+fn rubric_files_load_from_a_rubrics_folder_or_a_content_directory() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let from_folder = load_rubrics(&root.join("rubrics")).unwrap();
+    let from_content = load_rubrics(root).unwrap();
+    assert_eq!(from_folder, from_content);
+    let embedded = Catalog::embedded().unwrap();
+    for rubric in &from_folder {
+        assert_eq!(
+            Some(rubric),
+            embedded.rubric(&rubric.id),
+            "parsed as the catalog does"
+        );
+    }
+    assert_eq!(from_folder.len(), embedded.rubric_count());
+}
+
+#[test]
+fn broken_or_duplicate_rubric_files_are_errors_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.toml"), RUBRIC).unwrap();
+    std::fs::write(dir.path().join("b.toml"), RUBRIC).unwrap();
+    std::fs::write(
+        dir.path().join("c.toml"),
+        RUBRIC.replace("weight = 1.0", "weight = 0.5"),
+    )
+    .unwrap();
+    let errors = load_rubrics(dir.path()).unwrap_err().to_string();
+    assert!(
+        errors.contains("b.toml:1: id: duplicate rubric id \"coding\""),
+        "{errors}"
+    );
+    assert!(errors.contains("c.toml:"), "{errors}");
+    assert!(errors.contains("weights must sum to 1.0"), "{errors}");
+    let empty = tempfile::tempdir().unwrap();
+    assert!(
+        load_rubrics(empty.path())
+            .unwrap_err()
+            .to_string()
+            .contains("no rubric files")
+    );
+}

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::{Speaker, Transcript};
-use crate::report::Report;
+use crate::report::{AnswerReport, Report};
 
 pub fn transcript_markdown(t: &Transcript) -> String {
     let mut out = format!(
@@ -84,24 +84,76 @@ pub fn report_markdown(r: &Report) -> String {
         let score = a
             .overall
             .map_or("not scored yet".to_owned(), |o| format!("{o:.2} / 4"));
-        let grader = a.grader.as_deref().unwrap_or("—");
-        let fallback = if a.fallback { " (fallback)" } else { "" };
         let skipped = if a.skipped { " — skipped" } else { "" };
-        let _ = write!(
-            out,
-            "Score: **{score}**{skipped} · grader `{grader}`{fallback}\n\n"
-        );
+        let _ = write!(out, "Score: **{score}**{skipped}{}\n\n", provenance(a));
+        flags(&mut out, a);
         if !a.answer.is_empty() {
             let _ = write!(out, "{}\n\n", quote_block(&a.answer));
         }
         for d in &a.dimensions {
             let _ = writeln!(out, "- **{}: {}/4** — {}", d.name, d.level, d.feedback);
             for quote in &d.evidence {
-                let _ = writeln!(out, "  - “{}”", quote.replace('\n', " "));
+                let _ = writeln!(out, "  - “{}”", one_line(quote));
+            }
+        }
+        for (title, items) in [("Strengths", &a.strengths), ("To improve", &a.improvements)] {
+            if !items.is_empty() {
+                let _ = writeln!(out, "\n{title}:\n");
+                for item in items {
+                    let _ = writeln!(out, "- {}", one_line(item));
+                }
             }
         }
     }
     out
+}
+
+/// Who scored the answer, with which rubric: ` · grader `x` (model m) · rubric `id` v1`.
+fn provenance(a: &AnswerReport) -> String {
+    let Some(grader) = &a.grader else {
+        return String::new();
+    };
+    let mut out = format!(" · grader `{grader}`");
+    if let Some(model) = &a.model {
+        let _ = write!(out, " (model `{model}`)");
+    }
+    if let Some(r) = &a.rubric {
+        let _ = write!(out, " · rubric `{}` v{}", r.id, r.version);
+    }
+    out
+}
+
+/// Fallbacks, suspected injections and regrades, called out for reviewers.
+fn flags(out: &mut String, a: &AnswerReport) {
+    if a.fallback {
+        let reason = a.fallback_reason.as_deref().unwrap_or("no reason recorded");
+        let _ = write!(
+            out,
+            "> **Fallback:** the configured grader failed ({}); the offline grader scored this answer.\n\n",
+            one_line(reason)
+        );
+    }
+    if a.injection_suspected {
+        out.push_str(
+            "> **Suspected prompt injection:** this answer addresses the grader. \
+             Such text earns nothing; review these passages:\n>\n",
+        );
+        for quote in &a.suspect_quotes {
+            let _ = writeln!(out, "> - “{}”", one_line(quote));
+        }
+        out.push('\n');
+    }
+    if a.regraded {
+        let _ = write!(
+            out,
+            "_Regraded: this answer has {} scores; this is the latest._\n\n",
+            a.scores
+        );
+    }
+}
+
+fn one_line(text: &str) -> String {
+    text.replace('\n', " ")
 }
 
 fn quote_block(text: &str) -> String {

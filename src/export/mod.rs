@@ -6,6 +6,7 @@ mod markdown;
 
 use serde::Serialize;
 
+use crate::grading::AnswerScore;
 use crate::interview::{Event, Millis, PromptKind, StoredEvent};
 use crate::report::LoopRef;
 
@@ -45,6 +46,36 @@ pub struct Entry {
     /// question, follow_up, answer, or a system note (round_started, time_warning, ...).
     pub kind: &'static str,
     pub text: String,
+}
+
+/// A score as the transcript notes it: who scored which answer, and the
+/// flags a reviewer must see. A regrade shows up as a later note.
+fn scored_note(round: usize, question: usize, score: &AnswerScore) -> String {
+    let model = score
+        .provenance
+        .model
+        .as_ref()
+        .map_or(String::new(), |m| format!(" ({m})"));
+    let mut note = format!(
+        "Round {} question {} scored {:.2} / 4 by {}{model}, rubric {} v{}",
+        round + 1,
+        question + 1,
+        score.overall,
+        score.grader,
+        score.rubric_id,
+        score.rubric_version
+    );
+    if score.fallback {
+        let reason = score
+            .fallback_reason
+            .as_deref()
+            .unwrap_or("no reason recorded");
+        note += &format!("; fallback: {reason}");
+    }
+    if score.injection_suspected {
+        note += "; suspected prompt injection";
+    }
+    note
 }
 
 /// Builds the transcript from a session's stored events (the first must be `created`).
@@ -112,20 +143,29 @@ pub fn transcript(session_id: &str, events: &[StoredEvent]) -> Option<Transcript
             Event::InterviewEnded { .. } => {
                 (Speaker::System, "interview_ended", "Interview ended".into())
             }
-            Event::Created { .. }
-            | Event::RoundEnded { .. }
-            | Event::Scored { .. }
-            | Event::Completed { .. } => {
+            Event::Scored {
+                round: r,
+                question,
+                score,
+                ..
+            } => (Speaker::System, "scored", scored_note(*r, *question, score)),
+            Event::Created { .. } | Event::RoundEnded { .. } | Event::Completed { .. } => {
                 continue;
             }
         };
         let at = stored.event.at();
+        // A score arrives after its round may have ended; it belongs to the
+        // round of the answer it scores.
+        let entry_round = match &stored.event {
+            Event::Scored { round, .. } => Some(*round),
+            _ => round,
+        };
         entries.push(Entry {
             seq: stored.seq,
             at,
             offset_seconds: (at - start) as f64 / 1000.0,
             speaker,
-            round,
+            round: entry_round,
             kind,
             text,
         });
@@ -140,3 +180,6 @@ pub fn transcript(session_id: &str, events: &[StoredEvent]) -> Option<Transcript
         entries,
     })
 }
+
+#[cfg(test)]
+mod tests;

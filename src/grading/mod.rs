@@ -25,7 +25,7 @@ pub use offline::OfflineGrader;
 /// One answer's score.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AnswerScore {
-    /// Which grader produced it, e.g. `offline-v1`.
+    /// Which grader produced it, e.g. `offline-v2`.
     pub grader: String,
     pub rubric_id: String,
     pub rubric_version: String,

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use mockloop::config::Config;
+use mockloop::grading::Grader;
 use mockloop::http::{AppState, load_catalog};
 use mockloop::server::serve;
 use mockloop::store::SqliteStore;
@@ -39,16 +40,24 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts a server on port 0 over the database in `data_dir`.
 pub async fn spawn_app_in(data_dir: &Path) -> TestApp {
+    spawn_app_with(data_dir, Arc::new(mockloop::grading::OfflineGrader)).await
+}
+
+/// A server whose answers are scored by `grader` (a stand-in for an outside
+/// grading service), over a temporary database.
+pub async fn spawn_app_with_grader(grader: Arc<dyn Grader>) -> TestApp {
+    let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+    let mut app = spawn_app_with(dir.path(), grader).await;
+    app._dir = Some(dir);
+    app
+}
+
+async fn spawn_app_with(data_dir: &Path, grader: Arc<dyn Grader>) -> TestApp {
     let mut config = Config::default();
     config.storage.data_dir = data_dir.to_owned();
     let catalog = load_catalog(&config).expect("shipped content is valid");
     let store = SqliteStore::open_in(data_dir).await.expect("open store");
-    let state = AppState::new(
-        config,
-        catalog,
-        Arc::new(store),
-        Arc::new(mockloop::grading::OfflineGrader),
-    );
+    let state = AppState::new(config, catalog, Arc::new(store), grader);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = oneshot::channel();

@@ -2,7 +2,10 @@
 //! temporary directory, real WebSocket clients.
 
 mod app;
+mod calibrate;
 mod cli;
 mod edge;
 mod interview;
+mod provenance;
+mod regrade;
 mod resume;

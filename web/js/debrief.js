@@ -53,12 +53,13 @@ export function renderDebrief(report, session) {
   const root = $("debrief");
   const loopTitle = (report.loop && report.loop.title) || (session && session.loop && session.loop.title);
   $("debrief-title").textContent = loopTitle ? `Your debrief: ${loopTitle}` : "Your debrief";
-  root.replaceChildren(
+  // replaceChildren would print a null as the text "null".
+  root.replaceChildren(...[
     renderSummary(report),
     session ? renderDownloads(session) : null,
     renderRoundScores(report),
     renderAnswers(report),
-  );
+  ].filter(Boolean));
 }
 
 function renderSummary(report) {
@@ -137,7 +138,8 @@ function renderAnswerCard(answer, number, report) {
     el("p", { class: "question" }, answer.question || ""),
     el("p", { class: "card-meta" },
       "Score for this answer: ", el("strong", {}, formatScore(answer.overall)), " out of 4",
-      answer.grader ? ` · graded by ${answer.grader}` : ""),
+      graderLabel(answer)),
+    renderGradingFlags(answer),
     el("h4", {}, "Your answer"),
     answer.skipped && el("p", { class: "warning" }, "You skipped this question."),
     text
@@ -147,7 +149,44 @@ function renderAnswerCard(answer, number, report) {
     el("h4", {}, "Feedback"),
     dims.length === 0 ? el("p", { class: "muted" }, "No feedback for this answer.")
       : el("ul", { class: "dimensions" }, dims.map((d) => renderDimension(d, missing.get(d) || []))),
+    renderNotes("Strengths", answer.strengths),
+    renderNotes("To improve", answer.improvements),
   );
+}
+
+// ---------------------------------------------------------------------------
+// Grading provenance: who scored the answer, and what a reviewer should check
+
+function strings(value) {
+  return Array.isArray(value) ? value.filter((s) => typeof s === "string" && s.trim()) : [];
+}
+
+function graderLabel(answer) {
+  if (typeof answer.grader !== "string" || !answer.grader) return "";
+  const model = typeof answer.model === "string" && answer.model ? ` (model ${answer.model})` : "";
+  return ` · graded by ${answer.grader}${model}`;
+}
+
+function renderGradingFlags(answer) {
+  const quotes = strings(answer.suspect_quotes);
+  const reason = typeof answer.fallback_reason === "string" && answer.fallback_reason
+    ? answer.fallback_reason : "no reason recorded";
+  return [
+    answer.regraded === true && el("p", { class: "small-text muted" },
+      `Regraded: this answer has ${answer.scores} scores; the latest is shown.`),
+    answer.fallback === true && el("p", { class: "warning" },
+      "The configured grader failed (", reason, "), so the offline grader scored this answer."),
+    answer.injection_suspected === true && el("div", { class: "warning", role: "note" },
+      el("p", {}, el("strong", {}, "Suspected prompt injection: "),
+        "parts of this answer spoke to the grader instead of answering the question. They earn nothing and are shown here for review."),
+      quotes.length > 0 && el("ul", {}, quotes.map((q) => el("li", {}, el("q", {}, q))))),
+  ];
+}
+
+function renderNotes(title, notes) {
+  const items = strings(notes);
+  if (items.length === 0) return null;
+  return [el("h4", {}, title), el("ul", {}, items.map((n) => el("li", {}, n)))];
 }
 
 function renderTurns(turns, roundKind) {

@@ -1,0 +1,224 @@
+//! Calibration: how well a grader agrees with human labels.
+//!
+//! [`run`] grades every item of a [`CalibrationSet`] with a grader, through
+//! [`grade_or_fallback`] exactly as a live interview does, and compares the
+//! scores with the labels: rank correlation, agreement, ranking accuracy and
+//! bias, overall and per round kind, with the adversarial items listed so a
+//! reviewer can see what a stuffed or injected answer earned.
+
+mod metrics;
+mod render;
+mod set;
+
+use futures_util::StreamExt;
+use serde::Serialize;
+
+use crate::content::RoundKind;
+use crate::grading::{AnswerScore, GradeRequest, Grader, grade_or_fallback};
+
+pub use metrics::{
+    Metrics, Pair, average_ranks, nearest_level, pairwise_ranking_accuracy,
+    quadratic_weighted_kappa, spearman,
+};
+pub use set::{ADVERSARIAL_TAGS, CalibrationItem, CalibrationSet, SetError, SetErrors};
+
+/// Items graded at once. The offline grader is synchronous and gains
+/// nothing; an LLM grader overlaps its network waits, and this bound keeps a
+/// calibration run from flooding a provider (its own client may bound further).
+const CONCURRENCY: usize = 8;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CalibrationReport {
+    /// The set file the report is about.
+    pub set: String,
+    /// The grader asked for (each item says which grader actually scored it).
+    pub grader: String,
+    pub overall: Metrics,
+    pub by_kind: Vec<KindMetrics>,
+    /// Agreement on the dimensions that carry human levels.
+    pub dimensions: Vec<DimensionAgreement>,
+    /// How many items fell back to the offline grader.
+    pub fallbacks: usize,
+    /// The adversarial items, in set order (also present in `items`).
+    pub adversarial: Vec<ItemResult>,
+    pub items: Vec<ItemResult>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct KindMetrics {
+    pub kind: RoundKind,
+    #[serde(flatten)]
+    pub metrics: Metrics,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DimensionAgreement {
+    pub kind: RoundKind,
+    pub dimension: String,
+    pub n: usize,
+    pub exact_agreement: f64,
+    pub within_one_agreement: f64,
+    pub mean_signed_error: f64,
+}
+
+/// One item's label beside what the grader made of it.
+#[derive(Clone, Debug, Serialize)]
+pub struct ItemResult {
+    pub id: String,
+    pub kind: RoundKind,
+    pub question_id: String,
+    pub tags: Vec<String>,
+    pub label: u8,
+    pub overall: f64,
+    /// `overall` rounded to the nearest level.
+    pub level: u8,
+    pub grader: String,
+    pub fallback: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fallback_reason: Option<String>,
+    pub injection_suspected: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suspect_quotes: Vec<String>,
+    pub dimensions: Vec<DimensionResult>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DimensionResult {
+    pub id: String,
+    /// The human's level, when the item labels this dimension.
+    pub human: Option<u8>,
+    pub grader: u8,
+}
+
+impl ItemResult {
+    fn new(item: &CalibrationItem, score: AnswerScore) -> ItemResult {
+        ItemResult {
+            id: item.id.clone(),
+            kind: item.kind,
+            question_id: item.question.id.clone(),
+            tags: item.tags.clone(),
+            label: item.label,
+            overall: score.overall,
+            level: nearest_level(score.overall),
+            grader: score.grader,
+            fallback: score.fallback,
+            fallback_reason: score.fallback_reason,
+            injection_suspected: score.injection_suspected,
+            suspect_quotes: score.suspect_quotes,
+            dimensions: score
+                .dimensions
+                .into_iter()
+                .map(|d| DimensionResult {
+                    human: item.dimensions.get(&d.id).copied(),
+                    id: d.id,
+                    grader: d.level,
+                })
+                .collect(),
+        }
+    }
+
+    pub fn is_adversarial(&self) -> bool {
+        self.tags
+            .iter()
+            .any(|t| ADVERSARIAL_TAGS.contains(&t.as_str()))
+    }
+
+    fn pair(&self) -> Pair {
+        Pair {
+            human: self.label,
+            grader: self.overall,
+        }
+    }
+}
+
+/// Grades every item of `set` with `grader` and compares with the labels.
+pub async fn run(set: &CalibrationSet, grader: &dyn Grader) -> CalibrationReport {
+    let items: Vec<ItemResult> = futures_util::stream::iter(&set.items)
+        .map(|item| async move {
+            let request = GradeRequest {
+                rubric: &item.rubric,
+                question: &item.question,
+                answers: &item.answers,
+            };
+            ItemResult::new(item, grade_or_fallback(grader, request).await)
+        })
+        .buffered(CONCURRENCY)
+        .collect()
+        .await;
+    report(&set.source, grader.id(), items)
+}
+
+/// The metrics over graded items (exposed so scores from elsewhere, such as
+/// a stored run, can be compared the same way).
+pub fn report(set: &str, grader: &str, items: Vec<ItemResult>) -> CalibrationReport {
+    let all: Vec<Pair> = items.iter().map(ItemResult::pair).collect();
+    let by_kind = RoundKind::ALL
+        .iter()
+        .filter_map(|&kind| {
+            let pairs: Vec<Pair> = items
+                .iter()
+                .filter(|i| i.kind == kind)
+                .map(ItemResult::pair)
+                .collect();
+            (!pairs.is_empty()).then(|| KindMetrics {
+                kind,
+                metrics: Metrics::compute(&pairs),
+            })
+        })
+        .collect();
+    CalibrationReport {
+        set: set.to_owned(),
+        grader: grader.to_owned(),
+        overall: Metrics::compute(&all),
+        by_kind,
+        dimensions: dimension_agreement(&items),
+        fallbacks: items.iter().filter(|i| i.fallback).count(),
+        adversarial: items
+            .iter()
+            .filter(|i| i.is_adversarial())
+            .cloned()
+            .collect(),
+        items,
+    }
+}
+
+/// (human, grader) levels of one dimension of one round kind.
+type LevelPairs = ((RoundKind, String), Vec<(u8, u8)>);
+
+fn dimension_agreement(items: &[ItemResult]) -> Vec<DimensionAgreement> {
+    // In first-seen order, so the table follows the set.
+    let mut groups: Vec<LevelPairs> = Vec::new();
+    for item in items {
+        for d in &item.dimensions {
+            let Some(human) = d.human else { continue };
+            let key = (item.kind, d.id.clone());
+            match groups.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, levels)) => levels.push((human, d.grader)),
+                None => groups.push((key, vec![(human, d.grader)])),
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .map(|((kind, dimension), levels)| {
+            let n = levels.len() as f64;
+            let share =
+                |f: fn(u8, u8) -> bool| levels.iter().filter(|&&(h, g)| f(h, g)).count() as f64 / n;
+            DimensionAgreement {
+                kind,
+                dimension,
+                n: levels.len(),
+                exact_agreement: share(|h, g| h == g),
+                within_one_agreement: share(|h, g| h.abs_diff(g) <= 1),
+                mean_signed_error: levels
+                    .iter()
+                    .map(|&(h, g)| f64::from(g) - f64::from(h))
+                    .sum::<f64>()
+                    / n,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,122 @@
+//! The calibration report as a table for people (`--json` prints the
+//! report itself).
+
+use std::fmt::Write;
+
+use super::{CalibrationReport, ItemResult, Metrics};
+
+/// How many of the largest disagreements the table lists, for tuning.
+const WORST: usize = 10;
+
+impl CalibrationReport {
+    pub fn render_table(&self) -> String {
+        let mut out = format!(
+            "Calibration of {} on {}: {} items, {} fallback(s)\n\n",
+            self.grader, self.set, self.overall.n, self.fallbacks
+        );
+        let _ = writeln!(
+            out,
+            "{:<10} {:>4} {:>9} {:>7} {:>6} {:>6} {:>9} {:>7}",
+            "kind", "n", "spearman", "qwk", "exact", "±1", "pairwise", "bias"
+        );
+        row(&mut out, "all", &self.overall);
+        for k in &self.by_kind {
+            row(&mut out, k.kind.as_str(), &k.metrics);
+        }
+        out.push_str(
+            "\nspearman: rank correlation; qwk: quadratic weighted kappa on the nearest level;\n\
+             exact / ±1: share of items on the human's level / within one level;\n\
+             pairwise: share of differently labelled pairs ordered as the human did;\n\
+             bias: mean of grader overall minus human label.\n",
+        );
+        if !self.dimensions.is_empty() {
+            out.push_str("\nDimensions with human levels:\n");
+            for d in &self.dimensions {
+                let _ = writeln!(
+                    out,
+                    "  {:<10} {:<24} n {:>3}  exact {:.2}  ±1 {:.2}  bias {:+.2}",
+                    d.kind.as_str(),
+                    d.dimension,
+                    d.n,
+                    d.exact_agreement,
+                    d.within_one_agreement,
+                    d.mean_signed_error
+                );
+            }
+        }
+        out.push_str("\nAdversarial items (label → grader):\n");
+        if self.adversarial.is_empty() {
+            out.push_str("  none in this set\n");
+        }
+        for item in &self.adversarial {
+            item_line(&mut out, item);
+        }
+        let mut worst: Vec<&ItemResult> =
+            self.items.iter().filter(|i| i.level != i.label).collect();
+        worst.sort_by(|a, b| miss(b).total_cmp(&miss(a)).then_with(|| a.id.cmp(&b.id)));
+        if !worst.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nLargest disagreements ({} of {} items off the human's level):",
+                worst.len(),
+                self.items.len()
+            );
+            for item in worst.into_iter().take(WORST) {
+                item_line(&mut out, item);
+            }
+        }
+        out
+    }
+}
+
+fn miss(item: &ItemResult) -> f64 {
+    (item.overall - f64::from(item.label)).abs()
+}
+
+fn row(out: &mut String, name: &str, m: &Metrics) {
+    let _ = writeln!(
+        out,
+        "{:<10} {:>4} {:>9} {:>7} {:>6} {:>6} {:>9} {:>7}",
+        name,
+        m.n,
+        num(m.spearman, false),
+        num(m.quadratic_weighted_kappa, false),
+        num(m.exact_agreement, false),
+        num(m.within_one_agreement, false),
+        num(m.pairwise_ranking_accuracy, false),
+        num(m.mean_signed_error, true),
+    );
+}
+
+/// A metric to two decimals, or "n/a" where it is undefined for the group.
+fn num(value: Option<f64>, signed: bool) -> String {
+    match value {
+        Some(v) if signed => format!("{v:+.2}"),
+        Some(v) => format!("{v:.2}"),
+        None => "n/a".into(),
+    }
+}
+
+fn item_line(out: &mut String, item: &ItemResult) {
+    let tags = if item.tags.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", item.tags.join(", "))
+    };
+    let _ = write!(
+        out,
+        "  {} ({}){}: {} → {:.2} (level {}) by {}",
+        item.id, item.kind, tags, item.label, item.overall, item.level, item.grader
+    );
+    if item.injection_suspected {
+        out.push_str(", injection suspected");
+    }
+    if item.fallback {
+        let reason = item.fallback_reason.as_deref().unwrap_or("no reason given");
+        let _ = write!(out, ", fallback ({reason})");
+    }
+    out.push('\n');
+    for quote in &item.suspect_quotes {
+        let _ = writeln!(out, "      suspect: “{}”", quote.replace('\n', " "));
+    }
+}

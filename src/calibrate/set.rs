@@ -1,0 +1,418 @@
+//! The calibration set file: answers with human labels, parsed at the edge
+//! into typed items. Every problem is reported with the file, the line, the
+//! item id and the field, and all problems are collected so an operator fixes
+//! the file in one pass.
+//!
+//! ```toml
+//! [[items]]
+//! id = "values-failure-strong"
+//! question = "values-failure-growth-mindset"   # a question id from the banks
+//! label = 4                                      # human overall level, 1 to 4
+//! tags = ["adversarial", "stuffed"]              # optional
+//! answers = ["main answer", "follow-up answer"]  # [] or [""] for an empty answer
+//! [items.dimensions]                             # optional per-dimension levels
+//! star_structure = 4
+//! ```
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::content::{Catalog, Question, RoundKind, Rubric};
+
+/// Tags that mark an answer built to fool a grader, or one that says nothing;
+/// the report lists these items separately.
+pub const ADVERSARIAL_TAGS: [&str; 9] = [
+    "adversarial",
+    "stuffed",
+    "off-topic",
+    "injected",
+    "empty",
+    "gibberish",
+    "rambling",
+    "buzzwords",
+    "fine",
+];
+
+/// A parsed calibration set.
+#[derive(Clone, Debug)]
+pub struct CalibrationSet {
+    /// Where it was read from, for reports.
+    pub source: String,
+    pub items: Vec<CalibrationItem>,
+}
+
+/// One labelled answer, with the question and rubric it is graded against.
+#[derive(Clone, Debug)]
+pub struct CalibrationItem {
+    pub id: String,
+    pub kind: RoundKind,
+    pub question: Question,
+    pub rubric: Arc<Rubric>,
+    /// The human's overall level, 1 to 4.
+    pub label: u8,
+    pub tags: Vec<String>,
+    /// One or more turns (the answer, then answers to follow-ups).
+    pub answers: Vec<String>,
+    /// Optional human levels per rubric dimension, by dimension id.
+    pub dimensions: BTreeMap<String, u8>,
+}
+
+impl CalibrationItem {
+    pub fn is_adversarial(&self) -> bool {
+        self.tags
+            .iter()
+            .any(|t| ADVERSARIAL_TAGS.contains(&t.as_str()))
+    }
+}
+
+/// One problem in a calibration file.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct SetError {
+    pub file: String,
+    pub line: usize,
+    /// The item's id when the problem is inside an item.
+    pub item: Option<String>,
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for SetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: ", self.file, self.line)?;
+        if let Some(item) = &self.item {
+            write!(f, "item {item:?}: ")?;
+        }
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+/// Every problem found in a calibration file.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct SetErrors(pub Vec<SetError>);
+
+impl fmt::Display for SetErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SetFile {
+    items: Vec<ItemFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ItemFile {
+    id: Spanned<String>,
+    question: Spanned<String>,
+    label: Spanned<i64>,
+    #[serde(default)]
+    tags: Vec<Spanned<String>>,
+    answers: Spanned<Vec<String>>,
+    #[serde(default)]
+    dimensions: BTreeMap<Spanned<String>, Spanned<i64>>,
+}
+
+/// Collects problems against one file, turning byte spans into line numbers.
+struct Problems<'a> {
+    file: &'a str,
+    text: &'a str,
+    errors: Vec<SetError>,
+}
+
+impl Problems<'_> {
+    fn push(&mut self, span: Range<usize>, item: Option<&str>, field: &str, message: String) {
+        let offset = span.start.min(self.text.len());
+        self.errors.push(SetError {
+            file: self.file.to_owned(),
+            line: self.text.as_bytes()[..offset]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1,
+            item: item.map(str::to_owned),
+            field: field.to_owned(),
+            message,
+        });
+    }
+}
+
+fn is_tag(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+impl CalibrationSet {
+    /// Reads and parses `path`; question ids are resolved against `catalog`.
+    pub fn load(path: &Path, catalog: &Catalog) -> Result<CalibrationSet, SetErrors> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            SetErrors(vec![SetError {
+                file: name.clone(),
+                line: 0,
+                item: None,
+                field: "(file)".into(),
+                message: e.to_string(),
+            }])
+        })?;
+        CalibrationSet::parse(&name, &text, catalog)
+    }
+
+    /// Parses a calibration file's text; `name` is used in errors.
+    pub fn parse(name: &str, text: &str, catalog: &Catalog) -> Result<CalibrationSet, SetErrors> {
+        let mut p = Problems {
+            file: name,
+            text,
+            errors: Vec::new(),
+        };
+        let raw: SetFile = match toml::from_str(text) {
+            Ok(raw) => raw,
+            Err(e) => {
+                p.push(
+                    e.span().unwrap_or(0..0),
+                    None,
+                    "(file)",
+                    e.message().trim().to_owned(),
+                );
+                return Err(SetErrors(p.errors));
+            }
+        };
+        if raw.items.is_empty() {
+            p.push(0..0, None, "items", "the set has no items".into());
+        }
+        let mut seen = HashSet::new();
+        let mut items = Vec::new();
+        for item in raw.items {
+            if let Some(item) = parse_item(item, catalog, &mut seen, &mut p) {
+                items.push(item);
+            }
+        }
+        if p.errors.is_empty() {
+            Ok(CalibrationSet {
+                source: name.to_owned(),
+                items,
+            })
+        } else {
+            Err(SetErrors(p.errors))
+        }
+    }
+}
+
+fn parse_item(
+    raw: ItemFile,
+    catalog: &Catalog,
+    seen: &mut HashSet<String>,
+    p: &mut Problems<'_>,
+) -> Option<CalibrationItem> {
+    let before = p.errors.len();
+    let id = raw.id.get_ref().trim().to_owned();
+    let at = Some(id.as_str());
+    if id.is_empty() {
+        p.push(raw.id.span(), None, "id", "must not be empty".into());
+    } else if !seen.insert(id.clone()) {
+        p.push(raw.id.span(), at, "id", format!("duplicate item id {id:?}"));
+    }
+    let label = *raw.label.get_ref();
+    if !(1..=4).contains(&label) {
+        p.push(
+            raw.label.span(),
+            at,
+            "label",
+            format!("must be a level from 1 to 4, not {label}"),
+        );
+    }
+    let question_id = raw.question.get_ref();
+    let question = RoundKind::ALL
+        .iter()
+        .flat_map(|&kind| catalog.questions(kind))
+        .find(|q| &q.id == question_id);
+    let rubric = question.and_then(|q| catalog.rubric_for_kind(q.kind));
+    match (question, rubric) {
+        (None, _) => p.push(
+            raw.question.span(),
+            at,
+            "question",
+            format!("no question with id {question_id:?} in the question banks"),
+        ),
+        (Some(q), None) => p.push(
+            raw.question.span(),
+            at,
+            "question",
+            format!("no rubric scores {} questions", q.kind),
+        ),
+        (Some(_), Some(_)) => {}
+    }
+    let mut tags = Vec::new();
+    for tag in &raw.tags {
+        if is_tag(tag.get_ref()) {
+            tags.push(tag.get_ref().clone());
+        } else {
+            p.push(
+                tag.span(),
+                at,
+                "tags",
+                format!(
+                    "{:?} is not a tag: use lowercase letters, digits and -",
+                    tag.get_ref()
+                ),
+            );
+        }
+    }
+    let mut dimensions = BTreeMap::new();
+    for (dimension, level) in &raw.dimensions {
+        let name = dimension.get_ref();
+        let field = format!("dimensions.{name}");
+        if let Some(rubric) = rubric
+            && !rubric.dimensions.iter().any(|d| &d.id == name)
+        {
+            let known: Vec<&str> = rubric.dimensions.iter().map(|d| d.id.as_str()).collect();
+            p.push(
+                dimension.span(),
+                at,
+                &field,
+                format!(
+                    "rubric {:?} has no dimension {name:?}; it has {}",
+                    rubric.id,
+                    known.join(", ")
+                ),
+            );
+        }
+        match u8::try_from(*level.get_ref()) {
+            Ok(l @ 1..=4) => {
+                dimensions.insert(name.clone(), l);
+            }
+            _ => p.push(
+                level.span(),
+                at,
+                &field,
+                format!("must be a level from 1 to 4, not {}", level.get_ref()),
+            ),
+        }
+    }
+    if p.errors.len() > before {
+        return None;
+    }
+    let (question, rubric) = (question?.clone(), rubric?.clone());
+    Some(CalibrationItem {
+        id,
+        kind: question.kind,
+        question,
+        rubric: Arc::new(rubric),
+        label: label as u8,
+        tags,
+        answers: raw.answers.into_inner(),
+        dimensions,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog() -> Catalog {
+        Catalog::embedded().unwrap()
+    }
+
+    fn parse(text: &str) -> Result<CalibrationSet, SetErrors> {
+        CalibrationSet::parse("set.toml", text, &catalog())
+    }
+
+    const GOOD: &str = r#"
+[[items]]
+id = "a"
+question = "values-failure-growth-mindset"
+label = 4
+tags = ["plain"]
+answers = ["I shipped late.", "I learned to plan."]
+[items.dimensions]
+star_structure = 3
+
+[[items]]
+id = "b"
+question = "coding-three-sum"
+label = 1
+tags = ["adversarial", "empty"]
+answers = []
+"#;
+
+    #[test]
+    fn a_valid_set_parses_into_typed_items_with_their_rubric() {
+        let set = parse(GOOD).unwrap();
+        assert_eq!(set.items.len(), 2);
+        let a = &set.items[0];
+        assert_eq!(a.kind, RoundKind::Values);
+        assert_eq!(a.rubric.kind, RoundKind::Values);
+        assert_eq!(a.question.id, "values-failure-growth-mindset");
+        assert_eq!(a.label, 4);
+        assert_eq!(a.answers.len(), 2);
+        assert_eq!(a.dimensions.get("star_structure"), Some(&3));
+        assert!(!a.is_adversarial());
+        let b = &set.items[1];
+        assert_eq!(b.kind, RoundKind::Coding);
+        assert!(b.answers.is_empty());
+        assert!(b.is_adversarial());
+    }
+
+    #[test]
+    fn every_problem_names_the_line_the_item_and_the_field() {
+        let text = r#"
+[[items]]
+id = "a"
+question = "no-such-question"
+label = 5
+answers = ["x"]
+
+[[items]]
+id = "a"
+question = "values-hard-feedback"
+label = 2
+tags = ["Bad Tag"]
+answers = ["x"]
+[items.dimensions]
+star_structure = 0
+vibes = 2
+"#;
+        let errors = parse(text).unwrap_err().to_string();
+        for expected in [
+            r#"set.toml:4: item "a": question: no question with id "no-such-question""#,
+            r#"set.toml:5: item "a": label: must be a level from 1 to 4, not 5"#,
+            r#"set.toml:9: item "a": id: duplicate item id "a""#,
+            r#"set.toml:12: item "a": tags: "Bad Tag" is not a tag"#,
+            r#"item "a": dimensions.star_structure: must be a level from 1 to 4, not 0"#,
+            r#"item "a": dimensions.vibes: rubric "values" has no dimension "vibes""#,
+        ] {
+            assert!(
+                errors.contains(expected),
+                "missing {expected:?} in:\n{errors}"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_fields_and_bad_toml_are_errors_with_a_line() {
+        let errors = parse("[[items]]\nid = \"a\"\nquestion = \"values-hard-feedback\"\nlabel = 2\nanswers = []\nscore = 3\n")
+            .unwrap_err();
+        let text = errors.to_string();
+        assert!(text.contains("unknown field `score`"), "{text}");
+        assert!(text.starts_with("set.toml:"), "{text}");
+        let errors = parse("[[items]\n").unwrap_err();
+        assert_eq!(errors.0[0].line, 1, "{errors}");
+        let errors = parse("items = []\n").unwrap_err();
+        assert!(errors.to_string().contains("the set has no items"));
+    }
+}

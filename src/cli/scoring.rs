@@ -1,0 +1,110 @@
+//! `calibrate` and `regrade`: thin wrappers over `crate::calibrate` and
+//! `crate::regrade`, with the same configuration the server uses.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, anyhow, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::calibrate::{self, CalibrationSet};
+use crate::config::{Config, GraderKind};
+use crate::http::load_catalog;
+use crate::regrade::{Regrader, RubricOverrides, Status};
+use crate::store::{SqliteStore, Store};
+
+/// Grades the set at `set` and renders the report as a table or JSON.
+pub async fn calibrate(
+    config: &Config,
+    set: &Path,
+    grader: Option<GraderKind>,
+    json: bool,
+) -> anyhow::Result<String> {
+    let catalog = load_catalog(config)?;
+    let set = CalibrationSet::load(set, &catalog)
+        .map_err(|e| anyhow!("the calibration set has errors:\n{e}"))?;
+    let grader = crate::grading::build(config, grader)?;
+    let report = calibrate::run(&set, grader.as_ref()).await;
+    Ok(if json {
+        serde_json::to_string_pretty(&report)? + "\n"
+    } else {
+        report.render_table()
+    })
+}
+
+pub struct RegradeOptions {
+    /// One session, or `None` for every stored session.
+    pub session: Option<String>,
+    pub grader: Option<GraderKind>,
+    pub rubrics: Option<PathBuf>,
+    pub json: bool,
+}
+
+/// Regrades and prints the report; fails (after printing) when a session
+/// could not be regraded, so scripts notice.
+pub async fn regrade(config: &Config, options: RegradeOptions) -> anyhow::Result<()> {
+    let rubrics = options
+        .rubrics
+        .as_deref()
+        .map(|dir| {
+            RubricOverrides::load(dir)
+                .map_err(|e| anyhow!("the rubrics in {} have errors:\n{e}", dir.display()))
+        })
+        .transpose()?;
+    let grader = crate::grading::build(config, options.grader)?;
+    let data_dir = &config.storage.data_dir;
+    if !data_dir.join("mockloop.db").exists() {
+        bail!("no database in {}", data_dir.display());
+    }
+    let store = SqliteStore::open_in(data_dir)
+        .await
+        .with_context(|| format!("opening the database in {}", data_dir.display()))?;
+    let ids: Vec<String> = match options.session {
+        Some(id) => vec![id],
+        None => store.sessions().await?.into_iter().map(|s| s.id).collect(),
+    };
+    // Drawn on stderr, and only when stderr is a terminal (indicatif hides
+    // it otherwise), so piped JSON output stays clean.
+    let bar = if ids.len() > 1 {
+        ProgressBar::new(ids.len() as u64).with_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} sessions {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        )
+    } else {
+        ProgressBar::hidden()
+    };
+    let regrader = Regrader {
+        store: &store,
+        grader: grader.as_ref(),
+        rubrics: rubrics.as_ref(),
+    };
+    let report = regrader
+        .run(&ids, crate::ws::now_ms, |done| {
+            bar.set_message(done.session_id.clone());
+            bar.inc(1);
+        })
+        .await;
+    bar.finish_and_clear();
+    let out = if options.json {
+        serde_json::to_string_pretty(&report)? + "\n"
+    } else {
+        report.render_text()
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(out.as_bytes())?;
+    stdout.flush()?;
+    let failed: Vec<&str> = report
+        .sessions
+        .iter()
+        .filter(|s| matches!(s.status, Status::Failed { .. }))
+        .map(|s| s.session_id.as_str())
+        .collect();
+    if !failed.is_empty() {
+        bail!(
+            "{} session(s) could not be regraded: {}",
+            failed.len(),
+            failed.join(", ")
+        );
+    }
+    Ok(())
+}
