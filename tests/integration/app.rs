@@ -39,16 +39,24 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts a server on port 0 over the database in `data_dir`.
 pub async fn spawn_app_in(data_dir: &Path) -> TestApp {
-    let mut config = Config::default();
+    start_server(data_dir, Config::default()).await
+}
+
+/// Like [`spawn_app`], with `config` (its data directory is replaced by a
+/// temporary one) deciding, for example, which grader scores answers.
+pub async fn spawn_app_with_config(config: Config) -> TestApp {
+    let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+    let mut app = start_server(dir.path(), config).await;
+    app._dir = Some(dir);
+    app
+}
+
+async fn start_server(data_dir: &Path, mut config: Config) -> TestApp {
     config.storage.data_dir = data_dir.to_owned();
     let catalog = load_catalog(&config).expect("shipped content is valid");
     let store = SqliteStore::open_in(data_dir).await.expect("open store");
-    let state = AppState::new(
-        config,
-        catalog,
-        Arc::new(store),
-        Arc::new(mockloop::grading::OfflineGrader),
-    );
+    let grader = mockloop::grading::build(&config, None).expect("the grader builds");
+    let state = AppState::new(config, catalog, Arc::new(store), grader);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = oneshot::channel();

@@ -4,5 +4,7 @@
 mod app;
 mod cli;
 mod edge;
+mod fake_openai;
 mod interview;
+mod llm;
 mod resume;

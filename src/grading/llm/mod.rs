@@ -264,9 +264,10 @@ fn assistant(text: String) -> ChatCompletionRequestMessage {
     ChatCompletionRequestAssistantMessage::from(text).into()
 }
 
+/// `text` cut to at most `max_chars` characters, marked with `…` when cut.
 fn clip(text: &str, max_chars: usize) -> String {
     match text.char_indices().nth(max_chars) {
-        Some((end, _)) => text[..end].to_owned(),
+        Some((end, _)) => format!("{}…", &text[..end]),
         None => text.to_owned(),
     }
 }

@@ -17,6 +17,7 @@ use tokio::sync::Semaphore;
 use crate::config::{LlmConfig, LlmProvider};
 use crate::grading::TokenUsage;
 
+use super::clip;
 use super::retry::BoundedRetry;
 
 /// Longest wait for a TCP/TLS connection: a dead host is known fast, while
@@ -206,9 +207,3 @@ fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     clip(&cause.to_string(), 200)
 }
 
-fn clip(text: &str, max_chars: usize) -> String {
-    match text.char_indices().nth(max_chars) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_owned(),
-    }
-}

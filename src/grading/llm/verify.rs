@@ -11,6 +11,7 @@
 use crate::content::Rubric;
 use crate::grading::{AnswerScore, DimensionScore};
 
+use super::clip;
 use super::schema::ModelGrade;
 
 /// Highest level a dimension can keep without one valid quote.
@@ -203,12 +204,6 @@ fn points(items: &[String]) -> Vec<String> {
         .collect()
 }
 
-fn clip(text: &str, max_chars: usize) -> String {
-    match text.char_indices().nth(max_chars) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_owned(),
-    }
-}
 
 #[cfg(test)]
 mod tests {
