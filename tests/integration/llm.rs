@@ -243,6 +243,31 @@ async fn a_hung_endpoint_times_out_promptly_is_not_retried_and_falls_back() {
 }
 
 #[tokio::test]
+async fn requests_beyond_max_concurrency_wait_for_a_free_slot() {
+    let server = FakeOpenAi::start(vec![Step::Hang, reply(3, QUOTE)]).await;
+    let mut config = llm_config(server.base_url());
+    config.timeout_seconds = 1;
+    config.max_concurrency = 1;
+    let grader = grader(&config);
+    let (first, second) = tokio::join!(grade(&grader, &[ANSWER]), grade(&grader, &[ANSWER]));
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    let gap = requests[1].at - requests[0].at;
+    assert!(
+        gap >= Duration::from_millis(900),
+        "the second request went out {gap:?} after the first, while it still held the only slot"
+    );
+    assert_eq!(
+        [first.fallback, second.fallback]
+            .iter()
+            .filter(|f| **f)
+            .count(),
+        1,
+        "the hung one falls back, the other is scored"
+    );
+}
+
+#[tokio::test]
 async fn the_overall_time_limit_yields_a_fallback_even_when_requests_may_take_longer() {
     let server = FakeOpenAi::start(vec![Step::Hang]).await;
     let mut config = llm_config(server.base_url());

@@ -114,7 +114,7 @@ impl LlmGrader {
         run.passes.push(repair_pass.to_owned());
         let repair = self
             .templates
-            .repair(request, nonce, &error.to_string())
+            .repair(request, nonce, &error.detail())
             .map_err(template_failure)?;
         messages.push(assistant(clip(&reply.content, MAX_REPAIR_ECHO_CHARS)));
         messages.push(user(repair));

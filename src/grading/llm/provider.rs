@@ -206,4 +206,3 @@ fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     }
     clip(&cause.to_string(), 200)
 }
-

@@ -45,8 +45,17 @@ pub struct ModelDimension {
 pub enum SchemaError {
     #[error("the reply was empty")]
     Empty,
-    #[error("the reply is not the JSON object the schema describes: {0}")]
-    Json(String),
+    /// Displayed without serde's message, which can quote the reply (and
+    /// so the candidate); `detail()` has it for the repair request.
+    #[error(
+        "the reply is not the JSON object the schema describes ({category} error at line {line}, column {column})"
+    )]
+    Json {
+        category: &'static str,
+        line: usize,
+        column: usize,
+        detail: String,
+    },
     #[error("no entry in \"dimensions\" has one of the rubric's ids ({0})")]
     NoKnownDimension(String),
 }
@@ -107,8 +116,15 @@ pub fn parse(content: &str, rubric: &Rubric) -> Result<ModelGrade, SchemaError> 
     if text.is_empty() {
         return Err(SchemaError::Empty);
     }
-    let grade: ModelGrade =
-        serde_json::from_str(text).map_err(|e| SchemaError::Json(e.to_string()))?;
+    let grade: ModelGrade = serde_json::from_str(text).map_err(|e| SchemaError::Json {
+        category: match e.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => "syntax",
+            _ => "shape",
+        },
+        line: e.line(),
+        column: e.column(),
+        detail: e.to_string(),
+    })?;
     let known = grade
         .dimensions
         .iter()
@@ -118,6 +134,18 @@ pub fn parse(content: &str, rubric: &Rubric) -> Result<ModelGrade, SchemaError> 
         return Err(SchemaError::NoKnownDimension(ids.join(", ")));
     }
     Ok(grade)
+}
+
+impl SchemaError {
+    /// The full explanation, for the model on the repair try only.
+    pub fn detail(&self) -> String {
+        match self {
+            SchemaError::Json { detail, .. } => {
+                format!("the reply is not the JSON object the schema describes: {detail}")
+            }
+            other => other.to_string(),
+        }
+    }
 }
 
 fn strip_fences(text: &str) -> &str {
@@ -167,9 +195,28 @@ mod tests {
         assert_eq!(parse(reply, &rubric()).unwrap().dimensions[0].level, 2);
         assert!(matches!(
             parse("Sure! Level 4.", &rubric()),
-            Err(SchemaError::Json(_))
+            Err(SchemaError::Json {
+                category: "syntax",
+                ..
+            })
         ));
         assert_eq!(parse("  ", &rubric()), Err(SchemaError::Empty));
+    }
+
+    #[test]
+    fn the_displayed_error_never_echoes_the_reply_but_the_detail_does() {
+        let reply = r#"{"dimensions": "I owned the fix"}"#;
+        let error = parse(reply, &rubric()).unwrap_err();
+        assert!(!error.to_string().contains("owned"), "{error}");
+        assert!(
+            error.to_string().contains("shape error at line 1"),
+            "{error}"
+        );
+        assert!(
+            error.detail().contains("invalid type"),
+            "{}",
+            error.detail()
+        );
     }
 
     #[test]

@@ -204,7 +204,6 @@ fn points(items: &[String]) -> Vec<String> {
         .collect()
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
