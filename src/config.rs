@@ -155,11 +155,25 @@ impl LlmConfig {
         if !missing.is_empty() {
             problems.push(format!("missing {}", missing.join(", ")));
         }
-        if self.timeout_seconds == 0 {
-            problems.push("timeout_seconds must be at least 1".to_owned());
+        // Upper bounds keep the derived time limits far from overflow and
+        // the semaphore within what tokio allows.
+        for (name, value, min, max) in [
+            ("timeout_seconds", self.timeout_seconds, 1, 3_600),
+            ("max_retry_seconds", self.max_retry_seconds, 0, 3_600),
+            ("max_concurrency", self.max_concurrency as u64, 1, 1_024),
+        ] {
+            if !(min..=max).contains(&value) {
+                problems.push(format!("{name} must be from {min} to {max}"));
+            }
         }
-        if self.max_concurrency == 0 {
-            problems.push("max_concurrency must be at least 1".to_owned());
+        if self.max_retries > 100 {
+            problems.push("max_retries must be at most 100".to_owned());
+        }
+        if self
+            .grade_timeout_seconds
+            .is_some_and(|s| !(1..=86_400).contains(&s))
+        {
+            problems.push("grade_timeout_seconds must be from 1 to 86400".to_owned());
         }
         if !(1.0..=4.0).contains(&self.sceptical_threshold) {
             problems.push("sceptical_threshold must be from 1 to 4".to_owned());
@@ -507,6 +521,31 @@ mod tests {
         assert_eq!(config.llm.provider, LlmProvider::Compatible);
         assert_eq!(config.llm.seed, 42);
         assert!(config.llm.api_key.is_none());
+    }
+
+    #[test]
+    fn out_of_range_llm_bounds_are_refused() {
+        let error = Config::load_from(
+            None,
+            env(&[
+                ("MOCKLOOP__GRADER__KIND", "llm"),
+                ("MOCKLOOP__LLM__PROVIDER", "compatible"),
+                ("MOCKLOOP__LLM__BASE_URL", "http://localhost:11434/v1"),
+                ("MOCKLOOP__LLM__MODEL", "m"),
+                ("MOCKLOOP__LLM__TIMEOUT_SECONDS", "0"),
+                ("MOCKLOOP__LLM__MAX_CONCURRENCY", "100000000000"),
+            ]),
+        )
+        .unwrap_err();
+        let message = format!("{error:#}");
+        assert!(
+            message.contains("timeout_seconds must be from 1 to 3600"),
+            "{message}"
+        );
+        assert!(
+            message.contains("max_concurrency must be from 1 to 1024"),
+            "{message}"
+        );
     }
 
     #[test]

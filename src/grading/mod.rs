@@ -192,12 +192,8 @@ pub fn build(config: &Config, kind: Option<GraderKind>) -> anyhow::Result<Arc<dy
         GraderKind::Llm => {
             let content = ContentSource::configured(config.content.dir.as_deref())
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let grader = LlmGrader::new(&config.llm, &content).map_err(|e| match e {
-                llm::LlmSetupError::Config(e) => {
-                    anyhow::anyhow!("the LLM grader needs a complete {e}")
-                }
-                other => anyhow::anyhow!("{other}"),
-            })?;
+            let grader = LlmGrader::new(&config.llm, &content)
+                .map_err(|e| anyhow::anyhow!("cannot start the LLM grader: {e}"))?;
             tracing::info!(
                 provider = config.llm.provider.as_str(),
                 prompt_hash = grader.prompt_hash(),
