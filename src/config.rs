@@ -16,6 +16,7 @@ pub struct Config {
     pub limits: Limits,
     pub sessions: SessionConfig,
     pub grader: GraderConfig,
+    pub llm: LlmConfig,
 }
 
 /// Which grader scores answers. The offline grader needs nothing; the LLM
@@ -32,6 +33,214 @@ pub enum GraderKind {
     #[default]
     Offline,
     Llm,
+}
+
+/// The LLM grader's endpoint: OpenAI, Azure OpenAI, or any server that speaks
+/// the OpenAI chat-completions protocol. Keys are flat because environment
+/// overrides name two levels only (`MOCKLOOP__LLM__MODEL=...`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LlmConfig {
+    pub provider: LlmProvider,
+    /// OpenAI-compatible base URL including `/v1`, e.g.
+    /// `http://localhost:11434/v1` for Ollama. Unset for `openai` means the
+    /// official endpoint.
+    pub base_url: Option<String>,
+    /// The model to ask. For Azure the deployment decides, and this is only
+    /// recorded in each score's provenance (default: the deployment name).
+    pub model: Option<String>,
+    /// The API key. Prefer `api_key_env`: a key in a file is easy to leak.
+    pub api_key: Option<ApiKey>,
+    /// Environment variable read for the key when `api_key` is unset.
+    pub api_key_env: String,
+    /// Azure OpenAI: `https://RESOURCE.openai.azure.com`.
+    pub api_base: Option<String>,
+    /// Azure OpenAI deployment name.
+    pub deployment: Option<String>,
+    /// Azure OpenAI API version, e.g. `2024-10-21`.
+    pub api_version: Option<String>,
+    /// One HTTP request, connect to last byte. A hung endpoint is cut off here
+    /// and not retried.
+    pub timeout_seconds: u64,
+    /// Requests in flight at once across all sessions, so a busy server
+    /// cannot flood a rate-limited endpoint (or a laptop running Ollama).
+    pub max_concurrency: usize,
+    /// Sent with every request so reruns are as repeatable as the provider allows.
+    pub seed: i64,
+    /// Retries of one request after 429, 5xx or a refused connection.
+    pub max_retries: u32,
+    /// Total time one request may spend waiting between retries; a
+    /// Retry-After beyond what is left ends the retries (the offline grader
+    /// stands in), so a 429 storm cannot hold a score for long.
+    pub max_retry_seconds: u64,
+    /// Bound on one whole grading (all passes and retries). Unset: derived
+    /// from the request timeout and retry budget.
+    pub grade_timeout_seconds: Option<u64>,
+    /// Ask a second, sceptical question when the first overall score is at
+    /// least `sceptical_threshold`; each dimension keeps the lower level.
+    pub sceptical_pass: bool,
+    pub sceptical_threshold: f64,
+}
+
+impl Default for LlmConfig {
+    fn default() -> Self {
+        LlmConfig {
+            provider: LlmProvider::OpenAi,
+            base_url: None,
+            model: None,
+            api_key: None,
+            api_key_env: "OPENAI_API_KEY".into(),
+            api_base: None,
+            deployment: None,
+            api_version: None,
+            timeout_seconds: 60,
+            max_concurrency: 4,
+            seed: 7,
+            max_retries: 3,
+            max_retry_seconds: 30,
+            grade_timeout_seconds: None,
+            sceptical_pass: false,
+            sceptical_threshold: 3.5,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LlmProvider {
+    #[default]
+    #[serde(rename = "openai")]
+    OpenAi,
+    Azure,
+    /// Any OpenAI-compatible server: Ollama, vLLM, llama.cpp server, LM Studio.
+    Compatible,
+}
+
+impl LlmConfig {
+    /// Every setting the configured provider needs but lacks, so a
+    /// misconfigured `kind = "llm"` fails at start-up, not at the first answer.
+    pub fn check(&self) -> Result<(), String> {
+        let mut missing = Vec::new();
+        let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
+        let key_missing = self.api_key.is_none();
+        match self.provider {
+            LlmProvider::OpenAi => {
+                if blank(&self.model) {
+                    missing.push("model".to_owned());
+                }
+            }
+            LlmProvider::Azure => {
+                for (name, value) in [
+                    ("api_base", &self.api_base),
+                    ("deployment", &self.deployment),
+                    ("api_version", &self.api_version),
+                ] {
+                    if blank(value) {
+                        missing.push(name.to_owned());
+                    }
+                }
+            }
+            LlmProvider::Compatible => {
+                for (name, value) in [("base_url", &self.base_url), ("model", &self.model)] {
+                    if blank(value) {
+                        missing.push(name.to_owned());
+                    }
+                }
+            }
+        }
+        if key_missing && self.provider != LlmProvider::Compatible {
+            missing.push(format!("api_key (or set {})", self.api_key_env));
+        }
+        let mut problems = Vec::new();
+        if !missing.is_empty() {
+            problems.push(format!("missing {}", missing.join(", ")));
+        }
+        // Upper bounds keep the derived time limits far from overflow and
+        // the semaphore within what tokio allows.
+        for (name, value, min, max) in [
+            ("timeout_seconds", self.timeout_seconds, 1, 3_600),
+            ("max_retry_seconds", self.max_retry_seconds, 0, 3_600),
+            ("max_concurrency", self.max_concurrency as u64, 1, 1_024),
+        ] {
+            if !(min..=max).contains(&value) {
+                problems.push(format!("{name} must be from {min} to {max}"));
+            }
+        }
+        if self.max_retries > 100 {
+            problems.push("max_retries must be at most 100".to_owned());
+        }
+        if self
+            .grade_timeout_seconds
+            .is_some_and(|s| !(1..=86_400).contains(&s))
+        {
+            problems.push("grade_timeout_seconds must be from 1 to 86400".to_owned());
+        }
+        if !(1.0..=4.0).contains(&self.sceptical_threshold) {
+            problems.push("sceptical_threshold must be from 1 to 4".to_owned());
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "[llm] (provider = \"{}\"): {}",
+                self.provider.as_str(),
+                problems.join("; ")
+            ))
+        }
+    }
+}
+
+impl LlmProvider {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LlmProvider::OpenAi => "openai",
+            LlmProvider::Azure => "azure",
+            LlmProvider::Compatible => "compatible",
+        }
+    }
+}
+
+/// An API key. Its `Debug` and `Serialize` print `[redacted]`, so a logged or
+/// dumped configuration never carries it. Only header-safe characters are
+/// accepted: the HTTP client would otherwise fail on the first request.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    pub fn new(key: &str) -> Result<ApiKey, String> {
+        let key = key.trim();
+        if key.is_empty() {
+            return Err("the API key is empty".into());
+        }
+        if !key.chars().all(|c| c.is_ascii_graphic()) {
+            return Err("the API key holds characters not allowed in an HTTP header".into());
+        }
+        Ok(ApiKey(key.to_owned()))
+    }
+
+    /// The key itself, for the HTTP client only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl Serialize for ApiKey {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str("[redacted]")
+    }
+}
+
+impl<'de> Deserialize<'de> for ApiKey {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        ApiKey::new(&raw).map_err(serde::de::Error::custom)
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -127,10 +336,13 @@ impl Config {
         Config::load_from(file, std::env::vars())
     }
 
+    /// Also resolves the LLM API key from `[llm] api_key_env` and, when
+    /// `[grader] kind = "llm"`, checks that `[llm]` is complete.
     pub fn load_from(
         file: Option<&Path>,
         env: impl IntoIterator<Item = (String, String)>,
     ) -> anyhow::Result<Config> {
+        let env: Vec<(String, String)> = env.into_iter().collect();
         let mut merged =
             toml::Table::try_from(Config::default()).context("serializing defaults")?;
         let default_file = Path::new("mockloop.toml");
@@ -142,7 +354,7 @@ impl Config {
                 toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
             merge(&mut merged, table);
         }
-        for (name, raw) in env {
+        for (name, raw) in &env {
             let Some(path) = name.strip_prefix(ENV_PREFIX) else {
                 continue;
             };
@@ -150,7 +362,7 @@ impl Config {
             if keys.len() != 2 || keys.iter().any(String::is_empty) {
                 bail!("{name}: expected {ENV_PREFIX}SECTION__KEY");
             }
-            let value = parse_env_value(&raw);
+            let value = parse_env_value(raw);
             let section = merged
                 .entry(keys[0].clone())
                 .or_insert_with(|| toml::Value::Table(toml::Table::new()));
@@ -159,9 +371,29 @@ impl Config {
             };
             section.insert(keys[1].clone(), value);
         }
-        toml::Value::Table(merged)
+        let mut config: Config = toml::Value::Table(merged)
             .try_into()
-            .context("invalid configuration (check the file and MOCKLOOP__* variables)")
+            .context("invalid configuration (check the file and MOCKLOOP__* variables)")?;
+        let llm = config.grader.kind == GraderKind::Llm;
+        if config.llm.api_key.is_none()
+            && let Some((name, raw)) = env
+                .iter()
+                .find(|(name, raw)| *name == config.llm.api_key_env && !raw.trim().is_empty())
+        {
+            // A malformed key only matters to the grader that would send it.
+            match ApiKey::new(raw) {
+                Ok(key) => config.llm.api_key = Some(key),
+                Err(e) if llm => bail!("{name}: {e}"),
+                Err(_) => {}
+            }
+        }
+        if llm {
+            config
+                .llm
+                .check()
+                .map_err(|e| anyhow::anyhow!("[grader] kind = \"llm\" needs a complete {e}"))?;
+        }
+        Ok(config)
     }
 }
 
@@ -226,6 +458,108 @@ mod tests {
     fn an_unknown_setting_is_an_error() {
         let error = Config::load_from(None, env(&[("MOCKLOOP__SERVER__ADRESS", "x")])).unwrap_err();
         assert!(format!("{error:#}").contains("adress"), "{error:#}");
+    }
+
+    #[test]
+    fn the_llm_grader_without_its_settings_fails_to_load_naming_what_is_missing() {
+        let error = Config::load_from(None, env(&[("MOCKLOOP__GRADER__KIND", "llm")])).unwrap_err();
+        let message = format!("{error:#}");
+        assert!(message.contains("missing model"), "{message}");
+        assert!(message.contains("OPENAI_API_KEY"), "{message}");
+
+        let error = Config::load_from(
+            None,
+            env(&[
+                ("MOCKLOOP__GRADER__KIND", "llm"),
+                ("MOCKLOOP__LLM__PROVIDER", "azure"),
+                ("MOCKLOOP__LLM__API_BASE", "http://localhost:1"),
+                ("OPENAI_API_KEY", "k"),
+            ]),
+        )
+        .unwrap_err();
+        let message = format!("{error:#}");
+        assert!(
+            message.contains("missing deployment, api_version"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn the_api_key_comes_from_the_named_variable_and_never_shows_in_debug_output() {
+        let config = Config::load_from(
+            None,
+            env(&[
+                ("MOCKLOOP__GRADER__KIND", "llm"),
+                ("MOCKLOOP__LLM__MODEL", "gpt-4o-mini"),
+                ("MOCKLOOP__LLM__API_KEY_ENV", "MY_KEY"),
+                ("MY_KEY", "sk-secret-123"),
+            ]),
+        )
+        .unwrap();
+        let key = config.llm.api_key.as_ref().unwrap();
+        assert_eq!(key.expose(), "sk-secret-123");
+        let debug = format!("{config:?}");
+        assert!(!debug.contains("sk-secret-123"), "{debug}");
+        assert!(debug.contains("[redacted]"), "{debug}");
+        let dumped = toml::to_string(&config).unwrap();
+        assert!(!dumped.contains("sk-secret-123"), "{dumped}");
+    }
+
+    #[test]
+    fn a_compatible_server_needs_a_url_and_a_model_but_no_key() {
+        let config = Config::load_from(
+            None,
+            env(&[
+                ("MOCKLOOP__GRADER__KIND", "llm"),
+                ("MOCKLOOP__LLM__PROVIDER", "compatible"),
+                ("MOCKLOOP__LLM__BASE_URL", "http://localhost:11434/v1"),
+                ("MOCKLOOP__LLM__MODEL", "llama3.1"),
+                ("MOCKLOOP__LLM__SEED", "42"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.llm.provider, LlmProvider::Compatible);
+        assert_eq!(config.llm.seed, 42);
+        assert!(config.llm.api_key.is_none());
+    }
+
+    #[test]
+    fn out_of_range_llm_bounds_are_refused() {
+        let error = Config::load_from(
+            None,
+            env(&[
+                ("MOCKLOOP__GRADER__KIND", "llm"),
+                ("MOCKLOOP__LLM__PROVIDER", "compatible"),
+                ("MOCKLOOP__LLM__BASE_URL", "http://localhost:11434/v1"),
+                ("MOCKLOOP__LLM__MODEL", "m"),
+                ("MOCKLOOP__LLM__TIMEOUT_SECONDS", "0"),
+                ("MOCKLOOP__LLM__MAX_CONCURRENCY", "100000000000"),
+            ]),
+        )
+        .unwrap_err();
+        let message = format!("{error:#}");
+        assert!(
+            message.contains("timeout_seconds must be from 1 to 3600"),
+            "{message}"
+        );
+        assert!(
+            message.contains("max_concurrency must be from 1 to 1024"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn an_api_key_with_a_line_break_inside_is_refused() {
+        let error = Config::load_from(
+            None,
+            env(&[
+                ("MOCKLOOP__GRADER__KIND", "llm"),
+                ("MOCKLOOP__LLM__MODEL", "m"),
+                ("OPENAI_API_KEY", "sk-a\nb"),
+            ]),
+        )
+        .unwrap_err();
+        assert!(format!("{error:#}").contains("OPENAI_API_KEY"), "{error:#}");
     }
 
     #[test]

@@ -5,7 +5,10 @@ use tracing_subscriber::EnvFilter;
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_env("MOCKLOOP_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
+            // async-openai logs a whole unparsable response body at error
+            // level; such a body can quote the candidate, so it stays off.
+            EnvFilter::try_from_env("MOCKLOOP_LOG")
+                .unwrap_or_else(|_| EnvFilter::new("info,async_openai::error=off")),
         )
         .with_writer(std::io::stderr)
         .init();

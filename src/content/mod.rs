@@ -125,6 +125,20 @@ impl ContentSource {
         &self.files
     }
 
+    /// The file at `path` (relative to the content root, `/` separators),
+    /// for content read whole, such as the grader's prompt templates.
+    pub fn file(&self, path: &str) -> Option<&SourceFile> {
+        self.files.iter().find(|f| f.path == path)
+    }
+
+    /// The content `dir` names, else the content built into the binary.
+    pub fn configured(dir: Option<&Path>) -> Result<ContentSource, ContentErrors> {
+        match dir {
+            Some(dir) => ContentSource::from_dir(dir),
+            None => Ok(ContentSource::embedded()),
+        }
+    }
+
     /// SHA-256 over every path and its contents, in path order.
     pub fn hash(&self) -> String {
         let mut hasher = Sha256::new();

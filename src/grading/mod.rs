@@ -7,20 +7,28 @@
 
 pub mod injection;
 mod lexicon;
+pub mod llm;
 pub mod normalize;
 pub mod offline;
 pub mod signals;
 pub mod text;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, GraderKind};
-use crate::content::{Question, Rubric};
+use crate::content::{ContentSource, Question, Rubric};
 
+pub use llm::LlmGrader;
 pub use offline::OfflineGrader;
+
+/// How long a grader may take unless it says otherwise (see
+/// [`Grader::time_limit`]): far above any sane grading, low enough that a
+/// stuck one still yields a score before a candidate gives up on the debrief.
+pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(120);
 
 /// One answer's score.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -155,12 +163,26 @@ pub enum GradeError {
 pub trait Grader: Send + Sync {
     fn id(&self) -> &str;
     async fn grade(&self, request: GradeRequest<'_>) -> Result<AnswerScore, GradeError>;
+    /// The longest one grading may take before the offline grader stands in.
+    fn time_limit(&self) -> Duration {
+        DEFAULT_TIME_LIMIT
+    }
 }
 
 /// Grades with `grader`; if it fails, the offline grader stands in and the
 /// score is marked as a fallback, so a session is never left without a score.
+/// The grader's own [`Grader::time_limit`] bounds the wait, so even a grader
+/// that never returns cannot hold a debrief.
 pub async fn grade_or_fallback(grader: &dyn Grader, request: GradeRequest<'_>) -> AnswerScore {
-    match grader.grade(request).await {
+    let limit = grader.time_limit();
+    let result = match tokio::time::timeout(limit, grader.grade(request)).await {
+        Ok(result) => result,
+        Err(_) => Err(GradeError::Unavailable(format!(
+            "no score within {}s",
+            limit.as_secs()
+        ))),
+    };
+    match result {
         Ok(score) => score,
         Err(error) => {
             tracing::warn!(grader = grader.id(), %error, "grading failed; using the offline grader");
@@ -176,6 +198,17 @@ pub async fn grade_or_fallback(grader: &dyn Grader, request: GradeRequest<'_>) -
 pub fn build(config: &Config, kind: Option<GraderKind>) -> anyhow::Result<Arc<dyn Grader>> {
     match kind.unwrap_or(config.grader.kind) {
         GraderKind::Offline => Ok(Arc::new(OfflineGrader)),
-        GraderKind::Llm => anyhow::bail!("the LLM grader is not available yet"),
+        GraderKind::Llm => {
+            let content = ContentSource::configured(config.content.dir.as_deref())
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let grader = LlmGrader::new(&config.llm, &content)
+                .map_err(|e| anyhow::anyhow!("cannot start the LLM grader: {e}"))?;
+            tracing::info!(
+                provider = config.llm.provider.as_str(),
+                prompt_hash = grader.prompt_hash(),
+                "grading with an LLM"
+            );
+            Ok(Arc::new(grader))
+        }
     }
 }

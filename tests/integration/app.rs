@@ -40,23 +40,38 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts a server on port 0 over the database in `data_dir`.
 pub async fn spawn_app_in(data_dir: &Path) -> TestApp {
-    spawn_app_with(data_dir, Arc::new(mockloop::grading::OfflineGrader)).await
+    start_server(data_dir, Config::default(), None).await
+}
+
+/// Like [`spawn_app`], with `config` (its data directory is replaced by a
+/// temporary one) deciding, for example, which grader scores answers.
+pub async fn spawn_app_with_config(config: Config) -> TestApp {
+    let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+    let mut app = start_server(dir.path(), config, None).await;
+    app._dir = Some(dir);
+    app
 }
 
 /// A server whose answers are scored by `grader` (a stand-in for an outside
 /// grading service), over a temporary database.
 pub async fn spawn_app_with_grader(grader: Arc<dyn Grader>) -> TestApp {
     let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
-    let mut app = spawn_app_with(dir.path(), grader).await;
+    let mut app = start_server(dir.path(), Config::default(), Some(grader)).await;
     app._dir = Some(dir);
     app
 }
 
-async fn spawn_app_with(data_dir: &Path, grader: Arc<dyn Grader>) -> TestApp {
-    let mut config = Config::default();
+/// `grader` replaces the one `config` asks for.
+async fn start_server(
+    data_dir: &Path,
+    mut config: Config,
+    grader: Option<Arc<dyn Grader>>,
+) -> TestApp {
     config.storage.data_dir = data_dir.to_owned();
     let catalog = load_catalog(&config).expect("shipped content is valid");
     let store = SqliteStore::open_in(data_dir).await.expect("open store");
+    let grader = grader
+        .unwrap_or_else(|| mockloop::grading::build(&config, None).expect("the grader builds"));
     let state = AppState::new(config, catalog, Arc::new(store), grader);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

@@ -148,3 +148,69 @@ async fn export_prints_a_stored_sessions_report_and_transcript() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no session"));
 }
+
+#[test]
+fn content_check_reports_a_broken_grader_template_by_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for sub in [
+        "prompts/loops",
+        "prompts/questions",
+        "prompts/grader",
+        "rubrics",
+    ] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        for entry in std::fs::read_dir(root.join(sub)).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), dir.path().join(sub).join(entry.file_name())).unwrap();
+        }
+    }
+    std::fs::write(
+        dir.path().join("prompts/grader/sceptic.j2"),
+        "Question: {{ question.text }}\n{% for answer in answers %}\n",
+    )
+    .unwrap();
+
+    let out = mockloop()
+        .args(["content", "check"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("prompts/grader/sceptic.j2:2: (template): syntax error"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn serve_with_the_llm_grader_but_no_model_fails_naming_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = mockloop()
+        .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .current_dir(dir.path())
+        .env("MOCKLOOP__GRADER__KIND", "llm")
+        .env_remove("OPENAI_API_KEY")
+        .env_remove("MOCKLOOP__LLM__MODEL")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A server that started anyway would never exit: stop it and fail.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("the server started without its [llm] settings");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("missing model, api_key (or set OPENAI_API_KEY)"),
+        "{stderr}"
+    );
+}

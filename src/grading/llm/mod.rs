@@ -1,0 +1,273 @@
+//! The LLM grader: asks any OpenAI-compatible chat-completions endpoint to
+//! score an answer against the rubric, then checks the reply in code.
+//!
+//! ```text
+//! render prompts (nonce-tagged answer) ─▶ ask ─▶ parse ─┬─ ok ─────────────▶ verify
+//!                                                       └─ bad ─▶ repair ─▶ parse ─▶ verify | Err
+//! verify ─▶ [sceptical pass if overall ≥ threshold: lower level wins]
+//!        ─▶ offline injection check (lower level wins) ─▶ AnswerScore
+//! ```
+//!
+//! Any error (timeout, HTTP failure, a reply that fails the schema twice)
+//! is returned as `GradeError`; `grade_or_fallback` then scores with the
+//! offline grader and marks the score as a fallback with the reason.
+
+pub mod prompt;
+pub mod provider;
+pub mod retry;
+pub mod schema;
+pub mod verify;
+
+use std::time::{Duration, Instant};
+
+use async_openai::types::chat::{
+    ChatCompletionRequestAssistantMessage, ChatCompletionRequestMessage,
+    ChatCompletionRequestSystemMessage, ChatCompletionRequestUserMessage,
+};
+use async_trait::async_trait;
+
+use crate::config::LlmConfig;
+use crate::content::{ContentErrors, ContentSource};
+use crate::grading::{
+    AnswerScore, GradeError, GradeRequest, Grader, OfflineGrader, Provenance, TokenUsage,
+    rubric_hash,
+};
+
+use prompt::Templates;
+use provider::Provider;
+use schema::ModelGrade;
+use verify::{Verified, apply_injection_check, lower_of, verify};
+
+/// Longest bad reply sent back on the repair try, in characters: enough for
+/// the model to see its mistake, bounded so a rambling reply cannot double
+/// the cost of the next request.
+const MAX_REPAIR_ECHO_CHARS: usize = 8_000;
+/// Slack on top of the derived time limit for rendering and parsing.
+const TIME_LIMIT_SLACK: Duration = Duration::from_secs(5);
+
+pub struct LlmGrader {
+    provider: Provider,
+    templates: Templates,
+    /// `Some(threshold)` when the sceptical second pass is on.
+    sceptical: Option<f64>,
+    time_limit: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LlmSetupError {
+    #[error("{0}")]
+    Config(String),
+    #[error("the grader's prompt templates have errors:\n{0}")]
+    Templates(ContentErrors),
+}
+
+/// What one grading spent, across passes.
+#[derive(Default)]
+struct Run {
+    usage: Option<TokenUsage>,
+    passes: Vec<String>,
+}
+
+impl LlmGrader {
+    pub const ID: &'static str = "llm";
+
+    pub fn new(config: &LlmConfig, content: &ContentSource) -> Result<LlmGrader, LlmSetupError> {
+        let provider = Provider::new(config).map_err(LlmSetupError::Config)?;
+        let templates = Templates::load(content).map_err(LlmSetupError::Templates)?;
+        // Each pass is at most two requests (the ask and one repair); each
+        // request at most its timeout plus the retry budget.
+        let passes = if config.sceptical_pass { 2 } else { 1 };
+        let per_request = Duration::from_secs(config.timeout_seconds + config.max_retry_seconds);
+        let time_limit = match config.grade_timeout_seconds {
+            Some(seconds) => Duration::from_secs(seconds.max(1)),
+            None => per_request * (2 * passes) + TIME_LIMIT_SLACK,
+        };
+        Ok(LlmGrader {
+            provider,
+            templates,
+            sceptical: config.sceptical_pass.then_some(config.sceptical_threshold),
+            time_limit,
+        })
+    }
+
+    pub fn prompt_hash(&self) -> &str {
+        self.templates.hash()
+    }
+
+    /// Asks for a grade; on a reply that fails the schema, asks once more
+    /// with the reply and the error, then gives up.
+    async fn ask(
+        &self,
+        request: &GradeRequest<'_>,
+        nonce: &str,
+        mut messages: Vec<ChatCompletionRequestMessage>,
+        run: &mut Run,
+        repair_pass: &str,
+    ) -> Result<ModelGrade, GradeError> {
+        let format = schema::response_format(request.rubric);
+        let reply = self.call(messages.clone(), format.clone(), run).await?;
+        let error = match schema::parse(&reply.content, request.rubric) {
+            Ok(grade) => return Ok(grade),
+            Err(error) => error,
+        };
+        tracing::warn!(%error, "the LLM reply failed the schema; asking once more");
+        run.passes.push(repair_pass.to_owned());
+        let repair = self
+            .templates
+            .repair(request, nonce, &error.detail())
+            .map_err(template_failure)?;
+        messages.push(assistant(clip(&reply.content, MAX_REPAIR_ECHO_CHARS)));
+        messages.push(user(repair));
+        let reply = self.call(messages, format, run).await?;
+        schema::parse(&reply.content, request.rubric).map_err(|e| {
+            GradeError::Unavailable(format!(
+                "the model's reply failed the schema after a repair retry: {e}"
+            ))
+        })
+    }
+
+    async fn call(
+        &self,
+        messages: Vec<ChatCompletionRequestMessage>,
+        format: async_openai::types::chat::ResponseFormat,
+        run: &mut Run,
+    ) -> Result<provider::Reply, GradeError> {
+        let reply = self
+            .provider
+            .complete(messages, format)
+            .await
+            .map_err(|e| GradeError::Unavailable(e.to_string()))?;
+        if let Some(usage) = reply.usage {
+            let total = run.usage.get_or_insert_with(TokenUsage::default);
+            total.prompt_tokens = total.prompt_tokens.saturating_add(usage.prompt_tokens);
+            total.completion_tokens = total
+                .completion_tokens
+                .saturating_add(usage.completion_tokens);
+        }
+        Ok(reply)
+    }
+
+    /// A second, sceptical look at a high first grade; per dimension the
+    /// lower level stands.
+    async fn sceptical_pass(
+        &self,
+        request: &GradeRequest<'_>,
+        nonce: &str,
+        system_prompt: String,
+        verified: &mut Verified,
+        run: &mut Run,
+    ) -> Result<(), GradeError> {
+        let first = serde_json::to_string_pretty(&verified.dimensions)
+            .map_err(|e| GradeError::Unavailable(format!("serializing the first pass: {e}")))?;
+        let ask = self
+            .templates
+            .sceptic(request, nonce, &first)
+            .map_err(template_failure)?;
+        let messages = vec![system(system_prompt), user(ask)];
+        let second = self
+            .ask(request, nonce, messages, run, "sceptical-repair")
+            .await?;
+        run.passes.push("sceptical".to_owned());
+        let second = verify(request.rubric, request.answers, &second);
+        lower_of(
+            &mut verified.dimensions,
+            &second.dimensions,
+            "lowered by a sceptical second look",
+        );
+        verified.injection_suspected |= second.injection_suspected;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Grader for LlmGrader {
+    fn id(&self) -> &str {
+        Self::ID
+    }
+
+    fn time_limit(&self) -> Duration {
+        self.time_limit
+    }
+
+    async fn grade(&self, request: GradeRequest<'_>) -> Result<AnswerScore, GradeError> {
+        let started = Instant::now();
+        let nonce = prompt::nonce();
+        let mut run = Run::default();
+        let prompt = self
+            .templates
+            .grade(&request, &nonce)
+            .map_err(template_failure)?;
+        let messages = vec![system(prompt.system.clone()), user(prompt.user)];
+        let grade = self
+            .ask(&request, &nonce, messages, &mut run, "repair")
+            .await?;
+        let mut verified = verify(request.rubric, request.answers, &grade);
+        if let Some(threshold) = self.sceptical
+            && AnswerScore::weighted_overall(request.rubric, &verified.dimensions) >= threshold
+        {
+            self.sceptical_pass(&request, &nonce, prompt.system, &mut verified, &mut run)
+                .await?;
+        }
+        // The offline grader's injection detector has the last word: a
+        // model talked into high levels does not keep them.
+        let offline = OfflineGrader.score(request);
+        let (injection_suspected, suspect_quotes) = apply_injection_check(&mut verified, &offline);
+        if injection_suspected {
+            // Praise from a model that may have been steered is not kept.
+            verified.strengths = offline.strengths;
+        }
+        let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        tracing::info!(
+            rubric = %request.rubric.id,
+            latency_ms,
+            passes = ?run.passes,
+            injection_suspected,
+            "LLM grade"
+        );
+        Ok(AnswerScore {
+            grader: Self::ID.to_owned(),
+            rubric_id: request.rubric.id.clone(),
+            rubric_version: request.rubric.version.clone(),
+            overall: AnswerScore::weighted_overall(request.rubric, &verified.dimensions),
+            dimensions: verified.dimensions,
+            fallback: false,
+            fallback_reason: None,
+            injection_suspected,
+            suspect_quotes,
+            strengths: verified.strengths,
+            improvements: verified.improvements,
+            provenance: Provenance {
+                model: Some(self.provider.model().to_owned()),
+                prompt_hash: Some(self.templates.hash().to_owned()),
+                rubric_hash: rubric_hash(request.rubric),
+                latency_ms,
+                usage: run.usage,
+                passes: run.passes,
+            },
+        })
+    }
+}
+
+fn template_failure(error: minijinja::Error) -> GradeError {
+    GradeError::Unavailable(format!("rendering the grader prompt: {error}"))
+}
+
+fn system(text: String) -> ChatCompletionRequestMessage {
+    ChatCompletionRequestSystemMessage::from(text).into()
+}
+
+fn user(text: String) -> ChatCompletionRequestMessage {
+    ChatCompletionRequestUserMessage::from(text).into()
+}
+
+fn assistant(text: String) -> ChatCompletionRequestMessage {
+    ChatCompletionRequestAssistantMessage::from(text).into()
+}
+
+/// `text` cut to at most `max_chars` characters, marked with `…` when cut.
+fn clip(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}

@@ -1,0 +1,208 @@
+//! The chat-completions endpoint: OpenAI, Azure OpenAI or any compatible
+//! server, through async-openai, with the bounds async-openai leaves to us:
+//! a per-request timeout (it has none), bounded retries (see `retry`), and a
+//! limit on requests in flight.
+
+use std::time::Duration;
+
+use async_openai::Client;
+use async_openai::config::{AzureConfig, Config as ProviderConfig, OPENAI_API_BASE, OpenAIConfig};
+use async_openai::error::OpenAIError;
+use async_openai::middleware::ReqwestService;
+use async_openai::types::chat::{
+    ChatCompletionRequestMessage, CreateChatCompletionRequest, ResponseFormat,
+};
+use tokio::sync::Semaphore;
+
+use crate::config::{LlmConfig, LlmProvider};
+use crate::grading::TokenUsage;
+
+use super::clip;
+use super::retry::BoundedRetry;
+
+/// Longest wait for a TCP/TLS connection: a dead host is known fast, while
+/// `timeout_seconds` bounds the whole request.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub struct Provider {
+    client: Client<Box<dyn ProviderConfig>>,
+    model: String,
+    seed: i64,
+    timeout: Duration,
+    /// Shared by every session's grading: at most `max_concurrency` requests
+    /// in flight, so a busy server queues here instead of flooding the endpoint.
+    permits: Semaphore,
+}
+
+/// The model's reply text and what it cost.
+#[derive(Clone, Debug)]
+pub struct Reply {
+    pub content: String,
+    pub usage: Option<TokenUsage>,
+}
+
+/// Why no reply came back. Messages carry no response body: bodies can
+/// quote the candidate, and these messages are logged and stored.
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    #[error("the LLM request timed out after {0:?}")]
+    Timeout(Duration),
+    #[error("the LLM endpoint could not be reached: {0}")]
+    Connect(String),
+    #[error("the LLM endpoint answered HTTP {status}: {message}")]
+    Status { status: u16, message: String },
+    #[error("the LLM endpoint's response is not a chat completion: {0}")]
+    Envelope(String),
+    #[error("the LLM endpoint returned no choice")]
+    NoChoice,
+    #[error("LLM request failed: {0}")]
+    Other(String),
+}
+
+impl Provider {
+    pub fn new(config: &LlmConfig) -> Result<Provider, String> {
+        config.check()?;
+        let key = config
+            .api_key
+            .as_ref()
+            .map(|k| k.expose().to_owned())
+            .unwrap_or_default();
+        let endpoint: Box<dyn ProviderConfig> = match config.provider {
+            LlmProvider::Azure => Box::new(
+                AzureConfig::new()
+                    .with_api_base(trimmed(&config.api_base))
+                    .with_deployment_id(trimmed(&config.deployment))
+                    .with_api_version(trimmed(&config.api_version))
+                    .with_api_key(key),
+            ),
+            LlmProvider::OpenAi | LlmProvider::Compatible => Box::new(
+                // Organisation and project are cleared: async-openai would
+                // otherwise pick them up from the environment.
+                OpenAIConfig::new()
+                    .with_api_base(
+                        config
+                            .base_url
+                            .as_deref()
+                            .map(|u| u.trim().trim_end_matches('/'))
+                            .unwrap_or(OPENAI_API_BASE),
+                    )
+                    .with_api_key(key)
+                    .with_org_id("")
+                    .with_project_id(""),
+            ),
+        };
+        let timeout = Duration::from_secs(config.timeout_seconds);
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(CONNECT_TIMEOUT.min(timeout))
+            .build()
+            .map_err(|e| format!("building the HTTP client: {e}"))?;
+        let service = tower::ServiceBuilder::new()
+            .retry(BoundedRetry::new(
+                config.max_retries,
+                Duration::from_secs(config.max_retry_seconds),
+            ))
+            .service(ReqwestService::new(http));
+        let client = Client::with_config(endpoint).with_http_service(service);
+        let model = match config.provider {
+            LlmProvider::Azure => config.model.clone().or_else(|| config.deployment.clone()),
+            _ => config.model.clone(),
+        }
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+        Ok(Provider {
+            client,
+            model,
+            seed: config.seed,
+            timeout,
+            permits: Semaphore::new(config.max_concurrency),
+        })
+    }
+
+    pub fn model(&self) -> &str {
+        &self.model
+    }
+
+    /// One chat completion at temperature 0 with the fixed seed.
+    pub async fn complete(
+        &self,
+        messages: Vec<ChatCompletionRequestMessage>,
+        format: ResponseFormat,
+    ) -> Result<Reply, ProviderError> {
+        #[allow(deprecated)] // `seed` is deprecated upstream but still honoured where supported.
+        let request = CreateChatCompletionRequest {
+            model: self.model.clone(),
+            messages,
+            temperature: Some(0.0),
+            seed: Some(self.seed),
+            response_format: Some(format),
+            ..Default::default()
+        };
+        // The semaphore is never closed, so this cannot fail; if it ever
+        // were, sending without a permit beats failing the grade.
+        let _permit = self.permits.acquire().await.ok();
+        let response = self
+            .client
+            .chat()
+            .create(request)
+            .await
+            .map_err(|e| self.classify(e))?;
+        let usage = response.usage.as_ref().map(|u| TokenUsage {
+            prompt_tokens: u.prompt_tokens,
+            completion_tokens: u.completion_tokens,
+        });
+        let choice = response
+            .choices
+            .into_iter()
+            .next()
+            .ok_or(ProviderError::NoChoice)?;
+        let content = choice
+            .message
+            .content
+            .or(choice.message.refusal)
+            .unwrap_or_default();
+        Ok(Reply { content, usage })
+    }
+
+    fn classify(&self, error: OpenAIError) -> ProviderError {
+        match error {
+            OpenAIError::Reqwest(e) if e.is_timeout() => ProviderError::Timeout(self.timeout),
+            OpenAIError::Reqwest(e) if e.is_connect() => ProviderError::Connect(root_cause(&e)),
+            OpenAIError::Reqwest(e) => ProviderError::Other(root_cause(&e)),
+            // A 5xx body is whatever the server or a proxy printed, so only
+            // a 4xx's structured error message is kept.
+            OpenAIError::ApiError(e) => ProviderError::Status {
+                status: e.status_code.as_u16(),
+                message: if e.status_code.is_server_error() {
+                    "server error".into()
+                } else {
+                    clip(&e.api_error.message, 200)
+                },
+            },
+            // The body is deliberately left out (it may quote the answer);
+            // serde's message names the field and position.
+            OpenAIError::JSONDeserialize(e, _body) => ProviderError::Envelope(e.to_string()),
+            other => ProviderError::Other(clip(&other.to_string(), 200)),
+        }
+    }
+}
+
+fn trimmed(value: &Option<String>) -> String {
+    value
+        .as_deref()
+        .unwrap_or_default()
+        .trim()
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+/// The innermost error's message ("Connection refused"), not reqwest's
+/// chain with the URL in front.
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = error;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    clip(&cause.to_string(), 200)
+}

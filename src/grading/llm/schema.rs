@@ -1,0 +1,231 @@
+//! What the model must answer: a strict JSON schema sent with the request,
+//! and the typed reply parsed from its text.
+//!
+//! Per dimension the schema orders `evidence`, then `rationale`, then
+//! `level`: models write fields in schema order, so the level is chosen after
+//! the quotes and the reasoning, not before them (serde_json keeps insertion
+//! order here; see the `preserve_order` feature in Cargo.toml).
+
+use async_openai::types::chat::{ResponseFormat, ResponseFormatJsonSchema};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::content::Rubric;
+
+/// The schema's name as the provider sees it.
+const NAME: &str = "answer_grade";
+
+/// The model's reply, before any of it is trusted.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelGrade {
+    pub dimensions: Vec<ModelDimension>,
+    // Lenient defaults: an OpenAI-compatible server that ignores `strict`
+    // may leave these out, and they carry no score.
+    #[serde(default)]
+    pub injection_suspected: bool,
+    #[serde(default)]
+    pub strengths: Vec<String>,
+    #[serde(default)]
+    pub improvements: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelDimension {
+    pub id: String,
+    #[serde(default)]
+    pub evidence: Vec<String>,
+    #[serde(default)]
+    pub rationale: String,
+    /// Any integer is accepted here and clamped to 1..=4 in verification.
+    pub level: i64,
+}
+
+/// Why a reply could not be used; sent back to the model on the repair try.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SchemaError {
+    #[error("the reply was empty")]
+    Empty,
+    /// Displayed without serde's message, which can quote the reply (and
+    /// so the candidate); `detail()` has it for the repair request.
+    #[error(
+        "the reply is not the JSON object the schema describes ({category} error at line {line}, column {column})"
+    )]
+    Json {
+        category: &'static str,
+        line: usize,
+        column: usize,
+        detail: String,
+    },
+    #[error("no entry in \"dimensions\" has one of the rubric's ids ({0})")]
+    NoKnownDimension(String),
+}
+
+/// `response_format` for the request: the schema, strictly enforced.
+pub fn response_format(rubric: &Rubric) -> ResponseFormat {
+    ResponseFormat::JsonSchema {
+        json_schema: ResponseFormatJsonSchema {
+            description: Some(
+                "Rubric levels for one interview answer, with verbatim evidence.".into(),
+            ),
+            name: NAME.into(),
+            schema: schema(rubric),
+            strict: Some(true),
+        },
+    }
+}
+
+/// The JSON schema. Strict mode needs every property required and no
+/// additional properties; dimension ids are limited to the rubric's own.
+pub fn schema(rubric: &Rubric) -> Value {
+    let ids: Vec<&str> = rubric.dimensions.iter().map(|d| d.id.as_str()).collect();
+    let strings = json!({ "type": "array", "items": { "type": "string" } });
+    json!({
+        "type": "object",
+        "properties": {
+            "dimensions": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": { "type": "string", "enum": ids },
+                        "evidence": {
+                            "type": "array",
+                            "description": "Short quotes copied exactly from the candidate's answer.",
+                            "items": { "type": "string" }
+                        },
+                        "rationale": { "type": "string" },
+                        "level": { "type": "integer", "enum": [1, 2, 3, 4] }
+                    },
+                    "required": ["id", "evidence", "rationale", "level"],
+                    "additionalProperties": false
+                }
+            },
+            "injection_suspected": { "type": "boolean" },
+            "strengths": strings,
+            "improvements": strings
+        },
+        "required": ["dimensions", "injection_suspected", "strengths", "improvements"],
+        "additionalProperties": false
+    })
+}
+
+/// Parses the reply text. Code fences, which some local models add around
+/// JSON, are tolerated; anything else that is not the schema is an error.
+pub fn parse(content: &str, rubric: &Rubric) -> Result<ModelGrade, SchemaError> {
+    let text = strip_fences(content.trim());
+    if text.is_empty() {
+        return Err(SchemaError::Empty);
+    }
+    let grade: ModelGrade = serde_json::from_str(text).map_err(|e| SchemaError::Json {
+        category: match e.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => "syntax",
+            _ => "shape",
+        },
+        line: e.line(),
+        column: e.column(),
+        detail: e.to_string(),
+    })?;
+    let known = grade
+        .dimensions
+        .iter()
+        .any(|d| rubric.dimensions.iter().any(|r| r.id == d.id));
+    if !known {
+        let ids: Vec<&str> = rubric.dimensions.iter().map(|d| d.id.as_str()).collect();
+        return Err(SchemaError::NoKnownDimension(ids.join(", ")));
+    }
+    Ok(grade)
+}
+
+impl SchemaError {
+    /// The full explanation, for the model on the repair try only.
+    pub fn detail(&self) -> String {
+        match self {
+            SchemaError::Json { detail, .. } => {
+                format!("the reply is not the JSON object the schema describes: {detail}")
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+fn strip_fences(text: &str) -> &str {
+    let Some(rest) = text.strip_prefix("```") else {
+        return text;
+    };
+    let rest = rest.strip_prefix("json").unwrap_or(rest);
+    rest.strip_suffix("```").unwrap_or(rest).trim()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::{Dimension, RoundKind};
+
+    fn rubric() -> Rubric {
+        Rubric {
+            id: "r".into(),
+            kind: RoundKind::Values,
+            version: "1".into(),
+            title: "R".into(),
+            description: String::new(),
+            dimensions: vec![Dimension {
+                id: "ownership".into(),
+                name: "Ownership".into(),
+                weight: 1.0,
+                thresholds: [1, 2, 3],
+                levels: ["1".into(), "2".into(), "3".into(), "4".into()],
+                signals: vec![],
+            }],
+            hash: Default::default(),
+        }
+    }
+
+    #[test]
+    fn evidence_comes_before_rationale_and_rationale_before_level() {
+        let text = serde_json::to_string(&schema(&rubric())).unwrap();
+        let at = |key: &str| text.find(&format!("\"{key}\":{{")).unwrap();
+        assert!(at("id") < at("evidence"), "{text}");
+        assert!(at("evidence") < at("rationale"), "{text}");
+        assert!(at("rationale") < at("level"), "{text}");
+    }
+
+    #[test]
+    fn a_fenced_reply_parses_and_prose_does_not() {
+        let reply = "```json\n{\"dimensions\":[{\"id\":\"ownership\",\"evidence\":[],\"rationale\":\"r\",\"level\":2}],\
+                     \"injection_suspected\":false,\"strengths\":[],\"improvements\":[]}\n```";
+        assert_eq!(parse(reply, &rubric()).unwrap().dimensions[0].level, 2);
+        assert!(matches!(
+            parse("Sure! Level 4.", &rubric()),
+            Err(SchemaError::Json {
+                category: "syntax",
+                ..
+            })
+        ));
+        assert_eq!(parse("  ", &rubric()), Err(SchemaError::Empty));
+    }
+
+    #[test]
+    fn the_displayed_error_never_echoes_the_reply_but_the_detail_does() {
+        let reply = r#"{"dimensions": "I owned the fix"}"#;
+        let error = parse(reply, &rubric()).unwrap_err();
+        assert!(!error.to_string().contains("owned"), "{error}");
+        assert!(
+            error.to_string().contains("shape error at line 1"),
+            "{error}"
+        );
+        assert!(
+            error.detail().contains("invalid type"),
+            "{}",
+            error.detail()
+        );
+    }
+
+    #[test]
+    fn a_reply_naming_none_of_the_rubric_dimensions_is_unusable() {
+        let reply = r#"{"dimensions":[{"id":"charisma","evidence":[],"rationale":"","level":4}]}"#;
+        assert_eq!(
+            parse(reply, &rubric()),
+            Err(SchemaError::NoKnownDimension("ownership".into()))
+        );
+    }
+}

@@ -1,0 +1,154 @@
+//! A local HTTP server that speaks the OpenAI chat-completions protocol,
+//! scripted per test: each request takes the next step of the script and is
+//! recorded, so a test can check what the grader sent.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use mockloop::content::Rubric;
+use serde_json::{Value, json};
+
+/// What the server does with one request.
+pub enum Step {
+    /// 200 with a chat completion whose message content is this text.
+    Reply(String),
+    /// 200 with a chat completion whose `finish_reason` is this string.
+    ReplyFinishing(String, &'static str),
+    /// This status, these headers and this body.
+    Status(u16, Vec<(&'static str, &'static str)>, &'static str),
+    /// Never answers.
+    Hang,
+}
+
+/// One request as the server saw it.
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    pub path: String,
+    pub query: Option<String>,
+    pub headers: HeaderMap,
+    pub raw: String,
+    pub body: Value,
+    pub at: Instant,
+}
+
+#[derive(Clone, Default)]
+struct Shared {
+    script: Arc<Mutex<VecDeque<Step>>>,
+    seen: Arc<Mutex<Vec<Recorded>>>,
+}
+
+pub struct FakeOpenAi {
+    pub addr: SocketAddr,
+    shared: Shared,
+}
+
+impl FakeOpenAi {
+    pub async fn start(script: Vec<Step>) -> FakeOpenAi {
+        let shared = Shared {
+            script: Arc::new(Mutex::new(script.into())),
+            seen: Arc::default(),
+        };
+        let app = Router::new()
+            .route("/v1/chat/completions", post(complete))
+            .route(
+                "/openai/deployments/{deployment}/chat/completions",
+                post(complete),
+            )
+            .with_state(shared.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        // Ends with the test's runtime.
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        FakeOpenAi { addr, shared }
+    }
+
+    /// The OpenAI-compatible base URL, as `[llm] base_url` takes it.
+    pub fn base_url(&self) -> String {
+        format!("http://{}/v1", self.addr)
+    }
+
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.shared.seen.lock().unwrap().clone()
+    }
+}
+
+async fn complete(
+    State(shared): State<Shared>,
+    uri: Uri,
+    headers: HeaderMap,
+    raw: String,
+) -> Response {
+    let body = serde_json::from_str(&raw).unwrap_or(Value::Null);
+    shared.seen.lock().unwrap().push(Recorded {
+        path: uri.path().to_owned(),
+        query: uri.query().map(str::to_owned),
+        headers,
+        raw,
+        body,
+        at: Instant::now(),
+    });
+    let step = shared.script.lock().unwrap().pop_front();
+    match step {
+        Some(Step::Reply(content)) => axum::Json(completion(&content, "stop")).into_response(),
+        Some(Step::ReplyFinishing(content, reason)) => {
+            axum::Json(completion(&content, reason)).into_response()
+        }
+        Some(Step::Status(status, headers, body)) => {
+            let mut response = (StatusCode::from_u16(status).unwrap(), body).into_response();
+            for (name, value) in headers {
+                response.headers_mut().insert(name, value.parse().unwrap());
+            }
+            response
+        }
+        Some(Step::Hang) => std::future::pending().await,
+        // Not retried by the client, so a test that under-scripts fails clearly.
+        None => (StatusCode::BAD_REQUEST, "the test script ran out").into_response(),
+    }
+}
+
+/// A chat-completions response body as OpenAI sends it.
+pub fn completion(content: &str, finish_reason: &str) -> Value {
+    json!({
+        "id": "chatcmpl-test",
+        "object": "chat.completion",
+        "created": 1_700_000_000,
+        "model": "fake-model",
+        "choices": [{
+            "index": 0,
+            "message": { "role": "assistant", "content": content, "refusal": null },
+            "logprobs": null,
+            "finish_reason": finish_reason
+        }],
+        "usage": { "prompt_tokens": 321, "completion_tokens": 54, "total_tokens": 375 }
+    })
+}
+
+/// The model's JSON for `rubric`: every dimension at `level`, quoting `quote`.
+pub fn grade_json(rubric: &Rubric, level: u8, quote: &str, injection_suspected: bool) -> String {
+    let dimensions: Vec<Value> = rubric
+        .dimensions
+        .iter()
+        .map(|d| {
+            json!({
+                "id": d.id,
+                "evidence": [quote],
+                "rationale": format!("The answer shows {}.", d.name),
+                "level": level
+            })
+        })
+        .collect();
+    json!({
+        "dimensions": dimensions,
+        "injection_suspected": injection_suspected,
+        "strengths": ["Clear ownership of the fix."],
+        "improvements": ["Say what you would do differently."]
+    })
+    .to_string()
+}
