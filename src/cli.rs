@@ -92,6 +92,10 @@ pub enum Command {
         /// Content directory holding prompts/ and rubrics/ (default: the configured content).
         #[arg(long)]
         content: Option<PathBuf>,
+        /// Fit the offline grader's parameters on the set by grid search
+        /// instead of measuring a grader.
+        #[arg(long, conflicts_with = "grader")]
+        fit: bool,
     },
     /// Rescore stored answers with another grader or edited rubrics; the new
     /// scores are stored as new events and the old ones kept.
@@ -189,11 +193,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             grader,
             json,
             content,
+            fit,
         } => {
             if content.is_some() {
                 config.content.dir = content;
             }
-            print!("{}", scoring::calibrate(&config, &set, grader, json).await?);
+            let out = if fit {
+                scoring::fit(&config, &set, json)?
+            } else {
+                scoring::calibrate(&config, &set, grader, json).await?
+            };
+            print!("{out}");
             Ok(())
         }
         Command::Regrade {

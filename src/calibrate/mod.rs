@@ -6,6 +6,7 @@
 //! bias, overall and per round kind, with the adversarial items listed so a
 //! reviewer can see what a stuffed or injected answer earned.
 
+pub mod fit;
 mod metrics;
 mod render;
 mod set;

@@ -9,6 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::calibrate::{self, CalibrationSet};
 use crate::config::{Config, GraderKind};
+use crate::grading::offline::Params;
 use crate::http::load_catalog;
 use crate::regrade::{Regrader, RubricOverrides, Status};
 use crate::store::{SqliteStore, Store};
@@ -30,6 +31,32 @@ pub async fn calibrate(
     } else {
         report.render_table()
     })
+}
+
+/// Fits the offline grader's parameters on a set and prints what was found.
+pub fn fit(config: &Config, set: &Path, json: bool) -> anyhow::Result<String> {
+    let catalog = load_catalog(config)?;
+    let set = CalibrationSet::load(set, &catalog)
+        .map_err(|e| anyhow!("the calibration set has errors:\n{e}"))?;
+    let grid = calibrate::fit::Grid::default();
+    let start = Params::FITTED;
+    let bar = progress_bar(grid.combinations(&start).len() as u64);
+    let report = calibrate::fit::fit(&set, &start, &grid, |done| bar.set_position(done as u64));
+    bar.finish_and_clear();
+    Ok(if json {
+        serde_json::to_string_pretty(&report)? + "\n"
+    } else {
+        report.render_text()
+    })
+}
+
+/// A bar on stderr, drawn only when stderr is a terminal (indicatif hides it
+/// otherwise), so piped output stays clean.
+fn progress_bar(len: u64) -> ProgressBar {
+    ProgressBar::new(len).with_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    )
 }
 
 pub struct RegradeOptions {

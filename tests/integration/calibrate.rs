@@ -187,3 +187,66 @@ fn asking_for_an_unconfigured_llm_grader_never_crashes() {
         assert!(out.stdout.is_empty());
     }
 }
+
+/// The floors the README justifies: a few hundredths under what the fitted
+/// grader measures on the shipped set, so a change that makes grading
+/// measurably worse fails here.
+#[tokio::test]
+async fn the_offline_grader_agrees_with_the_human_labels_and_gaming_earns_nothing() {
+    let set = CalibrationSet::load(&shipped_set(), &Catalog::embedded().unwrap()).unwrap();
+    let report = mockloop::calibrate::run(&set, &OfflineGrader).await;
+    let m = &report.overall;
+    let floor = |name: &str, value: Option<f64>, min: f64| {
+        let value = value.unwrap_or(f64::NAN);
+        assert!(value >= min, "{name} {value:.3} is below {min}");
+    };
+    floor("spearman", m.spearman, 0.80);
+    floor("quadratic weighted kappa", m.quadratic_weighted_kappa, 0.78);
+    floor("within-one agreement", m.within_one_agreement, 0.92);
+    floor(
+        "pairwise ranking accuracy",
+        m.pairwise_ranking_accuracy,
+        0.84,
+    );
+    floor("exact agreement", m.exact_agreement, 0.55);
+    let bias = m.mean_signed_error.unwrap();
+    assert!(bias.abs() <= 0.35, "mean signed error {bias:.2}");
+    for kind in &report.by_kind {
+        floor(
+            &format!("{} kappa", kind.kind.as_str()),
+            kind.metrics.quadratic_weighted_kappa,
+            0.65,
+        );
+    }
+    let adversarial: Vec<_> = report.items.iter().filter(|i| i.is_adversarial()).collect();
+    assert!(adversarial.len() >= 20);
+    for item in adversarial {
+        assert!(
+            item.overall < 1.5,
+            "{} ({:?}) earned {}",
+            item.id,
+            item.tags,
+            item.overall
+        );
+    }
+}
+
+/// The shipped parameters are what the fit chooses: no neighbouring grid
+/// point agrees better with the labels.
+#[test]
+fn the_shipped_offline_parameters_are_a_local_optimum_of_the_fit() {
+    use mockloop::calibrate::fit::{Grid, evaluate};
+    use mockloop::grading::offline::Params;
+    let set = CalibrationSet::load(&shipped_set(), &Catalog::embedded().unwrap()).unwrap();
+    let shipped = evaluate(&set, &Params::FITTED);
+    let grid = Grid::default();
+    let neighbours = grid.neighbours(&Params::FITTED);
+    assert!(neighbours.len() >= 5, "the shipped point lies on the grid");
+    for params in neighbours {
+        let objective = evaluate(&set, &params);
+        assert!(
+            !objective.beats(&shipped),
+            "{params:?} scores {objective:?}, better than the shipped {shipped:?}"
+        );
+    }
+}

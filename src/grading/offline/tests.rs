@@ -77,7 +77,7 @@ fn score(answers: &[&str]) -> AnswerScore {
 const STRONG: &str = "In my last role the nightly import kept failing and blocking the finance team every week. \
     I decided to rewrite the retry logic, and I wrote a replay tool so we could rerun failed batches safely. \
     Failures went from twelve a month to one, a ninety percent drop. In hindsight I should have asked finance \
-    what they needed first.";
+    what they needed first. It took me two weeks, and the finance team stopped losing mornings to reruns.";
 
 #[test]
 fn each_signal_found_contributes_its_sentence_as_evidence() {
@@ -87,9 +87,21 @@ fn each_signal_found_contributes_its_sentence_as_evidence() {
     for quote in s.dimensions.iter().flat_map(|d| &d.evidence) {
         assert!(STRONG.contains(quote.as_str()), "{quote:?} is not verbatim");
     }
+    let answers = [STRONG.to_owned()];
+    let unscaled = score_with(
+        &Params {
+            threshold_scale: 1.0,
+            ..Params::FITTED
+        },
+        GradeRequest {
+            rubric: &rubric(),
+            question: &question(),
+            answers: &answers,
+        },
+    );
     assert_eq!(
-        s.overall, 3.5,
-        "0.75 × 4 + 0.25 × 2 (one reflection signal reaches level 2)"
+        unscaled.overall, 3.5,
+        "0.75 × 4 + 0.25 × 2 (one reflection signal of a [1, 2, 3] dimension reaches level 2)"
     );
     assert_eq!(
         (s.grader.as_str(), s.rubric_version.as_str()),
