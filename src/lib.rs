@@ -14,5 +14,6 @@ pub mod interview;
 pub mod regrade;
 pub mod report;
 pub mod server;
+pub mod speech;
 pub mod store;
 pub mod ws;

@@ -1,0 +1,69 @@
+//! Speech: turning a candidate's voice into text.
+//!
+//! A [`Transcriber`] takes 16 kHz mono audio and returns the words with their
+//! timings. The local one runs whisper.cpp on its own worker threads behind a
+//! bounded queue; a remote one may call an OpenAI-compatible endpoint. The
+//! session code only sees this trait, held in state as `Arc<dyn Transcriber>`.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+/// Samples per second of all audio handled here.
+pub const SAMPLE_RATE: u32 = 16_000;
+
+/// Mono samples in [-1, 1] at [`SAMPLE_RATE`].
+pub type Samples = Arc<[f32]>;
+
+/// What the recogniser heard.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Transcript {
+    pub text: String,
+    pub words: Vec<Word>,
+    /// Mean token probability, 0 to 1: low values mark a transcript a reviewer
+    /// should not trust blindly.
+    pub confidence: f32,
+    /// Length of the audio transcribed, in milliseconds.
+    pub audio_ms: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Word {
+    pub text: String,
+    pub start_ms: u64,
+    pub end_ms: u64,
+    pub probability: f32,
+}
+
+/// How to transcribe one clip.
+#[derive(Clone, Debug, Default)]
+pub struct Request {
+    pub audio: Samples,
+    /// Text that primes the decoder: the question, and disfluencies ("um,
+    /// uh") so Whisper keeps the candidate's fillers instead of dropping them.
+    pub initial_prompt: Option<String>,
+    /// A partial pass on a growing utterance: the queue may drop it under
+    /// load, never a final one.
+    pub partial: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SpeechError {
+    /// The queue is full; the caller should tell the client to slow down.
+    #[error("the speech recogniser is busy ({0} clips waiting)")]
+    Busy(usize),
+    #[error("the speech recogniser failed: {0}")]
+    Failed(String),
+    #[error("no speech model is loaded: {0}")]
+    NoModel(String),
+}
+
+#[async_trait]
+pub trait Transcriber: Send + Sync {
+    /// A short name for logs and reports, e.g. `whisper tiny.en`.
+    fn name(&self) -> &str;
+    async fn transcribe(&self, request: Request) -> Result<Transcript, SpeechError>;
+    /// Clips waiting for a worker (for back-pressure and metrics).
+    fn queue_depth(&self) -> usize;
+}
