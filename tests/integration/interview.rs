@@ -96,11 +96,18 @@ async fn a_one_word_answer_scores_lower_than_a_developed_one() {
                         candidate.answer("fine").await;
                     }
                     "prompt" => {
-                        let text = crate::app::answer_for(
-                            msg["round"]["kind"].as_str().unwrap(),
-                            msg["kind"].as_str().unwrap(),
+                        // A developed answer is about the question: it
+                        // restates it before answering, as candidates do
+                        // (the grader caps answers that ignore the question).
+                        let text = format!(
+                            "So the question is: {} {}",
+                            msg["text"].as_str().unwrap(),
+                            crate::app::answer_for(
+                                msg["round"]["kind"].as_str().unwrap(),
+                                msg["kind"].as_str().unwrap(),
+                            )
                         );
-                        candidate.answer(text).await;
+                        candidate.answer(&text).await;
                     }
                     "debrief" => return msg["report"]["overall"].as_f64().unwrap(),
                     _ => {}
