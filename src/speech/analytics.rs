@@ -1,0 +1,1 @@
+//! Speech analytics (in progress).
