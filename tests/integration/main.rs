@@ -11,3 +11,4 @@ mod llm;
 mod provenance;
 mod regrade;
 mod resume;
+mod voice;
