@@ -12,3 +12,4 @@ mod provenance;
 mod regrade;
 mod resume;
 mod voice;
+mod voice_client;
