@@ -17,6 +17,7 @@ pub struct Config {
     pub sessions: SessionConfig,
     pub grader: GraderConfig,
     pub llm: LlmConfig,
+    pub voice: VoiceConfig,
 }
 
 /// Which grader scores answers. The offline grader needs nothing; the LLM
@@ -300,6 +301,18 @@ pub struct Limits {
     pub max_text_frame_bytes: usize,
     /// Longest answer accepted, in characters (about 3,000 words).
     pub max_answer_chars: usize,
+    /// Largest WebSocket binary (audio) frame accepted, header included.
+    /// Clients send 20 to 100 ms (640 to 3,200 bytes of PCM); 32 KiB is about
+    /// one second, room for a client that batches after a stall.
+    pub max_audio_frame_bytes: usize,
+    /// Hard cap on one utterance: the voice path ends it here even while the
+    /// candidate is still speaking. 30 s is Whisper's whole window, so one
+    /// utterance is always one recogniser pass.
+    pub max_utterance_seconds: u32,
+    /// All the audio one session may send, silence included, so a client left
+    /// streaming (or a hostile one) cannot hold the recogniser forever. Two
+    /// hours is longer than any loop.
+    pub max_session_audio_seconds: u32,
 }
 
 impl Default for Limits {
@@ -307,6 +320,89 @@ impl Default for Limits {
         Limits {
             max_text_frame_bytes: 64 * 1024,
             max_answer_chars: 20_000,
+            max_audio_frame_bytes: 32 * 1024,
+            max_utterance_seconds: 30,
+            max_session_audio_seconds: 2 * 60 * 60,
+        }
+    }
+}
+
+impl Limits {
+    /// The audio limits, checked at load so a bad value fails start-up.
+    pub fn check(&self) -> Result<(), String> {
+        let mut problems = Vec::new();
+        // Below a header plus one sample no audio frame could be accepted;
+        // above 1 MiB a single frame would be minutes of audio.
+        if !(16..=1024 * 1024).contains(&self.max_audio_frame_bytes) {
+            problems.push("max_audio_frame_bytes must be from 16 to 1048576");
+        }
+        if !(1..=300).contains(&self.max_utterance_seconds) {
+            problems.push("max_utterance_seconds must be from 1 to 300");
+        }
+        if !(1..=86_400).contains(&self.max_session_audio_seconds) {
+            problems.push("max_session_audio_seconds must be from 1 to 86400");
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("[limits]: {}", problems.join("; ")))
+        }
+    }
+}
+
+/// How live audio is cut into utterances (see `speech::utterance`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VoiceConfig {
+    /// Silence that ends an utterance. Long enough for a thinking pause
+    /// mid-sentence; the answer itself ends when the candidate says so.
+    pub silence_hold_ms: u32,
+    /// Re-transcribe the growing utterance after this much new speech, for
+    /// partial transcripts. Shorter is livelier and costs more recogniser time.
+    pub partial_every_ms: u32,
+    /// Audio kept from before the detected onset, so a soft first consonant
+    /// is not clipped.
+    pub pre_roll_ms: u32,
+    /// Voice activity score (0 to 1) at or above which a 16 ms frame is speech.
+    pub vad_threshold: f32,
+    /// An utterance with less speech than this (a cough, a click, a chair)
+    /// is dropped instead of transcribed: Whisper tends to invent words for
+    /// such clips.
+    pub min_speech_ms: u32,
+}
+
+impl Default for VoiceConfig {
+    fn default() -> Self {
+        VoiceConfig {
+            silence_hold_ms: 1_500,
+            partial_every_ms: 700,
+            pre_roll_ms: 300,
+            vad_threshold: 0.5,
+            min_speech_ms: 200,
+        }
+    }
+}
+
+impl VoiceConfig {
+    pub fn check(&self) -> Result<(), String> {
+        let mut problems = Vec::new();
+        for (name, value, min, max) in [
+            ("silence_hold_ms", self.silence_hold_ms, 100, 60_000),
+            ("partial_every_ms", self.partial_every_ms, 100, 60_000),
+            ("pre_roll_ms", self.pre_roll_ms, 0, 2_000),
+            ("min_speech_ms", self.min_speech_ms, 0, 10_000),
+        ] {
+            if !(min..=max).contains(&value) {
+                problems.push(format!("{name} must be from {min} to {max}"));
+            }
+        }
+        if !(self.vad_threshold > 0.0 && self.vad_threshold < 1.0) {
+            problems.push("vad_threshold must be between 0 and 1".to_owned());
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("[voice]: {}", problems.join("; ")))
         }
     }
 }
@@ -374,6 +470,8 @@ impl Config {
         let mut config: Config = toml::Value::Table(merged)
             .try_into()
             .context("invalid configuration (check the file and MOCKLOOP__* variables)")?;
+        config.limits.check().map_err(anyhow::Error::msg)?;
+        config.voice.check().map_err(anyhow::Error::msg)?;
         let llm = config.grader.kind == GraderKind::Llm;
         if config.llm.api_key.is_none()
             && let Some((name, raw)) = env
@@ -560,6 +658,29 @@ mod tests {
         )
         .unwrap_err();
         assert!(format!("{error:#}").contains("OPENAI_API_KEY"), "{error:#}");
+    }
+
+    #[test]
+    fn audio_limits_and_voice_settings_are_checked_at_load() {
+        let config = Config::load_from(None, env(&[])).unwrap();
+        assert_eq!(config.voice.silence_hold_ms, 1_500);
+        assert_eq!(config.limits.max_utterance_seconds, 30);
+
+        let error = Config::load_from(
+            None,
+            env(&[
+                ("MOCKLOOP__LIMITS__MAX_AUDIO_FRAME_BYTES", "4"),
+                ("MOCKLOOP__VOICE__VAD_THRESHOLD", "1.5"),
+            ]),
+        )
+        .unwrap_err();
+        assert!(
+            format!("{error:#}").contains("max_audio_frame_bytes"),
+            "{error:#}"
+        );
+        let error =
+            Config::load_from(None, env(&[("MOCKLOOP__VOICE__VAD_THRESHOLD", "1.5")])).unwrap_err();
+        assert!(format!("{error:#}").contains("vad_threshold"), "{error:#}");
     }
 
     #[test]

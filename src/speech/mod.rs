@@ -5,6 +5,12 @@
 //! bounded queue; a remote one may call an OpenAI-compatible endpoint. The
 //! session code only sees this trait, held in state as `Arc<dyn Transcriber>`.
 
+pub mod analytics;
+pub mod frame;
+pub mod partial;
+pub mod utterance;
+pub mod vad;
+
 use std::sync::Arc;
 
 use async_trait::async_trait;

@@ -1,0 +1,309 @@
+//! Cutting a live audio stream into utterances.
+//!
+//! ```text
+//!            onset: `onset_frames` voiced frames in a row
+//!   ┌──────┐ ───────────────────────────────────────────▶ ┌──────────┐
+//!   │ Idle │                                              │ Speaking │──┐ every `partial_every`
+//!   └──────┘ ◀─────────────────────────────────────────── └──────────┘◀─┘ of new speech: Partial
+//!     keeps     silence ≥ hold · length would pass the cap
+//!     pre-roll  · finish()  →  Ended (or Dropped if too little speech)
+//! ```
+//!
+//! Deterministic: time is the number of samples pushed since the stream
+//! began (16 per millisecond); nothing reads a clock, so a test replays a
+//! recording and gets the same cuts, whatever the chunk sizes.
+
+use std::collections::VecDeque;
+
+use super::vad::{FRAME_SAMPLES, Vad, VadFrame};
+use super::{SAMPLE_RATE, Samples};
+use crate::config::{Limits, VoiceConfig};
+
+/// A position in the stream, in samples since the first one pushed.
+pub type SamplePos = u64;
+
+/// Samples in `ms` milliseconds.
+pub fn samples_for_ms(ms: u32) -> usize {
+    (u64::from(ms) * u64::from(SAMPLE_RATE) / 1_000) as usize
+}
+
+/// Milliseconds spanned by `samples`.
+pub fn ms_for_samples(samples: u64) -> u64 {
+    samples * 1_000 / u64::from(SAMPLE_RATE)
+}
+
+/// The assembler's settings, in samples.
+#[derive(Clone, Debug)]
+pub struct UtteranceConfig {
+    pub vad_threshold: f32,
+    /// Voiced frames in a row that start an utterance: 4 frames (64 ms) so a
+    /// click or a single loud frame does not.
+    pub onset_frames: usize,
+    pub silence_hold: usize,
+    pub partial_every: usize,
+    pub pre_roll: usize,
+    pub min_speech: usize,
+    pub max_utterance: usize,
+    /// Audio kept after the last voiced frame when an utterance ends: word
+    /// endings (a soft "s", a fading vowel) often score below the threshold,
+    /// and the rest of the silence hold is only work for the recogniser.
+    pub tail: usize,
+}
+
+impl UtteranceConfig {
+    pub fn new(voice: &VoiceConfig, limits: &Limits) -> UtteranceConfig {
+        UtteranceConfig {
+            vad_threshold: voice.vad_threshold,
+            onset_frames: 4,
+            silence_hold: samples_for_ms(voice.silence_hold_ms),
+            partial_every: samples_for_ms(voice.partial_every_ms),
+            pre_roll: samples_for_ms(voice.pre_roll_ms),
+            min_speech: samples_for_ms(voice.min_speech_ms),
+            max_utterance: samples_for_ms(limits.max_utterance_seconds.saturating_mul(1_000)),
+            tail: samples_for_ms(200),
+        }
+    }
+}
+
+impl Default for UtteranceConfig {
+    fn default() -> Self {
+        UtteranceConfig::new(&VoiceConfig::default(), &Limits::default())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum UtteranceEvent {
+    /// Speech began; `start` includes the pre-roll.
+    Started {
+        start: SamplePos,
+    },
+    /// The utterance so far, for a partial transcript.
+    Partial {
+        start: SamplePos,
+        audio: Samples,
+    },
+    Ended(Utterance),
+    /// Too little speech to transcribe (a cough, a click); the client may
+    /// clear its "listening" indicator.
+    Dropped {
+        start: SamplePos,
+        end: SamplePos,
+    },
+}
+
+/// A finished utterance.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Utterance {
+    /// First sample of `audio` in the stream (pre-roll included).
+    pub start: SamplePos,
+    /// End of the last frame scored as speech.
+    pub speech_end: SamplePos,
+    /// End of `audio` (speech end plus a short tail, unless the cap cut it).
+    pub end: SamplePos,
+    pub reason: EndReason,
+    /// Samples scored as speech.
+    pub voiced: u64,
+    pub audio: Samples,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndReason {
+    /// The silence hold passed.
+    Silence,
+    /// The utterance reached `max_utterance_seconds` while speech went on.
+    HardCap,
+    /// The caller ended it ([`Assembler::finish`]), e.g. the candidate pressed done.
+    Finished,
+}
+
+#[derive(Debug)]
+enum State {
+    Idle {
+        /// The last `pre_roll` samples plus any onset frames.
+        ring: VecDeque<i16>,
+        voiced_run: usize,
+    },
+    Speaking(Speaking),
+}
+
+#[derive(Debug)]
+struct Speaking {
+    start: SamplePos,
+    audio: Vec<i16>,
+    voiced: usize,
+    /// `audio` index just past the last voiced frame.
+    last_voiced_end: usize,
+    silence: usize,
+    voiced_since_partial: usize,
+}
+
+/// Feeds on PCM, emits [`UtteranceEvent`]s. One per audio stream.
+#[derive(Debug)]
+pub struct Assembler {
+    config: UtteranceConfig,
+    vad: Vad,
+    state: State,
+    /// Samples scored so far (the start of the next VAD frame).
+    position: SamplePos,
+}
+
+impl Assembler {
+    pub fn new(config: UtteranceConfig) -> Assembler {
+        Assembler {
+            vad: Vad::new(config.vad_threshold),
+            config,
+            state: idle(),
+            position: 0,
+        }
+    }
+
+    /// Stream position up to which audio has been scored.
+    pub fn position(&self) -> SamplePos {
+        self.position
+    }
+
+    pub fn is_speaking(&self) -> bool {
+        matches!(self.state, State::Speaking(_))
+    }
+
+    /// Pushes a chunk of any length; returns what it completed, in order.
+    pub fn push(&mut self, pcm: &[i16]) -> Vec<UtteranceEvent> {
+        let mut events = Vec::new();
+        // The VAD borrows its own buffer for the frame, so the frame is
+        // copied out before the state machine (which needs `&mut self`) runs.
+        let mut frames: Vec<([i16; FRAME_SAMPLES], bool)> = Vec::new();
+        self.vad.push(pcm, |frame: VadFrame<'_>| {
+            frames.push((*frame.samples, frame.voiced))
+        });
+        for (samples, voiced) in &frames {
+            self.on_frame(samples, *voiced, &mut events);
+        }
+        events
+    }
+
+    /// Pushes one frame already judged speech or not, bypassing the VAD: for
+    /// a caller with its own detector, and for tests of the cutting rules.
+    pub fn push_decided(
+        &mut self,
+        frame: &[i16; FRAME_SAMPLES],
+        voiced: bool,
+    ) -> Vec<UtteranceEvent> {
+        let mut events = Vec::new();
+        self.on_frame(frame, voiced, &mut events);
+        events
+    }
+
+    /// Ends the current utterance now (the candidate said they are done, or
+    /// the microphone stopped). Samples short of a whole VAD frame (under
+    /// 16 ms) are not included.
+    pub fn finish(&mut self) -> Option<UtteranceEvent> {
+        match std::mem::replace(&mut self.state, idle()) {
+            State::Speaking(speaking) => Some(self.end(speaking, EndReason::Finished)),
+            State::Idle { .. } => None,
+        }
+    }
+
+    fn on_frame(&mut self, frame: &[i16], voiced: bool, events: &mut Vec<UtteranceEvent>) {
+        let config = &self.config;
+        // Would this frame carry the utterance past the cap? End it first, so
+        // no utterance is longer than the cap and this frame starts the next.
+        if let State::Speaking(speaking) = &self.state
+            && speaking.audio.len() + FRAME_SAMPLES > config.max_utterance
+        {
+            let State::Speaking(speaking) = std::mem::replace(&mut self.state, idle()) else {
+                unreachable!("matched Speaking above");
+            };
+            events.push(self.end(speaking, EndReason::HardCap));
+        }
+        let frame_end = self.position + FRAME_SAMPLES as u64;
+        self.position = frame_end;
+        let config = &self.config;
+        match &mut self.state {
+            State::Idle { ring, voiced_run } => {
+                ring.extend(frame);
+                let keep = config.pre_roll + config.onset_frames * FRAME_SAMPLES;
+                let excess = ring.len().saturating_sub(keep);
+                ring.drain(..excess);
+                *voiced_run = if voiced { *voiced_run + 1 } else { 0 };
+                if *voiced_run >= config.onset_frames {
+                    let audio: Vec<i16> = ring.drain(..).collect();
+                    let start = frame_end - audio.len() as u64;
+                    let voiced = *voiced_run * FRAME_SAMPLES;
+                    self.state = State::Speaking(Speaking {
+                        start,
+                        last_voiced_end: audio.len(),
+                        audio,
+                        voiced,
+                        silence: 0,
+                        voiced_since_partial: voiced,
+                    });
+                    events.push(UtteranceEvent::Started { start });
+                }
+            }
+            State::Speaking(speaking) => {
+                speaking.audio.extend_from_slice(frame);
+                if voiced {
+                    speaking.voiced += FRAME_SAMPLES;
+                    speaking.voiced_since_partial += FRAME_SAMPLES;
+                    speaking.last_voiced_end = speaking.audio.len();
+                    speaking.silence = 0;
+                } else {
+                    speaking.silence += FRAME_SAMPLES;
+                }
+                if speaking.silence >= config.silence_hold {
+                    let State::Speaking(speaking) = std::mem::replace(&mut self.state, idle())
+                    else {
+                        unreachable!("matched Speaking above");
+                    };
+                    events.push(self.end(speaking, EndReason::Silence));
+                } else if voiced && speaking.voiced_since_partial >= config.partial_every {
+                    // Only after new speech: re-transcribing a pause would
+                    // cost a recogniser pass and change nothing.
+                    speaking.voiced_since_partial = 0;
+                    events.push(UtteranceEvent::Partial {
+                        start: speaking.start,
+                        audio: to_samples(&speaking.audio),
+                    });
+                }
+            }
+        }
+    }
+
+    fn end(&self, mut speaking: Speaking, reason: EndReason) -> UtteranceEvent {
+        let start = speaking.start;
+        if speaking.voiced < self.config.min_speech {
+            return UtteranceEvent::Dropped {
+                start,
+                end: start + speaking.audio.len() as u64,
+            };
+        }
+        if reason != EndReason::HardCap {
+            let keep = (speaking.last_voiced_end + self.config.tail).min(speaking.audio.len());
+            speaking.audio.truncate(keep);
+        }
+        UtteranceEvent::Ended(Utterance {
+            start,
+            speech_end: start + speaking.last_voiced_end as u64,
+            end: start + speaking.audio.len() as u64,
+            reason,
+            voiced: speaking.voiced as u64,
+            audio: to_samples(&speaking.audio),
+        })
+    }
+}
+
+fn idle() -> State {
+    State::Idle {
+        ring: VecDeque::new(),
+        voiced_run: 0,
+    }
+}
+
+/// PCM16 to the recogniser's [-1, 1] floats.
+fn to_samples(pcm: &[i16]) -> Samples {
+    pcm.iter().map(|&s| f32::from(s) / 32_768.0).collect()
+}
+
+#[cfg(test)]
+#[path = "utterance_tests.rs"]
+mod tests;

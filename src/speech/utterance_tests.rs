@@ -1,0 +1,169 @@
+//! The cutting rules, driven frame by frame with hand-made speech/silence
+//! decisions (the VAD itself is exercised on real speech in the integration
+//! tests).
+
+use super::*;
+
+const F: usize = FRAME_SAMPLES;
+
+/// Small numbers so a pattern string reads as a timeline: one character per
+/// 16 ms frame, `v` speech and `.` silence.
+fn config() -> UtteranceConfig {
+    UtteranceConfig {
+        vad_threshold: 0.5,
+        onset_frames: 4,
+        silence_hold: 5 * F,
+        partial_every: 8 * F,
+        pre_roll: 2 * F,
+        min_speech: 6 * F,
+        max_utterance: 40 * F,
+        tail: F,
+    }
+}
+
+/// Runs a pattern; every sample of frame `i` has the value `i`, so audio
+/// shows exactly which frames an utterance kept.
+fn run(assembler: &mut Assembler, pattern: &str) -> Vec<UtteranceEvent> {
+    let first = assembler.position() / F as u64;
+    pattern
+        .chars()
+        .enumerate()
+        .flat_map(|(i, c)| {
+            let frame = [(first + i as u64) as i16; F];
+            assembler.push_decided(&frame, c == 'v')
+        })
+        .collect()
+}
+
+fn frames_of(audio: &Samples) -> Vec<i16> {
+    let mut frames: Vec<i16> = audio
+        .iter()
+        .map(|s| (s * 32_768.0).round() as i16)
+        .collect();
+    frames.dedup();
+    frames
+}
+
+fn ended(events: &[UtteranceEvent]) -> Vec<&Utterance> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            UtteranceEvent::Ended(u) => Some(u),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn speech_then_a_silence_hold_is_one_utterance_with_pre_roll_and_a_short_tail() {
+    let mut assembler = Assembler::new(config());
+    //           0123456789012345678901234
+    let events = run(&mut assembler, "....vvvvvvvvv.....");
+    assert_eq!(
+        events[0],
+        UtteranceEvent::Started {
+            start: 2 * F as u64
+        }
+    );
+    let utterances = ended(&events);
+    assert_eq!(utterances.len(), 1);
+    let u = utterances[0];
+    assert_eq!(u.reason, EndReason::Silence);
+    // Two frames of pre-roll (2, 3), speech 4..=12, one frame of tail (13).
+    assert_eq!(frames_of(&u.audio), (2..=13).collect::<Vec<i16>>());
+    assert_eq!(u.start, 2 * F as u64);
+    assert_eq!(u.speech_end, 13 * F as u64);
+    assert_eq!(u.end, 14 * F as u64);
+    assert_eq!(u.voiced, 9 * F as u64);
+    assert!(!assembler.is_speaking());
+}
+
+#[test]
+fn a_pause_shorter_than_the_hold_does_not_end_the_utterance() {
+    let mut assembler = Assembler::new(config());
+    let events = run(&mut assembler, "vvvvvv....vvvvvv....vvvv.....");
+    let utterances = ended(&events);
+    assert_eq!(utterances.len(), 1);
+    assert_eq!(utterances[0].voiced, 16 * F as u64);
+}
+
+#[test]
+fn isolated_voiced_frames_do_not_start_an_utterance() {
+    let mut assembler = Assembler::new(config());
+    let events = run(&mut assembler, "v..vv..vvv...v.vvv......");
+    assert!(events.is_empty(), "{events:?}");
+}
+
+#[test]
+fn too_little_speech_is_dropped_not_transcribed() {
+    let mut assembler = Assembler::new(config());
+    let events = run(&mut assembler, "..vvvvv.....");
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert!(matches!(events[0], UtteranceEvent::Started { .. }));
+    assert_eq!(
+        events[1],
+        UtteranceEvent::Dropped {
+            start: 0,
+            end: 12 * F as u64
+        }
+    );
+}
+
+#[test]
+fn partials_come_after_each_stretch_of_new_speech_not_during_pauses() {
+    let mut assembler = Assembler::new(config());
+    let events = run(&mut assembler, "vvvvvvvv....vvvvvvvv.....");
+    let partials: Vec<usize> = events
+        .iter()
+        .filter_map(|e| match e {
+            UtteranceEvent::Partial { audio, .. } => Some(audio.len() / F),
+            _ => None,
+        })
+        .collect();
+    // After 8 voiced frames (frames 0..8), then after 8 more (through frame 20).
+    assert_eq!(partials, vec![8, 20]);
+}
+
+#[test]
+fn the_hard_cap_ends_a_long_utterance_and_the_next_one_loses_no_audio() {
+    let mut assembler = Assembler::new(config());
+    let events = run(&mut assembler, &"v".repeat(60));
+    let utterances = ended(&events);
+    assert_eq!(utterances.len(), 1, "{events:?}");
+    let first = utterances[0];
+    assert_eq!(first.reason, EndReason::HardCap);
+    assert_eq!(first.audio.len(), 40 * F);
+    assert_eq!(frames_of(&first.audio), (0..40).collect::<Vec<i16>>());
+    // Speech went on: the next utterance starts with frame 40.
+    let rest = assembler.finish().unwrap();
+    let UtteranceEvent::Ended(second) = rest else {
+        panic!("expected an utterance, got {rest:?}");
+    };
+    assert_eq!(second.reason, EndReason::Finished);
+    assert_eq!(second.start, 40 * F as u64);
+    assert_eq!(frames_of(&second.audio), (40..60).collect::<Vec<i16>>());
+}
+
+#[test]
+fn finish_ends_the_utterance_now_and_is_nothing_when_idle() {
+    let mut assembler = Assembler::new(config());
+    assert!(assembler.finish().is_none());
+    run(&mut assembler, "vvvvvvvvvv..");
+    let Some(UtteranceEvent::Ended(u)) = assembler.finish() else {
+        panic!("expected an utterance");
+    };
+    assert_eq!(u.reason, EndReason::Finished);
+    assert_eq!(u.speech_end, 10 * F as u64);
+    // The tail is one frame: frame 10 is kept, frame 11 is not.
+    assert_eq!(u.end, 11 * F as u64);
+    assert!(assembler.finish().is_none());
+}
+
+#[test]
+fn the_default_config_follows_the_settings() {
+    let config = UtteranceConfig::default();
+    assert_eq!(config.silence_hold, 24_000);
+    assert_eq!(config.partial_every, 11_200);
+    assert_eq!(config.max_utterance, 30 * 16_000);
+    assert_eq!(ms_for_samples(config.pre_roll as u64), 300);
+}
