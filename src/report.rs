@@ -2,6 +2,7 @@
 //! No model decides the verdict; the thresholds below do, and they are
 //! documented in the README.
 
+use crate::speech::analytics::SpeechAnalytics;
 use serde::Serialize;
 
 use crate::content::RoundKind;
@@ -125,6 +126,9 @@ pub struct TurnReport {
     pub kind: PromptKind,
     pub prompt: String,
     pub answer: Option<String>,
+    /// Pace, fillers, pauses and recogniser confidence, when the answer was spoken.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub speech: Option<SpeechAnalytics>,
 }
 
 impl Report {
@@ -150,6 +154,7 @@ impl Report {
                             kind: t.kind,
                             prompt: t.prompt.clone(),
                             answer: t.answer.clone(),
+                            speech: t.speech.clone(),
                         })
                         .collect(),
                     skipped: record.closed == Some(CloseReason::Skipped),

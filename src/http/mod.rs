@@ -22,9 +22,12 @@ use tower_http::trace::TraceLayer;
 use crate::config::Config;
 use crate::content::{Catalog, ContentSource, RoundKind};
 use crate::grading::Grader;
+use crate::speech::Transcriber;
+use crate::speech::analytics::AnalyticsConfig;
+use crate::speech::utterance::UtteranceConfig;
 use crate::store::{SqliteStore, Store};
 use crate::ws::protocol::MessageLimits;
-use crate::ws::{Hub, run_connection};
+use crate::ws::{Hub, VoiceSetup, run_connection};
 
 pub use error::AppError;
 
@@ -54,16 +57,35 @@ impl AppState {
         Ok(AppState::new(config, catalog, Arc::new(store), grader))
     }
 
+    /// A text-only server.
     pub fn new(
         config: Config,
         catalog: Catalog,
         store: Arc<dyn Store>,
         grader: Arc<dyn Grader>,
     ) -> AppState {
+        AppState::with_voice(config, catalog, store, grader, None)
+    }
+
+    /// A server that also takes spoken answers when `transcriber` is given.
+    pub fn with_voice(
+        config: Config,
+        catalog: Catalog,
+        store: Arc<dyn Store>,
+        grader: Arc<dyn Grader>,
+        transcriber: Option<Arc<dyn Transcriber>>,
+    ) -> AppState {
         let idle = Duration::from_secs(config.sessions.idle_unload_seconds);
+        let voice = transcriber.map(|transcriber| VoiceSetup {
+            transcriber,
+            utterance: UtteranceConfig::new(&config.voice, &config.limits),
+            max_frame_bytes: config.limits.max_audio_frame_bytes,
+            max_session_audio_seconds: config.limits.max_session_audio_seconds,
+            analytics: AnalyticsConfig::default(),
+        });
         AppState {
             catalog: Arc::new(RwLock::new(Arc::new(catalog))),
-            hub: Hub::new(Arc::clone(&store), grader, idle),
+            hub: Hub::new(Arc::clone(&store), grader, idle, voice),
             store,
             config: Arc::new(config),
         }

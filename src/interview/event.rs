@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::grading::AnswerScore;
+use crate::speech::analytics::SpeechAnalytics;
 
 use super::plan::Plan;
 
@@ -37,6 +38,9 @@ pub enum Event {
     Answered {
         at: Millis,
         text: String,
+        /// Set when the answer was spoken: pace, fillers, pauses, confidence.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        speech: Option<Box<SpeechAnalytics>>,
     },
     TimeWarning {
         at: Millis,

@@ -33,6 +33,7 @@ pub use event::{CloseReason, Event, Millis, PauseReason, PromptKind, RoundEndRea
 pub use plan::{Plan, PlanError, PlannedRound};
 
 use crate::grading::{AnswerScore, signals};
+use crate::speech::analytics::SpeechAnalytics;
 
 /// What the outside world tells a session.
 #[derive(Clone, Debug, PartialEq)]
@@ -40,6 +41,11 @@ pub enum Input {
     /// Start the first round.
     Begin,
     Answer(String),
+    /// An answer given by voice: the transcript and how it was spoken.
+    SpokenAnswer {
+        text: String,
+        speech: Box<SpeechAnalytics>,
+    },
     Skip,
     Repeat,
     Pause(PauseReason),
@@ -97,6 +103,8 @@ pub struct Turn {
     pub kind: PromptKind,
     pub prompt: String,
     pub answer: Option<String>,
+    /// How the answer was spoken, when it was.
+    pub speech: Option<SpeechAnalytics>,
 }
 
 /// Where an active round stands.
@@ -241,7 +249,12 @@ impl Session {
         };
         match (&self.phase, input) {
             (Phase::Lobby, Input::Begin) => d.start_round(0)?,
-            (Phase::Active(_), Input::Answer(text)) => {
+            (Phase::Active(_), input @ (Input::Answer(_) | Input::SpokenAnswer { .. })) => {
+                let (text, speech) = match input {
+                    Input::SpokenAnswer { text, speech } => (text, Some(speech)),
+                    Input::Answer(text) => (text, None),
+                    _ => unreachable!("matched above"),
+                };
                 let text = text.trim();
                 if text.is_empty() {
                     return Err(InterviewError::EmptyAnswer);
@@ -249,6 +262,7 @@ impl Session {
                 d.emit(Event::Answered {
                     at: now,
                     text: text.to_owned(),
+                    speech,
                 })?;
                 d.follow_up_or_move_on()?;
             }
@@ -373,6 +387,7 @@ impl Session {
                         kind: *kind,
                         prompt: text.clone(),
                         answer: None,
+                        speech: None,
                     };
                     match kind {
                         PromptKind::Question => {
@@ -399,13 +414,14 @@ impl Session {
                     }
                 }
             }
-            Event::Answered { text, .. } => {
+            Event::Answered { text, speech, .. } => {
                 let turn = self
                     .records
                     .last_mut()
                     .and_then(|r| r.turns.last_mut())
                     .ok_or(InterviewError::Inconsistent("answered"))?;
                 turn.answer = Some(text.clone());
+                turn.speech = speech.as_deref().cloned();
             }
             Event::TimeWarning { .. } => {
                 if let Phase::Active(active) = &mut self.phase {
@@ -477,6 +493,7 @@ fn input_name(input: &Input) -> &'static str {
     match input {
         Input::Begin => "begin",
         Input::Answer(_) => "answer",
+        Input::SpokenAnswer { .. } => "spoken answer",
         Input::Skip => "skip",
         Input::Repeat => "repeat",
         Input::Pause(_) => "pause",

@@ -70,10 +70,12 @@ where
                         }
                         Err(error) => Some(ServerMsg::error(error.code(), error.to_string())),
                     },
-                    Some(Ok(Message::Binary(_))) => Some(ServerMsg::error(
-                        "unsupported",
-                        "Binary frames are not accepted by this server version; send text answers.",
-                    )),
+                    Some(Ok(Message::Binary(bytes))) => {
+                        if commands.send(Command::Audio { conn, bytes: bytes.to_vec() }).await.is_err() {
+                            break;
+                        }
+                        None
+                    }
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => None,
                     Some(Ok(Message::Close(_)) | Err(_)) | None => break,
                 };

@@ -4,6 +4,7 @@
 mod connection;
 pub mod protocol;
 mod session;
+mod voice;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -20,6 +21,7 @@ use crate::store::{Store, StoreError};
 pub use connection::run_connection;
 pub use session::now_ms;
 use session::{Actor, Command};
+pub use voice::VoiceSetup;
 
 pub(crate) struct Shared {
     /// Live sessions by id. Held only while finding, starting or unloading a
@@ -31,6 +33,8 @@ pub(crate) struct Shared {
     cancel: CancellationToken,
     /// How long a session with no socket and no grading stays in memory.
     idle_unload: Duration,
+    /// Set when the server takes spoken answers.
+    voice: Option<VoiceSetup>,
 }
 
 impl Shared {
@@ -77,7 +81,12 @@ pub struct Hub {
 }
 
 impl Hub {
-    pub fn new(store: Arc<dyn Store>, grader: Arc<dyn Grader>, idle_unload: Duration) -> Hub {
+    pub fn new(
+        store: Arc<dyn Store>,
+        grader: Arc<dyn Grader>,
+        idle_unload: Duration,
+        voice: Option<VoiceSetup>,
+    ) -> Hub {
         Hub {
             shared: Arc::new(Shared {
                 sessions: Mutex::new(HashMap::new()),
@@ -86,6 +95,7 @@ impl Hub {
                 tracker: TaskTracker::new(),
                 cancel: CancellationToken::new(),
                 idle_unload,
+                voice,
             }),
         }
     }

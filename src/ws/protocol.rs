@@ -17,14 +17,20 @@ pub const PROTOCOL_VERSION: u32 = 1;
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientMsg {
-    Answer { text: String },
+    Answer {
+        text: String,
+    },
     Skip,
     Repeat,
     Pause,
-    Resume { last_seq: u64 },
+    Resume {
+        last_seq: u64,
+    },
+    /// The candidate finished a spoken answer: submit what was transcribed.
+    Done,
 }
 
-const CLIENT_TYPES: [&str; 5] = ["answer", "skip", "repeat", "pause", "resume"];
+const CLIENT_TYPES: [&str; 6] = ["answer", "skip", "repeat", "pause", "resume", "done"];
 
 /// Why a client frame was refused. Each maps to an error `code`.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -35,7 +41,9 @@ pub enum ProtocolError {
     AnswerTooLong { chars: usize, limit: usize },
     #[error("the message is not valid JSON: {0}")]
     BadJson(String),
-    #[error("unknown message type {0:?}; expected one of answer, skip, repeat, pause, resume")]
+    #[error(
+        "unknown message type {0:?}; expected one of answer, skip, repeat, pause, resume, done"
+    )]
     UnknownType(String),
     #[error("the message has no string field \"type\"")]
     MissingType,
@@ -193,6 +201,21 @@ pub enum ServerMsg {
         code: &'static str,
         message: String,
         fatal: bool,
+    },
+    /// Speech started or stopped in the candidate's audio.
+    Listening {
+        speaking: bool,
+    },
+    /// What the recogniser heard: partial passes while the candidate speaks
+    /// (`stable` words will not change, `tentative` ones may), then the final
+    /// text of the utterance.
+    Transcript {
+        #[serde(rename = "final")]
+        is_final: bool,
+        stable: String,
+        tentative: String,
+        /// The recogniser was unsure: a low score may be its fault.
+        low_confidence: bool,
     },
 }
 

@@ -15,10 +15,12 @@ use tracing::{Instrument, debug, info, warn};
 
 use super::Shared;
 use super::protocol::{ClientMsg, ServerMsg};
+use super::voice::{Action, Job, Voice};
 use crate::grading::{AnswerScore, GradeRequest, grade_or_fallback};
 use crate::interview::{
     Event, Input, InterviewError, Millis, PauseReason, Phase, Session, StoredEvent,
 };
+use crate::speech::{SpeechError, Transcript};
 
 pub(super) enum Command {
     Attach {
@@ -36,6 +38,17 @@ pub(super) enum Command {
         round: usize,
         question: usize,
         score: Box<AnswerScore>,
+    },
+    /// A binary (audio) frame from the socket.
+    Audio {
+        conn: u64,
+        bytes: Vec<u8>,
+    },
+    Transcribed {
+        utterance: u64,
+        partial: bool,
+        offset_ms: u64,
+        result: Box<Result<Transcript, SpeechError>>,
     },
 }
 
@@ -56,6 +69,10 @@ pub(super) struct Actor {
     conn: Option<Conn>,
     next_conn: u64,
     pending_grades: usize,
+    /// `Some` when the server takes spoken answers.
+    voice: Option<Voice>,
+    /// Transcriptions in flight; the session stays loaded until they return.
+    pending_speech: usize,
 }
 
 pub fn now_ms() -> Millis {
@@ -77,6 +94,12 @@ impl Actor {
         // Commands are small and processed quickly; the bound keeps a flood
         // from one socket from growing memory without limit.
         let (tx, rx) = mpsc::channel(64);
+        let mut voice = shared.voice.clone().map(Voice::new);
+        if let (Some(voice), Phase::Active(active)) = (&mut voice, session.phase())
+            && let Some(current) = &active.current
+        {
+            voice.new_prompt(&current.text);
+        }
         let actor = Actor {
             id,
             session,
@@ -86,6 +109,8 @@ impl Actor {
             conn: None,
             next_conn: 1,
             pending_grades: 0,
+            voice,
+            pending_speech: 0,
         };
         (actor, tx)
     }
@@ -101,7 +126,7 @@ impl Actor {
             let mut idle_since = Instant::now();
             loop {
                 let timer = self.session.poll_timeout().map(instant_at);
-                let idle = self.conn.is_none() && self.pending_grades == 0;
+                let idle = self.conn.is_none() && self.pending_grades == 0 && self.pending_speech == 0;
                 let unload_at = idle_since + self.shared.idle_unload;
                 tokio::select! {
                     command = self.rx.recv() => {
@@ -190,12 +215,94 @@ impl Actor {
                 })
                 .await;
             }
+            Command::Audio { conn, bytes } => {
+                if self.conn.as_ref().is_none_or(|c| c.id != conn) {
+                    return;
+                }
+                let Some(voice) = &mut self.voice else {
+                    self.send(ServerMsg::error(
+                        "unsupported",
+                        "Binary frames are audio, and voice is not enabled on this server; send text answers.",
+                    ));
+                    return;
+                };
+                // Audio outside a question (lobby, pause, between rounds) is
+                // not part of any answer.
+                if matches!(self.session.phase(), Phase::Active(_)) {
+                    let actions = voice.audio(&bytes);
+                    self.perform(actions).await;
+                }
+            }
+            Command::Transcribed {
+                utterance,
+                partial,
+                offset_ms,
+                result,
+            } => {
+                self.pending_speech = self.pending_speech.saturating_sub(1);
+                if let Some(voice) = &mut self.voice {
+                    let actions = voice.transcribed(utterance, partial, offset_ms, *result);
+                    self.perform(actions).await;
+                }
+            }
         }
+    }
+
+    async fn perform(&mut self, actions: Vec<Action>) {
+        for action in actions {
+            match action {
+                Action::Send(msg) => self.send(msg),
+                Action::Transcribe(job) => self.spawn_transcription(job),
+                Action::Submit { text, speech } => {
+                    self.input(Input::SpokenAnswer { text, speech }).await
+                }
+            }
+        }
+    }
+
+    /// Speech is transcribed beside the session, like grading: audio keeps
+    /// flowing while the recogniser works.
+    fn spawn_transcription(&mut self, job: Job) {
+        let Some(setup) = &self.shared.voice else {
+            return;
+        };
+        let transcriber = Arc::clone(&setup.transcriber);
+        let tx = self.tx.clone();
+        self.pending_speech += 1;
+        let span = tracing::Span::current();
+        self.shared.tracker.spawn(
+            async move {
+                let result = transcriber.transcribe(job.request).await;
+                let _ = tx
+                    .send(Command::Transcribed {
+                        utterance: job.utterance,
+                        partial: job.partial,
+                        offset_ms: job.offset_ms,
+                        result: Box::new(result),
+                    })
+                    .await;
+            }
+            .instrument(span),
+        );
     }
 
     async fn client(&mut self, msg: ClientMsg) {
         match msg {
             ClientMsg::Answer { text } => self.input(Input::Answer(text)).await,
+            ClientMsg::Done => match &mut self.voice {
+                Some(voice) if matches!(self.session.phase(), Phase::Active(_)) => {
+                    let actions = voice.finish();
+                    self.perform(actions).await;
+                }
+                Some(_) => self.send(ServerMsg::error(
+                    "not_allowed",
+                    "There is no question to answer right now.",
+                )),
+                None => self.send(ServerMsg::error(
+                    "unsupported",
+                    "Voice is not enabled on this server; send text answers.",
+                )),
+            },
             ClientMsg::Skip => self.input(Input::Skip).await,
             ClientMsg::Repeat => self.input(Input::Repeat).await,
             ClientMsg::Pause => self.input(Input::Pause(PauseReason::Candidate)).await,
@@ -297,6 +404,17 @@ impl Actor {
         } = stored.event
         {
             self.spawn_grading(round, question);
+        }
+        if let (
+            Event::Prompted {
+                text,
+                repeat: false,
+                ..
+            },
+            Some(voice),
+        ) = (&stored.event, &mut self.voice)
+        {
+            voice.new_prompt(text);
         }
         if let Some(msg) = ServerMsg::from_event(&self.id, stored, &self.session, now) {
             if let Some(conn) = &mut self.conn {
