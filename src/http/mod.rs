@@ -22,6 +22,7 @@ use tower_http::trace::TraceLayer;
 use crate::config::Config;
 use crate::content::{Catalog, ContentSource, RoundKind};
 use crate::grading::Grader;
+use crate::speech::Transcriber;
 use crate::store::{SqliteStore, Store};
 use crate::ws::protocol::MessageLimits;
 use crate::ws::{Hub, run_connection};
@@ -36,6 +37,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub hub: Hub,
     pub config: Arc<Config>,
+    /// The shared recogniser; `None` runs the server text-only.
+    pub speech: Option<Arc<dyn Transcriber>>,
 }
 
 impl AppState {
@@ -66,7 +69,13 @@ impl AppState {
             hub: Hub::new(Arc::clone(&store), grader, idle),
             store,
             config: Arc::new(config),
+            speech: None,
         }
+    }
+
+    pub fn with_speech(mut self, speech: Option<Arc<dyn Transcriber>>) -> AppState {
+        self.speech = speech;
+        self
     }
 
     pub fn catalog(&self) -> Arc<Catalog> {
