@@ -11,3 +11,5 @@ mod llm;
 mod provenance;
 mod regrade;
 mod resume;
+mod speech;
+mod speech_support;
