@@ -21,23 +21,26 @@ use mockloop::speech::{Request, Transcriber, wav};
 
 const RUNS: usize = 3;
 
-/// Answers of roughly 5, 10 and 20 seconds at espeak-ng's default 175 wpm.
+/// Answers of about 5, 10 and 20 seconds at espeak-ng's default rate (the
+/// measured length is printed).
 const CLIPS: [(&str, &str); 3] = [
     (
         "5s",
-        "I would use a hash map to count each word in one pass.",
+        "I would use a hash map to count each word in one pass, then sort the counts.",
     ),
     (
         "10s",
         "I would start by clarifying the requirements, then sketch the main components \
-         of the system and explain the trade offs between consistency and availability.",
+         of the system and explain the trade offs between consistency and availability, \
+         and how I would test it.",
     ),
     (
         "20s",
         "First I would ask how many users we expect and how often they write. Then I would \
          put a load balancer in front of stateless servers, keep the data in a replicated \
-         database, and add a cache for the hot reads. Finally I would talk about monitoring, \
-         and what happens when one of the machines goes down.",
+         database, and add a cache for the hot reads. Finally I would talk about monitoring \
+         and alerts, what happens when one of the machines goes down, and how we would roll \
+         out a change safely.",
     ),
 ];
 

@@ -51,3 +51,31 @@ pub async fn provision(config: &SpeechConfig, data_dir: &Path) -> Option<Arc<dyn
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_missing_configured_model_means_text_only_without_installing() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = SpeechConfig {
+            model: Some(dir.path().join("absent.bin")),
+            ..SpeechConfig::default()
+        };
+        assert!(provision(&config, dir.path()).await.is_none());
+        assert!(!dir.path().join("models").exists());
+    }
+
+    #[tokio::test]
+    async fn a_corrupt_model_file_means_text_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.bin");
+        std::fs::write(&path, b"lmgg\x00\x01 definitely not a model").unwrap();
+        let config = SpeechConfig {
+            model: Some(path),
+            ..SpeechConfig::default()
+        };
+        assert!(provision(&config, dir.path()).await.is_none());
+    }
+}

@@ -130,7 +130,6 @@ impl Drop for WhisperTranscriber {
 }
 
 fn worker(context: &WhisperContext, mut state: WhisperState, queue: &Queue, threads: usize) {
-    let eot = context.token_eot();
     while let Some(job) = queue.pop() {
         let Job {
             request,
@@ -142,7 +141,7 @@ fn worker(context: &WhisperContext, mut state: WhisperState, queue: &Queue, thre
             continue; // the caller gave up; skip the work
         }
         let started = Instant::now();
-        let result = run(&mut state, &request, threads, eot);
+        let result = run(context, &mut state, &request, threads);
         tracing::debug!(
             audio_ms = request.audio.len() as u64 * 1000 / u64::from(SAMPLE_RATE),
             elapsed_ms = started.elapsed().as_millis() as u64,
@@ -156,11 +155,12 @@ fn worker(context: &WhisperContext, mut state: WhisperState, queue: &Queue, thre
 /// One transcription: greedy decoding, token timestamps, the encoder sized
 /// to the clip.
 fn run(
+    context: &WhisperContext,
     state: &mut WhisperState,
     request: &Request,
     threads: usize,
-    eot: i32,
 ) -> Result<Transcript, SpeechError> {
+    let eot = context.token_eot();
     let audio_ms = request.audio.len() as u64 * 1000 / u64::from(SAMPLE_RATE);
     if request.audio.is_empty() {
         return Ok(Transcript::default());
@@ -180,10 +180,16 @@ fn run(
     // latency of exactly the clips that are already slow.
     params.set_temperature_inc(0.0);
     params.set_audio_ctx(audio_ctx(request.audio.len()) as i32);
-    if let Some(prompt) = &request.initial_prompt {
-        // whisper-rs panics on an interior NUL; the prompt comes from content.
-        params.set_initial_prompt(&prompt.replace('\0', " "));
-    }
+    // The prompt goes in as tokens: whisper-rs 0.16's set_initial_prompt
+    // leaks its string on every call (and panics on a NUL), which adds up
+    // with partial passes several times a second. whisper.cpp tokenizes an
+    // initial prompt the same way.
+    let prompt_tokens = request
+        .initial_prompt
+        .as_deref()
+        .map(|p| prompt_tokens(context, p))
+        .unwrap_or_default();
+    params.set_tokens(&prompt_tokens);
     state
         .full(params, &request.audio)
         .map_err(|e| SpeechError::Failed(e.to_string()))?;
@@ -249,6 +255,28 @@ fn run(
         confidence,
         audio_ms,
     })
+}
+
+/// Longest prompt used, in bytes: whisper.cpp keeps at most 224 prompt
+/// tokens (about 1 KB of English) anyway.
+const MAX_PROMPT_BYTES: usize = 1024;
+/// Room for the prompt's tokens. Every token covers at least one byte, so
+/// this can never be too small; it must not be: whisper-rs 0.16 mishandles
+/// whisper_tokenize's "buffer too small" answer (a negative count).
+const MAX_PROMPT_TOKENS: usize = MAX_PROMPT_BYTES;
+
+fn prompt_tokens(context: &WhisperContext, prompt: &str) -> Vec<i32> {
+    let mut end = prompt.len().min(MAX_PROMPT_BYTES);
+    while !prompt.is_char_boundary(end) {
+        end -= 1;
+    }
+    let text = prompt[..end].replace('\0', " ");
+    context
+        .tokenize(&text, MAX_PROMPT_TOKENS)
+        .unwrap_or_else(|e| {
+            tracing::debug!("prompt not used: {e}");
+            Vec::new()
+        })
 }
 
 #[async_trait]

@@ -80,7 +80,10 @@ pub async fn install(out: &Path, options: &InstallOptions) -> Result<Installed, 
     if let Some(url) = &options.ggml_url {
         match download(url, out, options.progress).await {
             Ok(()) => return Ok(Installed::Downloaded),
-            Err(e) => attempts.push(format!("  download of the ggml file failed: {e}")),
+            Err(e) => {
+                tracing::warn!("downloading the ggml model failed ({e}); trying pip");
+                attempts.push(format!("  download of the ggml file failed: {e}"));
+            }
         }
     }
     if options.pip {
