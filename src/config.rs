@@ -18,6 +18,70 @@ pub struct Config {
     pub grader: GraderConfig,
     pub llm: LlmConfig,
     pub voice: VoiceConfig,
+    pub speech: SpeechConfig,
+}
+
+/// Local speech recognition (whisper.cpp). Voice is optional: without a
+/// model the server runs text-only.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SpeechConfig {
+    /// A ggml Whisper model. Unset: `<data_dir>/models/ggml-tiny.en.bin`,
+    /// which the first `serve` installs when it is missing.
+    pub model: Option<PathBuf>,
+    /// Threads one transcription uses. whisper.cpp scales to about 4 on
+    /// tiny; more only steals cores from the other workers.
+    pub threads: usize,
+    /// Transcriptions in flight at once, each on its own worker thread
+    /// with its own decoder state (the model itself is shared).
+    pub workers: usize,
+    /// Clips waiting beyond the busy workers before callers are told the
+    /// recogniser is busy: a bound on memory and on latency under load.
+    pub queue: usize,
+    /// Try to install a model at `serve` start-up when none is present.
+    pub auto_install: bool,
+}
+
+impl Default for SpeechConfig {
+    fn default() -> Self {
+        SpeechConfig {
+            model: None,
+            threads: 4,
+            workers: 1,
+            queue: 8,
+            auto_install: true,
+        }
+    }
+}
+
+impl SpeechConfig {
+    /// The model file to load: the configured one or the default location.
+    pub fn model_path(&self, data_dir: &Path) -> PathBuf {
+        self.model.clone().unwrap_or_else(|| {
+            data_dir
+                .join("models")
+                .join(crate::speech::model::DEFAULT_FILE)
+        })
+    }
+
+    /// Bounds that keep thread counts and the queue sane.
+    pub fn check(&self) -> Result<(), String> {
+        let mut problems = Vec::new();
+        for (name, value, max) in [
+            ("threads", self.threads, 64),
+            ("workers", self.workers, 16),
+            ("queue", self.queue, 1_024),
+        ] {
+            if !(1..=max).contains(&value) {
+                problems.push(format!("{name} must be from 1 to {max}"));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("[speech]: {}", problems.join("; ")))
+        }
+    }
 }
 
 /// Which grader scores answers. The offline grader needs nothing; the LLM
@@ -485,6 +549,7 @@ impl Config {
                 Err(_) => {}
             }
         }
+        config.speech.check().map_err(anyhow::Error::msg)?;
         if llm {
             config
                 .llm
@@ -681,6 +746,21 @@ mod tests {
         let error =
             Config::load_from(None, env(&[("MOCKLOOP__VOICE__VAD_THRESHOLD", "1.5")])).unwrap_err();
         assert!(format!("{error:#}").contains("vad_threshold"), "{error:#}");
+    }
+
+    #[test]
+    fn speech_bounds_are_checked_and_the_model_defaults_into_the_data_dir() {
+        let error =
+            Config::load_from(None, env(&[("MOCKLOOP__SPEECH__WORKERS", "0")])).unwrap_err();
+        assert!(
+            format!("{error:#}").contains("workers must be from 1 to 16"),
+            "{error:#}"
+        );
+        let config = Config::load_from(None, env(&[])).unwrap();
+        assert_eq!(
+            config.speech.model_path(Path::new("/d")),
+            PathBuf::from("/d/models/ggml-tiny.en.bin")
+        );
     }
 
     #[test]

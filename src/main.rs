@@ -7,8 +7,9 @@ async fn main() -> std::process::ExitCode {
         .with_env_filter(
             // async-openai logs a whole unparsable response body at error
             // level; such a body can quote the candidate, so it stays off.
+            // whisper.cpp narrates every model load at info: warnings only.
             EnvFilter::try_from_env("MOCKLOOP_LOG")
-                .unwrap_or_else(|_| EnvFilter::new("info,async_openai::error=off")),
+                .unwrap_or_else(|_| EnvFilter::new("info,async_openai::error=off,whisper_rs=warn")),
         )
         .with_writer(std::io::stderr)
         .init();

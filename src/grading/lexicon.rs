@@ -142,11 +142,11 @@ pub type FnvBuild = BuildHasherDefault<Fnv>;
 pub fn stem(word: &str) -> &str {
     let mut w = word;
     for suffix in ["ing", "ies", "ed", "es", "s", "ly"] {
-        if w.len() > suffix.len() + 3 {
-            if let Some(stripped) = w.strip_suffix(suffix) {
-                w = stripped;
-                break;
-            }
+        if w.len() > suffix.len() + 3
+            && let Some(stripped) = w.strip_suffix(suffix)
+        {
+            w = stripped;
+            break;
         }
     }
     match w.char_indices().nth(6) {

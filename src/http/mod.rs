@@ -42,8 +42,12 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Opens the store, loads the content and starts the session hub.
-    pub async fn open(config: Config) -> anyhow::Result<AppState> {
+    /// Opens the store, loads the content and starts the session hub;
+    /// `speech` (the shared recogniser) turns on spoken answers.
+    pub async fn open(
+        config: Config,
+        speech: Option<Arc<dyn Transcriber>>,
+    ) -> anyhow::Result<AppState> {
         let catalog = load_catalog(&config)?;
         let store = SqliteStore::open_in(&config.storage.data_dir)
             .await
@@ -54,7 +58,13 @@ impl AppState {
                 )
             })?;
         let grader = crate::grading::build(&config, None)?;
-        Ok(AppState::new(config, catalog, Arc::new(store), grader))
+        Ok(AppState::with_voice(
+            config,
+            catalog,
+            Arc::new(store),
+            grader,
+            speech,
+        ))
     }
 
     /// A text-only server.

@@ -13,6 +13,12 @@ pub mod vad;
 
 use std::sync::Arc;
 
+pub mod model;
+pub mod provision;
+mod queue;
+pub mod wav;
+pub mod whisper;
+
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 

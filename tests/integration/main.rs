@@ -11,5 +11,7 @@ mod llm;
 mod provenance;
 mod regrade;
 mod resume;
+mod speech;
+mod speech_support;
 mod voice;
 mod voice_client;

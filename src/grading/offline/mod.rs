@@ -344,15 +344,14 @@ fn feedback(
             "Repeating phrases or stacking keywords earns nothing; explain instead.".to_owned(),
         );
     }
-    if level < 4 {
-        if let Some((signal, _)) = dimension
+    if level < 4
+        && let Some((signal, _)) = dimension
             .signals
             .iter()
             .zip(credits)
             .find(|(_, c)| **c == 0.0)
-        {
-            parts.push(format!("To improve: {}.", signal.description));
-        }
+    {
+        parts.push(format!("To improve: {}.", signal.description));
     }
     parts.join(" ")
 }

