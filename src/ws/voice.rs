@@ -68,6 +68,10 @@ pub struct Voice {
     /// offset of each within the answer.
     finals: BTreeMap<u64, (u64, Transcript)>,
     pending_finals: usize,
+    /// A partial pass is being transcribed. Partials are coalesced: while
+    /// one runs, newer ones are skipped (the next one covers their audio),
+    /// so audio arriving in a burst cannot queue up stale passes.
+    partial_in_flight: bool,
     /// The candidate said they are done; submit once `pending_finals` is 0.
     done: bool,
     /// Stream position where the current answer began.
@@ -86,6 +90,7 @@ impl Voice {
             utterance: 0,
             finals: BTreeMap::new(),
             pending_finals: 0,
+            partial_in_flight: false,
             done: false,
             answer_start: 0,
             prompt: String::new(),
@@ -147,6 +152,7 @@ impl Voice {
         result: Result<Transcript, SpeechError>,
     ) -> Vec<Action> {
         if partial {
+            self.partial_in_flight = false;
             // A partial for an utterance already over is stale.
             return match result {
                 Ok(t) if utterance == self.utterance && !t.text.trim().is_empty() => {
@@ -196,7 +202,11 @@ impl Voice {
                 self.stabiliser.reset();
                 vec![Action::Send(ServerMsg::Listening { speaking: true })]
             }
-            UtteranceEvent::Partial { start, audio } => vec![self.job(true, offset(start), audio)],
+            UtteranceEvent::Partial { .. } if self.partial_in_flight => Vec::new(),
+            UtteranceEvent::Partial { start, audio } => {
+                self.partial_in_flight = true;
+                vec![self.job(true, offset(start), audio)]
+            }
             UtteranceEvent::Ended(utterance) => {
                 self.pending_finals += 1;
                 vec![

@@ -10,6 +10,7 @@ use mockloop::config::Config;
 use mockloop::grading::Grader;
 use mockloop::http::{AppState, load_catalog};
 use mockloop::server::serve;
+use mockloop::speech::Transcriber;
 use mockloop::store::SqliteStore;
 use serde_json::{Value, json};
 use tokio::net::TcpStream;
@@ -40,14 +41,22 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts a server on port 0 over the database in `data_dir`.
 pub async fn spawn_app_in(data_dir: &Path) -> TestApp {
-    start_server(data_dir, Config::default(), None).await
+    start_server(data_dir, Config::default(), None, None).await
+}
+
+/// A server that takes spoken answers, transcribed by `speech`.
+pub async fn spawn_app_with_speech(speech: Arc<dyn Transcriber>) -> TestApp {
+    let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+    let mut app = start_server(dir.path(), Config::default(), None, Some(speech)).await;
+    app._dir = Some(dir);
+    app
 }
 
 /// Like [`spawn_app`], with `config` (its data directory is replaced by a
 /// temporary one) deciding, for example, which grader scores answers.
 pub async fn spawn_app_with_config(config: Config) -> TestApp {
     let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
-    let mut app = start_server(dir.path(), config, None).await;
+    let mut app = start_server(dir.path(), config, None, None).await;
     app._dir = Some(dir);
     app
 }
@@ -56,23 +65,24 @@ pub async fn spawn_app_with_config(config: Config) -> TestApp {
 /// grading service), over a temporary database.
 pub async fn spawn_app_with_grader(grader: Arc<dyn Grader>) -> TestApp {
     let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
-    let mut app = start_server(dir.path(), Config::default(), Some(grader)).await;
+    let mut app = start_server(dir.path(), Config::default(), Some(grader), None).await;
     app._dir = Some(dir);
     app
 }
 
-/// `grader` replaces the one `config` asks for.
+/// `grader` replaces the one `config` asks for; `speech` turns voice on.
 async fn start_server(
     data_dir: &Path,
     mut config: Config,
     grader: Option<Arc<dyn Grader>>,
+    speech: Option<Arc<dyn Transcriber>>,
 ) -> TestApp {
     config.storage.data_dir = data_dir.to_owned();
     let catalog = load_catalog(&config).expect("shipped content is valid");
     let store = SqliteStore::open_in(data_dir).await.expect("open store");
     let grader = grader
         .unwrap_or_else(|| mockloop::grading::build(&config, None).expect("the grader builds"));
-    let state = AppState::new(config, catalog, Arc::new(store), grader);
+    let state = AppState::with_voice(config, catalog, Arc::new(store), grader, speech);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = oneshot::channel();
@@ -166,6 +176,13 @@ impl Candidate {
             .expect("send");
     }
 
+    pub async fn send_binary(&mut self, bytes: Vec<u8>) {
+        self.ws
+            .send(Message::Binary(bytes.into()))
+            .await
+            .expect("send binary");
+    }
+
     pub async fn send_raw(&mut self, frame: &str) {
         self.ws
             .send(Message::Text(frame.to_owned().into()))
@@ -175,8 +192,14 @@ impl Candidate {
 
     /// The next JSON message; records seq and prompts.
     pub async fn recv(&mut self) -> Value {
+        self.recv_within(RECV_TIMEOUT).await
+    }
+
+    /// As [`Candidate::recv`], waiting up to `timeout` (speech recognition
+    /// shares two cores with every other test, so it gets longer).
+    pub async fn recv_within(&mut self, timeout: Duration) -> Value {
         loop {
-            let frame = tokio::time::timeout(RECV_TIMEOUT, self.ws.next())
+            let frame = tokio::time::timeout(timeout, self.ws.next())
                 .await
                 .expect("a server message within the timeout")
                 .expect("the socket is open")

