@@ -43,6 +43,7 @@ import { connect, send } from "./js/connection.js";
 import { enterRoom, leaveRoom, renderCountdown, togglePause, updateControls } from "./js/room.js";
 import { onEditorKeydown, updateCount } from "./js/editor.js";
 import { submitAnswer } from "./js/answers.js";
+import { doneSpeaking, toggleMic, toggleMute, voiceSupported } from "./js/voice.js";
 
 // ---------------------------------------------------------------------------
 // Start-up
@@ -77,6 +78,14 @@ function bindEvents() {
   $("repeat-btn").addEventListener("click", () => send({ type: "repeat" }));
   $("skip-btn").addEventListener("click", () => send({ type: "skip" }));
   $("pause-btn").addEventListener("click", togglePause);
+  if (voiceSupported()) {
+    $("mic-btn").addEventListener("click", toggleMic);
+    $("done-btn").addEventListener("click", doneSpeaking);
+  } else {
+    $("mic-btn").disabled = true;
+    $("voice-status").textContent = "This browser cannot record audio; type your answers.";
+  }
+  $("mute-btn").addEventListener("click", toggleMute);
 
   // Back online: do not wait out the backoff.
   window.addEventListener("online", () => {

@@ -104,6 +104,13 @@ function sendRaw(obj) {
   return true;
 }
 
+/** Sends a binary (audio) frame; dropped while offline, as audio is live. */
+export function sendBinary(buffer) {
+  if (!app.ws || app.ws.readyState !== WebSocket.OPEN) return false;
+  app.ws.send(buffer);
+  return true;
+}
+
 /** Send a client message, telling the user when we are offline. */
 export function send(obj) {
   if (sendRaw(obj)) return true;

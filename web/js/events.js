@@ -17,6 +17,7 @@ import {
   setAnswerStatus,
 } from "./answers.js";
 import { fetchReportFallback, finishSession, renderDebrief } from "./debrief.js";
+import { onListening, onTranscript, resetLiveTranscript, speakPrompt } from "./voice.js";
 
 const PROTOCOL = 1;
 
@@ -42,6 +43,8 @@ const EVENT_HANDLERS = {
   interview_ended: onInterviewEnded,
   debrief: onDebrief,
   error: onError,
+  listening: (msg) => onListening(msg),
+  transcript: (msg) => onTranscript(msg),
   // Local events this page records itself, so a reload shows its own answers.
   local_answer: onLocalAnswer,
   local_answer_failed: onLocalAnswerFailed,
@@ -101,6 +104,9 @@ function onPrompt(msg, ctx) {
     msg.intro && el("p", { class: "intro" }, msg.intro),
     el("div", { class: "text" }, msg.text || ""),
   ]);
+  if (!msg.repeat) resetLiveTranscript();
+  // Only prompts that arrive now are spoken, not ones replayed from storage.
+  if (ctx.live) speakPrompt([msg.intro, msg.text].filter(Boolean).join(" "));
   updateControls();
 }
 

@@ -10,6 +10,7 @@ import { connect, send, stopSocket } from "./connection.js";
 import { applyEvent } from "./events.js";
 import { setCodeMode, updateCount } from "./editor.js";
 import { clearPendingTimer } from "./answers.js";
+import { stopMic } from "./voice.js";
 
 // ---------------------------------------------------------------------------
 // Setup
@@ -59,6 +60,7 @@ export function enterRoom() {
 }
 
 export function leaveRoom() {
+  stopMic();
   stopSocket();
   clearPendingTimer();
   renderResumeBox();

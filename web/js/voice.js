@@ -1,0 +1,100 @@
+// Spoken answers in the interview room: the microphone toggle and its level
+// meter, the live transcript (stable words, tentative ones in grey), "done
+// speaking", and the interviewer's voice through the browser's speech
+// synthesis (no server cost; can be muted).
+
+import { $, el } from "./dom.js";
+import { app } from "./state.js";
+import { startCapture } from "./voice-capture.js";
+import { send, sendBinary } from "./connection.js";
+
+let capture = null;
+// Frame numbers keep counting across microphone restarts and reconnects, so
+// the server can drop frames it already has.
+let nextSeq = 0;
+// Final transcripts heard for the current prompt.
+let heard = [];
+
+export function voiceSupported() {
+  return Boolean(navigator.mediaDevices && navigator.mediaDevices.getUserMedia);
+}
+
+export async function toggleMic() {
+  if (capture) {
+    stopMic();
+    return;
+  }
+  try {
+    capture = await startCapture({
+      send: (frame) => sendBinary(frame),
+      onLevel: (level) => {
+        $("mic-level").value = level;
+      },
+      startSeq: nextSeq,
+    });
+  } catch (err) {
+    capture = null;
+    $("voice-status").textContent = `The microphone could not start (${err.message || err}). You can type your answer.`;
+    return;
+  }
+  $("mic-btn").textContent = "Stop microphone";
+  $("mic-btn").setAttribute("aria-pressed", "true");
+  $("done-btn").disabled = false;
+  $("voice-status").textContent = "Microphone on. Speak your answer, then choose Done speaking.";
+}
+
+export function stopMic() {
+  if (!capture) return;
+  nextSeq = capture.nextSeq();
+  capture.stop();
+  capture = null;
+  $("mic-level").value = 0;
+  $("mic-btn").textContent = "Answer by voice";
+  $("mic-btn").setAttribute("aria-pressed", "false");
+  $("voice-status").textContent = "Microphone off.";
+}
+
+export function doneSpeaking() {
+  if (send({ type: "done" })) {
+    $("voice-status").textContent = "Submitting what you said…";
+  }
+}
+
+/** A new prompt: what was heard belongs to the previous one. */
+export function resetLiveTranscript() {
+  heard = [];
+  $("live-transcript").replaceChildren();
+}
+
+export function onListening(msg) {
+  if (!capture) return;
+  $("voice-status").textContent = msg.speaking ? "Listening…" : "Microphone on.";
+}
+
+export function onTranscript(msg) {
+  if (msg.final) {
+    heard.push({ text: msg.stable || "", low: Boolean(msg.low_confidence) });
+  }
+  const nodes = heard.map((h) =>
+    el("span", { class: h.low ? "heard low-confidence" : "heard", title: h.low ? "The recogniser was unsure here" : "" }, `${h.text} `),
+  );
+  if (!msg.final) {
+    nodes.push(el("span", { class: "heard" }, `${msg.stable || ""} `));
+    nodes.push(el("span", { class: "tentative" }, msg.tentative || ""));
+  }
+  $("live-transcript").replaceChildren(...nodes);
+}
+
+/** Reads a prompt aloud unless muted or unsupported. */
+export function speakPrompt(text) {
+  if (app.muted || !text || !("speechSynthesis" in window)) return;
+  window.speechSynthesis.cancel();
+  window.speechSynthesis.speak(new SpeechSynthesisUtterance(text));
+}
+
+export function toggleMute() {
+  app.muted = !app.muted;
+  if (app.muted && "speechSynthesis" in window) window.speechSynthesis.cancel();
+  $("mute-btn").textContent = app.muted ? "Unmute interviewer" : "Mute interviewer";
+  $("mute-btn").setAttribute("aria-pressed", String(app.muted));
+}
