@@ -37,6 +37,9 @@ pub fn transcript_markdown(t: &Transcript) -> String {
                     "**[{clock}] Candidate:**\n\n{}\n\n",
                     quote_block(&e.text)
                 );
+                if let Some(note) = &e.note {
+                    let _ = write!(out, "_({note})_\n\n");
+                }
             }
         }
     }

@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::grading::AnswerScore;
 use crate::interview::{Event, Millis, PromptKind, StoredEvent};
 use crate::report::LoopRef;
+use crate::speech::analytics::SpeechAnalytics;
 
 pub use markdown::{report_markdown, transcript_markdown};
 
@@ -46,6 +47,10 @@ pub struct Entry {
     /// question, follow_up, answer, or a system note (round_started, time_warning, ...).
     pub kind: &'static str,
     pub text: String,
+    /// For a spoken answer: how it was spoken, and a warning when the
+    /// recogniser was unsure (a low score may be its fault).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// A score as the transcript notes it: who scored which answer, and the
@@ -78,6 +83,22 @@ fn scored_note(round: usize, question: usize, score: &AnswerScore) -> String {
     note
 }
 
+fn spoken_note(speech: &SpeechAnalytics) -> String {
+    let mut note = format!("spoken: {} words", speech.words);
+    if let Some(wpm) = speech.words_per_minute {
+        note += &format!(", {wpm:.0} words per minute");
+    }
+    note += &format!(
+        ", {} filler words, {} long pauses",
+        speech.fillers, speech.long_pauses
+    );
+    if speech.low_confidence {
+        note +=
+            "; the speech recogniser was unsure of this answer, so a low score may be its fault";
+    }
+    note
+}
+
 /// Builds the transcript from a session's stored events (the first must be `created`).
 pub fn transcript(session_id: &str, events: &[StoredEvent]) -> Option<Transcript> {
     let Some(StoredEvent {
@@ -90,6 +111,13 @@ pub fn transcript(session_id: &str, events: &[StoredEvent]) -> Option<Transcript
     let mut round = None;
     let mut entries = Vec::new();
     for stored in events {
+        let note = match &stored.event {
+            Event::Answered {
+                speech: Some(speech),
+                ..
+            } => Some(spoken_note(speech)),
+            _ => None,
+        };
         let (speaker, kind, text) = match &stored.event {
             Event::RoundStarted { round: r, .. } => {
                 round = Some(*r);
@@ -168,6 +196,7 @@ pub fn transcript(session_id: &str, events: &[StoredEvent]) -> Option<Transcript
             round: entry_round,
             kind,
             text,
+            note,
         });
     }
     Some(Transcript {

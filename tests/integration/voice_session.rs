@@ -82,7 +82,7 @@ async fn collect_until(candidate: &mut Candidate, until: &str) -> Vec<Value> {
 #[tokio::test]
 async fn a_spoken_answer_is_transcribed_live_submitted_on_done_and_reported_with_analytics() {
     let app = voice_app().await;
-    let (_, _, mut candidate) = app.start("quick-practice").await;
+    let (id, token, mut candidate) = app.start("quick-practice").await;
     candidate.recv_until("prompt").await;
 
     speak_into(&mut candidate, SAID, 0).await;
@@ -129,6 +129,16 @@ async fn a_spoken_answer_is_transcribed_live_submitted_on_done_and_reported_with
     assert!(
         debrief["report"]["answers"][1]["turns"][0]["speech"].is_null(),
         "typed answers carry no speech analytics"
+    );
+    let transcript = app
+        .get(&format!("/api/sessions/{id}/transcript.md?token={token}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        transcript.contains("_(spoken: "),
+        "the transcript notes how the answer was spoken:\n{transcript}"
     );
 }
 
