@@ -98,13 +98,7 @@ pub struct SetErrors(pub Vec<SetError>);
 
 impl fmt::Display for SetErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.0.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{e}")?;
-        }
-        Ok(())
+        crate::content::write_lines(f, &self.0)
     }
 }
 

@@ -304,3 +304,19 @@ pub fn answer_for(kind: &str, prompt_kind: &str) -> &'static str {
         }
     }
 }
+
+/// The `mockloop` binary built for these tests.
+pub fn mockloop() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_mockloop"))
+}
+
+/// Runs a command that must succeed; on failure the assertion shows its stderr.
+pub fn succeed(command: &mut std::process::Command) -> std::process::Output {
+    let out = command.output().expect("the command starts");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}

@@ -2,16 +2,13 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 use mockloop::calibrate::CalibrationSet;
 use mockloop::content::Catalog;
 use mockloop::grading::OfflineGrader;
 use serde_json::Value;
 
-fn mockloop() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_mockloop"))
-}
+use crate::app::{mockloop, succeed};
 
 fn shipped_set() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/calibration.toml")
@@ -57,15 +54,10 @@ fn the_shipped_set_covers_every_level_of_every_round_kind_and_each_adversarial_k
 
 #[test]
 fn calibrate_reports_every_metric_on_the_shipped_set() {
-    let out = mockloop()
-        .args(["calibrate", "--json", "--set"])
-        .arg(shipped_set())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = succeed(
+        mockloop()
+            .args(["calibrate", "--json", "--set"])
+            .arg(shipped_set()),
     );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["grader"], OfflineGrader::ID);

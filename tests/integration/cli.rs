@@ -1,27 +1,15 @@
 //! The command line, run as a user would run it.
 
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use serde_json::Value;
 
-use crate::app::spawn_app;
-
-fn mockloop() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_mockloop"))
-}
+use crate::app::{mockloop, spawn_app, succeed};
 
 #[test]
 fn content_check_passes_on_the_shipped_content() {
-    let out = mockloop()
-        .args(["content", "check", env!("CARGO_MANIFEST_DIR")])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeed(mockloop().args(["content", "check", env!("CARGO_MANIFEST_DIR")]));
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok: "));
 }
 
@@ -119,18 +107,13 @@ async fn export_prints_a_stored_sessions_report_and_transcript() {
     let (id, _, mut candidate) = app.start("quick-practice").await;
     candidate.answer_until_debrief().await;
     let run = |args: &[&str]| {
-        let out = mockloop()
-            .arg("export")
-            .arg(&id)
-            .args(args)
-            .arg("--data-dir")
-            .arg(&app.data_dir)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        let out = succeed(
+            mockloop()
+                .arg("export")
+                .arg(&id)
+                .args(args)
+                .arg("--data-dir")
+                .arg(&app.data_dir),
         );
         String::from_utf8(out.stdout).unwrap()
     };

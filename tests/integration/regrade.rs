@@ -1,17 +1,13 @@
 //! `mockloop regrade` over sessions a real interview stored.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use mockloop::interview::Event;
 use mockloop::store::{SqliteStore, Store};
 use serde_json::Value;
 
-use crate::app::{TestApp, spawn_app};
-
-fn mockloop() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_mockloop"))
-}
+use crate::app::{TestApp, mockloop, spawn_app, succeed};
 
 fn regrade(data_dir: &Path, args: &[&str]) -> Output {
     mockloop()
@@ -43,15 +39,10 @@ async fn scored_events(data_dir: &Path, id: &str) -> Vec<Event> {
 }
 
 fn export_report(data_dir: &Path, id: &str) -> Value {
-    let out = mockloop()
-        .args(["export", id, "--format", "json", "--data-dir"])
-        .arg(data_dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = succeed(
+        mockloop()
+            .args(["export", id, "--format", "json", "--data-dir"])
+            .arg(data_dir),
     );
     serde_json::from_slice(&out.stdout).unwrap()
 }

