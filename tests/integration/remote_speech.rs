@@ -117,12 +117,16 @@ fn text(parts: &[Part], name: &str) -> Vec<String> {
 }
 
 fn transcriber(addr: SocketAddr, timeout_seconds: u64) -> RemoteTranscriber {
+    with_concurrency(addr, timeout_seconds, 2)
+}
+
+fn with_concurrency(addr: SocketAddr, timeout_seconds: u64, max: usize) -> RemoteTranscriber {
     RemoteTranscriber::new(&SpeechRemoteConfig {
         base_url: Some(format!("http://{addr}/v1/")),
         api_key: Some(ApiKey::new("sk-worker-key").unwrap()),
         model: Some("whisper-small".into()),
         timeout_seconds,
-        max_concurrency: 2,
+        max_concurrency: max,
         ..SpeechRemoteConfig::default()
     })
     .unwrap()
@@ -263,4 +267,36 @@ async fn an_unreachable_endpoint_is_an_error() {
         error.to_string().contains("could not be reached"),
         "{error}"
     );
+}
+
+#[tokio::test]
+async fn with_every_slot_taken_a_partial_is_busy_and_a_final_clip_waits() {
+    let (addr, server) = start(Answer::Hang).await;
+    let remote = Arc::new(with_concurrency(addr, 2, 1));
+    let first = tokio::spawn({
+        let remote = remote.clone();
+        async move { remote.transcribe(request(None)).await }
+    });
+    // Wait until the first clip holds the only slot and reached the server.
+    while server.seen.lock().unwrap().is_empty() {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let partial = Request {
+        partial: true,
+        ..request(None)
+    };
+    assert!(matches!(
+        remote.transcribe(partial).await,
+        Err(SpeechError::Busy(0))
+    ));
+    let second = tokio::spawn({
+        let remote = remote.clone();
+        async move { remote.transcribe(request(None)).await }
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(remote.queue_depth(), 1);
+    assert!(first.await.unwrap().is_err());
+    assert!(second.await.unwrap().is_err());
+    assert_eq!(remote.queue_depth(), 0);
+    assert_eq!(server.seen.lock().unwrap().len(), 2);
 }
