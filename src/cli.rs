@@ -287,7 +287,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn serve(config: Config) -> anyhow::Result<()> {
     let addr = config.server.addr.clone();
     let data_dir = config.storage.data_dir.clone();
-    let speech = crate::speech::provision::provision(&config.speech, &data_dir).await;
+    let speech =
+        crate::speech::provision::provision(&config.speech, &config.speech_remote, &data_dir).await;
     let state = AppState::open(config, speech).await?;
     let listener = tokio::net::TcpListener::bind(&addr)
         .await

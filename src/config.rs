@@ -19,6 +19,7 @@ pub struct Config {
     pub llm: LlmConfig,
     pub voice: VoiceConfig,
     pub speech: SpeechConfig,
+    pub speech_remote: SpeechRemoteConfig,
 }
 
 /// Local speech recognition (whisper.cpp). Voice is optional: without a
@@ -26,6 +27,9 @@ pub struct Config {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SpeechConfig {
+    /// `local` runs whisper.cpp here; `remote` sends each clip to the
+    /// OpenAI-compatible endpoint in `[speech_remote]` (a GPU worker).
+    pub backend: SpeechBackend,
     /// A ggml Whisper model. Unset: `<data_dir>/models/ggml-tiny.en.bin`,
     /// which the first `serve` installs when it is missing.
     pub model: Option<PathBuf>,
@@ -45,6 +49,7 @@ pub struct SpeechConfig {
 impl Default for SpeechConfig {
     fn default() -> Self {
         SpeechConfig {
+            backend: SpeechBackend::Local,
             model: None,
             threads: 4,
             workers: 1,
@@ -80,6 +85,75 @@ impl SpeechConfig {
             Ok(())
         } else {
             Err(format!("[speech]: {}", problems.join("; ")))
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SpeechBackend {
+    #[default]
+    Local,
+    Remote,
+}
+
+/// Remote speech recognition: any server that speaks OpenAI's
+/// `/audio/transcriptions` (faster-whisper servers, vLLM, OpenAI itself).
+/// Keys are flat for the same reason as `[llm]`'s.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SpeechRemoteConfig {
+    /// Base URL including `/v1`, e.g. `http://gpu-box:8000/v1`.
+    pub base_url: Option<String>,
+    /// The model the server should use, e.g. `Systran/faster-whisper-small.en`.
+    pub model: Option<String>,
+    /// Environment variable read for the API key; a local worker may need none.
+    pub api_key_env: String,
+    /// The key, read from `api_key_env` at load: never from the file, never
+    /// written out (and its `Debug` is redacted).
+    #[serde(skip)]
+    pub api_key: Option<ApiKey>,
+    /// One request, connect to last byte: a hung worker fails the clip here.
+    pub timeout_seconds: u64,
+    /// Clips in flight at once across all sessions, so a burst queues here
+    /// instead of overloading the worker.
+    pub max_concurrency: usize,
+}
+
+impl Default for SpeechRemoteConfig {
+    fn default() -> Self {
+        SpeechRemoteConfig {
+            base_url: None,
+            model: None,
+            api_key_env: "MOCKLOOP_SPEECH_API_KEY".into(),
+            api_key: None,
+            timeout_seconds: 30,
+            max_concurrency: 4,
+        }
+    }
+}
+
+impl SpeechRemoteConfig {
+    /// Checked at load when `[speech] backend = "remote"`.
+    pub fn check(&self) -> Result<(), String> {
+        let mut problems = Vec::new();
+        for (name, value) in [("base_url", &self.base_url), ("model", &self.model)] {
+            if value.as_deref().is_none_or(|s| s.trim().is_empty()) {
+                problems.push(format!("{name} is missing"));
+            }
+        }
+        for (name, value, max) in [
+            ("timeout_seconds", self.timeout_seconds, 3_600),
+            ("max_concurrency", self.max_concurrency as u64, 1_024),
+        ] {
+            if !(1..=max).contains(&value) {
+                problems.push(format!("{name} must be from 1 to {max}"));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("[speech_remote]: {}", problems.join("; ")))
         }
     }
 }
@@ -550,6 +624,17 @@ impl Config {
             }
         }
         config.speech.check().map_err(anyhow::Error::msg)?;
+        if config.speech.backend == SpeechBackend::Remote {
+            config.speech_remote.check().map_err(anyhow::Error::msg)?;
+            let remote = &mut config.speech_remote;
+            if let Some((name, raw)) = env
+                .iter()
+                .find(|(name, raw)| *name == remote.api_key_env && !raw.trim().is_empty())
+            {
+                remote.api_key =
+                    Some(ApiKey::new(raw).map_err(|e| anyhow::anyhow!("{name}: {e}"))?);
+            }
+        }
         if llm {
             config
                 .llm
@@ -761,6 +846,29 @@ mod tests {
             config.speech.model_path(Path::new("/d")),
             PathBuf::from("/d/models/ggml-tiny.en.bin")
         );
+    }
+
+    #[test]
+    fn remote_speech_needs_its_endpoint_and_keeps_its_key_out_of_debug() {
+        let error =
+            Config::load_from(None, env(&[("MOCKLOOP__SPEECH__BACKEND", "remote")])).unwrap_err();
+        let message = format!("{error:#}");
+        assert!(message.contains("base_url is missing"), "{message}");
+        assert!(message.contains("model is missing"), "{message}");
+        let config = Config::load_from(
+            None,
+            env(&[
+                ("MOCKLOOP__SPEECH__BACKEND", "remote"),
+                ("MOCKLOOP__SPEECH_REMOTE__BASE_URL", "http://gpu:8000/v1"),
+                ("MOCKLOOP__SPEECH_REMOTE__MODEL", "whisper-small"),
+                ("MOCKLOOP_SPEECH_API_KEY", "sk-remote-secret"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.speech.backend, SpeechBackend::Remote);
+        let key = config.speech_remote.api_key.as_ref().unwrap();
+        assert_eq!(key.expose(), "sk-remote-secret");
+        assert!(!format!("{config:?}").contains("sk-remote-secret"));
     }
 
     #[test]

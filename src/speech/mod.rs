@@ -16,6 +16,7 @@ use std::sync::Arc;
 pub mod model;
 pub mod provision;
 mod queue;
+pub mod remote;
 pub mod wav;
 pub mod whisper;
 

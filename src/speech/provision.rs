@@ -6,13 +6,34 @@ use std::sync::Arc;
 
 use super::Transcriber;
 use super::model::install::{InstallOptions, install};
+use super::remote::RemoteTranscriber;
 use super::whisper::WhisperTranscriber;
-use crate::config::SpeechConfig;
+use crate::config::{SpeechBackend, SpeechConfig, SpeechRemoteConfig};
 
-/// Loads the configured model, installing the default one first when it is
-/// missing (unless a path was configured, or `auto_install` is off).
-/// `None` means text-only; the reason has been logged at warn level.
-pub async fn provision(config: &SpeechConfig, data_dir: &Path) -> Option<Arc<dyn Transcriber>> {
+/// With `backend = "remote"`, the remote transcriber (nothing is loaded
+/// here). Otherwise loads the configured model, installing the default one
+/// first when it is missing (unless a path was configured, or `auto_install`
+/// is off). `None` means text-only; the reason has been logged at warn level.
+pub async fn provision(
+    config: &SpeechConfig,
+    remote: &SpeechRemoteConfig,
+    data_dir: &Path,
+) -> Option<Arc<dyn Transcriber>> {
+    if config.backend == SpeechBackend::Remote {
+        return match RemoteTranscriber::new(remote) {
+            Ok(transcriber) => {
+                tracing::info!(
+                    transcriber = transcriber.name(),
+                    "remote speech recognition configured"
+                );
+                Some(Arc::new(transcriber))
+            }
+            Err(e) => {
+                tracing::warn!("voice is off, candidates can still type: {e}");
+                None
+            }
+        };
+    }
     let path = config.model_path(data_dir);
     if !path.exists() {
         if config.model.is_some() || !config.auto_install {
@@ -63,7 +84,29 @@ mod tests {
             model: Some(dir.path().join("absent.bin")),
             ..SpeechConfig::default()
         };
-        assert!(provision(&config, dir.path()).await.is_none());
+        assert!(
+            provision(&config, &SpeechRemoteConfig::default(), dir.path())
+                .await
+                .is_none()
+        );
+        assert!(!dir.path().join("models").exists());
+    }
+
+    #[tokio::test]
+    async fn the_remote_backend_loads_no_model() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = SpeechConfig {
+            backend: SpeechBackend::Remote,
+            auto_install: true,
+            ..SpeechConfig::default()
+        };
+        let remote = SpeechRemoteConfig {
+            base_url: Some("http://127.0.0.1:9/v1".into()),
+            model: Some("whisper-small".into()),
+            ..SpeechRemoteConfig::default()
+        };
+        let transcriber = provision(&config, &remote, dir.path()).await.unwrap();
+        assert_eq!(transcriber.name(), "remote whisper-small");
         assert!(!dir.path().join("models").exists());
     }
 
@@ -76,6 +119,10 @@ mod tests {
             model: Some(path),
             ..SpeechConfig::default()
         };
-        assert!(provision(&config, dir.path()).await.is_none());
+        assert!(
+            provision(&config, &SpeechRemoteConfig::default(), dir.path())
+                .await
+                .is_none()
+        );
     }
 }

@@ -10,6 +10,7 @@ mod interview;
 mod llm;
 mod provenance;
 mod regrade;
+mod remote_speech;
 mod resume;
 mod speech;
 mod speech_support;
