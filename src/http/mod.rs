@@ -27,7 +27,7 @@ use crate::speech::analytics::AnalyticsConfig;
 use crate::speech::utterance::UtteranceConfig;
 use crate::store::{SqliteStore, Store};
 use crate::ws::protocol::MessageLimits;
-use crate::ws::{Hub, VoiceSetup, run_connection};
+use crate::ws::{Hub, VoiceSetup, VoiceTuning, run_connection};
 
 pub use error::AppError;
 
@@ -88,10 +88,12 @@ impl AppState {
         let idle = Duration::from_secs(config.sessions.idle_unload_seconds);
         let voice = transcriber.map(|transcriber| VoiceSetup {
             transcriber,
-            utterance: UtteranceConfig::new(&config.voice, &config.limits),
-            max_frame_bytes: config.limits.max_audio_frame_bytes,
-            max_session_audio_seconds: config.limits.max_session_audio_seconds,
-            analytics: AnalyticsConfig::default(),
+            tuning: VoiceTuning {
+                utterance: UtteranceConfig::new(&config.voice, &config.limits),
+                max_frame_bytes: config.limits.max_audio_frame_bytes,
+                max_session_audio_seconds: config.limits.max_session_audio_seconds,
+                analytics: AnalyticsConfig::default(),
+            },
         });
         AppState {
             catalog: Arc::new(RwLock::new(Arc::new(catalog))),

@@ -21,7 +21,7 @@ use crate::store::{Store, StoreError};
 pub use connection::run_connection;
 pub use session::now_ms;
 use session::{Actor, Command};
-pub use voice::VoiceSetup;
+pub use voice::{VoiceSetup, VoiceTuning};
 
 pub(crate) struct Shared {
     /// Live sessions by id. Held only while finding, starting or unloading a

@@ -45,9 +45,7 @@ pub(super) enum Command {
         bytes: Vec<u8>,
     },
     Transcribed {
-        utterance: u64,
-        partial: bool,
-        offset_ms: u64,
+        job: Box<Job>,
         result: Box<Result<Transcript, SpeechError>>,
     },
 }
@@ -94,7 +92,7 @@ impl Actor {
         // Commands are small and processed quickly; the bound keeps a flood
         // from one socket from growing memory without limit.
         let (tx, rx) = mpsc::channel(64);
-        let mut voice = shared.voice.clone().map(Voice::new);
+        let mut voice = shared.voice.as_ref().map(|v| Voice::new(v.tuning.clone()));
         if let (Some(voice), Phase::Active(active)) = (&mut voice, session.phase())
             && let Some(current) = &active.current
         {
@@ -233,15 +231,10 @@ impl Actor {
                     self.perform(actions).await;
                 }
             }
-            Command::Transcribed {
-                utterance,
-                partial,
-                offset_ms,
-                result,
-            } => {
+            Command::Transcribed { job, result } => {
                 self.pending_speech = self.pending_speech.saturating_sub(1);
                 if let Some(voice) = &mut self.voice {
-                    let actions = voice.transcribed(utterance, partial, offset_ms, *result);
+                    let actions = voice.transcribed(&job, *result);
                     self.perform(actions).await;
                 }
             }
@@ -272,12 +265,12 @@ impl Actor {
         let span = tracing::Span::current();
         self.shared.tracker.spawn(
             async move {
-                let result = transcriber.transcribe(job.request).await;
+                let mut job = job;
+                let request = std::mem::take(&mut job.request);
+                let result = transcriber.transcribe(request).await;
                 let _ = tx
                     .send(Command::Transcribed {
-                        utterance: job.utterance,
-                        partial: job.partial,
-                        offset_ms: job.offset_ms,
+                        job: Box::new(job),
                         result: Box::new(result),
                     })
                     .await;

@@ -29,6 +29,12 @@ const FILLER_PRIMER: &str = "Um, uh, so, like, you know, I mean, let me think.";
 #[derive(Clone)]
 pub struct VoiceSetup {
     pub transcriber: Arc<dyn Transcriber>,
+    pub tuning: VoiceTuning,
+}
+
+/// How audio is cut, bounded and measured.
+#[derive(Clone, Debug)]
+pub struct VoiceTuning {
     pub utterance: UtteranceConfig,
     pub max_frame_bytes: usize,
     pub max_session_audio_seconds: u32,
@@ -49,6 +55,8 @@ pub enum Action {
 
 #[derive(Debug)]
 pub struct Job {
+    /// The prompt the audio answers (see [`Voice::new_prompt`]).
+    pub epoch: u64,
     pub utterance: u64,
     pub partial: bool,
     /// Where the utterance began within the answer, for the analytics.
@@ -57,11 +65,14 @@ pub struct Job {
 }
 
 pub struct Voice {
-    setup: VoiceSetup,
+    setup: VoiceTuning,
     sequence: SequenceTracker,
     budget: AudioBudget,
     assembler: Assembler,
     stabiliser: Stabiliser,
+    /// Counts prompts: a transcript of audio given for an earlier prompt
+    /// arrives too late to belong to this one and is dropped.
+    epoch: u64,
     /// The utterance being spoken (counts up, never reused).
     utterance: u64,
     /// Final transcripts of this answer's utterances, by utterance, with the
@@ -80,13 +91,14 @@ pub struct Voice {
 }
 
 impl Voice {
-    pub fn new(setup: VoiceSetup) -> Voice {
+    pub fn new(setup: VoiceTuning) -> Voice {
         Voice {
             budget: AudioBudget::new(setup.max_session_audio_seconds),
             assembler: Assembler::new(setup.utterance.clone()),
             setup,
             sequence: SequenceTracker::default(),
             stabiliser: Stabiliser::default(),
+            epoch: 0,
             utterance: 0,
             finals: BTreeMap::new(),
             pending_finals: 0,
@@ -97,13 +109,17 @@ impl Voice {
         }
     }
 
-    /// A new prompt was asked: what was said before belongs to no answer.
+    /// A new prompt was asked: what was said before belongs to no answer,
+    /// including an utterance still being spoken and transcriptions in flight.
     pub fn new_prompt(&mut self, prompt: &str) {
+        self.epoch += 1;
         self.finals.clear();
+        self.pending_finals = 0;
         self.done = false;
         self.stabiliser.reset();
         self.utterance += 1;
-        self.answer_start = self.assembler.position();
+        self.assembler = Assembler::new(self.setup.utterance.clone());
+        self.answer_start = 0;
         self.prompt = format!("{prompt} {FILLER_PRIMER}");
     }
 
@@ -146,13 +162,17 @@ impl Voice {
     /// A transcription came back.
     pub fn transcribed(
         &mut self,
-        utterance: u64,
-        partial: bool,
-        offset_ms: u64,
+        job: &Job,
         result: Result<Transcript, SpeechError>,
     ) -> Vec<Action> {
-        if partial {
+        let (utterance, offset_ms) = (job.utterance, job.offset_ms);
+        if job.partial {
             self.partial_in_flight = false;
+        }
+        if job.epoch != self.epoch {
+            return Vec::new();
+        }
+        if job.partial {
             // A partial for an utterance already over is stale.
             return match result {
                 Ok(t) if utterance == self.utterance && !t.text.trim().is_empty() => {
@@ -222,6 +242,7 @@ impl Voice {
 
     fn job(&self, partial: bool, offset_ms: u64, audio: crate::speech::Samples) -> Action {
         Action::Transcribe(Job {
+            epoch: self.epoch,
             utterance: self.utterance,
             partial,
             offset_ms,
@@ -264,3 +285,6 @@ impl Voice {
         })
     }
 }
+
+#[cfg(test)]
+mod tests;
