@@ -23,9 +23,7 @@ use tokio::sync::Semaphore;
 
 use super::{Request, SAMPLE_RATE, SpeechError, Transcriber, Transcript, Word};
 use crate::config::SpeechRemoteConfig;
-
-/// Longest wait for a TCP/TLS connection: a dead worker is known fast.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+use crate::grading::llm::provider::{http_client, openai_endpoint};
 
 pub struct RemoteTranscriber {
     client: Client<OpenAIConfig>,
@@ -53,21 +51,11 @@ impl RemoteTranscriber {
             .as_ref()
             .map(|k| k.expose().to_owned())
             .unwrap_or_default();
-        // Organisation and project are cleared: async-openai would otherwise
-        // pick them up from the environment and send them to a third party.
-        let endpoint = OpenAIConfig::new()
-            .with_api_base(base_url.trim_end_matches('/'))
-            .with_api_key(key)
-            .with_org_id("")
-            .with_project_id("");
+        let endpoint = openai_endpoint(base_url, key);
         let timeout = Duration::from_secs(config.timeout_seconds);
         // `Client::build` gives async-openai's plain executor: no retries, so
         // a failing worker costs one timeout, not a backoff series.
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(CONNECT_TIMEOUT.min(timeout))
-            .build()
-            .map_err(|e| format!("building the HTTP client: {e}"))?;
+        let http = http_client(timeout)?;
         Ok(RemoteTranscriber {
             client: Client::build(http, endpoint),
             name: format!("remote {model}"),

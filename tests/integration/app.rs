@@ -157,6 +157,15 @@ impl TestApp {
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.http.get(self.url(path)).send().await.unwrap()
     }
+
+    /// A session export (`report.md`, `transcript.md`, ...) as text.
+    pub async fn export_text(&self, id: &str, token: &str, file: &str) -> String {
+        self.get(&format!("/api/sessions/{id}/{file}?token={token}"))
+            .await
+            .text()
+            .await
+            .unwrap()
+    }
 }
 
 /// A test candidate: remembers the last sequence number and every prompt and answer.
@@ -308,6 +317,13 @@ pub fn answer_for(kind: &str, prompt_kind: &str) -> &'static str {
 /// The `mockloop` binary built for these tests.
 pub fn mockloop() -> std::process::Command {
     std::process::Command::new(env!("CARGO_BIN_EXE_mockloop"))
+}
+
+/// Runs a command that must fail; returns its stderr.
+pub fn fails(command: &mut std::process::Command) -> String {
+    let out = command.output().expect("the command starts");
+    assert!(!out.status.success());
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// Runs a command that must succeed; on failure the assertion shows its stderr.

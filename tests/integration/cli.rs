@@ -36,13 +36,7 @@ fn content_check_names_file_line_and_field_and_fails() {
         .unwrap()
         + 1;
 
-    let out = mockloop()
-        .args(["content", "check"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = crate::app::fails(mockloop().args(["content", "check"]).arg(dir.path()));
     assert!(
         stderr.contains(&format!(
             "prompts/loops/quick-practice.toml:{line}: rounds[0].minutes: must be from 1 to 180"
@@ -154,13 +148,7 @@ fn content_check_reports_a_broken_grader_template_by_file_and_line() {
     )
     .unwrap();
 
-    let out = mockloop()
-        .args(["content", "check"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = crate::app::fails(mockloop().args(["content", "check"]).arg(dir.path()));
     assert!(
         stderr.contains("prompts/grader/sceptic.j2:2: (template): syntax error"),
         "{stderr}"

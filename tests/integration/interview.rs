@@ -197,12 +197,7 @@ async fn exports_hold_the_transcript_and_report_in_json_and_markdown() {
     assert_eq!(md.headers()["content-type"], "text/markdown; charset=utf-8");
     let md = md.text().await.unwrap();
     assert!(md.contains("**[00:00] Interviewer:**"), "{md}");
-    let report_md = app
-        .get(&format!("/api/sessions/{id}/report.md?token={token}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let report_md = app.export_text(&id, &token, "report.md").await;
     assert!(
         report_md.starts_with("# Interview report: Quick practice"),
         "{report_md}"

@@ -82,12 +82,7 @@ async fn the_debrief_and_exports_show_graders_fallbacks_and_injections() {
     assert_eq!(values["suspect_quotes"][0], INJECTION);
     assert_eq!(by_kind("coding")["injection_suspected"], false);
 
-    let md = app
-        .get(&format!("/api/sessions/{id}/report.md?token={token}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let md = app.export_text(&id, &token, "report.md").await;
     for expected in [
         "**Fallback:** the configured grader failed (grader unavailable: HTTP 503 from the provider)",
         "grader `remote-test` (model `test-model`)",
@@ -96,12 +91,7 @@ async fn the_debrief_and_exports_show_graders_fallbacks_and_injections() {
     ] {
         assert!(md.contains(expected), "missing {expected:?} in:\n{md}");
     }
-    let transcript = app
-        .get(&format!("/api/sessions/{id}/transcript.md?token={token}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let transcript = app.export_text(&id, &token, "transcript.md").await;
     assert!(
         transcript.contains("fallback: grader unavailable: HTTP 503"),
         "{transcript}"

