@@ -1,21 +1,30 @@
 //! Local speech recognition: model load time, real-time factor and latency
-//! (end of speech to final transcript: the whole clip is handed over when
-//! speech ends) for 5, 10 and 20 s espeak-ng answers, and the same clips
-//! through faster-whisper int8 on the same CTranslate2 model, as a ratio.
+//! for 5, 10 and 20 s espeak-ng answers, and the same clips through
+//! faster-whisper int8 on the same CTranslate2 model, as a ratio. Latency is
+//! measured twice: offline (the whole clip handed over when speech ends),
+//! and live (streamed in real time over the WebSocket to a running server,
+//! end of speech to the final transcript at the client; see `live`).
 //!
 //! Run with `cargo bench --bench speech`. Needs what the speech tests need
 //! (the wheel in target/test-models, espeak-ng, sox); faster-whisper is
 //! installed into a venv under target/ with pip, and skipped with a note if
 //! that fails. Figures are printed, never asserted.
 
+#[path = "../tests/integration/app.rs"]
+#[allow(dead_code)]
+mod app;
+#[path = "speech/live.rs"]
+mod live;
 #[path = "../tests/integration/speech_support.rs"]
 #[allow(dead_code)]
 mod speech_support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use mockloop::config::VoiceConfig;
 use mockloop::speech::whisper::{WhisperOptions, WhisperTranscriber};
 use mockloop::speech::{Request, Transcriber, wav};
 
@@ -83,7 +92,7 @@ fn main() {
         "  model load: {:.0} ms (median of {RUNS})",
         median(loads).as_secs_f64() * 1e3
     );
-    let transcriber = WhisperTranscriber::load(model, options).expect("load");
+    let transcriber = Arc::new(WhisperTranscriber::load(model, options).expect("load"));
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let mut ours = Vec::new();
     println!("  clip   audio    latency   RTF     WER");
@@ -110,6 +119,33 @@ fn main() {
             latency.as_secs_f64() / seconds
         );
         ours.push(latency);
+    }
+    // Streamed in real time, so two runs each (the offline figures above
+    // are the recogniser's own spread).
+    let live_runs = 2;
+    for (mode, voice) in [
+        ("whole utterances", VoiceConfig::default()),
+        (
+            "segments at 200 ms pauses",
+            VoiceConfig {
+                segment_pause_ms: 200,
+                ..VoiceConfig::default()
+            },
+        ),
+    ] {
+        let figures = live::measure(&runtime, Arc::clone(&transcriber), voice, &clips, live_runs);
+        println!(
+            "  live over the WebSocket, {mode}, from the end of speech (median of {live_runs}):"
+        );
+        println!("  clip   to final (pause)   to answer (done)   WER");
+        for ((name, ..), figures) in clips.iter().zip(figures) {
+            println!(
+                "  {name:5} {:8.0} ms {:17.0} ms   {:.2}",
+                median(figures.pause).as_secs_f64() * 1e3,
+                median(figures.done).as_secs_f64() * 1e3,
+                figures.wer
+            );
+        }
     }
     match faster_whisper(&clips) {
         Ok(theirs) => {

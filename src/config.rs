@@ -34,7 +34,8 @@ pub struct SpeechConfig {
     /// which the first `serve` installs when it is missing.
     pub model: Option<PathBuf>,
     /// Threads one transcription uses. whisper.cpp scales to about 4 on
-    /// tiny; more only steals cores from the other workers.
+    /// tiny; more only steals cores from the other workers. Default: the
+    /// cores there are, up to 4.
     pub threads: usize,
     /// Transcriptions in flight at once, each on its own worker thread
     /// with its own decoder state (the model itself is shared).
@@ -51,12 +52,20 @@ impl Default for SpeechConfig {
         SpeechConfig {
             backend: SpeechBackend::Local,
             model: None,
-            threads: 4,
+            threads: default_threads(),
             workers: 1,
             queue: 8,
             auto_install: true,
         }
     }
+}
+
+/// Up to 4, never more than the machine has: whisper.cpp's threads wait
+/// for each other by spinning, so one more thread than cores stalls every
+/// step whenever a core is taken (measured: a 2.4 s clip on 2 busy cores
+/// took over two minutes with 4 threads, 0.5 s with 1).
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
 }
 
 impl SpeechConfig {
@@ -507,6 +516,14 @@ pub struct VoiceConfig {
     /// is dropped instead of transcribed: Whisper tends to invent words for
     /// such clips.
     pub min_speech_ms: u32,
+    /// A pause this long, after `min_segment_ms` of speech, settles the
+    /// speech before it: that piece is transcribed (final) at once while the
+    /// utterance goes on, so the final transcript follows the end of speech
+    /// by a pause and one short pass. 0 (the default) transcribes whole
+    /// utterances: with tiny.en, short pieces lose accuracy (the README's
+    /// speech benchmark section has the figures).
+    pub segment_pause_ms: u32,
+    pub min_segment_ms: u32,
 }
 
 impl Default for VoiceConfig {
@@ -517,6 +534,8 @@ impl Default for VoiceConfig {
             pre_roll_ms: 300,
             vad_threshold: 0.5,
             min_speech_ms: 200,
+            segment_pause_ms: 0,
+            min_segment_ms: 1_000,
         }
     }
 }
@@ -529,6 +548,8 @@ impl VoiceConfig {
             ("partial_every_ms", self.partial_every_ms, 100, 60_000),
             ("pre_roll_ms", self.pre_roll_ms, 0, 2_000),
             ("min_speech_ms", self.min_speech_ms, 0, 10_000),
+            ("segment_pause_ms", self.segment_pause_ms, 0, 60_000),
+            ("min_segment_ms", self.min_segment_ms, 0, 60_000),
         ] {
             if !(min..=max).contains(&value) {
                 problems.push(format!("{name} must be from {min} to {max}"));

@@ -9,6 +9,18 @@
 //!     pre-roll  · finish()  →  Ended (or Dropped if too little speech)
 //! ```
 //!
+//! **Segments.** Waiting for the silence hold (1.5 s, long enough for a
+//! thinking pause) before transcribing would put the hold and a pass over
+//! the whole utterance between the end of speech and its final transcript.
+//! Instead, a short pause (`segment_pause`, a breath or the end of a clause)
+//! after enough speech (`min_segment`) cuts the utterance there: the piece
+//! before the pause is emitted as a [`UtteranceEvent::Segment`] and
+//! transcribed at once, and the utterance goes on. When the candidate stops,
+//! the final transcript is ready a short pause plus one pass over the last
+//! phrase later, whatever the answer's length; the hold only decides when
+//! the utterance (and the "listening" indicator) ends. Cuts fall only in
+//! pauses, so no word is split between two segments.
+//!
 //! Deterministic: time is the number of samples pushed since the stream
 //! began (16 per millisecond); nothing reads a clock, so a test replays a
 //! recording and gets the same cuts, whatever the chunk sizes.
@@ -48,6 +60,12 @@ pub struct UtteranceConfig {
     /// endings (a soft "s", a fading vowel) often score below the threshold,
     /// and the rest of the silence hold is only work for the recogniser.
     pub tail: usize,
+    /// Silence that cuts a segment; 0 turns segments off (one transcript
+    /// per utterance).
+    pub segment_pause: usize,
+    /// Speech a segment needs before a pause may cut it: shorter pieces
+    /// give the recogniser too little context.
+    pub min_segment: usize,
 }
 
 impl UtteranceConfig {
@@ -61,6 +79,8 @@ impl UtteranceConfig {
             min_speech: samples_for_ms(voice.min_speech_ms),
             max_utterance: samples_for_ms(limits.max_utterance_seconds.saturating_mul(1_000)),
             tail: samples_for_ms(200),
+            segment_pause: samples_for_ms(voice.segment_pause_ms),
+            min_segment: samples_for_ms(voice.min_segment_ms),
         }
     }
 }
@@ -74,24 +94,21 @@ impl Default for UtteranceConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub enum UtteranceEvent {
     /// Speech began; `start` includes the pre-roll.
-    Started {
-        start: SamplePos,
-    },
-    /// The utterance so far, for a partial transcript.
-    Partial {
-        start: SamplePos,
-        audio: Samples,
-    },
+    Started { start: SamplePos },
+    /// A settled piece of an utterance that goes on: the audio since the
+    /// previous cut, up to a pause.
+    Segment(Utterance),
+    /// The current segment so far, for a partial transcript.
+    Partial { start: SamplePos, audio: Samples },
+    /// The utterance is over; the audio since the last segment.
     Ended(Utterance),
-    /// Too little speech to transcribe (a cough, a click); the client may
-    /// clear its "listening" indicator.
-    Dropped {
-        start: SamplePos,
-        end: SamplePos,
-    },
+    /// The utterance is over with nothing (more) to transcribe: too little
+    /// speech (a cough, a click), or none since its last segment. The client
+    /// may clear its "listening" indicator.
+    Dropped { start: SamplePos, end: SamplePos },
 }
 
-/// A finished utterance.
+/// A finished utterance, or a segment of one.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Utterance {
     /// First sample of `audio` in the stream (pre-roll included).
@@ -101,7 +118,7 @@ pub struct Utterance {
     /// End of `audio` (speech end plus a short tail, unless the cap cut it).
     pub end: SamplePos,
     pub reason: EndReason,
-    /// Samples scored as speech.
+    /// Samples scored as speech (in this segment).
     pub voiced: u64,
     pub audio: Samples,
 }
@@ -114,6 +131,8 @@ pub enum EndReason {
     HardCap,
     /// The caller ended it ([`Assembler::finish`]), e.g. the candidate pressed done.
     Finished,
+    /// A short pause cut a segment; the utterance goes on.
+    Pause,
 }
 
 #[derive(Debug)]
@@ -126,11 +145,17 @@ enum State {
     Speaking(Speaking),
 }
 
+/// The utterance being spoken. `audio` holds only its current segment:
+/// what earlier segments covered is gone.
 #[derive(Debug)]
 struct Speaking {
+    /// Stream position of `audio[0]`.
     start: SamplePos,
     audio: Vec<i16>,
+    /// Voiced samples in `audio`.
     voiced: usize,
+    /// Segments already cut from this utterance.
+    segments: usize,
     /// `audio` index just past the last voiced frame.
     last_voiced_end: usize,
     silence: usize,
@@ -234,6 +259,7 @@ impl Assembler {
                         last_voiced_end: audio.len(),
                         audio,
                         voiced,
+                        segments: 0,
                         silence: 0,
                         voiced_since_partial: voiced,
                     });
@@ -256,6 +282,11 @@ impl Assembler {
                         unreachable!("matched Speaking above");
                     };
                     events.push(self.end(speaking, EndReason::Silence));
+                } else if config.segment_pause > 0
+                    && speaking.silence >= config.segment_pause
+                    && speaking.voiced >= config.min_segment
+                {
+                    events.push(cut(speaking, config.tail));
                 } else if voiced && speaking.voiced_since_partial >= config.partial_every {
                     // Only after new speech: re-transcribing a pause would
                     // cost a recogniser pass and change nothing.
@@ -271,7 +302,14 @@ impl Assembler {
 
     fn end(&self, mut speaking: Speaking, reason: EndReason) -> UtteranceEvent {
         let start = speaking.start;
-        if speaking.voiced < self.config.min_speech {
+        // After a segment, the utterance has proved to be speech: the rest
+        // needs only as much as an onset (a short last word counts).
+        let needed = if speaking.segments == 0 {
+            self.config.min_speech
+        } else {
+            self.config.onset_frames * FRAME_SAMPLES
+        };
+        if speaking.voiced < needed.max(1) {
             return UtteranceEvent::Dropped {
                 start,
                 end: start + speaking.audio.len() as u64,
@@ -290,6 +328,28 @@ impl Assembler {
             audio: to_samples(&speaking.audio),
         })
     }
+}
+
+/// Cuts the segment that ends in the current pause; the utterance goes on
+/// from here with empty audio.
+fn cut(speaking: &mut Speaking, tail: usize) -> UtteranceEvent {
+    let keep = (speaking.last_voiced_end + tail).min(speaking.audio.len());
+    let audio = to_samples(&speaking.audio[..keep]);
+    let segment = Utterance {
+        start: speaking.start,
+        speech_end: speaking.start + speaking.last_voiced_end as u64,
+        end: speaking.start + keep as u64,
+        reason: EndReason::Pause,
+        voiced: speaking.voiced as u64,
+        audio,
+    };
+    speaking.start += speaking.audio.len() as u64;
+    speaking.audio.clear();
+    speaking.voiced = 0;
+    speaking.voiced_since_partial = 0;
+    speaking.last_voiced_end = 0;
+    speaking.segments += 1;
+    UtteranceEvent::Segment(segment)
 }
 
 fn idle() -> State {

@@ -18,6 +18,8 @@ fn config() -> UtteranceConfig {
         min_speech: 6 * F,
         max_utterance: 40 * F,
         tail: F,
+        segment_pause: 0,
+        min_segment: 0,
     }
 }
 
@@ -166,4 +168,87 @@ fn the_default_config_follows_the_settings() {
     assert_eq!(config.partial_every, 11_200);
     assert_eq!(config.max_utterance, 30 * 16_000);
     assert_eq!(ms_for_samples(config.pre_roll as u64), 300);
+}
+
+/// `config()` with segments on: a pause of 2 frames after 6 voiced frames.
+fn segmenting() -> UtteranceConfig {
+    UtteranceConfig {
+        segment_pause: 2 * F,
+        min_segment: 6 * F,
+        ..config()
+    }
+}
+
+fn segments(events: &[UtteranceEvent]) -> Vec<&Utterance> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            UtteranceEvent::Segment(u) => Some(u),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_short_pause_after_enough_speech_settles_a_segment_and_the_utterance_goes_on() {
+    let mut assembler = Assembler::new(segmenting());
+    //                               0         1         2
+    //                               012345678901234567890123456789
+    let events = run(&mut assembler, "vvvvvvvv..vvvvvvv.....");
+    let cut = segments(&events);
+    assert_eq!(cut.len(), 2, "{events:?}");
+    // Speech 0..=7, one frame of tail (8); cut when frame 9 made the pause.
+    assert_eq!(frames_of(&cut[0].audio), (0..=8).collect::<Vec<i16>>());
+    assert_eq!(cut[0].reason, EndReason::Pause);
+    assert_eq!((cut[0].start, cut[0].speech_end), (0, 8 * F as u64));
+    // The next segment starts where the cut was: nothing lost, nothing twice.
+    assert_eq!(frames_of(&cut[1].audio), (10..=17).collect::<Vec<i16>>());
+    assert_eq!(cut[1].start, 10 * F as u64);
+    // The silence hold then ends the utterance with nothing left to say.
+    assert_eq!(
+        events.last(),
+        Some(&UtteranceEvent::Dropped {
+            start: 19 * F as u64,
+            end: 22 * F as u64
+        })
+    );
+    assert!(ended(&events).is_empty());
+    assert!(!assembler.is_speaking());
+}
+
+#[test]
+fn no_cut_before_enough_speech_or_in_a_gap_shorter_than_the_pause() {
+    let mut assembler = Assembler::new(segmenting());
+    let events = run(&mut assembler, "vvvv..vvvvvv.vvvvv");
+    assert!(segments(&events).is_empty(), "{events:?}");
+    let Some(UtteranceEvent::Ended(whole)) = assembler.finish() else {
+        panic!("expected one utterance");
+    };
+    assert_eq!(frames_of(&whole.audio), (0..18).collect::<Vec<i16>>());
+}
+
+#[test]
+fn a_short_last_word_after_a_segment_is_kept_and_partials_cover_only_the_new_segment() {
+    let config = UtteranceConfig {
+        partial_every: 4 * F,
+        ..segmenting()
+    };
+    let mut assembler = Assembler::new(config);
+    let events = run(&mut assembler, "vvvvvvv...vvvv");
+    assert_eq!(segments(&events).len(), 1);
+    let last_partial = events.iter().rev().find_map(|e| match e {
+        UtteranceEvent::Partial { start, audio } => Some((*start, frames_of(audio))),
+        _ => None,
+    });
+    assert_eq!(
+        last_partial,
+        Some((9 * F as u64, (9..14).collect::<Vec<i16>>())),
+        "the partial after the cut re-transcribes only the new segment"
+    );
+    // Four voiced frames would be dropped as an utterance of their own
+    // (min_speech is 6); after a segment they are the answer's last word.
+    let Some(UtteranceEvent::Ended(rest)) = assembler.finish() else {
+        panic!("the last word is transcribed");
+    };
+    assert_eq!(frames_of(&rest.audio), (9..14).collect::<Vec<i16>>());
 }

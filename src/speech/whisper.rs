@@ -180,6 +180,13 @@ fn run(
     // latency of exactly the clips that are already slow.
     params.set_temperature_inc(0.0);
     params.set_audio_ctx(audio_ctx(request.audio.len()) as i32);
+    // Bounded work per clip. With the encoder window sized to the clip, the
+    // decoder's timestamps can keep the seek loop stepping a few frames at a
+    // time, each step a full decode: a 2.4 s segment ran for minutes. Clips
+    // are at most 30 s (one window), so one segment per clip loses nothing,
+    // and a token budget stops a repetition loop.
+    params.set_single_segment(true);
+    params.set_max_tokens(max_tokens(request.audio.len()));
     // The prompt goes in as tokens: whisper-rs 0.16's set_initial_prompt
     // leaks its string on every call (and panics on a NUL), which adds up
     // with partial passes several times a second. whisper.cpp tokenizes an
@@ -244,17 +251,69 @@ fn run(
         }
     }
     finish(&mut current, &mut words);
-    let confidence = if probabilities.is_empty() {
+    let mut confidence = if probabilities.is_empty() {
         0.0
     } else {
         probabilities.iter().sum::<f32>() / probabilities.len() as f32
     };
+    if drop_repeated_tail(&mut words) {
+        text = words
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        confidence = words.iter().map(|w| w.probability).sum::<f32>() / words.len().max(1) as f32;
+    }
     Ok(Transcript {
         text: text.trim().to_owned(),
         words,
         confidence,
         audio_ms,
     })
+}
+
+/// Drops a repetition loop at the end: on a short clip Whisper sometimes
+/// says the whole clip again, and again, until its token budget runs out
+/// ("… for the map. The trade off is … for the map. The trade"). A run of
+/// three or more words immediately repeated is not something people say;
+/// everything from its first repeat on goes. (Timestamps cannot be used to
+/// spot it: with a prompt, whisper.cpp stamps many true words at the end.)
+/// Returns whether anything was dropped.
+fn drop_repeated_tail(words: &mut Vec<Word>) -> bool {
+    let same = |a: &Word, b: &Word| {
+        let key = |w: &Word| {
+            w.text
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect::<String>()
+        };
+        key(a) == key(b)
+    };
+    let n = words.len();
+    for period in MIN_REPEAT..=n / 2 {
+        // The longest tail in which each word equals the one `period` back.
+        let tail = (period..n)
+            .rev()
+            .take_while(|&i| same(&words[i], &words[i - period]))
+            .count();
+        if tail >= period {
+            words.truncate(n - tail);
+            return true;
+        }
+    }
+    false
+}
+
+/// The shortest run of words whose immediate repeat counts as a loop.
+const MIN_REPEAT: usize = 3;
+
+/// Tokens allowed for a clip of `samples`: fast speech is about 4 words,
+/// 5 to 6 tokens, a second; 8 a second and a few for punctuation is room
+/// enough.
+fn max_tokens(samples: usize) -> i32 {
+    let seconds = samples.div_ceil(SAMPLE_RATE as usize);
+    (16 + 8 * seconds).min(i32::MAX as usize) as i32
 }
 
 /// Longest prompt used, in bytes: whisper.cpp keeps at most 224 prompt
@@ -313,5 +372,58 @@ mod tests {
         assert_eq!(audio_ctx(16_000 * 10), 576);
         assert_eq!(audio_ctx(16_000 * 30), MAX_AUDIO_CTX);
         assert_eq!(audio_ctx(16_000 * 90), MAX_AUDIO_CTX);
+    }
+
+    fn words(text: &str) -> Vec<Word> {
+        text.split_whitespace()
+            .map(|w| Word {
+                text: w.into(),
+                start_ms: 0,
+                end_ms: 0,
+                probability: 0.9,
+            })
+            .collect()
+    }
+
+    fn text(words: &[Word]) -> String {
+        words
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn a_repetition_loop_at_the_end_is_cut_back_to_one_saying() {
+        // What tiny.en gave for a 2.4 s segment, token budget and all.
+        let mut heard = words(
+            "The trade off is the memory for the map. The trade off is the memory \
+             for the map. The trade off",
+        );
+        assert!(drop_repeated_tail(&mut heard));
+        assert_eq!(text(&heard), "The trade off is the memory for the map.");
+        assert!(!drop_repeated_tail(&mut heard), "nothing more to drop");
+    }
+
+    #[test]
+    fn ordinary_repeats_in_speech_are_kept() {
+        for said in [
+            "it is very very very fast",
+            "we cache it, we cache it and then we measure",
+            "I would use a queue. A queue keeps the order.",
+        ] {
+            let mut heard = words(said);
+            assert!(!drop_repeated_tail(&mut heard), "{said}");
+            assert_eq!(text(&heard), said);
+        }
+    }
+
+    #[test]
+    fn a_clip_allows_a_bounded_number_of_tokens() {
+        assert_eq!(max_tokens(16_000 * 2 + 1), 16 + 8 * 3);
+        assert!(
+            max_tokens(16_000 * 30) >= 224,
+            "never below the decoder's own cap"
+        );
     }
 }

@@ -6,9 +6,16 @@
 //! frame ─▶ parse ─▶ sequence check ─▶ budget ─▶ VAD/assembler
 //!   Started  ─▶ "listening"
 //!   Partial  ─▶ job (partial, may be dropped when busy) ─▶ stabilised "transcript"
-//!   Ended    ─▶ job (final)  ─▶ "transcript" final, kept for the answer
+//!   Segment  ─▶ job (final)  ─▶ "transcript" final, kept for the answer
+//!   Ended    ─▶ job (final)  ─▶ "transcript" final, kept; "listening" off
 //! done ─▶ finish the utterance ─▶ when every final is in: SpokenAnswer
 //! ```
+//!
+//! Segments and utterances are both transcription *units*, numbered in
+//! speaking order. Their finals can come back out of order (a final may
+//! overtake a waiting partial in the recogniser's queue, and there may be
+//! several workers), so they are held and sent in unit order: the client
+//! appends finals as they come.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -64,6 +71,19 @@ pub struct Job {
     pub request: crate::speech::Request,
 }
 
+/// One unit's final transcript, as far as it has come.
+#[derive(Debug)]
+enum Unit {
+    Pending,
+    /// Transcribed; `offset_ms` is where the unit began within the answer.
+    Heard {
+        offset_ms: u64,
+        transcript: Transcript,
+    },
+    /// Nothing to add to the answer: empty, or the recogniser failed.
+    Nothing,
+}
+
 pub struct Voice {
     setup: VoiceTuning,
     sequence: SequenceTracker,
@@ -73,17 +93,17 @@ pub struct Voice {
     /// Counts prompts: a transcript of audio given for an earlier prompt
     /// arrives too late to belong to this one and is dropped.
     epoch: u64,
-    /// The utterance being spoken (counts up, never reused).
+    /// The unit (segment or utterance) being spoken; counts up, never reused.
     utterance: u64,
-    /// Final transcripts of this answer's utterances, by utterance, with the
-    /// offset of each within the answer.
-    finals: BTreeMap<u64, (u64, Transcript)>,
-    pending_finals: usize,
+    /// This answer's units sent for a final transcript, by unit.
+    units: BTreeMap<u64, Unit>,
+    /// Units below this one have had their final sent to the client.
+    released: u64,
     /// A partial pass is being transcribed. Partials are coalesced: while
     /// one runs, newer ones are skipped (the next one covers their audio),
     /// so audio arriving in a burst cannot queue up stale passes.
     partial_in_flight: bool,
-    /// The candidate said they are done; submit once `pending_finals` is 0.
+    /// The candidate said they are done; submit once no unit is pending.
     done: bool,
     /// Stream position where the current answer began.
     answer_start: u64,
@@ -100,8 +120,8 @@ impl Voice {
             stabiliser: Stabiliser::default(),
             epoch: 0,
             utterance: 0,
-            finals: BTreeMap::new(),
-            pending_finals: 0,
+            units: BTreeMap::new(),
+            released: 0,
             partial_in_flight: false,
             done: false,
             answer_start: 0,
@@ -113,8 +133,7 @@ impl Voice {
     /// including an utterance still being spoken and transcriptions in flight.
     pub fn new_prompt(&mut self, prompt: &str) {
         self.epoch += 1;
-        self.finals.clear();
-        self.pending_finals = 0;
+        self.units.clear();
         self.done = false;
         self.stabiliser.reset();
         self.utterance += 1;
@@ -187,30 +206,48 @@ impl Voice {
                 _ => Vec::new(),
             };
         }
-        self.pending_finals = self.pending_finals.saturating_sub(1);
+        let Some(unit) = self.units.get_mut(&utterance) else {
+            return Vec::new();
+        };
         let mut actions = Vec::new();
-        match result {
-            Ok(transcript) => {
-                let text = transcript.text.trim().to_owned();
-                if !text.is_empty() {
-                    actions.push(Action::Send(ServerMsg::Transcript {
-                        is_final: true,
-                        stable: text,
-                        tentative: String::new(),
-                        low_confidence: transcript.confidence < self.setup.analytics.min_confidence,
-                    }));
-                    self.finals.insert(utterance, (offset_ms, transcript));
-                }
-            }
+        *unit = match result {
+            Ok(transcript) if !transcript.text.trim().is_empty() => Unit::Heard {
+                offset_ms,
+                transcript,
+            },
+            Ok(_) => Unit::Nothing,
             Err(error) => {
                 tracing::warn!(%error, "an utterance could not be transcribed");
                 actions.push(Action::Send(ServerMsg::error(
                     "speech_unavailable",
                     format!("{error}; please repeat that, or type your answer."),
                 )));
+                Unit::Nothing
             }
-        }
+        };
+        actions.extend(self.release());
         actions.extend(self.submit_if_ready());
+        actions
+    }
+
+    /// Finals of the units now complete from the front, in unit order.
+    fn release(&mut self) -> Vec<Action> {
+        let mut actions = Vec::new();
+        for (&id, unit) in self.units.range(self.released..) {
+            match unit {
+                Unit::Pending => break,
+                Unit::Nothing => {}
+                Unit::Heard { transcript, .. } => {
+                    actions.push(Action::Send(ServerMsg::Transcript {
+                        is_final: true,
+                        stable: transcript.text.trim().to_owned(),
+                        tentative: String::new(),
+                        low_confidence: transcript.confidence < self.setup.analytics.min_confidence,
+                    }));
+                }
+            }
+            self.released = id + 1;
+        }
         actions
     }
 
@@ -227,17 +264,28 @@ impl Voice {
                 self.partial_in_flight = true;
                 vec![self.job(true, offset(start), audio)]
             }
+            UtteranceEvent::Segment(segment) => {
+                let job = self.final_job(offset(segment.start), segment.audio);
+                // What is said next is a new unit, with its own partials.
+                self.utterance += 1;
+                self.stabiliser.reset();
+                vec![job]
+            }
             UtteranceEvent::Ended(utterance) => {
-                self.pending_finals += 1;
                 vec![
                     Action::Send(ServerMsg::Listening { speaking: false }),
-                    self.job(false, offset(utterance.start), utterance.audio),
+                    self.final_job(offset(utterance.start), utterance.audio),
                 ]
             }
             UtteranceEvent::Dropped { .. } => {
                 vec![Action::Send(ServerMsg::Listening { speaking: false })]
             }
         }
+    }
+
+    fn final_job(&mut self, offset_ms: u64, audio: crate::speech::Samples) -> Action {
+        self.units.insert(self.utterance, Unit::Pending);
+        self.job(false, offset_ms, audio)
     }
 
     fn job(&self, partial: bool, offset_ms: u64, audio: crate::speech::Samples) -> Action {
@@ -255,26 +303,37 @@ impl Voice {
     }
 
     fn submit_if_ready(&mut self) -> Option<Action> {
-        if !self.done || self.pending_finals > 0 {
+        let pending = self.units.values().any(|u| matches!(u, Unit::Pending));
+        if !self.done || pending {
             return None;
         }
         self.done = false;
-        if self.finals.is_empty() {
+        let units = std::mem::take(&mut self.units);
+        let finals: Vec<(u64, &Transcript)> = units
+            .values()
+            .filter_map(|unit| match unit {
+                Unit::Heard {
+                    offset_ms,
+                    transcript,
+                } => Some((*offset_ms, transcript)),
+                _ => None,
+            })
+            .collect();
+        if finals.is_empty() {
             return Some(Action::Send(ServerMsg::error(
                 "no_speech",
                 "No speech was heard for this answer; speak, or type your answer.",
             )));
         }
-        let finals = std::mem::take(&mut self.finals);
         let text = finals
-            .values()
+            .iter()
             .map(|(_, t)| t.text.trim())
             .collect::<Vec<_>>()
             .join(" ");
         let segments: Vec<TimedTranscript<'_>> = finals
-            .values()
-            .map(|(offset_ms, transcript)| TimedTranscript {
-                offset_ms: *offset_ms,
+            .iter()
+            .map(|&(offset_ms, transcript)| TimedTranscript {
+                offset_ms,
                 transcript,
             })
             .collect();

@@ -46,8 +46,13 @@ pub async fn spawn_app_in(data_dir: &Path) -> TestApp {
 
 /// A server that takes spoken answers, transcribed by `speech`.
 pub async fn spawn_app_with_speech(speech: Arc<dyn Transcriber>) -> TestApp {
+    spawn_app_with_speech_config(speech, Config::default()).await
+}
+
+/// A server that takes spoken answers, with `config` (e.g. its `[voice]`).
+pub async fn spawn_app_with_speech_config(speech: Arc<dyn Transcriber>, config: Config) -> TestApp {
     let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
-    let mut app = start_server(dir.path(), Config::default(), None, Some(speech)).await;
+    let mut app = start_server(dir.path(), config, None, Some(speech)).await;
     app._dir = Some(dir);
     app
 }

@@ -158,6 +158,24 @@ fn seconds(samples: u64) -> f64 {
     samples as f64 / RATE as f64
 }
 
+/// Segments off (the default, stated so these tests stay about how
+/// utterances are cut; segments have their own test).
+fn whole_utterances() -> VoiceConfig {
+    VoiceConfig {
+        segment_pause_ms: 0,
+        ..VoiceConfig::default()
+    }
+}
+
+/// Segments on: a 200 ms pause after a second of speech settles a piece.
+pub fn with_segments() -> VoiceConfig {
+    VoiceConfig {
+        segment_pause_ms: 200,
+        min_segment_ms: 1_000,
+        ..VoiceConfig::default()
+    }
+}
+
 const FIRST: &str = "I would start by clarifying the requirements and the expected load.";
 const SECOND: &str = "Then I would put a cache in front of the database.";
 
@@ -178,7 +196,7 @@ fn two_sentences_two_seconds_apart_are_two_utterances_cut_in_the_silence() {
         .speech(&speak(dir.path(), "second", SECOND))
         .silence(2_000)
         .with_noise_floor();
-    let run = stream(&recording, &VoiceConfig::default(), &Limits::default());
+    let run = stream(&recording, &whole_utterances(), &Limits::default());
     let utterances = run.utterances();
     assert_eq!(utterances.len(), 2, "{:?}", summary(&run));
 
@@ -234,7 +252,7 @@ fn a_thinking_pause_shorter_than_the_hold_does_not_end_the_utterance() {
         .speech(&speak(dir.path(), "second", SECOND))
         .silence(2_000)
         .with_noise_floor();
-    let run = stream(&recording, &VoiceConfig::default(), &Limits::default());
+    let run = stream(&recording, &whole_utterances(), &Limits::default());
     let utterances = run.utterances();
     assert_eq!(utterances.len(), 1, "{:?}", summary(&run));
     let u = utterances[0].1;
@@ -262,7 +280,7 @@ fn the_hard_cap_ends_an_utterance_that_runs_on() {
         max_utterance_seconds: 5,
         ..Limits::default()
     };
-    let run = stream(&recording, &VoiceConfig::default(), &limits);
+    let run = stream(&recording, &whole_utterances(), &limits);
     let utterances = run.utterances();
     assert!(utterances.len() >= 3, "{:?}", summary(&run));
     let (capped, last) = utterances.split_at(utterances.len() - 1);
@@ -287,6 +305,65 @@ fn the_hard_cap_ends_an_utterance_that_runs_on() {
     assert!(last[0].1.end >= speech_end);
 }
 
+#[test]
+fn a_sentence_is_settled_as_a_segment_a_short_pause_after_it_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let recording = Recording::new()
+        .silence(500)
+        .speech(&speak(dir.path(), "first", FIRST))
+        .silence(1_000)
+        .speech(&speak(dir.path(), "second", SECOND))
+        .silence(2_000)
+        .with_noise_floor();
+    let voice = with_segments();
+    let run = stream(&recording, &voice, &Limits::default());
+    let segments: Vec<(SamplePos, &Utterance)> = run
+        .events
+        .iter()
+        .filter_map(|(at, e)| match e {
+            UtteranceEvent::Segment(u) => Some((*at, u)),
+            _ => None,
+        })
+        .collect();
+    // One utterance (the 1 s gap is shorter than the hold), cut into pieces
+    // at pauses: at least one per sentence, since each ends in silence.
+    assert!(run.utterances().is_empty(), "{:?}", summary(&run));
+    assert!(segments.len() >= 2, "{:?}", summary(&run));
+    // Pieces follow each other with no overlap, and nothing is said twice.
+    for pair in segments.windows(2) {
+        assert!(pair[1].1.start >= pair[0].1.end, "{:?}", summary(&run));
+    }
+    // Each sentence's end is settled one segment pause after it, give or
+    // take the detector's view of where a fading sound stops: this is what
+    // puts the final transcript close to the end of speech.
+    let pause = ms(voice.segment_pause_ms as usize) as u64;
+    for &(_, end) in &recording.sentences {
+        let end = end as u64;
+        let (decided_at, settling) = segments
+            .iter()
+            .find(|(_, u)| u.end >= end)
+            .expect("a segment reaches the end of each sentence");
+        assert!(
+            settling.speech_end.abs_diff(end) <= END_TOLERANCE as u64,
+            "{:?}",
+            summary(&run)
+        );
+        // (An event is stamped with the position after the frame that
+        // carried it, and the client's frames are up to 100 ms long.)
+        assert!(
+            decided_at.abs_diff(settling.speech_end + pause) <= ms(100) as u64,
+            "{:?}",
+            summary(&run)
+        );
+    }
+    // The hold then ends the utterance with nothing left to transcribe.
+    assert!(
+        matches!(run.events.last(), Some((_, UtteranceEvent::Dropped { .. }))),
+        "{:?}",
+        summary(&run)
+    );
+}
+
 /// Events as (kind, seconds) for assertion messages.
 fn summary(run: &Run) -> Vec<String> {
     run.events
@@ -300,6 +377,12 @@ fn summary(run: &Run) -> Vec<String> {
                 seconds(u.start),
                 seconds(u.end),
                 seconds(u.speech_end),
+                seconds(*at)
+            ),
+            UtteranceEvent::Segment(u) => format!(
+                "segment {:.2}..{:.2} @{:.2}",
+                seconds(u.start),
+                seconds(u.end),
                 seconds(*at)
             ),
             UtteranceEvent::Dropped { start, end } => {

@@ -10,7 +10,7 @@ use mockloop::speech::frame::AudioFrame;
 use mockloop::speech::whisper::{WhisperOptions, WhisperTranscriber};
 use serde_json::{Value, json};
 
-use crate::app::{Candidate, TestApp, spawn_app_with_speech};
+use crate::app::{Candidate, TestApp, spawn_app_with_speech, spawn_app_with_speech_config};
 use crate::speech_support::{model, speak, wer};
 
 /// 40 ms of 16 kHz audio per frame, as the browser client sends.
@@ -135,6 +135,42 @@ async fn a_spoken_answer_is_transcribed_live_submitted_on_done_and_reported_with
         transcript.contains("_(spoken: "),
         "the transcript notes how the answer was spoken:\n{transcript}"
     );
+}
+
+#[tokio::test]
+async fn with_segments_on_each_sentence_is_settled_as_its_own_final_and_the_answer_is_all_of_them()
+{
+    let config = mockloop::config::Config {
+        voice: crate::voice::with_segments(),
+        ..Default::default()
+    };
+    let app = spawn_app_with_speech_config(recogniser(), config).await;
+    let (_, _, mut candidate) = app.start("quick-practice").await;
+    candidate.recv_until("prompt").await;
+
+    speak_into(&mut candidate, SAID, 0).await;
+    candidate.send(json!({"type": "done"})).await;
+    let seen = collect_until(&mut candidate, "ack").await;
+    let finals: Vec<&str> = seen
+        .iter()
+        .filter(|m| m["type"] == "transcript" && m["final"] == true)
+        .map(|m| m["stable"].as_str().unwrap())
+        .collect();
+    // The pause after the first sentence settles it while the candidate is
+    // still speaking: two finals at least, in speaking order.
+    assert!(finals.len() >= 2, "{seen:?}");
+    let heard = finals.join(" ");
+    // Looser than whole utterances (0.3): a piece decoded without the rest
+    // of the sentence around it loses some words with tiny.en.
+    let error_rate = wer(SAID, &heard);
+    assert!(
+        error_rate < 0.45,
+        "word error rate {error_rate:.2}: heard {heard:?}"
+    );
+    let debrief = candidate.answer_until_debrief().await;
+    let turn = &debrief["report"]["answers"][0]["turns"][0];
+    assert_eq!(turn["answer"].as_str().unwrap(), heard);
+    assert!(turn["speech"]["words"].as_u64().unwrap() >= 15, "{turn}");
 }
 
 /// The next error message, skipping others.

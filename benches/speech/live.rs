@@ -1,0 +1,171 @@
+//! The live path: a clip streamed in real time over the WebSocket to a
+//! running server, as the browser sends it (40 ms frames at the pace they
+//! are spoken), then measured at the client:
+//!
+//! - **pause**: the candidate stops talking and waits. End of speech (the
+//!   wall time the frame holding the clip's last loud sample was sent) to
+//!   the last `transcript` final.
+//! - **done**: the candidate presses done as they stop talking. End of
+//!   speech to the `ack` of the submitted answer.
+//!
+//! Each run uses a fresh session; the server shares one recogniser, as in
+//! production. Measured for whole utterances (the default) and with
+//! segments settled at short pauses (`[voice] segment_pause_ms`).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use mockloop::config::{Config, VoiceConfig};
+use mockloop::speech::frame::AudioFrame;
+use mockloop::speech::wav;
+use mockloop::speech::whisper::WhisperTranscriber;
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::app::spawn_app_with_speech_config;
+
+/// 40 ms of 16 kHz audio, as the browser client sends.
+const FRAME: usize = 640;
+/// Silence streamed after the speech in the pause runs: past the 1.5 s
+/// silence hold, so an utterance-at-a-time server is measured fairly too.
+const TRAILING_SILENCE: Duration = Duration::from_millis(2_500);
+/// A sample this loud or louder is speech (espeak-ng pads with zeros).
+const LOUD: f32 = 0.01;
+
+pub struct Figures {
+    pub pause: Vec<Duration>,
+    pub done: Vec<Duration>,
+    /// Word error rate of the final transcripts, first pause run.
+    pub wer: f64,
+}
+
+pub fn measure(
+    runtime: &tokio::runtime::Runtime,
+    transcriber: Arc<WhisperTranscriber>,
+    voice: VoiceConfig,
+    clips: &[(String, PathBuf, String)],
+    runs: usize,
+) -> Vec<Figures> {
+    runtime.block_on(async {
+        let config = Config {
+            voice,
+            ..Config::default()
+        };
+        let app = spawn_app_with_speech_config(transcriber, config).await;
+        let mut all = Vec::new();
+        for (_, file, text) in clips {
+            let pcm = pcm(file);
+            let mut figures = Figures {
+                pause: Vec::new(),
+                done: Vec::new(),
+                wer: 0.0,
+            };
+            for run in 0..runs {
+                let (latency, heard) = answer(&app, &pcm, false).await;
+                if run == 0 {
+                    figures.wer = crate::speech_support::wer(text, &heard);
+                }
+                let (done, _) = answer(&app, &pcm, true).await;
+                figures.pause.push(latency);
+                figures.done.push(done);
+            }
+            all.push(figures);
+        }
+        all
+    })
+}
+
+fn pcm(file: &std::path::Path) -> Vec<i16> {
+    wav::read(file)
+        .expect("espeak-ng wrote a 16 kHz WAV")
+        .iter()
+        .map(|x| (x.clamp(-1.0, 1.0) * f32::from(i16::MAX)) as i16)
+        .collect()
+}
+
+/// Speaks `pcm` into a fresh session; returns the latency measured from the
+/// end of speech, and the final transcripts joined.
+async fn answer(app: &crate::app::TestApp, pcm: &[i16], press_done: bool) -> (Duration, String) {
+    let (_, _, candidate) = app.start("quick-practice").await;
+    let (mut sink, mut stream) = candidate.ws.split();
+    let (tx, mut rx) = mpsc::unbounded_channel::<(Instant, Value)>();
+    tokio::spawn(async move {
+        while let Some(Ok(frame)) = stream.next().await {
+            if let Message::Text(text) = frame
+                && let Ok(msg) = serde_json::from_str::<Value>(text.as_str())
+                && tx.send((Instant::now(), msg)).is_err()
+            {
+                return;
+            }
+        }
+    });
+    wait_for(&mut rx, "prompt").await;
+
+    let last_loud = pcm
+        .iter()
+        .rposition(|s| f32::from(*s).abs() / 32_768.0 >= LOUD);
+    let last_loud = last_loud.unwrap_or(0);
+    let silence = if press_done {
+        0
+    } else {
+        (TRAILING_SILENCE.as_millis() as usize) * 16
+    };
+    let audio: Vec<i16> = pcm
+        .iter()
+        .copied()
+        .chain(std::iter::repeat_n(0, silence))
+        .collect();
+    let mut pace = tokio::time::interval(Duration::from_millis(40));
+    let mut speech_end = Instant::now();
+    for (seq, chunk) in audio.chunks(FRAME).enumerate() {
+        pace.tick().await;
+        let frame = AudioFrame {
+            seq: seq as u32,
+            samples: chunk.to_vec(),
+        };
+        sink.send(Message::Binary(frame.encode().into()))
+            .await
+            .expect("send audio");
+        if (seq * FRAME..(seq + 1) * FRAME).contains(&last_loud) {
+            speech_end = Instant::now();
+        }
+    }
+    sink.send(Message::Text(json!({"type": "done"}).to_string().into()))
+        .await
+        .expect("send done");
+    let mut finals = Vec::new();
+    let mut last_final = speech_end;
+    let acked = loop {
+        let (at, msg) = rx.recv().await.expect("the server answers");
+        match msg["type"].as_str() {
+            Some("transcript") if msg["final"] == true => {
+                finals.push(msg["stable"].as_str().unwrap_or_default().to_owned());
+                last_final = at;
+            }
+            Some("ack") => break at,
+            Some("error") => panic!("the server refused the answer: {msg}"),
+            _ => {}
+        }
+    };
+    let _ = sink.close().await;
+    let latency = if press_done { acked } else { last_final };
+    (
+        latency.saturating_duration_since(speech_end),
+        finals.join(" "),
+    )
+}
+
+async fn wait_for(rx: &mut mpsc::UnboundedReceiver<(Instant, Value)>, kind: &str) {
+    loop {
+        let (_, msg) = tokio::time::timeout(Duration::from_secs(30), rx.recv())
+            .await
+            .expect("the server answers")
+            .expect("the socket is open");
+        if msg["type"] == kind {
+            return;
+        }
+    }
+}
