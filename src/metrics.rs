@@ -132,7 +132,7 @@ impl Metrics {
         );
         registry.register(
             "rejected_requests",
-            "Requests, sockets and frames refused at the edge, by reason",
+            "Requests, sockets and frames refused at the edge (audio_rate: frames delayed), by reason",
             rejected.clone(),
         );
         Metrics {
