@@ -497,6 +497,9 @@ impl Actor {
             Ok(()) => self.conn = None,
             Err(mpsc::error::TrySendError::Full(_)) => {
                 warn!(conn = conn.id, "socket too slow; disconnecting it");
+                self.shared
+                    .metrics
+                    .reject(crate::metrics::Rejection::SlowReader);
                 self.conn = None;
             }
             Err(mpsc::error::TrySendError::Closed(_)) => self.conn = None,
