@@ -17,15 +17,19 @@ async fn spawn_with_operator() -> TestApp {
     spawn_app_with_config(config).await
 }
 
-/// An operator GET, answered with JSON.
-async fn operator_get(app: &TestApp, path: &str) -> Value {
-    let response = app
-        .http
-        .get(app.url(path))
+/// A request carrying the operator token.
+async fn as_operator(app: &TestApp, method: reqwest::Method, path: &str) -> reqwest::Response {
+    app.http
+        .request(method, app.url(path))
         .bearer_auth(OPERATOR)
         .send()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// An operator GET, answered with JSON.
+async fn operator_get(app: &TestApp, path: &str) -> Value {
+    let response = as_operator(app, reqwest::Method::GET, path).await;
     assert_eq!(response.status(), 200, "{path}");
     response.json().await.unwrap()
 }
@@ -103,13 +107,7 @@ async fn a_candidate_deletes_a_live_session_and_nothing_of_it_is_left_in_the_dat
 async fn operator_endpoints_are_disabled_without_a_token_and_closed_to_a_wrong_one() {
     let app = spawn_app().await;
     for path in ["/api/operator/sessions", "/api/operator/content"] {
-        let response = app
-            .http
-            .get(app.url(path))
-            .bearer_auth(OPERATOR)
-            .send()
-            .await
-            .unwrap();
+        let response = as_operator(&app, reqwest::Method::GET, path).await;
         assert_eq!(response.status(), 403, "{path}");
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["error"]["code"], "operator_disabled");
@@ -197,13 +195,8 @@ async fn the_operator_lists_sessions_reads_the_content_and_deletes_any_session()
     );
     assert!(!content["hash"].as_str().unwrap().is_empty());
 
-    let response = app
-        .http
-        .delete(app.url(&format!("/api/operator/sessions/{finished}")))
-        .bearer_auth(OPERATOR)
-        .send()
-        .await
-        .unwrap();
+    let path = format!("/api/operator/sessions/{finished}");
+    let response = as_operator(&app, reqwest::Method::DELETE, &path).await;
     assert_eq!(response.status(), 204);
     assert_eq!(rows_left(&app, &finished).await, (0, 0));
     let export = app
