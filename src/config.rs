@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
+mod server;
+pub use server::{OPERATOR_TOKEN_ENV, ServerConfig};
+
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -393,20 +396,6 @@ impl<'de> Deserialize<'de> for ApiKey {
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct ServerConfig {
-    pub addr: String,
-}
-
-impl Default for ServerConfig {
-    fn default() -> Self {
-        ServerConfig {
-            addr: "127.0.0.1:8080".into(),
-        }
-    }
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
 pub struct StorageConfig {
     /// Holds `mockloop.db` (SQLite).
     pub data_dir: PathBuf,
@@ -460,6 +449,19 @@ pub struct Limits {
     /// streaming (or a hostile one) cannot hold the recogniser forever. Two
     /// hours is longer than any loop.
     pub max_session_audio_seconds: u32,
+    /// Audio frames one socket may send per second (a token bucket holding
+    /// one second's worth). Clients send a frame every 20 to 100 ms; a flood
+    /// of tiny frames would cost a session task wake-up each.
+    pub max_audio_frames_per_second: u32,
+    /// A socket that sends nothing (not even a pong) for this long is closed.
+    /// The server pings every third of it, so a live browser always answers.
+    pub idle_timeout_seconds: u64,
+    /// One write to a socket may wait this long for the client to read;
+    /// a client that stops reading is disconnected here, its task freed.
+    pub write_timeout_seconds: u64,
+    /// Per-socket read and write buffers. tungstenite's 128 KiB default costs
+    /// 256 KiB per idle session; 8 KiB holds any ordinary frame in one read.
+    pub ws_buffer_bytes: usize,
 }
 
 impl Default for Limits {
@@ -470,6 +472,10 @@ impl Default for Limits {
             max_audio_frame_bytes: 32 * 1024,
             max_utterance_seconds: 30,
             max_session_audio_seconds: 2 * 60 * 60,
+            max_audio_frames_per_second: 100,
+            idle_timeout_seconds: 60,
+            write_timeout_seconds: 10,
+            ws_buffer_bytes: 8 * 1024,
         }
     }
 }
@@ -488,6 +494,23 @@ impl Limits {
         }
         if !(1..=86_400).contains(&self.max_session_audio_seconds) {
             problems.push("max_session_audio_seconds must be from 1 to 86400");
+        }
+        if !(1..=10_000).contains(&self.max_audio_frames_per_second) {
+            problems.push("max_audio_frames_per_second must be from 1 to 10000");
+        }
+        if !(1..=3_600).contains(&self.idle_timeout_seconds) {
+            problems.push("idle_timeout_seconds must be from 1 to 3600");
+        }
+        if !(1..=600).contains(&self.write_timeout_seconds) {
+            problems.push("write_timeout_seconds must be from 1 to 600");
+        }
+        if !(1024..=1024 * 1024).contains(&self.ws_buffer_bytes) {
+            problems.push("ws_buffer_bytes must be from 1024 to 1048576");
+        }
+        // A text frame must fit in one WebSocket message, and the socket's
+        // message bound is the larger of the two frame limits.
+        if !(1024..=16 * 1024 * 1024).contains(&self.max_text_frame_bytes) {
+            problems.push("max_text_frame_bytes must be from 1024 to 16777216");
         }
         if problems.is_empty() {
             Ok(())
@@ -629,6 +652,14 @@ impl Config {
         let mut config: Config = toml::Value::Table(merged)
             .try_into()
             .context("invalid configuration (check the file and MOCKLOOP__* variables)")?;
+        if let Some((_, raw)) = env
+            .iter()
+            .find(|(name, raw)| name == OPERATOR_TOKEN_ENV && !raw.trim().is_empty())
+        {
+            config.server.operator_token =
+                Some(ApiKey::new(raw).map_err(|e| anyhow::anyhow!("{OPERATOR_TOKEN_ENV}: {e}"))?);
+        }
+        config.server.check().map_err(anyhow::Error::msg)?;
         config.limits.check().map_err(anyhow::Error::msg)?;
         config.voice.check().map_err(anyhow::Error::msg)?;
         let llm = config.grader.kind == GraderKind::Llm;
@@ -890,6 +921,67 @@ mod tests {
         let key = config.speech_remote.api_key.as_ref().unwrap();
         assert_eq!(key.expose(), "sk-remote-secret");
         assert!(!format!("{config:?}").contains("sk-remote-secret"));
+    }
+
+    #[test]
+    fn the_operator_token_comes_from_the_file_or_its_variable_and_never_shows_in_debug_output() {
+        let config = Config::load_from(None, env(&[])).unwrap();
+        assert!(
+            config.server.operator_token.is_none(),
+            "disabled by default"
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("m.toml");
+        std::fs::write(
+            &file,
+            "[server]\noperator_token = \"file-token-0123456789\"\n",
+        )
+        .unwrap();
+        let config = Config::load_from(Some(&file), env(&[])).unwrap();
+        assert_eq!(
+            config.server.operator_token.as_ref().unwrap().expose(),
+            "file-token-0123456789"
+        );
+        let config = Config::load_from(
+            Some(&file),
+            env(&[("MOCKLOOP_OPERATOR_TOKEN", "env-token-secret-0123456789")]),
+        )
+        .unwrap();
+        assert_eq!(
+            config.server.operator_token.as_ref().unwrap().expose(),
+            "env-token-secret-0123456789"
+        );
+        let debug = format!("{config:?}");
+        assert!(!debug.contains("env-token-secret"), "{debug}");
+
+        let error =
+            Config::load_from(None, env(&[("MOCKLOOP_OPERATOR_TOKEN", "short")])).unwrap_err();
+        assert!(format!("{error:#}").contains("at least 16"), "{error:#}");
+    }
+
+    #[test]
+    fn edge_limits_are_checked_at_load() {
+        let config = Config::load_from(None, env(&[])).unwrap();
+        assert_eq!(config.limits.ws_buffer_bytes, 8 * 1024);
+        for (name, value) in [
+            ("MOCKLOOP__LIMITS__MAX_AUDIO_FRAMES_PER_SECOND", "0"),
+            ("MOCKLOOP__LIMITS__IDLE_TIMEOUT_SECONDS", "0"),
+            ("MOCKLOOP__SERVER__MAX_CONNECTIONS", "0"),
+            ("MOCKLOOP__SERVER__SESSION_CREATES_PER_MINUTE", "0"),
+        ] {
+            let error = Config::load_from(None, env(&[(name, value)])).unwrap_err();
+            let key = name.rsplit("__").next().unwrap().to_lowercase();
+            assert!(format!("{error:#}").contains(&key), "{name}: {error:#}");
+        }
+        let error = Config::load_from(
+            None,
+            env(&[("MOCKLOOP__SERVER__ALLOWED_ORIGINS", "example.com")]),
+        );
+        assert!(
+            error.is_err(),
+            "a list is needed, and a bare host is refused"
+        );
     }
 
     #[test]

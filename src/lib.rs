@@ -11,6 +11,8 @@ pub mod export;
 pub mod grading;
 pub mod http;
 pub mod interview;
+pub mod metrics;
+pub mod rate;
 pub mod regrade;
 pub mod report;
 pub mod server;

@@ -20,7 +20,10 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let hub = state.hub.clone();
     let stopping = hub.clone();
-    axum::serve(listener, router(state))
+    // Connect info gives handlers the peer address (per-address limits,
+    // loopback-only metrics).
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;
             // axum does not wait for upgraded WebSocket connections; closing

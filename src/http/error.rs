@@ -2,7 +2,7 @@
 //! client a clear message without internals.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
@@ -18,6 +18,12 @@ pub enum AppError {
     Unauthorized,
     #[error("the server is shutting down")]
     Unavailable,
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
+    #[error("too many new sessions from this address; try again in {0} s")]
+    RateLimited(u64),
+    #[error("the server has too many open interviews; try again shortly")]
+    TooManyConnections,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -37,6 +43,11 @@ impl AppError {
             AppError::UnknownLoop(_) => (StatusCode::NOT_FOUND, "unknown_loop"),
             AppError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             AppError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            AppError::Forbidden { code, .. } => (StatusCode::FORBIDDEN, code),
+            AppError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            AppError::TooManyConnections => {
+                (StatusCode::SERVICE_UNAVAILABLE, "too_many_connections")
+            }
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -59,10 +70,21 @@ impl IntoResponse for AppError {
             }
             other => other.to_string(),
         };
-        (
+        let mut response = (
             status,
             Json(json!({ "error": { "code": code, "message": message } })),
         )
-            .into_response()
+            .into_response();
+        let retry_after = match &self {
+            AppError::RateLimited(seconds) => Some(*seconds),
+            AppError::TooManyConnections => Some(5),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
     }
 }

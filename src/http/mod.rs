@@ -2,9 +2,13 @@
 //! browser app. Everything from outside is parsed into typed values here.
 
 mod assets;
+mod edge;
 mod error;
+pub mod observe;
+pub mod operator;
 pub mod sessions;
 
+use std::net::IpAddr;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -13,21 +17,24 @@ use axum::Json;
 use axum::Router;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, Request};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use serde::Serialize;
+use tokio::sync::Semaphore;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
 use crate::content::{Catalog, ContentSource, RoundKind};
 use crate::grading::Grader;
+use crate::metrics::Rejection;
+use crate::rate::KeyedLimiter;
 use crate::speech::Transcriber;
 use crate::speech::analytics::AnalyticsConfig;
 use crate::speech::utterance::UtteranceConfig;
 use crate::store::{SqliteStore, Store};
 use crate::ws::protocol::MessageLimits;
-use crate::ws::{Hub, VoiceSetup, VoiceTuning, run_connection};
+use crate::ws::{Hub, SocketLimits, SocketSlot, VoiceSetup, VoiceTuning, run_connection};
 
 pub use error::AppError;
 
@@ -39,6 +46,10 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub hub: Hub,
     pub config: Arc<Config>,
+    /// Session creations per client address.
+    create_limiter: Arc<KeyedLimiter<IpAddr>>,
+    /// One permit per open WebSocket, `[server] max_connections` in all.
+    sockets: Arc<Semaphore>,
 }
 
 impl AppState {
@@ -99,6 +110,10 @@ impl AppState {
             catalog: Arc::new(RwLock::new(Arc::new(catalog))),
             hub: Hub::new(Arc::clone(&store), grader, idle, voice),
             store,
+            create_limiter: Arc::new(KeyedLimiter::per_minute(
+                config.server.session_creates_per_minute,
+            )),
+            sockets: Arc::new(Semaphore::new(config.server.max_connections)),
             config: Arc::new(config),
         }
     }
@@ -126,11 +141,21 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/loops", get(loops))
         .route("/api/sessions", post(sessions::create))
+        .route("/api/sessions/{id}", delete(sessions::delete))
         .route("/api/sessions/{id}/ws", get(websocket))
         .route("/api/sessions/{id}/{file}", get(sessions::export))
+        .route("/api/operator/sessions", get(operator::sessions))
+        .route("/api/operator/sessions/{id}", delete(operator::delete))
+        .route("/api/operator/content", get(operator::content))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(observe::readyz))
+        .route("/metrics", get(observe::metrics))
         .fallback(assets::serve_asset)
-        .layer(TraceLayer::new_for_http())
+        // The span names the path only: the query string can carry a
+        // session token, which must not reach the logs.
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+            tracing::debug_span!("request", method = %request.method(), path = request.uri().path())
+        }))
         .with_state(state)
 }
 
@@ -191,21 +216,51 @@ async fn websocket(
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
+    // A page from another site must not drive a candidate's session with
+    // the candidate's own browser; checked before anything else.
+    if !edge::origin_allowed(&state.config.server.allowed_origins, &headers) {
+        state.hub.metrics().reject(Rejection::Origin);
+        return Err(AppError::Forbidden {
+            code: "origin_not_allowed",
+            message: "this page's origin may not open interview sockets".into(),
+        });
+    }
     // The token is checked before the upgrade: a wrong one gets a plain 401.
     sessions::authorize(&state, &id, sessions::presented_token(&query, &headers)).await?;
     if state.hub.is_shutting_down() {
         return Err(AppError::Unavailable);
     }
-    let limits = MessageLimits {
-        max_frame_bytes: state.config.limits.max_text_frame_bytes,
-        max_answer_chars: state.config.limits.max_answer_chars,
+    let Ok(permit) = Arc::clone(&state.sockets).try_acquire_owned() else {
+        state.hub.metrics().reject(Rejection::TooManyConnections);
+        return Err(AppError::TooManyConnections);
     };
+    let config = &state.config.limits;
+    let limits = SocketLimits {
+        messages: MessageLimits {
+            max_frame_bytes: config.max_text_frame_bytes,
+            max_answer_chars: config.max_answer_chars,
+        },
+        audio_frames_per_second: config.max_audio_frames_per_second,
+        idle_timeout: Duration::from_secs(config.idle_timeout_seconds),
+        write_timeout: Duration::from_secs(config.write_timeout_seconds),
+    };
+    // The largest message either kind of frame may be.
+    let max_message = config
+        .max_text_frame_bytes
+        .max(config.max_audio_frame_bytes);
+    let slot = SocketSlot::new(permit, Arc::clone(state.hub.metrics()));
     let hub = state.hub.clone();
     Ok(upgrade
-        // Explicit bounds instead of the 64 MiB defaults: a frame larger than
-        // the text limit is refused by the WebSocket layer itself.
-        .max_message_size(limits.max_frame_bytes)
-        .max_frame_size(limits.max_frame_bytes)
-        .on_upgrade(move |socket| run_connection(socket, hub, id, limits))
+        // Explicit bounds instead of tungstenite's 64 MiB messages and 128 KiB
+        // buffers: a larger frame is refused by the WebSocket layer itself
+        // (close 1009), and an idle socket holds two small buffers.
+        .max_message_size(max_message)
+        .max_frame_size(max_message)
+        .read_buffer_size(config.ws_buffer_bytes)
+        .write_buffer_size(config.ws_buffer_bytes)
+        // Frames queued beyond the write buffer before writes fail: a little
+        // over one message, so a stalled client cannot grow it further.
+        .max_write_buffer_size(max_message + config.ws_buffer_bytes)
+        .on_upgrade(move |socket| run_connection(socket, hub, id, limits, slot))
         .into_response())
 }

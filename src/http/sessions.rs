@@ -10,9 +10,11 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::AppState;
+use super::edge::{PeerAddr, bearer, constant_time_eq, operator};
 use super::error::AppError;
 use crate::export::{report_markdown, transcript, transcript_markdown};
 use crate::interview::{Plan, PlanError, Session, StoredEvent};
+use crate::metrics::Rejection;
 use crate::report::Report;
 use crate::store::SessionRow;
 use crate::ws::now_ms;
@@ -40,12 +42,6 @@ pub fn hash_token(token: &str) -> String {
         .collect()
 }
 
-/// Equal-length comparison that does not stop at the first difference, so
-/// response time says nothing about how much of a guess was right.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     rand::rng().fill_bytes(&mut buf);
@@ -54,8 +50,17 @@ fn random_hex(bytes: usize) -> String {
 
 pub async fn create(
     State(state): State<AppState>,
+    PeerAddr(peer): PeerAddr,
     body: Result<Json<CreateSession>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Created>), AppError> {
+    if let Some(peer) = peer
+        && let Err(wait) = state.create_limiter.take(&peer, std::time::Instant::now())
+    {
+        state.hub.metrics().reject(Rejection::RateLimited);
+        return Err(AppError::RateLimited(
+            wait.as_secs_f64().ceil().max(1.0) as u64
+        ));
+    }
     let Json(body) = body.map_err(|e| AppError::bad_request("bad_request", e.body_text()))?;
     let catalog = state.catalog();
     let plan =
@@ -86,14 +91,10 @@ pub async fn create(
 
 /// The token from `?token=` or `Authorization: Bearer`.
 pub fn presented_token(query: &TokenQuery, headers: &HeaderMap) -> Option<String> {
-    query.token.clone().or_else(|| {
-        headers
-            .get(header::AUTHORIZATION)?
-            .to_str()
-            .ok()?
-            .strip_prefix("Bearer ")
-            .map(str::to_owned)
-    })
+    query
+        .token
+        .clone()
+        .or_else(|| bearer(headers).map(str::to_owned))
 }
 
 /// Checks the token; an unknown session and a wrong token look the same, so
@@ -103,16 +104,50 @@ pub async fn authorize(
     id: &str,
     token: Option<String>,
 ) -> Result<SessionRow, AppError> {
-    let token = token.ok_or(AppError::Unauthorized)?;
-    let row = state
-        .store
-        .session(id)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    if constant_time_eq(hash_token(&token).as_bytes(), row.token_hash.as_bytes()) {
-        Ok(row)
+    let refused = || {
+        state.hub.metrics().reject(Rejection::Unauthorized);
+        AppError::Unauthorized
+    };
+    let token = token.ok_or_else(refused)?;
+    let row = state.store.session(id).await?;
+    // Hash and compare even for an unknown id, so timing does not tell
+    // which ids exist.
+    let stored = row.as_ref().map_or("", |r| r.token_hash.as_str());
+    let matches = constant_time_eq(hash_token(&token).as_bytes(), stored.as_bytes());
+    match row {
+        Some(row) if matches => Ok(row),
+        _ => Err(refused()),
+    }
+}
+
+/// `DELETE /api/sessions/{id}`, with the candidate's token or the operator's:
+/// removes the session, its answers, transcripts and scores. Audio is never
+/// stored, only its transcript, so nothing else remains.
+pub async fn delete(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<TokenQuery>,
+    headers: HeaderMap,
+) -> Result<StatusCode, AppError> {
+    // The operator token, when configured and presented, is enough.
+    if !matches!(operator(&state, &headers), Ok(true)) {
+        authorize(&state, &id, presented_token(&query, &headers)).await?;
+    }
+    delete_session(&state, &id).await
+}
+
+/// Deletes through the hub (which stops a live session first).
+pub async fn delete_session(state: &AppState, id: &str) -> Result<StatusCode, AppError> {
+    let existed = state
+        .hub
+        .delete(id)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    if existed {
+        tracing::info!(session_id = id, "session deleted");
+        Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(AppError::Unauthorized)
+        Err(AppError::NotFound(format!("no session {id:?}")))
     }
 }
 

@@ -70,4 +70,7 @@ pub trait Store: Send + Sync {
 
     /// Removes a session with everything stored for it.
     async fn delete_session(&self, id: &str) -> Result<bool, StoreError>;
+
+    /// Succeeds when the store answers a trivial query (for `/readyz`).
+    async fn ping(&self) -> Result<(), StoreError>;
 }

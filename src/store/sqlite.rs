@@ -187,6 +187,11 @@ impl Store for SqliteStore {
             .await?;
         Ok(result.rows_affected() > 0)
     }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ pub mod protocol;
 mod session;
 mod voice;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,9 +16,10 @@ use tokio_util::task::TaskTracker;
 
 use crate::grading::Grader;
 use crate::interview::{InterviewError, Session};
+use crate::metrics::Metrics;
 use crate::store::{Store, StoreError};
 
-pub use connection::run_connection;
+pub use connection::{SocketLimits, SocketSlot, run_connection};
 pub use session::now_ms;
 use session::{Actor, Command};
 pub use voice::{VoiceSetup, VoiceTuning};
@@ -35,6 +36,10 @@ pub(crate) struct Shared {
     idle_unload: Duration,
     /// Set when the server takes spoken answers.
     voice: Option<VoiceSetup>,
+    /// Sessions being deleted: `attach` refuses them (checked under the
+    /// `sessions` lock) so a reconnect cannot revive one mid-delete.
+    deleting: std::sync::Mutex<HashSet<String>>,
+    pub(crate) metrics: Arc<Metrics>,
 }
 
 impl Shared {
@@ -62,6 +67,8 @@ pub enum HubError {
     ShuttingDown,
     #[error("the session is busy; try again")]
     Busy,
+    #[error("session {0} is being deleted")]
+    Deleted(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("session log is unreadable: {0}")]
@@ -96,6 +103,8 @@ impl Hub {
                 cancel: CancellationToken::new(),
                 idle_unload,
                 voice,
+                deleting: std::sync::Mutex::new(HashSet::new()),
+                metrics: Arc::new(Metrics::new()),
             }),
         }
     }
@@ -111,6 +120,9 @@ impl Hub {
             return Err(HubError::ShuttingDown);
         }
         let mut sessions = self.shared.sessions.lock().await;
+        if self.is_deleting(session_id) {
+            return Err(HubError::Deleted(session_id.to_owned()));
+        }
         let (reply, replied) = oneshot::channel();
         let mut command = Command::Attach { out, reply };
         if let Some(tx) = sessions.get(session_id).cloned() {
@@ -144,6 +156,56 @@ impl Hub {
     /// Sessions with a running task.
     pub async fn live_sessions(&self) -> usize {
         self.shared.sessions.lock().await.len()
+    }
+
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.shared.metrics
+    }
+
+    /// Clips waiting for the recogniser, when voice is on.
+    pub fn speech_queue_depth(&self) -> Option<usize> {
+        self.shared
+            .voice
+            .as_ref()
+            .map(|v| v.transcriber.queue_depth())
+    }
+
+    fn is_deleting(&self, id: &str) -> bool {
+        self.shared
+            .deleting
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(id)
+    }
+
+    /// Deletes a session and everything stored for it. A live session is
+    /// stopped first (its socket told why), and no socket can revive it
+    /// while the rows go. Returns whether the session existed.
+    pub async fn delete(&self, id: &str) -> Result<bool, HubError> {
+        let live = {
+            let mut sessions = self.shared.sessions.lock().await;
+            self.shared
+                .deleting
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(id.to_owned());
+            sessions.remove(id)
+        };
+        if let Some(tx) = live {
+            let (reply, stopped) = oneshot::channel();
+            // The task finishes the command in hand (an append, say) first,
+            // so nothing is written after the rows are gone.
+            if tx.send(Command::Close { reply }).await.is_ok() {
+                let _ = stopped.await;
+            }
+        }
+        let result = self.shared.store.delete_session(id).await;
+        self.shared
+            .deleting
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(id);
+        Ok(result?)
     }
 
     /// Tells every session to pause and close its socket, then waits (up to

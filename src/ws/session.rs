@@ -48,6 +48,10 @@ pub(super) enum Command {
         job: Box<Job>,
         result: Box<Result<Transcript, SpeechError>>,
     },
+    /// The session is being deleted: tell the socket, then stop for good.
+    Close {
+        reply: oneshot::Sender<()>,
+    },
 }
 
 struct Conn {
@@ -71,6 +75,8 @@ pub(super) struct Actor {
     voice: Option<Voice>,
     /// Transcriptions in flight; the session stays loaded until they return.
     pending_speech: usize,
+    /// When the last answer arrived, for the turn-latency metric.
+    answered_at: Option<Instant>,
 }
 
 pub fn now_ms() -> Millis {
@@ -109,6 +115,7 @@ impl Actor {
             pending_grades: 0,
             voice,
             pending_speech: 0,
+            answered_at: None,
         };
         (actor, tx)
     }
@@ -129,6 +136,12 @@ impl Actor {
                 tokio::select! {
                     command = self.rx.recv() => {
                         let Some(command) = command else { break };
+                        if let Command::Close { reply } = command {
+                            self.send(ServerMsg::fatal("deleted", "This interview was deleted."));
+                            let _ = reply.send(());
+                            info!("session deleted");
+                            break;
+                        }
                         self.command(command).await;
                         if self.conn.is_some() || self.pending_grades > 0 {
                             idle_since = Instant::now();
@@ -231,6 +244,10 @@ impl Actor {
                     self.perform(actions).await;
                 }
             }
+            // Handled by the run loop, which ends the task.
+            Command::Close { reply } => {
+                let _ = reply.send(());
+            }
             Command::Transcribed { job, result } => {
                 self.pending_speech = self.pending_speech.saturating_sub(1);
                 if let Some(voice) = &mut self.voice {
@@ -247,6 +264,7 @@ impl Actor {
                 Action::Send(msg) => self.send(msg),
                 Action::Transcribe(job) => self.spawn_transcription(job),
                 Action::Submit { text, speech } => {
+                    self.answered_at = Some(Instant::now());
                     self.input(Input::SpokenAnswer { text, speech }).await
                 }
             }
@@ -260,6 +278,7 @@ impl Actor {
             return;
         };
         let transcriber = Arc::clone(&setup.transcriber);
+        let metrics = Arc::clone(&self.shared.metrics);
         let tx = self.tx.clone();
         self.pending_speech += 1;
         let span = tracing::Span::current();
@@ -267,7 +286,13 @@ impl Actor {
             async move {
                 let mut job = job;
                 let request = std::mem::take(&mut job.request);
+                let audio_ms =
+                    request.audio.len() as u64 * 1000 / u64::from(crate::speech::SAMPLE_RATE);
+                let started = Instant::now();
                 let result = transcriber.transcribe(request).await;
+                if result.is_ok() {
+                    metrics.transcribed(started.elapsed(), audio_ms);
+                }
                 let _ = tx
                     .send(Command::Transcribed {
                         job: Box::new(job),
@@ -281,7 +306,10 @@ impl Actor {
 
     async fn client(&mut self, msg: ClientMsg) {
         match msg {
-            ClientMsg::Answer { text } => self.input(Input::Answer(text)).await,
+            ClientMsg::Answer { text } => {
+                self.answered_at = Some(Instant::now());
+                self.input(Input::Answer(text)).await
+            }
             ClientMsg::Done => match &mut self.voice {
                 Some(voice) if matches!(self.session.phase(), Phase::Active(_)) => {
                     let actions = voice.finish();
@@ -392,6 +420,12 @@ impl Actor {
     }
 
     fn announce(&mut self, stored: &StoredEvent, now: Millis) {
+        if let Event::Prompted { .. } = stored.event {
+            self.shared.metrics.prompts_sent.inc();
+            if let Some(answered) = self.answered_at.take() {
+                self.shared.metrics.turn(answered.elapsed());
+            }
+        }
         if let Event::QuestionClosed {
             round, question, ..
         } = stored.event
@@ -425,6 +459,7 @@ impl Actor {
         let answers = record.answers();
         let plan = Arc::clone(self.session.plan());
         let grader = Arc::clone(&self.shared.grader);
+        let metrics = Arc::clone(&self.shared.metrics);
         let tx = self.tx.clone();
         self.pending_grades += 1;
         let span = tracing::Span::current();
@@ -436,7 +471,9 @@ impl Actor {
                     question: &planned.questions[question],
                     answers: &answers,
                 };
+                let started = Instant::now();
                 let score = grade_or_fallback(grader.as_ref(), request).await;
+                metrics.graded(grader.id(), score.fallback, started.elapsed());
                 let _ = tx
                     .send(Command::Graded {
                         round,
@@ -460,6 +497,9 @@ impl Actor {
             Ok(()) => self.conn = None,
             Err(mpsc::error::TrySendError::Full(_)) => {
                 warn!(conn = conn.id, "socket too slow; disconnecting it");
+                self.shared
+                    .metrics
+                    .reject(crate::metrics::Rejection::SlowReader);
                 self.conn = None;
             }
             Err(mpsc::error::TrySendError::Closed(_)) => self.conn = None,

@@ -145,9 +145,15 @@ impl TestApp {
         (id, token, candidate)
     }
 
+    /// The interview socket's URL for session `id`.
+    pub fn ws_url(&self, id: &str, token: &str) -> String {
+        format!("ws://{}/api/sessions/{id}/ws?token={token}", self.addr)
+    }
+
     pub async fn connect(&self, id: &str, token: &str) -> Candidate {
-        let url = format!("ws://{}/api/sessions/{id}/ws?token={token}", self.addr);
-        let (ws, _) = connect_async(url).await.expect("websocket connects");
+        let (ws, _) = connect_async(self.ws_url(id, token))
+            .await
+            .expect("websocket connects");
         let mut candidate = Candidate {
             ws,
             last_seq: 0,
@@ -316,6 +322,18 @@ pub fn answer_for(kind: &str, prompt_kind: &str) -> &'static str {
              and negative numbers. Let me walk through an example: for 2, 7, 11 with target 9, we find 7 at step \
              two. I would test it with unit tests for each edge case."
         }
+    }
+}
+
+/// Opens a WebSocket that the server must refuse before the upgrade; returns
+/// its HTTP answer.
+pub async fn refused_upgrade(
+    request: impl tokio_tungstenite::tungstenite::client::IntoClientRequest + Unpin,
+) -> tokio_tungstenite::tungstenite::handshake::client::Response {
+    match connect_async(request).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => response.map(|_| None),
+        Err(error) => panic!("expected an HTTP refusal: {error}"),
+        Ok(_) => panic!("the upgrade was accepted"),
     }
 }
 

@@ -1,13 +1,16 @@
 //! Integration tests: one binary, real server on port 0, real SQLite in a
 //! temporary directory, real WebSocket clients.
 
+mod access;
 mod app;
 mod calibrate;
 mod cli;
 mod edge;
 mod fake_openai;
 mod interview;
+mod limits;
 mod llm;
+mod observe;
 mod provenance;
 mod regrade;
 mod remote_speech;

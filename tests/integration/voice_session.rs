@@ -135,6 +135,16 @@ async fn a_spoken_answer_is_transcribed_live_submitted_on_done_and_reported_with
         transcript.contains("_(spoken: "),
         "the transcript notes how the answer was spoken:\n{transcript}"
     );
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    let transcribed = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("mockloop_transcription_real_time_factor_count "))
+        .expect("the real-time factor is reported");
+    assert!(transcribed.parse::<u32>().unwrap() >= 1, "{metrics}");
+    assert!(
+        metrics.contains("mockloop_transcription_queue_depth 0"),
+        "{metrics}"
+    );
 }
 
 #[tokio::test]

@@ -1,0 +1,78 @@
+//! `[server]`: where to listen, who may connect, and how many.
+
+use serde::{Deserialize, Serialize};
+
+use super::ApiKey;
+
+/// Shorter operator tokens are refused at load: the token guards every
+/// stored interview, so it must not be guessable.
+pub const MIN_OPERATOR_TOKEN_CHARS: usize = 16;
+
+/// The variable read for the operator token (it wins over the file).
+pub const OPERATOR_TOKEN_ENV: &str = "MOCKLOOP_OPERATOR_TOKEN";
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    pub addr: String,
+    /// Bearer token for `/api/operator/...` (and `/metrics`). Unset: the
+    /// operator endpoints are disabled. A secret: `Debug` prints `[redacted]`.
+    pub operator_token: Option<ApiKey>,
+    /// Origins (`scheme://host[:port]`) whose pages may open interview
+    /// sockets. Empty: only the server's own origin (the Origin's host must
+    /// equal the Host header). Clients that send no Origin are not browsers
+    /// and are let through; the session token still guards them.
+    pub allowed_origins: Vec<String>,
+    /// Live WebSocket connections at once, across all sessions; one more is
+    /// refused with 503. Each holds buffers and a task, so this bounds memory.
+    pub max_connections: usize,
+    /// Sessions one client address may create per minute (a token bucket that
+    /// also allows this many at once); more get 429 with Retry-After. Behind a
+    /// reverse proxy every client shares the proxy's address.
+    pub session_creates_per_minute: u32,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            addr: "127.0.0.1:8080".into(),
+            operator_token: None,
+            allowed_origins: Vec::new(),
+            max_connections: 1_000,
+            session_creates_per_minute: 20,
+        }
+    }
+}
+
+impl ServerConfig {
+    pub fn check(&self) -> Result<(), String> {
+        let mut problems = Vec::new();
+        if self
+            .operator_token
+            .as_ref()
+            .is_some_and(|t| t.expose().chars().count() < MIN_OPERATOR_TOKEN_CHARS)
+        {
+            problems.push(format!(
+                "operator_token must be at least {MIN_OPERATOR_TOKEN_CHARS} characters"
+            ));
+        }
+        if !(1..=100_000).contains(&self.max_connections) {
+            problems.push("max_connections must be from 1 to 100000".to_owned());
+        }
+        if !(1..=100_000).contains(&self.session_creates_per_minute) {
+            problems.push("session_creates_per_minute must be from 1 to 100000".to_owned());
+        }
+        for origin in &self.allowed_origins {
+            if !(origin.starts_with("http://") || origin.starts_with("https://")) {
+                problems.push(format!(
+                    "allowed_origins: {origin:?} must look like https://host[:port]"
+                ));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("[server]: {}", problems.join("; ")))
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! Checks at the edge that are not about one session: the client's address,
+//! the Origin of a WebSocket upgrade, and the operator's bearer token.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+
+use super::AppState;
+use super::error::AppError;
+use crate::metrics::Rejection;
+
+/// The peer's address when the server was started with connect info
+/// (`server::serve` always is; a router driven in-process is not).
+pub struct PeerAddr(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for PeerAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(PeerAddr(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(addr)| addr.ip()),
+        ))
+    }
+}
+
+/// Equal-length comparison that does not stop at the first difference, so
+/// response time says nothing about how much of a guess was right.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+}
+
+/// Whether `headers` carry the configured operator token. `Err` when no
+/// token is configured: the operator endpoints are then off, not open.
+pub fn operator(state: &AppState, headers: &HeaderMap) -> Result<bool, AppError> {
+    let Some(expected) = &state.config.server.operator_token else {
+        return Err(AppError::Forbidden {
+            code: "operator_disabled",
+            message: "operator endpoints are disabled: set [server] operator_token or MOCKLOOP_OPERATOR_TOKEN".into(),
+        });
+    };
+    Ok(bearer(headers)
+        .is_some_and(|given| constant_time_eq(given.as_bytes(), expected.expose().as_bytes())))
+}
+
+/// Requires the operator token (counted as a refusal when absent or wrong).
+pub fn require_operator(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
+    let metrics = state.hub.metrics();
+    match operator(state, headers) {
+        Ok(true) => Ok(()),
+        Ok(false) => {
+            metrics.reject(Rejection::Unauthorized);
+            Err(AppError::Unauthorized)
+        }
+        Err(disabled) => {
+            metrics.reject(Rejection::OperatorDisabled);
+            Err(disabled)
+        }
+    }
+}
+
+/// `scheme://host[:port]` lower-cased, without a trailing slash.
+fn normalise_origin(origin: &str) -> String {
+    origin.trim().trim_end_matches('/').to_ascii_lowercase()
+}
+
+/// Whether a WebSocket upgrade may proceed. No Origin means no browser (a
+/// browser always sends one on a WebSocket upgrade), so nothing to check:
+/// the session token guards such clients. Without an allowlist, the
+/// Origin's host must be the host the request was sent to.
+pub fn origin_allowed(allowed: &[String], headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let Ok(origin) = origin.to_str() else {
+        return false;
+    };
+    let origin = normalise_origin(origin);
+    if !allowed.is_empty() {
+        return allowed.iter().any(|a| normalise_origin(a) == origin);
+    }
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+        return false;
+    };
+    let origin_host = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"));
+    origin_host.is_some_and(|o| o == host.trim().to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.parse().unwrap(), v.parse().unwrap()))
+            .collect()
+    }
+
+    #[test]
+    fn the_own_origin_passes_and_another_does_not() {
+        let own = headers(&[
+            ("host", "127.0.0.1:8080"),
+            ("origin", "http://127.0.0.1:8080"),
+        ]);
+        assert!(origin_allowed(&[], &own));
+        let other = headers(&[
+            ("host", "127.0.0.1:8080"),
+            ("origin", "https://evil.example"),
+        ]);
+        assert!(!origin_allowed(&[], &other));
+        let null = headers(&[("host", "127.0.0.1:8080"), ("origin", "null")]);
+        assert!(!origin_allowed(&[], &null));
+        assert!(origin_allowed(&[], &headers(&[("host", "x")])), "no Origin");
+    }
+
+    #[test]
+    fn an_allowlist_replaces_the_own_origin_rule() {
+        let allowed = vec!["https://Interview.example.com/".to_owned()];
+        let listed = headers(&[
+            ("host", "10.0.0.1"),
+            ("origin", "https://interview.example.com"),
+        ]);
+        assert!(origin_allowed(&allowed, &listed));
+        let own = headers(&[("host", "10.0.0.1"), ("origin", "http://10.0.0.1")]);
+        assert!(!origin_allowed(&allowed, &own));
+    }
+}
