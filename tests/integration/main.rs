@@ -4,10 +4,13 @@
 mod app;
 mod calibrate;
 mod cli;
+mod crash_client;
+mod durability;
 mod edge;
 mod fake_openai;
 mod interview;
 mod llm;
+mod process;
 mod provenance;
 mod regrade;
 mod remote_speech;
