@@ -218,7 +218,14 @@ pub fn inspect(path: &Path) -> Result<(Hparams, Vec<String>), ModelError> {
         Ok(())
     };
     let (n_mel, n_fft) = (word(&mut pos)?, word(&mut pos)?);
-    skip(&mut pos, i64::from(n_mel) * i64::from(n_fft) * 4)?;
+    // Two i32s and a factor of 4 can exceed i64: saturate, and let the
+    // length check refuse it.
+    skip(
+        &mut pos,
+        i64::from(n_mel)
+            .saturating_mul(i64::from(n_fft))
+            .saturating_mul(4),
+    )?;
     let n_tokens = word(&mut pos)?;
     for _ in 0..n_tokens {
         let len = word(&mut pos)?;
