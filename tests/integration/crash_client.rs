@@ -65,9 +65,9 @@ pub async fn drive(addr: SocketAddr, mut session: Tracked) -> Drive {
         };
     };
     let mut welcome = None;
-    // Replayed prompts are history: answers wait until the session is live
-    // (a lobby starts live; a paused session is live from its `resumed`).
-    let mut live = false;
+    // Events up to the welcome's seq are history (the replay): a replayed
+    // prompt or `resumed` may long since have been answered or paused again.
+    let mut history_until = u64::MAX;
     loop {
         let frame = match tokio::time::timeout(STALL, ws.next()).await {
             Err(_) => {
@@ -86,9 +86,8 @@ pub async fn drive(addr: SocketAddr, mut session: Tracked) -> Drive {
         };
         let kind = msg["type"].as_str().unwrap_or_default().to_owned();
         if kind == "welcome" {
-            let state = msg["state"].as_str().unwrap_or_default().to_owned();
-            live = state == "lobby";
-            welcome = Some(state);
+            history_until = msg["seq"].as_u64().unwrap_or(u64::MAX);
+            welcome = Some(msg["state"].as_str().unwrap_or_default().to_owned());
             let resume = json!({ "type": "resume", "last_seq": session.last_seq });
             if ws
                 .send(Message::Text(resume.to_string().into()))
@@ -120,13 +119,13 @@ pub async fn drive(addr: SocketAddr, mut session: Tracked) -> Drive {
                 ));
             }
             "ack" | "round_ended" | "interview_ended" => session.open_prompt = None,
-            "resumed" => live = true,
             "debrief" => {
                 session.finished = true;
                 break;
             }
             _ => {}
         }
+        let live = msg["seq"].as_u64().is_some_and(|seq| seq > history_until);
         if live
             && matches!(kind.as_str(), "prompt" | "resumed")
             && let Some((round, prompt)) = &session.open_prompt
