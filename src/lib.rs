@@ -8,6 +8,8 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod export;
+#[cfg(test)]
+mod fuzz_tests;
 pub mod grading;
 pub mod http;
 pub mod interview;

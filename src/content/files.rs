@@ -150,7 +150,13 @@ impl Report<'_> {
             Err(e) => {
                 let span = e.span().unwrap_or(0..0);
                 let field = key_at(&self.file.text, span.start);
-                self.error(span, field, e.message().trim().to_owned());
+                // toml leaves the message empty for some syntax errors (a
+                // file cut off inside a string); never report a blank one.
+                let message = match e.message().trim() {
+                    "" => "not valid TOML here (an unclosed string, array or table?)",
+                    message => message,
+                };
+                self.error(span, field, message.to_owned());
                 None
             }
         }

@@ -156,6 +156,9 @@ impl Phase {
 pub struct Session {
     plan: Arc<Plan>,
     created_at: Millis,
+    /// When the last applied event happened: a session found active after a
+    /// crash is treated as paused since then.
+    last_at: Millis,
     seq: u64,
     phase: Phase,
     records: Vec<QuestionRecord>,
@@ -182,6 +185,7 @@ impl Session {
             }) => Session {
                 plan: Arc::new((**plan).clone()),
                 created_at: *at,
+                last_at: *at,
                 seq: *seq,
                 phase: Phase::Lobby,
                 records: Vec::new(),
@@ -200,6 +204,11 @@ impl Session {
 
     pub fn created_at(&self) -> Millis {
         self.created_at
+    }
+
+    /// When the last applied event happened.
+    pub fn last_event_at(&self) -> Millis {
+        self.last_at
     }
 
     /// The sequence number of the last applied event.
@@ -484,6 +493,7 @@ impl Session {
             }
             Event::Completed { .. } => self.phase = Phase::Finished,
         }
+        self.last_at = event.at();
         self.seq += 1;
         Ok(())
     }

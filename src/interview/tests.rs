@@ -444,3 +444,5 @@ fn a_log_that_does_not_start_with_created_is_rejected() {
     };
     assert_eq!(Session::replay([&stray]), Err(InterviewError::NotCreated));
 }
+
+mod props;

@@ -18,6 +18,13 @@ use sqlx::sqlite::{
 use super::{SessionRow, Store, StoreError};
 use crate::interview::{Event, StoredEvent};
 
+/// Write transactions take the write lock when they begin. A deferred
+/// transaction that reads first (the append checks the last sequence number)
+/// cannot upgrade to a writer once another connection has committed since its
+/// read: SQLite answers SQLITE_BUSY at once, without the busy timeout, so two
+/// sessions appending at the same moment would see one fail.
+const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
+
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -91,7 +98,7 @@ async fn insert_event(
 #[async_trait]
 impl Store for SqliteStore {
     async fn create_session(&self, row: &SessionRow, first: &Event) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
         sqlx::query("INSERT INTO sessions (id, token_hash, loop_id, content_hash, created_at) VALUES (?, ?, ?, ?, ?)")
             .bind(&row.id)
             .bind(&row.token_hash)
@@ -129,7 +136,7 @@ impl Store for SqliteStore {
         if events.is_empty() {
             return Ok(Vec::new());
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
         let last: Option<i64> =
             sqlx::query_scalar("SELECT MAX(seq) FROM events WHERE session_id = ?")
                 .bind(session)
@@ -264,6 +271,37 @@ mod tests {
             "{error}"
         );
         assert_eq!(store.events("s", 0).await.unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn sessions_appending_at_the_same_moment_all_succeed() {
+        let (_dir, store) = store().await;
+        let ids: Vec<String> = (0..6).map(|i| format!("s{i}")).collect();
+        for id in &ids {
+            store
+                .create_session(&row(id), &Event::Completed { at: 1 })
+                .await
+                .unwrap();
+        }
+        // Each append reads the log's end, then writes: with deferred
+        // transactions, concurrent ones failed with "database is locked".
+        let appends = ids.iter().map(|id| {
+            let store = store.clone();
+            async move {
+                for after in 1..15u64 {
+                    store
+                        .append(id, after, &[Event::InterviewEnded { at: 2 }])
+                        .await?;
+                }
+                Ok::<_, StoreError>(())
+            }
+        });
+        for result in futures_util::future::join_all(appends).await {
+            result.unwrap();
+        }
+        for id in &ids {
+            assert_eq!(store.events(id, 0).await.unwrap().len(), 15);
+        }
     }
 
     #[tokio::test]

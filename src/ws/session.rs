@@ -60,6 +60,12 @@ struct Conn {
     /// The first sequence number sent live on this socket; a resume replays
     /// only what came before it, so nothing is delivered twice.
     live_from: Option<u64>,
+    /// Set by the client's first `resume`. Until then events are not sent
+    /// live: one stored between the welcome and the resume (a grade, a
+    /// timer) would arrive ahead of the older events the replay then sends,
+    /// and a client dropping seq numbers it has passed would lose those.
+    /// The replay delivers it instead, in order.
+    resumed: bool,
 }
 
 pub(super) struct Actor {
@@ -128,6 +134,7 @@ impl Actor {
             for (round, question) in ungraded {
                 self.spawn_grading(round, question);
             }
+            self.pause_after_crash().await;
             let mut idle_since = Instant::now();
             loop {
                 let timer = self.session.poll_timeout().map(instant_at);
@@ -168,6 +175,20 @@ impl Actor {
         .await
     }
 
+    /// A session is loaded active only when the server stopped without
+    /// pausing it (killed, or the machine lost power): no task has driven it
+    /// since its last event, so it is recorded as paused from then and the
+    /// round clock does not run on through the outage. Sessions are only
+    /// loaded through this process's hub, so no other live task owns it.
+    async fn pause_after_crash(&mut self) {
+        if matches!(self.session.phase(), Phase::Active(_)) {
+            let since = self.session.last_event_at();
+            info!("session was active with no task (server crash): pausing it from its last event");
+            self.input_at(since, Input::Pause(PauseReason::Disconnected))
+                .await;
+        }
+    }
+
     async fn shut_down(&mut self) {
         if matches!(self.session.phase(), Phase::Active(_)) {
             self.input(Input::Pause(PauseReason::Disconnected)).await;
@@ -194,6 +215,7 @@ impl Actor {
                     id,
                     out,
                     live_from: None,
+                    resumed: false,
                 });
                 let _ = reply.send(id);
                 self.send(ServerMsg::welcome(&self.id, &self.session));
@@ -339,6 +361,9 @@ impl Actor {
                     return;
                 }
                 self.replay_after(last_seq).await;
+                if let Some(conn) = &mut self.conn {
+                    conn.resumed = true;
+                }
                 match self.session.phase() {
                     Phase::Lobby => self.input(Input::Begin).await,
                     Phase::Paused { .. } => self.input(Input::Resume).await,
@@ -381,7 +406,10 @@ impl Actor {
     /// Decides, stores, applies and announces. Nothing is sent before the
     /// events are durable; a refused input is answered with an error.
     async fn input(&mut self, input: Input) {
-        let now = now_ms();
+        self.input_at(now_ms(), input).await;
+    }
+
+    async fn input_at(&mut self, now: Millis, input: Input) {
         let events = match self.session.handle(now, input) {
             Ok(events) => events,
             Err(error) => {
@@ -443,10 +471,11 @@ impl Actor {
         {
             voice.new_prompt(text);
         }
+        let Some(conn) = self.conn.as_mut().filter(|c| c.resumed) else {
+            return;
+        };
         if let Some(msg) = ServerMsg::from_event(&self.id, stored, &self.session, now) {
-            if let Some(conn) = &mut self.conn {
-                conn.live_from.get_or_insert(stored.seq);
-            }
+            conn.live_from.get_or_insert(stored.seq);
             self.send(msg);
         }
     }

@@ -105,6 +105,19 @@ async fn start_server(
 }
 
 impl TestApp {
+    /// A client of a server running elsewhere (a child process): it creates
+    /// sessions and connects candidates; [`TestApp::stop`] does not apply.
+    pub fn at(addr: SocketAddr, data_dir: &Path) -> TestApp {
+        TestApp {
+            addr,
+            data_dir: data_dir.to_owned(),
+            http: reqwest::Client::new(),
+            _dir: None,
+            shutdown: None,
+            handle: None,
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }

