@@ -15,7 +15,7 @@ use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use serde::Serialize;
 use tower_http::trace::TraceLayer;
 
@@ -126,6 +126,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/loops", get(loops))
         .route("/api/sessions", post(sessions::create))
+        .route("/api/sessions/{id}", delete(sessions::delete))
         .route("/api/sessions/{id}/ws", get(websocket))
         .route("/api/sessions/{id}/{file}", get(sessions::export))
         .route("/healthz", get(|| async { "ok" }))
