@@ -2,6 +2,7 @@
 //! temporary directory, real WebSocket clients.
 
 mod app;
+mod browser;
 mod calibrate;
 mod cli;
 mod edge;
