@@ -166,10 +166,17 @@ fn the_html_report_inlines_the_chart_and_flags_what_reviewers_must_see() {
     let (session, _) = interview(scores);
     let report = Report::build("s", &session);
     let chart = dimension_chart_svg(&report);
-    let bars = report.rounds.iter().map(|r| r.dimensions.len()).sum::<usize>();
+    let bars = report
+        .rounds
+        .iter()
+        .map(|r| r.dimensions.len())
+        .sum::<usize>();
     assert_eq!(chart.matches("<rect class=\"bar\"").count(), bars);
     let html = report_html(&report);
-    assert!(html.contains(&chart), "the page and the export share one chart");
+    assert!(
+        html.contains(&chart),
+        "the page and the export share one chart"
+    );
     for expected in [
         "Suspected prompt injection",
         "Fallback: the configured grader failed (provider error: HTTP 500)",
