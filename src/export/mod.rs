@@ -24,6 +24,10 @@ pub use vtt::transcript_vtt;
 pub enum Format {
     Json,
     Md,
+    /// The report only: one self-contained page with the chart.
+    Html,
+    /// The transcript only: WebVTT captions.
+    Vtt,
 }
 
 #[derive(Clone, Debug, Serialize)]
