@@ -123,6 +123,9 @@ export async function typeAnswer(page, text) {
   const box = page.locator("#answer");
   await box.focus();
   await box.fill(text);
+  // Right after a (re)connection the room is briefly paused until the
+  // server's "resumed"; an answer sent then would be refused.
+  await page.locator("#send-btn:not([disabled])").waitFor();
   await page.keyboard.press("Control+Enter");
   await page.locator('#log li[data-status="saved"]').last().waitFor();
   await page.waitForFunction(() => !document.querySelector('#log li[data-status="pending"]'));

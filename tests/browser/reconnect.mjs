@@ -10,12 +10,16 @@ import {
 const { base, artifacts } = args();
 
 // Before any page script runs: remember every WebSocket the page opens, so
-// the scenario can cut them the way a dropped network would.
+// the scenario can cut them the way a dropped network would, and refuse new
+// ones while the "network" is down (Chromium's offline emulation still lets
+// a page reach 127.0.0.1).
 function trackSockets() {
   const Native = window.WebSocket;
   window.__sockets = [];
+  window.__down = false;
   window.WebSocket = class extends Native {
     constructor(...a) {
+      if (window.__down) throw new DOMException("the network is down", "NetworkError");
       super(...a);
       window.__sockets.push(this);
     }
@@ -34,11 +38,18 @@ await scenario([], async (browser) => {
   await page.keyboard.type(before);
 
   await context.setOffline(true);
-  await page.evaluate(() => window.__sockets.forEach((s) => s.close()));
+  await page.evaluate(() => {
+    window.__down = true;
+    window.__sockets.forEach((s) => s.close());
+  });
   await page.locator("#conn", { hasText: "Connection lost" }).waitFor();
   await page.keyboard.type(after);
   await shot(page, artifacts, "room-offline");
 
+  assert(await page.locator("#conn").textContent() !== "", "still disconnected while typing");
+  await page.evaluate(() => {
+    window.__down = false;
+  });
   await context.setOffline(false);
   await page.waitForFunction(() => document.getElementById("conn").textContent === "");
   const draft = before + after;

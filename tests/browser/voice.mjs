@@ -21,6 +21,11 @@ await scenario([
   "--autoplay-policy=no-user-gesture-required",
 ], async (browser) => {
   const { page } = await newPage(browser, { permissions: ["microphone"] });
+  // The lobby's check hears the (fake) microphone before the interview starts.
+  await page.goto(base);
+  await page.locator("#test-mic-btn").click();
+  await page.locator("#device-status", { hasText: "Your microphone works." }).waitFor();
+  await shot(page, artifacts, "lobby-mic-check");
   await startLoop(page, base, "quick-practice", "voice");
   const first = await nextPrompt(page, "");
   assert(await page.locator("#voice-controls").isVisible(), "voice mode shows the microphone controls");

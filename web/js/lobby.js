@@ -140,20 +140,11 @@ export function startOver() {
 }
 
 export async function viewStoredReport() {
-  const r = app.record;
-  if (!r) return;
+  if (!app.record) return;
   const button = $("report-btn");
   button.disabled = true;
-  try {
-    const report = await api("GET", sessionPath(r, "report.json"));
-    clearAlert();
-    renderDebrief(report, r);
-    showView("debrief");
-  } catch (err) {
-    showAlert(err.message);
-  } finally {
-    button.disabled = false;
-  }
+  await openPastReport(app.record);
+  button.disabled = false;
 }
 
 export function showHistory() {
@@ -161,6 +152,7 @@ export function showHistory() {
   showView("history");
 }
 
+/** Fetches a session's report and shows it as the debrief. */
 async function openPastReport(entry) {
   try {
     const report = await api("GET", sessionPath(entry, "report.json"));
