@@ -11,7 +11,9 @@ mod speech;
 
 use crate::config::{Config, GraderKind};
 use crate::content::{Catalog, ContentError, ContentSource, Difficulty, Question, RoundKind};
-use crate::export::{Format, report_markdown, transcript, transcript_markdown};
+use crate::export::{
+    Format, report_html, report_markdown, transcript, transcript_markdown, transcript_vtt,
+};
 use crate::grading::llm::prompt::{self, Templates};
 use crate::grading::{GradeRequest, OfflineGrader};
 use crate::http::{AppState, load_catalog};
@@ -373,6 +375,8 @@ pub async fn export(
             match format {
                 Format::Json => serde_json::to_string_pretty(&report)? + "\n",
                 Format::Md => report_markdown(&report),
+                Format::Html => report_html(&report),
+                Format::Vtt => bail!("WebVTT is a transcript format; add --what transcript"),
             }
         }
         ExportWhat::Transcript => {
@@ -380,6 +384,8 @@ pub async fn export(
             match format {
                 Format::Json => serde_json::to_string_pretty(&t)? + "\n",
                 Format::Md => transcript_markdown(&t),
+                Format::Vtt => transcript_vtt(&t),
+                Format::Html => bail!("the HTML export is the report's; drop --what transcript"),
             }
         }
     })

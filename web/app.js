@@ -22,6 +22,10 @@
 //   editor.js           answer editor: code mode, count, keyboard
 //   answers.js          sending answers, acks, transcript log
 //   debrief.js          session end, debrief and evidence highlighting
+//   chart.js            the server-rendered dimension chart, inlined
+//   history.js          past interviews in this browser, progress charts
+//   devices.js          the lobby's microphone and speaker check
+//   voice.js            microphone modes, live transcript, spoken prompts
 //
 // The modules import each other in cycles (room, connection and events call
 // one another). That is safe because nothing but init() below runs at import
@@ -36,14 +40,18 @@ import {
   loadLoops,
   onStartSubmit,
   renderResumeBox,
+  showHistory,
   startOver,
   viewStoredReport,
 } from "./js/lobby.js";
 import { connect, send } from "./js/connection.js";
-import { enterRoom, leaveRoom, renderCountdown, togglePause, updateControls } from "./js/room.js";
-import { onEditorKeydown, updateCount } from "./js/editor.js";
+import { enterRoom, leaveRoom, renderCountdown, switchMode, togglePause, updateControls } from "./js/room.js";
+import { onEditorKeydown, updateCount, updateLineNumbers } from "./js/editor.js";
 import { submitAnswer } from "./js/answers.js";
-import { doneSpeaking, toggleMic, toggleMute, voiceSupported } from "./js/voice.js";
+import {
+  doneSpeaking, setHolding, setTalkMode, toggleMic, toggleMute, voiceSupported,
+} from "./js/voice.js";
+import { testMicrophone, testSpeaker } from "./js/devices.js";
 
 // ---------------------------------------------------------------------------
 // Start-up
@@ -56,10 +64,17 @@ function bindEvents() {
   $("report-btn").addEventListener("click", viewStoredReport);
   $("start-over-btn").addEventListener("click", startOver);
   $("leave-btn").addEventListener("click", leaveRoom);
-  $("debrief-lobby-btn").addEventListener("click", () => {
-    renderResumeBox();
-    showView("lobby");
-  });
+  for (const id of ["debrief-lobby-btn", "history-lobby-btn"]) {
+    $(id).addEventListener("click", () => {
+      renderResumeBox();
+      showView("lobby");
+    });
+  }
+  $("history-btn").addEventListener("click", showHistory);
+  $("lobby-history-btn").addEventListener("click", showHistory);
+  $("test-mic-btn").addEventListener("click", testMicrophone);
+  $("test-speaker-btn").addEventListener("click", testSpeaker);
+  $("switch-mode-btn").addEventListener("click", switchMode);
 
   const ta = $("answer");
   ta.addEventListener("keydown", onEditorKeydown);
@@ -69,8 +84,10 @@ function bindEvents() {
   ta.addEventListener("input", () => {
     saveDraft(ta.value);
     updateCount();
+    updateLineNumbers();
     updateControls();
   });
+  ta.addEventListener("scroll", updateLineNumbers);
   $("answer-form").addEventListener("submit", (e) => {
     e.preventDefault();
     submitAnswer();
@@ -81,6 +98,7 @@ function bindEvents() {
   if (voiceSupported()) {
     $("mic-btn").addEventListener("click", toggleMic);
     $("done-btn").addEventListener("click", doneSpeaking);
+    bindPushToTalk();
   } else {
     $("mic-btn").disabled = true;
     $("voice-status").textContent = "This browser cannot record audio; type your answers.";
@@ -90,6 +108,31 @@ function bindEvents() {
   // Back online: do not wait out the backoff.
   window.addEventListener("online", () => {
     if (app.wantSocket && !app.ws) connect();
+  });
+}
+
+function bindPushToTalk() {
+  for (const radio of document.querySelectorAll('input[name="talk"]')) {
+    radio.addEventListener("change", setTalkMode);
+  }
+  const talk = $("talk-btn");
+  talk.addEventListener("pointerdown", () => setHolding(true));
+  for (const type of ["pointerup", "pointerleave", "pointercancel", "blur"]) {
+    talk.addEventListener(type, () => setHolding(false));
+  }
+  // Keyboard users hold Space on the focused button; repeats are ignored,
+  // and the click Space would fire on release does nothing here.
+  talk.addEventListener("keydown", (e) => {
+    if (e.key === " " || e.key === "Enter") {
+      e.preventDefault();
+      if (!e.repeat) setHolding(true);
+    }
+  });
+  talk.addEventListener("keyup", (e) => {
+    if (e.key === " " || e.key === "Enter") {
+      e.preventDefault();
+      setHolding(false);
+    }
   });
 }
 

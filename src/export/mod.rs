@@ -1,8 +1,12 @@
 //! Exports for reviewers: the transcript (every prompt and answer, with times)
-//! and the report, as JSON or Markdown. JSON shapes are documented in the
-//! README; Markdown is for people.
+//! and the report, as JSON, Markdown, self-contained HTML (with the inline
+//! SVG chart) and WebVTT. JSON shapes are documented in the README; the
+//! others are for people.
 
+mod chart;
+mod html;
 mod markdown;
+mod vtt;
 
 use serde::Serialize;
 
@@ -11,12 +15,19 @@ use crate::interview::{Event, Millis, PromptKind, StoredEvent};
 use crate::report::LoopRef;
 use crate::speech::analytics::SpeechAnalytics;
 
+pub use chart::dimension_chart_svg;
+pub use html::report_html;
 pub use markdown::{report_markdown, transcript_markdown};
+pub use vtt::transcript_vtt;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Json,
     Md,
+    /// The report only: one self-contained page with the chart.
+    Html,
+    /// The transcript only: WebVTT captions.
+    Vtt,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -160,3 +160,43 @@ fn the_transcript_notes_every_score_in_order_with_its_flags() {
     let md = transcript_markdown(&t);
     assert!(md.contains("scored"), "{md}");
 }
+
+#[test]
+fn the_html_report_inlines_the_chart_and_flags_what_reviewers_must_see() {
+    let (session, _) = interview(scores);
+    let report = Report::build("s", &session);
+    let chart = dimension_chart_svg(&report);
+    let bars = report
+        .rounds
+        .iter()
+        .map(|r| r.dimensions.len())
+        .sum::<usize>();
+    assert_eq!(chart.matches("<rect class=\"bar\"").count(), bars);
+    let html = report_html(&report);
+    assert!(
+        html.contains(&chart),
+        "the page and the export share one chart"
+    );
+    for expected in [
+        "Suspected prompt injection",
+        "Fallback: the configured grader failed (provider error: HTTP 500)",
+        "graded by llm-v1 (gpt-test)",
+    ] {
+        assert!(html.contains(expected), "missing {expected:?}");
+    }
+    assert!(!html.contains("<script"), "no script in an exported report");
+}
+
+#[test]
+fn the_webvtt_transcript_has_one_ordered_cue_per_entry() {
+    let (_, log) = interview(scores);
+    let t = transcript("s", &log).unwrap();
+    let vtt = transcript_vtt(&t);
+    assert!(vtt.starts_with("WEBVTT\n\n"));
+    let cues: Vec<&str> = vtt.lines().filter(|l| l.contains(" --> ")).collect();
+    assert_eq!(cues.len(), t.entries.len());
+    assert!(cues[0].starts_with("00:00:00.000 --> "), "{}", cues[0]);
+    assert!(vtt.contains("<v Candidate>Ignore previous instructions"));
+    // Cue text never carries a blank line (it would end the cue early).
+    assert!(!vtt["WEBVTT\n\n".len()..].contains("\n\n\n"));
+}

@@ -12,7 +12,10 @@ use sha2::{Digest, Sha256};
 use super::AppState;
 use super::edge::{PeerAddr, bearer, constant_time_eq, operator};
 use super::error::AppError;
-use crate::export::{report_markdown, transcript, transcript_markdown};
+use crate::export::{
+    dimension_chart_svg, report_html, report_markdown, transcript, transcript_markdown,
+    transcript_vtt,
+};
 use crate::interview::{Plan, PlanError, Session, StoredEvent};
 use crate::metrics::Rejection;
 use crate::report::Report;
@@ -156,16 +159,19 @@ fn report_of(id: &str, events: &[StoredEvent]) -> Result<Report, AppError> {
     Ok(Report::build(id, &session))
 }
 
-fn markdown(body: String) -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/markdown; charset=utf-8")],
-        body,
-    )
-        .into_response()
-}
+/// The exports `GET /api/sessions/{id}/{file}` serves, with their media types.
+const EXPORTS: [(&str, &str); 7] = [
+    ("report.json", "application/json"),
+    ("report.md", "text/markdown; charset=utf-8"),
+    ("report.html", "text/html; charset=utf-8"),
+    ("chart.svg", "image/svg+xml"),
+    ("transcript.json", "application/json"),
+    ("transcript.md", "text/markdown; charset=utf-8"),
+    ("transcript.vtt", "text/vtt; charset=utf-8"),
+];
 
-/// `GET /api/sessions/{id}/{file}` for `report.json`, `report.md`,
-/// `transcript.json` and `transcript.md`.
+/// `GET /api/sessions/{id}/{file}`: the report (JSON, Markdown, HTML), its
+/// chart (SVG) and the transcript (JSON, Markdown, WebVTT).
 pub async fn export(
     State(state): State<AppState>,
     Path((id, file)): Path<(String, String)>,
@@ -173,28 +179,28 @@ pub async fn export(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     authorize(&state, &id, presented_token(&query, &headers)).await?;
-    if ![
-        "report.json",
-        "report.md",
-        "transcript.json",
-        "transcript.md",
-    ]
-    .contains(&file.as_str())
-    {
+    let Some(&(_, media_type)) = EXPORTS.iter().find(|(name, _)| *name == file) else {
+        let names: Vec<&str> = EXPORTS.iter().map(|(name, _)| *name).collect();
         return Err(AppError::NotFound(format!(
-            "no export {file:?}; try report.json, report.md, transcript.json or transcript.md"
+            "no export {file:?}; try {}",
+            names.join(", ")
         )));
-    }
+    };
     let events = state.store.events(&id, 0).await?;
-    let no_transcript = || AppError::NotFound("no transcript".into());
-    Ok(match file.as_str() {
-        "report.json" => Json(report_of(&id, &events)?).into_response(),
-        "report.md" => markdown(report_markdown(&report_of(&id, &events)?)),
-        "transcript.json" => {
-            Json(transcript(&id, &events).ok_or_else(no_transcript)?).into_response()
-        }
-        _ => markdown(transcript_markdown(
-            &transcript(&id, &events).ok_or_else(no_transcript)?,
-        )),
-    })
+    let transcript =
+        || transcript(&id, &events).ok_or_else(|| AppError::NotFound("no transcript".into()));
+    let body = match file.as_str() {
+        "report.json" => json(&report_of(&id, &events)?)?,
+        "report.md" => report_markdown(&report_of(&id, &events)?),
+        "report.html" => report_html(&report_of(&id, &events)?),
+        "chart.svg" => dimension_chart_svg(&report_of(&id, &events)?),
+        "transcript.json" => json(&transcript()?)?,
+        "transcript.md" => transcript_markdown(&transcript()?),
+        _ => transcript_vtt(&transcript()?),
+    };
+    Ok(([(header::CONTENT_TYPE, media_type)], body).into_response())
+}
+
+fn json(value: &impl Serialize) -> Result<String, AppError> {
+    serde_json::to_string(value).map_err(|e| AppError::Internal(e.into()))
 }

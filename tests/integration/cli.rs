@@ -5,7 +5,7 @@ use std::process::Stdio;
 
 use serde_json::Value;
 
-use crate::app::{mockloop, spawn_app, succeed};
+use crate::app::{fails, mockloop, spawn_app, succeed};
 
 #[test]
 fn content_check_passes_on_the_shipped_content() {
@@ -98,7 +98,7 @@ fn grade_prints_the_per_answer_score_object() {
 #[tokio::test]
 async fn export_prints_a_stored_sessions_report_and_transcript() {
     let app = spawn_app().await;
-    let (id, _, mut candidate) = app.start("quick-practice").await;
+    let (id, token, mut candidate) = app.start("quick-practice").await;
     candidate.answer_until_debrief().await;
     let run = |args: &[&str]| {
         let out = succeed(
@@ -116,6 +116,20 @@ async fn export_prints_a_stored_sessions_report_and_transcript() {
     assert_eq!(report["session_id"], id.as_str());
     assert!(run(&["--format", "md"]).starts_with("# Interview report"));
     assert!(run(&["--format", "md", "--what", "transcript"]).starts_with("# Transcript"));
+    // The same page and captions the browser's export buttons fetch.
+    let html = run(&["--format", "html"]);
+    assert_eq!(
+        html,
+        app.export_text(&id, &token, "report.html").await,
+        "the CLI and the server render one report"
+    );
+    assert!(run(&["--format", "vtt", "--what", "transcript"]).starts_with("WEBVTT"));
+    let wrong = fails(
+        mockloop()
+            .args(["export", &id, "--format", "vtt", "--data-dir"])
+            .arg(&app.data_dir),
+    );
+    assert!(wrong.contains("--what transcript"), "{wrong}");
 
     let out = mockloop()
         .args(["export", "nope", "--data-dir"])

@@ -279,3 +279,28 @@ async fn the_browser_page_is_served_at_the_root() {
     );
     assert_eq!(app.get("/nope.js").await.status(), 404);
 }
+
+#[tokio::test]
+async fn a_candidate_deletes_their_interview_with_its_token_and_nobody_else_can() {
+    let app = spawn_app().await;
+    let (id, token) = app.create_session("quick-practice").await;
+    let path = app.url(&format!("/api/sessions/{id}"));
+    let wrong = app
+        .http
+        .delete(format!("{path}?token=not-the-token"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    let deleted = app
+        .http
+        .delete(format!("{path}?token={token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 204);
+    let gone = app
+        .get(&format!("/api/sessions/{id}/report.json?token={token}"))
+        .await;
+    assert_eq!(gone.status(), 401, "a deleted session is unknown");
+}

@@ -3,6 +3,7 @@
 
 mod access;
 mod app;
+mod browser;
 mod calibrate;
 mod cli;
 mod crash_client;

@@ -26,7 +26,7 @@ const SAID: &str = "I would count each value in a hash map, which makes every lo
 
 /// One recogniser for every test here, as a server shares one model
 /// across sessions.
-fn recogniser() -> Arc<WhisperTranscriber> {
+pub fn recogniser() -> Arc<WhisperTranscriber> {
     static SHARED: OnceLock<Arc<WhisperTranscriber>> = OnceLock::new();
     Arc::clone(SHARED.get_or_init(|| {
         let options = WhisperOptions {

@@ -2,7 +2,7 @@
 // highlighted in the answer text by <mark>.
 
 import { $, el } from "./dom.js";
-import { CODE_KINDS, formatScore, kindLabel, roundLabel } from "./format.js";
+import { CODE_KINDS, formatScore, kindLabel, roundLabel, verdictLabel } from "./format.js";
 import { api, sessionPath } from "./api.js";
 import { app } from "./state.js";
 import { saveDraft, saveRecord } from "./storage.js";
@@ -10,13 +10,10 @@ import { showAlert, showView } from "./views.js";
 import { stopSocket } from "./connection.js";
 import { setState } from "./room.js";
 import { clearPendingTimer } from "./answers.js";
+import { serverChart } from "./chart.js";
+import { rememberReport } from "./history.js";
+import { deleteSession } from "./lobby.js";
 
-const VERDICTS = {
-  strong_no_hire: "Strong no hire",
-  no_hire: "No hire",
-  hire: "Hire",
-  strong_hire: "Strong hire",
-};
 
 // ---------------------------------------------------------------------------
 // Session end
@@ -57,14 +54,14 @@ export function renderDebrief(report, session) {
   root.replaceChildren(...[
     renderSummary(report),
     session ? renderDownloads(session) : null,
-    renderRoundScores(report),
+    renderRoundScores(report, session),
     renderAnswers(report),
   ].filter(Boolean));
+  if (session && report.complete) rememberReport(report, session);
 }
 
 function renderSummary(report) {
-  const verdict = VERDICTS[report.verdict] ||
-    (typeof report.verdict === "string" ? report.verdict.replace(/_/g, " ") : "No verdict");
+  const verdict = verdictLabel(report.verdict);
   return el("section", { class: "panel summary", "aria-labelledby": "summary-heading" },
     el("h2", { id: "summary-heading" }, "Result"),
     el("p", { class: `verdict verdict-${report.verdict || "none"}` }, "Verdict: ", el("strong", {}, verdict)),
@@ -75,20 +72,34 @@ function renderSummary(report) {
   );
 }
 
+const EXPORTS = [
+  ["report.html", "Report (HTML)"],
+  ["report.md", "Report (Markdown)"],
+  ["report.json", "Report (JSON)"],
+  ["transcript.md", "Transcript (Markdown)"],
+  ["transcript.vtt", "Transcript (WebVTT)"],
+  ["transcript.json", "Transcript (JSON)"],
+];
+
 function renderDownloads(session) {
-  const files = ["report.json", "report.md", "transcript.json", "transcript.md"];
   return el("section", { "aria-labelledby": "downloads-heading" },
-    el("h2", { id: "downloads-heading" }, "Downloads"),
-    el("ul", { class: "downloads" }, files.map((file) => el("li", {},
-      el("a", { href: sessionPath(session, file), download: `mockloop-${session.session_id}-${file}` }, file)))),
+    el("h2", { id: "downloads-heading" }, "Export"),
+    el("ul", { class: "downloads" }, EXPORTS.map(([file, label]) => el("li", {},
+      el("a", { class: "button-link", href: sessionPath(session, file), download: `mockloop-${session.session_id}-${file}` },
+        label)))),
+    el("p", {},
+      el("button", { type: "button", class: "small", onclick: () => deleteSession(session) },
+        "Delete this interview from the server")),
   );
 }
 
-function renderRoundScores(report) {
+function renderRoundScores(report, session) {
   const rounds = Array.isArray(report.rounds) ? report.rounds : [];
   return el("section", { "aria-labelledby": "rounds-heading" },
     el("h2", { id: "rounds-heading" }, "Scores by round"),
-    rounds.length === 0 ? el("p", {}, "No rounds were scored.") : rounds.map(renderRoundTable),
+    session && rounds.length > 0 && serverChart(session),
+    rounds.length === 0 ? el("p", {}, "No rounds were scored.")
+      : el("details", { class: "turns" }, el("summary", {}, "The same scores as tables"), rounds.map(renderRoundTable)),
   );
 }
 
@@ -146,6 +157,7 @@ function renderAnswerCard(answer, number, report) {
       ? el("div", { class: CODE_KINDS.has(answer.round_kind) ? "answer-text code" : "answer-text" }, fragment)
       : el("p", { class: "muted" }, "No answer text."),
     turns.length > 1 && renderTurns(turns, answer.round_kind),
+    renderSpeech(turns),
     el("h4", {}, "Feedback"),
     dims.length === 0 ? el("p", { class: "muted" }, "No feedback for this answer.")
       : el("ul", { class: "dimensions" }, dims.map((d) => renderDimension(d, missing.get(d) || []))),
@@ -181,6 +193,21 @@ function renderGradingFlags(answer) {
         "parts of this answer spoke to the grader instead of answering the question. They earn nothing and are shown here for review."),
       quotes.length > 0 && el("ul", {}, quotes.map((q) => el("li", {}, el("q", {}, q))))),
   ];
+}
+
+/** Pace, fillers, pauses and recogniser confidence of each spoken turn. */
+function renderSpeech(turns) {
+  const spoken = turns.filter((t) => t.speech && typeof t.speech === "object");
+  if (spoken.length === 0) return null;
+  return [el("h4", {}, "How you spoke"), el("ul", { class: "speech" }, spoken.map((t) => {
+    const s = t.speech;
+    const parts = [`${s.words} words`];
+    if (typeof s.words_per_minute === "number") parts.push(`${Math.round(s.words_per_minute)} words per minute`);
+    parts.push(`${s.fillers} filler words`, `${s.long_pauses} long pauses`);
+    if (typeof s.confidence === "number") parts.push(`recogniser confidence ${Math.round(s.confidence * 100)}%`);
+    return el("li", {}, parts.join(", "),
+      s.low_confidence ? el("span", { class: "warning" }, " The recogniser was unsure; a low score may be its fault.") : "");
+  }))];
 }
 
 function renderNotes(title, notes) {

@@ -12,6 +12,9 @@ export function setCodeMode(on) {
   ta.classList.toggle("code", on);
   ta.spellcheck = !on;
   ta.setAttribute("autocapitalize", on ? "off" : "sentences");
+  $("line-numbers").hidden = !on;
+  $("editor").classList.toggle("with-lines", on);
+  updateLineNumbers();
   $("answer-hint").textContent = on
     ? "Code editor: Tab inserts two spaces; press Escape, then Tab, to leave it. Ctrl+Enter (or Cmd+Enter) sends."
     : "Press Ctrl+Enter (or Cmd+Enter) to send.";
@@ -57,4 +60,17 @@ function insertAtCursor(ta, text) {
     ta.setRangeText(text, ta.selectionStart, ta.selectionEnd, "end");
     ta.dispatchEvent(new Event("input", { bubbles: true }));
   }
+}
+
+/** The gutter beside the code editor: one number per line, scrolled with it. */
+export function updateLineNumbers() {
+  const ta = $("answer");
+  const gutter = $("line-numbers");
+  if (!app.codeMode) return;
+  const lines = ta.value.split("\n").length;
+  if (gutter.dataset.lines !== String(lines)) {
+    gutter.textContent = Array.from({ length: lines }, (_, i) => i + 1).join("\n");
+    gutter.dataset.lines = String(lines);
+  }
+  gutter.scrollTop = ta.scrollTop;
 }

@@ -123,6 +123,7 @@ function promptLabel(msg) {
 function showRound(round) {
   const total = app.loop && Array.isArray(app.loop.rounds) ? app.loop.rounds.length : null;
   $("round-label").textContent = roundLabel(round, total);
+  document.body.dataset.roundKind = round.kind || "";
   setCodeMode(CODE_KINDS.has(round.kind));
 }
 

@@ -40,3 +40,14 @@ export function roundLabel(round, total) {
   const name = title.toLowerCase().includes(kind.toLowerCase()) ? title : `${title} (${kind})`;
   return `Round ${n}${total ? ` of ${total}` : ""} · ${name}`;
 }
+
+const VERDICTS = {
+  strong_no_hire: "Strong no hire",
+  no_hire: "No hire",
+  hire: "Hire",
+  strong_hire: "Strong hire",
+};
+
+export function verdictLabel(verdict) {
+  return VERDICTS[verdict] || (typeof verdict === "string" ? verdict.replace(/_/g, " ") : "No verdict");
+}

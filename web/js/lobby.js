@@ -10,6 +10,7 @@ import { clearAlert, focusViewHeading, showAlert, showView } from "./views.js";
 import { stopSocket } from "./connection.js";
 import { enterRoom, resetRoom } from "./room.js";
 import { renderDebrief } from "./debrief.js";
+import { forgetSession, renderHistory } from "./history.js";
 
 export async function loadLoops() {
   const list = $("loop-list");
@@ -102,12 +103,14 @@ export async function onStartSubmit(event) {
     }
     clearRecord();
     const loop = app.loops.find((l) => l.id === chosen.value) || null;
+    const mode = document.querySelector('input[name="mode"]:checked');
     app.record = {
       session_id: created.session_id,
       token: created.token,
       last_seq: 0,
       finished: false,
       loop: loop && { id: loop.id, title: loop.title, rounds: loop.rounds },
+      mode: mode ? mode.value : "text",
       events: [],
     };
     saveRecord();
@@ -137,18 +140,48 @@ export function startOver() {
 }
 
 export async function viewStoredReport() {
-  const r = app.record;
-  if (!r) return;
+  if (!app.record) return;
   const button = $("report-btn");
   button.disabled = true;
+  await openPastReport(app.record);
+  button.disabled = false;
+}
+
+export function showHistory() {
+  renderHistory({ onOpen: openPastReport });
+  showView("history");
+}
+
+/** Fetches a session's report and shows it as the debrief. */
+async function openPastReport(entry) {
   try {
-    const report = await api("GET", sessionPath(r, "report.json"));
+    const report = await api("GET", sessionPath(entry, "report.json"));
     clearAlert();
-    renderDebrief(report, r);
+    renderDebrief(report, entry);
     showView("debrief");
   } catch (err) {
     showAlert(err.message);
-  } finally {
-    button.disabled = false;
   }
+}
+
+/** Deletes an interview on the server, then everything this browser kept of it. */
+export async function deleteSession(session) {
+  if (!window.confirm("Delete this interview, its answers and scores from the server? This cannot be undone.")) {
+    return;
+  }
+  try {
+    await api("DELETE", `api/sessions/${encodeURIComponent(session.session_id)}?token=${encodeURIComponent(session.token)}`);
+  } catch (err) {
+    showAlert(err.message);
+    return;
+  }
+  forgetSession(session.session_id);
+  if (app.record && app.record.session_id === session.session_id) {
+    stopSocket();
+    clearRecord();
+    resetRoom();
+  }
+  renderResumeBox();
+  showView("lobby");
+  showAlert("The interview was deleted from the server.");
 }

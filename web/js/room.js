@@ -3,7 +3,7 @@
 import { $, el } from "./dom.js";
 import { formatClock } from "./format.js";
 import { app } from "./state.js";
-import { loadDraft } from "./storage.js";
+import { loadDraft, saveRecord } from "./storage.js";
 import { showView } from "./views.js";
 import { renderResumeBox } from "./lobby.js";
 import { connect, send, stopSocket } from "./connection.js";
@@ -54,9 +54,24 @@ export function enterRoom() {
   }
   $("answer").value = loadDraft(r.session_id);
   updateCount();
+  applyMode();
   showView("room");
   updateControls();
   connect();
+}
+
+/** Typing mode folds the voice controls away; the text box is always there. */
+export function applyMode() {
+  const voice = app.record && app.record.mode === "voice";
+  $("voice-controls").hidden = !voice;
+  $("switch-mode-btn").textContent = voice ? "Type only (hide voice controls)" : "Answer by voice instead";
+}
+
+export function switchMode() {
+  if (!app.record) return;
+  app.record.mode = app.record.mode === "voice" ? "text" : "voice";
+  saveRecord();
+  applyMode();
 }
 
 export function leaveRoom() {

@@ -8,8 +8,8 @@ import { leaveRoom } from "./room.js";
 
 export function showView(name, { focus = true } = {}) {
   app.view = name;
-  for (const v of ["lobby", "room", "debrief"]) $(`${v}-view`).hidden = v !== name;
-  const titles = { lobby: "Practice interview", room: "Interview", debrief: "Debrief" };
+  for (const v of ["lobby", "room", "debrief", "history"]) $(`${v}-view`).hidden = v !== name;
+  const titles = { lobby: "Practice interview", room: "Interview", debrief: "Debrief", history: "History" };
   document.title = `${titles[name]} — mockloop`;
   if (focus) focusViewHeading();
 }

@@ -21,9 +21,12 @@ class MockloopCapture extends AudioWorkletProcessor {
         this.filled += take;
         offset += take;
         if (this.filled === this.buffer.length) {
-          const out = this.buffer;
-          this.port.postMessage(out, [out.buffer]);
-          this.buffer = new Float32Array(out.length);
+          // The size is read before the transfer: a transferred buffer is
+          // detached and reports length 0, which made every later batch
+          // empty and this loop post them forever.
+          const size = this.buffer.length;
+          this.port.postMessage(this.buffer, [this.buffer.buffer]);
+          this.buffer = new Float32Array(size);
           this.filled = 0;
         }
       }

@@ -5,7 +5,7 @@
 
 import { $, el } from "./dom.js";
 import { app } from "./state.js";
-import { startCapture } from "./voice-capture.js";
+import { HEADER_BYTES, encodeAudioFrame, startCapture } from "./voice-capture.js";
 import { send, sendBinary } from "./connection.js";
 
 let capture = null;
@@ -14,6 +14,40 @@ let capture = null;
 let nextSeq = 0;
 // Final transcripts heard for the current prompt.
 let heard = [];
+// Push to talk: audio counts only while the talk button (or Space on it) is held.
+let holding = false;
+
+function pushToTalk() {
+  const mode = document.querySelector('input[name="talk"]:checked');
+  return Boolean(mode && mode.value === "push");
+}
+
+/**
+ * In push-to-talk mode, audio while the button is up goes out as silence
+ * with the same frame number: the stream stays continuous, so the server's
+ * silence detection ends the utterance on release as it would after a pause.
+ */
+function gate(frame) {
+  if (!pushToTalk() || holding) return frame;
+  const view = new DataView(frame);
+  return encodeAudioFrame(view.getUint32(4, true), new Int16Array((frame.byteLength - HEADER_BYTES) / 2));
+}
+
+export function setTalkMode() {
+  const push = pushToTalk();
+  $("talk-btn").hidden = !push;
+  if (capture) {
+    $("voice-status").textContent = push
+      ? "Microphone on. Hold Hold to talk (or Space on it) while you speak."
+      : "Microphone on. Speak your answer, then choose Done speaking.";
+  }
+}
+
+export function setHolding(on) {
+  holding = on;
+  $("talk-btn").setAttribute("aria-pressed", String(on));
+  $("talk-btn").textContent = on ? "Talking… release to stop" : "Hold to talk";
+}
 
 export function voiceSupported() {
   return Boolean(navigator.mediaDevices && navigator.mediaDevices.getUserMedia);
@@ -26,7 +60,7 @@ export async function toggleMic() {
   }
   try {
     capture = await startCapture({
-      send: (frame) => sendBinary(frame),
+      send: (frame) => sendBinary(gate(frame)),
       onLevel: (level) => {
         $("mic-level").value = level;
       },
@@ -40,7 +74,8 @@ export async function toggleMic() {
   $("mic-btn").textContent = "Stop microphone";
   $("mic-btn").setAttribute("aria-pressed", "true");
   $("done-btn").disabled = false;
-  $("voice-status").textContent = "Microphone on. Speak your answer, then choose Done speaking.";
+  $("talk-btn").disabled = false;
+  setTalkMode();
 }
 
 export function stopMic() {
@@ -51,6 +86,8 @@ export function stopMic() {
   $("mic-level").value = 0;
   $("mic-btn").textContent = "Answer by voice";
   $("mic-btn").setAttribute("aria-pressed", "false");
+  $("talk-btn").disabled = true;
+  setHolding(false);
   $("voice-status").textContent = "Microphone off.";
 }
 
@@ -76,7 +113,7 @@ export function onTranscript(msg) {
     heard.push({ text: msg.stable || "", low: Boolean(msg.low_confidence) });
   }
   const nodes = heard.map((h) =>
-    el("span", { class: h.low ? "heard low-confidence" : "heard", title: h.low ? "The recogniser was unsure here" : "" }, `${h.text} `),
+    el("span", { class: h.low ? "heard final low-confidence" : "heard final", title: h.low ? "The recogniser was unsure here" : "" }, `${h.text} `),
   );
   if (!msg.final) {
     nodes.push(el("span", { class: "heard" }, `${msg.stable || ""} `));

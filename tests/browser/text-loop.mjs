@@ -1,0 +1,65 @@
+// Scenario: the quick-practice loop answered in text, keyboard only, to the
+// debrief; the verdict, the server-rendered chart and <mark>ed evidence show,
+// and every page fits a 375 px wide phone. Prints the session id.
+
+import {
+  answerUntilDebrief, args, assert, assertNoHorizontalOverflow, newPage, scenario, shot, startLoop, storedSession,
+} from "./lib.mjs";
+
+const { base, artifacts } = args();
+
+await scenario([], async (browser) => {
+  const { page } = await newPage(browser, { viewport: { width: 375, height: 812 }, isMobile: true });
+  await page.goto(base);
+  await page.locator('input[name="loop"]').first().waitFor();
+  assert(await page.locator("#privacy-notice").isVisible(), "the lobby tells what is stored and how to delete it");
+  await shot(page, artifacts, "lobby-375");
+  await assertNoHorizontalOverflow(page, "lobby");
+
+  await startLoop(page, base, "quick-practice");
+  await page.locator("#prompt .prompt-text").waitFor();
+  await shot(page, artifacts, "room-375");
+  await assertNoHorizontalOverflow(page, "room");
+
+  let coding = false;
+  const answered = await answerUntilDebrief(page, {
+    onPrompt: async (kind) => {
+      if (kind !== "coding" || coding) return;
+      coding = true;
+      assert(await page.locator("#line-numbers").isVisible(), "coding rounds number the editor's lines");
+      await page.locator("#answer").fill("def f(xs):\n    return sorted(xs)\n");
+      await page.locator("#answer").dispatchEvent("input");
+      assert((await page.locator("#line-numbers").textContent()).startsWith("1\n2\n3"), "one number per line");
+      await shot(page, artifacts, "room-coding-375");
+      await assertNoHorizontalOverflow(page, "coding room");
+    },
+  });
+  assert(coding, "the loop has a coding round");
+  assert(answered >= 6, `answered ${answered} prompts, the loop has six questions`);
+
+  const verdict = await page.locator("#debrief .verdict strong").textContent();
+  assert(["Strong no hire", "No hire", "Hire", "Strong hire"].includes(verdict), `verdict shown: ${verdict}`);
+  const marks = await page.locator("#debrief .answer-text mark").count();
+  assert(marks > 0, "evidence quotes are highlighted with <mark> in the answers");
+  const chartBars = await page.locator("#debrief svg.dimension-chart rect.bar").count();
+  assert(chartBars > 0, "the dimension chart rendered by the server is inline in the debrief");
+  for (const format of ["report.html", "report.md", "report.json", "transcript.md", "transcript.vtt"]) {
+    assert(await page.locator(`#debrief a[href*="/${format}?"]`).count() === 1, `an export link for ${format}`);
+  }
+  await shot(page, artifacts, "debrief-375");
+  await assertNoHorizontalOverflow(page, "debrief");
+
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await shot(page, artifacts, "debrief-desktop");
+
+  // History: this browser remembers the finished session and its scores.
+  await page.locator("#history-btn").click();
+  await page.locator("#history-view").waitFor({ state: "visible" });
+  assert(await page.locator("#history-list li").count() === 1, "history lists the one finished session");
+  assert(await page.locator("#history svg").count() > 0, "history charts progress per dimension");
+  await shot(page, artifacts, "history-desktop");
+
+  assert(page.pageErrors.length === 0, `no page errors: ${page.pageErrors.join("; ")}`);
+  const session = await storedSession(page);
+  console.log(JSON.stringify({ ...session, answered, marks }));
+});

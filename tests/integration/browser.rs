@@ -1,0 +1,149 @@
+//! The browser app in a real browser: each test starts a real server and
+//! runs one scenario from `tests/browser/` with node, playwright-core and
+//! Debian's chromium, then checks what the scenario did against the
+//! server's own exports. Screenshots land in `target/browser-artifacts/`.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::process::Command;
+
+use crate::app::{TestApp, spawn_app, spawn_app_with_speech};
+use crate::speech_support::speak;
+use crate::voice_session::recogniser;
+
+/// A whole scenario's bound; each step inside has its own, shorter one.
+/// Voice shares two cores with every other speech test, hence the margin.
+const SCENARIO_LIMIT: Duration = Duration::from_secs(420);
+
+const INSTALL_HINT: &str = "run .ci/run, or install what it installs:\n  \
+     apt-get install -y chromium nodejs npm\n  (cd tests/browser && npm ci)";
+
+fn browser_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
+}
+
+/// Missing tools fail the test with the way to get them; a browser test
+/// that quietly passes without a browser would prove nothing.
+fn require_tools() {
+    let node = std::process::Command::new("node").arg("--version").output();
+    assert!(
+        node.is_ok_and(|o| o.status.success()),
+        "the browser tests need node; {INSTALL_HINT}"
+    );
+    let chromium = std::env::var_os("MOCKLOOP_CHROMIUM")
+        .map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
+    assert!(
+        chromium.exists(),
+        "the browser tests need chromium at {}; {INSTALL_HINT}",
+        chromium.display()
+    );
+    assert!(
+        browser_dir().join("node_modules/playwright-core").is_dir(),
+        "the browser tests need the npm package playwright-core in tests/browser/node_modules; {INSTALL_HINT}"
+    );
+}
+
+/// Runs `tests/browser/<name>.mjs` against `app`; returns the JSON line it
+/// prints last. A failed scenario fails the test with its output.
+async fn run_scenario(app: &TestApp, name: &str, extra: &[&Path]) -> Value {
+    require_tools();
+    let artifacts = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/browser-artifacts")
+        .join(name);
+    let mut command = Command::new("node");
+    command
+        .arg(browser_dir().join(format!("{name}.mjs")))
+        .arg(app.url("/"))
+        .arg(&artifacts)
+        .args(extra)
+        .stdin(Stdio::null())
+        .kill_on_drop(true);
+    let out = tokio::time::timeout(SCENARIO_LIMIT, command.output())
+        .await
+        .unwrap_or_else(|_| panic!("the {name} scenario did not finish in {SCENARIO_LIMIT:?}"))
+        .expect("node starts");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "the {name} scenario failed (screenshots in {}):\n{stderr}\n{stdout}",
+        artifacts.display()
+    );
+    let last = stdout.lines().last().unwrap_or_default();
+    serde_json::from_str(last)
+        .unwrap_or_else(|e| panic!("the {name} scenario printed {last:?}, not JSON: {e}"))
+}
+
+/// The stored report of the session a scenario ran, read with its token
+/// as the browser stored it.
+async fn report(app: &TestApp, result: &Value) -> Value {
+    let id = result["session_id"]
+        .as_str()
+        .expect("the scenario names its session");
+    let token = result["token"]
+        .as_str()
+        .expect("the scenario passes the token on");
+    let text = app.export_text(id, token, "report.json").await;
+    serde_json::from_str(&text).expect("report.json is JSON")
+}
+
+#[tokio::test]
+async fn a_candidate_types_the_quick_practice_loop_to_a_debrief_with_highlighted_evidence() {
+    let app = spawn_app().await;
+    let result = run_scenario(&app, "text-loop", &[]).await;
+
+    let report = report(&app, &result).await;
+    assert_eq!(report["complete"], true, "{report}");
+    assert_eq!(report["answers"].as_array().unwrap().len(), 6);
+    assert!(result["marks"].as_u64().unwrap() > 0);
+    // The chart the page showed (chart.svg) is the one the HTML report inlines.
+    let id = result["session_id"].as_str().unwrap();
+    let token = result["token"].as_str().unwrap();
+    let chart = app.export_text(id, token, "chart.svg").await;
+    assert!(chart.starts_with("<svg"), "{chart}");
+    let html = app.export_text(id, token, "report.html").await;
+    assert!(html.contains(&chart), "report.html inlines the chart");
+}
+
+#[tokio::test]
+async fn a_dropped_connection_mid_answer_resumes_without_losing_the_draft() {
+    let app = spawn_app().await;
+    let result = run_scenario(&app, "reconnect", &[]).await;
+
+    // The answer typed across the outage was stored whole, exactly once.
+    let report = report(&app, &result).await;
+    let draft = result["draft"].as_str().unwrap();
+    let first = report["answers"][0]["answer"].as_str().unwrap();
+    assert_eq!(first.matches(draft).count(), 1, "{first}");
+}
+
+#[tokio::test]
+async fn a_spoken_answer_from_the_fake_microphone_is_transcribed_and_scored() {
+    let dir = tempfile::tempdir().unwrap();
+    let said = "I would count each value in a hash map, which makes every lookup constant time. \
+                The trade off is the extra memory for the map.";
+    let spoken = speak(said, dir.path(), "answer");
+    // Chromium loops the file with no gap; trailing silence longer than the
+    // server's silence hold lets each pass end as an utterance.
+    let wav = dir.path().join("answer-padded.wav");
+    let padded = std::process::Command::new("sox")
+        .arg(&spoken)
+        .arg(&wav)
+        .args(["pad", "0", "2.5"])
+        .status()
+        .expect("sox runs (apt-get install sox)");
+    assert!(padded.success());
+    let app = spawn_app_with_speech(recogniser()).await;
+    let result = run_scenario(&app, "voice", &[&wav]).await;
+
+    let report = report(&app, &result).await;
+    let first = &report["answers"][0];
+    let turn = &first["turns"][0];
+    assert!(turn["speech"].is_object(), "the answer was spoken: {first}");
+    assert!(first["overall"].as_f64().is_some(), "and scored: {first}");
+    let heard = first["answer"].as_str().unwrap().to_lowercase();
+    assert!(heard.contains("hash map"), "{heard}");
+}
