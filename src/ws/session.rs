@@ -196,7 +196,11 @@ impl Actor {
                     live_from: None,
                 });
                 let _ = reply.send(id);
-                self.send(ServerMsg::welcome(&self.id, &self.session));
+                self.send(ServerMsg::welcome(
+                    &self.id,
+                    &self.session,
+                    self.shared.server_tts,
+                ));
                 info!(conn = id, "socket attached");
             }
             Command::Detach { conn } => {
