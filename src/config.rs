@@ -8,7 +8,9 @@ use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
 mod server;
+mod tts;
 pub use server::{OPERATOR_TOKEN_ENV, ServerConfig};
+pub use tts::{TtsBackend, TtsConfig, TtsFormat};
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -23,6 +25,7 @@ pub struct Config {
     pub voice: VoiceConfig,
     pub speech: SpeechConfig,
     pub speech_remote: SpeechRemoteConfig,
+    pub tts: TtsConfig,
 }
 
 /// Local speech recognition (whisper.cpp). Voice is optional: without a
@@ -687,6 +690,16 @@ impl Config {
                     Some(ApiKey::new(raw).map_err(|e| anyhow::anyhow!("{name}: {e}"))?);
             }
         }
+        if config.tts.backend == TtsBackend::Remote {
+            config.tts.check().map_err(anyhow::Error::msg)?;
+            let tts = &mut config.tts;
+            if let Some((name, raw)) = env
+                .iter()
+                .find(|(name, raw)| *name == tts.api_key_env && !raw.trim().is_empty())
+            {
+                tts.api_key = Some(ApiKey::new(raw).map_err(|e| anyhow::anyhow!("{name}: {e}"))?);
+            }
+        }
         if llm {
             config
                 .llm
@@ -921,6 +934,51 @@ mod tests {
         let key = config.speech_remote.api_key.as_ref().unwrap();
         assert_eq!(key.expose(), "sk-remote-secret");
         assert!(!format!("{config:?}").contains("sk-remote-secret"));
+    }
+
+    #[test]
+    fn server_voice_needs_its_endpoint_and_keeps_its_key_out_of_debug() {
+        let config = Config::load_from(None, env(&[])).unwrap();
+        assert_eq!(config.tts.backend, TtsBackend::Browser);
+        let error =
+            Config::load_from(None, env(&[("MOCKLOOP__TTS__BACKEND", "remote")])).unwrap_err();
+        let message = format!("{error:#}");
+        assert!(message.contains("[tts]"), "{message}");
+        assert!(message.contains("base_url is missing"), "{message}");
+        assert!(message.contains("model is missing"), "{message}");
+        let error = Config::load_from(
+            None,
+            env(&[
+                ("MOCKLOOP__TTS__BACKEND", "remote"),
+                ("MOCKLOOP__TTS__BASE_URL", "http://tts:8000/v1"),
+                ("MOCKLOOP__TTS__MODEL", "tts-1"),
+                ("MOCKLOOP__TTS__TIMEOUT_SECONDS", "0"),
+            ]),
+        )
+        .unwrap_err();
+        assert!(
+            format!("{error:#}").contains("timeout_seconds must be from 1"),
+            "{error:#}"
+        );
+        let error = Config::load_from(None, env(&[("MOCKLOOP__TTS__FORMAT", "aiff")]));
+        assert!(error.is_err(), "only formats a browser plays are taken");
+        let config = Config::load_from(
+            None,
+            env(&[
+                ("MOCKLOOP__TTS__BACKEND", "remote"),
+                ("MOCKLOOP__TTS__BASE_URL", "http://tts:8000/v1"),
+                ("MOCKLOOP__TTS__MODEL", "tts-1"),
+                ("MOCKLOOP__TTS__VOICE", "af_heart"),
+                ("MOCKLOOP__TTS__FORMAT", "wav"),
+                ("MOCKLOOP_TTS_API_KEY", "sk-tts-secret-value"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.tts.format, TtsFormat::Wav);
+        assert_eq!(config.tts.voice, "af_heart");
+        let key = config.tts.api_key.as_ref().unwrap();
+        assert_eq!(key.expose(), "sk-tts-secret-value");
+        assert!(!format!("{config:?}").contains("sk-tts-secret"));
     }
 
     #[test]

@@ -20,6 +20,10 @@ pub enum AppError {
     Unavailable,
     #[error("{message}")]
     Forbidden { code: &'static str, message: String },
+    /// The speech server failed or timed out; the message names neither
+    /// the prompt nor the server's response body.
+    #[error("the server's voice is unavailable ({0}); use the browser's speech synthesis")]
+    SpeechUnavailable(String),
     #[error("too many new sessions from this address; try again in {0} s")]
     RateLimited(u64),
     #[error("the server has too many open interviews; try again shortly")]
@@ -44,6 +48,9 @@ impl AppError {
             AppError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             AppError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             AppError::Forbidden { code, .. } => (StatusCode::FORBIDDEN, code),
+            AppError::SpeechUnavailable(_) => {
+                (StatusCode::SERVICE_UNAVAILABLE, "speech_unavailable")
+            }
             AppError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             AppError::TooManyConnections => {
                 (StatusCode::SERVICE_UNAVAILABLE, "too_many_connections")

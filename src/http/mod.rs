@@ -7,6 +7,7 @@ mod error;
 pub mod observe;
 pub mod operator;
 pub mod sessions;
+mod speech;
 
 use std::net::IpAddr;
 use std::sync::{Arc, RwLock};
@@ -31,6 +32,7 @@ use crate::metrics::Rejection;
 use crate::rate::KeyedLimiter;
 use crate::speech::Transcriber;
 use crate::speech::analytics::AnalyticsConfig;
+use crate::speech::tts::RemoteSpeaker;
 use crate::speech::utterance::UtteranceConfig;
 use crate::store::{SqliteStore, Store};
 use crate::ws::protocol::MessageLimits;
@@ -50,6 +52,8 @@ pub struct AppState {
     create_limiter: Arc<KeyedLimiter<IpAddr>>,
     /// One permit per open WebSocket, `[server] max_connections` in all.
     sockets: Arc<Semaphore>,
+    /// `Some` when `[tts] backend = "remote"`: prompts are spoken by the server.
+    speaker: Option<Arc<RemoteSpeaker>>,
 }
 
 impl AppState {
@@ -106,9 +110,11 @@ impl AppState {
                 analytics: AnalyticsConfig::default(),
             },
         });
+        let speaker = speech::speaker(&config);
         AppState {
             catalog: Arc::new(RwLock::new(Arc::new(catalog))),
-            hub: Hub::new(Arc::clone(&store), grader, idle, voice),
+            hub: Hub::new(Arc::clone(&store), grader, idle, voice, speaker.is_some()),
+            speaker,
             store,
             create_limiter: Arc::new(KeyedLimiter::per_minute(
                 config.server.session_creates_per_minute,
@@ -144,6 +150,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/sessions/{id}", delete(sessions::delete))
         .route("/api/sessions/{id}/ws", get(websocket))
         .route("/api/sessions/{id}/{file}", get(sessions::export))
+        .route("/api/sessions/{id}/speech/{seq}", get(speech::prompt_audio))
         .route("/api/operator/sessions", get(operator::sessions))
         .route("/api/operator/sessions/{id}", delete(operator::delete))
         .route("/api/operator/content", get(operator::content))

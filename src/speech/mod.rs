@@ -17,6 +17,7 @@ pub mod model;
 pub mod provision;
 mod queue;
 pub mod remote;
+pub mod tts;
 pub mod wav;
 pub mod whisper;
 

@@ -14,6 +14,7 @@ use std::time::Duration;
 use async_openai::Client;
 use async_openai::config::OpenAIConfig;
 use async_openai::error::OpenAIError;
+use async_openai::middleware::ReqwestService;
 use async_openai::types::audio::{
     AudioInput, AudioResponseFormat, CreateTranscriptionRequest, TimestampGranularity,
 };
@@ -53,11 +54,12 @@ impl RemoteTranscriber {
             .unwrap_or_default();
         let endpoint = openai_endpoint(base_url, key);
         let timeout = Duration::from_secs(config.timeout_seconds);
-        // `Client::build` gives async-openai's plain executor: no retries, so
-        // a failing worker costs one timeout, not a backoff series.
+        // The bare reqwest service: `Client::build` would wrap it in
+        // async-openai's retry layer, and a failing worker should cost one
+        // request, not a backoff series.
         let http = http_client(timeout)?;
         Ok(RemoteTranscriber {
-            client: Client::build(http, endpoint),
+            client: Client::with_config(endpoint).with_http_service(ReqwestService::new(http)),
             name: format!("remote {model}"),
             model,
             timeout,

@@ -36,6 +36,8 @@ pub(crate) struct Shared {
     idle_unload: Duration,
     /// Set when the server takes spoken answers.
     voice: Option<VoiceSetup>,
+    /// Set when prompts are spoken by the server, told to clients in `welcome`.
+    server_tts: bool,
     /// Sessions being deleted: `attach` refuses them (checked under the
     /// `sessions` lock) so a reconnect cannot revive one mid-delete.
     deleting: std::sync::Mutex<HashSet<String>>,
@@ -93,6 +95,7 @@ impl Hub {
         grader: Arc<dyn Grader>,
         idle_unload: Duration,
         voice: Option<VoiceSetup>,
+        server_tts: bool,
     ) -> Hub {
         Hub {
             shared: Arc::new(Shared {
@@ -103,6 +106,7 @@ impl Hub {
                 cancel: CancellationToken::new(),
                 idle_unload,
                 voice,
+                server_tts,
                 deleting: std::sync::Mutex::new(HashSet::new()),
                 metrics: Arc::new(Metrics::new()),
             }),

@@ -152,6 +152,9 @@ pub enum ServerMsg {
         state: &'static str,
         #[serde(rename = "loop")]
         loop_info: LoopInfo,
+        /// Who speaks prompts: `browser` (speech synthesis) or `server`
+        /// (`GET /api/sessions/{id}/speech/{seq}`).
+        tts: &'static str,
     },
     Prompt {
         seq: u64,
@@ -240,13 +243,14 @@ impl ServerMsg {
         matches!(self, ServerMsg::Error { fatal: true, .. })
     }
 
-    pub fn welcome(session_id: &str, session: &Session) -> ServerMsg {
+    pub fn welcome(session_id: &str, session: &Session, server_tts: bool) -> ServerMsg {
         let plan = session.plan();
         ServerMsg::Welcome {
             protocol: PROTOCOL_VERSION,
             session_id: session_id.to_owned(),
             seq: session.seq(),
             state: session.phase().name(),
+            tts: if server_tts { "server" } else { "browser" },
             loop_info: LoopInfo {
                 id: plan.loop_id.clone(),
                 title: plan.title.clone(),

@@ -218,7 +218,11 @@ impl Actor {
                     resumed: false,
                 });
                 let _ = reply.send(id);
-                self.send(ServerMsg::welcome(&self.id, &self.session));
+                self.send(ServerMsg::welcome(
+                    &self.id,
+                    &self.session,
+                    self.shared.server_tts,
+                ));
                 info!(conn = id, "socket attached");
             }
             Command::Detach { conn } => {

@@ -172,9 +172,11 @@ impl TestApp {
             last_seq: 0,
             prompts: Vec::new(),
             answers: Vec::new(),
+            welcome: Value::Null,
         };
         let welcome = candidate.recv().await;
         assert_eq!(welcome["type"], "welcome", "{welcome}");
+        candidate.welcome = welcome;
         candidate
     }
 
@@ -199,6 +201,8 @@ pub struct Candidate {
     /// (seq, prompt message) for every prompt received.
     pub prompts: Vec<(u64, Value)>,
     pub answers: Vec<String>,
+    /// The `welcome` this socket opened with.
+    pub welcome: Value,
 }
 
 impl Candidate {

@@ -1,5 +1,5 @@
-//! A local HTTP server that speaks the OpenAI chat-completions protocol,
-//! scripted per test: each request takes the next step of the script and is
+//! A local HTTP server that speaks the OpenAI chat-completions and
+//! `/audio/speech` protocols, scripted per test: each request takes the next step of the script and is
 //! recorded, so a test can check what the grader sent.
 
 use std::collections::VecDeque;
@@ -23,6 +23,8 @@ pub enum Step {
     ReplyFinishing(String, &'static str),
     /// This status, these headers and this body.
     Status(u16, Vec<(&'static str, &'static str)>, &'static str),
+    /// 200 with these bytes as audio (for `/audio/speech`).
+    Audio(&'static [u8]),
     /// Never answers.
     Hang,
 }
@@ -61,6 +63,7 @@ impl FakeOpenAi {
                 "/openai/deployments/{deployment}/chat/completions",
                 post(complete),
             )
+            .route("/v1/audio/speech", post(complete))
             .with_state(shared.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -107,6 +110,7 @@ async fn complete(
             }
             response
         }
+        Some(Step::Audio(bytes)) => ([("content-type", "audio/mpeg")], bytes).into_response(),
         Some(Step::Hang) => std::future::pending().await,
         // Not retried by the client, so a test that under-scripts fails clearly.
         None => (StatusCode::BAD_REQUEST, "the test script ran out").into_response(),

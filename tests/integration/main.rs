@@ -21,6 +21,7 @@ mod remote_speech;
 mod resume;
 mod speech;
 mod speech_support;
+mod tts;
 mod voice;
 mod voice_client;
 mod voice_session;

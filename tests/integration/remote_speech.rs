@@ -216,7 +216,7 @@ async fn a_response_without_usage_or_segments_works() {
 
 #[tokio::test]
 async fn a_server_error_is_a_clear_failure_without_the_body() {
-    let (addr, _server) = start(Answer::Status(500, "traceback: the candidate said hunter2")).await;
+    let (addr, server) = start(Answer::Status(500, "traceback: the candidate said hunter2")).await;
     let error = transcriber(addr, 10)
         .transcribe(request(None))
         .await
@@ -225,6 +225,9 @@ async fn a_server_error_is_a_clear_failure_without_the_body() {
     assert!(matches!(error, SpeechError::Failed(_)), "{message}");
     assert!(message.contains("HTTP 500"), "{message}");
     assert!(!message.contains("hunter2"), "{message}");
+    // Not retried: a failing worker costs one request, and the session
+    // tells the candidate at once.
+    assert_eq!(server.seen.lock().unwrap().len(), 1);
 }
 
 #[tokio::test]

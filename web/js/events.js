@@ -18,6 +18,7 @@ import {
 } from "./answers.js";
 import { fetchReportFallback, finishSession, renderDebrief } from "./debrief.js";
 import { onListening, onTranscript, resetLiveTranscript, speakPrompt } from "./voice.js";
+import { setVoiceSource } from "./tts.js";
 
 const PROTOCOL = 1;
 
@@ -53,6 +54,7 @@ const EVENT_HANDLERS = {
 export function handleWelcome(msg) {
   app.attempt = 0;
   hideBanner();
+  setVoiceSource(msg);
   if (msg.protocol !== PROTOCOL) {
     showAlert(`This server speaks protocol ${msg.protocol}; this page was written for protocol ${PROTOCOL}. Some things may not work.`);
   }
@@ -106,7 +108,7 @@ function onPrompt(msg, ctx) {
   ]);
   if (!msg.repeat) resetLiveTranscript();
   // Only prompts that arrive now are spoken, not ones replayed from storage.
-  if (ctx.live) speakPrompt([msg.intro, msg.text].filter(Boolean).join(" "));
+  if (ctx.live) speakPrompt([msg.intro, msg.text].filter(Boolean).join(" "), msg.seq);
   updateControls();
 }
 

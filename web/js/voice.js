@@ -7,6 +7,7 @@ import { $, el } from "./dom.js";
 import { app } from "./state.js";
 import { HEADER_BYTES, encodeAudioFrame, startCapture } from "./voice-capture.js";
 import { send, sendBinary } from "./connection.js";
+import { playFromServer, stopServerVoice } from "./tts.js";
 
 let capture = null;
 // Frame numbers keep counting across microphone restarts and reconnects, so
@@ -122,15 +123,23 @@ export function onTranscript(msg) {
   $("live-transcript").replaceChildren(...nodes);
 }
 
-/** Reads a prompt aloud unless muted or unsupported. */
-export function speakPrompt(text) {
-  if (app.muted || !text || !("speechSynthesis" in window)) return;
+/** Reads a prompt aloud unless muted or unsupported: from the server's
+ * audio for prompt `seq` when it speaks prompts, else by speech synthesis. */
+export function speakPrompt(text, seq) {
+  if (app.muted || !text) return;
+  if (playFromServer(seq, () => synthesize(text))) return;
+  synthesize(text);
+}
+
+function synthesize(text) {
+  if (!("speechSynthesis" in window)) return;
   window.speechSynthesis.cancel();
   window.speechSynthesis.speak(new SpeechSynthesisUtterance(text));
 }
 
 export function toggleMute() {
   app.muted = !app.muted;
+  if (app.muted) stopServerVoice();
   if (app.muted && "speechSynthesis" in window) window.speechSynthesis.cancel();
   $("mute-btn").textContent = app.muted ? "Unmute interviewer" : "Mute interviewer";
   $("mute-btn").setAttribute("aria-pressed", String(app.muted));
