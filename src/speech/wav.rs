@@ -63,6 +63,14 @@ pub fn read(path: &Path) -> Result<Samples, WavError> {
             });
         }
     };
+    // A float file can hold NaN or infinity, which no microphone produces
+    // and which would poison every sum the recogniser makes.
+    if interleaved.iter().any(|s| !s.is_finite()) {
+        return Err(WavError::Unreadable {
+            path: name,
+            reason: "it holds a sample that is not a finite number".into(),
+        });
+    }
     let mono: Vec<f32> = interleaved
         .chunks(channels)
         .map(|frame| (frame.iter().sum::<f32>() / frame.len() as f32).clamp(-1.0, 1.0))
@@ -98,6 +106,20 @@ mod tests {
         write(&cd, 44_100, 1, &[0; 10]);
         let err = read(&cd).unwrap_err().to_string();
         assert!(err.contains("44100 Hz") && err.contains("sox"), "{err}");
+        let nan = dir.path().join("nan.wav");
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: 16_000,
+            bits_per_sample: 32,
+            sample_format: hound::SampleFormat::Float,
+        };
+        let mut w = hound::WavWriter::create(&nan, spec).unwrap();
+        for s in [0.5, f32::NAN, f32::INFINITY] {
+            w.write_sample(s).unwrap();
+        }
+        w.finalize().unwrap();
+        let err = read(&nan).unwrap_err().to_string();
+        assert!(err.contains("nan.wav") && err.contains("finite"), "{err}");
         let junk = dir.path().join("junk.wav");
         std::fs::write(&junk, b"RIFF\x10\0\0\0WAVEjunkjunk").unwrap();
         let err = read(&junk).unwrap_err().to_string();
