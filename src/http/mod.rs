@@ -268,6 +268,9 @@ async fn websocket(
         // Frames queued beyond the write buffer before writes fail: a little
         // over one message, so a stalled client cannot grow it further.
         .max_write_buffer_size(max_message + config.ws_buffer_bytes)
-        .on_upgrade(move |socket| run_connection(socket, hub, id, limits, slot))
+        .on_upgrade(move |socket| {
+            let tracked = hub.clone();
+            tracked.track(run_connection(socket, hub, id, limits, slot))
+        })
         .into_response())
 }

@@ -110,6 +110,10 @@ enum Ending {
 }
 
 /// Runs one socket until it closes or the session drops it.
+/// How long a socket waits for the client's close reply while the server
+/// shuts down.
+const SHUTDOWN_CLOSE_GRACE: Duration = Duration::from_secs(1);
+
 pub async fn run_connection<S, E>(
     socket: S,
     hub: Hub,
@@ -244,7 +248,14 @@ pub async fn run_connection<S, E>(
         // Wait (bounded) for the client's half of the closing handshake:
         // dropping the socket at once can reset the connection before a
         // client that still has frames to answer (pings) reads the code.
-        let _ = tokio::time::timeout(write_timeout, async {
+        // Shutdown waits for this task, so a client that never answers
+        // holds it for a moment only.
+        let grace = if hub.is_shutting_down() {
+            write_timeout.min(SHUTDOWN_CLOSE_GRACE)
+        } else {
+            write_timeout
+        };
+        let _ = tokio::time::timeout(grace, async {
             while let Some(Ok(_)) = stream.next().await {}
         })
         .await;

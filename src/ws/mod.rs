@@ -212,8 +212,19 @@ impl Hub {
         Ok(result?)
     }
 
+    /// Counts a socket's task among those shutdown waits for. axum does not
+    /// wait for upgraded connections, and a session's last words (its pause,
+    /// `server_shutdown`) are written by the socket's task: a process that
+    /// exited when the session task ended could reset the socket first.
+    pub fn track<F: std::future::Future>(
+        &self,
+        connection: F,
+    ) -> tokio_util::task::task_tracker::TrackedFuture<F> {
+        self.shared.tracker.track_future(connection)
+    }
+
     /// Tells every session to pause and close its socket, then waits (up to
-    /// `bound`) for all session and grading tasks to finish their writes.
+    /// `bound`) for all session, grading and socket tasks to finish their writes.
     pub async fn shut_down(&self, bound: Duration) -> bool {
         self.shared.cancel.cancel();
         self.shared.tracker.close();
