@@ -41,6 +41,10 @@ await scenario([], async (browser) => {
   assert(["Strong no hire", "No hire", "Hire", "Strong hire"].includes(verdict), `verdict shown: ${verdict}`);
   const marks = await page.locator("#debrief .answer-text mark").count();
   assert(marks > 0, "evidence quotes are highlighted with <mark> in the answers");
+  // The chart is fetched after the debrief renders: wait for it (a loaded
+  // machine takes a moment), then count its bars.
+  await page.locator("#debrief svg.dimension-chart rect.bar").first()
+    .waitFor({ timeout: 30_000 }).catch(() => {});
   const chartBars = await page.locator("#debrief svg.dimension-chart rect.bar").count();
   assert(chartBars > 0, "the dimension chart rendered by the server is inline in the debrief");
   for (const format of ["report.html", "report.md", "report.json", "transcript.md", "transcript.vtt"]) {
