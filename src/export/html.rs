@@ -84,11 +84,10 @@ fn answer_card(out: &mut String, n: usize, a: &AnswerReport) {
         out.push_str("<p class=\"flag\">Skipped.</p>");
     }
     if a.fallback {
-        let reason = a.fallback_reason.as_deref().unwrap_or("no reason recorded");
         let _ = write!(
             out,
-            "<p class=\"flag\">Fallback: the configured grader failed ({}); the offline grader scored this answer.</p>",
-            escape(reason)
+            "<p class=\"flag\">Fallback: {}</p>",
+            escape(&super::fallback_sentence(a.fallback_reason.as_deref()))
         );
     }
     if a.injection_suspected {

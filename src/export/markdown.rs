@@ -129,11 +129,10 @@ fn provenance(a: &AnswerReport) -> String {
 /// Fallbacks, suspected injections and regrades, called out for reviewers.
 fn flags(out: &mut String, a: &AnswerReport) {
     if a.fallback {
-        let reason = a.fallback_reason.as_deref().unwrap_or("no reason recorded");
         let _ = write!(
             out,
-            "> **Fallback:** the configured grader failed ({}); the offline grader scored this answer.\n\n",
-            one_line(reason)
+            "> **Fallback:** {}\n\n",
+            one_line(&super::fallback_sentence(a.fallback_reason.as_deref()))
         );
     }
     if a.injection_suspected {

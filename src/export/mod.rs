@@ -66,6 +66,15 @@ pub struct Entry {
 
 /// A score as the transcript notes it: who scored which answer, and the
 /// flags a reviewer must see. A regrade shows up as a later note.
+/// Why a fallback score stands, for a reviewer: one sentence, the same in
+/// every rendering of the report (the caller escapes it for its format).
+pub fn fallback_sentence(reason: Option<&str>) -> String {
+    format!(
+        "the configured grader failed ({}); the offline grader scored this answer.",
+        reason.unwrap_or("no reason recorded")
+    )
+}
+
 fn scored_note(round: usize, question: usize, score: &AnswerScore) -> String {
     let model = score
         .provenance

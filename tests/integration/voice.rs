@@ -179,6 +179,18 @@ pub fn with_segments() -> VoiceConfig {
 const FIRST: &str = "I would start by clarifying the requirements and the expected load.";
 const SECOND: &str = "Then I would put a cache in front of the database.";
 
+/// FIRST after `lead_ms` of silence, SECOND `gap_ms` later, then 2 s of
+/// silence, over a microphone's noise floor.
+fn two_sentences(dir: &Path, lead_ms: usize, gap_ms: usize) -> Recording {
+    Recording::new()
+        .silence(lead_ms)
+        .speech(&speak(dir, "first", FIRST))
+        .silence(gap_ms)
+        .speech(&speak(dir, "second", SECOND))
+        .silence(2_000)
+        .with_noise_floor()
+}
+
 /// How far a detected speech end may sit from the true end of the sentence.
 /// The detector decides per 16 ms frame with 48 ms of spectral context, and
 /// a sentence's last sound fades (sox's trim and earshot disagree on where a
@@ -189,13 +201,7 @@ const END_TOLERANCE: usize = 250 * RATE / 1_000;
 #[test]
 fn two_sentences_two_seconds_apart_are_two_utterances_cut_in_the_silence() {
     let dir = tempfile::tempdir().unwrap();
-    let recording = Recording::new()
-        .silence(800)
-        .speech(&speak(dir.path(), "first", FIRST))
-        .silence(2_000)
-        .speech(&speak(dir.path(), "second", SECOND))
-        .silence(2_000)
-        .with_noise_floor();
+    let recording = two_sentences(dir.path(), 800, 2_000);
     let run = stream(&recording, &whole_utterances(), &Limits::default());
     let utterances = run.utterances();
     assert_eq!(utterances.len(), 2, "{:?}", summary(&run));
@@ -245,13 +251,7 @@ fn two_sentences_two_seconds_apart_are_two_utterances_cut_in_the_silence() {
 #[test]
 fn a_thinking_pause_shorter_than_the_hold_does_not_end_the_utterance() {
     let dir = tempfile::tempdir().unwrap();
-    let recording = Recording::new()
-        .silence(500)
-        .speech(&speak(dir.path(), "first", FIRST))
-        .silence(1_000)
-        .speech(&speak(dir.path(), "second", SECOND))
-        .silence(2_000)
-        .with_noise_floor();
+    let recording = two_sentences(dir.path(), 500, 1_000);
     let run = stream(&recording, &whole_utterances(), &Limits::default());
     let utterances = run.utterances();
     assert_eq!(utterances.len(), 1, "{:?}", summary(&run));
@@ -308,13 +308,7 @@ fn the_hard_cap_ends_an_utterance_that_runs_on() {
 #[test]
 fn a_sentence_is_settled_as_a_segment_a_short_pause_after_it_ends() {
     let dir = tempfile::tempdir().unwrap();
-    let recording = Recording::new()
-        .silence(500)
-        .speech(&speak(dir.path(), "first", FIRST))
-        .silence(1_000)
-        .speech(&speak(dir.path(), "second", SECOND))
-        .silence(2_000)
-        .with_noise_floor();
+    let recording = two_sentences(dir.path(), 500, 1_000);
     let voice = with_segments();
     let run = stream(&recording, &voice, &Limits::default());
     let segments: Vec<(SamplePos, &Utterance)> = run
