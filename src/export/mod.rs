@@ -159,6 +159,7 @@ pub fn transcript(session_id: &str, events: &[StoredEvent]) -> Option<Transcript
                 let label = match kind {
                     PromptKind::Question => "question",
                     PromptKind::FollowUp => "follow_up",
+                    PromptKind::Hint => "hint",
                 };
                 let text = if *repeat {
                     format!("(repeated) {text}")
@@ -197,7 +198,10 @@ pub fn transcript(session_id: &str, events: &[StoredEvent]) -> Option<Transcript
                 score,
                 ..
             } => (Speaker::System, "scored", scored_note(*r, *question, score)),
-            Event::Created { .. } | Event::RoundEnded { .. } | Event::Completed { .. } => {
+            Event::Created { .. }
+            | Event::RoundEnded { .. }
+            | Event::Completed { .. }
+            | Event::Composing { .. } => {
                 continue;
             }
         };

@@ -111,9 +111,17 @@ impl AppState {
             },
         });
         let speaker = speech::speaker(&config);
+        // Config was checked at load; what can still fail here is a broken
+        // template in a content directory, and then the scripted
+        // interviewer asks (the interview works, the log says why).
+        let interviewer = crate::interviewer::build(&config).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "the LLM interviewer is off");
+            None
+        });
         AppState {
             catalog: Arc::new(RwLock::new(Arc::new(catalog))),
-            hub: Hub::new(Arc::clone(&store), grader, idle, voice, speaker.is_some()),
+            hub: Hub::new(Arc::clone(&store), grader, idle, voice, speaker.is_some())
+                .with_interviewer(interviewer),
             speaker,
             store,
             create_limiter: Arc::new(KeyedLimiter::per_minute(

@@ -84,6 +84,7 @@ fn plan() -> Plan {
         level: "II".into(),
         content_hash: "abc".into(),
         rounds: vec![round("One", &["q1", "q2"], 1), round("Two", &["q3"], 0)],
+        llm_turns: false,
     }
 }
 

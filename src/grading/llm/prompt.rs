@@ -214,7 +214,7 @@ fn opens_reserved_tag(after: &str) -> bool {
     })
 }
 
-fn template_error(path: &str, line: usize, message: String) -> ContentError {
+pub(crate) fn template_error(path: &str, line: usize, message: String) -> ContentError {
     ContentError {
         file: path.to_owned(),
         line,
@@ -223,7 +223,7 @@ fn template_error(path: &str, line: usize, message: String) -> ContentError {
     }
 }
 
-fn describe(e: &minijinja::Error) -> String {
+pub(crate) fn describe(e: &minijinja::Error) -> String {
     match e.detail() {
         Some(detail) => format!("{}: {detail}", e.kind()),
         None => e.kind().to_string(),
