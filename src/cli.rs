@@ -442,6 +442,7 @@ pub fn grade(
         rubric,
         question,
         answers: &answers,
+        hints: &[],
     });
     if json {
         return Ok(serde_json::to_string_pretty(&score)? + "\n");

@@ -207,7 +207,10 @@ impl Metrics {
         };
         let reason = source.fallback.map_or("none", |f| f.as_str());
         self.interviewer_turns
-            .get_or_create(&vec![("by", by.to_owned()), ("fallback", reason.to_owned())])
+            .get_or_create(&vec![
+                ("by", by.to_owned()),
+                ("fallback", reason.to_owned()),
+            ])
             .inc();
         if let Some(ms) = source.first_token_ms {
             self.interviewer_first_token_seconds

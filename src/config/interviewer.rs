@@ -66,7 +66,12 @@ impl InterviewerConfig {
     pub fn check(&self) -> Result<(), String> {
         let mut problems = Vec::new();
         for (name, value, min, max) in [
-            ("first_token_timeout_ms", self.first_token_timeout_ms, 100, 600_000),
+            (
+                "first_token_timeout_ms",
+                self.first_token_timeout_ms,
+                100,
+                600_000,
+            ),
             ("total_timeout_ms", self.total_timeout_ms, 100, 600_000),
             ("max_chars", self.max_chars as u64, 20, 10_000),
             ("leak_ngram_words", self.leak_ngram_words as u64, 3, 50),

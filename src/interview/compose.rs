@@ -31,7 +31,10 @@ pub fn is_hint_request(text: &str) -> bool {
         return false;
     }
     let has = |w: &str| words.contains(&w);
-    has("hint") || has("hints") || has("nudge") || (has("stuck") && (has("i'm") || has("im") || has("i")))
+    has("hint")
+        || has("hints")
+        || has("nudge")
+        || (has("stuck") && (has("i'm") || has("im") || has("i")))
 }
 
 impl Decision {
@@ -87,8 +90,13 @@ impl Decision {
             .unwrap_or_default();
         let shown = signals::detect(&round.rubric, &answers);
         let missing = |id: &str| !shown.contains(id) && !active.probed.iter().any(|p| p == id);
-        let (signal, text) = if let Some(probe) = question.probes.iter().find(|p| missing(&p.signal)) {
-            (Some(probe.signal.clone()), format!("Here's a nudge: {}", probe.text))
+        let (signal, text) = if let Some(probe) =
+            question.probes.iter().find(|p| missing(&p.signal))
+        {
+            (
+                Some(probe.signal.clone()),
+                format!("Here's a nudge: {}", probe.text),
+            )
         } else if let Some(signal) = round.rubric.signals().find(|s| missing(&s.id)) {
             (
                 Some(signal.id.clone()),
@@ -116,14 +124,20 @@ impl Decision {
             super::Phase::Active(a) | super::Phase::Paused { active: a, .. } => (
                 a.round,
                 a.question,
-                a.composing.clone().ok_or(InterviewError::Inconsistent("composed"))?,
+                a.composing
+                    .clone()
+                    .ok_or(InterviewError::Inconsistent("composed"))?,
             ),
             _ => return Err(InterviewError::Inconsistent("composed")),
         };
         let text = text.trim();
         // The session task validates the model's words; an empty text here
         // would be a bug there, and the scripted words are always fit.
-        let text = if text.is_empty() { pending.scripted } else { text.to_owned() };
+        let text = if text.is_empty() {
+            pending.scripted
+        } else {
+            text.to_owned()
+        };
         self.emit(Event::Prompted {
             at: self.now,
             round,
@@ -151,7 +165,13 @@ mod tests {
 
     #[test]
     fn short_requests_for_help_are_hint_requests() {
-        for text in ["Can I get a hint?", "hint please", "I'm stuck", "Any nudge?", "im stuck here"] {
+        for text in [
+            "Can I get a hint?",
+            "hint please",
+            "I'm stuck",
+            "Any nudge?",
+            "im stuck here",
+        ] {
             assert!(is_hint_request(text), "{text}");
         }
     }

@@ -110,6 +110,15 @@ impl QuestionRecord {
         self.turns.iter().filter_map(|t| t.answer.clone()).collect()
     }
 
+    /// The hints the candidate asked for on this question.
+    pub fn hints(&self) -> Vec<String> {
+        self.turns
+            .iter()
+            .filter(|t| t.kind == PromptKind::Hint)
+            .map(|t| t.prompt.clone())
+            .collect()
+    }
+
     pub fn score(&self) -> Option<&AnswerScore> {
         self.scores.last()
     }

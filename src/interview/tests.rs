@@ -134,6 +134,7 @@ fn begin_starts_the_first_round_and_asks_its_first_question() {
                 text: "Question q1?".into(),
                 signal: None,
                 repeat: false,
+                source: None,
             },
         ]
     );
@@ -235,6 +236,7 @@ fn the_final_grade_completes_the_session() {
             rubric: &rubric(),
             question: q,
             answers: &[],
+            hints: &[],
         });
         let events = when(
             &session,
@@ -266,6 +268,7 @@ fn a_question_still_open_cannot_be_graded() {
         rubric: &rubric(),
         question: &question("q1"),
         answers: &[],
+        hints: &[],
     });
     assert_eq!(
         session.handle(
@@ -446,4 +449,5 @@ fn a_log_that_does_not_start_with_created_is_rejected() {
     assert_eq!(Session::replay([&stray]), Err(InterviewError::NotCreated));
 }
 
+mod llm_turns;
 mod props;

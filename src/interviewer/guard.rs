@@ -72,10 +72,10 @@ impl Guard {
     fn leaks(&self, text: &str) -> bool {
         let said = words(text);
         said.windows(self.n).any(|gram| self.ngrams.contains(gram))
-            || self
-                .short_points
-                .iter()
-                .any(|point| said.windows(point.len()).any(|gram| gram == point.as_slice()))
+            || self.short_points.iter().any(|point| {
+                said.windows(point.len())
+                    .any(|gram| gram == point.as_slice())
+            })
     }
 }
 
@@ -111,13 +111,19 @@ mod tests {
             g.check("Have you tried to COUNT earlier prefixes, equal to the current prefix?"),
             Err(Fallback::Leak)
         );
-        assert_eq!(g.check("Did you seed the map with zero?"), Err(Fallback::Leak));
+        assert_eq!(
+            g.check("Did you seed the map with zero?"),
+            Err(Fallback::Leak)
+        );
     }
 
     #[test]
     fn a_probing_question_is_not_a_leak() {
         let g = guard();
-        assert_eq!(g.check("What would you store in your map, and why?"), Ok(()));
+        assert_eq!(
+            g.check("What would you store in your map, and why?"),
+            Ok(())
+        );
         // Words from the question itself may be repeated.
         assert_eq!(
             g.check("So: count the subarrays that sum to k. Where would you start?"),

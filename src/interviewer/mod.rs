@@ -67,8 +67,8 @@ pub struct Composed {
 
 impl Interviewer {
     pub fn new(config: &Config, content: &ContentSource) -> Result<Interviewer, LlmSetupError> {
-        let provider = Provider::new(&config.interviewer.llm(&config.llm))
-            .map_err(LlmSetupError::Config)?;
+        let provider =
+            Provider::new(&config.interviewer.llm(&config.llm)).map_err(LlmSetupError::Config)?;
         let templates = Templates::load(content).map_err(LlmSetupError::Templates)?;
         Ok(Interviewer {
             provider,
@@ -106,7 +106,11 @@ impl Interviewer {
                     streamed = run.streamed,
                     "the interviewer's LLM turn was not used; the scripted turn stands in"
                 );
-                (request.pending.scripted.clone(), Author::Scripted, Some(reason))
+                (
+                    request.pending.scripted.clone(),
+                    Author::Scripted,
+                    Some(reason),
+                )
             }
         };
         Composed {
@@ -136,17 +140,22 @@ impl Interviewer {
             self.config.leak_ngram_words,
             self.config.max_chars,
         );
-        let prompt = self.templates.render(&context(request, self.config.max_chars)).map_err(|e| {
-            tracing::warn!(error = %e, "rendering the interviewer prompt failed");
-            Fallback::ProviderError
-        })?;
+        let prompt = self
+            .templates
+            .render(&context(request, self.config.max_chars))
+            .map_err(|e| {
+                tracing::warn!(error = %e, "rendering the interviewer prompt failed");
+                Fallback::ProviderError
+            })?;
         let messages: Vec<ChatCompletionRequestMessage> = vec![
             ChatCompletionRequestSystemMessage::from(prompt.system).into(),
             ChatCompletionRequestUserMessage::from(prompt.user).into(),
         ];
-        let max_tokens = u32::try_from(self.config.max_chars / CHARS_PER_TOKEN + 16).unwrap_or(u32::MAX);
+        let max_tokens =
+            u32::try_from(self.config.max_chars / CHARS_PER_TOKEN + 16).unwrap_or(u32::MAX);
         let total = run.since + Duration::from_millis(self.config.total_timeout_ms);
-        let first = total.min(run.since + Duration::from_millis(self.config.first_token_timeout_ms));
+        let first =
+            total.min(run.since + Duration::from_millis(self.config.first_token_timeout_ms));
         let text = if self.config.stream {
             self.stream(messages, max_tokens, &guard, run, on_delta, first, total)
                 .await?
@@ -174,10 +183,11 @@ impl Interviewer {
         first: Instant,
         total: Instant,
     ) -> Result<String, Fallback> {
-        let (_permit, mut stream) = timeout_at(first, self.provider.open_stream(messages, max_tokens))
-            .await
-            .map_err(|_| Fallback::FirstTokenTimeout)?
-            .map_err(provider_error)?;
+        let (_permit, mut stream) =
+            timeout_at(first, self.provider.open_stream(messages, max_tokens))
+                .await
+                .map_err(|_| Fallback::FirstTokenTimeout)?
+                .map_err(provider_error)?;
         let mut text = String::new();
         loop {
             let (deadline, late) = match run.first_token {
@@ -207,7 +217,11 @@ impl Interviewer {
             guard.check_partial(&text)?;
             // Leading whitespace is trimmed from the final text; trim it
             // from the stream too so the two read the same.
-            let shown = if run.streamed { piece.as_str() } else { piece.trim_start() };
+            let shown = if run.streamed {
+                piece.as_str()
+            } else {
+                piece.trim_start()
+            };
             if !shown.is_empty() {
                 run.streamed = true;
                 on_delta(shown);
@@ -294,6 +308,9 @@ pub fn build(config: &Config) -> anyhow::Result<Option<Arc<Interviewer>>> {
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let interviewer = Interviewer::new(config, &content)
         .map_err(|e| anyhow::anyhow!("cannot start the LLM interviewer: {e}"))?;
-    tracing::info!(model = interviewer.model(), "follow-ups and hints worded by an LLM");
+    tracing::info!(
+        model = interviewer.model(),
+        "follow-ups and hints worded by an LLM"
+    );
     Ok(Some(Arc::new(interviewer)))
 }

@@ -15,8 +15,8 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::grading::Grader;
-use crate::interviewer::Interviewer;
 use crate::interview::{InterviewError, Session};
+use crate::interviewer::Interviewer;
 use crate::metrics::Metrics;
 use crate::store::{Store, StoreError};
 
@@ -122,7 +122,9 @@ impl Hub {
     pub fn with_interviewer(mut self, interviewer: Option<Arc<Interviewer>>) -> Hub {
         match Arc::get_mut(&mut self.shared) {
             Some(shared) => shared.interviewer = interviewer,
-            None => tracing::error!("the LLM interviewer was set after the hub started; it stays scripted"),
+            None => tracing::error!(
+                "the LLM interviewer was set after the hub started; it stays scripted"
+            ),
         }
         self
     }

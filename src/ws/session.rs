@@ -517,6 +517,7 @@ impl Actor {
             return;
         };
         let answers = record.answers();
+        let hints = record.hints();
         let plan = Arc::clone(self.session.plan());
         let grader = Arc::clone(&self.shared.grader);
         let metrics = Arc::clone(&self.shared.metrics);
@@ -530,6 +531,7 @@ impl Actor {
                     rubric: &planned.rubric,
                     question: &planned.questions[question],
                     answers: &answers,
+                    hints: &hints,
                 };
                 let started = Instant::now();
                 let score = grade_or_fallback(grader.as_ref(), request).await;

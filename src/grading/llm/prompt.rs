@@ -154,6 +154,7 @@ impl Templates {
             rubric => Serde(request.rubric),
             question => Serde(request.question),
             answers => answers,
+            hints => request.hints.to_vec(),
             dimension_ids => ids,
             error => error.unwrap_or_default(),
             first_grading => first_grading.unwrap_or_default(),
@@ -171,6 +172,7 @@ impl Templates {
             rubric: &rubric,
             question: &question,
             answers: &answers,
+            hints: &[],
         };
         let ctx = self.context(&request, "0123456789abcdef", Some("e"), Some("{}"));
         TEMPLATES
@@ -275,6 +277,7 @@ mod tests {
             rubric: &rubric,
             question: &question,
             answers: &answers,
+            hints: &[],
         };
         let nonce = nonce();
         (templates.grade(&request, &nonce).unwrap(), nonce)

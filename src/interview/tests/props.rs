@@ -60,6 +60,7 @@ fn score_for(session: &Session, round: usize, question: usize) -> Box<AnswerScor
         rubric: &rubric(),
         question: &q,
         answers: &[],
+        hints: &[],
     }))
 }
 
