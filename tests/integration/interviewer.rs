@@ -18,16 +18,18 @@ use crate::fake_openai::{FakeOpenAi, Step};
 const THIN_ANSWER: &str = "I would just do it.";
 
 fn config(fake: &FakeOpenAi) -> Config {
-    let mut config = Config::default();
-    config.llm = LlmConfig {
-        provider: LlmProvider::Compatible,
-        base_url: Some(fake.base_url()),
-        model: Some("fake-model".into()),
-        api_key: Some(ApiKey::new("sk-test-key").unwrap()),
-        timeout_seconds: 10,
-        // A failure falls back at once rather than after retries.
-        max_retries: 0,
-        ..LlmConfig::default()
+    let mut config = Config {
+        llm: LlmConfig {
+            provider: LlmProvider::Compatible,
+            base_url: Some(fake.base_url()),
+            model: Some("fake-model".into()),
+            api_key: Some(ApiKey::new("sk-test-key").unwrap()),
+            timeout_seconds: 10,
+            // A failure falls back at once rather than after retries.
+            max_retries: 0,
+            ..LlmConfig::default()
+        },
+        ..Config::default()
     };
     config.interviewer.mode = InterviewerMode::Llm;
     config.interviewer.first_token_timeout_ms = 1_500;

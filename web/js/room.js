@@ -134,6 +134,7 @@ export function updateControls() {
   $("send-btn").disabled = !canAct || !hasText || Boolean(app.pending);
   $("repeat-btn").disabled = !canAct;
   $("skip-btn").disabled = !canAct;
+  $("hint-btn").disabled = !canAct;
   const pause = $("pause-btn");
   pause.textContent = app.state === "paused" ? "Resume" : "Pause";
   pause.disabled = !app.open || !(app.state === "active" || app.state === "paused");
