@@ -90,3 +90,55 @@ impl InterviewerConfig {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::{Config, InterviewerMode};
+
+    fn load(vars: &[(&str, &str)]) -> anyhow::Result<Config> {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("none.toml");
+        std::fs::write(&file, "").unwrap();
+        Config::load_from(
+            Some(&file),
+            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())),
+        )
+    }
+
+    #[test]
+    fn the_scripted_interviewer_is_the_default_and_needs_no_llm() {
+        assert_eq!(
+            load(&[]).unwrap().interviewer.mode,
+            InterviewerMode::Scripted
+        );
+    }
+
+    #[test]
+    fn an_llm_interviewer_needs_a_complete_llm_section() {
+        let error = load(&[("MOCKLOOP__INTERVIEWER__MODE", "llm")]).unwrap_err();
+        assert!(
+            format!("{error:#}").contains("[interviewer] mode = \"llm\""),
+            "{error:#}"
+        );
+        let config = load(&[
+            ("MOCKLOOP__INTERVIEWER__MODE", "llm"),
+            ("MOCKLOOP__INTERVIEWER__MODEL", "small-model"),
+            ("MOCKLOOP__LLM__PROVIDER", "compatible"),
+            ("MOCKLOOP__LLM__BASE_URL", "http://127.0.0.1:9/v1"),
+        ])
+        .unwrap();
+        assert_eq!(
+            config.interviewer.llm(&config.llm).model.as_deref(),
+            Some("small-model")
+        );
+    }
+
+    #[test]
+    fn timeouts_and_bounds_are_checked() {
+        let error = load(&[("MOCKLOOP__INTERVIEWER__TOTAL_TIMEOUT_MS", "0")]).unwrap_err();
+        assert!(
+            format!("{error:#}").contains("total_timeout_ms"),
+            "{error:#}"
+        );
+    }
+}

@@ -425,6 +425,10 @@ mod tests {
             Ok(ClientMsg::Pause)
         );
         assert_eq!(
+            ClientMsg::parse(r#"{"type":"hint"}"#, LIMITS),
+            Ok(ClientMsg::Hint)
+        );
+        assert_eq!(
             ClientMsg::parse(r#"{"type":"resume","last_seq":7}"#, LIMITS),
             Ok(ClientMsg::Resume { last_seq: 7 })
         );

@@ -573,6 +573,8 @@ fn engine_error(error: &InterviewError) -> ServerMsg {
     let code = match error {
         InterviewError::EmptyAnswer => "empty_answer",
         InterviewError::NotAllowed { .. } => "not_allowed",
+        InterviewError::Composing => "composing",
+        InterviewError::NoMoreHints => "no_more_hints",
         _ => "internal",
     };
     ServerMsg::error(code, error.to_string())
