@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::grading::signals;
 
-use super::{Decision, Event, InterviewError, PromptKind, QuestionRecord, TurnSource};
+use super::{Decision, Event, InterviewError, PromptKind, TurnSource};
 
 /// Hints per question: a third would be the interviewer answering for the candidate.
 pub const MAX_HINTS: u32 = 2;
@@ -82,12 +82,7 @@ impl Decision {
         let plan = Arc::clone(&self.session.plan);
         let round = &plan.rounds[active.round];
         let question = &round.questions[active.question];
-        let answers = self
-            .session
-            .records
-            .last()
-            .map(QuestionRecord::answers)
-            .unwrap_or_default();
+        let answers = self.current_answers();
         let shown = signals::detect(&round.rubric, &answers);
         let missing = |id: &str| !shown.contains(id) && !active.probed.iter().any(|p| p == id);
         let (signal, text) = if let Some(probe) =

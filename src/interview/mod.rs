@@ -629,6 +629,15 @@ impl Decision {
         }
     }
 
+    /// The candidate's answers to the open question so far.
+    fn current_answers(&self) -> Vec<String> {
+        self.session
+            .records
+            .last()
+            .map(QuestionRecord::answers)
+            .unwrap_or_default()
+    }
+
     fn start_round(&mut self, round: usize) -> Result<(), InterviewError> {
         let plan = Arc::clone(&self.session.plan);
         let Some(planned) = plan.rounds.get(round) else {
@@ -666,12 +675,7 @@ impl Decision {
         let plan = Arc::clone(&self.session.plan);
         let round = &plan.rounds[active.round];
         if active.follow_ups_asked < round.max_follow_ups {
-            let answers = self
-                .session
-                .records
-                .last()
-                .map(QuestionRecord::answers)
-                .unwrap_or_default();
+            let answers = self.current_answers();
             let shown = signals::detect(&round.rubric, &answers);
             let probe = round.questions[active.question]
                 .probes

@@ -90,9 +90,14 @@ fn plan() -> Plan {
 
 /// Applies `given` to a fresh session and returns it.
 fn given(inputs: &[(Millis, Input)]) -> Session {
+    given_plan(plan(), inputs)
+}
+
+/// As [`given`], for a session of `plan`.
+fn given_plan(plan: Plan, inputs: &[(Millis, Input)]) -> Session {
     let created = StoredEvent {
         seq: 1,
-        event: Session::create(T0, plan()),
+        event: Session::create(T0, plan),
     };
     let mut session = Session::replay([&created]).unwrap();
     for (at, input) in inputs {

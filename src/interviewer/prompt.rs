@@ -5,13 +5,12 @@
 //! `turn.j2` carries the question, its key points, the conversation and
 //! what the engine wants asked.
 
-use minijinja::syntax::SyntaxConfig;
+use minijinja::Environment;
 use minijinja::value::Serde;
-use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
 use crate::content::{ContentErrors, ContentSource, RoundKind};
-use crate::grading::llm::prompt::{describe, template_error};
+use crate::grading::llm::prompt::{describe, strict_environment, template_error};
 
 pub const DIR: &str = "prompts/interviewer/";
 const TEMPLATES: [&str; 2] = ["system.j2", "turn.j2"];
@@ -62,15 +61,7 @@ impl Templates {
     /// Compiles every template and renders it once per round kind, so an
     /// error is found at start-up, not mid-interview.
     pub fn load(source: &ContentSource) -> Result<Templates, ContentErrors> {
-        let mut env = Environment::new();
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
-        if let Ok(syntax) = SyntaxConfig::builder()
-            .trim_blocks(true)
-            .lstrip_blocks(true)
-            .build()
-        {
-            env.set_syntax(syntax);
-        }
+        let mut env = strict_environment();
         let personas = RoundKind::ALL.map(|k| format!("personas/{k}.j2"));
         let mut errors = Vec::new();
         for name in TEMPLATES.iter().map(|n| n.to_string()).chain(personas) {

@@ -43,19 +43,7 @@ impl Templates {
     /// so a syntax error or a misspelt variable is found when the content is
     /// loaded (and by `mockloop content check`), not at the first answer.
     pub fn load(source: &ContentSource) -> Result<Templates, ContentErrors> {
-        let mut env = Environment::new();
-        // Undefined variables are errors: a typo must not silently drop the
-        // rubric or the answer from the prompt.
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
-        // Block tags on their own lines leave no blank lines behind.
-        match SyntaxConfig::builder()
-            .trim_blocks(true)
-            .lstrip_blocks(true)
-            .build()
-        {
-            Ok(syntax) => env.set_syntax(syntax),
-            Err(e) => tracing::warn!(%e, "template whitespace settings refused; using defaults"),
-        }
+        let mut env = strict_environment();
         let mut errors = Vec::new();
         let mut hasher = Sha256::new();
         for name in TEMPLATES {
@@ -184,6 +172,24 @@ impl Templates {
             })
             .collect()
     }
+}
+
+/// The template environment both LLM paths (grader, interviewer) use.
+pub(crate) fn strict_environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    // Undefined variables are errors: a typo must not silently drop the
+    // rubric or the answer from the prompt.
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    // Block tags on their own lines leave no blank lines behind.
+    match SyntaxConfig::builder()
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .build()
+    {
+        Ok(syntax) => env.set_syntax(syntax),
+        Err(e) => tracing::warn!(%e, "template whitespace settings refused; using defaults"),
+    }
+    env
 }
 
 /// 16 random hex digits, new for every request.

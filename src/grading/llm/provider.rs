@@ -202,13 +202,9 @@ impl Provider {
     ) -> Result<String, ProviderError> {
         let request = self.text_request(messages, max_tokens);
         let _permit = self.permits.acquire().await.ok();
-        let response = self
-            .client
-            .chat()
-            .create(request)
-            .await
-            .map_err(|e| self.classify(e))?;
+        let response = self.client.chat().create(request).await;
         let choice = response
+            .map_err(|e| self.classify(e))?
             .choices
             .into_iter()
             .next()
@@ -225,13 +221,8 @@ impl Provider {
     ) -> Result<(Option<SemaphorePermit<'_>>, ChatCompletionResponseStream), ProviderError> {
         let request = self.text_request(messages, max_tokens);
         let permit = self.permits.acquire().await.ok();
-        let stream = self
-            .client
-            .chat()
-            .create_stream(request)
-            .await
-            .map_err(|e| self.classify(e))?;
-        Ok((permit, stream))
+        let stream = self.client.chat().create_stream(request).await;
+        Ok((permit, stream.map_err(|e| self.classify(e))?))
     }
 
     pub fn classify(&self, error: OpenAIError) -> ProviderError {

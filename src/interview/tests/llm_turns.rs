@@ -6,17 +6,7 @@ use super::*;
 fn llm_given(inputs: &[(Millis, Input)]) -> Session {
     let mut plan = plan();
     plan.llm_turns = true;
-    let created = StoredEvent {
-        seq: 1,
-        event: Session::create(T0, plan),
-    };
-    let mut session = Session::replay([&created]).unwrap();
-    for (at, input) in inputs {
-        for event in session.handle(*at, input.clone()).unwrap() {
-            session.apply(&event).unwrap();
-        }
-    }
-    session
+    given_plan(plan, inputs)
 }
 
 fn llm_source() -> Box<TurnSource> {
