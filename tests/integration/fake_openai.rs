@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::State;
@@ -33,6 +33,10 @@ pub enum Step {
     Stream(Vec<String>),
     /// Streams these pieces, then stalls with the connection open.
     StreamThenHang(Vec<String>),
+    /// Streams these pieces with this pause before each, then `[DONE]`:
+    /// slow enough for a browser to show (and speak) the first sentence
+    /// before the rest is written.
+    StreamSlowly(Vec<String>, std::time::Duration),
 }
 
 /// One request as the server saw it.
@@ -123,8 +127,9 @@ async fn complete(
         }
         Some(Step::Audio(bytes)) => ([("content-type", "audio/mpeg")], bytes).into_response(),
         Some(Step::Hang) => std::future::pending().await,
-        Some(Step::Stream(pieces)) => sse(pieces, true),
-        Some(Step::StreamThenHang(pieces)) => sse(pieces, false),
+        Some(Step::Stream(pieces)) => sse(pieces, true, Duration::ZERO),
+        Some(Step::StreamThenHang(pieces)) => sse(pieces, false, Duration::ZERO),
+        Some(Step::StreamSlowly(pieces, pause)) => sse(pieces, true, pause),
         // Not retried by the client, so a test that under-scripts fails clearly.
         None => (StatusCode::BAD_REQUEST, "the test script ran out").into_response(),
     }
@@ -132,7 +137,7 @@ async fn complete(
 
 /// A streamed chat completion: each piece as a chunk, then (when `finish`)
 /// a closing chunk and `[DONE]`; otherwise the stream stays open, silent.
-fn sse(pieces: Vec<String>, finish: bool) -> Response {
+fn sse(pieces: Vec<String>, finish: bool, pause: Duration) -> Response {
     let chunk = |delta: Value, finish_reason: Value| {
         let body = json!({
             "id": "chatcmpl-test",
@@ -152,7 +157,10 @@ fn sse(pieces: Vec<String>, finish: bool) -> Response {
             .into_iter()
             .map(|piece| chunk(json!({ "content": piece }), Value::Null)),
     );
-    let head = futures_util::stream::iter(events);
+    let head = futures_util::stream::iter(events).then(move |event| async move {
+        tokio::time::sleep(pause).await;
+        event
+    });
     let body = if finish {
         let tail = vec![
             chunk(json!({}), json!("stop")),

@@ -17,7 +17,8 @@ use crate::fake_openai::{FakeOpenAi, Step};
 /// engine asks a follow-up.
 const THIN_ANSWER: &str = "I would just do it.";
 
-fn config(fake: &FakeOpenAi) -> Config {
+/// A server config whose follow-ups and hints `fake` words.
+pub fn config(fake: &FakeOpenAi) -> Config {
     let mut config = Config {
         llm: LlmConfig {
             provider: LlmProvider::Compatible,

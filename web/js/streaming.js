@@ -6,6 +6,7 @@
 
 import { $, el } from "./dom.js";
 import { app } from "./state.js";
+import { updateControls } from "./room.js";
 import { speaksOnServer } from "./tts.js";
 import { speakSentence, stopSpeaking } from "./voice.js";
 
@@ -18,6 +19,9 @@ let turn = null;
 
 export function onComposing(msg, ctx) {
   turn = { id: msg.seq, text: "", spoken: 0, live: Boolean(ctx.live), discarded: false };
+  // Answers and hints wait for the turn (the server would refuse them).
+  app.composing = true;
+  updateControls();
   const label = msg.kind === "hint" ? "Hint" : "Follow-up";
   $("prompt").replaceChildren(
     el("p", { class: "prompt-kind" }, label),
@@ -49,6 +53,7 @@ export function onPromptDiscarded(msg) {
 export function finishStream(text) {
   const streamed = turn;
   turn = null;
+  app.composing = false;
   if (!streamed || streamed.discarded || streamed.spoken === 0) return { rest: text, continues: false };
   const said = streamed.text.slice(0, streamed.spoken);
   return text.startsWith(said)
