@@ -135,6 +135,9 @@ fn flags(out: &mut String, a: &AnswerReport) {
             one_line(&super::fallback_sentence(a.fallback_reason.as_deref()))
         );
     }
+    if let Some(hints) = super::hints_sentence(a.hints) {
+        let _ = write!(out, "> **Hints:** {hints}\n\n");
+    }
     if a.injection_suspected {
         out.push_str(
             "> **Suspected prompt injection:** this answer addresses the grader. \

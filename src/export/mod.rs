@@ -75,6 +75,18 @@ pub fn fallback_sentence(reason: Option<&str>) -> String {
     )
 }
 
+/// That the candidate needed hints, for a reviewer: the same sentence in
+/// every rendering of the report.
+pub fn hints_sentence(hints: usize) -> Option<String> {
+    match hints {
+        0 => None,
+        1 => Some("the candidate asked for a hint on this question; the grader was told.".into()),
+        n => Some(format!(
+            "the candidate asked for {n} hints on this question; the grader was told."
+        )),
+    }
+}
+
 fn scored_note(round: usize, question: usize, score: &AnswerScore) -> String {
     let model = score
         .provenance

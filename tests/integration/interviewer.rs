@@ -333,6 +333,16 @@ async fn a_hint_request_is_recorded_and_the_grader_and_report_see_it() {
         improvements.contains("hint"),
         "the offline grader was told: {improvements}"
     );
+    let markdown = app.export_text(&id, &token, "report.md").await;
+    assert!(
+        markdown.contains("**Hints:** the candidate asked for a hint"),
+        "{markdown}"
+    );
+    let transcript = app.export_text(&id, &token, "transcript.md").await;
+    assert!(
+        transcript.contains("Interviewer (hint, asked for):** Think about a concrete example."),
+        "{transcript}"
+    );
 }
 
 #[tokio::test]
