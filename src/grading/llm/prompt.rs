@@ -290,6 +290,35 @@ mod tests {
     }
 
     #[test]
+    fn hints_the_candidate_asked_for_are_in_the_prompt_only_when_given() {
+        let (without, _) = render(&["I would sort first."]);
+        assert!(!without.user.contains("asked for"), "{}", without.user);
+        let templates = Templates::load(&ContentSource::embedded()).unwrap();
+        let (rubric, question) = sample();
+        let answers = vec!["I would sort first.".to_owned()];
+        let hints = vec!["Here's a nudge: what does sorting cost?".to_owned()];
+        let request = GradeRequest {
+            rubric: &rubric,
+            question: &question,
+            answers: &answers,
+            hints: &hints,
+        };
+        let prompt = templates.grade(&request, &nonce()).unwrap();
+        assert!(
+            prompt
+                .user
+                .contains("The candidate asked for 1 hint while answering"),
+            "{}",
+            prompt.user
+        );
+        assert!(
+            prompt
+                .user
+                .contains("- Here's a nudge: what does sorting cost?")
+        );
+    }
+
+    #[test]
     fn the_answer_is_wrapped_in_a_tag_carrying_the_nonce() {
         let (prompt, nonce) = render(&["I would sort first."]);
         assert_eq!(nonce.len(), 16);
