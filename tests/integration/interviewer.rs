@@ -192,8 +192,7 @@ async fn a_provider_that_cannot_stream_is_asked_once_for_the_whole_turn() {
 }
 
 #[tokio::test]
-async fn a_provider_stalling_mid_stream_is_replaced_by_the_scripted_follow_up_and_the_interview_goes_on()
- {
+async fn a_provider_stalling_mid_stream_is_replaced_and_the_interview_goes_on() {
     let (app, _fake) = llm_app(
         vec![Step::StreamThenHang(vec![
             "So tell me, ".into(),
