@@ -330,6 +330,15 @@ fn content_check(dir: &Path) -> anyhow::Result<()> {
     if let Some(Err(e)) = &templates {
         errors.extend(e.0.iter().cloned());
     }
+    // Likewise the LLM interviewer's, when the directory has them.
+    if source
+        .files()
+        .iter()
+        .any(|f| f.path.starts_with(crate::interviewer::prompt::DIR))
+        && let Err(e) = crate::interviewer::prompt::Templates::load(&source)
+    {
+        errors.extend(e.0.iter().cloned());
+    }
     if !errors.is_empty() {
         for e in &errors {
             eprintln!("{e}");
@@ -442,6 +451,7 @@ pub fn grade(
         rubric,
         question,
         answers: &answers,
+        hints: &[],
     });
     if json {
         return Ok(serde_json::to_string_pretty(&score)? + "\n");

@@ -7,8 +7,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
+mod interviewer;
 mod server;
 mod tts;
+pub use interviewer::{InterviewerConfig, InterviewerMode};
 pub use server::{OPERATOR_TOKEN_ENV, ServerConfig};
 pub use tts::{TtsBackend, TtsConfig, TtsFormat};
 
@@ -22,6 +24,7 @@ pub struct Config {
     pub sessions: SessionConfig,
     pub grader: GraderConfig,
     pub llm: LlmConfig,
+    pub interviewer: InterviewerConfig,
     pub voice: VoiceConfig,
     pub speech: SpeechConfig,
     pub speech_remote: SpeechRemoteConfig,
@@ -668,7 +671,9 @@ impl Config {
         config.server.check().map_err(anyhow::Error::msg)?;
         config.limits.check().map_err(anyhow::Error::msg)?;
         config.voice.check().map_err(anyhow::Error::msg)?;
-        let llm = config.grader.kind == GraderKind::Llm;
+        config.interviewer.check().map_err(anyhow::Error::msg)?;
+        let interviewer_llm = config.interviewer.mode == InterviewerMode::Llm;
+        let llm = config.grader.kind == GraderKind::Llm || interviewer_llm;
         if config.llm.api_key.is_none()
             && let Some((name, raw)) = env
                 .iter()
@@ -703,11 +708,16 @@ impl Config {
                 tts.api_key = Some(ApiKey::new(raw).map_err(|e| anyhow::anyhow!("{name}: {e}"))?);
             }
         }
-        if llm {
+        if config.grader.kind == GraderKind::Llm {
             config
                 .llm
                 .check()
                 .map_err(|e| anyhow::anyhow!("[grader] kind = \"llm\" needs a complete {e}"))?;
+        }
+        if interviewer_llm {
+            config.interviewer.llm(&config.llm).check().map_err(|e| {
+                anyhow::anyhow!("[interviewer] mode = \"llm\" needs a complete {e}")
+            })?;
         }
         Ok(config)
     }

@@ -73,12 +73,15 @@ impl AppState {
                 )
             })?;
         let grader = crate::grading::build(&config, None)?;
-        Ok(AppState::with_voice(
+        // Like the grader's, a broken interviewer template stops start-up.
+        let interviewer = crate::interviewer::build(&config)?;
+        Ok(AppState::assemble(
             config,
             catalog,
             Arc::new(store),
             grader,
             speech,
+            interviewer,
         ))
     }
 
@@ -100,6 +103,24 @@ impl AppState {
         grader: Arc<dyn Grader>,
         transcriber: Option<Arc<dyn Transcriber>>,
     ) -> AppState {
+        // Config was checked at load; what can still fail here is a broken
+        // template in a content directory, and then the scripted
+        // interviewer asks (the interview works, the log says why).
+        let interviewer = crate::interviewer::build(&config).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "the LLM interviewer is off");
+            None
+        });
+        AppState::assemble(config, catalog, store, grader, transcriber, interviewer)
+    }
+
+    fn assemble(
+        config: Config,
+        catalog: Catalog,
+        store: Arc<dyn Store>,
+        grader: Arc<dyn Grader>,
+        transcriber: Option<Arc<dyn Transcriber>>,
+        interviewer: Option<Arc<crate::interviewer::Interviewer>>,
+    ) -> AppState {
         let idle = Duration::from_secs(config.sessions.idle_unload_seconds);
         let voice = transcriber.map(|transcriber| VoiceSetup {
             transcriber,
@@ -113,7 +134,8 @@ impl AppState {
         let speaker = speech::speaker(&config);
         AppState {
             catalog: Arc::new(RwLock::new(Arc::new(catalog))),
-            hub: Hub::new(Arc::clone(&store), grader, idle, voice, speaker.is_some()),
+            hub: Hub::new(Arc::clone(&store), grader, idle, voice, speaker.is_some())
+                .with_interviewer(interviewer),
             speaker,
             store,
             create_limiter: Arc::new(KeyedLimiter::per_minute(

@@ -260,14 +260,14 @@ impl Regrader<'_> {
                         .rubrics
                         .and_then(|r| r.counterpart(&planned.rubric))
                         .unwrap_or(&planned.rubric);
-                    let answers = session
-                        .record(round, question)
-                        .map(|r| r.answers())
-                        .unwrap_or_default();
+                    let record = session.record(round, question);
+                    let answers = record.map(|r| r.answers()).unwrap_or_default();
+                    let hints = record.map(|r| r.hints()).unwrap_or_default();
                     let request = GradeRequest {
                         rubric,
                         question: &planned.questions[question],
                         answers: &answers,
+                        hints: &hints,
                     };
                     let mut score = grade_or_fallback(self.grader, request).await;
                     // A grader that leaves the hash empty still gets one, so

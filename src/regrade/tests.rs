@@ -71,6 +71,7 @@ async fn interview(store: &SqliteStore, id: &str, stage: Stage) -> Session {
             rubric: &planned.rubric,
             question: &planned.questions[question],
             answers: &answers,
+            hints: &[],
         });
         let input = Input::Graded {
             round,

@@ -10,7 +10,8 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::process::Command;
 
-use crate::app::{TestApp, spawn_app, spawn_app_with_speech};
+use crate::app::{TestApp, spawn_app, spawn_app_with_config, spawn_app_with_speech};
+use crate::fake_openai::{FakeOpenAi, Step};
 use crate::speech_support::speak;
 use crate::voice_session::recogniser;
 
@@ -106,6 +107,35 @@ async fn a_candidate_types_the_quick_practice_loop_to_a_debrief_with_highlighted
     assert!(chart.starts_with("<svg"), "{chart}");
     let html = app.export_text(id, token, "report.html").await;
     assert!(html.contains(&chart), "report.html inlines the chart");
+}
+
+#[tokio::test]
+async fn a_streamed_follow_up_shows_as_it_is_written_and_is_spoken_from_its_first_sentence() {
+    let (first, second) = (
+        "Interesting choice.",
+        "What made you pick it over the alternatives?",
+    );
+    // A pause before each piece, so the page sees (and speaks) the first
+    // sentence well before the rest arrives.
+    let fake = FakeOpenAi::start(vec![Step::StreamSlowly(
+        vec![
+            format!("{first} "),
+            "What made you ".into(),
+            "pick it over the alternatives?".into(),
+        ],
+        Duration::from_millis(700),
+    )])
+    .await;
+    let mut config = crate::interviewer::config(&fake);
+    config.interviewer.first_token_timeout_ms = 30_000;
+    config.interviewer.total_timeout_ms = 60_000;
+    let app = spawn_app_with_config(config).await;
+    let result = run_scenario(&app, "llm-turn", &[Path::new(first), Path::new(second)]).await;
+
+    let report = report(&app, &result).await;
+    let turns = &report["answers"][0]["turns"];
+    assert_eq!(turns[1]["kind"], "follow_up", "{report}");
+    assert_eq!(turns[1]["prompt"], format!("{first} {second}"));
 }
 
 #[tokio::test]

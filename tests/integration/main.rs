@@ -11,6 +11,7 @@ mod durability;
 mod edge;
 mod fake_openai;
 mod interview;
+mod interviewer;
 mod limits;
 mod llm;
 mod observe;
