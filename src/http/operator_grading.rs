@@ -121,7 +121,9 @@ pub async fn try_rubric(
         ));
     }
     let grader = grader_for(&state, request.grader, state.content.dir().await)?;
-    let answers = [request.answer];
+    // Graded as a live answer is: normalised first (see grading::normalize),
+    // so evidence quotes are substrings of what is shown.
+    let answers = [crate::grading::normalize::normalize(&request.answer).into_owned()];
     let mut score = grade_or_fallback(
         grader.as_ref(),
         GradeRequest {

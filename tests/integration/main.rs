@@ -14,6 +14,8 @@ mod interview;
 mod limits;
 mod llm;
 mod observe;
+mod operator_console;
+mod operator_regrade;
 mod process;
 mod provenance;
 mod regrade;
