@@ -6,14 +6,14 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::access::operator_get;
-use crate::app::{Candidate, answer_for};
+use crate::app::{Candidate, TestApp, answer_for};
 use crate::operator_console::{file_text, operator_send, spawn_on_content_dir};
 
-const OWNING_INCIDENT: &str = "values-owning-incident";
+pub const OWNING_INCIDENT: &str = "values-owning-incident";
 
 /// An answer on topic for [`OWNING_INCIDENT`] (an off-topic answer scores
 /// 1 whatever the rubric says, so an edit could not change it).
-const INCIDENT_ANSWER: &str = "Last year I owned a production incident: a bad deployment broke our \
+pub const INCIDENT_ANSWER: &str = "Last year I owned a production incident: a bad deployment broke our \
     checkout service during a launch, and the blast radius was every customer trying to pay. It was \
     detected by an alert. In the first hour I personally rolled back the deployment to mitigate before \
     root-causing, coordinated the on-call engineers, and communicated status to customers and \
@@ -120,15 +120,7 @@ async fn trying_a_rubric_scores_a_pasted_answer_with_evidence_and_an_unsaved_edi
 #[tokio::test]
 async fn a_regrade_with_a_saved_rubric_edit_shows_old_and_new_levels_per_answer() {
     let (app, _dir, _guard) = spawn_on_content_dir().await;
-    // The values round asks the question the values answer is on topic for
-    // (the loop's last table is its values round).
-    let path = "prompts/loops/quick-practice.toml";
-    let pinned = file_text(&app, path).await + &format!("question_ids = [\"{OWNING_INCIDENT}\"]\n");
-    let url = format!("/api/operator/content/file/{path}");
-    let (status, saved) = operator_send(&app, Method::PUT, &url, json!({ "text": pinned })).await;
-    assert_eq!(status, 200, "{saved}");
-    let (id, token, mut candidate) = app.start("quick-practice").await;
-    answer_until_debrief(&mut candidate).await;
+    let (id, token) = finished_session(&app).await;
     let before: Value =
         serde_json::from_str(&app.export_text(&id, &token, "report.json").await).unwrap();
 
@@ -206,6 +198,21 @@ async fn a_regrade_with_a_saved_rubric_edit_shows_old_and_new_levels_per_answer(
         (status, &body["error"]["code"]),
         (400, &json!("bad_sessions"))
     );
+}
+
+/// A quick-practice session answered to its debrief, its values round
+/// asking the question [`INCIDENT_ANSWER`] is on topic for (pinned by a
+/// console save: the loop's last table is its values round). Returns its id
+/// and token.
+pub async fn finished_session(app: &TestApp) -> (String, String) {
+    let path = "prompts/loops/quick-practice.toml";
+    let pinned = file_text(app, path).await + &format!("question_ids = [\"{OWNING_INCIDENT}\"]\n");
+    let url = format!("/api/operator/content/file/{path}");
+    let (status, saved) = operator_send(app, Method::PUT, &url, json!({ "text": pinned })).await;
+    assert_eq!(status, 200, "{saved}");
+    let (id, token, mut candidate) = app.start("quick-practice").await;
+    answer_until_debrief(&mut candidate).await;
+    (id, token)
 }
 
 /// The canned answers, except [`INCIDENT_ANSWER`] for the values question.
