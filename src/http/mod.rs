@@ -64,9 +64,13 @@ impl AppState {
     /// Opens the store, loads the content and starts the session hub;
     /// `speech` (the shared recogniser) turns on spoken answers.
     pub async fn open(
-        config: Config,
+        mut config: Config,
         speech: Option<Arc<dyn Transcriber>>,
     ) -> anyhow::Result<AppState> {
+        // The LLM grader reads its templates from the same content the
+        // catalog is built from, including a copy the console saved.
+        config.content.dir =
+            edit::effective_dir(config.content.dir.as_deref(), &config.storage.data_dir);
         let catalog = load_catalog(&config)?;
         let store = SqliteStore::open_in(&config.storage.data_dir)
             .await
