@@ -58,7 +58,7 @@ fn read_source(dir: Option<&Path>) -> Result<ContentSource, AppError> {
     })
 }
 
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, AppError> {
     tokio::task::spawn_blocking(work)
@@ -78,7 +78,7 @@ pub(super) fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, AppErro
     }
 }
 
-fn parse_path(path: &str) -> Result<ContentPath, AppError> {
+pub(super) fn parse_path(path: &str) -> Result<ContentPath, AppError> {
     ContentPath::parse(path).map_err(|e| AppError::bad_request("bad_path", e.to_string()))
 }
 

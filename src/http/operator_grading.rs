@@ -18,9 +18,8 @@ use serde::Deserialize;
 use super::AppState;
 use super::edge::require_operator;
 use super::error::AppError;
-use super::operator_content::{Edit, Invalid, body, current_source};
+use super::operator_content::{Edit, Invalid, blocking, body, current_source, parse_path};
 use crate::config::GraderKind;
-use crate::content::edit::ContentPath;
 use crate::content::{Catalog, check};
 use crate::grading::{GradeRequest, Grader, grade_or_fallback, rubric_hash};
 use crate::regrade::{RegradeReport, Regrader, RubricOverrides};
@@ -88,13 +87,9 @@ pub async fn try_rubric(
     let catalog = match request.edit {
         None => state.catalog(),
         Some(edit) => {
-            let path = ContentPath::parse(&edit.path)
-                .map_err(|e| AppError::bad_request("bad_path", e.to_string()))?;
+            let path = parse_path(&edit.path)?;
             let edited = current_source(&state).await?.with_file(&path, edit.text);
-            match tokio::task::spawn_blocking(move || check(&edited))
-                .await
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("a content task failed: {e}")))?
-            {
+            match blocking(move || check(&edited)).await? {
                 Ok(checked) => Arc::new(checked.catalog),
                 Err(errors) => return Ok(Invalid(errors).into_response()),
             }

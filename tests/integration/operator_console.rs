@@ -48,6 +48,23 @@ fn replace_once(text: &str, from: &str, to: &str) -> String {
     text.replacen(from, to, 1)
 }
 
+/// Saves `text` as the content file at `path`, which must succeed; returns
+/// the server's answer.
+pub async fn save(app: &TestApp, path: &str, text: &str) -> Value {
+    let url = format!("/api/operator/content/file/{path}");
+    let (status, saved) = operator_send(app, Method::PUT, &url, json!({ "text": text })).await;
+    assert_eq!(status, 200, "{saved}");
+    saved
+}
+
+/// Replaces `from` (found once) by `to` in the file at `path` and saves it;
+/// returns the new text and the server's answer.
+async fn edit_and_save(app: &TestApp, path: &str, from: &str, to: &str) -> (String, Value) {
+    let edited = replace_once(&file_text(app, path).await, from, to);
+    let saved = save(app, path, &edited).await;
+    (edited, saved)
+}
+
 #[tokio::test]
 async fn every_console_route_is_closed_without_the_operator_token() {
     let routes = [
@@ -238,14 +255,13 @@ async fn a_saved_edit_reaches_new_sessions_while_one_in_flight_keeps_its_plan() 
     let first = candidate.recv_until("prompt").await;
 
     let path = "prompts/loops/quick-practice.toml";
-    let edited = replace_once(
-        &file_text(&app, path).await,
+    let (edited, saved) = edit_and_save(
+        &app,
+        path,
         "title = \"Coding\"",
         "title = \"Coding, edited\"",
-    );
-    let url = format!("/api/operator/content/file/{path}");
-    let (status, saved) = operator_send(&app, Method::PUT, &url, json!({ "text": edited })).await;
-    assert_eq!(status, 200, "{saved}");
+    )
+    .await;
     assert_ne!(saved["hash"], saved["previous_hash"]);
     assert_eq!(saved["copied_embedded"], false);
     assert_eq!(std::fs::read_to_string(dir.join(path)).unwrap(), edited);
@@ -270,24 +286,20 @@ async fn the_first_save_on_the_embedded_content_copies_it_to_the_data_directory(
     let listing = operator_get(&app, "/api/operator/content/files").await;
     assert_eq!(listing["on_disk"], false);
     let path = "prompts/loops/quick-practice.toml";
-    let edited = replace_once(
-        &file_text(&app, path).await,
+    let (edited, saved) = edit_and_save(
+        &app,
+        path,
         "title = \"Quick practice\"",
         "title = \"Quick practice, edited\"",
-    );
-    let url = format!("/api/operator/content/file/{path}");
-    let (status, saved) = operator_send(&app, Method::PUT, &url, json!({ "text": edited })).await;
-    assert_eq!(status, 200, "{saved}");
+    )
+    .await;
     assert_eq!(saved["copied_embedded"], true);
     let copy = app.data_dir.join("content");
     assert_eq!(std::fs::read_to_string(copy.join(path)).unwrap(), edited);
     assert!(copy.join("rubrics/values.toml").is_file());
     assert!(copy.join("prompts/grader/system.j2").is_file());
-    let again = operator_send(&app, Method::PUT, &url, json!({ "text": edited })).await;
-    assert_eq!(
-        again.1["copied_embedded"], false,
-        "later saves edit the copy"
-    );
+    let again = save(&app, path, &edited).await;
+    assert_eq!(again["copied_embedded"], false, "later saves edit the copy");
 
     // A restart over the same data directory runs on the copy.
     let data_dir = app.stop().await.unwrap();

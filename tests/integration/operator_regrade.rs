@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::access::operator_get;
 use crate::app::{Candidate, TestApp, answer_for};
-use crate::operator_console::{file_text, operator_send, spawn_on_content_dir};
+use crate::operator_console::{file_text, operator_send, save, spawn_on_content_dir};
 
 pub const OWNING_INCIDENT: &str = "values-owning-incident";
 
@@ -125,9 +125,7 @@ async fn a_regrade_with_a_saved_rubric_edit_shows_old_and_new_levels_per_answer(
         serde_json::from_str(&app.export_text(&id, &token, "report.json").await).unwrap();
 
     let edited = deaf(&file_text(&app, "rubrics/values.toml").await);
-    let url = "/api/operator/content/file/rubrics/values.toml";
-    let (status, saved) = operator_send(&app, Method::PUT, url, json!({ "text": edited })).await;
-    assert_eq!(status, 200, "{saved}");
+    let saved = save(&app, "rubrics/values.toml", &edited).await;
 
     let (status, report) = operator_send(
         &app,
@@ -207,9 +205,7 @@ async fn a_regrade_with_a_saved_rubric_edit_shows_old_and_new_levels_per_answer(
 pub async fn finished_session(app: &TestApp) -> (String, String) {
     let path = "prompts/loops/quick-practice.toml";
     let pinned = file_text(app, path).await + &format!("question_ids = [\"{OWNING_INCIDENT}\"]\n");
-    let url = format!("/api/operator/content/file/{path}");
-    let (status, saved) = operator_send(app, Method::PUT, &url, json!({ "text": pinned })).await;
-    assert_eq!(status, 200, "{saved}");
+    save(app, path, &pinned).await;
     let (id, token, mut candidate) = app.start("quick-practice").await;
     answer_until_debrief(&mut candidate).await;
     (id, token)
