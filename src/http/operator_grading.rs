@@ -178,6 +178,7 @@ pub async fn regrade(
         store: state.store.as_ref(),
         grader: grader.as_ref(),
         rubrics: overrides.as_ref(),
+        finished_only: true,
     };
     let report = regrader
         .run(&request.sessions, crate::ws::now_ms, |_| {})

@@ -126,12 +126,18 @@ async fn a_regrade_with_a_saved_rubric_edit_shows_old_and_new_levels_per_answer(
 
     let edited = deaf(&file_text(&app, "rubrics/values.toml").await);
     let saved = save(&app, "rubrics/values.toml", &edited).await;
+    // An interview in progress, one question closed: the server holds it in
+    // memory, so the console leaves it alone.
+    let (live, _, mut candidate) = app.start("quick-practice").await;
+    let prompt = candidate.recv_until("prompt").await;
+    candidate.answer(answer_for("screen", "question")).await;
+    candidate.send(json!({ "type": "skip" })).await;
 
     let (status, report) = operator_send(
         &app,
         Method::POST,
         "/api/operator/regrade",
-        json!({ "sessions": [id, "no-such-session"] }),
+        json!({ "sessions": [id, "no-such-session", live] }),
     )
     .await;
     assert_eq!(status, 200, "{report}");
@@ -141,6 +147,17 @@ async fn a_regrade_with_a_saved_rubric_edit_shows_old_and_new_levels_per_answer(
     );
     assert_eq!(report["sessions"][0]["status"], "regraded");
     assert_eq!(report["sessions"][1]["status"], "failed");
+    let in_progress = &report["sessions"][2];
+    assert_eq!(in_progress["status"], "skipped", "{in_progress}");
+    assert!(
+        in_progress["reason"]
+            .as_str()
+            .unwrap()
+            .contains("not finished")
+    );
+    let next = candidate.recv_until("prompt").await;
+    assert_ne!(next["seq"], prompt["seq"]);
+    candidate.answer(answer_for("coding", "question")).await;
     let answers = report["sessions"][0]["answers"].as_array().unwrap();
     assert_eq!(answers.len(), 6);
     for answer in answers {
