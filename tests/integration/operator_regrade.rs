@@ -102,6 +102,9 @@ async fn trying_a_rubric_scores_a_pasted_answer_with_evidence_and_an_unsaved_edi
     let (status, refused) = attempt(json!({ "edit": broken })).await;
     assert_eq!(status, 422);
     assert_eq!(refused["diagnostics"][0]["file"], "rubrics/values.toml");
+    let (status, refused) = attempt(json!({ "grader": "llm" })).await;
+    assert_eq!(status, 400, "no LLM endpoint is configured: {refused}");
+    assert_eq!(refused["error"]["code"], "grader_unavailable");
     let (status, _) = attempt(json!({ "rubric": "coding" })).await;
     assert_eq!(
         status, 400,

@@ -25,11 +25,13 @@ export async function loadSessions() {
     const id = `pick-${s.id}`;
     const when = new Date(s.created_at).toLocaleString();
     const overall = s.overall == null ? "not scored" : `overall ${s.overall.toFixed(2)}`;
+    // Only finished sessions are regraded (the server skips the others).
+    const finished = s.state === "finished";
     return el("li", { class: "field check" },
-      el("input", { type: "checkbox", id, name: "session", value: s.id }),
+      el("input", { type: "checkbox", id, name: "session", value: s.id, disabled: !finished }),
       el("label", { for: id },
         el("span", { class: "session-id" }, s.id.slice(0, 8)), ` ${s.loop} · ${s.state} · ${overall}`,
-        el("span", { class: "small-text" }, ` · ${when}`)));
+        el("span", { class: "small-text" }, ` · ${when}`, finished ? "" : " · can be regraded once finished")));
   })));
 }
 
