@@ -16,10 +16,11 @@ import { initContent, isDirty, loadListing } from "./content.js";
 import { initTry, setListing } from "./try.js";
 import { initRegrade, loadSessions } from "./regrade.js";
 
-function show(view) {
+/** Shows a view; its heading takes focus, except on page load. */
+function show(view, { focus = true } = {}) {
   $("login-view").hidden = view !== "login";
   $("console-view").hidden = view !== "console";
-  $(`${view}-title`).focus();
+  if (focus) $(`${view}-title`).focus();
 }
 
 async function enter() {
@@ -54,7 +55,7 @@ function init() {
     if (isDirty()) e.preventDefault();
   });
   if (token()) enter();
-  else show("login");
+  else show("login", { focus: false });
 }
 
 init();
