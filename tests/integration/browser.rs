@@ -10,8 +10,11 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::process::Command;
 
+use crate::access::OPERATOR;
 use crate::app::{TestApp, spawn_app, spawn_app_with_config, spawn_app_with_speech};
 use crate::fake_openai::{FakeOpenAi, Step};
+use crate::operator_console::spawn_on_content_dir;
+use crate::operator_regrade::{INCIDENT_ANSWER, finished_session};
 use crate::speech_support::speak;
 use crate::voice_session::recogniser;
 
@@ -183,4 +186,25 @@ async fn a_spoken_answer_from_the_fake_microphone_is_transcribed_and_scored() {
     ];
     let matched = words_said.iter().filter(|w| heard.contains(*w)).count();
     assert!(matched >= 2, "{heard}");
+}
+
+#[tokio::test]
+async fn an_operator_fixes_a_refused_rubric_edit_saves_it_and_regrades_to_changed_scores() {
+    let (app, dir, _guard) = spawn_on_content_dir().await;
+    let (id, token) = finished_session(&app).await;
+    let before = app.export_text(&id, &token, "report.json").await;
+    let args = [OPERATOR, id.as_str(), INCIDENT_ANSWER].map(Path::new);
+    let result = run_scenario(&app, "operator", &args).await;
+
+    assert!(result["changed"].as_u64().unwrap() >= 1, "{result}");
+    let rubric = std::fs::read_to_string(dir.join("rubrics/values.toml")).unwrap();
+    assert!(rubric.contains("zzqx never said"), "the fix was saved");
+    assert!(rubric.contains("weight = 0.30"), "the refused edit was not");
+    // The regrade is stored: the session's report now carries the new score.
+    let after = app.export_text(&id, &token, "report.json").await;
+    let overall = |text: &str| -> f64 {
+        let report: Value = serde_json::from_str(text).unwrap();
+        report["overall"].as_f64().unwrap()
+    };
+    assert!(overall(&after) < overall(&before), "{after}");
 }

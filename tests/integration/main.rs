@@ -15,6 +15,8 @@ mod interviewer;
 mod limits;
 mod llm;
 mod observe;
+mod operator_console;
+mod operator_regrade;
 mod process;
 mod provenance;
 mod regrade;
