@@ -13,10 +13,11 @@ use std::time::Instant;
 use async_trait::async_trait;
 use tokio::sync::oneshot;
 use whisper_rs::{
-    FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState,
+    DtwMode, DtwModelPreset, DtwParameters, FullParams, SamplingStrategy, WhisperContext,
+    WhisperContextParameters, WhisperState,
 };
 
-use super::model::{expected_count, inspect};
+use super::model::{Hparams, expected_count, inspect};
 use super::queue::{Job, Queue};
 use super::{Request, SAMPLE_RATE, SpeechError, Transcriber, Transcript, Word};
 
@@ -85,6 +86,20 @@ impl WhisperTranscriber {
         whisper_rs::install_logging_hooks();
         let mut params = WhisperContextParameters::default();
         params.use_gpu(false);
+        // Word timings come from the cross-attention alignment (DTW) where
+        // the model's alignment heads are known: whisper.cpp's own token
+        // timestamps fall apart when the decoder is primed with a prompt,
+        // as every live answer is (measured: "will" from 0.5 to 2.7 s and
+        // the next seven words at the clip's end, where DTW put each word
+        // within about 0.2 s of where it is spoken).
+        let dtw = dtw_preset(&hp);
+        if let Some(model_preset) = dtw.clone() {
+            params.dtw_parameters(DtwParameters {
+                mode: DtwMode::ModelPreset { model_preset },
+                ..DtwParameters::default()
+            });
+        }
+        let dtw = dtw.is_some();
         let context = WhisperContext::new_with_params(path, params)
             .map_err(|e| SpeechError::NoModel(format!("{}: {e}", path.display())))?;
         let context = Arc::new(context);
@@ -106,7 +121,7 @@ impl WhisperTranscriber {
             let threads = options.threads.max(1);
             let handle = std::thread::Builder::new()
                 .name(format!("whisper-{i}"))
-                .spawn(move || worker(&context, state, &queue, threads))
+                .spawn(move || worker(&context, state, &queue, threads, dtw))
                 .map_err(|e| SpeechError::Failed(format!("starting a worker: {e}")))?;
             workers.push(handle);
         }
@@ -129,7 +144,13 @@ impl Drop for WhisperTranscriber {
     }
 }
 
-fn worker(context: &WhisperContext, mut state: WhisperState, queue: &Queue, threads: usize) {
+fn worker(
+    context: &WhisperContext,
+    mut state: WhisperState,
+    queue: &Queue,
+    threads: usize,
+    dtw: bool,
+) {
     while let Some(job) = queue.pop() {
         let Job {
             request,
@@ -141,7 +162,7 @@ fn worker(context: &WhisperContext, mut state: WhisperState, queue: &Queue, thre
             continue; // the caller gave up; skip the work
         }
         let started = Instant::now();
-        let result = run(context, &mut state, &request, threads);
+        let result = run(context, &mut state, &request, threads, dtw);
         tracing::debug!(
             audio_ms = request.audio.len() as u64 * 1000 / u64::from(SAMPLE_RATE),
             elapsed_ms = started.elapsed().as_millis() as u64,
@@ -152,6 +173,41 @@ fn worker(context: &WhisperContext, mut state: WhisperState, queue: &Queue, thre
     }
 }
 
+/// Time a word is taken to last past the onset of its last token, when
+/// timings come from DTW (which places tokens, not their ends).
+const DTW_TOKEN_MS: u64 = 250;
+
+/// With DTW a word's times are the onsets of its first and last tokens:
+/// its end is taken a little after the last, never past the next word's
+/// start (nor the clip's end), so gaps between words are the pauses.
+fn end_aligned_words(words: &mut [Word], audio_ms: u64) {
+    let starts: Vec<u64> = words.iter().skip(1).map(|w| w.start_ms).collect();
+    for (i, word) in words.iter_mut().enumerate() {
+        let limit = starts.get(i).copied().unwrap_or(audio_ms);
+        word.end_ms = (word.end_ms + DTW_TOKEN_MS).min(limit).max(word.start_ms);
+    }
+}
+
+/// whisper.cpp's alignment-head preset for the model, known by its shape
+/// (layers and vocabulary); `None` for shapes with no preset or more than
+/// one (large v1 and v2 look alike), which keep the decoder's timestamps.
+fn dtw_preset(hp: &Hparams) -> Option<DtwModelPreset> {
+    use DtwModelPreset::*;
+    Some(match (hp.n_audio_layer, hp.n_text_layer, hp.n_vocab) {
+        (4, 4, 51_864) => TinyEn,
+        (4, 4, 51_865) => Tiny,
+        (6, 6, 51_864) => BaseEn,
+        (6, 6, 51_865) => Base,
+        (12, 12, 51_864) => SmallEn,
+        (12, 12, 51_865) => Small,
+        (24, 24, 51_864) => MediumEn,
+        (24, 24, 51_865) => Medium,
+        (32, 32, 51_866) => LargeV3,
+        (32, 4, 51_866) => LargeV3Turbo,
+        _ => return None,
+    })
+}
+
 /// One transcription: greedy decoding, token timestamps, the encoder sized
 /// to the clip.
 fn run(
@@ -159,6 +215,7 @@ fn run(
     state: &mut WhisperState,
     request: &Request,
     threads: usize,
+    dtw: bool,
 ) -> Result<Transcript, SpeechError> {
     let eot = context.token_eot();
     let audio_ms = request.audio.len() as u64 * 1000 / u64::from(SAMPLE_RATE);
@@ -237,8 +294,13 @@ fn run(
                 continue;
             };
             probabilities.push(data.p);
-            // Whisper timestamps are in 10 ms units.
-            let (t0, t1) = (data.t0.max(0) as u64 * 10, data.t1.max(0) as u64 * 10);
+            // Whisper timestamps are in 10 ms units. DTW gives each token
+            // one time, where it is spoken.
+            let (t0, t1) = if dtw && data.t_dtw >= 0 {
+                (data.t_dtw as u64 * 10, data.t_dtw as u64 * 10)
+            } else {
+                (data.t0.max(0) as u64 * 10, data.t1.max(0) as u64 * 10)
+            };
             let starts_word = bytes.first() == Some(&b' ') || current.is_none();
             if starts_word {
                 finish(&mut current, &mut words);
@@ -251,6 +313,9 @@ fn run(
         }
     }
     finish(&mut current, &mut words);
+    if dtw {
+        end_aligned_words(&mut words, audio_ms);
+    }
     let mut confidence = if probabilities.is_empty() {
         0.0
     } else {
@@ -362,68 +427,5 @@ impl Transcriber for WhisperTranscriber {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_encoder_window_follows_the_clip_within_bounds() {
-        assert_eq!(audio_ctx(16_000), MIN_AUDIO_CTX);
-        // 10 s: 500 frames + 64 padding, rounded up to 576.
-        assert_eq!(audio_ctx(16_000 * 10), 576);
-        assert_eq!(audio_ctx(16_000 * 30), MAX_AUDIO_CTX);
-        assert_eq!(audio_ctx(16_000 * 90), MAX_AUDIO_CTX);
-    }
-
-    fn words(text: &str) -> Vec<Word> {
-        text.split_whitespace()
-            .map(|w| Word {
-                text: w.into(),
-                start_ms: 0,
-                end_ms: 0,
-                probability: 0.9,
-            })
-            .collect()
-    }
-
-    fn text(words: &[Word]) -> String {
-        words
-            .iter()
-            .map(|w| w.text.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-
-    #[test]
-    fn a_repetition_loop_at_the_end_is_cut_back_to_one_saying() {
-        // What tiny.en gave for a 2.4 s segment, token budget and all.
-        let mut heard = words(
-            "The trade off is the memory for the map. The trade off is the memory \
-             for the map. The trade off",
-        );
-        assert!(drop_repeated_tail(&mut heard));
-        assert_eq!(text(&heard), "The trade off is the memory for the map.");
-        assert!(!drop_repeated_tail(&mut heard), "nothing more to drop");
-    }
-
-    #[test]
-    fn ordinary_repeats_in_speech_are_kept() {
-        for said in [
-            "it is very very very fast",
-            "we cache it, we cache it and then we measure",
-            "I would use a queue. A queue keeps the order.",
-        ] {
-            let mut heard = words(said);
-            assert!(!drop_repeated_tail(&mut heard), "{said}");
-            assert_eq!(text(&heard), said);
-        }
-    }
-
-    #[test]
-    fn a_clip_allows_a_bounded_number_of_tokens() {
-        assert_eq!(max_tokens(16_000 * 2 + 1), 16 + 8 * 3);
-        assert!(
-            max_tokens(16_000 * 30) >= 224,
-            "never below the decoder's own cap"
-        );
-    }
-}
+#[path = "whisper_tests.rs"]
+mod tests;
