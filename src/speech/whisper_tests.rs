@@ -1,4 +1,5 @@
 //! Encoder sizing, word timings and loop trimming, without a model.
+
 use super::*;
 
 #[test]
