@@ -34,7 +34,7 @@ use crate::speech::Transcriber;
 use crate::speech::analytics::AnalyticsConfig;
 use crate::speech::tts::RemoteSpeaker;
 use crate::speech::utterance::UtteranceConfig;
-use crate::store::{SqliteStore, Store};
+use crate::store::Store;
 use crate::ws::protocol::MessageLimits;
 use crate::ws::{Hub, SocketLimits, SocketSlot, VoiceSetup, VoiceTuning, run_connection};
 
@@ -64,22 +64,14 @@ impl AppState {
         speech: Option<Arc<dyn Transcriber>>,
     ) -> anyhow::Result<AppState> {
         let catalog = load_catalog(&config)?;
-        let store = SqliteStore::open_in(&config.storage.data_dir)
-            .await
-            .with_context(|| {
-                format!(
-                    "opening the database in {}",
-                    config.storage.data_dir.display()
-                )
-            })?;
+        let store = crate::store::open(&config.storage).await.with_context(|| {
+            format!(
+                "opening the database {}",
+                crate::store::describe(&config.storage)
+            )
+        })?;
         let grader = crate::grading::build(&config, None)?;
-        Ok(AppState::with_voice(
-            config,
-            catalog,
-            Arc::new(store),
-            grader,
-            speech,
-        ))
+        Ok(AppState::with_voice(config, catalog, store, grader, speech))
     }
 
     /// A text-only server.

@@ -25,6 +25,9 @@ use crate::interview::{Event, StoredEvent};
 /// sessions appending at the same moment would see one fail.
 const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 
+/// The database file's name in the data directory.
+pub(super) const FILE: &str = "mockloop.db";
+
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -34,7 +37,7 @@ impl SqliteStore {
     /// Opens (creating if needed) `DIR/mockloop.db` and brings its schema up to date.
     pub async fn open_in(dir: &Path) -> Result<SqliteStore, StoreError> {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
-        SqliteStore::open(&dir.join("mockloop.db")).await
+        SqliteStore::open(&dir.join(FILE)).await
     }
 
     pub async fn open(path: &Path) -> Result<SqliteStore, StoreError> {
@@ -201,6 +204,8 @@ impl Store for SqliteStore {
     }
 }
 
+// The backend-independent contract (conflicts, deletes, concurrent
+// appends) runs against SQLite and PostgreSQL in tests/integration/store.rs.
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,88 +247,5 @@ mod tests {
         let events = reopened.events("s", 1).await.unwrap();
         assert_eq!(events, stored);
         assert_eq!(reopened.integrity_check().await.unwrap(), "ok");
-    }
-
-    #[tokio::test]
-    async fn an_append_after_a_stale_sequence_is_refused_and_writes_nothing() {
-        let (_dir, store) = store().await;
-        store
-            .create_session(&row("s"), &Event::Completed { at: 1 })
-            .await
-            .unwrap();
-        store
-            .append("s", 1, &[Event::InterviewEnded { at: 2 }])
-            .await
-            .unwrap();
-        let error = store
-            .append("s", 1, &[Event::Completed { at: 3 }])
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(
-                error,
-                StoreError::Conflict {
-                    expected: 1,
-                    actual: 2,
-                    ..
-                }
-            ),
-            "{error}"
-        );
-        assert_eq!(store.events("s", 0).await.unwrap().len(), 2);
-    }
-
-    #[tokio::test]
-    async fn sessions_appending_at_the_same_moment_all_succeed() {
-        let (_dir, store) = store().await;
-        let ids: Vec<String> = (0..6).map(|i| format!("s{i}")).collect();
-        for id in &ids {
-            store
-                .create_session(&row(id), &Event::Completed { at: 1 })
-                .await
-                .unwrap();
-        }
-        // Each append reads the log's end, then writes: with deferred
-        // transactions, concurrent ones failed with "database is locked".
-        let appends = ids.iter().map(|id| {
-            let store = store.clone();
-            async move {
-                for after in 1..15u64 {
-                    store
-                        .append(id, after, &[Event::InterviewEnded { at: 2 }])
-                        .await?;
-                }
-                Ok::<_, StoreError>(())
-            }
-        });
-        for result in futures_util::future::join_all(appends).await {
-            result.unwrap();
-        }
-        for id in &ids {
-            assert_eq!(store.events(id, 0).await.unwrap().len(), 15);
-        }
-    }
-
-    #[tokio::test]
-    async fn appending_to_a_missing_session_is_an_error() {
-        let (_dir, store) = store().await;
-        let error = store
-            .append("nope", 0, &[Event::Completed { at: 1 }])
-            .await
-            .unwrap_err();
-        assert!(matches!(error, StoreError::NoSession(_)));
-    }
-
-    #[tokio::test]
-    async fn deleting_a_session_removes_its_events() {
-        let (_dir, store) = store().await;
-        store
-            .create_session(&row("s"), &Event::Completed { at: 1 })
-            .await
-            .unwrap();
-        assert!(store.delete_session("s").await.unwrap());
-        assert!(store.session("s").await.unwrap().is_none());
-        assert!(store.events("s", 0).await.unwrap().is_empty());
-        assert!(!store.delete_session("s").await.unwrap());
     }
 }

@@ -1,5 +1,6 @@
 //! Integration tests: one binary, real server on port 0, real SQLite in a
-//! temporary directory, real WebSocket clients.
+//! temporary directory (or a real PostgreSQL, `postgres.rs`), real
+//! WebSocket clients.
 
 mod access;
 mod app;
@@ -13,7 +14,9 @@ mod fake_openai;
 mod interview;
 mod limits;
 mod llm;
+mod nodes;
 mod observe;
+mod postgres;
 mod process;
 mod provenance;
 mod regrade;
@@ -21,6 +24,7 @@ mod remote_speech;
 mod resume;
 mod speech;
 mod speech_support;
+mod store;
 mod tts;
 mod voice;
 mod voice_client;

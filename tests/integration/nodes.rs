@@ -1,0 +1,149 @@
+//! Two `mockloop serve` processes sharing one PostgreSQL database, as two
+//! nodes behind a load balancer: a session moves between them when its
+//! socket does, and only one of them drives it at a time.
+
+use mockloop::interview::{Event, Session};
+use mockloop::store::{PostgresStore, Store};
+use serde_json::Value;
+
+use crate::app::{Candidate, answer_for};
+use crate::postgres;
+use crate::process::ServerProcess;
+
+/// Short, so a killed node's sessions free up within a couple of seconds;
+/// its holder renews every third of it.
+const LEASE_SECONDS: &str = "2";
+
+struct Nodes {
+    a: ServerProcess,
+    b: ServerProcess,
+    url: String,
+    // Each node has a data directory of its own: nothing is shared but the
+    // database.
+    _dirs: [tempfile::TempDir; 2],
+}
+
+async fn two_nodes() -> Option<Nodes> {
+    if postgres::skipped() {
+        return None;
+    }
+    let url = postgres::fresh_database().await;
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    let env = [
+        ("MOCKLOOP_DATABASE_URL", url.as_str()),
+        ("MOCKLOOP__STORAGE__LEASE_SECONDS", LEASE_SECONDS),
+    ];
+    let a = ServerProcess::start_with(dirs[0].path(), &env);
+    let b = ServerProcess::start_with(dirs[1].path(), &env);
+    Some(Nodes {
+        a,
+        b,
+        url,
+        _dirs: dirs,
+    })
+}
+
+async fn answer_prompt(candidate: &mut Candidate, prompt: &Value) {
+    candidate
+        .answer(answer_for(
+            prompt["round"]["kind"].as_str().unwrap(),
+            prompt["kind"].as_str().unwrap(),
+        ))
+        .await;
+}
+
+/// The stored log is one unbroken sequence that replays to a finished
+/// interview: no node wrote over another's events.
+async fn assert_one_clean_log(url: &str, id: &str) {
+    let store = PostgresStore::connect(url, std::time::Duration::from_secs(2))
+        .await
+        .unwrap();
+    let events = store.events(id, 0).await.unwrap();
+    let seqs: Vec<u64> = events.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, (1..=events.len() as u64).collect::<Vec<_>>());
+    let _session = Session::replay(&events).expect("the log replays");
+    assert!(matches!(
+        events.last().map(|e| &e.event),
+        Some(Event::Completed { .. })
+    ));
+}
+
+#[tokio::test]
+async fn a_session_started_on_one_node_resumes_on_the_other_after_its_socket_drops() {
+    let Some(nodes) = two_nodes().await else {
+        return;
+    };
+    let (on_a, on_b) = (nodes.a.app(), nodes.b.app());
+    let (id, token, mut first) = on_a.start("quick-practice").await;
+    let prompt = first.recv_until("prompt").await;
+    answer_prompt(&mut first, &prompt).await;
+    let next = first.recv_until("prompt").await;
+    let last_seq = first.last_seq;
+    drop(first);
+
+    // Node A paused the session when its socket dropped, and lets go when
+    // B asks for it.
+    let mut again = on_b.connect(&id, &token).await;
+    again.last_seq = last_seq;
+    again.resume().await;
+    assert_eq!(again.recv().await["type"], "paused");
+    assert_eq!(again.recv().await["type"], "resumed");
+    answer_prompt(&mut again, &next).await;
+    let debrief = again.answer_until_debrief().await;
+    assert_eq!(debrief["report"]["complete"], true);
+    assert_one_clean_log(&nodes.url, &id).await;
+}
+
+#[tokio::test]
+async fn a_socket_on_the_other_node_takes_the_session_over_and_the_first_node_stops_driving_it() {
+    let Some(nodes) = two_nodes().await else {
+        return;
+    };
+    let (on_a, on_b) = (nodes.a.app(), nodes.b.app());
+    let (id, token, mut first) = on_a.start("quick-practice").await;
+    let prompt = first.recv_until("prompt").await;
+
+    // A second window, routed to the other node, while the first is open:
+    // as on one node, the newer socket wins and the older one is told so.
+    let mut second = on_b.connect(&id, &token).await;
+    let replaced = first.recv().await;
+    assert_eq!(
+        (replaced["code"].as_str(), replaced["fatal"].as_bool()),
+        (Some("replaced"), Some(true)),
+        "{replaced}"
+    );
+    second.last_seq = first.last_seq;
+    second.resume().await;
+    assert_eq!(second.recv().await["type"], "paused");
+    assert_eq!(second.recv().await["type"], "resumed");
+    answer_prompt(&mut second, &prompt).await;
+    // Every later answer is stored by B alone: a write from A would make
+    // B's next append conflict, which the candidate would see as an error.
+    let debrief = second.answer_until_debrief().await;
+    assert_eq!(debrief["report"]["complete"], true);
+    assert_one_clean_log(&nodes.url, &id).await;
+}
+
+#[tokio::test]
+async fn a_session_on_a_killed_node_carries_on_on_the_other_once_its_lease_lapses() {
+    let Some(nodes) = two_nodes().await else {
+        return;
+    };
+    let (on_a, on_b) = (nodes.a.app(), nodes.b.app());
+    let (id, token, mut first) = on_a.start("quick-practice").await;
+    let prompt = first.recv_until("prompt").await;
+    let last_seq = first.last_seq;
+    nodes.a.kill_hard();
+
+    // B waits for the dead node's lease to lapse, then records the pause
+    // the dead node could not.
+    let mut again = on_b.connect(&id, &token).await;
+    again.last_seq = last_seq;
+    again.resume().await;
+    assert_eq!(again.recv().await["type"], "paused");
+    assert_eq!(again.recv().await["type"], "resumed");
+    answer_prompt(&mut again, &prompt).await;
+    let debrief = again.answer_until_debrief().await;
+    assert_eq!(debrief["report"]["complete"], true);
+    assert_one_clean_log(&nodes.url, &id).await;
+}
