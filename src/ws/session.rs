@@ -238,6 +238,12 @@ impl Actor {
     /// node may drive the session now, so nothing more is written here.
     async fn lease_lost(&mut self) {
         self.shared.forget(&self.id).await;
+        // Deleting a session (on any node) deletes its lease with it.
+        if let Ok(None) = self.shared.store.session(&self.id).await {
+            self.send(ServerMsg::fatal("deleted", "This interview was deleted."));
+            info!("session deleted on another node");
+            return;
+        }
         self.send(ServerMsg::fatal(
             "session_moved",
             "This interview continues on another connection; reconnect to carry on.",

@@ -2,9 +2,11 @@
 //! nodes behind a load balancer: a session moves between them when its
 //! socket does, and only one of them drives it at a time.
 
+use futures_util::StreamExt;
 use mockloop::interview::{Event, Session};
 use mockloop::store::{PostgresStore, Store};
 use serde_json::Value;
+use tokio_tungstenite::tungstenite::Message;
 
 use crate::app::{Candidate, answer_for};
 use crate::postgres;
@@ -146,4 +148,74 @@ async fn a_session_on_a_killed_node_carries_on_on_the_other_once_its_lease_lapse
     let debrief = again.answer_until_debrief().await;
     assert_eq!(debrief["report"]["complete"], true);
     assert_one_clean_log(&nodes.url, &id).await;
+}
+
+#[tokio::test]
+async fn a_socket_is_refused_with_a_retryable_error_while_a_silent_holder_keeps_the_lease() {
+    if postgres::skipped() {
+        return;
+    }
+    let url = postgres::fresh_database().await;
+    let mut config = mockloop::config::Config::default();
+    config.storage.database_url = Some(mockloop::config::DatabaseUrl::new(&url).unwrap());
+    config.storage.lease_seconds = 2;
+    let app = crate::app::spawn_app_with_config(config).await;
+    let (id, token) = app.create_session("quick-practice").await;
+    // A node that holds the lease for a long time and never renews, so it
+    // never hears that it is wanted (one cut off from the database, say).
+    let holder = PostgresStore::connect(&url, std::time::Duration::from_secs(300))
+        .await
+        .unwrap();
+    assert!(matches!(
+        holder.claim(&id).await.unwrap(),
+        mockloop::store::Claim::Granted(_)
+    ));
+
+    let (mut ws, _) = tokio_tungstenite::connect_async(app.ws_url(&id, &token))
+        .await
+        .unwrap();
+    let refusal = loop {
+        let frame = tokio::time::timeout(std::time::Duration::from_secs(10), ws.next())
+            .await
+            .expect("an answer once the wait is over")
+            .expect("a frame")
+            .expect("a valid frame");
+        if let Message::Text(text) = frame {
+            break serde_json::from_str::<Value>(text.as_str()).unwrap();
+        }
+    };
+    assert_eq!(refusal["code"], "session_elsewhere", "{refusal}");
+    assert_eq!(
+        refusal["fatal"], false,
+        "the client should retry: {refusal}"
+    );
+}
+
+#[tokio::test]
+async fn deleting_a_session_on_one_node_stops_it_on_the_node_driving_it() {
+    let Some(nodes) = two_nodes().await else {
+        return;
+    };
+    let (on_a, on_b) = (nodes.a.app(), nodes.b.app());
+    let (id, token, mut candidate) = on_a.start("quick-practice").await;
+    candidate.recv_until("prompt").await;
+    let deleted = on_b
+        .http
+        .delete(on_b.url(&format!("/api/sessions/{id}?token={token}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 204);
+    // Node A hears of it at its next lease renewal.
+    let told = loop {
+        let msg = candidate.recv().await;
+        if msg["type"] == "error" {
+            break msg;
+        }
+    };
+    assert_eq!(
+        (told["code"].as_str(), told["fatal"].as_bool()),
+        (Some("deleted"), Some(true)),
+        "{told}"
+    );
 }
