@@ -48,6 +48,47 @@ pub async fn open_existing(config: &StorageConfig) -> Result<Arc<dyn Store>, Sto
     open(config).await
 }
 
+/// An event as both backends store it: its JSON, beside columns for queries.
+fn encode(event: &Event) -> String {
+    serde_json::to_string(event).expect("events always serialize")
+}
+
+/// A stored row back into an event; one that no longer parses is `Corrupt`.
+fn decode(session: &str, seq: i64, body: &str) -> Result<StoredEvent, StoreError> {
+    let seq = seq as u64;
+    let event = serde_json::from_str(body).map_err(|e| StoreError::Corrupt {
+        session: session.to_owned(),
+        seq,
+        reason: e.to_string(),
+    })?;
+    Ok(StoredEvent { seq, event })
+}
+
+/// The expected-sequence check: `events` numbered after `after`, if the
+/// log (whose last event is `last`) ends there.
+fn numbered(
+    session: &str,
+    after: u64,
+    last: u64,
+    events: &[Event],
+) -> Result<Vec<StoredEvent>, StoreError> {
+    if last != after {
+        return Err(StoreError::Conflict {
+            session: session.to_owned(),
+            expected: after,
+            actual: last,
+        });
+    }
+    Ok(events
+        .iter()
+        .zip(after + 1..)
+        .map(|(event, seq)| StoredEvent {
+            seq,
+            event: event.clone(),
+        })
+        .collect())
+}
+
 /// Where the configured store lives, safe to log (no password).
 pub fn describe(config: &StorageConfig) -> String {
     match &config.database_url {

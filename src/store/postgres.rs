@@ -82,13 +82,13 @@ fn is_missing_session(error: &sqlx::Error) -> bool {
 async fn insert_event(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
     session: &str,
-    seq: u64,
-    event: &Event,
+    stored: &StoredEvent,
 ) -> Result<(), sqlx::Error> {
-    let body = serde_json::to_string(event).expect("events always serialize");
+    let StoredEvent { seq, event } = stored;
+    let body = super::encode(event);
     sqlx::query("INSERT INTO events (session_id, seq, type, at, body) VALUES ($1, $2, $3, $4, $5)")
         .bind(session)
-        .bind(seq as i64)
+        .bind(*seq as i64)
         .bind(event.name())
         .bind(event.at())
         .bind(body)
@@ -109,7 +109,15 @@ impl Store for PostgresStore {
             .bind(row.created_at)
             .execute(&mut *tx)
             .await?;
-        insert_event(&mut tx, &row.id, 1, first).await?;
+        insert_event(
+            &mut tx,
+            &row.id,
+            &StoredEvent {
+                seq: 1,
+                event: first.clone(),
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -153,22 +161,9 @@ impl Store for PostgresStore {
                 .bind(session)
                 .fetch_one(&mut *tx)
                 .await?;
-        let last = last.unwrap_or(0) as u64;
-        if last != after {
-            return Err(StoreError::Conflict {
-                session: session.to_owned(),
-                expected: after,
-                actual: last,
-            });
-        }
-        let mut stored = Vec::with_capacity(events.len());
-        for (i, event) in events.iter().enumerate() {
-            let seq = after + 1 + i as u64;
-            insert_event(&mut tx, session, seq, event).await?;
-            stored.push(StoredEvent {
-                seq,
-                event: event.clone(),
-            });
+        let stored = super::numbered(session, after, last.unwrap_or(0) as u64, events)?;
+        for event in &stored {
+            insert_event(&mut tx, session, event).await?;
         }
         tx.commit().await?;
         Ok(stored)
@@ -184,14 +179,8 @@ impl Store for PostgresStore {
         .await?;
         rows.iter()
             .map(|row| {
-                let seq = row.try_get::<i64, _>("seq")? as u64;
                 let body: String = row.try_get("body")?;
-                let event = serde_json::from_str(&body).map_err(|e| StoreError::Corrupt {
-                    session: session.to_owned(),
-                    seq,
-                    reason: e.to_string(),
-                })?;
-                Ok(StoredEvent { seq, event })
+                super::decode(session, row.try_get("seq")?, &body)
             })
             .collect()
     }

@@ -83,13 +83,13 @@ fn session_row(row: &sqlx::sqlite::SqliteRow) -> Result<SessionRow, sqlx::Error>
 async fn insert_event(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     session: &str,
-    seq: u64,
-    event: &Event,
+    stored: &StoredEvent,
 ) -> Result<(), sqlx::Error> {
-    let body = serde_json::to_string(event).expect("events always serialize");
+    let StoredEvent { seq, event } = stored;
+    let body = super::encode(event);
     sqlx::query("INSERT INTO events (session_id, seq, type, at, body) VALUES (?, ?, ?, ?, ?)")
         .bind(session)
-        .bind(seq as i64)
+        .bind(*seq as i64)
         .bind(event.name())
         .bind(event.at())
         .bind(body)
@@ -110,7 +110,15 @@ impl Store for SqliteStore {
             .bind(row.created_at)
             .execute(&mut *tx)
             .await?;
-        insert_event(&mut tx, &row.id, 1, first).await?;
+        insert_event(
+            &mut tx,
+            &row.id,
+            &StoredEvent {
+                seq: 1,
+                event: first.clone(),
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -148,21 +156,9 @@ impl Store for SqliteStore {
         let Some(last) = last else {
             return Err(StoreError::NoSession(session.to_owned()));
         };
-        if last as u64 != after {
-            return Err(StoreError::Conflict {
-                session: session.to_owned(),
-                expected: after,
-                actual: last as u64,
-            });
-        }
-        let mut stored = Vec::with_capacity(events.len());
-        for (i, event) in events.iter().enumerate() {
-            let seq = after + 1 + i as u64;
-            insert_event(&mut tx, session, seq, event).await?;
-            stored.push(StoredEvent {
-                seq,
-                event: event.clone(),
-            });
+        let stored = super::numbered(session, after, last as u64, events)?;
+        for event in &stored {
+            insert_event(&mut tx, session, event).await?;
         }
         tx.commit().await?;
         Ok(stored)
@@ -178,14 +174,8 @@ impl Store for SqliteStore {
         .await?;
         rows.iter()
             .map(|row| {
-                let seq = row.try_get::<i64, _>("seq")? as u64;
                 let body: String = row.try_get("body")?;
-                let event = serde_json::from_str(&body).map_err(|e| StoreError::Corrupt {
-                    session: session.to_owned(),
-                    seq,
-                    reason: e.to_string(),
-                })?;
-                Ok(StoredEvent { seq, event })
+                super::decode(session, row.try_get("seq")?, &body)
             })
             .collect()
     }
@@ -227,25 +217,19 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn appended_events_come_back_in_order_after_a_reopen() {
+    async fn a_reopened_database_holds_what_was_appended_and_passes_its_integrity_check() {
         let (dir, store) = store().await;
         store
             .create_session(&row("s"), &Event::Completed { at: 1 })
             .await
             .unwrap();
-        let stored = store
-            .append(
-                "s",
-                1,
-                &[Event::InterviewEnded { at: 2 }, Event::Completed { at: 3 }],
-            )
+        store
+            .append("s", 1, &[Event::InterviewEnded { at: 2 }])
             .await
             .unwrap();
-        assert_eq!(stored.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![2, 3]);
         drop(store);
         let reopened = SqliteStore::open_in(dir.path()).await.unwrap();
-        let events = reopened.events("s", 1).await.unwrap();
-        assert_eq!(events, stored);
+        assert_eq!(reopened.events("s", 0).await.unwrap().len(), 2);
         assert_eq!(reopened.integrity_check().await.unwrap(), "ok");
     }
 }
