@@ -36,13 +36,12 @@ pub(super) struct Keeper {
 impl Keeper {
     /// A lease granted by a claim sent at `asked`.
     pub fn new(lease: Lease, duration: Option<Duration>, asked: Instant) -> Keeper {
-        let now = asked;
         let duration_or_zero = duration.unwrap_or_default();
         Keeper {
             lease,
             duration,
-            next_renewal: now + duration_or_zero / 3,
-            valid_until: now + duration_or_zero,
+            next_renewal: asked + duration_or_zero / 3,
+            valid_until: asked + duration_or_zero,
         }
     }
 

@@ -125,6 +125,8 @@ impl Hub {
         session_id: &str,
         out: mpsc::Sender<protocol::ServerMsg>,
     ) -> Result<Attachment, HubError> {
+        // One lease duration covers both ways the holder lets go (its next
+        // renewal, or its lease lapsing); two polls more for the last claim.
         let wait = self
             .shared
             .store
