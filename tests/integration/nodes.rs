@@ -26,6 +26,10 @@ struct Nodes {
 }
 
 async fn two_nodes() -> Option<Nodes> {
+    two_nodes_with_lease(LEASE_SECONDS).await
+}
+
+async fn two_nodes_with_lease(lease_seconds: &str) -> Option<Nodes> {
     if postgres::skipped() {
         return None;
     }
@@ -33,7 +37,7 @@ async fn two_nodes() -> Option<Nodes> {
     let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
     let env = [
         ("MOCKLOOP_DATABASE_URL", url.as_str()),
-        ("MOCKLOOP__STORAGE__LEASE_SECONDS", LEASE_SECONDS),
+        ("MOCKLOOP__STORAGE__LEASE_SECONDS", lease_seconds),
     ];
     let a = ServerProcess::start_with(dirs[0].path(), &env);
     let b = ServerProcess::start_with(dirs[1].path(), &env);
@@ -218,4 +222,28 @@ async fn deleting_a_session_on_one_node_stops_it_on_the_node_driving_it() {
         (Some("deleted"), Some(true)),
         "{told}"
     );
+}
+
+#[tokio::test]
+async fn a_node_stopped_with_sigterm_lets_go_of_its_sessions_for_the_other_node() {
+    // Leases far longer than the test's patience: the other node can only
+    // get the session at once if the stopping node released it.
+    let Some(nodes) = two_nodes_with_lease("300").await else {
+        return;
+    };
+    let (on_a, on_b) = (nodes.a.app(), nodes.b.app());
+    let (id, token, mut first) = on_a.start("quick-practice").await;
+    let prompt = first.recv_until("prompt").await;
+    nodes.a.signal("TERM");
+    assert_eq!(first.recv().await["type"], "paused");
+    assert_eq!(first.recv().await["code"], "server_shutdown");
+
+    let mut again = on_b.connect(&id, &token).await;
+    again.last_seq = first.last_seq;
+    again.resume().await;
+    assert_eq!(again.recv().await["type"], "resumed");
+    answer_prompt(&mut again, &prompt).await;
+    let debrief = again.answer_until_debrief().await;
+    assert_eq!(debrief["report"]["complete"], true);
+    assert_one_clean_log(&nodes.url, &id).await;
 }
