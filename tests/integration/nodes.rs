@@ -8,7 +8,7 @@ use mockloop::store::{PostgresStore, Store};
 use serde_json::Value;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::app::{Candidate, answer_for};
+use crate::app::{Candidate, TestApp, answer_for};
 use crate::postgres;
 use crate::process::ServerProcess;
 
@@ -58,6 +58,33 @@ async fn answer_prompt(candidate: &mut Candidate, prompt: &Value) {
         .await;
 }
 
+/// The candidate who last saw `last_seq` carries on with `prompt` on
+/// `node`: the replay brings `missed` (what the old node stored unseen),
+/// the session resumes, and the interview finishes there with one clean log.
+async fn finish_on(
+    node: &TestApp,
+    database_url: &str,
+    (id, token): (&str, &str),
+    last_seq: u64,
+    missed: &[&str],
+    prompt: &Value,
+) {
+    let mut again = node.connect(id, token).await;
+    again.last_seq = last_seq;
+    again.resume().await;
+    for kind in missed {
+        assert_eq!(again.recv().await["type"], *kind);
+    }
+    assert_eq!(again.recv().await["type"], "resumed");
+    answer_prompt(&mut again, prompt).await;
+    // Every later answer is stored by this node alone: a write from the
+    // other would make its next append conflict, an error the candidate
+    // would see.
+    let debrief = again.answer_until_debrief().await;
+    assert_eq!(debrief["report"]["complete"], true);
+    assert_one_clean_log(database_url, id).await;
+}
+
 /// The stored log is one unbroken sequence that replays to a finished
 /// interview: no node wrote over another's events.
 async fn assert_one_clean_log(url: &str, id: &str) {
@@ -89,15 +116,15 @@ async fn a_session_started_on_one_node_resumes_on_the_other_after_its_socket_dro
 
     // Node A paused the session when its socket dropped, and lets go when
     // B asks for it.
-    let mut again = on_b.connect(&id, &token).await;
-    again.last_seq = last_seq;
-    again.resume().await;
-    assert_eq!(again.recv().await["type"], "paused");
-    assert_eq!(again.recv().await["type"], "resumed");
-    answer_prompt(&mut again, &next).await;
-    let debrief = again.answer_until_debrief().await;
-    assert_eq!(debrief["report"]["complete"], true);
-    assert_one_clean_log(&nodes.url, &id).await;
+    finish_on(
+        &on_b,
+        &nodes.url,
+        (&id, &token),
+        last_seq,
+        &["paused"],
+        &next,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -111,23 +138,23 @@ async fn a_socket_on_the_other_node_takes_the_session_over_and_the_first_node_st
 
     // A second window, routed to the other node, while the first is open:
     // as on one node, the newer socket wins and the older one is told so.
-    let mut second = on_b.connect(&id, &token).await;
+    let last_seq = first.last_seq;
+    finish_on(
+        &on_b,
+        &nodes.url,
+        (&id, &token),
+        last_seq,
+        &["paused"],
+        &prompt,
+    )
+    .await;
+    // Told before node A let go, so waiting in its socket since.
     let replaced = first.recv().await;
     assert_eq!(
         (replaced["code"].as_str(), replaced["fatal"].as_bool()),
         (Some("replaced"), Some(true)),
         "{replaced}"
     );
-    second.last_seq = first.last_seq;
-    second.resume().await;
-    assert_eq!(second.recv().await["type"], "paused");
-    assert_eq!(second.recv().await["type"], "resumed");
-    answer_prompt(&mut second, &prompt).await;
-    // Every later answer is stored by B alone: a write from A would make
-    // B's next append conflict, which the candidate would see as an error.
-    let debrief = second.answer_until_debrief().await;
-    assert_eq!(debrief["report"]["complete"], true);
-    assert_one_clean_log(&nodes.url, &id).await;
 }
 
 #[tokio::test]
@@ -143,15 +170,15 @@ async fn a_session_on_a_killed_node_carries_on_on_the_other_once_its_lease_lapse
 
     // B waits for the dead node's lease to lapse, then records the pause
     // the dead node could not.
-    let mut again = on_b.connect(&id, &token).await;
-    again.last_seq = last_seq;
-    again.resume().await;
-    assert_eq!(again.recv().await["type"], "paused");
-    assert_eq!(again.recv().await["type"], "resumed");
-    answer_prompt(&mut again, &prompt).await;
-    let debrief = again.answer_until_debrief().await;
-    assert_eq!(debrief["report"]["complete"], true);
-    assert_one_clean_log(&nodes.url, &id).await;
+    finish_on(
+        &on_b,
+        &nodes.url,
+        (&id, &token),
+        last_seq,
+        &["paused"],
+        &prompt,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -238,12 +265,13 @@ async fn a_node_stopped_with_sigterm_lets_go_of_its_sessions_for_the_other_node(
     assert_eq!(first.recv().await["type"], "paused");
     assert_eq!(first.recv().await["code"], "server_shutdown");
 
-    let mut again = on_b.connect(&id, &token).await;
-    again.last_seq = first.last_seq;
-    again.resume().await;
-    assert_eq!(again.recv().await["type"], "resumed");
-    answer_prompt(&mut again, &prompt).await;
-    let debrief = again.answer_until_debrief().await;
-    assert_eq!(debrief["report"]["complete"], true);
-    assert_one_clean_log(&nodes.url, &id).await;
+    finish_on(
+        &on_b,
+        &nodes.url,
+        (&id, &token),
+        first.last_seq,
+        &[],
+        &prompt,
+    )
+    .await;
 }
