@@ -25,11 +25,32 @@ struct Nodes {
     _dirs: [tempfile::TempDir; 2],
 }
 
-async fn two_nodes() -> Option<Nodes> {
-    two_nodes_with_lease(LEASE_SECONDS).await
+/// Two nodes, and a candidate on node A who has their first prompt.
+struct Started {
+    nodes: Nodes,
+    /// A client of node B.
+    on_b: TestApp,
+    id: String,
+    token: String,
+    first: Candidate,
+    prompt: Value,
 }
 
-async fn two_nodes_with_lease(lease_seconds: &str) -> Option<Nodes> {
+async fn started_on_a(lease_seconds: &str) -> Option<Started> {
+    let nodes = two_nodes(lease_seconds).await?;
+    let (id, token, mut first) = nodes.a.app().start("quick-practice").await;
+    let prompt = first.recv_until("prompt").await;
+    Some(Started {
+        on_b: nodes.b.app(),
+        nodes,
+        id,
+        token,
+        first,
+        prompt,
+    })
+}
+
+async fn two_nodes(lease_seconds: &str) -> Option<Nodes> {
     if postgres::skipped() {
         return None;
     }
@@ -103,12 +124,17 @@ async fn assert_one_clean_log(url: &str, id: &str) {
 
 #[tokio::test]
 async fn a_session_started_on_one_node_resumes_on_the_other_after_its_socket_drops() {
-    let Some(nodes) = two_nodes().await else {
+    let Some(Started {
+        nodes,
+        on_b,
+        id,
+        token,
+        mut first,
+        prompt,
+    }) = started_on_a(LEASE_SECONDS).await
+    else {
         return;
     };
-    let (on_a, on_b) = (nodes.a.app(), nodes.b.app());
-    let (id, token, mut first) = on_a.start("quick-practice").await;
-    let prompt = first.recv_until("prompt").await;
     answer_prompt(&mut first, &prompt).await;
     let next = first.recv_until("prompt").await;
     let last_seq = first.last_seq;
@@ -129,12 +155,17 @@ async fn a_session_started_on_one_node_resumes_on_the_other_after_its_socket_dro
 
 #[tokio::test]
 async fn a_socket_on_the_other_node_takes_the_session_over_and_the_first_node_stops_driving_it() {
-    let Some(nodes) = two_nodes().await else {
+    let Some(Started {
+        nodes,
+        on_b,
+        id,
+        token,
+        mut first,
+        prompt,
+    }) = started_on_a(LEASE_SECONDS).await
+    else {
         return;
     };
-    let (on_a, on_b) = (nodes.a.app(), nodes.b.app());
-    let (id, token, mut first) = on_a.start("quick-practice").await;
-    let prompt = first.recv_until("prompt").await;
 
     // A second window, routed to the other node, while the first is open:
     // as on one node, the newer socket wins and the older one is told so.
@@ -159,12 +190,17 @@ async fn a_socket_on_the_other_node_takes_the_session_over_and_the_first_node_st
 
 #[tokio::test]
 async fn a_session_on_a_killed_node_carries_on_on_the_other_once_its_lease_lapses() {
-    let Some(nodes) = two_nodes().await else {
+    let Some(Started {
+        nodes,
+        on_b,
+        id,
+        token,
+        first,
+        prompt,
+    }) = started_on_a(LEASE_SECONDS).await
+    else {
         return;
     };
-    let (on_a, on_b) = (nodes.a.app(), nodes.b.app());
-    let (id, token, mut first) = on_a.start("quick-practice").await;
-    let prompt = first.recv_until("prompt").await;
     let last_seq = first.last_seq;
     nodes.a.kill_hard();
 
@@ -224,12 +260,17 @@ async fn a_socket_is_refused_with_a_retryable_error_while_a_silent_holder_keeps_
 
 #[tokio::test]
 async fn deleting_a_session_on_one_node_stops_it_on_the_node_driving_it() {
-    let Some(nodes) = two_nodes().await else {
+    let Some(Started {
+        nodes: _running,
+        on_b,
+        id,
+        token,
+        first: mut candidate,
+        ..
+    }) = started_on_a(LEASE_SECONDS).await
+    else {
         return;
     };
-    let (on_a, on_b) = (nodes.a.app(), nodes.b.app());
-    let (id, token, mut candidate) = on_a.start("quick-practice").await;
-    candidate.recv_until("prompt").await;
     let deleted = on_b
         .http
         .delete(on_b.url(&format!("/api/sessions/{id}?token={token}")))
@@ -255,12 +296,17 @@ async fn deleting_a_session_on_one_node_stops_it_on_the_node_driving_it() {
 async fn a_node_stopped_with_sigterm_lets_go_of_its_sessions_for_the_other_node() {
     // Leases far longer than the test's patience: the other node can only
     // get the session at once if the stopping node released it.
-    let Some(nodes) = two_nodes_with_lease("300").await else {
+    let Some(Started {
+        nodes,
+        on_b,
+        id,
+        token,
+        mut first,
+        prompt,
+    }) = started_on_a("300").await
+    else {
         return;
     };
-    let (on_a, on_b) = (nodes.a.app(), nodes.b.app());
-    let (id, token, mut first) = on_a.start("quick-practice").await;
-    let prompt = first.recv_until("prompt").await;
     nodes.a.signal("TERM");
     assert_eq!(first.recv().await["type"], "paused");
     assert_eq!(first.recv().await["code"], "server_shutdown");
