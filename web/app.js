@@ -94,6 +94,7 @@ function bindEvents() {
   });
   $("repeat-btn").addEventListener("click", () => send({ type: "repeat" }));
   $("skip-btn").addEventListener("click", () => send({ type: "skip" }));
+  $("hint-btn").addEventListener("click", () => send({ type: "hint" }));
   $("pause-btn").addEventListener("click", togglePause);
   if (voiceSupported()) {
     $("mic-btn").addEventListener("click", toggleMic);

@@ -6,6 +6,8 @@
 //! the hash (and a copy of what it uses) when it starts, so a later edit never
 //! changes an interview in flight.
 
+mod check;
+pub mod edit;
 mod files;
 pub mod model;
 pub mod pattern;
@@ -17,12 +19,13 @@ use std::path::Path;
 use rust_embed::RustEmbed;
 use sha2::{Digest, Sha256};
 
+pub use check::{Checked, check};
 pub use model::{
     Difficulty, Dimension, Loop, LoopRound, Probe, Question, Requirement, RoundKind, Rubric, Signal,
 };
 
 /// One problem in one content file.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, thiserror::Error)]
 #[error("{file}:{line}: {field}: {message}")]
 pub struct ContentError {
     pub file: String,
@@ -371,6 +374,16 @@ impl Catalog {
 
     pub fn question_count(&self) -> usize {
         self.questions.values().map(Vec::len).sum()
+    }
+
+    /// Every rubric, in id order.
+    pub fn rubrics(&self) -> impl Iterator<Item = &Rubric> {
+        self.rubrics.values()
+    }
+
+    /// The question with `id`, of any kind.
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.questions.values().flatten().find(|q| q.id == id)
     }
 
     pub fn rubric_count(&self) -> usize {

@@ -17,6 +17,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::grading::Grader;
 use crate::interview::{InterviewError, Session};
+use crate::interviewer::Interviewer;
 use crate::metrics::Metrics;
 use crate::store::{Claim, Store, StoreError};
 
@@ -37,6 +38,8 @@ pub(crate) struct Shared {
     idle_unload: Duration,
     /// Set when the server takes spoken answers.
     voice: Option<VoiceSetup>,
+    /// Set when an LLM words follow-ups and hints (`[interviewer] mode = "llm"`).
+    interviewer: Option<Arc<Interviewer>>,
     /// Set when prompts are spoken by the server, told to clients in `welcome`.
     server_tts: bool,
     /// Sessions being deleted: `attach` refuses them (checked under the
@@ -109,11 +112,29 @@ impl Hub {
                 cancel: CancellationToken::new(),
                 idle_unload,
                 voice,
+                interviewer: None,
                 server_tts,
                 deleting: std::sync::Mutex::new(HashSet::new()),
                 metrics: Arc::new(Metrics::new()),
             }),
         }
+    }
+
+    /// Follow-ups and hints of sessions created from now on are worded by
+    /// `interviewer`. Called while building the server, before any session runs.
+    pub fn with_interviewer(mut self, interviewer: Option<Arc<Interviewer>>) -> Hub {
+        match Arc::get_mut(&mut self.shared) {
+            Some(shared) => shared.interviewer = interviewer,
+            None => tracing::error!(
+                "the LLM interviewer was set after the hub started; it stays scripted"
+            ),
+        }
+        self
+    }
+
+    /// Whether new sessions get LLM-worded follow-ups and hints.
+    pub fn llm_turns(&self) -> bool {
+        self.shared.interviewer.is_some()
     }
 
     /// Attaches a socket's outbound queue to the session, starting the

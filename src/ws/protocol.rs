@@ -28,9 +28,13 @@ pub enum ClientMsg {
     },
     /// The candidate finished a spoken answer: submit what was transcribed.
     Done,
+    /// The candidate asks for a hint (recorded, and the grader is told).
+    Hint,
 }
 
-const CLIENT_TYPES: [&str; 6] = ["answer", "skip", "repeat", "pause", "resume", "done"];
+const CLIENT_TYPES: [&str; 7] = [
+    "answer", "skip", "repeat", "pause", "resume", "done", "hint",
+];
 
 /// Why a client frame was refused. Each maps to an error `code`.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -42,7 +46,7 @@ pub enum ProtocolError {
     #[error("the message is not valid JSON: {0}")]
     BadJson(String),
     #[error(
-        "unknown message type {0:?}; expected one of answer, skip, repeat, pause, resume, done"
+        "unknown message type {0:?}; expected one of answer, skip, repeat, pause, resume, done, hint"
     )]
     UnknownType(String),
     #[error("the message has no string field \"type\"")]
@@ -168,6 +172,24 @@ pub enum ServerMsg {
     },
     Ack {
         seq: u64,
+    },
+    /// An LLM is wording the next follow-up or hint; `prompt_delta`s with
+    /// `id` = this `seq` carry its text as it streams, then the `prompt`.
+    Composing {
+        seq: u64,
+        kind: PromptKind,
+    },
+    /// The next piece of the streaming prompt `id`. Not stored: the `prompt`
+    /// that follows holds the whole text, and a resume sends only that.
+    PromptDelta {
+        id: u64,
+        text: String,
+    },
+    /// The text streamed for `id` is withdrawn (it failed a guard rail or
+    /// the model stalled); the `prompt` that follows replaces it.
+    PromptDiscarded {
+        id: u64,
+        reason: &'static str,
     },
     TimeWarning {
         seq: u64,
@@ -314,6 +336,7 @@ impl ServerMsg {
                 remaining_seconds: remaining_seconds(session, now),
             },
             Event::Answered { .. } => ServerMsg::Ack { seq },
+            Event::Composing { kind, .. } => ServerMsg::Composing { seq, kind: *kind },
             Event::TimeWarning {
                 round,
                 remaining_ms,
@@ -400,6 +423,10 @@ mod tests {
         assert_eq!(
             ClientMsg::parse(r#"{"type":"pause"}"#, LIMITS),
             Ok(ClientMsg::Pause)
+        );
+        assert_eq!(
+            ClientMsg::parse(r#"{"type":"hint"}"#, LIMITS),
+            Ok(ClientMsg::Hint)
         );
         assert_eq!(
             ClientMsg::parse(r#"{"type":"resume","last_seq":7}"#, LIMITS),

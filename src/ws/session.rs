@@ -6,6 +6,8 @@
 //! drops mid-round the session pauses itself, so a lost connection never
 //! costs the candidate interview time.
 
+mod compose;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -49,6 +51,18 @@ pub(super) enum Command {
         job: Box<Job>,
         result: Box<Result<Transcript, SpeechError>>,
     },
+    /// A piece of the LLM interviewer's streaming turn for the `composing`
+    /// event `id`.
+    PromptDelta {
+        id: u64,
+        text: String,
+    },
+    /// The LLM interviewer's turn for `id` is worded (or the scripted one
+    /// stands in).
+    Composed {
+        id: u64,
+        composed: Box<crate::interviewer::Composed>,
+    },
     /// The session is being deleted: tell the socket, then stop for good.
     Close {
         reply: oneshot::Sender<()>,
@@ -86,6 +100,8 @@ pub(super) struct Actor {
     answered_at: Option<Instant>,
     /// This node's right to drive the session; released when the task ends.
     lease: Keeper,
+    /// An LLM interviewer turn is being worded; the session stays loaded.
+    composing: bool,
 }
 
 pub fn now_ms() -> Millis {
@@ -127,6 +143,7 @@ impl Actor {
             pending_speech: 0,
             answered_at: None,
             lease,
+            composing: false,
         };
         (actor, tx)
     }
@@ -140,10 +157,11 @@ impl Actor {
                 self.spawn_grading(round, question);
             }
             self.pause_after_crash().await;
+            self.settle_interrupted_turn().await;
             let mut idle_since = Instant::now();
             loop {
                 let timer = self.session.poll_timeout().map(instant_at);
-                let idle = self.conn.is_none() && self.pending_grades == 0 && self.pending_speech == 0;
+                let idle = self.conn.is_none() && self.pending_grades == 0 && self.pending_speech == 0 && !self.composing;
                 let unload_at = idle_since + self.shared.idle_unload;
                 let renew_at = self.lease.renew_at();
                 tokio::select! {
@@ -336,6 +354,8 @@ impl Actor {
             Command::Close { reply } => {
                 let _ = reply.send(());
             }
+            Command::PromptDelta { id, text } => self.prompt_delta(id, text),
+            Command::Composed { id, composed } => self.composed(id, *composed).await,
             Command::Transcribed { job, result } => {
                 self.pending_speech = self.pending_speech.saturating_sub(1);
                 if let Some(voice) = &mut self.voice {
@@ -412,6 +432,10 @@ impl Actor {
                     "Voice is not enabled on this server; send text answers.",
                 )),
             },
+            ClientMsg::Hint => {
+                self.answered_at = Some(Instant::now());
+                self.input(Input::Hint).await
+            }
             ClientMsg::Skip => self.input(Input::Skip).await,
             ClientMsg::Repeat => self.input(Input::Repeat).await,
             ClientMsg::Pause => self.input(Input::Pause(PauseReason::Candidate)).await,
@@ -526,6 +550,9 @@ impl Actor {
         {
             self.spawn_grading(round, question);
         }
+        if let Event::Composing { .. } = stored.event {
+            self.start_composing(stored.seq);
+        }
         if let (
             Event::Prompted {
                 text,
@@ -552,6 +579,7 @@ impl Actor {
             return;
         };
         let answers = record.answers();
+        let hints = record.hints();
         let plan = Arc::clone(self.session.plan());
         let grader = Arc::clone(&self.shared.grader);
         let metrics = Arc::clone(&self.shared.metrics);
@@ -565,6 +593,7 @@ impl Actor {
                     rubric: &planned.rubric,
                     question: &planned.questions[question],
                     answers: &answers,
+                    hints: &hints,
                 };
                 let started = Instant::now();
                 let score = grade_or_fallback(grader.as_ref(), request).await;
@@ -606,6 +635,8 @@ fn engine_error(error: &InterviewError) -> ServerMsg {
     let code = match error {
         InterviewError::EmptyAnswer => "empty_answer",
         InterviewError::NotAllowed { .. } => "not_allowed",
+        InterviewError::Composing => "composing",
+        InterviewError::NoMoreHints => "no_more_hints",
         _ => "internal",
     };
     ServerMsg::error(code, error.to_string())
