@@ -15,6 +15,10 @@
 mod app;
 #[path = "speech/live.rs"]
 mod live;
+// app.rs can start servers over PostgreSQL; the bench never does.
+#[path = "../tests/integration/postgres.rs"]
+#[allow(dead_code)]
+mod postgres;
 #[path = "../tests/integration/speech_support.rs"]
 #[allow(dead_code)]
 mod speech_support;

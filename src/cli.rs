@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod scoring;
 mod speech;
 
-use crate::config::{Config, GraderKind};
+use crate::config::{Config, GraderKind, StorageConfig};
 use crate::content::{Catalog, ContentSource, Difficulty, Question, RoundKind};
 use crate::export::{
     Format, report_html, report_markdown, transcript, transcript_markdown, transcript_vtt,
@@ -19,7 +19,6 @@ use crate::grading::{GradeRequest, OfflineGrader};
 use crate::http::{AppState, load_catalog};
 use crate::interview::Session;
 use crate::report::Report;
-use crate::store::{SqliteStore, Store};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -210,8 +209,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             what,
             data_dir,
         } => {
-            let dir = data_dir.unwrap_or(config.storage.data_dir);
-            print!("{}", export(&dir, &session, format, what).await?);
+            if let Some(dir) = data_dir {
+                config.storage.data_dir = dir;
+            }
+            print!("{}", export(&config.storage, &session, format, what).await?);
             Ok(())
         }
         Command::Grade {
@@ -289,6 +290,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn serve(config: Config) -> anyhow::Result<()> {
     let addr = config.server.addr.clone();
     let data_dir = config.storage.data_dir.clone();
+    let storage = crate::store::describe(&config.storage);
     let speech =
         crate::speech::provision::provision(&config.speech, &config.speech_remote, &data_dir).await;
     let state = AppState::open(config, speech).await?;
@@ -298,6 +300,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let catalog = state.catalog();
     tracing::info!(
         data_dir = %data_dir.display(),
+        %storage,
         loops = catalog.loops().len(),
         questions = catalog.question_count(),
         content = catalog.hash(),
@@ -341,18 +344,18 @@ fn content_check(dir: &Path) -> anyhow::Result<()> {
 }
 
 pub async fn export(
-    data_dir: &Path,
+    storage: &StorageConfig,
     session: &str,
     format: Format,
     what: ExportWhat,
 ) -> anyhow::Result<String> {
-    if !data_dir.join("mockloop.db").exists() {
-        bail!("no database in {}", data_dir.display());
-    }
-    let store = SqliteStore::open_in(data_dir).await?;
+    let store = crate::store::open_existing(storage).await?;
     let events = store.events(session, 0).await?;
     if events.is_empty() {
-        bail!("no session {session:?} in {}", data_dir.display());
+        bail!(
+            "no session {session:?} in {}",
+            crate::store::describe(storage)
+        );
     }
     Ok(match what {
         ExportWhat::Report => {

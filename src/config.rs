@@ -9,9 +9,11 @@ use serde::{Deserialize, Serialize};
 
 mod interviewer;
 mod server;
+mod storage;
 mod tts;
 pub use interviewer::{InterviewerConfig, InterviewerMode};
 pub use server::{OPERATOR_TOKEN_ENV, ServerConfig};
+pub use storage::{DATABASE_URL_ENV, DatabaseUrl, StorageConfig};
 pub use tts::{TtsBackend, TtsConfig, TtsFormat};
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -402,34 +404,6 @@ impl<'de> Deserialize<'de> for ApiKey {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct StorageConfig {
-    /// Holds `mockloop.db` (SQLite).
-    pub data_dir: PathBuf,
-}
-
-impl Default for StorageConfig {
-    fn default() -> Self {
-        StorageConfig {
-            data_dir: default_data_dir(),
-        }
-    }
-}
-
-/// `$XDG_DATA_HOME/mockloop`, else `~/.local/share/mockloop`, else `./mockloop-data`.
-fn default_data_dir() -> PathBuf {
-    let env = |name| {
-        std::env::var_os(name)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    env("XDG_DATA_HOME")
-        .or_else(|| env("HOME").map(|home| home.join(".local/share")))
-        .map(|base| base.join("mockloop"))
-        .unwrap_or_else(|| PathBuf::from("mockloop-data"))
-}
-
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ContentConfig {
@@ -668,7 +642,16 @@ impl Config {
             config.server.operator_token =
                 Some(ApiKey::new(raw).map_err(|e| anyhow::anyhow!("{OPERATOR_TOKEN_ENV}: {e}"))?);
         }
+        if let Some((_, raw)) = env
+            .iter()
+            .find(|(name, raw)| name == DATABASE_URL_ENV && !raw.trim().is_empty())
+        {
+            config.storage.database_url = Some(
+                DatabaseUrl::new(raw).map_err(|e| anyhow::anyhow!("{DATABASE_URL_ENV}: {e}"))?,
+            );
+        }
         config.server.check().map_err(anyhow::Error::msg)?;
+        config.storage.check().map_err(anyhow::Error::msg)?;
         config.limits.check().map_err(anyhow::Error::msg)?;
         config.voice.check().map_err(anyhow::Error::msg)?;
         config.interviewer.check().map_err(anyhow::Error::msg)?;

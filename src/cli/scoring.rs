@@ -12,7 +12,6 @@ use crate::config::{Config, GraderKind};
 use crate::grading::offline::Params;
 use crate::http::load_catalog;
 use crate::regrade::{Regrader, RubricOverrides, Status};
-use crate::store::{SqliteStore, Store};
 
 /// Grades the set at `set` and renders the report as a table or JSON.
 pub async fn calibrate(
@@ -79,13 +78,14 @@ pub async fn regrade(config: &Config, options: RegradeOptions) -> anyhow::Result
         })
         .transpose()?;
     let grader = crate::grading::build(config, options.grader)?;
-    let data_dir = &config.storage.data_dir;
-    if !data_dir.join("mockloop.db").exists() {
-        bail!("no database in {}", data_dir.display());
-    }
-    let store = SqliteStore::open_in(data_dir)
+    let store = crate::store::open_existing(&config.storage)
         .await
-        .with_context(|| format!("opening the database in {}", data_dir.display()))?;
+        .with_context(|| {
+            format!(
+                "opening the database {}",
+                crate::store::describe(&config.storage)
+            )
+        })?;
     let ids: Vec<String> = match options.session {
         Some(id) => vec![id],
         None => store.sessions().await?.into_iter().map(|s| s.id).collect(),
@@ -101,7 +101,7 @@ pub async fn regrade(config: &Config, options: RegradeOptions) -> anyhow::Result
         ProgressBar::hidden()
     };
     let regrader = Regrader {
-        store: &store,
+        store: store.as_ref(),
         grader: grader.as_ref(),
         rubrics: rubrics.as_ref(),
         finished_only: false,

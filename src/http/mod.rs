@@ -36,7 +36,7 @@ use crate::speech::Transcriber;
 use crate::speech::analytics::AnalyticsConfig;
 use crate::speech::tts::RemoteSpeaker;
 use crate::speech::utterance::UtteranceConfig;
-use crate::store::{SqliteStore, Store};
+use crate::store::Store;
 use crate::ws::protocol::MessageLimits;
 use crate::ws::{Hub, SocketLimits, SocketSlot, VoiceSetup, VoiceTuning, run_connection};
 
@@ -72,21 +72,19 @@ impl AppState {
         config.content.dir =
             edit::effective_dir(config.content.dir.as_deref(), &config.storage.data_dir);
         let catalog = load_catalog(&config)?;
-        let store = SqliteStore::open_in(&config.storage.data_dir)
-            .await
-            .with_context(|| {
-                format!(
-                    "opening the database in {}",
-                    config.storage.data_dir.display()
-                )
-            })?;
+        let store = crate::store::open(&config.storage).await.with_context(|| {
+            format!(
+                "opening the database {}",
+                crate::store::describe(&config.storage)
+            )
+        })?;
         let grader = crate::grading::build(&config, None)?;
         // Like the grader's, a broken interviewer template stops start-up.
         let interviewer = crate::interviewer::build(&config)?;
         Ok(AppState::assemble(
             config,
             catalog,
-            Arc::new(store),
+            store,
             grader,
             speech,
             interviewer,

@@ -4,14 +4,98 @@
 //! the client about an event only after that, so nothing a client saw can be
 //! lost. Appends carry the sequence number they expect to follow, so two
 //! writers can never interleave one session's log.
+//!
+//! SQLite serves one node. PostgreSQL serves several, and adds leases: the
+//! node driving a session holds its lease, so two nodes never both drive
+//! it (see `lease.rs`).
 
+mod lease;
+mod postgres;
 mod sqlite;
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::config::StorageConfig;
 use crate::interview::{Event, Millis, StoredEvent};
 
+pub use lease::{Claim, Lease, Renewal};
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
+
+/// The configured store: PostgreSQL when a database URL is set, else SQLite
+/// in the data directory (created if missing).
+pub async fn open(config: &StorageConfig) -> Result<Arc<dyn Store>, StoreError> {
+    Ok(match &config.database_url {
+        Some(url) => Arc::new(
+            PostgresStore::connect(
+                url.expose(),
+                std::time::Duration::from_secs(config.lease_seconds),
+            )
+            .await?,
+        ),
+        None => Arc::new(SqliteStore::open_in(&config.data_dir).await?),
+    })
+}
+
+/// The configured store for a command that reads what a server stored: a
+/// missing SQLite file is an error rather than a new empty database.
+pub async fn open_existing(config: &StorageConfig) -> Result<Arc<dyn Store>, StoreError> {
+    if config.database_url.is_none() && !config.data_dir.join(sqlite::FILE).exists() {
+        return Err(StoreError::Missing(describe(config)));
+    }
+    open(config).await
+}
+
+/// An event as both backends store it: its JSON, beside columns for queries.
+fn encode(event: &Event) -> String {
+    serde_json::to_string(event).expect("events always serialize")
+}
+
+/// A stored row back into an event; one that no longer parses is `Corrupt`.
+fn decode(session: &str, seq: i64, body: &str) -> Result<StoredEvent, StoreError> {
+    let seq = seq as u64;
+    let event = serde_json::from_str(body).map_err(|e| StoreError::Corrupt {
+        session: session.to_owned(),
+        seq,
+        reason: e.to_string(),
+    })?;
+    Ok(StoredEvent { seq, event })
+}
+
+/// The expected-sequence check: `events` numbered after `after`, if the
+/// log (whose last event is `last`) ends there.
+fn numbered(
+    session: &str,
+    after: u64,
+    last: u64,
+    events: &[Event],
+) -> Result<Vec<StoredEvent>, StoreError> {
+    if last != after {
+        return Err(StoreError::Conflict {
+            session: session.to_owned(),
+            expected: after,
+            actual: last,
+        });
+    }
+    Ok(events
+        .iter()
+        .zip(after + 1..)
+        .map(|(event, seq)| StoredEvent {
+            seq,
+            event: event.clone(),
+        })
+        .collect())
+}
+
+/// Where the configured store lives, safe to log (no password).
+pub fn describe(config: &StorageConfig) -> String {
+    match &config.database_url {
+        Some(url) => url.redacted(),
+        None => config.data_dir.join(sqlite::FILE).display().to_string(),
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionRow {
@@ -44,6 +128,8 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("database migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("no database at {0}")]
+    Missing(String),
 }
 
 #[async_trait]
@@ -73,4 +159,28 @@ pub trait Store: Send + Sync {
 
     /// Succeeds when the store answers a trivial query (for `/readyz`).
     async fn ping(&self) -> Result<(), StoreError>;
+
+    /// How long a lease lasts unrenewed. `None`: the store serves one
+    /// process (SQLite), whose hub is the only driver, so claims are always
+    /// granted and never need renewing.
+    fn lease_duration(&self) -> Option<std::time::Duration> {
+        None
+    }
+
+    /// Claims the right to drive `session` from this node. When another
+    /// node holds it, that node is asked to hand it over (it does at its
+    /// next renewal), and the caller may claim again.
+    async fn claim(&self, session: &str) -> Result<Claim, StoreError> {
+        Ok(Claim::Granted(Lease::local(session)))
+    }
+
+    /// Extends a granted lease, saying whether another node asked for it.
+    async fn renew(&self, _lease: &Lease) -> Result<Renewal, StoreError> {
+        Ok(Renewal::Held)
+    }
+
+    /// Gives the lease up; a lease already lost is left alone.
+    async fn release(&self, _lease: &Lease) -> Result<(), StoreError> {
+        Ok(())
+    }
 }

@@ -25,6 +25,9 @@ use crate::interview::{Event, StoredEvent};
 /// sessions appending at the same moment would see one fail.
 const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 
+/// The database file's name in the data directory.
+pub(super) const FILE: &str = "mockloop.db";
+
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -34,7 +37,7 @@ impl SqliteStore {
     /// Opens (creating if needed) `DIR/mockloop.db` and brings its schema up to date.
     pub async fn open_in(dir: &Path) -> Result<SqliteStore, StoreError> {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
-        SqliteStore::open(&dir.join("mockloop.db")).await
+        SqliteStore::open(&dir.join(FILE)).await
     }
 
     pub async fn open(path: &Path) -> Result<SqliteStore, StoreError> {
@@ -80,13 +83,13 @@ fn session_row(row: &sqlx::sqlite::SqliteRow) -> Result<SessionRow, sqlx::Error>
 async fn insert_event(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     session: &str,
-    seq: u64,
-    event: &Event,
+    stored: &StoredEvent,
 ) -> Result<(), sqlx::Error> {
-    let body = serde_json::to_string(event).expect("events always serialize");
+    let StoredEvent { seq, event } = stored;
+    let body = super::encode(event);
     sqlx::query("INSERT INTO events (session_id, seq, type, at, body) VALUES (?, ?, ?, ?, ?)")
         .bind(session)
-        .bind(seq as i64)
+        .bind(*seq as i64)
         .bind(event.name())
         .bind(event.at())
         .bind(body)
@@ -107,7 +110,15 @@ impl Store for SqliteStore {
             .bind(row.created_at)
             .execute(&mut *tx)
             .await?;
-        insert_event(&mut tx, &row.id, 1, first).await?;
+        insert_event(
+            &mut tx,
+            &row.id,
+            &StoredEvent {
+                seq: 1,
+                event: first.clone(),
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -145,21 +156,9 @@ impl Store for SqliteStore {
         let Some(last) = last else {
             return Err(StoreError::NoSession(session.to_owned()));
         };
-        if last as u64 != after {
-            return Err(StoreError::Conflict {
-                session: session.to_owned(),
-                expected: after,
-                actual: last as u64,
-            });
-        }
-        let mut stored = Vec::with_capacity(events.len());
-        for (i, event) in events.iter().enumerate() {
-            let seq = after + 1 + i as u64;
-            insert_event(&mut tx, session, seq, event).await?;
-            stored.push(StoredEvent {
-                seq,
-                event: event.clone(),
-            });
+        let stored = super::numbered(session, after, last as u64, events)?;
+        for event in &stored {
+            insert_event(&mut tx, session, event).await?;
         }
         tx.commit().await?;
         Ok(stored)
@@ -175,14 +174,8 @@ impl Store for SqliteStore {
         .await?;
         rows.iter()
             .map(|row| {
-                let seq = row.try_get::<i64, _>("seq")? as u64;
                 let body: String = row.try_get("body")?;
-                let event = serde_json::from_str(&body).map_err(|e| StoreError::Corrupt {
-                    session: session.to_owned(),
-                    seq,
-                    reason: e.to_string(),
-                })?;
-                Ok(StoredEvent { seq, event })
+                super::decode(session, row.try_get("seq")?, &body)
             })
             .collect()
     }
@@ -201,6 +194,8 @@ impl Store for SqliteStore {
     }
 }
 
+// The backend-independent contract (conflicts, deletes, concurrent
+// appends) runs against SQLite and PostgreSQL in tests/integration/store.rs.
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,31 +217,8 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn appended_events_come_back_in_order_after_a_reopen() {
+    async fn a_reopened_database_holds_what_was_appended_and_passes_its_integrity_check() {
         let (dir, store) = store().await;
-        store
-            .create_session(&row("s"), &Event::Completed { at: 1 })
-            .await
-            .unwrap();
-        let stored = store
-            .append(
-                "s",
-                1,
-                &[Event::InterviewEnded { at: 2 }, Event::Completed { at: 3 }],
-            )
-            .await
-            .unwrap();
-        assert_eq!(stored.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![2, 3]);
-        drop(store);
-        let reopened = SqliteStore::open_in(dir.path()).await.unwrap();
-        let events = reopened.events("s", 1).await.unwrap();
-        assert_eq!(events, stored);
-        assert_eq!(reopened.integrity_check().await.unwrap(), "ok");
-    }
-
-    #[tokio::test]
-    async fn an_append_after_a_stale_sequence_is_refused_and_writes_nothing() {
-        let (_dir, store) = store().await;
         store
             .create_session(&row("s"), &Event::Completed { at: 1 })
             .await
@@ -255,75 +227,9 @@ mod tests {
             .append("s", 1, &[Event::InterviewEnded { at: 2 }])
             .await
             .unwrap();
-        let error = store
-            .append("s", 1, &[Event::Completed { at: 3 }])
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(
-                error,
-                StoreError::Conflict {
-                    expected: 1,
-                    actual: 2,
-                    ..
-                }
-            ),
-            "{error}"
-        );
-        assert_eq!(store.events("s", 0).await.unwrap().len(), 2);
-    }
-
-    #[tokio::test]
-    async fn sessions_appending_at_the_same_moment_all_succeed() {
-        let (_dir, store) = store().await;
-        let ids: Vec<String> = (0..6).map(|i| format!("s{i}")).collect();
-        for id in &ids {
-            store
-                .create_session(&row(id), &Event::Completed { at: 1 })
-                .await
-                .unwrap();
-        }
-        // Each append reads the log's end, then writes: with deferred
-        // transactions, concurrent ones failed with "database is locked".
-        let appends = ids.iter().map(|id| {
-            let store = store.clone();
-            async move {
-                for after in 1..15u64 {
-                    store
-                        .append(id, after, &[Event::InterviewEnded { at: 2 }])
-                        .await?;
-                }
-                Ok::<_, StoreError>(())
-            }
-        });
-        for result in futures_util::future::join_all(appends).await {
-            result.unwrap();
-        }
-        for id in &ids {
-            assert_eq!(store.events(id, 0).await.unwrap().len(), 15);
-        }
-    }
-
-    #[tokio::test]
-    async fn appending_to_a_missing_session_is_an_error() {
-        let (_dir, store) = store().await;
-        let error = store
-            .append("nope", 0, &[Event::Completed { at: 1 }])
-            .await
-            .unwrap_err();
-        assert!(matches!(error, StoreError::NoSession(_)));
-    }
-
-    #[tokio::test]
-    async fn deleting_a_session_removes_its_events() {
-        let (_dir, store) = store().await;
-        store
-            .create_session(&row("s"), &Event::Completed { at: 1 })
-            .await
-            .unwrap();
-        assert!(store.delete_session("s").await.unwrap());
-        assert!(store.session("s").await.unwrap().is_none());
-        assert!(store.events("s", 0).await.unwrap().is_empty());
-        assert!(!store.delete_session("s").await.unwrap());
+        drop(store);
+        let reopened = SqliteStore::open_in(dir.path()).await.unwrap();
+        assert_eq!(reopened.events("s", 0).await.unwrap().len(), 2);
+        assert_eq!(reopened.integrity_check().await.unwrap(), "ok");
     }
 }

@@ -145,18 +145,21 @@ pub async fn run_connection<S, E>(
     let Attachment { conn, commands } = match hub.attach(&session_id, out_tx).await {
         Ok(attachment) => attachment,
         Err(error) => {
-            let (code, message) = match &error {
+            let msg = match &error {
                 HubError::NoSession(_) | HubError::Deleted(_) => {
-                    ("unknown_session", error.to_string())
+                    ServerMsg::fatal("unknown_session", error.to_string())
                 }
-                HubError::ShuttingDown => ("server_shutdown", error.to_string()),
-                _ => (
-                    "session_unavailable",
-                    "This session could not be loaded.".to_owned(),
+                HubError::ShuttingDown => ServerMsg::fatal("server_shutdown", error.to_string()),
+                // Not fatal: a client reconnects on its own, and by then the
+                // other node has usually let go.
+                HubError::Elsewhere(_) => ServerMsg::error(
+                    "session_elsewhere",
+                    "This interview is open on another server that has not let go yet; retry in a few seconds.",
                 ),
+                _ => ServerMsg::fatal("session_unavailable", "This session could not be loaded."),
             };
             tracing::warn!(session_id, %error, "attach failed");
-            let _ = write!(text(&ServerMsg::fatal(code, message)));
+            let _ = write!(text(&msg));
             let _ = tokio::time::timeout(write_timeout, sink.close()).await;
             return;
         }

@@ -2,6 +2,7 @@
 //! session's task, the per-socket loop, and the protocol types.
 
 mod connection;
+mod lease;
 pub mod protocol;
 mod session;
 mod voice;
@@ -18,7 +19,7 @@ use crate::grading::Grader;
 use crate::interview::{InterviewError, Session};
 use crate::interviewer::Interviewer;
 use crate::metrics::Metrics;
-use crate::store::{Store, StoreError};
+use crate::store::{Claim, Store, StoreError};
 
 pub use connection::{SocketLimits, SocketSlot, run_connection};
 pub use session::now_ms;
@@ -74,6 +75,8 @@ pub enum HubError {
     Busy,
     #[error("session {0} is being deleted")]
     Deleted(String),
+    #[error("session {0} is driven by another node that has not let go")]
+    Elsewhere(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("session log is unreadable: {0}")]
@@ -135,15 +138,42 @@ impl Hub {
     }
 
     /// Attaches a socket's outbound queue to the session, starting the
-    /// session's task from its stored events if it is not running.
+    /// session's task from its stored events if it is not running. A
+    /// session another node drives is asked for and waited for (up to one
+    /// lease duration, by which time its holder has let go or died).
     pub async fn attach(
         &self,
         session_id: &str,
         out: mpsc::Sender<protocol::ServerMsg>,
     ) -> Result<Attachment, HubError> {
-        if self.shared.cancel.is_cancelled() {
-            return Err(HubError::ShuttingDown);
+        // One lease duration covers both ways the holder lets go (its next
+        // renewal, or its lease lapsing); two polls more for the last claim.
+        let wait = self
+            .shared
+            .store
+            .lease_duration()
+            .map_or(Duration::ZERO, |d| d + lease::CLAIM_POLL * 2);
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            if self.shared.cancel.is_cancelled() {
+                return Err(HubError::ShuttingDown);
+            }
+            match self.try_attach(session_id, out.clone()).await? {
+                Some(attachment) => return Ok(attachment),
+                None if tokio::time::Instant::now() >= deadline => {
+                    return Err(HubError::Elsewhere(session_id.to_owned()));
+                }
+                None => tokio::time::sleep(lease::CLAIM_POLL).await,
+            }
         }
+    }
+
+    /// One attempt: `None` when another node holds the session's lease.
+    async fn try_attach(
+        &self,
+        session_id: &str,
+        out: mpsc::Sender<protocol::ServerMsg>,
+    ) -> Result<Option<Attachment>, HubError> {
         let mut sessions = self.shared.sessions.lock().await;
         if self.is_deleting(session_id) {
             return Err(HubError::Deleted(session_id.to_owned()));
@@ -157,25 +187,47 @@ impl Hub {
                 Ok(()) => {
                     drop(sessions);
                     let conn = replied.await.map_err(|_| HubError::ShuttingDown)?;
-                    return Ok(Attachment { conn, commands: tx });
+                    return Ok(Some(Attachment { conn, commands: tx }));
                 }
                 Err(mpsc::error::TrySendError::Full(_)) => return Err(HubError::Busy),
                 // The task ended without unloading (shutdown): start afresh.
                 Err(mpsc::error::TrySendError::Closed(returned)) => command = returned,
             }
         }
-        let events = self.shared.store.events(session_id, 0).await?;
-        if events.is_empty() {
-            return Err(HubError::NoSession(session_id.to_owned()));
-        }
-        let session = Session::replay(&events)?;
-        let (actor, tx) = Actor::new(session_id.to_owned(), session, Arc::clone(&self.shared));
+        // Claimed under the map's lock, like the task it guards: this
+        // process starts at most one task per session.
+        let asked = tokio::time::Instant::now();
+        let lease = match self.shared.store.claim(session_id).await? {
+            Claim::Granted(lease) => lease,
+            Claim::Elsewhere => return Ok(None),
+        };
+        // Read after the claim: the previous holder wrote its last event
+        // before it let go.
+        let loaded = match self.shared.store.events(session_id, 0).await {
+            Ok(events) if events.is_empty() => Err(HubError::NoSession(session_id.to_owned())),
+            Ok(events) => Session::replay(&events).map_err(HubError::from),
+            Err(error) => Err(error.into()),
+        };
+        let session = match loaded {
+            Ok(session) => session,
+            Err(error) => {
+                let _ = self.shared.store.release(&lease).await;
+                return Err(error);
+            }
+        };
+        let keeper = lease::Keeper::new(lease, self.shared.store.lease_duration(), asked);
+        let (actor, tx) = Actor::new(
+            session_id.to_owned(),
+            session,
+            Arc::clone(&self.shared),
+            keeper,
+        );
         tx.try_send(command).map_err(|_| HubError::ShuttingDown)?;
         sessions.insert(session_id.to_owned(), tx.clone());
         drop(sessions);
         self.shared.tracker.spawn(actor.run());
         let conn = replied.await.map_err(|_| HubError::ShuttingDown)?;
-        Ok(Attachment { conn, commands: tx })
+        Ok(Some(Attachment { conn, commands: tx }))
     }
 
     /// Sessions with a running task.

@@ -16,6 +16,7 @@ use tokio::time::Instant;
 use tracing::{Instrument, debug, info, warn};
 
 use super::Shared;
+use super::lease::{Keeper, Next};
 use super::protocol::{ClientMsg, ServerMsg};
 use super::voice::{Action, Job, Voice};
 use crate::grading::{AnswerScore, GradeRequest, grade_or_fallback};
@@ -97,6 +98,8 @@ pub(super) struct Actor {
     pending_speech: usize,
     /// When the last answer arrived, for the turn-latency metric.
     answered_at: Option<Instant>,
+    /// This node's right to drive the session; released when the task ends.
+    lease: Keeper,
     /// An LLM interviewer turn is being worded; the session stays loaded.
     composing: bool,
 }
@@ -116,6 +119,7 @@ impl Actor {
         id: String,
         session: Session,
         shared: Arc<Shared>,
+        lease: Keeper,
     ) -> (Actor, mpsc::Sender<Command>) {
         // Commands are small and processed quickly; the bound keeps a flood
         // from one socket from growing memory without limit.
@@ -138,6 +142,7 @@ impl Actor {
             voice,
             pending_speech: 0,
             answered_at: None,
+            lease,
             composing: false,
         };
         (actor, tx)
@@ -158,6 +163,7 @@ impl Actor {
                 let timer = self.session.poll_timeout().map(instant_at);
                 let idle = self.conn.is_none() && self.pending_grades == 0 && self.pending_speech == 0 && !self.composing;
                 let unload_at = idle_since + self.shared.idle_unload;
+                let renew_at = self.lease.renew_at();
                 tokio::select! {
                     command = self.rx.recv() => {
                         let Some(command) = command else { break };
@@ -186,7 +192,25 @@ impl Actor {
                         self.shut_down().await;
                         break;
                     }
+                    _ = tokio::time::sleep_until(renew_at.unwrap_or_else(Instant::now)), if renew_at.is_some() => {
+                        match self.lease.renew(self.shared.store.as_ref()).await {
+                            Next::Drive => {}
+                            Next::HandOver => {
+                                self.hand_over().await;
+                                break;
+                            }
+                            Next::Stop => {
+                                self.lease_lost().await;
+                                break;
+                            }
+                        }
+                    }
                 }
+            }
+            // Last, once this task will write nothing more.
+            if let Err(error) = self.shared.store.release(self.lease.lease()).await {
+                // It lapses on its own within one lease duration.
+                warn!(%error, "could not release the session's lease");
             }
         }
         .instrument(span)
@@ -196,8 +220,9 @@ impl Actor {
     /// A session is loaded active only when the server stopped without
     /// pausing it (killed, or the machine lost power): no task has driven it
     /// since its last event, so it is recorded as paused from then and the
-    /// round clock does not run on through the outage. Sessions are only
-    /// loaded through this process's hub, so no other live task owns it.
+    /// round clock does not run on through the outage. A session is loaded
+    /// only under its lease, so no other live task, here or on another
+    /// node, drives it.
     async fn pause_after_crash(&mut self) {
         if matches!(self.session.phase(), Phase::Active(_)) {
             let since = self.session.last_event_at();
@@ -205,6 +230,43 @@ impl Actor {
             self.input_at(since, Input::Pause(PauseReason::Disconnected))
                 .await;
         }
+    }
+
+    /// A socket on another node asked for the session: this one's socket is
+    /// told it was replaced (as by a second window here), the session pauses
+    /// and the task ends, releasing the lease. Grades in flight are dropped;
+    /// the next driver grades what is left ungraded when it loads.
+    async fn hand_over(&mut self) {
+        if self.conn.is_some() {
+            self.send(ServerMsg::fatal(
+                "replaced",
+                "This interview was opened in another window.",
+            ));
+        }
+        if matches!(self.session.phase(), Phase::Active(_)) {
+            self.input(Input::Pause(PauseReason::Disconnected)).await;
+        }
+        // After the pause: a socket attaching here meanwhile would start a
+        // task that never saw it, and that task's appends would conflict.
+        self.shared.forget(&self.id).await;
+        info!("session handed over to another node");
+    }
+
+    /// The lease lapsed (this node stalled or lost the database) and another
+    /// node may drive the session now, so nothing more is written here.
+    async fn lease_lost(&mut self) {
+        self.shared.forget(&self.id).await;
+        // Deleting a session (on any node) deletes its lease with it.
+        if let Ok(None) = self.shared.store.session(&self.id).await {
+            self.send(ServerMsg::fatal("deleted", "This interview was deleted."));
+            info!("session deleted on another node");
+            return;
+        }
+        self.send(ServerMsg::fatal(
+            "session_moved",
+            "This interview continues on another connection; reconnect to carry on.",
+        ));
+        warn!("lease lost; stopped driving the session");
     }
 
     async fn shut_down(&mut self) {

@@ -6,12 +6,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use mockloop::config::Config;
+use mockloop::config::{Config, DatabaseUrl};
 use mockloop::grading::Grader;
 use mockloop::http::{AppState, load_catalog};
 use mockloop::server::serve;
 use mockloop::speech::Transcriber;
-use mockloop::store::SqliteStore;
 use serde_json::{Value, json};
 use tokio::net::TcpStream;
 use tokio::sync::oneshot;
@@ -25,6 +24,8 @@ const RECV_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct TestApp {
     pub addr: SocketAddr,
     pub data_dir: PathBuf,
+    /// Set when the server stores in PostgreSQL rather than in `data_dir`.
+    pub database_url: Option<String>,
     pub http: reqwest::Client,
     // Kept so the directory outlives every server started in it.
     _dir: Option<Arc<tempfile::TempDir>>,
@@ -42,6 +43,35 @@ pub async fn spawn_app() -> TestApp {
 /// Starts a server on port 0 over the database in `data_dir`.
 pub async fn spawn_app_in(data_dir: &Path) -> TestApp {
     start_server(data_dir, Config::default(), None, None).await
+}
+
+/// Where a test server stores sessions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    /// A fresh database on the test PostgreSQL server (`postgres.rs`).
+    Postgres,
+}
+
+/// Like [`spawn_app`], storing in `backend`.
+pub async fn spawn_app_on(backend: Backend) -> TestApp {
+    let mut config = Config::default();
+    if backend == Backend::Postgres {
+        config.storage.database_url = Some(
+            DatabaseUrl::new(&crate::postgres::fresh_database().await).expect("a postgres URL"),
+        );
+    }
+    spawn_app_with_config(config).await
+}
+
+/// A server over the SQLite database in `data_dir`, or over the PostgreSQL
+/// database at `database_url` when given: a restart of a stopped server, or
+/// a second node beside a running one.
+pub async fn spawn_app_over(data_dir: &Path, database_url: Option<&str>) -> TestApp {
+    let mut config = Config::default();
+    config.storage.database_url =
+        database_url.map(|url| DatabaseUrl::new(url).expect("a postgres URL"));
+    start_server(data_dir, config, None, None).await
 }
 
 /// Starts a server with `config` over the database in `data_dir` (a
@@ -90,10 +120,17 @@ async fn start_server(
 ) -> TestApp {
     config.storage.data_dir = data_dir.to_owned();
     let catalog = load_catalog(&config).expect("shipped content is valid");
-    let store = SqliteStore::open_in(data_dir).await.expect("open store");
+    let database_url = config
+        .storage
+        .database_url
+        .as_ref()
+        .map(|url| url.expose().to_owned());
+    let store = mockloop::store::open(&config.storage)
+        .await
+        .expect("open store");
     let grader = grader
         .unwrap_or_else(|| mockloop::grading::build(&config, None).expect("the grader builds"));
-    let state = AppState::with_voice(config, catalog, Arc::new(store), grader, speech);
+    let state = AppState::with_voice(config, catalog, store, grader, speech);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = oneshot::channel();
@@ -103,6 +140,7 @@ async fn start_server(
     TestApp {
         addr,
         data_dir: data_dir.to_owned(),
+        database_url,
         http: reqwest::Client::new(),
         _dir: None,
         shutdown: Some(tx),
@@ -117,6 +155,7 @@ impl TestApp {
         TestApp {
             addr,
             data_dir: data_dir.to_owned(),
+            database_url: None,
             http: reqwest::Client::new(),
             _dir: None,
             shutdown: None,

@@ -199,3 +199,29 @@ fn serve_with_the_llm_grader_but_no_model_fails_naming_what_is_missing() {
         "{stderr}"
     );
 }
+
+#[tokio::test]
+async fn export_and_regrade_read_the_postgres_database_the_server_wrote() {
+    if crate::postgres::skipped() {
+        return;
+    }
+    let app = crate::app::spawn_app_on(crate::app::Backend::Postgres).await;
+    let (id, _token, mut candidate) = app.start("quick-practice").await;
+    candidate.answer_until_debrief().await;
+    let url = app.database_url.clone().expect("a PostgreSQL app");
+    // No data directory: the URL alone says where the sessions are.
+    let out = succeed(
+        mockloop()
+            .args(["export", &id, "--format", "json"])
+            .env("MOCKLOOP_DATABASE_URL", &url),
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["complete"], true);
+    let out = succeed(
+        mockloop()
+            .args(["regrade", "--session", &id])
+            .env("MOCKLOOP_DATABASE_URL", &url),
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("1 regraded"), "{text}");
+}

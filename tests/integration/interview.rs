@@ -1,6 +1,7 @@
 use serde_json::{Value, json};
 
-use crate::app::spawn_app;
+use crate::app::{Backend, spawn_app, spawn_app_on};
+use crate::postgres;
 
 #[tokio::test]
 async fn a_candidate_runs_the_quick_practice_loop_to_a_scored_debrief() {
@@ -167,7 +168,18 @@ async fn skip_repeat_and_pause_work_over_the_socket() {
 
 #[tokio::test]
 async fn exports_hold_the_transcript_and_report_in_json_and_markdown() {
-    let app = spawn_app().await;
+    exports_hold_the_interview(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn exports_hold_the_transcript_and_report_in_json_and_markdown_on_postgres() {
+    if !postgres::skipped() {
+        exports_hold_the_interview(Backend::Postgres).await;
+    }
+}
+
+async fn exports_hold_the_interview(backend: Backend) {
+    let app = spawn_app_on(backend).await;
     let (id, token, mut candidate) = app.start("quick-practice").await;
     candidate.answer_until_debrief().await;
 
@@ -282,7 +294,18 @@ async fn the_browser_page_is_served_at_the_root() {
 
 #[tokio::test]
 async fn a_candidate_deletes_their_interview_with_its_token_and_nobody_else_can() {
-    let app = spawn_app().await;
+    deletes_with_the_token(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_candidate_deletes_their_interview_with_its_token_and_nobody_else_can_on_postgres() {
+    if !postgres::skipped() {
+        deletes_with_the_token(Backend::Postgres).await;
+    }
+}
+
+async fn deletes_with_the_token(backend: Backend) {
+    let app = spawn_app_on(backend).await;
     let (id, token) = app.create_session("quick-practice").await;
     let path = app.url(&format!("/api/sessions/{id}"));
     let wrong = app

@@ -1,5 +1,6 @@
 //! Integration tests: one binary, real server on port 0, real SQLite in a
-//! temporary directory, real WebSocket clients.
+//! temporary directory (or a real PostgreSQL, `postgres.rs`), real
+//! WebSocket clients.
 
 mod access;
 mod app;
@@ -14,9 +15,11 @@ mod interview;
 mod interviewer;
 mod limits;
 mod llm;
+mod nodes;
 mod observe;
 mod operator_console;
 mod operator_regrade;
+mod postgres;
 mod process;
 mod provenance;
 mod regrade;
@@ -24,6 +27,7 @@ mod remote_speech;
 mod resume;
 mod speech;
 mod speech_support;
+mod store;
 mod tts;
 mod voice;
 mod voice_client;

@@ -27,6 +27,12 @@ impl ServerProcess {
     /// Starts `mockloop serve` on a free port over `data_dir`, text-only (no
     /// speech model is looked for or installed), and waits until it listens.
     pub fn start(data_dir: &Path) -> ServerProcess {
+        ServerProcess::start_with(data_dir, &[])
+    }
+
+    /// As [`ServerProcess::start`], with extra environment variables (a
+    /// database URL, say).
+    pub fn start_with(data_dir: &Path, env: &[(&str, &str)]) -> ServerProcess {
         let mut child = mockloop()
             .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
@@ -34,6 +40,8 @@ impl ServerProcess {
             .env("MOCKLOOP_LOG", "info")
             .env("NO_COLOR", "1")
             .env_remove("MOCKLOOP_CONFIG")
+            .env_remove("MOCKLOOP_DATABASE_URL")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

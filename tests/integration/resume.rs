@@ -1,6 +1,7 @@
 use serde_json::Value;
 
-use crate::app::{answer_for, spawn_app, spawn_app_in};
+use crate::app::{Backend, answer_for, spawn_app_on, spawn_app_over};
+use crate::postgres;
 
 /// Prompts as the transcript records them: (seq, text).
 async fn transcript_prompts(
@@ -37,7 +38,18 @@ fn seen(prompts: &[(u64, Value)]) -> Vec<(u64, String)> {
 
 #[tokio::test]
 async fn a_dropped_socket_resumes_with_no_missed_or_duplicated_prompt() {
-    let app = spawn_app().await;
+    dropped_socket_resumes(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_dropped_socket_resumes_with_no_missed_or_duplicated_prompt_on_postgres() {
+    if !postgres::skipped() {
+        dropped_socket_resumes(Backend::Postgres).await;
+    }
+}
+
+async fn dropped_socket_resumes(backend: Backend) {
+    let app = spawn_app_on(backend).await;
     let (id, token) = app.create_session("quick-practice").await;
     let mut all_prompts = Vec::new();
     let mut candidate = app.connect(&id, &token).await;
@@ -79,7 +91,18 @@ async fn a_dropped_socket_resumes_with_no_missed_or_duplicated_prompt() {
 
 #[tokio::test]
 async fn a_session_resumes_after_the_server_restarts_on_the_same_data_dir() {
-    let app = spawn_app().await;
+    resumes_after_restart(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_session_resumes_after_the_server_restarts_on_the_same_postgres_database() {
+    if !postgres::skipped() {
+        resumes_after_restart(Backend::Postgres).await;
+    }
+}
+
+async fn resumes_after_restart(backend: Backend) {
+    let app = spawn_app_on(backend).await;
     let (id, token, mut candidate) = app.start("quick-practice").await;
     let prompt = candidate.recv_until("prompt").await;
     candidate
@@ -92,6 +115,7 @@ async fn a_session_resumes_after_the_server_restarts_on_the_same_data_dir() {
     let before = candidate.last_seq;
 
     let data_dir = app.data_dir.clone();
+    let database_url = app.database_url.clone();
     let stopping = tokio::spawn(app.stop());
     // The session records its pause before telling the client it is going away.
     assert_eq!(candidate.recv().await["type"], "paused");
@@ -103,7 +127,7 @@ async fn a_session_resumes_after_the_server_restarts_on_the_same_data_dir() {
     assert_eq!(goodbye["fatal"], true);
     let dir = stopping.await.unwrap();
 
-    let app = spawn_app_in(&data_dir).await;
+    let app = spawn_app_over(&data_dir, database_url.as_deref()).await;
     let mut again = app.connect(&id, &token).await;
     again.last_seq = before;
     again.answers = candidate.answers.clone();
