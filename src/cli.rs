@@ -432,6 +432,7 @@ pub fn grade(
                 key_points: vec![],
                 examples: vec![],
                 probes: vec![],
+                tests: None,
                 vocabulary: Default::default(),
             };
             &ad_hoc

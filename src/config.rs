@@ -7,8 +7,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
+mod sandbox;
 mod server;
 mod tts;
+pub use sandbox::SandboxConfig;
 pub use server::{OPERATOR_TOKEN_ENV, ServerConfig};
 pub use tts::{TtsBackend, TtsConfig, TtsFormat};
 
@@ -26,6 +28,7 @@ pub struct Config {
     pub speech: SpeechConfig,
     pub speech_remote: SpeechRemoteConfig,
     pub tts: TtsConfig,
+    pub sandbox: SandboxConfig,
 }
 
 /// Local speech recognition (whisper.cpp). Voice is optional: without a
@@ -679,6 +682,7 @@ impl Config {
             }
         }
         config.speech.check().map_err(anyhow::Error::msg)?;
+        config.sandbox.check().map_err(anyhow::Error::msg)?;
         if config.speech.backend == SpeechBackend::Remote {
             config.speech_remote.check().map_err(anyhow::Error::msg)?;
             let remote = &mut config.speech_remote;

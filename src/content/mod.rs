@@ -6,6 +6,7 @@
 //! the hash (and a copy of what it uses) when it starts, so a later edit never
 //! changes an interview in flight.
 
+mod code_tests;
 mod files;
 pub mod model;
 pub mod pattern;
@@ -18,7 +19,8 @@ use rust_embed::RustEmbed;
 use sha2::{Digest, Sha256};
 
 pub use model::{
-    Difficulty, Dimension, Loop, LoopRound, Probe, Question, Requirement, RoundKind, Rubric, Signal,
+    CodeLanguage, CodeTests, Difficulty, Dimension, FunctionSignature, Loop, LoopRound, Probe,
+    Question, Requirement, RoundKind, Rubric, Signal, TestCase,
 };
 
 /// One problem in one content file.

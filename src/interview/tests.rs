@@ -58,6 +58,7 @@ fn question(id: &str) -> Question {
                 text: "Which edge cases?".into(),
             },
         ],
+        tests: None,
         vocabulary: Default::default(),
     }
 }
