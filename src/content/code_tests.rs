@@ -136,7 +136,7 @@ pub(super) fn parse(
         if size > MAX_CASE_JSON_BYTES {
             r.error(
                 args_span,
-                format!("{field}"),
+                field.clone(),
                 format!("is {size} bytes as JSON; the limit is {MAX_CASE_JSON_BYTES}"),
             );
         }
