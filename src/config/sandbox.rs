@@ -20,8 +20,9 @@ pub struct SandboxConfig {
     /// Wall-clock seconds per run, including the interpreter's start, so a
     /// run that sleeps or blocks cannot hold a slot.
     pub wall_seconds: u64,
-    /// Address space per process, MiB (`RLIMIT_AS`). Node reserves about
-    /// 1 GiB of address space before it runs anything.
+    /// Address space per process, MiB (`RLIMIT_AS`). Node reserves most of
+    /// a GiB of address space before it runs anything: at 1024 its heap
+    /// stops near 150 MB.
     pub memory_mb: u64,
     /// Processes and threads of the sandbox user (`RLIMIT_NPROC`); Node
     /// alone starts about ten threads.
@@ -34,9 +35,12 @@ pub struct SandboxConfig {
     pub max_output_bytes: usize,
     /// Runs at once across all sessions; more wait their turn.
     pub concurrency: usize,
-    /// The unprivileged user and group code runs as when the server runs as
-    /// root (65534 is `nobody`). A server not running as root runs code as
-    /// its own user, in a user namespace.
+    /// When the server runs as root, run `n` (of `concurrency`) runs as
+    /// user `uid + n` and group `gid`: unprivileged ids that must belong to
+    /// no one else. One user per slot, because the process limit counts a
+    /// user's processes: a fork bomb in one run must not starve another.
+    /// A server not running as root runs code as its own user, in a user
+    /// namespace, and the process limit then counts its own processes too.
     pub uid: u32,
     pub gid: u32,
 }
@@ -50,12 +54,12 @@ impl Default for SandboxConfig {
             node: "node".into(),
             cpu_seconds: 5,
             wall_seconds: 10,
-            memory_mb: 1024,
+            memory_mb: 2048,
             max_processes: 64,
             max_file_mb: 16,
             max_output_bytes: 256 * 1024,
             concurrency: 2,
-            uid: 65534,
+            uid: 990_000,
             gid: 65534,
         }
     }
@@ -84,6 +88,9 @@ impl SandboxConfig {
         }
         if self.uid == 0 || self.gid == 0 {
             problems.push("uid and gid must not be 0 (root)".to_owned());
+        }
+        if u64::from(self.uid) + self.concurrency as u64 > u64::from(u32::MAX) - 1 {
+            problems.push("uid + concurrency must stay below 4294967295".to_owned());
         }
         if problems.is_empty() {
             Ok(())

@@ -19,6 +19,7 @@ mod provenance;
 mod regrade;
 mod remote_speech;
 mod resume;
+mod sandbox;
 mod speech;
 mod speech_support;
 mod tts;
