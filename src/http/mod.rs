@@ -113,7 +113,14 @@ impl AppState {
         let speaker = speech::speaker(&config);
         AppState {
             catalog: Arc::new(RwLock::new(Arc::new(catalog))),
-            hub: Hub::new(Arc::clone(&store), grader, idle, voice, speaker.is_some()),
+            hub: Hub::new(
+                Arc::clone(&store),
+                grader,
+                idle,
+                voice,
+                speaker.is_some(),
+                Arc::new(crate::sandbox::Sandbox::new(config.sandbox.clone())),
+            ),
             speaker,
             store,
             create_limiter: Arc::new(KeyedLimiter::per_minute(

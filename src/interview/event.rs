@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::grading::AnswerScore;
+use crate::sandbox::TestRun;
 use crate::speech::analytics::SpeechAnalytics;
 
 use super::plan::Plan;
@@ -79,6 +80,13 @@ pub enum Event {
     Completed {
         at: Millis,
     },
+    /// The candidate ran their code against the question's tests.
+    TestsRun {
+        at: Millis,
+        round: usize,
+        question: usize,
+        run: Box<TestRun>,
+    },
 }
 
 impl Event {
@@ -95,7 +103,8 @@ impl Event {
             | Event::Resumed { at, .. }
             | Event::InterviewEnded { at }
             | Event::Scored { at, .. }
-            | Event::Completed { at } => *at,
+            | Event::Completed { at }
+            | Event::TestsRun { at, .. } => *at,
         }
     }
 
@@ -114,6 +123,7 @@ impl Event {
             Event::InterviewEnded { .. } => "interview_ended",
             Event::Scored { .. } => "scored",
             Event::Completed { .. } => "completed",
+            Event::TestsRun { .. } => "tests_run",
         }
     }
 }

@@ -260,16 +260,17 @@ impl Regrader<'_> {
                         .rubrics
                         .and_then(|r| r.counterpart(&planned.rubric))
                         .unwrap_or(&planned.rubric);
-                    let answers = session
-                        .record(round, question)
-                        .map(|r| r.answers())
-                        .unwrap_or_default();
+                    let record = session.record(round, question);
+                    let answers = record.map(|r| r.answers()).unwrap_or_default();
                     let request = GradeRequest {
                         rubric,
                         question: &planned.questions[question],
                         answers: &answers,
                     };
                     let mut score = grade_or_fallback(self.grader, request).await;
+                    if let Some(run) = record.and_then(|r| r.test_runs.last()) {
+                        crate::grading::code_tests::apply(&mut score, rubric, run);
+                    }
                     // A grader that leaves the hash empty still gets one, so
                     // the stored score says which rubric content it judged.
                     if score.provenance.rubric_hash.is_empty() {

@@ -39,6 +39,9 @@ const CASE_OUTPUT_CAP: usize = 4_000;
 /// runner is busy: a few runs' worth, so a queue cannot build up unseen.
 const QUEUE_WAIT: Duration = Duration::from_secs(30);
 
+/// The longest a slot waits for a previous run's processes to be reaped.
+const LEFTOVER_WAIT: Duration = Duration::from_secs(10);
+
 /// Whether code can run here, told to clients in `welcome`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SandboxStatus {
@@ -273,11 +276,15 @@ impl Sandbox {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .pop()
             .ok_or(SandboxError::Busy)?;
-        Ok(Slot {
+        let slot = Slot {
             index,
             sandbox: self,
             _permit: permit,
-        })
+        };
+        if let Some((uid, _)) = self.run_as(&slot) {
+            process::wait_until_gone(uid, LEFTOVER_WAIT).await;
+        }
+        Ok(slot)
     }
 
     fn command(&self, slot: &Slot<'_>, dir: &Path, argv: &[&str]) -> Vec<std::ffi::OsString> {

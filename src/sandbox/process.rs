@@ -132,3 +132,34 @@ async fn drain(stream: &mut (impl AsyncRead + Unpin), into: &mut Vec<u8>, max: u
         }
     }
 }
+
+/// Waits (up to `bound`) until no process runs as `uid`. A killed run's
+/// processes take the kernel a moment (a second or more after a fork bomb)
+/// to reap, and while they count against the user's process limit the next
+/// run as that user could not even start.
+pub async fn wait_until_gone(uid: u32, bound: Duration) {
+    let deadline = Instant::now() + bound;
+    while uid_has_processes(uid) && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn uid_has_processes(uid: u32) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    let wanted = uid.to_string();
+    entries.flatten().any(|entry| {
+        let is_pid = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()));
+        is_pid
+            && std::fs::read_to_string(entry.path().join("status")).is_ok_and(|status| {
+                status
+                    .lines()
+                    .find_map(|l| l.strip_prefix("Uid:"))
+                    .is_some_and(|ids| ids.split_whitespace().any(|id| id == wanted))
+            })
+    })
+}

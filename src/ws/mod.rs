@@ -17,6 +17,7 @@ use tokio_util::task::TaskTracker;
 use crate::grading::Grader;
 use crate::interview::{InterviewError, Session};
 use crate::metrics::Metrics;
+use crate::sandbox::Sandbox;
 use crate::store::{Store, StoreError};
 
 pub use connection::{SocketLimits, SocketSlot, run_connection};
@@ -38,6 +39,8 @@ pub(crate) struct Shared {
     voice: Option<VoiceSetup>,
     /// Set when prompts are spoken by the server, told to clients in `welcome`.
     server_tts: bool,
+    /// Runs candidates' code for "Run tests"; shared by every session.
+    sandbox: Arc<Sandbox>,
     /// Sessions being deleted: `attach` refuses them (checked under the
     /// `sessions` lock) so a reconnect cannot revive one mid-delete.
     deleting: std::sync::Mutex<HashSet<String>>,
@@ -96,6 +99,7 @@ impl Hub {
         idle_unload: Duration,
         voice: Option<VoiceSetup>,
         server_tts: bool,
+        sandbox: Arc<Sandbox>,
     ) -> Hub {
         Hub {
             shared: Arc::new(Shared {
@@ -107,6 +111,7 @@ impl Hub {
                 idle_unload,
                 voice,
                 server_tts,
+                sandbox,
                 deleting: std::sync::Mutex::new(HashSet::new()),
                 metrics: Arc::new(Metrics::new()),
             }),

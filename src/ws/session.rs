@@ -6,6 +6,8 @@
 //! drops mid-round the session pauses itself, so a lost connection never
 //! costs the candidate interview time.
 
+mod code_runs;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -48,6 +50,8 @@ pub(super) enum Command {
         job: Box<Job>,
         result: Box<Result<Transcript, SpeechError>>,
     },
+    /// The sandbox finished (or failed to start) a "Run tests".
+    TestsRan(Box<code_runs::Finished>),
     /// The session is being deleted: tell the socket, then stop for good.
     Close {
         reply: oneshot::Sender<()>,
@@ -83,6 +87,8 @@ pub(super) struct Actor {
     pending_speech: usize,
     /// When the last answer arrived, for the turn-latency metric.
     answered_at: Option<Instant>,
+    /// A code run in flight (one per session at a time).
+    pending_run: bool,
 }
 
 pub fn now_ms() -> Millis {
@@ -122,6 +128,7 @@ impl Actor {
             voice,
             pending_speech: 0,
             answered_at: None,
+            pending_run: false,
         };
         (actor, tx)
     }
@@ -138,7 +145,7 @@ impl Actor {
             let mut idle_since = Instant::now();
             loop {
                 let timer = self.session.poll_timeout().map(instant_at);
-                let idle = self.conn.is_none() && self.pending_grades == 0 && self.pending_speech == 0;
+                let idle = self.conn.is_none() && self.pending_grades == 0 && self.pending_speech == 0 && !self.pending_run;
                 let unload_at = idle_since + self.shared.idle_unload;
                 tokio::select! {
                     command = self.rx.recv() => {
@@ -218,10 +225,12 @@ impl Actor {
                     resumed: false,
                 });
                 let _ = reply.send(id);
+                let code_execution = self.shared.sandbox.status().await.clone();
                 self.send(ServerMsg::welcome(
                     &self.id,
                     &self.session,
                     self.shared.server_tts,
+                    code_execution,
                 ));
                 info!(conn = id, "socket attached");
             }
@@ -270,6 +279,7 @@ impl Actor {
                     self.perform(actions).await;
                 }
             }
+            Command::TestsRan(finished) => self.tests_ran(*finished).await,
             // Handled by the run loop, which ends the task.
             Command::Close { reply } => {
                 let _ = reply.send(());
@@ -350,6 +360,7 @@ impl Actor {
                     "Voice is not enabled on this server; send text answers.",
                 )),
             },
+            ClientMsg::RunTests { language, code } => self.run_tests(language, code).await,
             ClientMsg::Skip => self.input(Input::Skip).await,
             ClientMsg::Repeat => self.input(Input::Repeat).await,
             ClientMsg::Pause => self.input(Input::Pause(PauseReason::Candidate)).await,
@@ -490,6 +501,7 @@ impl Actor {
             return;
         };
         let answers = record.answers();
+        let tests_run = record.test_runs.last().cloned();
         let plan = Arc::clone(self.session.plan());
         let grader = Arc::clone(&self.shared.grader);
         let metrics = Arc::clone(&self.shared.metrics);
@@ -505,7 +517,10 @@ impl Actor {
                     answers: &answers,
                 };
                 let started = Instant::now();
-                let score = grade_or_fallback(grader.as_ref(), request).await;
+                let mut score = grade_or_fallback(grader.as_ref(), request).await;
+                if let Some(run) = &tests_run {
+                    crate::grading::code_tests::apply(&mut score, &planned.rubric, run);
+                }
                 metrics.graded(grader.id(), score.fallback, started.elapsed());
                 let _ = tx
                     .send(Command::Graded {
@@ -544,6 +559,7 @@ fn engine_error(error: &InterviewError) -> ServerMsg {
     let code = match error {
         InterviewError::EmptyAnswer => "empty_answer",
         InterviewError::NotAllowed { .. } => "not_allowed",
+        InterviewError::QuestionClosed { .. } => "question_closed",
         _ => "internal",
     };
     ServerMsg::error(code, error.to_string())

@@ -6,6 +6,7 @@ mod app;
 mod browser;
 mod calibrate;
 mod cli;
+mod code_runs;
 mod crash_client;
 mod durability;
 mod edge;

@@ -26,10 +26,15 @@ pub fn shipped_tests(question_id: &str) -> CodeTests {
 /// servers would: tests run at once, and the process limit is per user.
 static NEXT_UID: AtomicU32 = AtomicU32::new(1_500_000);
 
+/// Users no other sandbox in this test binary runs as.
+pub fn next_uid() -> u32 {
+    NEXT_UID.fetch_add(10, Ordering::Relaxed)
+}
+
 /// Tight limits so the limit tests finish quickly.
 fn sandbox() -> Sandbox {
     Sandbox::new(SandboxConfig {
-        uid: NEXT_UID.fetch_add(10, Ordering::Relaxed),
+        uid: next_uid(),
         cpu_seconds: 2,
         wall_seconds: 6,
         memory_mb: 1024,
