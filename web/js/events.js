@@ -19,6 +19,7 @@ import {
 import { fetchReportFallback, finishSession, renderDebrief } from "./debrief.js";
 import { onListening, onTranscript, resetLiveTranscript, speakPrompt } from "./voice.js";
 import { setVoiceSource } from "./tts.js";
+import { onCodeStatus, onPromptTests, onRunRefused, onTestResults } from "./code-runner.js";
 
 const PROTOCOL = 1;
 
@@ -46,6 +47,7 @@ const EVENT_HANDLERS = {
   error: onError,
   listening: (msg) => onListening(msg),
   transcript: (msg) => onTranscript(msg),
+  test_results: (msg) => onTestResults(msg),
   // Local events this page records itself, so a reload shows its own answers.
   local_answer: onLocalAnswer,
   local_answer_failed: onLocalAnswerFailed,
@@ -55,6 +57,7 @@ export function handleWelcome(msg) {
   app.attempt = 0;
   hideBanner();
   setVoiceSource(msg);
+  onCodeStatus(msg);
   if (msg.protocol !== PROTOCOL) {
     showAlert(`This server speaks protocol ${msg.protocol}; this page was written for protocol ${PROTOCOL}. Some things may not work.`);
   }
@@ -107,6 +110,7 @@ function onPrompt(msg, ctx) {
     el("div", { class: "text" }, msg.text || ""),
   ]);
   if (!msg.repeat) resetLiveTranscript();
+  onPromptTests(msg);
   // Only prompts that arrive now are spoken, not ones replayed from storage.
   if (ctx.live) speakPrompt([msg.intro, msg.text].filter(Boolean).join(" "), msg.seq);
   updateControls();
@@ -214,6 +218,7 @@ function onError(msg) {
     recordEvent({ type: "local_answer_failed", id: failed.id, message: text });
     markAnswerFailed(failed, text);
   }
+  if (app.lastOutbound === "run_tests") onRunRefused(text);
   app.lastOutbound = null;
   showAlert(`${text}${code}`);
   if (msg.fatal) {
