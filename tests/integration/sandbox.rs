@@ -363,3 +363,75 @@ async fn a_disabled_sandbox_runs_nothing_and_says_why() {
         .unwrap_err();
     assert!(error.to_string().contains("disabled"), "{error}");
 }
+
+/// Reference solutions: the shipped cases must agree with a known-good
+/// implementation (a wrong expected value would fail every candidate).
+const REFERENCES: [(&str, &str); 5] = [
+    ("coding-subarray-sum-equals-k", PY_CORRECT),
+    (
+        "coding-min-meeting-rooms",
+        "import heapq
+def min_meeting_rooms(meetings):
+    ends = []
+    for start, end in sorted(meetings):
+        if ends and ends[0] <= start:
+            heapq.heapreplace(ends, end)
+        else:
+            heapq.heappush(ends, end)
+    return len(ends)
+",
+    ),
+    (
+        "coding-number-of-islands",
+        "def num_islands(grid):
+    seen = set()
+    count = 0
+    for r in range(len(grid)):
+        for c in range(len(grid[0])):
+            if grid[r][c] == 1 and (r, c) not in seen:
+                count += 1
+                stack = [(r, c)]
+                seen.add((r, c))
+                while stack:
+                    y, x = stack.pop()
+                    for ny, nx in ((y + 1, x), (y - 1, x), (y, x + 1), (y, x - 1)):
+                        if 0 <= ny < len(grid) and 0 <= nx < len(grid[0]) and grid[ny][nx] == 1 and (ny, nx) not in seen:
+                            seen.add((ny, nx))
+                            stack.append((ny, nx))
+    return count
+",
+    ),
+    (
+        "ml-coding-softmax-cross-entropy",
+        "import math
+def softmax_cross_entropy(logits, labels):
+    total = 0.0
+    for row, label in zip(logits, labels):
+        top = max(row)
+        total += top + math.log(sum(math.exp(x - top) for x in row)) - row[label]
+    return total / len(labels)
+",
+    ),
+    (
+        "ml-coding-cosine-top-k",
+        "import math
+def top_k_cosine(query, docs, k):
+    def norm(v):
+        return math.sqrt(sum(x * x for x in v))
+    scores = [sum(a * b for a, b in zip(query, d)) / (norm(query) * norm(d)) for d in docs]
+    return sorted(range(len(docs)), key=lambda i: -scores[i])[:k]
+",
+    ),
+];
+
+#[tokio::test]
+async fn every_shipped_question_with_tests_passes_its_reference_solution() {
+    let sandbox = sandbox();
+    for (id, code) in REFERENCES {
+        let run = sandbox
+            .run(CodeLanguage::Python, code, &shipped_tests(id))
+            .await
+            .expect("the run happens");
+        assert_eq!(run.passed, run.total, "{id}: {run:?}");
+    }
+}
