@@ -49,6 +49,10 @@ pub struct SandboxStatus {
     pub languages: Vec<CodeLanguage>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The start-up probe has not finished: runs wait for it, and are
+    /// refused with the reason if it fails.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub checking: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -107,12 +111,24 @@ impl Sandbox {
         self.status.get_or_init(|| self.probe()).await
     }
 
+    /// The status without waiting for the probe (starting interpreters
+    /// takes seconds on a busy machine; a welcome should not wait for it).
+    pub fn status_now(&self) -> SandboxStatus {
+        self.status.get().cloned().unwrap_or_else(|| SandboxStatus {
+            enabled: self.config.enabled,
+            languages: Vec::new(),
+            reason: None,
+            checking: self.config.enabled,
+        })
+    }
+
     async fn probe(&self) -> SandboxStatus {
         if !self.config.enabled {
             return SandboxStatus {
                 enabled: false,
                 languages: Vec::new(),
                 reason: Some("turned off in [sandbox]".into()),
+                checking: false,
             };
         }
         let mut languages = Vec::new();
@@ -162,6 +178,7 @@ impl Sandbox {
                 enabled: false,
                 languages,
                 reason: Some(reason),
+                checking: false,
             }
         } else {
             if !problems.is_empty() {
@@ -172,6 +189,7 @@ impl Sandbox {
                 enabled: true,
                 languages,
                 reason: None,
+                checking: false,
             }
         }
     }

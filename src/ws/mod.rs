@@ -101,6 +101,14 @@ impl Hub {
         server_tts: bool,
         sandbox: Arc<Sandbox>,
     ) -> Hub {
+        // Probe the sandbox now, so the first welcome need not wait for it
+        // and the log says at start-up whether code can run.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let sandbox = Arc::clone(&sandbox);
+            runtime.spawn(async move {
+                sandbox.status().await;
+            });
+        }
         Hub {
             shared: Arc::new(Shared {
                 sessions: Mutex::new(HashMap::new()),

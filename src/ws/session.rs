@@ -225,7 +225,7 @@ impl Actor {
                     resumed: false,
                 });
                 let _ = reply.send(id);
-                let code_execution = self.shared.sandbox.status().await.clone();
+                let code_execution = self.shared.sandbox.status_now();
                 self.send(ServerMsg::welcome(
                     &self.id,
                     &self.session,

@@ -243,17 +243,24 @@ async fn the_final_run_moves_the_grade_and_shows_in_the_report() {
 #[tokio::test]
 async fn a_server_without_a_working_sandbox_says_so_and_runs_nothing() {
     let (app, _content) = coding_app(|c| c.sandbox.bwrap = "/nonexistent/bwrap".into()).await;
-    let (_, _, mut candidate) = app.start("tests-practice").await;
-    let status = &candidate.welcome["code_execution"];
-    assert_eq!(status["enabled"], false, "{status}");
-    assert!(
-        status["reason"].as_str().unwrap().contains("bubblewrap"),
-        "{status}"
-    );
+    let (id, token, mut candidate) = app.start("tests-practice").await;
     candidate.recv_until("prompt").await;
     candidate
         .send(json!({ "type": "run_tests", "language": "python", "code": PY_WRONG }))
         .await;
     let refused = next_error(&mut candidate).await;
     assert_eq!(refused["code"], "code_execution_disabled", "{refused}");
+    assert!(
+        refused["message"].as_str().unwrap().contains("bubblewrap"),
+        "{refused}"
+    );
+    // Once the probe has failed, every welcome says so.
+    drop(candidate);
+    let again = app.connect(&id, &token).await;
+    let status = &again.welcome["code_execution"];
+    assert_eq!(status["enabled"], false, "{status}");
+    assert!(
+        status["reason"].as_str().unwrap().contains("bubblewrap"),
+        "{status}"
+    );
 }

@@ -42,7 +42,7 @@ function showRunner() {
   $("code-runner").hidden = !has;
   const button = $("run-tests-btn");
   button.disabled = !has || !status.enabled || app.running;
-  $("run-status").textContent = has && status.enabled === false
+  $("run-status").textContent = has && status.enabled === false && !status.checking
     ? `Running code is off on this server${status.reason ? `: ${status.reason}` : "."}` : "";
 }
 

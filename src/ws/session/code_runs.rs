@@ -13,6 +13,10 @@ use crate::interview::{Input, Phase};
 use crate::sandbox::TestRun;
 use crate::ws::protocol::ServerMsg;
 
+/// Runs recorded per question. Each stores its code (up to a frame) and
+/// bounded output, so this bounds what one question can add to the log.
+const MAX_RUNS_PER_QUESTION: usize = 100;
+
 pub(crate) struct Finished {
     round: usize,
     question: usize,
@@ -41,6 +45,16 @@ impl Actor {
         };
         if code.trim().is_empty() {
             return self.send(ServerMsg::error("empty_code", "There is no code to run."));
+        }
+        let runs = self
+            .session
+            .record(round, question)
+            .map_or(0, |r| r.test_runs.len());
+        if runs >= MAX_RUNS_PER_QUESTION {
+            return self.send(ServerMsg::error(
+                "too_many_runs",
+                format!("This question's tests have been run {runs} times, the most allowed."),
+            ));
         }
         if self.pending_run {
             return self.send(ServerMsg::error(
