@@ -11,6 +11,7 @@ use serde_json::Value;
 use tokio::process::Command;
 
 use crate::app::{TestApp, spawn_app, spawn_app_with_speech};
+use crate::code_runs::coding_app;
 use crate::speech_support::speak;
 use crate::voice_session::recogniser;
 
@@ -153,4 +154,18 @@ async fn a_spoken_answer_from_the_fake_microphone_is_transcribed_and_scored() {
     ];
     let matched = words_said.iter().filter(|w| heard.contains(*w)).count();
     assert!(matched >= 2, "{heard}");
+}
+
+#[tokio::test]
+async fn a_candidate_runs_the_tests_from_the_code_editor() {
+    let (app, _content) = coding_app(|_| {}).await;
+    let result = run_scenario(&app, "run-tests", &[]).await;
+
+    let report = report(&app, &result).await;
+    let tests = &report["answers"][0]["tests"];
+    assert_eq!(
+        (tests["passed"].as_u64(), tests["runs"].as_u64()),
+        (Some(7), Some(2)),
+        "{tests}"
+    );
 }

@@ -55,7 +55,7 @@ const JS_CORRECT: &str = "function countSubarrays(nums, k) {
 const PY_WRONG: &str = "def count_subarrays(nums, k):\n    return 1\n";
 
 /// The shipped content plus [`LOOP`], served from a directory.
-async fn coding_app(edit: impl FnOnce(&mut Config)) -> (TestApp, tempfile::TempDir) {
+pub async fn coding_app(edit: impl FnOnce(&mut Config)) -> (TestApp, tempfile::TempDir) {
     let content = tempfile::tempdir().expect("temp dir");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     for dir in ["prompts", "rubrics"] {

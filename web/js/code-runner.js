@@ -72,7 +72,8 @@ export function onTestResults(msg) {
     (run.message ? ` — ${run.message}` : "");
   $("run-status").textContent = summary;
   const shown = (run.cases || []).filter((c) => !c.hidden);
-  $("test-results").replaceChildren(
+  // replaceChildren would print null or false as text: keep only nodes.
+  $("test-results").replaceChildren(...[
     el("p", { class: run.passed === run.total ? "pass" : "fail" }, summary),
     el("ol", {}, shown.map((c) => el("li", { class: c.passed ? "pass" : "fail" },
       el("strong", {}, c.passed ? "Passed" : "Failed"),
@@ -82,7 +83,7 @@ export function onTestResults(msg) {
       c.output && el("pre", { class: "output" }, c.output)))),
     hidden.length > 0 && el("p", {}, `Hidden tests: ${hidden.filter((c) => c.passed).length} of ${hidden.length} passed.`),
     run.output && el("pre", { class: "output" }, run.output),
-  );
+  ].filter(Boolean));
   showRunner();
 }
 

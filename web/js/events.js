@@ -100,11 +100,12 @@ function onPrompt(msg, ctx) {
   const label = promptLabel(msg);
   // Replace the nodes (not just their text) so a repeated question is
   // announced again by the aria-live region.
-  $("prompt").replaceChildren(
+  $("prompt").replaceChildren(...[
     el("p", { class: "prompt-kind" }, label),
+    // replaceChildren would print a null intro as "null".
     msg.intro && el("p", { class: "intro" }, msg.intro),
     el("div", { class: "prompt-text" }, msg.text || ""),
-  );
+  ].filter(Boolean));
   addLogEntry("prompt", label, [
     msg.intro && el("p", { class: "intro" }, msg.intro),
     el("div", { class: "text" }, msg.text || ""),
