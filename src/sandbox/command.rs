@@ -1,5 +1,6 @@
 //! The command line that runs code: `setpriv` (util-linux) drops to the
-//! unprivileged user when the server is root, `prlimit` (util-linux) sets
+//! unprivileged user when the server is root, `nice` (coreutils) lowers its
+//! priority, `prlimit` (util-linux) sets
 //! the resource limits, and bubblewrap builds an empty world around the
 //! interpreter. Built as plain arguments so a test can read them.
 
@@ -39,6 +40,11 @@ pub fn build(
     }
     let mib = 1024 * 1024;
     push(&[
+        // The lowest CPU priority: a run that spins every core it can (a
+        // fork bomb until its deadline) still leaves the server responsive.
+        "nice",
+        "-n",
+        "19",
         "prlimit",
         &format!("--cpu={}", config.cpu_seconds),
         &format!("--as={}", config.memory_mb * mib),
@@ -147,7 +153,7 @@ mod tests {
     #[test]
     fn only_usr_and_the_run_directory_are_mounted() {
         let line = joined(None);
-        assert!(line.starts_with("prlimit "), "{line}");
+        assert!(line.starts_with("nice -n 19 prlimit "), "{line}");
         assert!(line.contains("--unshare-all --die-with-parent --new-session"));
         assert!(line.contains("--ro-bind /tmp/run-1 /sandbox"));
         assert!(!line.contains("--bind / "), "{line}");

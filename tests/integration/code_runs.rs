@@ -3,12 +3,13 @@
 //! healthy, and the final run moving the grade and showing in the report.
 
 use std::path::Path;
+use std::time::Duration;
 
 use mockloop::config::Config;
 use serde_json::{Value, json};
 
 use crate::app::{Candidate, TestApp, answer_for, spawn_app_with_config};
-use crate::sandbox::next_uid;
+use crate::sandbox::{JS_CORRECT, next_uid};
 
 /// A coding round on one question with tests, then a values round.
 const LOOP: &str = r#"
@@ -41,17 +42,6 @@ persona = "An interviewer."
 intro = ""
 "#;
 
-const JS_CORRECT: &str = "function countSubarrays(nums, k) {
-  const seen = new Map([[0, 1]]);
-  let total = 0, count = 0;
-  for (const x of nums) {
-    total += x;
-    count += seen.get(total - k) || 0;
-    seen.set(total, (seen.get(total) || 0) + 1);
-  }
-  return count;
-}";
-
 const PY_WRONG: &str = "def count_subarrays(nums, k):\n    return 1\n";
 
 /// The shipped content plus [`LOOP`], served from a directory.
@@ -81,11 +71,21 @@ pub async fn coding_app(edit: impl FnOnce(&mut Config)) -> (TestApp, tempfile::T
     (spawn_app_with_config(config).await, content)
 }
 
+/// A run can take the sandbox's wall limit, plus the wait for a killed
+/// run's processes to be reaped, plus a loaded machine's slowness.
+const RUN_WAIT: Duration = Duration::from_secs(60);
+
 async fn run_tests(candidate: &mut Candidate, language: &str, code: &str) -> Value {
     candidate
         .send(json!({ "type": "run_tests", "language": language, "code": code }))
         .await;
-    candidate.recv_until("test_results").await["run"].clone()
+    loop {
+        let msg = candidate.recv_within(RUN_WAIT).await;
+        assert_ne!(msg["type"], "error", "{msg}");
+        if msg["type"] == "test_results" {
+            return msg["run"].clone();
+        }
+    }
 }
 
 /// Runs `code` in the coding round, answers both questions the same way,
@@ -175,7 +175,11 @@ async fn a_coding_round_runs_the_tests_and_hostile_code_leaves_the_server_health
         .await;
     let busy = next_error(&mut candidate).await;
     assert_eq!(busy["code"], "busy", "{busy}");
-    candidate.recv_until("test_results").await;
+    loop {
+        if candidate.recv_within(RUN_WAIT).await["type"] == "test_results" {
+            break;
+        }
+    }
     candidate.answer(answer_for("coding", "question")).await;
     candidate.recv_until("prompt").await;
     candidate

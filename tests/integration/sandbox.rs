@@ -74,7 +74,7 @@ def count_subarrays(nums, k):
     return count
 ";
 
-const JS_CORRECT: &str = "
+pub const JS_CORRECT: &str = "
 function countSubarrays(nums, k) {
   const seen = new Map([[0, 1]]);
   let total = 0, count = 0;
