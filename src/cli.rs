@@ -292,6 +292,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let speech =
         crate::speech::provision::provision(&config.speech, &config.speech_remote, &data_dir).await;
     let state = AppState::open(config, speech).await?;
+    state.hub.check_sandbox();
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
         .with_context(|| format!("binding {addr}"))?;

@@ -101,14 +101,6 @@ impl Hub {
         server_tts: bool,
         sandbox: Arc<Sandbox>,
     ) -> Hub {
-        // Probe the sandbox now, so the first welcome need not wait for it
-        // and the log says at start-up whether code can run.
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            let sandbox = Arc::clone(&sandbox);
-            runtime.spawn(async move {
-                sandbox.status().await;
-            });
-        }
         Hub {
             shared: Arc::new(Shared {
                 sessions: Mutex::new(HashMap::new()),
@@ -124,6 +116,16 @@ impl Hub {
                 metrics: Arc::new(Metrics::new()),
             }),
         }
+    }
+
+    /// Starts the sandbox's probe in the background, so the log says at
+    /// start-up whether code can run and welcomes soon say so too. Without
+    /// it the first "Run tests" probes (servers in tests skip the cost).
+    pub fn check_sandbox(&self) {
+        let sandbox = Arc::clone(&self.shared.sandbox);
+        tokio::spawn(async move {
+            sandbox.status().await;
+        });
     }
 
     /// Attaches a socket's outbound queue to the session, starting the

@@ -8,7 +8,7 @@ use std::time::Duration;
 use mockloop::config::Config;
 use serde_json::{Value, json};
 
-use crate::app::{Candidate, TestApp, answer_for, spawn_app_with_config};
+use crate::app::{Candidate, TestApp, answer_for, mockloop, spawn_app_with_config, succeed};
 use crate::sandbox::{JS_CORRECT, next_uid};
 
 /// A coding round on one question with tests, then a values round.
@@ -266,5 +266,32 @@ async fn a_server_without_a_working_sandbox_says_so_and_runs_nothing() {
     assert!(
         status["reason"].as_str().unwrap().contains("bubblewrap"),
         "{status}"
+    );
+}
+
+#[tokio::test]
+async fn a_regrade_keeps_what_the_final_run_showed() {
+    let (app, _content) = coding_app(|_| {}).await;
+    let (id, _, _) = interview_with(&app, "javascript", JS_CORRECT).await;
+    succeed(
+        mockloop()
+            .args(["regrade", "--session", &id, "--data-dir"])
+            .arg(&app.data_dir),
+    );
+    let out = succeed(
+        mockloop()
+            .args(["export", &id, "--format", "json", "--data-dir"])
+            .arg(&app.data_dir),
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["answers"][0]["scores"], 2, "regraded");
+    let dimension = problem_solving(&report);
+    assert!(dimension["level"].as_u64() >= Some(3), "{dimension}");
+    assert!(
+        dimension["feedback"]
+            .as_str()
+            .unwrap()
+            .contains("7 of 7 tests passed"),
+        "{dimension}"
     );
 }
