@@ -71,6 +71,7 @@ fn main() {
             rubric,
             question,
             answers: &answers,
+            hints: &[],
         };
         let per_second = measure(|| {
             black_box(OfflineGrader.score(black_box(request)));

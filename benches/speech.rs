@@ -24,7 +24,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use mockloop::config::VoiceConfig;
+use mockloop::config::{SpeechConfig, VoiceConfig};
 use mockloop::speech::whisper::{WhisperOptions, WhisperTranscriber};
 use mockloop::speech::{Request, Transcriber, wav};
 
@@ -58,14 +58,35 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
+/// Threads per pass: the server's default (`[speech] threads`), or
+/// `MOCKLOOP_BENCH_THREADS`.
 fn threads() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get().min(4))
+    env_count("MOCKLOOP_BENCH_THREADS").unwrap_or_else(|| SpeechConfig::default().threads)
+}
+
+/// Recogniser workers: the server's default, or `MOCKLOOP_BENCH_WORKERS`.
+fn workers() -> usize {
+    env_count("MOCKLOOP_BENCH_WORKERS").unwrap_or_else(|| SpeechConfig::default().workers)
+}
+
+fn env_count(name: &str) -> Option<usize> {
+    let value = std::env::var(name).ok()?;
+    let n = value
+        .parse::<usize>()
+        .unwrap_or_else(|_| panic!("{name} must be a whole number, not {value:?}"));
+    Some(n.max(1))
 }
 
 fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
+    // `MOCKLOOP_BENCH_CLIPS=10s,20s` measures only those clips.
+    let only = std::env::var("MOCKLOOP_BENCH_CLIPS").ok();
     let clips: Vec<(String, PathBuf, String)> = CLIPS
         .iter()
+        .filter(|(name, _)| {
+            only.as_deref()
+                .is_none_or(|o| o.split(',').any(|n| n == *name))
+        })
         .map(|(name, text)| {
             (
                 name.to_string(),
@@ -77,7 +98,7 @@ fn main() {
     let model = speech_support::model();
     let options = WhisperOptions {
         threads: threads(),
-        workers: 1,
+        workers: workers(),
         queue: 4,
     };
     let loads: Vec<Duration> = (0..RUNS)
@@ -87,7 +108,10 @@ fn main() {
             t.elapsed()
         })
         .collect();
-    println!("whisper.cpp tiny.en (f16, {} threads)", options.threads);
+    println!(
+        "whisper.cpp tiny.en (f16, {} worker(s) of {} thread(s))",
+        options.workers, options.threads
+    );
     println!(
         "  model load: {:.0} ms (median of {RUNS})",
         median(loads).as_secs_f64() * 1e3
@@ -124,11 +148,14 @@ fn main() {
     // are the recogniser's own spread).
     let live_runs = 2;
     for (mode, voice) in [
-        ("whole utterances", VoiceConfig::default()),
         (
-            "segments at 200 ms pauses",
+            "segments at 200 ms pauses (the default)",
+            VoiceConfig::default(),
+        ),
+        (
+            "whole utterances",
             VoiceConfig {
-                segment_pause_ms: 200,
+                segment_pause_ms: 0,
                 ..VoiceConfig::default()
             },
         ),

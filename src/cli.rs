@@ -10,11 +10,11 @@ mod scoring;
 mod speech;
 
 use crate::config::{Config, GraderKind};
-use crate::content::{Catalog, ContentError, ContentSource, Difficulty, Question, RoundKind};
+use crate::content::{Catalog, ContentSource, Difficulty, Question, RoundKind};
 use crate::export::{
     Format, report_html, report_markdown, transcript, transcript_markdown, transcript_vtt,
 };
-use crate::grading::llm::prompt::{self, Templates};
+use crate::grading::llm::prompt;
 use crate::grading::{GradeRequest, OfflineGrader};
 use crate::http::{AppState, load_catalog};
 use crate::interview::Session;
@@ -314,45 +314,30 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 /// no templates), with a note that the LLM grader cannot use it.
 fn content_check(dir: &Path) -> anyhow::Result<()> {
     let source = ContentSource::from_dir(dir).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let catalog = Catalog::build(&source);
-    let has_templates = source
-        .files()
-        .iter()
-        .any(|f| f.path.starts_with(prompt::DIR));
-    let templates = if has_templates {
-        Some(Templates::load(&source))
-    } else {
-        None
-    };
-    let mut errors: Vec<ContentError> = Vec::new();
-    if let Err(e) = &catalog {
-        errors.extend(e.0.iter().cloned());
-    }
-    if let Some(Err(e)) = &templates {
-        errors.extend(e.0.iter().cloned());
-    }
-    if !errors.is_empty() {
-        for e in &errors {
-            eprintln!("{e}");
+    let checked = match crate::content::check(&source) {
+        Ok(checked) => checked,
+        Err(errors) => {
+            for e in &errors.0 {
+                eprintln!("{e}");
+            }
+            bail!("{} problem(s) in {}", errors.0.len(), dir.display());
         }
-        bail!("{} problem(s) in {}", errors.len(), dir.display());
-    }
-    if let Ok(catalog) = catalog {
-        let prompts = match templates {
-            Some(Ok(t)) => format!("grader prompts {}", t.hash()),
-            _ => format!(
-                "no {} templates: the LLM grader cannot use this content",
-                prompt::DIR
-            ),
-        };
-        println!(
-            "ok: {} loops, {} questions, {} rubrics (content {}; {prompts})",
-            catalog.loops().len(),
-            catalog.question_count(),
-            catalog.rubric_count(),
-            catalog.hash()
-        );
-    }
+    };
+    let catalog = &checked.catalog;
+    let prompts = match &checked.templates {
+        Some(hash) => format!("grader prompts {hash}"),
+        None => format!(
+            "no {} templates: the LLM grader cannot use this content",
+            prompt::DIR
+        ),
+    };
+    println!(
+        "ok: {} loops, {} questions, {} rubrics (content {}; {prompts})",
+        catalog.loops().len(),
+        catalog.question_count(),
+        catalog.rubric_count(),
+        catalog.hash()
+    );
     Ok(())
 }
 
@@ -444,6 +429,7 @@ pub fn grade(
         rubric,
         question,
         answers: &answers,
+        hints: &[],
     });
     if json {
         return Ok(serde_json::to_string_pretty(&score)? + "\n");

@@ -7,9 +7,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
+mod interviewer;
 mod sandbox;
 mod server;
 mod tts;
+pub use interviewer::{InterviewerConfig, InterviewerMode};
 pub use sandbox::SandboxConfig;
 pub use server::{OPERATOR_TOKEN_ENV, ServerConfig};
 pub use tts::{TtsBackend, TtsConfig, TtsFormat};
@@ -24,6 +26,7 @@ pub struct Config {
     pub sessions: SessionConfig,
     pub grader: GraderConfig,
     pub llm: LlmConfig,
+    pub interviewer: InterviewerConfig,
     pub voice: VoiceConfig,
     pub speech: SpeechConfig,
     pub speech_remote: SpeechRemoteConfig,
@@ -43,11 +46,12 @@ pub struct SpeechConfig {
     /// which the first `serve` installs when it is missing.
     pub model: Option<PathBuf>,
     /// Threads one transcription uses. whisper.cpp scales to about 4 on
-    /// tiny; more only steals cores from the other workers. Default: the
-    /// cores there are, up to 4.
+    /// tiny; more only steals cores from the other workers. Default: half
+    /// the cores there are, from 1 to 4.
     pub threads: usize,
     /// Transcriptions in flight at once, each on its own worker thread
-    /// with its own decoder state (the model itself is shared).
+    /// with its own decoder state (the model itself is shared). Default 2:
+    /// a final transcript never waits behind a partial pass.
     pub workers: usize,
     /// Clips waiting beyond the busy workers before callers are told the
     /// recogniser is busy: a bound on memory and on latency under load.
@@ -62,19 +66,20 @@ impl Default for SpeechConfig {
             backend: SpeechBackend::Local,
             model: None,
             threads: default_threads(),
-            workers: 1,
+            workers: 2,
             queue: 8,
             auto_install: true,
         }
     }
 }
 
-/// Up to 4, never more than the machine has: whisper.cpp's threads wait
-/// for each other by spinning, so one more thread than cores stalls every
-/// step whenever a core is taken (measured: a 2.4 s clip on 2 busy cores
-/// took over two minutes with 4 threads, 0.5 s with 1).
+/// Half the cores (two workers share them), from 1 to 4. whisper.cpp's
+/// threads wait for each other by spinning, so a pass whose threads don't
+/// all have a core stalls at every step: measured on 2 cores busy with other
+/// work, a 10 s clip took 5.2 s with 2 threads and 0.83 s with 1 (and a
+/// 2.4 s clip over two minutes with 4).
 fn default_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
+    std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).clamp(1, 4))
 }
 
 impl SpeechConfig {
@@ -545,11 +550,12 @@ pub struct VoiceConfig {
     /// is dropped instead of transcribed: Whisper tends to invent words for
     /// such clips.
     pub min_speech_ms: u32,
-    /// A pause this long, after `min_segment_ms` of speech, settles the
-    /// speech before it: that piece is transcribed (final) at once while the
-    /// utterance goes on, so the final transcript follows the end of speech
-    /// by a pause and one short pass. 0 (the default) transcribes whole
-    /// utterances: with tiny.en, short pieces lose accuracy (the README's
+    /// A pause this long, after `min_segment_ms` of speech (or twice as
+    /// long after less), settles the speech before it: that piece is
+    /// transcribed (final) at once while the utterance goes on, so the final
+    /// transcript follows the end of speech by a pause and one short pass,
+    /// whatever the answer's length. 0 transcribes whole utterances, which
+    /// waits for the silence hold and a pass over all of it (the README's
     /// speech benchmark section has the figures).
     pub segment_pause_ms: u32,
     pub min_segment_ms: u32,
@@ -563,7 +569,7 @@ impl Default for VoiceConfig {
             pre_roll_ms: 300,
             vad_threshold: 0.5,
             min_speech_ms: 200,
-            segment_pause_ms: 0,
+            segment_pause_ms: 200,
             min_segment_ms: 1_000,
         }
     }
@@ -668,7 +674,9 @@ impl Config {
         config.server.check().map_err(anyhow::Error::msg)?;
         config.limits.check().map_err(anyhow::Error::msg)?;
         config.voice.check().map_err(anyhow::Error::msg)?;
-        let llm = config.grader.kind == GraderKind::Llm;
+        config.interviewer.check().map_err(anyhow::Error::msg)?;
+        let interviewer_llm = config.interviewer.mode == InterviewerMode::Llm;
+        let llm = config.grader.kind == GraderKind::Llm || interviewer_llm;
         if config.llm.api_key.is_none()
             && let Some((name, raw)) = env
                 .iter()
@@ -704,11 +712,16 @@ impl Config {
                 tts.api_key = Some(ApiKey::new(raw).map_err(|e| anyhow::anyhow!("{name}: {e}"))?);
             }
         }
-        if llm {
+        if config.grader.kind == GraderKind::Llm {
             config
                 .llm
                 .check()
                 .map_err(|e| anyhow::anyhow!("[grader] kind = \"llm\" needs a complete {e}"))?;
+        }
+        if interviewer_llm {
+            config.interviewer.llm(&config.llm).check().map_err(|e| {
+                anyhow::anyhow!("[interviewer] mode = \"llm\" needs a complete {e}")
+            })?;
         }
         Ok(config)
     }

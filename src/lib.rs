@@ -13,6 +13,7 @@ mod fuzz_tests;
 pub mod grading;
 pub mod http;
 pub mod interview;
+pub mod interviewer;
 pub mod metrics;
 pub mod rate;
 pub mod regrade;

@@ -15,6 +15,8 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
+use crate::interview::{Author, TurnSource};
+
 type Labels = Vec<(&'static str, String)>;
 
 /// Why the edge refused something; the `reason` label of `rejected`.
@@ -63,6 +65,9 @@ pub struct Metrics {
     transcription_rtf: Histogram,
     turn_seconds: Histogram,
     rejected: Family<Labels, Counter>,
+    interviewer_turns: Family<Labels, Counter>,
+    interviewer_first_token_seconds: Histogram,
+    interviewer_prompt_seconds: Histogram,
 }
 
 fn latency_buckets() -> Histogram {
@@ -90,6 +95,24 @@ impl Metrics {
         let transcription_rtf = Histogram::new(exponential_buckets(0.05, 2.0, 10));
         let turn_seconds = latency_buckets();
         let rejected = Family::<Labels, Counter>::default();
+        let interviewer_turns = Family::<Labels, Counter>::default();
+        let interviewer_first_token_seconds = latency_buckets();
+        let interviewer_prompt_seconds = latency_buckets();
+        registry.register(
+            "interviewer_turns",
+            "Follow-ups and hints an LLM was asked to word, by who worded them (llm, scripted) and why the scripted words stood in",
+            interviewer_turns.clone(),
+        );
+        registry.register(
+            "interviewer_first_token_seconds",
+            "From the candidate's end of answer to the LLM interviewer's first token",
+            interviewer_first_token_seconds.clone(),
+        );
+        registry.register(
+            "interviewer_prompt_seconds",
+            "From the candidate's end of answer to the LLM interviewer's whole prompt (the scripted one on a fallback)",
+            interviewer_prompt_seconds.clone(),
+        );
         registry.register(
             "sessions_active",
             "Sessions with a running task",
@@ -146,6 +169,9 @@ impl Metrics {
             transcription_rtf,
             turn_seconds,
             rejected,
+            interviewer_turns,
+            interviewer_first_token_seconds,
+            interviewer_prompt_seconds,
         }
     }
 
@@ -171,6 +197,27 @@ impl Metrics {
 
     pub fn turn(&self, took: Duration) {
         self.turn_seconds.observe(took.as_secs_f64());
+    }
+
+    /// One LLM interviewer turn, as recorded on its event.
+    pub fn composed(&self, source: &TurnSource) {
+        let by = match source.by {
+            Author::Llm => "llm",
+            Author::Scripted => "scripted",
+        };
+        let reason = source.fallback.map_or("none", |f| f.as_str());
+        self.interviewer_turns
+            .get_or_create(&vec![
+                ("by", by.to_owned()),
+                ("fallback", reason.to_owned()),
+            ])
+            .inc();
+        if let Some(ms) = source.first_token_ms {
+            self.interviewer_first_token_seconds
+                .observe(ms as f64 / 1000.0);
+        }
+        self.interviewer_prompt_seconds
+            .observe(source.full_ms as f64 / 1000.0);
     }
 
     pub fn reject(&self, why: Rejection) {

@@ -89,6 +89,8 @@ pub struct AnswerReport {
     /// Everything the candidate said for this question, turns joined by a blank line.
     pub answer: String,
     pub turns: Vec<TurnReport>,
+    /// Hints the candidate asked for (also among `turns`, kind `hint`).
+    pub hints: usize,
     pub skipped: bool,
     pub closed: Option<CloseReason>,
     /// The current (last) score's overall.
@@ -195,6 +197,7 @@ impl Report {
                             speech: t.speech.clone(),
                         })
                         .collect(),
+                    hints: record.hints().len(),
                     skipped: record.closed == Some(CloseReason::Skipped),
                     closed: record.closed,
                     overall: score.map(|s| s.overall),

@@ -95,6 +95,7 @@ function bindEvents() {
   });
   $("repeat-btn").addEventListener("click", () => send({ type: "repeat" }));
   $("skip-btn").addEventListener("click", () => send({ type: "skip" }));
+  $("hint-btn").addEventListener("click", () => send({ type: "hint" }));
   $("run-tests-btn").addEventListener("click", runTests);
   $("pause-btn").addEventListener("click", togglePause);
   if (voiceSupported()) {

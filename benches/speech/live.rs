@@ -138,8 +138,17 @@ async fn answer(app: &crate::app::TestApp, pcm: &[i16], press_done: bool) -> (Du
         .expect("send done");
     let mut finals = Vec::new();
     let mut last_final = speech_end;
+    // `MOCKLOOP_BENCH_VERBOSE=1` prints each message's time from the end of
+    // speech, to see where the latency goes.
+    let verbose = std::env::var_os("MOCKLOOP_BENCH_VERBOSE").is_some();
     let acked = loop {
         let (at, msg) = rx.recv().await.expect("the server answers");
+        if verbose {
+            let ms = |d: Duration| d.as_millis() as i128;
+            let from_end = ms(at.saturating_duration_since(speech_end))
+                - ms(speech_end.saturating_duration_since(at));
+            eprintln!("    {from_end:>7} ms  {msg}");
+        }
         match msg["type"].as_str() {
             Some("transcript") if msg["final"] == true => {
                 finals.push(msg["stable"].as_str().unwrap_or_default().to_owned());

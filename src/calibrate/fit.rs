@@ -169,6 +169,7 @@ pub fn scores(set: &CalibrationSet, params: &Params) -> Vec<f64> {
                     rubric: &item.rubric,
                     question: &item.question,
                     answers: &item.answers,
+                    hints: &[],
                 },
             )
             .overall

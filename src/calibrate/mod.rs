@@ -140,6 +140,7 @@ pub async fn run(set: &CalibrationSet, grader: &dyn Grader) -> CalibrationReport
                 rubric: &item.rubric,
                 question: &item.question,
                 answers: &item.answers,
+                hints: &[],
             };
             ItemResult::new(item, grade_or_fallback(grader, request).await)
         })

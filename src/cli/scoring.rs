@@ -104,6 +104,7 @@ pub async fn regrade(config: &Config, options: RegradeOptions) -> anyhow::Result
         store: &store,
         grader: grader.as_ref(),
         rubrics: rubrics.as_ref(),
+        finished_only: false,
     };
     let report = regrader
         .run(&ids, crate::ws::now_ms, |done| {

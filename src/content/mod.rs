@@ -6,7 +6,9 @@
 //! the hash (and a copy of what it uses) when it starts, so a later edit never
 //! changes an interview in flight.
 
+mod check;
 mod code_tests;
+pub mod edit;
 mod files;
 pub mod model;
 pub mod pattern;
@@ -18,13 +20,14 @@ use std::path::Path;
 use rust_embed::RustEmbed;
 use sha2::{Digest, Sha256};
 
+pub use check::{Checked, check};
 pub use model::{
     CodeLanguage, CodeTests, Difficulty, Dimension, FunctionSignature, Loop, LoopRound, Probe,
     Question, Requirement, RoundKind, Rubric, Signal, TestCase,
 };
 
 /// One problem in one content file.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, thiserror::Error)]
 #[error("{file}:{line}: {field}: {message}")]
 pub struct ContentError {
     pub file: String,
@@ -373,6 +376,16 @@ impl Catalog {
 
     pub fn question_count(&self) -> usize {
         self.questions.values().map(Vec::len).sum()
+    }
+
+    /// Every rubric, in id order.
+    pub fn rubrics(&self) -> impl Iterator<Item = &Rubric> {
+        self.rubrics.values()
+    }
+
+    /// The question with `id`, of any kind.
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.questions.values().flatten().find(|q| q.id == id)
     }
 
     pub fn rubric_count(&self) -> usize {

@@ -90,6 +90,9 @@ fn answer_card(out: &mut String, n: usize, a: &AnswerReport) {
             escape(&super::fallback_sentence(a.fallback_reason.as_deref()))
         );
     }
+    if let Some(hints) = super::hints_sentence(a.hints) {
+        let _ = write!(out, "<p class=\"flag\">Hints: {}</p>", escape(&hints));
+    }
     if a.injection_suspected {
         out.push_str("<p class=\"flag\">Suspected prompt injection; passages for review:</p><ul>");
         for q in &a.suspect_quotes {

@@ -24,10 +24,10 @@ pub fn transcript_markdown(t: &Transcript) -> String {
                 let _ = write!(out, "_[{clock}] {}_\n\n", e.text);
             }
             Speaker::Interviewer => {
-                let who = if e.kind == "follow_up" {
-                    "Interviewer (follow-up)"
-                } else {
-                    "Interviewer"
+                let who = match e.kind {
+                    "follow_up" => "Interviewer (follow-up)",
+                    "hint" => "Interviewer (hint, asked for)",
+                    _ => "Interviewer",
                 };
                 let _ = write!(out, "**[{clock}] {who}:** {}\n\n", e.text);
             }
@@ -150,6 +150,9 @@ fn flags(out: &mut String, a: &AnswerReport) {
             "> **Fallback:** {}\n\n",
             one_line(&super::fallback_sentence(a.fallback_reason.as_deref()))
         );
+    }
+    if let Some(hints) = super::hints_sentence(a.hints) {
+        let _ = write!(out, "> **Hints:** {hints}\n\n");
     }
     if a.injection_suspected {
         out.push_str(

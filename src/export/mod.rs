@@ -75,6 +75,18 @@ pub fn fallback_sentence(reason: Option<&str>) -> String {
     )
 }
 
+/// That the candidate needed hints, for a reviewer: the same sentence in
+/// every rendering of the report.
+pub fn hints_sentence(hints: usize) -> Option<String> {
+    match hints {
+        0 => None,
+        1 => Some("the candidate asked for a hint on this question; the grader was told.".into()),
+        n => Some(format!(
+            "the candidate asked for {n} hints on this question; the grader was told."
+        )),
+    }
+}
+
 fn scored_note(round: usize, question: usize, score: &AnswerScore) -> String {
     let model = score
         .provenance
@@ -159,6 +171,7 @@ pub fn transcript(session_id: &str, events: &[StoredEvent]) -> Option<Transcript
                 let label = match kind {
                     PromptKind::Question => "question",
                     PromptKind::FollowUp => "follow_up",
+                    PromptKind::Hint => "hint",
                 };
                 let text = if *repeat {
                     format!("(repeated) {text}")
@@ -211,7 +224,10 @@ pub fn transcript(session_id: &str, events: &[StoredEvent]) -> Option<Transcript
                         .unwrap_or_default()
                 ),
             ),
-            Event::Created { .. } | Event::RoundEnded { .. } | Event::Completed { .. } => {
+            Event::Created { .. }
+            | Event::RoundEnded { .. }
+            | Event::Completed { .. }
+            | Event::Composing { .. } => {
                 continue;
             }
         };

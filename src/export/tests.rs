@@ -47,6 +47,7 @@ fn interview(score: impl Fn(usize, AnswerScore) -> AnswerScore) -> (Session, Vec
             rubric: &planned.rubric,
             question: &planned.questions[question],
             answers: &answers,
+            hints: &[],
         });
         let scored = score(i, offline);
         let input = Input::Graded {

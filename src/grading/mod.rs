@@ -152,6 +152,9 @@ pub struct GradeRequest<'a> {
     pub question: &'a Question,
     /// The candidate's answers to the question and its follow-ups.
     pub answers: &'a [String],
+    /// Hints the candidate asked for and was given, in order: a point
+    /// reached after a hint is worth less than one reached unprompted.
+    pub hints: &'a [String],
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -11,7 +11,11 @@ struct Web;
 
 pub async fn serve_asset(uri: Uri) -> Response {
     let path = uri.path().trim_start_matches('/');
-    let path = if path.is_empty() { "index.html" } else { path };
+    let path = match path {
+        "" => "index.html",
+        "operator" => "operator.html",
+        path => path,
+    };
     match Web::get(path) {
         Some(file) => (
             [

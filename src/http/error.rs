@@ -24,6 +24,9 @@ pub enum AppError {
     /// the prompt nor the server's response body.
     #[error("the server's voice is unavailable ({0}); use the browser's speech synthesis")]
     SpeechUnavailable(String),
+    /// A request body over its route's size limit.
+    #[error("{0}")]
+    TooLarge(String),
     #[error("too many new sessions from this address; try again in {0} s")]
     RateLimited(u64),
     #[error("the server has too many open interviews; try again shortly")]
@@ -51,6 +54,7 @@ impl AppError {
             AppError::SpeechUnavailable(_) => {
                 (StatusCode::SERVICE_UNAVAILABLE, "speech_unavailable")
             }
+            AppError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             AppError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             AppError::TooManyConnections => {
                 (StatusCode::SERVICE_UNAVAILABLE, "too_many_connections")

@@ -6,6 +6,8 @@ mod edge;
 mod error;
 pub mod observe;
 pub mod operator;
+pub mod operator_content;
+pub mod operator_grading;
 pub mod sessions;
 mod speech;
 
@@ -26,7 +28,7 @@ use tokio::sync::Semaphore;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
-use crate::content::{Catalog, ContentSource, RoundKind};
+use crate::content::{Catalog, ContentSource, RoundKind, edit};
 use crate::grading::Grader;
 use crate::metrics::Rejection;
 use crate::rate::KeyedLimiter;
@@ -54,15 +56,21 @@ pub struct AppState {
     sockets: Arc<Semaphore>,
     /// `Some` when `[tts] backend = "remote"`: prompts are spoken by the server.
     speaker: Option<Arc<RemoteSpeaker>>,
+    /// Where the content lives and the lock the operator's saves take.
+    pub content: Arc<operator_content::LiveContent>,
 }
 
 impl AppState {
     /// Opens the store, loads the content and starts the session hub;
     /// `speech` (the shared recogniser) turns on spoken answers.
     pub async fn open(
-        config: Config,
+        mut config: Config,
         speech: Option<Arc<dyn Transcriber>>,
     ) -> anyhow::Result<AppState> {
+        // The LLM grader reads its templates from the same content the
+        // catalog is built from, including a copy the console saved.
+        config.content.dir =
+            edit::effective_dir(config.content.dir.as_deref(), &config.storage.data_dir);
         let catalog = load_catalog(&config)?;
         let store = SqliteStore::open_in(&config.storage.data_dir)
             .await
@@ -73,12 +81,15 @@ impl AppState {
                 )
             })?;
         let grader = crate::grading::build(&config, None)?;
-        Ok(AppState::with_voice(
+        // Like the grader's, a broken interviewer template stops start-up.
+        let interviewer = crate::interviewer::build(&config)?;
+        Ok(AppState::assemble(
             config,
             catalog,
             Arc::new(store),
             grader,
             speech,
+            interviewer,
         ))
     }
 
@@ -100,6 +111,24 @@ impl AppState {
         grader: Arc<dyn Grader>,
         transcriber: Option<Arc<dyn Transcriber>>,
     ) -> AppState {
+        // Config was checked at load; what can still fail here is a broken
+        // template in a content directory, and then the scripted
+        // interviewer asks (the interview works, the log says why).
+        let interviewer = crate::interviewer::build(&config).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "the LLM interviewer is off");
+            None
+        });
+        AppState::assemble(config, catalog, store, grader, transcriber, interviewer)
+    }
+
+    fn assemble(
+        config: Config,
+        catalog: Catalog,
+        store: Arc<dyn Store>,
+        grader: Arc<dyn Grader>,
+        transcriber: Option<Arc<dyn Transcriber>>,
+        interviewer: Option<Arc<crate::interviewer::Interviewer>>,
+    ) -> AppState {
         let idle = Duration::from_secs(config.sessions.idle_unload_seconds);
         let voice = transcriber.map(|transcriber| VoiceSetup {
             transcriber,
@@ -111,16 +140,16 @@ impl AppState {
             },
         });
         let speaker = speech::speaker(&config);
+        let data_dir = config.storage.data_dir.clone();
+        let content_dir = edit::effective_dir(config.content.dir.as_deref(), &data_dir);
         AppState {
+            content: Arc::new(operator_content::LiveContent::new(content_dir, data_dir)),
             catalog: Arc::new(RwLock::new(Arc::new(catalog))),
-            hub: Hub::new(
-                Arc::clone(&store),
-                grader,
-                idle,
-                voice,
-                speaker.is_some(),
-                Arc::new(crate::sandbox::Sandbox::new(config.sandbox.clone())),
-            ),
+            hub: Hub::new(Arc::clone(&store), grader, idle, voice, speaker.is_some())
+                .with_interviewer(interviewer)
+                .with_sandbox(Arc::new(crate::sandbox::Sandbox::new(
+                    config.sandbox.clone(),
+                ))),
             speaker,
             store,
             create_limiter: Arc::new(KeyedLimiter::per_minute(
@@ -129,6 +158,18 @@ impl AppState {
             sockets: Arc::new(Semaphore::new(config.server.max_connections)),
             config: Arc::new(config),
         }
+    }
+
+    /// Swaps in a rebuilt catalog for sessions created from now on;
+    /// returns the hash of the one it replaced.
+    pub fn replace_catalog(&self, catalog: Catalog) -> String {
+        let mut slot = self
+            .catalog
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        std::mem::replace(&mut *slot, Arc::new(catalog))
+            .hash()
+            .to_owned()
     }
 
     pub fn catalog(&self) -> Arc<Catalog> {
@@ -141,9 +182,11 @@ impl AppState {
     }
 }
 
-/// The configured content directory, else the content built into the binary.
+/// The configured content directory, else the copy the operator console
+/// saved in the data directory, else the content built into the binary.
 pub fn load_catalog(config: &Config) -> anyhow::Result<Catalog> {
-    let source = match &config.content.dir {
+    let dir = edit::effective_dir(config.content.dir.as_deref(), &config.storage.data_dir);
+    let source = match &dir {
         Some(dir) => ContentSource::from_dir(dir).map_err(|e| anyhow::anyhow!("{e}"))?,
         None => ContentSource::embedded(),
     };
@@ -161,6 +204,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/operator/sessions", get(operator::sessions))
         .route("/api/operator/sessions/{id}", delete(operator::delete))
         .route("/api/operator/content", get(operator::content))
+        .merge(operator_console())
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(observe::readyz))
         .route("/metrics", get(observe::metrics))
@@ -171,6 +215,26 @@ pub fn router(state: AppState) -> Router {
             tracing::debug_span!("request", method = %request.method(), path = request.uri().path())
         }))
         .with_state(state)
+}
+
+/// The operator console's edit, try and regrade routes. Bodies are one
+/// content file (the largest shipped one is about 30 KiB) or a pasted
+/// answer, so 512 KiB is ample and keeps a stray upload from being buffered.
+fn operator_console() -> Router<AppState> {
+    const MAX_BODY: usize = 512 * 1024;
+    Router::new()
+        .route("/api/operator/content/files", get(operator_content::files))
+        .route(
+            "/api/operator/content/file/{*path}",
+            get(operator_content::read).put(operator_content::save),
+        )
+        .route(
+            "/api/operator/content/check",
+            post(operator_content::check_edit),
+        )
+        .route("/api/operator/try", post(operator_grading::try_rubric))
+        .route("/api/operator/regrade", post(operator_grading::regrade))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
 }
 
 #[derive(Serialize)]

@@ -11,7 +11,6 @@ use super::AppState;
 use super::edge::require_operator;
 use super::error::AppError;
 use super::sessions::delete_session;
-use crate::content::ContentSource;
 use crate::interview::{Millis, Session};
 use crate::report::Report;
 
@@ -93,8 +92,7 @@ pub async fn content(
     headers: HeaderMap,
 ) -> Result<Json<Content>, AppError> {
     require_operator(&state, &headers)?;
-    let source = ContentSource::configured(state.config.content.dir.as_deref())
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    let source = super::operator_content::current_source(&state).await?;
     let mut content = Content {
         hash: state.catalog().hash().to_owned(),
         loops: Vec::new(),

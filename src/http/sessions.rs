@@ -66,13 +66,14 @@ pub async fn create(
     }
     let Json(body) = body.map_err(|e| AppError::bad_request("bad_request", e.body_text()))?;
     let catalog = state.catalog();
-    let plan =
+    let mut plan =
         Plan::build(&catalog, &body.loop_id, rand::rng().next_u64()).map_err(|e| match e {
             PlanError::UnknownLoop(id) => {
                 AppError::UnknownLoop(format!("no loop with id {id:?}; GET /api/loops lists them"))
             }
             other => AppError::Internal(other.into()),
         })?;
+    plan.llm_turns = state.hub.llm_turns();
     let session_id = uuid::Uuid::new_v4().simple().to_string();
     // 256 random bits: unguessable, and only its hash is stored.
     let token = random_hex(32);

@@ -35,6 +35,21 @@ pub enum Event {
         signal: Option<String>,
         #[serde(default)]
         repeat: bool,
+        /// Set for a turn an LLM was asked to word: who worded it, and how long it took.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        source: Option<Box<TurnSource>>,
+    },
+    /// The engine chose a follow-up or hint and an LLM is wording it; the
+    /// `Prompted` that follows carries the words. `scripted` is what the
+    /// scripted interviewer would say, asked if the model fails.
+    Composing {
+        at: Millis,
+        round: usize,
+        question: usize,
+        kind: PromptKind,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signal: Option<String>,
+        scripted: String,
     },
     Answered {
         at: Millis,
@@ -95,6 +110,7 @@ impl Event {
             Event::Created { at, .. }
             | Event::RoundStarted { at, .. }
             | Event::Prompted { at, .. }
+            | Event::Composing { at, .. }
             | Event::Answered { at, .. }
             | Event::TimeWarning { at, .. }
             | Event::QuestionClosed { at, .. }
@@ -114,6 +130,7 @@ impl Event {
             Event::Created { .. } => "created",
             Event::RoundStarted { .. } => "round_started",
             Event::Prompted { .. } => "prompted",
+            Event::Composing { .. } => "composing",
             Event::Answered { .. } => "answered",
             Event::TimeWarning { .. } => "time_warning",
             Event::QuestionClosed { .. } => "question_closed",
@@ -140,6 +157,66 @@ pub struct StoredEvent {
 pub enum PromptKind {
     Question,
     FollowUp,
+    /// A nudge the candidate asked for; the grader is told of it.
+    Hint,
+}
+
+/// Who worded a turn an LLM was asked for, and how long it took.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TurnSource {
+    pub by: Author,
+    /// Why the scripted words stood in for the model's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<Fallback>,
+    /// The model asked, when one was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// From the candidate's end of answer (or hint request) to the model's
+    /// first token; unset when none came.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_token_ms: Option<u64>,
+    /// From the same moment to the whole prompt being ready.
+    pub full_ms: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Author {
+    Llm,
+    Scripted,
+}
+
+/// Why a model's turn was not used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fallback {
+    /// The reply quoted a key point of the answer.
+    Leak,
+    TooLong,
+    Empty,
+    FirstTokenTimeout,
+    Timeout,
+    ProviderError,
+    /// The server stopped while the model was writing.
+    Interrupted,
+    /// The session began with an LLM interviewer and the server no longer
+    /// has one configured.
+    Unavailable,
+}
+
+impl Fallback {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fallback::Leak => "leak",
+            Fallback::TooLong => "too_long",
+            Fallback::Empty => "empty",
+            Fallback::FirstTokenTimeout => "first_token_timeout",
+            Fallback::Timeout => "timeout",
+            Fallback::ProviderError => "provider_error",
+            Fallback::Interrupted => "interrupted",
+            Fallback::Unavailable => "unavailable",
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

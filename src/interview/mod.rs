@@ -22,6 +22,7 @@
 //! what to grade from `QuestionClosed`, when to wake from [`Session::poll_timeout`]),
 //! so a reconnecting client is re-sent exactly what a live one saw.
 
+mod compose;
 mod event;
 mod plan;
 #[cfg(test)]
@@ -29,7 +30,11 @@ mod tests;
 
 use std::sync::Arc;
 
-pub use event::{CloseReason, Event, Millis, PauseReason, PromptKind, RoundEndReason, StoredEvent};
+pub use compose::{MAX_HINTS, is_hint_request};
+pub use event::{
+    Author, CloseReason, Event, Fallback, Millis, PauseReason, PromptKind, RoundEndReason,
+    StoredEvent, TurnSource,
+};
 pub use plan::{Plan, PlanError, PlannedRound};
 
 use crate::grading::{AnswerScore, signals};
@@ -53,6 +58,14 @@ pub enum Input {
     Resume,
     /// Time passed; fires warnings and time-outs that are due.
     Tick,
+    /// The candidate asked for a hint.
+    Hint,
+    /// The words of the follow-up or hint the engine asked an LLM for
+    /// (see [`Event::Composing`]): the model's, or the scripted ones.
+    Composed {
+        text: String,
+        source: Box<TurnSource>,
+    },
     /// A grader finished with a closed question.
     Graded {
         round: usize,
@@ -78,6 +91,10 @@ pub enum InterviewError {
     EmptyAnswer,
     #[error("round {round} question {question} has not been closed, so it cannot be scored")]
     NotGradable { round: usize, question: usize },
+    #[error("the interviewer is still speaking; answer once the follow-up has arrived")]
+    Composing,
+    #[error("no more hints for this question ({MAX_HINTS} at most)")]
+    NoMoreHints,
     #[error("round {round} question {question} is closed, so a test run cannot be recorded for it")]
     QuestionClosed { round: usize, question: usize },
     #[error("the first event of a session must be `created`")]
@@ -105,6 +122,15 @@ impl QuestionRecord {
         self.turns.iter().filter_map(|t| t.answer.clone()).collect()
     }
 
+    /// The hints the candidate asked for on this question.
+    pub fn hints(&self) -> Vec<String> {
+        self.turns
+            .iter()
+            .filter(|t| t.kind == PromptKind::Hint)
+            .map(|t| t.prompt.clone())
+            .collect()
+    }
+
     pub fn score(&self) -> Option<&AnswerScore> {
         self.scores.last()
     }
@@ -130,6 +156,18 @@ pub struct Active {
     /// Signals already probed for this question, so none is asked twice.
     pub probed: Vec<String>,
     pub current: Option<CurrentPrompt>,
+    /// A follow-up or hint an LLM is wording; answers wait for it.
+    pub composing: Option<Pending>,
+    /// Hints given for this question.
+    pub hints: u32,
+}
+
+/// A turn the engine has chosen and an LLM is wording.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pending {
+    pub kind: PromptKind,
+    pub signal: Option<String>,
+    pub scripted: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -232,6 +270,14 @@ impl Session {
         &self.phase
     }
 
+    /// The follow-up or hint an LLM is wording, if any (active or paused).
+    pub fn composing(&self) -> Option<&Pending> {
+        match &self.phase {
+            Phase::Active(a) | Phase::Paused { active: a, .. } => a.composing.as_ref(),
+            _ => None,
+        }
+    }
+
     pub fn records(&self) -> &[QuestionRecord] {
         &self.records
     }
@@ -280,12 +326,30 @@ impl Session {
                 if text.is_empty() {
                     return Err(InterviewError::EmptyAnswer);
                 }
+                if self.composing().is_some() {
+                    return Err(InterviewError::Composing);
+                }
+                if is_hint_request(text) {
+                    d.give_hint()?;
+                    return Ok(d.events);
+                }
                 d.emit(Event::Answered {
                     at: now,
                     text: text.to_owned(),
                     speech,
                 })?;
                 d.follow_up_or_move_on()?;
+            }
+            (Phase::Active(a), Input::Hint) => {
+                if a.composing.is_some() {
+                    return Err(InterviewError::Composing);
+                }
+                d.give_hint()?;
+            }
+            (Phase::Active(_) | Phase::Paused { .. }, Input::Composed { text, source })
+                if self.composing().is_some() =>
+            {
+                d.composed(text, source)?;
             }
             (Phase::Active(_), Input::Skip) => d.close_question(CloseReason::Skipped)?,
             (Phase::Active(a), Input::Repeat) => {
@@ -301,6 +365,7 @@ impl Session {
                     text: current.text,
                     signal: current.signal,
                     repeat: true,
+                    source: None,
                 })?;
             }
             (Phase::Active(a), Input::Pause(reason)) => {
@@ -405,6 +470,8 @@ impl Session {
                     follow_ups_asked: 0,
                     probed: Vec::new(),
                     current: None,
+                    composing: None,
+                    hints: 0,
                 });
             }
             Event::Prompted {
@@ -416,9 +483,13 @@ impl Session {
                 repeat,
                 ..
             } => {
-                let Phase::Active(active) = &mut self.phase else {
-                    return Err(InterviewError::Inconsistent("prompted"));
+                // A worded turn can land while paused (the model finished
+                // after the candidate pressed pause).
+                let active = match &mut self.phase {
+                    Phase::Active(active) | Phase::Paused { active, .. } => active,
+                    _ => return Err(InterviewError::Inconsistent("prompted")),
                 };
+                active.composing = None;
                 active.current = Some(CurrentPrompt {
                     kind: *kind,
                     text: text.clone(),
@@ -435,6 +506,7 @@ impl Session {
                         PromptKind::Question => {
                             active.question = *question;
                             active.follow_ups_asked = 0;
+                            active.hints = 0;
                             active.probed.clear();
                             self.records.push(QuestionRecord {
                                 round: *round,
@@ -445,8 +517,12 @@ impl Session {
                                 test_runs: Vec::new(),
                             });
                         }
-                        PromptKind::FollowUp => {
-                            active.follow_ups_asked += 1;
+                        PromptKind::FollowUp | PromptKind::Hint => {
+                            if *kind == PromptKind::FollowUp {
+                                active.follow_ups_asked += 1;
+                            } else {
+                                active.hints += 1;
+                            }
                             active.probed.extend(signal.clone());
                             let record = self
                                 .records
@@ -456,6 +532,21 @@ impl Session {
                         }
                     }
                 }
+            }
+            Event::Composing {
+                kind,
+                signal,
+                scripted,
+                ..
+            } => {
+                let Phase::Active(active) = &mut self.phase else {
+                    return Err(InterviewError::Inconsistent("composing"));
+                };
+                active.composing = Some(Pending {
+                    kind: *kind,
+                    signal: signal.clone(),
+                    scripted: scripted.clone(),
+                });
             }
             Event::Answered { text, speech, .. } => {
                 let turn = self
@@ -485,6 +576,7 @@ impl Session {
                 record.closed = Some(*reason);
                 if let Phase::Active(active) = &mut self.phase {
                     active.current = None;
+                    active.composing = None;
                 }
             }
             Event::RoundEnded { .. } => {}
@@ -556,6 +648,8 @@ fn input_name(input: &Input) -> &'static str {
         Input::Pause(_) => "pause",
         Input::Resume => "resume",
         Input::Tick => "tick",
+        Input::Hint => "hint",
+        Input::Composed { .. } => "composed",
         Input::Graded { .. } => "graded",
         Input::TestsRan { .. } => "tests ran",
     }
@@ -581,6 +675,15 @@ impl Decision {
             Phase::Active(a) => Ok(a),
             _ => Err(InterviewError::Inconsistent("not active")),
         }
+    }
+
+    /// The candidate's answers to the open question so far.
+    fn current_answers(&self) -> Vec<String> {
+        self.session
+            .records
+            .last()
+            .map(QuestionRecord::answers)
+            .unwrap_or_default()
     }
 
     fn start_round(&mut self, round: usize) -> Result<(), InterviewError> {
@@ -609,6 +712,7 @@ impl Decision {
             text,
             signal: None,
             repeat: false,
+            source: None,
         })
     }
 
@@ -619,27 +723,18 @@ impl Decision {
         let plan = Arc::clone(&self.session.plan);
         let round = &plan.rounds[active.round];
         if active.follow_ups_asked < round.max_follow_ups {
-            let answers = self
-                .session
-                .records
-                .last()
-                .map(QuestionRecord::answers)
-                .unwrap_or_default();
+            let answers = self.current_answers();
             let shown = signals::detect(&round.rubric, &answers);
             let probe = round.questions[active.question]
                 .probes
                 .iter()
                 .find(|p| !shown.contains(p.signal.as_str()) && !active.probed.contains(&p.signal));
             if let Some(probe) = probe {
-                return self.emit(Event::Prompted {
-                    at: self.now,
-                    round: active.round,
-                    question: active.question,
-                    kind: PromptKind::FollowUp,
-                    text: probe.text.clone(),
-                    signal: Some(probe.signal.clone()),
-                    repeat: false,
-                });
+                return self.ask(
+                    PromptKind::FollowUp,
+                    Some(probe.signal.clone()),
+                    probe.text.clone(),
+                );
             }
         }
         self.close_question(CloseReason::Answered)

@@ -19,6 +19,10 @@ pub struct Plan {
     /// Hash of the content the plan was made from.
     pub content_hash: String,
     pub rounds: Vec<PlannedRound>,
+    /// Follow-ups and hints are worded by an LLM (`[interviewer] mode =
+    /// "llm"` when the session began); the engine still chooses them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub llm_turns: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -116,6 +120,7 @@ impl Plan {
             level: chosen.level.clone(),
             content_hash: catalog.hash().to_owned(),
             rounds,
+            llm_turns: false,
         })
     }
 }

@@ -85,14 +85,20 @@ fn plan() -> Plan {
         level: "II".into(),
         content_hash: "abc".into(),
         rounds: vec![round("One", &["q1", "q2"], 1), round("Two", &["q3"], 0)],
+        llm_turns: false,
     }
 }
 
 /// Applies `given` to a fresh session and returns it.
 fn given(inputs: &[(Millis, Input)]) -> Session {
+    given_plan(plan(), inputs)
+}
+
+/// As [`given`], for a session of `plan`.
+fn given_plan(plan: Plan, inputs: &[(Millis, Input)]) -> Session {
     let created = StoredEvent {
         seq: 1,
-        event: Session::create(T0, plan()),
+        event: Session::create(T0, plan),
     };
     let mut session = Session::replay([&created]).unwrap();
     for (at, input) in inputs {
@@ -134,6 +140,7 @@ fn begin_starts_the_first_round_and_asks_its_first_question() {
                 text: "Question q1?".into(),
                 signal: None,
                 repeat: false,
+                source: None,
             },
         ]
     );
@@ -235,6 +242,7 @@ fn the_final_grade_completes_the_session() {
             rubric: &rubric(),
             question: q,
             answers: &[],
+            hints: &[],
         });
         let events = when(
             &session,
@@ -266,6 +274,7 @@ fn a_question_still_open_cannot_be_graded() {
         rubric: &rubric(),
         question: &question("q1"),
         answers: &[],
+        hints: &[],
     });
     assert_eq!(
         session.handle(
@@ -446,6 +455,7 @@ fn a_log_that_does_not_start_with_created_is_rejected() {
     assert_eq!(Session::replay([&stray]), Err(InterviewError::NotCreated));
 }
 
+mod llm_turns;
 mod props;
 
 fn test_run(passed: usize) -> Box<crate::sandbox::TestRun> {

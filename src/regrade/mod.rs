@@ -61,6 +61,10 @@ pub struct Regrader<'a> {
     pub grader: &'a dyn Grader,
     /// `None`: each session's pinned rubrics.
     pub rubrics: Option<&'a RubricOverrides>,
+    /// Skip sessions that have not finished. The server sets it: a session
+    /// in progress there holds its state in memory, and a score appended
+    /// behind its back would make its next action fail.
+    pub finished_only: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -208,13 +212,8 @@ impl Regrader<'_> {
     /// Regrades one session's closed questions and stores the new scores.
     pub async fn session(&self, id: &str, now: Millis) -> SessionRegrade {
         let (status, answers) = match self.try_session(id, now).await {
-            Ok(None) => (
-                Status::Skipped {
-                    reason: "no question has been closed yet".into(),
-                },
-                Vec::new(),
-            ),
-            Ok(Some(answers)) => (Status::Regraded, answers),
+            Ok(Err(reason)) => (Status::Skipped { reason }, Vec::new()),
+            Ok(Ok(answers)) => (Status::Regraded, answers),
             Err(error) => {
                 tracing::warn!(session_id = id, %error, "regrade failed");
                 (
@@ -232,16 +231,23 @@ impl Regrader<'_> {
         }
     }
 
+    /// The changes stored, or why the session was skipped.
     async fn try_session(
         &self,
         id: &str,
         now: Millis,
-    ) -> Result<Option<Vec<AnswerChange>>, RegradeError> {
+    ) -> Result<Result<Vec<AnswerChange>, String>, RegradeError> {
         let events = self.store.events(id, 0).await?;
         let Some(last) = events.last().map(|e| e.seq) else {
             return Err(RegradeError::NoSession(id.to_owned()));
         };
         let mut session = Session::replay(&events)?;
+        let state = session.phase().name();
+        if self.finished_only && state != "finished" {
+            return Ok(Err(format!(
+                "the session is {state}, not finished: regrade it once it has finished"
+            )));
+        }
         let closed: Vec<(usize, usize)> = session
             .records()
             .iter()
@@ -249,7 +255,7 @@ impl Regrader<'_> {
             .map(|r| (r.round, r.question))
             .collect();
         if closed.is_empty() {
-            return Ok(None);
+            return Ok(Err("no question has been closed yet".into()));
         }
         let scores: Vec<(usize, usize, AnswerScore)> = {
             let session = &session;
@@ -262,10 +268,12 @@ impl Regrader<'_> {
                         .unwrap_or(&planned.rubric);
                     let record = session.record(round, question);
                     let answers = record.map(|r| r.answers()).unwrap_or_default();
+                    let hints = record.map(|r| r.hints()).unwrap_or_default();
                     let request = GradeRequest {
                         rubric,
                         question: &planned.questions[question],
                         answers: &answers,
+                        hints: &hints,
                     };
                     let mut score = grade_or_fallback(self.grader, request).await;
                     if let Some(run) = record.and_then(|r| r.test_runs.last()) {
@@ -309,7 +317,7 @@ impl Regrader<'_> {
             new_events.extend(events);
         }
         self.store.append(id, last, &new_events).await?;
-        Ok(Some(changes))
+        Ok(Ok(changes))
     }
 }
 

@@ -71,6 +71,7 @@ async fn interview(store: &SqliteStore, id: &str, stage: Stage) -> Session {
             rubric: &planned.rubric,
             question: &planned.questions[question],
             answers: &answers,
+            hints: &[],
         });
         let input = Input::Graded {
             round,
@@ -114,6 +115,7 @@ async fn a_finished_session_gets_new_scores_and_keeps_the_old_ones() {
         store: &store,
         grader: &OfflineGrader,
         rubrics: Some(&overrides),
+        finished_only: false,
     };
     let report = regrader.run(&["s".into()], || T0 + 60_000, |_| {}).await;
     assert_eq!(report.summary.regraded, 1, "{report:?}");
@@ -168,6 +170,7 @@ async fn an_interview_in_progress_is_regraded_only_where_a_question_closed() {
         store: &store,
         grader: &OfflineGrader,
         rubrics: None,
+        finished_only: false,
     };
     let result = regrader.session("s", T0 + 60_000).await;
     assert_eq!(result.status, Status::Regraded);
@@ -187,6 +190,7 @@ async fn sessions_with_nothing_to_regrade_or_missing_are_reported_and_untouched(
         store: &store,
         grader: &OfflineGrader,
         rubrics: None,
+        finished_only: false,
     };
     let report = regrader
         .run(&["lobby".into(), "ghost".into()], || T0, |_| {})
@@ -240,6 +244,7 @@ async fn a_session_that_changes_during_the_regrade_is_left_as_the_live_side_wrot
         store: &store,
         grader: &grader,
         rubrics: None,
+        finished_only: false,
     };
     let result = regrader.session("s", T0 + 60_000).await;
     assert!(

@@ -18,8 +18,10 @@
 //! transcribed at once, and the utterance goes on. When the candidate stops,
 //! the final transcript is ready a short pause plus one pass over the last
 //! phrase later, whatever the answer's length; the hold only decides when
-//! the utterance (and the "listening" indicator) ends. Cuts fall only in
-//! pauses, so no word is split between two segments.
+//! the utterance (and the "listening" indicator) ends. A phrase shorter
+//! than `min_segment` (often the answer's last words) is cut by a pause
+//! twice as long, so it too is settled well before the hold. Cuts fall only
+//! in pauses, so no word is split between two segments.
 //!
 //! Deterministic: time is the number of samples pushed since the stream
 //! began (16 per millisecond); nothing reads a clock, so a test replays a
@@ -284,7 +286,9 @@ impl Assembler {
                     events.push(self.end(speaking, EndReason::Silence));
                 } else if config.segment_pause > 0
                     && speaking.silence >= config.segment_pause
-                    && speaking.voiced >= config.min_segment
+                    && (speaking.voiced >= config.min_segment
+                        || (speaking.silence >= 2 * config.segment_pause
+                            && speaking.voiced >= needed(config, speaking)))
                 {
                     events.push(cut(speaking, config.tail));
                 } else if voiced && speaking.voiced_since_partial >= config.partial_every {
@@ -302,14 +306,7 @@ impl Assembler {
 
     fn end(&self, mut speaking: Speaking, reason: EndReason) -> UtteranceEvent {
         let start = speaking.start;
-        // After a segment, the utterance has proved to be speech: the rest
-        // needs only as much as an onset (a short last word counts).
-        let needed = if speaking.segments == 0 {
-            self.config.min_speech
-        } else {
-            self.config.onset_frames * FRAME_SAMPLES
-        };
-        if speaking.voiced < needed.max(1) {
+        if speaking.voiced < needed(&self.config, &speaking) {
             return UtteranceEvent::Dropped {
                 start,
                 end: start + speaking.audio.len() as u64,
@@ -328,6 +325,18 @@ impl Assembler {
             audio: to_samples(&speaking.audio),
         })
     }
+}
+
+/// Speech a piece needs to be transcribed rather than dropped. After a
+/// segment, the utterance has proved to be speech: the rest needs only as
+/// much as an onset (a short last word counts).
+fn needed(config: &UtteranceConfig, speaking: &Speaking) -> usize {
+    let needed = if speaking.segments == 0 {
+        config.min_speech
+    } else {
+        config.onset_frames * FRAME_SAMPLES
+    };
+    needed.max(1)
 }
 
 /// Cuts the segment that ends in the current pause; the utterance goes on

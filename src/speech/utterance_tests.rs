@@ -252,3 +252,21 @@ fn a_short_last_word_after_a_segment_is_kept_and_partials_cover_only_the_new_seg
     };
     assert_eq!(frames_of(&rest.audio), (9..14).collect::<Vec<i16>>());
 }
+
+#[test]
+fn a_longer_pause_settles_a_short_last_phrase_before_the_hold() {
+    let mut assembler = Assembler::new(segmenting());
+    //                               0         1
+    //                               0123456789012345678
+    let events = run(&mut assembler, "vvvvvvvv..vvvv.....");
+    let cut = segments(&events);
+    // Four frames are under min_segment (6): the 2-frame pause leaves them,
+    // twice that settles them, a frame before the silence hold would.
+    assert_eq!(cut.len(), 2, "{events:?}");
+    assert_eq!(frames_of(&cut[1].audio), (10..=14).collect::<Vec<i16>>());
+    assert!(ended(&events).is_empty());
+    // A first phrase with too little speech to be an utterance is not cut.
+    let mut assembler = Assembler::new(segmenting());
+    let events = run(&mut assembler, "vvvvv.....");
+    assert!(segments(&events).is_empty(), "{events:?}");
+}

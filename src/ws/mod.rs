@@ -16,6 +16,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::grading::Grader;
 use crate::interview::{InterviewError, Session};
+use crate::interviewer::Interviewer;
 use crate::metrics::Metrics;
 use crate::sandbox::Sandbox;
 use crate::store::{Store, StoreError};
@@ -37,6 +38,8 @@ pub(crate) struct Shared {
     idle_unload: Duration,
     /// Set when the server takes spoken answers.
     voice: Option<VoiceSetup>,
+    /// Set when an LLM words follow-ups and hints (`[interviewer] mode = "llm"`).
+    interviewer: Option<Arc<Interviewer>>,
     /// Set when prompts are spoken by the server, told to clients in `welcome`.
     server_tts: bool,
     /// Runs candidates' code for "Run tests"; shared by every session.
@@ -99,7 +102,6 @@ impl Hub {
         idle_unload: Duration,
         voice: Option<VoiceSetup>,
         server_tts: bool,
-        sandbox: Arc<Sandbox>,
     ) -> Hub {
         Hub {
             shared: Arc::new(Shared {
@@ -110,12 +112,43 @@ impl Hub {
                 cancel: CancellationToken::new(),
                 idle_unload,
                 voice,
+                interviewer: None,
                 server_tts,
-                sandbox,
+                // Default limits until `with_sandbox`; it probes only when used.
+                sandbox: Arc::new(Sandbox::new(crate::config::SandboxConfig::default())),
                 deleting: std::sync::Mutex::new(HashSet::new()),
                 metrics: Arc::new(Metrics::new()),
             }),
         }
+    }
+
+    /// Follow-ups and hints of sessions created from now on are worded by
+    /// `interviewer`. Called while building the server, before any session runs.
+    pub fn with_interviewer(mut self, interviewer: Option<Arc<Interviewer>>) -> Hub {
+        match Arc::get_mut(&mut self.shared) {
+            Some(shared) => shared.interviewer = interviewer,
+            None => tracing::error!(
+                "the LLM interviewer was set after the hub started; it stays scripted"
+            ),
+        }
+        self
+    }
+
+    /// Whether new sessions get LLM-worded follow-ups and hints.
+    pub fn llm_turns(&self) -> bool {
+        self.shared.interviewer.is_some()
+    }
+
+    /// Candidates' code runs in `sandbox`. Called while building the
+    /// server, before any session runs.
+    pub fn with_sandbox(mut self, sandbox: Arc<Sandbox>) -> Hub {
+        match Arc::get_mut(&mut self.shared) {
+            Some(shared) => shared.sandbox = sandbox,
+            None => tracing::error!(
+                "the sandbox was set after the hub started; it keeps the default limits"
+            ),
+        }
+        self
     }
 
     /// Starts the sandbox's probe in the background, so the log says at

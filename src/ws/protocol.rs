@@ -29,6 +29,8 @@ pub enum ClientMsg {
     },
     /// The candidate finished a spoken answer: submit what was transcribed.
     Done,
+    /// The candidate asks for a hint (recorded, and the grader is told).
+    Hint,
     /// Run `code` against the current coding question's tests. The code is
     /// kept verbatim (no normalisation); the frame limit bounds it.
     RunTests {
@@ -37,13 +39,14 @@ pub enum ClientMsg {
     },
 }
 
-const CLIENT_TYPES: [&str; 7] = [
+const CLIENT_TYPES: [&str; 8] = [
     "answer",
     "skip",
     "repeat",
     "pause",
     "resume",
     "done",
+    "hint",
     "run_tests",
 ];
 
@@ -57,7 +60,7 @@ pub enum ProtocolError {
     #[error("the message is not valid JSON: {0}")]
     BadJson(String),
     #[error(
-        "unknown message type {0:?}; expected one of answer, skip, repeat, pause, resume, done, run_tests"
+        "unknown message type {0:?}; expected one of answer, skip, repeat, pause, resume, done, hint, run_tests"
     )]
     UnknownType(String),
     #[error("the message has no string field \"type\"")]
@@ -245,6 +248,24 @@ pub enum ServerMsg {
     Ack {
         seq: u64,
     },
+    /// An LLM is wording the next follow-up or hint; `prompt_delta`s with
+    /// `id` = this `seq` carry its text as it streams, then the `prompt`.
+    Composing {
+        seq: u64,
+        kind: PromptKind,
+    },
+    /// The next piece of the streaming prompt `id`. Not stored: the `prompt`
+    /// that follows holds the whole text, and a resume sends only that.
+    PromptDelta {
+        id: u64,
+        text: String,
+    },
+    /// The text streamed for `id` is withdrawn (it failed a guard rail or
+    /// the model stalled); the `prompt` that follows replaces it.
+    PromptDiscarded {
+        id: u64,
+        reason: &'static str,
+    },
     TimeWarning {
         seq: u64,
         round: RoundRef,
@@ -401,6 +422,7 @@ impl ServerMsg {
                     .map(TestsInfo::new),
             },
             Event::Answered { .. } => ServerMsg::Ack { seq },
+            Event::Composing { kind, .. } => ServerMsg::Composing { seq, kind: *kind },
             Event::TimeWarning {
                 round,
                 remaining_ms,
@@ -501,6 +523,10 @@ mod tests {
         assert_eq!(
             ClientMsg::parse(r#"{"type":"pause"}"#, LIMITS),
             Ok(ClientMsg::Pause)
+        );
+        assert_eq!(
+            ClientMsg::parse(r#"{"type":"hint"}"#, LIMITS),
+            Ok(ClientMsg::Hint)
         );
         assert_eq!(
             ClientMsg::parse(r#"{"type":"resume","last_seq":7}"#, LIMITS),

@@ -7,6 +7,7 @@
 //! costs the candidate interview time.
 
 mod code_runs;
+mod compose;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -50,6 +51,18 @@ pub(super) enum Command {
         job: Box<Job>,
         result: Box<Result<Transcript, SpeechError>>,
     },
+    /// A piece of the LLM interviewer's streaming turn for the `composing`
+    /// event `id`.
+    PromptDelta {
+        id: u64,
+        text: String,
+    },
+    /// The LLM interviewer's turn for `id` is worded (or the scripted one
+    /// stands in).
+    Composed {
+        id: u64,
+        composed: Box<crate::interviewer::Composed>,
+    },
     /// The sandbox finished (or failed to start) a "Run tests".
     TestsRan(Box<code_runs::Finished>),
     /// The session is being deleted: tell the socket, then stop for good.
@@ -87,6 +100,8 @@ pub(super) struct Actor {
     pending_speech: usize,
     /// When the last answer arrived, for the turn-latency metric.
     answered_at: Option<Instant>,
+    /// An LLM interviewer turn is being worded; the session stays loaded.
+    composing: bool,
     /// A code run in flight (one per session at a time).
     pending_run: bool,
 }
@@ -128,6 +143,7 @@ impl Actor {
             voice,
             pending_speech: 0,
             answered_at: None,
+            composing: false,
             pending_run: false,
         };
         (actor, tx)
@@ -142,10 +158,11 @@ impl Actor {
                 self.spawn_grading(round, question);
             }
             self.pause_after_crash().await;
+            self.settle_interrupted_turn().await;
             let mut idle_since = Instant::now();
             loop {
                 let timer = self.session.poll_timeout().map(instant_at);
-                let idle = self.conn.is_none() && self.pending_grades == 0 && self.pending_speech == 0 && !self.pending_run;
+                let idle = self.conn.is_none() && self.pending_grades == 0 && self.pending_speech == 0 && !self.composing && !self.pending_run;
                 let unload_at = idle_since + self.shared.idle_unload;
                 tokio::select! {
                     command = self.rx.recv() => {
@@ -284,6 +301,8 @@ impl Actor {
             Command::Close { reply } => {
                 let _ = reply.send(());
             }
+            Command::PromptDelta { id, text } => self.prompt_delta(id, text),
+            Command::Composed { id, composed } => self.composed(id, *composed).await,
             Command::Transcribed { job, result } => {
                 self.pending_speech = self.pending_speech.saturating_sub(1);
                 if let Some(voice) = &mut self.voice {
@@ -360,6 +379,10 @@ impl Actor {
                     "Voice is not enabled on this server; send text answers.",
                 )),
             },
+            ClientMsg::Hint => {
+                self.answered_at = Some(Instant::now());
+                self.input(Input::Hint).await
+            }
             ClientMsg::RunTests { language, code } => self.run_tests(language, code).await,
             ClientMsg::Skip => self.input(Input::Skip).await,
             ClientMsg::Repeat => self.input(Input::Repeat).await,
@@ -475,6 +498,9 @@ impl Actor {
         {
             self.spawn_grading(round, question);
         }
+        if let Event::Composing { .. } = stored.event {
+            self.start_composing(stored.seq);
+        }
         if let (
             Event::Prompted {
                 text,
@@ -501,6 +527,7 @@ impl Actor {
             return;
         };
         let answers = record.answers();
+        let hints = record.hints();
         let tests_run = record.test_runs.last().cloned();
         let plan = Arc::clone(self.session.plan());
         let grader = Arc::clone(&self.shared.grader);
@@ -515,6 +542,7 @@ impl Actor {
                     rubric: &planned.rubric,
                     question: &planned.questions[question],
                     answers: &answers,
+                    hints: &hints,
                 };
                 let started = Instant::now();
                 let mut score = grade_or_fallback(grader.as_ref(), request).await;
@@ -559,6 +587,8 @@ fn engine_error(error: &InterviewError) -> ServerMsg {
     let code = match error {
         InterviewError::EmptyAnswer => "empty_answer",
         InterviewError::NotAllowed { .. } => "not_allowed",
+        InterviewError::Composing => "composing",
+        InterviewError::NoMoreHints => "no_more_hints",
         InterviewError::QuestionClosed { .. } => "question_closed",
         _ => "internal",
     };

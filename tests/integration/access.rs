@@ -9,16 +9,21 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use crate::app::{TestApp, refused_upgrade, spawn_app, spawn_app_with_config};
 
-const OPERATOR: &str = "operator-token-for-tests-0123";
+pub const OPERATOR: &str = "operator-token-for-tests-0123";
 
-async fn spawn_with_operator() -> TestApp {
+/// The default configuration with the operator endpoints on.
+pub fn operator_config() -> Config {
     let mut config = Config::default();
     config.server.operator_token = Some(ApiKey::new(OPERATOR).unwrap());
-    spawn_app_with_config(config).await
+    config
+}
+
+async fn spawn_with_operator() -> TestApp {
+    spawn_app_with_config(operator_config()).await
 }
 
 /// A request carrying the operator token.
-async fn as_operator(app: &TestApp, method: reqwest::Method, path: &str) -> reqwest::Response {
+pub async fn as_operator(app: &TestApp, method: reqwest::Method, path: &str) -> reqwest::Response {
     app.http
         .request(method, app.url(path))
         .bearer_auth(OPERATOR)
@@ -28,7 +33,7 @@ async fn as_operator(app: &TestApp, method: reqwest::Method, path: &str) -> reqw
 }
 
 /// An operator GET, answered with JSON.
-async fn operator_get(app: &TestApp, path: &str) -> Value {
+pub async fn operator_get(app: &TestApp, path: &str) -> Value {
     let response = as_operator(app, reqwest::Method::GET, path).await;
     assert_eq!(response.status(), 200, "{path}");
     response.json().await.unwrap()

@@ -44,6 +44,12 @@ pub async fn spawn_app_in(data_dir: &Path) -> TestApp {
     start_server(data_dir, Config::default(), None, None).await
 }
 
+/// Starts a server with `config` over the database in `data_dir` (a
+/// restart keeps its sessions).
+pub async fn spawn_app_in_with_config(data_dir: &Path, config: Config) -> TestApp {
+    start_server(data_dir, config, None, None).await
+}
+
 /// A server that takes spoken answers, transcribed by `speech`.
 pub async fn spawn_app_with_speech(speech: Arc<dyn Transcriber>) -> TestApp {
     spawn_app_with_speech_config(speech, Config::default()).await

@@ -10,8 +10,12 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::process::Command;
 
-use crate::app::{TestApp, spawn_app, spawn_app_with_speech};
+use crate::access::OPERATOR;
+use crate::app::{TestApp, spawn_app, spawn_app_with_config, spawn_app_with_speech};
 use crate::code_runs::coding_app;
+use crate::fake_openai::{FakeOpenAi, Step};
+use crate::operator_console::spawn_on_content_dir;
+use crate::operator_regrade::{INCIDENT_ANSWER, finished_session};
 use crate::speech_support::speak;
 use crate::voice_session::recogniser;
 
@@ -110,6 +114,35 @@ async fn a_candidate_types_the_quick_practice_loop_to_a_debrief_with_highlighted
 }
 
 #[tokio::test]
+async fn a_streamed_follow_up_shows_as_it_is_written_and_is_spoken_from_its_first_sentence() {
+    let (first, second) = (
+        "Interesting choice.",
+        "What made you pick it over the alternatives?",
+    );
+    // A pause before each piece, so the page sees (and speaks) the first
+    // sentence well before the rest arrives.
+    let fake = FakeOpenAi::start(vec![Step::StreamSlowly(
+        vec![
+            format!("{first} "),
+            "What made you ".into(),
+            "pick it over the alternatives?".into(),
+        ],
+        Duration::from_millis(700),
+    )])
+    .await;
+    let mut config = crate::interviewer::config(&fake);
+    config.interviewer.first_token_timeout_ms = 30_000;
+    config.interviewer.total_timeout_ms = 60_000;
+    let app = spawn_app_with_config(config).await;
+    let result = run_scenario(&app, "llm-turn", &[Path::new(first), Path::new(second)]).await;
+
+    let report = report(&app, &result).await;
+    let turns = &report["answers"][0]["turns"];
+    assert_eq!(turns[1]["kind"], "follow_up", "{report}");
+    assert_eq!(turns[1]["prompt"], format!("{first} {second}"));
+}
+
+#[tokio::test]
 async fn a_dropped_connection_mid_answer_resumes_without_losing_the_draft() {
     let app = spawn_app().await;
     let result = run_scenario(&app, "reconnect", &[]).await;
@@ -154,6 +187,27 @@ async fn a_spoken_answer_from_the_fake_microphone_is_transcribed_and_scored() {
     ];
     let matched = words_said.iter().filter(|w| heard.contains(*w)).count();
     assert!(matched >= 2, "{heard}");
+}
+
+#[tokio::test]
+async fn an_operator_fixes_a_refused_rubric_edit_saves_it_and_regrades_to_changed_scores() {
+    let (app, dir, _guard) = spawn_on_content_dir().await;
+    let (id, token) = finished_session(&app).await;
+    let before = app.export_text(&id, &token, "report.json").await;
+    let args = [OPERATOR, id.as_str(), INCIDENT_ANSWER].map(Path::new);
+    let result = run_scenario(&app, "operator", &args).await;
+
+    assert!(result["changed"].as_u64().unwrap() >= 1, "{result}");
+    let rubric = std::fs::read_to_string(dir.join("rubrics/values.toml")).unwrap();
+    assert!(rubric.contains("zzqx never said"), "the fix was saved");
+    assert!(rubric.contains("weight = 0.30"), "the refused edit was not");
+    // The regrade is stored: the session's report now carries the new score.
+    let after = app.export_text(&id, &token, "report.json").await;
+    let overall = |text: &str| -> f64 {
+        let report: Value = serde_json::from_str(text).unwrap();
+        report["overall"].as_f64().unwrap()
+    };
+    assert!(overall(&after) < overall(&before), "{after}");
 }
 
 #[tokio::test]

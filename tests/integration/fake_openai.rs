@@ -5,13 +5,14 @@
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use futures_util::StreamExt;
 use mockloop::content::Rubric;
 use serde_json::{Value, json};
 
@@ -27,6 +28,15 @@ pub enum Step {
     Audio(&'static [u8]),
     /// Never answers.
     Hang,
+    /// 200 with a server-sent-events stream of chat-completion chunks, one
+    /// per piece, then `[DONE]`.
+    Stream(Vec<String>),
+    /// Streams these pieces, then stalls with the connection open.
+    StreamThenHang(Vec<String>),
+    /// Streams these pieces with this pause before each, then `[DONE]`:
+    /// slow enough for a browser to show (and speak) the first sentence
+    /// before the rest is written.
+    StreamSlowly(Vec<String>, std::time::Duration),
 }
 
 /// One request as the server saw it.
@@ -77,6 +87,11 @@ impl FakeOpenAi {
         format!("http://{}/v1", self.addr)
     }
 
+    /// Adds a step to the end of the script.
+    pub fn push(&self, step: Step) {
+        self.shared.script.lock().unwrap().push_back(step);
+    }
+
     pub fn requests(&self) -> Vec<Recorded> {
         self.shared.seen.lock().unwrap().clone()
     }
@@ -112,9 +127,50 @@ async fn complete(
         }
         Some(Step::Audio(bytes)) => ([("content-type", "audio/mpeg")], bytes).into_response(),
         Some(Step::Hang) => std::future::pending().await,
+        Some(Step::Stream(pieces)) => sse(pieces, true, Duration::ZERO),
+        Some(Step::StreamThenHang(pieces)) => sse(pieces, false, Duration::ZERO),
+        Some(Step::StreamSlowly(pieces, pause)) => sse(pieces, true, pause),
         // Not retried by the client, so a test that under-scripts fails clearly.
         None => (StatusCode::BAD_REQUEST, "the test script ran out").into_response(),
     }
+}
+
+/// A streamed chat completion: each piece as a chunk, then (when `finish`)
+/// a closing chunk and `[DONE]`; otherwise the stream stays open, silent.
+fn sse(pieces: Vec<String>, finish: bool, pause: Duration) -> Response {
+    let chunk = |delta: Value, finish_reason: Value| {
+        let body = json!({
+            "id": "chatcmpl-test",
+            "object": "chat.completion.chunk",
+            "created": 1_700_000_000,
+            "model": "fake-model",
+            "choices": [{ "index": 0, "delta": delta, "finish_reason": finish_reason }]
+        });
+        Ok::<_, std::convert::Infallible>(format!("data: {body}\n\n"))
+    };
+    let mut events = vec![chunk(
+        json!({ "role": "assistant", "content": "" }),
+        Value::Null,
+    )];
+    events.extend(
+        pieces
+            .into_iter()
+            .map(|piece| chunk(json!({ "content": piece }), Value::Null)),
+    );
+    let head = futures_util::stream::iter(events).then(move |event| async move {
+        tokio::time::sleep(pause).await;
+        event
+    });
+    let body = if finish {
+        let tail = vec![
+            chunk(json!({}), json!("stop")),
+            Ok("data: [DONE]\n\n".to_owned()),
+        ];
+        axum::body::Body::from_stream(head.chain(futures_util::stream::iter(tail)))
+    } else {
+        axum::body::Body::from_stream(head.chain(futures_util::stream::pending()))
+    };
+    ([("content-type", "text/event-stream")], body).into_response()
 }
 
 /// A chat-completions response body as OpenAI sends it.

@@ -53,6 +53,7 @@ async fn grade(grader: &LlmGrader, answers: &[&str]) -> AnswerScore {
             rubric: &rubric,
             question: &question,
             answers: &answers,
+            hints: &[],
         },
     )
     .await
@@ -65,6 +66,7 @@ fn offline(answers: &[&str]) -> AnswerScore {
         rubric: &rubric,
         question: &question,
         answers: &answers,
+        hints: &[],
     })
 }
 

@@ -17,14 +17,18 @@ export class ApiError extends Error {
   }
 }
 
-/** fetch + JSON; turns {"error":{"code","message"}} and network failures into ApiError. */
-export async function api(method, path, body) {
+/**
+ * fetch + JSON; turns {"error":{"code","message"}} and network failures into ApiError.
+ * `headers` are added to every request (the operator console's Authorization).
+ * A refusal keeps its JSON body as `err.data` (a 422 carries content diagnostics).
+ */
+export async function api(method, path, body, headers = {}) {
   let res;
   try {
     res = await fetch(apiUrl(path), {
       method,
-      headers: body === undefined ? { Accept: "application/json" }
-        : { Accept: "application/json", "Content-Type": "application/json" },
+      headers: body === undefined ? { Accept: "application/json", ...headers }
+        : { Accept: "application/json", "Content-Type": "application/json", ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
@@ -41,7 +45,9 @@ export async function api(method, path, body) {
     const err = data && typeof data === "object" ? data.error : null;
     const code = (err && err.code) || `http_${res.status}`;
     const message = (err && err.message) || `The server answered ${res.status} ${res.statusText || ""}`.trim();
-    throw new ApiError(code, `${message} (${code})`);
+    const error = new ApiError(code, `${message} (${code})`);
+    error.data = data;
+    throw error;
   }
   return data;
 }

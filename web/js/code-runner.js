@@ -15,7 +15,7 @@ export function onCodeStatus(msg) {
 
 /** A prompt of a question with tests: offer its languages. */
 export function onPromptTests(msg) {
-  if (!msg.repeat && msg.kind !== "follow_up") $("test-results").replaceChildren();
+  if (!msg.repeat && msg.kind === "question") $("test-results").replaceChildren();
   app.tests = msg.tests || null;
   const select = $("code-language");
   const previous = select.value;

@@ -233,7 +233,7 @@ function renderTurns(turns, roundKind) {
   return el("details", { class: "turns" },
     el("summary", {}, `Show the conversation (${turns.length} turns)`),
     el("dl", {}, turns.map((t) => [
-      el("dt", {}, t.kind === "follow_up" ? "Follow-up" : "Question", ": ", t.prompt || ""),
+      el("dt", {}, t.kind === "follow_up" ? "Follow-up" : t.kind === "hint" ? "Hint (asked for)" : "Question", ": ", t.prompt || ""),
       el("dd", { class: CODE_KINDS.has(roundKind) ? "code" : "" }, t.answer || "(no answer)"),
     ])),
   );

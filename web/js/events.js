@@ -17,8 +17,9 @@ import {
   setAnswerStatus,
 } from "./answers.js";
 import { fetchReportFallback, finishSession, renderDebrief } from "./debrief.js";
-import { onListening, onTranscript, resetLiveTranscript, speakPrompt } from "./voice.js";
+import { onListening, onTranscript, resetLiveTranscript, speakPrompt, speakSentence } from "./voice.js";
 import { setVoiceSource } from "./tts.js";
+import { finishStream, onComposing, onPromptDelta, onPromptDiscarded } from "./streaming.js";
 import { onCodeStatus, onPromptTests, onRunRefused, onTestResults } from "./code-runner.js";
 
 const PROTOCOL = 1;
@@ -36,6 +37,9 @@ export function applyEvent(msg, ctx) {
 
 const EVENT_HANDLERS = {
   prompt: onPrompt,
+  composing: onComposing,
+  prompt_delta: onPromptDelta,
+  prompt_discarded: onPromptDiscarded,
   ack: onAck,
   time_warning: onTimeWarning,
   round_ended: onRoundEnded,
@@ -113,14 +117,18 @@ function onPrompt(msg, ctx) {
   if (!msg.repeat) resetLiveTranscript();
   onPromptTests(msg);
   // Only prompts that arrive now are spoken, not ones replayed from storage.
-  if (ctx.live) speakPrompt([msg.intro, msg.text].filter(Boolean).join(" "), msg.seq);
+  // A streamed turn may have spoken its first sentences already; the rest
+  // is queued after them.
+  const { rest, continues } = msg.repeat ? { rest: msg.text, continues: false } : finishStream(msg.text || "");
+  if (ctx.live && continues) speakSentence(rest);
+  else if (ctx.live) speakPrompt([msg.intro, rest].filter(Boolean).join(" "), msg.seq);
   updateControls();
 }
 
 function promptLabel(msg) {
-  let label = msg.kind === "follow_up" ? "Follow-up" : "Question";
+  let label = msg.kind === "follow_up" ? "Follow-up" : msg.kind === "hint" ? "Hint" : "Question";
   const q = msg.question || {};
-  if (msg.kind !== "follow_up" && Number.isInteger(q.index)) {
+  if (msg.kind === "question" && Number.isInteger(q.index)) {
     label += ` ${q.index + 1}${Number.isInteger(q.count) ? ` of ${q.count}` : ""}`;
   }
   if (msg.repeat) label += " (repeated)";

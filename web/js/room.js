@@ -131,9 +131,10 @@ export function setPromptMessage(text) {
 export function updateControls() {
   const canAct = app.open && app.state === "active";
   const hasText = $("answer").value.trim().length > 0;
-  $("send-btn").disabled = !canAct || !hasText || Boolean(app.pending);
+  $("send-btn").disabled = !canAct || !hasText || Boolean(app.pending) || Boolean(app.composing);
   $("repeat-btn").disabled = !canAct;
   $("skip-btn").disabled = !canAct;
+  $("hint-btn").disabled = !canAct || Boolean(app.composing);
   const pause = $("pause-btn");
   pause.textContent = app.state === "paused" ? "Resume" : "Pause";
   pause.disabled = !app.open || !(app.state === "active" || app.state === "paused");

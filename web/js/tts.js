@@ -15,6 +15,11 @@ export function setVoiceSource(welcome) {
   serverSpeaks = Boolean(welcome && welcome.tts === "server");
 }
 
+/** Whether the server speaks prompts (then streamed text is not spoken). */
+export function speaksOnServer() {
+  return serverSpeaks;
+}
+
 /**
  * Plays the prompt stored at `seq` from the server. Returns false when the
  * server does not speak prompts (the caller speaks it itself); otherwise

@@ -131,6 +131,17 @@ export function speakPrompt(text, seq) {
   synthesize(text);
 }
 
+/** Queues one sentence of a prompt still being written (no cancel: the
+ * sentences before it keep playing). */
+export function speakSentence(text) {
+  if (app.muted || !text || !("speechSynthesis" in window)) return;
+  window.speechSynthesis.speak(new SpeechSynthesisUtterance(text));
+}
+
+export function stopSpeaking() {
+  if ("speechSynthesis" in window) window.speechSynthesis.cancel();
+}
+
 function synthesize(text) {
   if (!("speechSynthesis" in window)) return;
   window.speechSynthesis.cancel();

@@ -43,19 +43,7 @@ impl Templates {
     /// so a syntax error or a misspelt variable is found when the content is
     /// loaded (and by `mockloop content check`), not at the first answer.
     pub fn load(source: &ContentSource) -> Result<Templates, ContentErrors> {
-        let mut env = Environment::new();
-        // Undefined variables are errors: a typo must not silently drop the
-        // rubric or the answer from the prompt.
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
-        // Block tags on their own lines leave no blank lines behind.
-        match SyntaxConfig::builder()
-            .trim_blocks(true)
-            .lstrip_blocks(true)
-            .build()
-        {
-            Ok(syntax) => env.set_syntax(syntax),
-            Err(e) => tracing::warn!(%e, "template whitespace settings refused; using defaults"),
-        }
+        let mut env = strict_environment();
         let mut errors = Vec::new();
         let mut hasher = Sha256::new();
         for name in TEMPLATES {
@@ -154,6 +142,7 @@ impl Templates {
             rubric => Serde(request.rubric),
             question => Serde(request.question),
             answers => answers,
+            hints => request.hints.to_vec(),
             dimension_ids => ids,
             error => error.unwrap_or_default(),
             first_grading => first_grading.unwrap_or_default(),
@@ -171,6 +160,7 @@ impl Templates {
             rubric: &rubric,
             question: &question,
             answers: &answers,
+            hints: &[],
         };
         let ctx = self.context(&request, "0123456789abcdef", Some("e"), Some("{}"));
         TEMPLATES
@@ -182,6 +172,24 @@ impl Templates {
             })
             .collect()
     }
+}
+
+/// The template environment both LLM paths (grader, interviewer) use.
+pub(crate) fn strict_environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    // Undefined variables are errors: a typo must not silently drop the
+    // rubric or the answer from the prompt.
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    // Block tags on their own lines leave no blank lines behind.
+    match SyntaxConfig::builder()
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .build()
+    {
+        Ok(syntax) => env.set_syntax(syntax),
+        Err(e) => tracing::warn!(%e, "template whitespace settings refused; using defaults"),
+    }
+    env
 }
 
 /// 16 random hex digits, new for every request.
@@ -214,7 +222,7 @@ fn opens_reserved_tag(after: &str) -> bool {
     })
 }
 
-fn template_error(path: &str, line: usize, message: String) -> ContentError {
+pub(crate) fn template_error(path: &str, line: usize, message: String) -> ContentError {
     ContentError {
         file: path.to_owned(),
         line,
@@ -223,7 +231,7 @@ fn template_error(path: &str, line: usize, message: String) -> ContentError {
     }
 }
 
-fn describe(e: &minijinja::Error) -> String {
+pub(crate) fn describe(e: &minijinja::Error) -> String {
     match e.detail() {
         Some(detail) => format!("{}: {detail}", e.kind()),
         None => e.kind().to_string(),
@@ -276,9 +284,39 @@ mod tests {
             rubric: &rubric,
             question: &question,
             answers: &answers,
+            hints: &[],
         };
         let nonce = nonce();
         (templates.grade(&request, &nonce).unwrap(), nonce)
+    }
+
+    #[test]
+    fn hints_the_candidate_asked_for_are_in_the_prompt_only_when_given() {
+        let (without, _) = render(&["I would sort first."]);
+        assert!(!without.user.contains("asked for"), "{}", without.user);
+        let templates = Templates::load(&ContentSource::embedded()).unwrap();
+        let (rubric, question) = sample();
+        let answers = vec!["I would sort first.".to_owned()];
+        let hints = vec!["Here's a nudge: what does sorting cost?".to_owned()];
+        let request = GradeRequest {
+            rubric: &rubric,
+            question: &question,
+            answers: &answers,
+            hints: &hints,
+        };
+        let prompt = templates.grade(&request, &nonce()).unwrap();
+        assert!(
+            prompt
+                .user
+                .contains("The candidate asked for 1 hint while answering"),
+            "{}",
+            prompt.user
+        );
+        assert!(
+            prompt
+                .user
+                .contains("- Here's a nudge: what does sorting cost?")
+        );
     }
 
     #[test]

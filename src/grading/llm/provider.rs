@@ -10,9 +10,10 @@ use async_openai::config::{AzureConfig, Config as ProviderConfig, OPENAI_API_BAS
 use async_openai::error::OpenAIError;
 use async_openai::middleware::ReqwestService;
 use async_openai::types::chat::{
-    ChatCompletionRequestMessage, CreateChatCompletionRequest, ResponseFormat,
+    ChatCompletionRequestMessage, ChatCompletionResponseStream, CreateChatCompletionRequest,
+    ResponseFormat,
 };
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 use crate::config::{LlmConfig, LlmProvider};
 use crate::grading::TokenUsage;
@@ -175,7 +176,56 @@ impl Provider {
         Ok(Reply { content, usage })
     }
 
-    fn classify(&self, error: OpenAIError) -> ProviderError {
+    /// Free text for a conversation (the interviewer's turns): a little
+    /// variety, bounded length, no schema.
+    #[allow(deprecated)] // `seed`: see `complete`.
+    fn text_request(
+        &self,
+        messages: Vec<ChatCompletionRequestMessage>,
+        max_tokens: u32,
+    ) -> CreateChatCompletionRequest {
+        CreateChatCompletionRequest {
+            model: self.model.clone(),
+            messages,
+            temperature: Some(0.3),
+            seed: Some(self.seed),
+            max_completion_tokens: Some(max_tokens),
+            ..Default::default()
+        }
+    }
+
+    /// One free-text completion, whole.
+    pub async fn complete_text(
+        &self,
+        messages: Vec<ChatCompletionRequestMessage>,
+        max_tokens: u32,
+    ) -> Result<String, ProviderError> {
+        let request = self.text_request(messages, max_tokens);
+        let _permit = self.permits.acquire().await.ok();
+        let response = self.client.chat().create(request).await;
+        let choice = response
+            .map_err(|e| self.classify(e))?
+            .choices
+            .into_iter()
+            .next()
+            .ok_or(ProviderError::NoChoice)?;
+        Ok(choice.message.content.unwrap_or_default())
+    }
+
+    /// One free-text completion, streamed. The permit travels with the
+    /// stream: a request in flight holds its place until the reply ends.
+    pub async fn open_stream(
+        &self,
+        messages: Vec<ChatCompletionRequestMessage>,
+        max_tokens: u32,
+    ) -> Result<(Option<SemaphorePermit<'_>>, ChatCompletionResponseStream), ProviderError> {
+        let request = self.text_request(messages, max_tokens);
+        let permit = self.permits.acquire().await.ok();
+        let stream = self.client.chat().create_stream(request).await;
+        Ok((permit, stream.map_err(|e| self.classify(e))?))
+    }
+
+    pub fn classify(&self, error: OpenAIError) -> ProviderError {
         match error {
             OpenAIError::Reqwest(e) if e.is_timeout() => ProviderError::Timeout(self.timeout),
             OpenAIError::Reqwest(e) if e.is_connect() => ProviderError::Connect(root_cause(&e)),

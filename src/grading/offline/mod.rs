@@ -213,11 +213,27 @@ pub fn score_with(params: &Params, request: GradeRequest<'_>) -> AnswerScore {
             .map(|&s| clip(analysis.sentences[s].text).to_owned())
             .collect(),
         strengths: Vec::new(),
-        improvements: Vec::new(),
+        improvements: hint_note(request.hints),
         provenance: Provenance {
             rubric_hash: rubric_hash(rubric),
             ..Provenance::default()
         },
+    }
+}
+
+/// The offline grader cannot tell which points a hint gave away, so it
+/// scores the words as said and tells the candidate (and the report) that
+/// help was asked for.
+fn hint_note(hints: &[String]) -> Vec<String> {
+    match hints.len() {
+        0 => Vec::new(),
+        1 => vec![
+            "You asked for a hint on this question; practise reaching that point without one."
+                .into(),
+        ],
+        n => vec![format!(
+            "You asked for {n} hints on this question; practise reaching those points without them."
+        )],
     }
 }
 

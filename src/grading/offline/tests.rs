@@ -72,6 +72,7 @@ fn score(answers: &[&str]) -> AnswerScore {
         rubric: &rubric(),
         question: &question(),
         answers: &answers,
+        hints: &[],
     })
 }
 
@@ -98,6 +99,7 @@ fn each_signal_found_contributes_its_sentence_as_evidence() {
             rubric: &rubric(),
             question: &question(),
             answers: &answers,
+            hints: &[],
         },
     );
     assert_eq!(
@@ -277,6 +279,7 @@ fn a_team_story_told_as_we_is_capped_on_ownership_dimensions() {
         rubric: &r,
         question: &question(),
         answers: &answers,
+        hints: &[],
     });
     assert!(s.dimensions[0].level <= 2, "{s:#?}");
     assert!(

@@ -37,6 +37,18 @@ fn steps() -> impl Strategy<Value = Step> {
             .prop_map(|r| Step::Input(Input::Pause(r))),
         1 => Just(Step::Input(Input::Resume)),
         3 => Just(Step::Input(Input::Tick)),
+        1 => Just(Step::Input(Input::Hint)),
+        // The words for an LLM turn, whether or not one is pending.
+        2 => "\\PC{0,40}".prop_map(|text| Step::Input(Input::Composed {
+            text,
+            source: Box::new(TurnSource {
+                by: Author::Llm,
+                fallback: None,
+                model: None,
+                first_token_ms: Some(5),
+                full_ms: 9,
+            }),
+        })),
         3 => Just(Step::GradeNext),
         1 => (0usize..4, 0usize..4).prop_map(|(r, q)| Step::GradeAny(r, q)),
     ]
@@ -60,6 +72,7 @@ fn score_for(session: &Session, round: usize, question: usize) -> Box<AnswerScor
         rubric: &rubric(),
         question: &q,
         answers: &[],
+        hints: &[],
     }))
 }
 
@@ -67,8 +80,10 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
     #[test]
-    fn any_input_sequence_keeps_the_log_gapless_and_replayable(steps in timed_steps()) {
-        let mut log = vec![StoredEvent { seq: 1, event: Session::create(T0, plan()) }];
+    fn any_input_sequence_keeps_the_log_gapless_and_replayable(steps in timed_steps(), llm_turns in any::<bool>()) {
+        let mut plan = plan();
+        plan.llm_turns = llm_turns;
+        let mut log = vec![StoredEvent { seq: 1, event: Session::create(T0, plan) }];
         let mut session = Session::replay(&log).unwrap();
         let mut now = T0;
         for (elapsed, step) in steps {
