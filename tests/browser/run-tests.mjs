@@ -2,19 +2,14 @@
 // correct solution show per-test results, and the debrief shows the final
 // run. Prints the session id.
 
+import { readFileSync } from "node:fs";
+
 import { answerFor, args, assert, newPage, scenario, shot, startLoop, storedSession, typeAnswer, STEP_MS } from "./lib.mjs";
 
-const { base, artifacts } = args();
+const { base, artifacts, rest } = args();
 
-const CORRECT = `def count_subarrays(nums, k):
-    seen = {0: 1}
-    total = count = 0
-    for x in nums:
-        total += x
-        count += seen.get(total - k, 0)
-        seen[total] = seen.get(total, 0) + 1
-    return count
-`;
+// A correct solution, written by the Rust test (one copy for all tests).
+const CORRECT = readFileSync(rest[0], "utf8");
 
 await scenario([], async (browser) => {
   const { page } = await newPage(browser, { viewport: { width: 1280, height: 900 } });

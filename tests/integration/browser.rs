@@ -212,8 +212,10 @@ async fn an_operator_fixes_a_refused_rubric_edit_saves_it_and_regrades_to_change
 
 #[tokio::test]
 async fn a_candidate_runs_the_tests_from_the_code_editor() {
-    let (app, _content) = coding_app(|_| {}).await;
-    let result = run_scenario(&app, "run-tests", &[]).await;
+    let (app, content) = coding_app(|_| {}).await;
+    let solution = content.path().join("solution.py");
+    std::fs::write(&solution, crate::sandbox::PY_CORRECT).unwrap();
+    let result = run_scenario(&app, "run-tests", &[&solution]).await;
 
     let report = report(&app, &result).await;
     let tests = &report["answers"][0]["tests"];

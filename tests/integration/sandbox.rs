@@ -63,7 +63,7 @@ async fn run_in(sandbox: &Sandbox, language: CodeLanguage, code: &str) -> TestRu
         .expect("the run happens")
 }
 
-const PY_CORRECT: &str = "
+pub const PY_CORRECT: &str = "
 def count_subarrays(nums, k):
     seen = {0: 1}
     total = count = 0
