@@ -294,6 +294,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let speech =
         crate::speech::provision::provision(&config.speech, &config.speech_remote, &data_dir).await;
     let state = AppState::open(config, speech).await?;
+    state.hub.check_sandbox();
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
         .with_context(|| format!("binding {addr}"))?;
@@ -420,6 +421,7 @@ pub fn grade(
                 key_points: vec![],
                 examples: vec![],
                 probes: vec![],
+                tests: None,
                 vocabulary: Default::default(),
             };
             &ad_hoc

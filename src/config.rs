@@ -8,10 +8,12 @@ use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
 mod interviewer;
+mod sandbox;
 mod server;
 mod storage;
 mod tts;
 pub use interviewer::{InterviewerConfig, InterviewerMode};
+pub use sandbox::SandboxConfig;
 pub use server::{OPERATOR_TOKEN_ENV, ServerConfig};
 pub use storage::{DATABASE_URL_ENV, DatabaseUrl, StorageConfig};
 pub use tts::{TtsBackend, TtsConfig, TtsFormat};
@@ -31,6 +33,7 @@ pub struct Config {
     pub speech: SpeechConfig,
     pub speech_remote: SpeechRemoteConfig,
     pub tts: TtsConfig,
+    pub sandbox: SandboxConfig,
 }
 
 /// Local speech recognition (whisper.cpp). Voice is optional: without a
@@ -670,6 +673,7 @@ impl Config {
             }
         }
         config.speech.check().map_err(anyhow::Error::msg)?;
+        config.sandbox.check().map_err(anyhow::Error::msg)?;
         if config.speech.backend == SpeechBackend::Remote {
             config.speech_remote.check().map_err(anyhow::Error::msg)?;
             let remote = &mut config.speech_remote;

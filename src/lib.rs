@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod rate;
 pub mod regrade;
 pub mod report;
+pub mod sandbox;
 pub mod server;
 pub mod speech;
 pub mod store;

@@ -5,9 +5,10 @@
 use crate::speech::analytics::SpeechAnalytics;
 use serde::Serialize;
 
-use crate::content::RoundKind;
+use crate::content::{CodeLanguage, RoundKind};
 use crate::grading::{DimensionScore, round2};
 use crate::interview::{CloseReason, Phase, PromptKind, Session};
+use crate::sandbox::RunStatus;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -114,6 +115,43 @@ pub struct AnswerReport {
     pub scores: usize,
     pub regraded: bool,
     pub dimensions: Vec<DimensionScore>,
+    /// The last code run before the question closed (what grading saw).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tests: Option<TestsReport>,
+}
+
+/// A question's final code run, as reports show it.
+#[derive(Clone, Debug, Serialize)]
+pub struct TestsReport {
+    pub language: CodeLanguage,
+    pub status: RunStatus,
+    pub passed: usize,
+    pub total: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// How many times the candidate ran the tests on this question.
+    pub runs: usize,
+    pub code: String,
+}
+
+impl TestsReport {
+    /// `5 of 7 tests passed (python)`, with why a run stopped early.
+    pub fn summary(&self) -> String {
+        let why = self
+            .message
+            .as_deref()
+            .map(|m| format!("; {m}"))
+            .unwrap_or_default();
+        let runs = if self.runs == 1 {
+            "1 run".to_owned()
+        } else {
+            format!("{} runs", self.runs)
+        };
+        format!(
+            "{} of {} tests passed ({}, {runs}){why}",
+            self.passed, self.total, self.language
+        )
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -179,6 +217,15 @@ impl Report {
                     scores: record.scores.len(),
                     regraded: record.scores.len() > 1,
                     dimensions: score.map(|s| s.dimensions.clone()).unwrap_or_default(),
+                    tests: record.test_runs.last().map(|run| TestsReport {
+                        language: run.language,
+                        status: run.status,
+                        passed: run.passed,
+                        total: run.total,
+                        message: run.message.clone(),
+                        runs: record.test_runs.len(),
+                        code: run.code.clone(),
+                    }),
                 }
             })
             .collect();

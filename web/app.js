@@ -48,6 +48,7 @@ import { connect, send } from "./js/connection.js";
 import { enterRoom, leaveRoom, renderCountdown, switchMode, togglePause, updateControls } from "./js/room.js";
 import { onEditorKeydown, updateCount, updateLineNumbers } from "./js/editor.js";
 import { submitAnswer } from "./js/answers.js";
+import { runTests } from "./js/code-runner.js";
 import {
   doneSpeaking, setHolding, setTalkMode, toggleMic, toggleMute, voiceSupported,
 } from "./js/voice.js";
@@ -95,6 +96,7 @@ function bindEvents() {
   $("repeat-btn").addEventListener("click", () => send({ type: "repeat" }));
   $("skip-btn").addEventListener("click", () => send({ type: "skip" }));
   $("hint-btn").addEventListener("click", () => send({ type: "hint" }));
+  $("run-tests-btn").addEventListener("click", runTests);
   $("pause-btn").addEventListener("click", togglePause);
   if (voiceSupported()) {
     $("mic-btn").addEventListener("click", toggleMic);

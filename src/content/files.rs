@@ -81,6 +81,7 @@ struct QuestionFile {
     examples: Vec<ExampleFile>,
     #[serde(default)]
     probes: Vec<ProbeFile>,
+    tests: Option<Spanned<super::code_tests::TestsFile>>,
 }
 
 #[derive(Deserialize)]
@@ -127,13 +128,18 @@ struct RoundFile {
 }
 
 /// Reports problems against one file, turning byte spans into line numbers.
-struct Report<'a> {
+pub(super) struct Report<'a> {
     file: &'a SourceFile,
-    errors: &'a mut Vec<ContentError>,
+    pub(super) errors: &'a mut Vec<ContentError>,
 }
 
 impl Report<'_> {
-    fn error(&mut self, span: Range<usize>, field: impl Into<String>, message: impl Into<String>) {
+    pub(super) fn error(
+        &mut self,
+        span: Range<usize>,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) {
         self.errors.push(ContentError {
             file: self.file.path.clone(),
             line: line_of(&self.file.text, span.start),
@@ -425,6 +431,9 @@ pub(super) fn parse_bank(
                 );
             }
         }
+        let tests = q
+            .tests
+            .and_then(|t| super::code_tests::parse(t, kind, &at, &mut r));
         let span = q.id.span();
         questions.push((
             Question {
@@ -451,6 +460,7 @@ pub(super) fn parse_bank(
                         text: p.text.trim().to_owned(),
                     })
                     .collect(),
+                tests,
                 vocabulary: Default::default(),
             },
             span,

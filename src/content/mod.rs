@@ -7,6 +7,7 @@
 //! changes an interview in flight.
 
 mod check;
+mod code_tests;
 pub mod edit;
 mod files;
 pub mod model;
@@ -21,7 +22,8 @@ use sha2::{Digest, Sha256};
 
 pub use check::{Checked, check};
 pub use model::{
-    Difficulty, Dimension, Loop, LoopRound, Probe, Question, Requirement, RoundKind, Rubric, Signal,
+    CodeLanguage, CodeTests, Difficulty, Dimension, FunctionSignature, Loop, LoopRound, Probe,
+    Question, Requirement, RoundKind, Rubric, Signal, TestCase,
 };
 
 /// One problem in one content file.

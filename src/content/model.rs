@@ -149,6 +149,9 @@ pub struct Question {
     pub key_points: Vec<String>,
     pub examples: Vec<Example>,
     pub probes: Vec<Probe>,
+    /// For coding questions: the tests a candidate's function runs against.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tests: Option<CodeTests>,
     /// The question's vocabulary as the offline grader measures relevance by,
     /// computed on first use.
     #[serde(skip)]
@@ -159,6 +162,79 @@ pub struct Question {
 pub struct Example {
     pub input: String,
     pub output: String,
+}
+
+/// The languages the sandbox runs a candidate's code in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CodeLanguage {
+    Python,
+    Javascript,
+}
+
+impl CodeLanguage {
+    pub const ALL: [CodeLanguage; 2] = [CodeLanguage::Python, CodeLanguage::Javascript];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CodeLanguage::Python => "python",
+            CodeLanguage::Javascript => "javascript",
+        }
+    }
+}
+
+impl fmt::Display for CodeLanguage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What "Run tests" checks: a function the candidate writes, called with
+/// each case's arguments; its JSON result must equal `expected`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CodeTests {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub python: Option<FunctionSignature>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub javascript: Option<FunctionSignature>,
+    /// Numbers that are not both integers match within this relative
+    /// tolerance (floating-point answers differ in the last digits).
+    pub tolerance: f64,
+    pub cases: Vec<TestCase>,
+}
+
+impl CodeTests {
+    pub fn signature(&self, language: CodeLanguage) -> Option<&FunctionSignature> {
+        match language {
+            CodeLanguage::Python => self.python.as_ref(),
+            CodeLanguage::Javascript => self.javascript.as_ref(),
+        }
+    }
+
+    pub fn languages(&self) -> impl Iterator<Item = CodeLanguage> + '_ {
+        CodeLanguage::ALL
+            .into_iter()
+            .filter(|l| self.signature(*l).is_some())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FunctionSignature {
+    /// The name the tests call.
+    pub function: String,
+    /// The first line(s) shown in the editor, e.g. `def f(nums, k):`.
+    pub signature: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TestCase {
+    /// Positional arguments, as JSON values.
+    pub args: Vec<serde_json::Value>,
+    pub expected: serde_json::Value,
+    /// Hidden cases count for the result, but the candidate never sees
+    /// their arguments or expected value.
+    #[serde(default)]
+    pub hidden: bool,
 }
 
 /// A follow-up the scripted interviewer asks when `signal` is missing from

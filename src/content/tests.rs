@@ -279,3 +279,100 @@ fn broken_or_duplicate_rubric_files_are_errors_naming_the_file() {
             .contains("no rubric files")
     );
 }
+
+const TESTS: &str = r#"
+[questions.tests]
+python = { function = "solve", signature = "def solve(nums, k):" }
+javascript = { function = "solve", signature = "function solve(nums, k) {" }
+[[questions.tests.cases]]
+args = [[1, 2], 3]
+expected = [0.5, { a = true }]
+[[questions.tests.cases]]
+args = [[], 0]
+expected = 0
+hidden = true
+"#;
+
+fn with_tests(edit: impl FnOnce(&mut String)) -> Result<Catalog, ContentErrors> {
+    build_with(|files| {
+        let bank = files
+            .iter_mut()
+            .find(|(p, _)| *p == "prompts/questions/coding.toml")
+            .unwrap();
+        bank.1.push_str(TESTS);
+        edit(&mut bank.1);
+    })
+}
+
+#[test]
+fn question_tests_load_as_json_cases() {
+    let catalog = with_tests(|_| {}).unwrap();
+    let tests = catalog.questions(RoundKind::Coding)[0]
+        .tests
+        .clone()
+        .unwrap();
+    assert_eq!(tests.languages().count(), 2);
+    assert_eq!(
+        tests.cases[0].args,
+        vec![serde_json::json!([1, 2]), serde_json::json!(3)]
+    );
+    assert_eq!(
+        tests.cases[0].expected,
+        serde_json::json!([0.5, {"a": true}])
+    );
+    assert!(tests.cases[1].hidden);
+    assert_eq!(tests.tolerance, 1e-6);
+}
+
+#[test]
+fn bad_question_tests_name_the_file_line_and_field() {
+    let error = only_error(with_tests(|bank| {
+        *bank = bank.replacen("function = \"solve\"", "function = \"so lve\"", 1)
+    }));
+    assert_eq!(error.file, "prompts/questions/coding.toml");
+    assert_eq!(error.field, "questions[0].tests.python.function");
+    assert!(
+        error.message.contains("not a function name"),
+        "{}",
+        error.message
+    );
+
+    let error = only_error(with_tests(|bank| {
+        *bank = bank.replacen("expected = 0", "expected = 1979-05-27", 1)
+    }));
+    assert_eq!(error.field, "questions[0].tests.cases[1].expected");
+    assert!(error.message.contains("dates"), "{}", error.message);
+
+    let error = only_error(with_tests(|bank| {
+        *bank = bank.replacen("python = {", "# python = {", 1).replacen(
+            "javascript = {",
+            "# javascript = {",
+            1,
+        )
+    }));
+    assert_eq!(error.field, "questions[0].tests");
+    assert!(
+        error.message.contains("at least one language"),
+        "{}",
+        error.message
+    );
+
+    let error = only_error(with_tests(|bank| {
+        *bank = bank.replacen("signature = \"def solve", "signature = \"def other", 1)
+    }));
+    assert_eq!(error.field, "questions[0].tests.python.signature");
+}
+
+#[test]
+fn only_coding_questions_carry_tests() {
+    // (The bank's probes and the loop fail too, for their own reasons.)
+    let errors =
+        with_tests(|bank| *bank = bank.replacen("kind = \"coding\"", "kind = \"values\"", 1))
+            .expect_err("a values question with tests is rejected")
+            .0;
+    let error = errors
+        .iter()
+        .find(|e| e.field == "questions[0].tests")
+        .unwrap_or_else(|| panic!("{errors:#?}"));
+    assert!(error.message.contains("only coding"), "{}", error.message);
+}

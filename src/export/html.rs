@@ -112,6 +112,14 @@ fn answer_card(out: &mut String, n: usize, a: &AnswerReport) {
             highlight(&a.answer, &quotes)
         );
     }
+    if let Some(tests) = &a.tests {
+        let _ = write!(
+            out,
+            "<p>Tests: <strong>{}</strong></p><pre class=\"code\">{}</pre>",
+            escape(&tests.summary()),
+            escape(&tests.code)
+        );
+    }
     for speech in a.turns.iter().filter_map(|t| t.speech.as_ref()) {
         let _ = write!(
             out,

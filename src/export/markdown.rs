@@ -93,6 +93,16 @@ pub fn report_markdown(r: &Report) -> String {
         if !a.answer.is_empty() {
             let _ = write!(out, "{}\n\n", quote_block(&a.answer));
         }
+        if let Some(tests) = &a.tests {
+            let fence = "`".repeat(longest_backtick_run(&tests.code).max(2) + 1);
+            let _ = write!(
+                out,
+                "Tests: **{}**\n\n{fence}{}\n{}\n{fence}\n\n",
+                tests.summary(),
+                tests.language,
+                tests.code.trim_end()
+            );
+        }
         for d in &a.dimensions {
             let _ = writeln!(out, "- **{}: {}/4** — {}", d.name, d.level, d.feedback);
             for quote in &d.evidence {
@@ -109,6 +119,12 @@ pub fn report_markdown(r: &Report) -> String {
         }
     }
     out
+}
+
+/// A code fence longer than any run of backticks in the code, so the code
+/// cannot close it early.
+fn longest_backtick_run(code: &str) -> usize {
+    code.split(|c| c != '`').map(str::len).max().unwrap_or(0)
 }
 
 /// Who scored the answer, with which rubric: ` · grader `x` (model m) · rubric `id` v1`.

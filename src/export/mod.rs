@@ -210,6 +210,20 @@ pub fn transcript(session_id: &str, events: &[StoredEvent]) -> Option<Transcript
                 score,
                 ..
             } => (Speaker::System, "scored", scored_note(*r, *question, score)),
+            Event::TestsRun { run, .. } => (
+                Speaker::System,
+                "tests_run",
+                format!(
+                    "Ran the tests ({}): {} of {} passed{}",
+                    run.language,
+                    run.passed,
+                    run.total,
+                    run.message
+                        .as_deref()
+                        .map(|m| format!("; {m}"))
+                        .unwrap_or_default()
+                ),
+            ),
             Event::Created { .. }
             | Event::RoundEnded { .. }
             | Event::Completed { .. }

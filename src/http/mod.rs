@@ -144,7 +144,10 @@ impl AppState {
             content: Arc::new(operator_content::LiveContent::new(content_dir, data_dir)),
             catalog: Arc::new(RwLock::new(Arc::new(catalog))),
             hub: Hub::new(Arc::clone(&store), grader, idle, voice, speaker.is_some())
-                .with_interviewer(interviewer),
+                .with_interviewer(interviewer)
+                .with_sandbox(Arc::new(crate::sandbox::Sandbox::new(
+                    config.sandbox.clone(),
+                ))),
             speaker,
             store,
             create_limiter: Arc::new(KeyedLimiter::per_minute(

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::grading::AnswerScore;
+use crate::sandbox::TestRun;
 use crate::speech::analytics::SpeechAnalytics;
 
 use super::plan::Plan;
@@ -94,6 +95,13 @@ pub enum Event {
     Completed {
         at: Millis,
     },
+    /// The candidate ran their code against the question's tests.
+    TestsRun {
+        at: Millis,
+        round: usize,
+        question: usize,
+        run: Box<TestRun>,
+    },
 }
 
 impl Event {
@@ -111,7 +119,8 @@ impl Event {
             | Event::Resumed { at, .. }
             | Event::InterviewEnded { at }
             | Event::Scored { at, .. }
-            | Event::Completed { at } => *at,
+            | Event::Completed { at }
+            | Event::TestsRun { at, .. } => *at,
         }
     }
 
@@ -131,6 +140,7 @@ impl Event {
             Event::InterviewEnded { .. } => "interview_ended",
             Event::Scored { .. } => "scored",
             Event::Completed { .. } => "completed",
+            Event::TestsRun { .. } => "tests_run",
         }
     }
 }

@@ -38,6 +38,7 @@ pub use event::{
 pub use plan::{Plan, PlanError, PlannedRound};
 
 use crate::grading::{AnswerScore, signals};
+use crate::sandbox::TestRun;
 use crate::speech::analytics::SpeechAnalytics;
 
 /// What the outside world tells a session.
@@ -71,6 +72,12 @@ pub enum Input {
         question: usize,
         score: Box<AnswerScore>,
     },
+    /// The sandbox finished running the candidate's code for a question.
+    TestsRan {
+        round: usize,
+        question: usize,
+        run: Box<TestRun>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -88,6 +95,8 @@ pub enum InterviewError {
     Composing,
     #[error("no more hints for this question ({MAX_HINTS} at most)")]
     NoMoreHints,
+    #[error("round {round} question {question} is closed, so a test run cannot be recorded for it")]
+    QuestionClosed { round: usize, question: usize },
     #[error("the first event of a session must be `created`")]
     NotCreated,
     #[error("event {0} does not follow from the session's state")]
@@ -103,6 +112,9 @@ pub struct QuestionRecord {
     pub turns: Vec<Turn>,
     pub closed: Option<CloseReason>,
     pub scores: Vec<AnswerScore>,
+    /// The candidate's code runs, in order; the last one before the
+    /// question closed is what grading sees.
+    pub test_runs: Vec<TestRun>,
 }
 
 impl QuestionRecord {
@@ -390,6 +402,27 @@ impl Session {
             }
             (_, Input::Tick) => {}
             (
+                Phase::Active(_) | Phase::Paused { .. },
+                Input::TestsRan {
+                    round,
+                    question,
+                    run,
+                },
+            ) => {
+                let open = self
+                    .record(round, question)
+                    .is_some_and(|r| r.closed.is_none());
+                if !open {
+                    return Err(InterviewError::QuestionClosed { round, question });
+                }
+                d.emit(Event::TestsRun {
+                    at: now,
+                    round,
+                    question,
+                    run,
+                })?;
+            }
+            (
                 _,
                 Input::Graded {
                     round,
@@ -481,6 +514,7 @@ impl Session {
                                 turns: vec![turn],
                                 closed: None,
                                 scores: Vec::new(),
+                                test_runs: Vec::new(),
                             });
                         }
                         PromptKind::FollowUp | PromptKind::Hint => {
@@ -584,6 +618,19 @@ impl Session {
                 record.scores.push((**score).clone());
             }
             Event::Completed { .. } => self.phase = Phase::Finished,
+            Event::TestsRun {
+                round,
+                question,
+                run,
+                ..
+            } => {
+                let record = self
+                    .records
+                    .iter_mut()
+                    .find(|r| r.round == *round && r.question == *question)
+                    .ok_or(InterviewError::Inconsistent("tests_run"))?;
+                record.test_runs.push((**run).clone());
+            }
         }
         self.last_at = event.at();
         self.seq += 1;
@@ -604,6 +651,7 @@ fn input_name(input: &Input) -> &'static str {
         Input::Hint => "hint",
         Input::Composed { .. } => "composed",
         Input::Graded { .. } => "graded",
+        Input::TestsRan { .. } => "tests ran",
     }
 }
 

@@ -58,6 +58,7 @@ fn question(id: &str) -> Question {
                 text: "Which edge cases?".into(),
             },
         ],
+        tests: None,
         vocabulary: Default::default(),
     }
 }
@@ -456,3 +457,56 @@ fn a_log_that_does_not_start_with_created_is_rejected() {
 
 mod llm_turns;
 mod props;
+
+fn test_run(passed: usize) -> Box<crate::sandbox::TestRun> {
+    Box::new(crate::sandbox::TestRun {
+        language: crate::content::CodeLanguage::Python,
+        code: "def f(): pass".into(),
+        status: crate::sandbox::RunStatus::Completed,
+        passed,
+        total: 2,
+        cases: vec![],
+        message: None,
+        output: String::new(),
+        duration_ms: 5,
+    })
+}
+
+#[test]
+fn a_test_run_is_recorded_on_the_open_question_and_replays() {
+    let session = given(&[(T0, Input::Begin)]);
+    let ran = Input::TestsRan {
+        round: 0,
+        question: 0,
+        run: test_run(1),
+    };
+    let events = when(&session, T0 + 1, ran);
+    assert_eq!(names(&events), ["tests_run"]);
+    let mut after = session.clone();
+    after.apply(&events[0]).unwrap();
+    assert_eq!(after.record(0, 0).unwrap().test_runs[0].passed, 1);
+    // Still the same question: the run changes nothing else.
+    assert_eq!(after.phase(), session.phase());
+}
+
+#[test]
+fn a_test_run_for_a_closed_question_is_refused() {
+    let session = given(&[(T0, Input::Begin), (T0 + 1, Input::Skip)]);
+    let error = session
+        .handle(
+            T0 + 2,
+            Input::TestsRan {
+                round: 0,
+                question: 0,
+                run: test_run(2),
+            },
+        )
+        .unwrap_err();
+    assert_eq!(
+        error,
+        InterviewError::QuestionClosed {
+            round: 0,
+            question: 0
+        }
+    );
+}

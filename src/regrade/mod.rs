@@ -276,6 +276,9 @@ impl Regrader<'_> {
                         hints: &hints,
                     };
                     let mut score = grade_or_fallback(self.grader, request).await;
+                    if let Some(run) = record.and_then(|r| r.test_runs.last()) {
+                        crate::grading::code_tests::apply(&mut score, rubric, run);
+                    }
                     // A grader that leaves the hash empty still gets one, so
                     // the stored score says which rubric content it judged.
                     if score.provenance.rubric_hash.is_empty() {

@@ -19,6 +19,7 @@ use crate::grading::Grader;
 use crate::interview::{InterviewError, Session};
 use crate::interviewer::Interviewer;
 use crate::metrics::Metrics;
+use crate::sandbox::Sandbox;
 use crate::store::{Claim, Store, StoreError};
 
 pub use connection::{SocketLimits, SocketSlot, run_connection};
@@ -42,6 +43,8 @@ pub(crate) struct Shared {
     interviewer: Option<Arc<Interviewer>>,
     /// Set when prompts are spoken by the server, told to clients in `welcome`.
     server_tts: bool,
+    /// Runs candidates' code for "Run tests"; shared by every session.
+    sandbox: Arc<Sandbox>,
     /// Sessions being deleted: `attach` refuses them (checked under the
     /// `sessions` lock) so a reconnect cannot revive one mid-delete.
     deleting: std::sync::Mutex<HashSet<String>>,
@@ -114,6 +117,8 @@ impl Hub {
                 voice,
                 interviewer: None,
                 server_tts,
+                // Default limits until `with_sandbox`; it probes only when used.
+                sandbox: Arc::new(Sandbox::new(crate::config::SandboxConfig::default())),
                 deleting: std::sync::Mutex::new(HashSet::new()),
                 metrics: Arc::new(Metrics::new()),
             }),
@@ -135,6 +140,28 @@ impl Hub {
     /// Whether new sessions get LLM-worded follow-ups and hints.
     pub fn llm_turns(&self) -> bool {
         self.shared.interviewer.is_some()
+    }
+
+    /// Candidates' code runs in `sandbox`. Called while building the
+    /// server, before any session runs.
+    pub fn with_sandbox(mut self, sandbox: Arc<Sandbox>) -> Hub {
+        match Arc::get_mut(&mut self.shared) {
+            Some(shared) => shared.sandbox = sandbox,
+            None => tracing::error!(
+                "the sandbox was set after the hub started; it keeps the default limits"
+            ),
+        }
+        self
+    }
+
+    /// Starts the sandbox's probe in the background, so the log says at
+    /// start-up whether code can run and welcomes soon say so too. Without
+    /// it the first "Run tests" probes (servers in tests skip the cost).
+    pub fn check_sandbox(&self) {
+        let sandbox = Arc::clone(&self.shared.sandbox);
+        tokio::spawn(async move {
+            sandbox.status().await;
+        });
     }
 
     /// Attaches a socket's outbound queue to the session, starting the

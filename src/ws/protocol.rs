@@ -7,10 +7,11 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
-use crate::content::RoundKind;
+use crate::content::{CodeLanguage, CodeTests, RoundKind};
 use crate::grading::normalize::normalize;
 use crate::interview::{Event, Millis, Phase, PromptKind, RoundEndReason, Session, StoredEvent};
 use crate::report::Report;
+use crate::sandbox::{SandboxStatus, TestRun};
 
 pub const PROTOCOL_VERSION: u32 = 1;
 
@@ -30,10 +31,23 @@ pub enum ClientMsg {
     Done,
     /// The candidate asks for a hint (recorded, and the grader is told).
     Hint,
+    /// Run `code` against the current coding question's tests. The code is
+    /// kept verbatim (no normalisation); the frame limit bounds it.
+    RunTests {
+        language: CodeLanguage,
+        code: String,
+    },
 }
 
-const CLIENT_TYPES: [&str; 7] = [
-    "answer", "skip", "repeat", "pause", "resume", "done", "hint",
+const CLIENT_TYPES: [&str; 8] = [
+    "answer",
+    "skip",
+    "repeat",
+    "pause",
+    "resume",
+    "done",
+    "hint",
+    "run_tests",
 ];
 
 /// Why a client frame was refused. Each maps to an error `code`.
@@ -46,7 +60,7 @@ pub enum ProtocolError {
     #[error("the message is not valid JSON: {0}")]
     BadJson(String),
     #[error(
-        "unknown message type {0:?}; expected one of answer, skip, repeat, pause, resume, done, hint"
+        "unknown message type {0:?}; expected one of answer, skip, repeat, pause, resume, done, hint, run_tests"
     )]
     UnknownType(String),
     #[error("the message has no string field \"type\"")]
@@ -146,6 +160,55 @@ pub struct RoundInfo {
     pub questions: usize,
 }
 
+/// What a client needs to offer "Run tests": the function to write per
+/// language and the visible cases (hidden ones are only counted).
+#[derive(Clone, Debug, Serialize)]
+pub struct TestsInfo {
+    pub functions: Vec<FunctionInfo>,
+    pub examples: Vec<ExampleCase>,
+    pub hidden: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FunctionInfo {
+    pub language: CodeLanguage,
+    pub function: String,
+    pub signature: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ExampleCase {
+    pub args: Vec<serde_json::Value>,
+    pub expected: serde_json::Value,
+}
+
+impl TestsInfo {
+    fn new(tests: &CodeTests) -> TestsInfo {
+        TestsInfo {
+            functions: tests
+                .languages()
+                .filter_map(|language| {
+                    tests.signature(language).map(|s| FunctionInfo {
+                        language,
+                        function: s.function.clone(),
+                        signature: s.signature.clone(),
+                    })
+                })
+                .collect(),
+            examples: tests
+                .cases
+                .iter()
+                .filter(|c| !c.hidden)
+                .map(|c| ExampleCase {
+                    args: c.args.clone(),
+                    expected: c.expected.clone(),
+                })
+                .collect(),
+            hidden: tests.cases.iter().filter(|c| c.hidden).count(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMsg {
@@ -159,6 +222,15 @@ pub enum ServerMsg {
         /// Who speaks prompts: `browser` (speech synthesis) or `server`
         /// (`GET /api/sessions/{id}/speech/{seq}`).
         tts: &'static str,
+        /// Whether "Run tests" works here, in which languages, or why not.
+        code_execution: SandboxStatus,
+    },
+    /// A run of the candidate's code against the question's tests.
+    TestResults {
+        seq: u64,
+        round: RoundRef,
+        question: QuestionRef,
+        run: Box<TestRun>,
     },
     Prompt {
         seq: u64,
@@ -169,6 +241,9 @@ pub enum ServerMsg {
         intro: Option<String>,
         repeat: bool,
         remaining_seconds: i64,
+        /// Set when the question has tests: what "Run tests" calls.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tests: Option<TestsInfo>,
     },
     Ack {
         seq: u64,
@@ -265,9 +340,15 @@ impl ServerMsg {
         matches!(self, ServerMsg::Error { fatal: true, .. })
     }
 
-    pub fn welcome(session_id: &str, session: &Session, server_tts: bool) -> ServerMsg {
+    pub fn welcome(
+        session_id: &str,
+        session: &Session,
+        server_tts: bool,
+        code_execution: SandboxStatus,
+    ) -> ServerMsg {
         let plan = session.plan();
         ServerMsg::Welcome {
+            code_execution,
             protocol: PROTOCOL_VERSION,
             session_id: session_id.to_owned(),
             seq: session.seq(),
@@ -334,6 +415,11 @@ impl ServerMsg {
                     .filter(|intro| !intro.is_empty()),
                 repeat: *repeat,
                 remaining_seconds: remaining_seconds(session, now),
+                tests: plan.rounds[*round].questions[*question]
+                    .tests
+                    .as_ref()
+                    .filter(|_| plan.rounds[*round].kind.is_coding())
+                    .map(TestsInfo::new),
             },
             Event::Answered { .. } => ServerMsg::Ack { seq },
             Event::Composing { kind, .. } => ServerMsg::Composing { seq, kind: *kind },
@@ -374,6 +460,20 @@ impl ServerMsg {
                 overall: score.overall,
             },
             Event::InterviewEnded { .. } => ServerMsg::InterviewEnded { seq },
+            Event::TestsRun {
+                round,
+                question,
+                run,
+                ..
+            } => ServerMsg::TestResults {
+                seq,
+                round: round_ref(*round),
+                question: QuestionRef {
+                    index: *question,
+                    count: plan.rounds[*round].questions.len(),
+                },
+                run: run.clone(),
+            },
             Event::Completed { .. } => ServerMsg::Debrief {
                 seq,
                 report: Box::new(Report::build(session_id, session)),
@@ -431,6 +531,28 @@ mod tests {
         assert_eq!(
             ClientMsg::parse(r#"{"type":"resume","last_seq":7}"#, LIMITS),
             Ok(ClientMsg::Resume { last_seq: 7 })
+        );
+        assert_eq!(
+            ClientMsg::parse(
+                r#"{"type":"run_tests","language":"python","code":"x"}"#,
+                LIMITS
+            ),
+            Ok(ClientMsg::RunTests {
+                language: CodeLanguage::Python,
+                code: "x".into()
+            })
+        );
+    }
+
+    #[test]
+    fn run_tests_needs_a_known_language_and_code() {
+        assert_eq!(
+            code(r#"{"type":"run_tests","language":"cobol","code":"x"}"#),
+            "bad_message"
+        );
+        assert_eq!(
+            code(r#"{"type":"run_tests","language":"python"}"#),
+            "bad_message"
         );
     }
 

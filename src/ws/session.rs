@@ -6,6 +6,7 @@
 //! drops mid-round the session pauses itself, so a lost connection never
 //! costs the candidate interview time.
 
+mod code_runs;
 mod compose;
 
 use std::sync::Arc;
@@ -63,6 +64,8 @@ pub(super) enum Command {
         id: u64,
         composed: Box<crate::interviewer::Composed>,
     },
+    /// The sandbox finished (or failed to start) a "Run tests".
+    TestsRan(Box<code_runs::Finished>),
     /// The session is being deleted: tell the socket, then stop for good.
     Close {
         reply: oneshot::Sender<()>,
@@ -102,6 +105,8 @@ pub(super) struct Actor {
     lease: Keeper,
     /// An LLM interviewer turn is being worded; the session stays loaded.
     composing: bool,
+    /// A code run in flight (one per session at a time).
+    pending_run: bool,
 }
 
 pub fn now_ms() -> Millis {
@@ -144,6 +149,7 @@ impl Actor {
             answered_at: None,
             lease,
             composing: false,
+            pending_run: false,
         };
         (actor, tx)
     }
@@ -161,7 +167,7 @@ impl Actor {
             let mut idle_since = Instant::now();
             loop {
                 let timer = self.session.poll_timeout().map(instant_at);
-                let idle = self.conn.is_none() && self.pending_grades == 0 && self.pending_speech == 0 && !self.composing;
+                let idle = self.conn.is_none() && self.pending_grades == 0 && self.pending_speech == 0 && !self.composing && !self.pending_run;
                 let unload_at = idle_since + self.shared.idle_unload;
                 let renew_at = self.lease.renew_at();
                 tokio::select! {
@@ -298,10 +304,12 @@ impl Actor {
                     resumed: false,
                 });
                 let _ = reply.send(id);
+                let code_execution = self.shared.sandbox.status_now();
                 self.send(ServerMsg::welcome(
                     &self.id,
                     &self.session,
                     self.shared.server_tts,
+                    code_execution,
                 ));
                 info!(conn = id, "socket attached");
             }
@@ -350,6 +358,7 @@ impl Actor {
                     self.perform(actions).await;
                 }
             }
+            Command::TestsRan(finished) => self.tests_ran(*finished).await,
             // Handled by the run loop, which ends the task.
             Command::Close { reply } => {
                 let _ = reply.send(());
@@ -436,6 +445,7 @@ impl Actor {
                 self.answered_at = Some(Instant::now());
                 self.input(Input::Hint).await
             }
+            ClientMsg::RunTests { language, code } => self.run_tests(language, code).await,
             ClientMsg::Skip => self.input(Input::Skip).await,
             ClientMsg::Repeat => self.input(Input::Repeat).await,
             ClientMsg::Pause => self.input(Input::Pause(PauseReason::Candidate)).await,
@@ -580,6 +590,7 @@ impl Actor {
         };
         let answers = record.answers();
         let hints = record.hints();
+        let tests_run = record.test_runs.last().cloned();
         let plan = Arc::clone(self.session.plan());
         let grader = Arc::clone(&self.shared.grader);
         let metrics = Arc::clone(&self.shared.metrics);
@@ -596,7 +607,10 @@ impl Actor {
                     hints: &hints,
                 };
                 let started = Instant::now();
-                let score = grade_or_fallback(grader.as_ref(), request).await;
+                let mut score = grade_or_fallback(grader.as_ref(), request).await;
+                if let Some(run) = &tests_run {
+                    crate::grading::code_tests::apply(&mut score, &planned.rubric, run);
+                }
                 metrics.graded(grader.id(), score.fallback, started.elapsed());
                 let _ = tx
                     .send(Command::Graded {
@@ -637,6 +651,7 @@ fn engine_error(error: &InterviewError) -> ServerMsg {
         InterviewError::NotAllowed { .. } => "not_allowed",
         InterviewError::Composing => "composing",
         InterviewError::NoMoreHints => "no_more_hints",
+        InterviewError::QuestionClosed { .. } => "question_closed",
         _ => "internal",
     };
     ServerMsg::error(code, error.to_string())

@@ -12,6 +12,7 @@ use tokio::process::Command;
 
 use crate::access::OPERATOR;
 use crate::app::{TestApp, spawn_app, spawn_app_with_config, spawn_app_with_speech};
+use crate::code_runs::coding_app;
 use crate::fake_openai::{FakeOpenAi, Step};
 use crate::operator_console::spawn_on_content_dir;
 use crate::operator_regrade::{INCIDENT_ANSWER, finished_session};
@@ -207,4 +208,20 @@ async fn an_operator_fixes_a_refused_rubric_edit_saves_it_and_regrades_to_change
         report["overall"].as_f64().unwrap()
     };
     assert!(overall(&after) < overall(&before), "{after}");
+}
+
+#[tokio::test]
+async fn a_candidate_runs_the_tests_from_the_code_editor() {
+    let (app, content) = coding_app(|_| {}).await;
+    let solution = content.path().join("solution.py");
+    std::fs::write(&solution, crate::sandbox::PY_CORRECT).unwrap();
+    let result = run_scenario(&app, "run-tests", &[&solution]).await;
+
+    let report = report(&app, &result).await;
+    let tests = &report["answers"][0]["tests"];
+    assert_eq!(
+        (tests["passed"].as_u64(), tests["runs"].as_u64()),
+        (Some(7), Some(2)),
+        "{tests}"
+    );
 }

@@ -157,6 +157,7 @@ function renderAnswerCard(answer, number, report) {
       ? el("div", { class: CODE_KINDS.has(answer.round_kind) ? "answer-text code" : "answer-text" }, fragment)
       : el("p", { class: "muted" }, "No answer text."),
     turns.length > 1 && renderTurns(turns, answer.round_kind),
+    renderTests(answer.tests),
     renderSpeech(turns),
     el("h4", {}, "Feedback"),
     dims.length === 0 ? el("p", { class: "muted" }, "No feedback for this answer.")
@@ -208,6 +209,18 @@ function renderSpeech(turns) {
     return el("li", {}, parts.join(", "),
       s.low_confidence ? el("span", { class: "warning" }, " The recogniser was unsure; a low score may be its fault.") : "");
   }))];
+}
+
+/** The last code run before the question closed: what grading saw. */
+function renderTests(tests) {
+  if (!tests || typeof tests !== "object") return null;
+  const runs = tests.runs === 1 ? "1 run" : `${tests.runs} runs`;
+  return [
+    el("h4", {}, "Your code's tests"),
+    el("p", {}, `${tests.passed} of ${tests.total} tests passed (${tests.language}, ${runs})` +
+      (tests.message ? ` — ${tests.message}` : "")),
+    el("pre", { class: "answer-text code" }, tests.code || ""),
+  ];
 }
 
 function renderNotes(title, notes) {

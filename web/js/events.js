@@ -20,6 +20,7 @@ import { fetchReportFallback, finishSession, renderDebrief } from "./debrief.js"
 import { onListening, onTranscript, resetLiveTranscript, speakPrompt, speakSentence } from "./voice.js";
 import { setVoiceSource } from "./tts.js";
 import { finishStream, onComposing, onPromptDelta, onPromptDiscarded } from "./streaming.js";
+import { onCodeStatus, onPromptTests, onRunRefused, onTestResults } from "./code-runner.js";
 
 const PROTOCOL = 1;
 
@@ -50,6 +51,7 @@ const EVENT_HANDLERS = {
   error: onError,
   listening: (msg) => onListening(msg),
   transcript: (msg) => onTranscript(msg),
+  test_results: (msg) => onTestResults(msg),
   // Local events this page records itself, so a reload shows its own answers.
   local_answer: onLocalAnswer,
   local_answer_failed: onLocalAnswerFailed,
@@ -59,6 +61,7 @@ export function handleWelcome(msg) {
   app.attempt = 0;
   hideBanner();
   setVoiceSource(msg);
+  onCodeStatus(msg);
   if (msg.protocol !== PROTOCOL) {
     showAlert(`This server speaks protocol ${msg.protocol}; this page was written for protocol ${PROTOCOL}. Some things may not work.`);
   }
@@ -101,16 +104,18 @@ function onPrompt(msg, ctx) {
   const label = promptLabel(msg);
   // Replace the nodes (not just their text) so a repeated question is
   // announced again by the aria-live region.
-  $("prompt").replaceChildren(
+  $("prompt").replaceChildren(...[
     el("p", { class: "prompt-kind" }, label),
+    // replaceChildren would print a null intro as "null".
     msg.intro && el("p", { class: "intro" }, msg.intro),
     el("div", { class: "prompt-text" }, msg.text || ""),
-  );
+  ].filter(Boolean));
   addLogEntry("prompt", label, [
     msg.intro && el("p", { class: "intro" }, msg.intro),
     el("div", { class: "text" }, msg.text || ""),
   ]);
   if (!msg.repeat) resetLiveTranscript();
+  onPromptTests(msg);
   // Only prompts that arrive now are spoken, not ones replayed from storage.
   // A streamed turn may have spoken its first sentences already; the rest
   // is queued after them.
@@ -222,6 +227,7 @@ function onError(msg) {
     recordEvent({ type: "local_answer_failed", id: failed.id, message: text });
     markAnswerFailed(failed, text);
   }
+  if (app.lastOutbound === "run_tests") onRunRefused(text);
   app.lastOutbound = null;
   showAlert(`${text}${code}`);
   if (msg.fatal) {

@@ -266,6 +266,7 @@ fn sample() -> (Rubric, Question) {
         key_points: vec!["states complexity".into()],
         examples: vec![],
         probes: vec![],
+        tests: None,
         vocabulary: Default::default(),
     };
     (rubric, question)

@@ -122,6 +122,7 @@ mod tests {
             key_points: vec!["Generates unique short codes".into()],
             examples: vec![],
             probes: vec![],
+            tests: None,
             vocabulary: Default::default(),
         };
         let on = ["Each short link maps to a unique code; the redirect looks the code up."];

@@ -61,6 +61,7 @@ fn question() -> Question {
         ],
         examples: vec![],
         probes: vec![],
+        tests: None,
         vocabulary: Default::default(),
     }
 }

@@ -1,0 +1,335 @@
+//! Running a candidate's code against a question's tests, inside
+//! bubblewrap and never outside it.
+//!
+//! A run writes the solution, a small per-language driver (the harness) and
+//! the cases' arguments to a fresh directory, mounts it read-only in an
+//! otherwise empty sandbox (`/usr` read-only, a small tmpfs as the only
+//! writable place, no network, its own pid namespace), runs the driver as an
+//! unprivileged user under CPU, memory, process and file-size limits, and
+//! reads at most a bounded amount of output before a wall-clock deadline.
+//! Expected values never enter the sandbox: the server compares them.
+//!
+//! At first use the sandbox probes itself by running each interpreter the
+//! same way; if nothing works, code execution is off and says why.
+
+mod command;
+mod outcome;
+mod process;
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::sync::{OnceCell, Semaphore};
+use tracing::{info, warn};
+
+use crate::config::SandboxConfig;
+use crate::content::{CodeLanguage, CodeTests};
+
+pub use outcome::{CaseResult, RunStatus, TestRun, matches};
+use outcome::{Ending, Raw};
+
+const HARNESS_PY: &str = include_str!("harness.py");
+const HARNESS_JS: &str = include_str!("harness.js");
+
+/// Characters of the candidate's own prints kept per case.
+const CASE_OUTPUT_CAP: usize = 4_000;
+
+/// How long a run waits for a free slot before the candidate is told the
+/// runner is busy: a few runs' worth, so a queue cannot build up unseen.
+const QUEUE_WAIT: Duration = Duration::from_secs(30);
+
+/// The longest a slot waits for a previous run's processes to be reaped.
+const LEFTOVER_WAIT: Duration = Duration::from_secs(10);
+
+/// Whether code can run here, told to clients in `welcome`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SandboxStatus {
+    pub enabled: bool,
+    pub languages: Vec<CodeLanguage>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The start-up probe has not finished: runs wait for it, and are
+    /// refused with the reason if it fails.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub checking: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("code execution is disabled on this server: {0}")]
+    Disabled(String),
+    #[error("this question has no {0} tests")]
+    NoTests(CodeLanguage),
+    #[error("{0} is not available on this server")]
+    Unavailable(CodeLanguage),
+    #[error("the code runner is busy; try again in a moment")]
+    Busy,
+    #[error("could not prepare the run: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub struct Sandbox {
+    config: SandboxConfig,
+    /// Runs at once across all sessions, so candidates' code cannot starve
+    /// the server of CPU.
+    slots: Semaphore,
+    /// Slot numbers not in use; each slot runs as its own user.
+    free: std::sync::Mutex<Vec<u32>>,
+    status: OnceCell<SandboxStatus>,
+}
+
+/// A run's claim on one slot; gives the slot back when dropped.
+struct Slot<'a> {
+    index: u32,
+    sandbox: &'a Sandbox,
+    _permit: tokio::sync::SemaphorePermit<'a>,
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        self.sandbox
+            .free
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(self.index);
+    }
+}
+
+impl Sandbox {
+    pub fn new(config: SandboxConfig) -> Sandbox {
+        Sandbox {
+            slots: Semaphore::new(config.concurrency),
+            free: std::sync::Mutex::new((0..config.concurrency as u32).rev().collect()),
+            config,
+            status: OnceCell::new(),
+        }
+    }
+
+    /// Probed once, on first use.
+    pub async fn status(&self) -> &SandboxStatus {
+        self.status.get_or_init(|| self.probe()).await
+    }
+
+    /// The status without waiting for the probe (starting interpreters
+    /// takes seconds on a busy machine; a welcome should not wait for it).
+    pub fn status_now(&self) -> SandboxStatus {
+        self.status.get().cloned().unwrap_or_else(|| SandboxStatus {
+            enabled: self.config.enabled,
+            languages: Vec::new(),
+            reason: None,
+            checking: self.config.enabled,
+        })
+    }
+
+    async fn probe(&self) -> SandboxStatus {
+        if !self.config.enabled {
+            return SandboxStatus {
+                enabled: false,
+                languages: Vec::new(),
+                reason: Some("turned off in [sandbox]".into()),
+                checking: false,
+            };
+        }
+        let mut languages = Vec::new();
+        let mut problems = Vec::new();
+        for language in CodeLanguage::ALL {
+            let program = match language {
+                CodeLanguage::Python => "print(6 * 7)",
+                CodeLanguage::Javascript => "console.log(6 * 7)",
+            };
+            let flag = match language {
+                CodeLanguage::Python => "-c",
+                CodeLanguage::Javascript => "-e",
+            };
+            let result = async {
+                let slot = self.slot().await?;
+                let dir = self.prepare_dir(&slot)?;
+                let argv = [self.interpreter(language), flag, program];
+                let command = self.command(&slot, dir.path(), &argv);
+                Ok::<_, SandboxError>(process::execute(&command, &self.limits()).await?)
+            }
+            .await;
+            match result {
+                Ok(run)
+                    if run.ending == (Ending::Exited { code: Some(0) })
+                        && run.stdout.starts_with(b"42") =>
+                {
+                    languages.push(language)
+                }
+                Ok(run) => problems.push(format!(
+                    "{language}: {}",
+                    String::from_utf8_lossy(&run.stderr)
+                        .trim()
+                        .chars()
+                        .take(300)
+                        .collect::<String>()
+                )),
+                Err(error) => problems.push(format!("{language}: {error}")),
+            }
+        }
+        if languages.is_empty() {
+            let reason = format!(
+                "bubblewrap could not run any interpreter ({}); install bubblewrap, python3 and nodejs",
+                problems.join("; ")
+            );
+            warn!(%reason, "code execution disabled");
+            SandboxStatus {
+                enabled: false,
+                languages,
+                reason: Some(reason),
+                checking: false,
+            }
+        } else {
+            if !problems.is_empty() {
+                warn!(problems = %problems.join("; "), "some languages cannot run");
+            }
+            info!(?languages, "code execution enabled (bubblewrap)");
+            SandboxStatus {
+                enabled: true,
+                languages,
+                reason: None,
+                checking: false,
+            }
+        }
+    }
+
+    /// Runs `code` against `tests`. Only an unusable sandbox, a busy runner
+    /// or a failure to prepare the run is an error; everything the code
+    /// does (crash, loop, flood) is in the returned [`TestRun`].
+    pub async fn run(
+        &self,
+        language: CodeLanguage,
+        code: &str,
+        tests: &CodeTests,
+    ) -> Result<TestRun, SandboxError> {
+        let status = self.status().await;
+        if !status.enabled {
+            return Err(SandboxError::Disabled(
+                status.reason.clone().unwrap_or_default(),
+            ));
+        }
+        if !status.languages.contains(&language) {
+            return Err(SandboxError::Unavailable(language));
+        }
+        let signature = tests
+            .signature(language)
+            .ok_or(SandboxError::NoTests(language))?;
+        let slot = tokio::time::timeout(QUEUE_WAIT, self.slot())
+            .await
+            .map_err(|_| SandboxError::Busy)??;
+        let nonce = format!("{:032x}", rand::random::<u128>());
+        let dir = tempfile::Builder::new().prefix("mockloop-run-").tempdir()?;
+        let (solution, harness, harness_name) = match language {
+            CodeLanguage::Python => (code.to_owned(), HARNESS_PY, "harness.py"),
+            CodeLanguage::Javascript => (
+                // The candidate writes a plain function; the module exports it.
+                format!(
+                    "{code}\n;module.exports = (typeof {f} === 'function') ? {f} : undefined;\n",
+                    f = signature.function
+                ),
+                HARNESS_JS,
+                "harness.js",
+            ),
+        };
+        let solution_name = match language {
+            CodeLanguage::Python => "solution.py",
+            CodeLanguage::Javascript => "solution.js",
+        };
+        let input = serde_json::json!({
+            "nonce": nonce,
+            "function": signature.function,
+            "output_cap": CASE_OUTPUT_CAP,
+            "cases": tests.cases.iter().map(|c| &c.args).collect::<Vec<_>>(),
+        });
+        std::fs::write(dir.path().join(solution_name), solution)?;
+        std::fs::write(dir.path().join(harness_name), harness)?;
+        std::fs::write(dir.path().join("input.json"), input.to_string())?;
+        self.hand_over(&slot, dir.path())?;
+        let harness_path = format!("{}/{harness_name}", command::CODE_DIR);
+        let argv: Vec<&str> = match language {
+            CodeLanguage::Python => vec![
+                self.interpreter(language),
+                "-I",
+                "-B",
+                "-X",
+                "utf8",
+                &harness_path,
+            ],
+            CodeLanguage::Javascript => vec![self.interpreter(language), &harness_path],
+        };
+        let finished =
+            process::execute(&self.command(&slot, dir.path(), &argv), &self.limits()).await?;
+        Ok(outcome::build(Raw {
+            language,
+            code,
+            tests,
+            nonce: &nonce,
+            stdout: &finished.stdout,
+            stderr: &finished.stderr,
+            ending: finished.ending,
+            duration_ms: finished.duration.as_millis() as u64,
+        }))
+    }
+
+    fn interpreter(&self, language: CodeLanguage) -> &str {
+        match language {
+            CodeLanguage::Python => &self.config.python,
+            CodeLanguage::Javascript => &self.config.node,
+        }
+    }
+
+    fn limits(&self) -> process::Limits {
+        process::Limits {
+            wall: Duration::from_secs(self.config.wall_seconds),
+            max_output_bytes: self.config.max_output_bytes,
+        }
+    }
+
+    async fn slot(&self) -> Result<Slot<'_>, SandboxError> {
+        let permit = self.slots.acquire().await.map_err(|_| SandboxError::Busy)?;
+        let index = self
+            .free
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .pop()
+            .ok_or(SandboxError::Busy)?;
+        let slot = Slot {
+            index,
+            sandbox: self,
+            _permit: permit,
+        };
+        if let Some((uid, _)) = self.run_as(&slot) {
+            process::wait_until_gone(uid, LEFTOVER_WAIT).await;
+        }
+        Ok(slot)
+    }
+
+    fn command(&self, slot: &Slot<'_>, dir: &Path, argv: &[&str]) -> Vec<std::ffi::OsString> {
+        command::build(&self.config, dir, self.run_as(slot), argv)
+    }
+
+    /// Root runs code as the slot's unprivileged user; anyone else runs it
+    /// as themselves, inside bubblewrap's user namespace.
+    fn run_as(&self, slot: &Slot<'_>) -> Option<(u32, u32)> {
+        use std::os::unix::fs::MetadataExt;
+        // /proc/self belongs to the process's effective user.
+        let root = std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0);
+        root.then_some((self.config.uid + slot.index, self.config.gid))
+    }
+
+    fn prepare_dir(&self, slot: &Slot<'_>) -> std::io::Result<tempfile::TempDir> {
+        let dir = tempfile::Builder::new().prefix("mockloop-run-").tempdir()?;
+        self.hand_over(slot, dir.path())?;
+        Ok(dir)
+    }
+
+    /// The run's directory is private (0700); the sandbox user gets to read
+    /// it, nobody else does.
+    fn hand_over(&self, slot: &Slot<'_>, dir: &Path) -> std::io::Result<()> {
+        if let Some((uid, gid)) = self.run_as(slot) {
+            std::os::unix::fs::chown(dir, Some(uid), Some(gid))?;
+        }
+        Ok(())
+    }
+}

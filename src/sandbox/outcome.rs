@@ -1,0 +1,338 @@
+//! What one run produced, and how the harness's output becomes it. The
+//! harness only reports values; the server compares them with the expected
+//! ones (which never enter the sandbox), so printing a result line cannot
+//! pass a test the code does not pass.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::content::{CodeLanguage, CodeTests};
+
+/// Bounds on what a stored run keeps: enough to see what went wrong.
+const CASE_OUTPUT_CHARS: usize = 2_000;
+const ERROR_CHARS: usize = 1_000;
+const STRAY_OUTPUT_CHARS: usize = 4_000;
+
+/// One run of the candidate's code against a question's tests; stored in
+/// the session's `tests_run` event.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TestRun {
+    pub language: CodeLanguage,
+    pub code: String,
+    pub status: RunStatus,
+    pub passed: usize,
+    pub total: usize,
+    pub cases: Vec<CaseResult>,
+    /// Why the run stopped early or the code did not load.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Output that bypassed the per-case capture, and the interpreter's
+    /// own errors, truncated.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub output: String,
+    pub duration_ms: u64,
+}
+
+impl TestRun {
+    pub fn pass_ratio(&self) -> f64 {
+        if self.total == 0 {
+            0.0
+        } else {
+            self.passed as f64 / self.total as f64
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    /// Every case ran (each passed or failed on its own).
+    Completed,
+    /// The code did not load: a syntax error, an exception at import, or no
+    /// function of the expected name.
+    LoadError,
+    /// Over the CPU or wall-time limit.
+    TimedOut,
+    /// Printed more than the output limit.
+    OutputLimit,
+    /// Ended without reporting every case: out of memory, out of processes,
+    /// killed by a signal, or exited from inside the function.
+    Crashed,
+    /// The result lines did not follow the harness's protocol.
+    Tampered,
+}
+
+impl RunStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            RunStatus::Completed => "completed",
+            RunStatus::LoadError => "did not load",
+            RunStatus::TimedOut => "timed out",
+            RunStatus::OutputLimit => "too much output",
+            RunStatus::Crashed => "crashed",
+            RunStatus::Tampered => "results tampered with",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CaseResult {
+    pub index: usize,
+    pub hidden: bool,
+    pub passed: bool,
+    /// Arguments, expected and actual values: absent for hidden cases.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub args: Option<Vec<Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actual: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub output: String,
+}
+
+/// One line the harness writes after the run's nonce.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+enum Line {
+    Loaded {
+        output: String,
+    },
+    LoadError {
+        error: String,
+        output: String,
+    },
+    Case {
+        index: usize,
+        ok: bool,
+        #[serde(default)]
+        value: Option<Value>,
+        #[serde(default)]
+        error: Option<String>,
+        output: String,
+    },
+    Done,
+}
+
+/// How the process ended, as the runner saw it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// Exited by itself; `signal` when bubblewrap reports its child killed.
+    Exited {
+        code: Option<i32>,
+    },
+    TimedOut,
+    OutputLimit,
+}
+
+pub struct Raw<'a> {
+    pub language: CodeLanguage,
+    pub code: &'a str,
+    pub tests: &'a CodeTests,
+    pub nonce: &'a str,
+    pub stdout: &'a [u8],
+    pub stderr: &'a [u8],
+    pub ending: Ending,
+    pub duration_ms: u64,
+}
+
+/// Reads the harness's lines strictly: `loaded`, then one `case` per test in
+/// order, then `done` (or a single `load_error`). Anything else marks the
+/// run as tampered with and passes nothing.
+pub fn build(raw: Raw<'_>) -> TestRun {
+    let stdout = String::from_utf8_lossy(raw.stdout);
+    let prefix = format!("{} ", raw.nonce);
+    let mut stray = String::new();
+    let mut lines = Vec::new();
+    let mut tampered = false;
+    for line in stdout.lines() {
+        match line.strip_prefix(&prefix) {
+            Some(json) => match serde_json::from_str::<Line>(json) {
+                Ok(parsed) => lines.push(parsed),
+                Err(_) => tampered = true,
+            },
+            None => {
+                stray.push_str(line);
+                stray.push('\n');
+            }
+        }
+    }
+    stray.push_str(&String::from_utf8_lossy(raw.stderr));
+    let total = raw.tests.cases.len();
+    let mut cases: Vec<CaseResult> = Vec::new();
+    let mut loaded = false;
+    let mut done = false;
+    let mut load_error = None;
+    for line in lines {
+        match line {
+            Line::Loaded { output } if !loaded && load_error.is_none() => {
+                loaded = true;
+                if !output.is_empty() {
+                    stray.insert_str(0, &output);
+                }
+            }
+            Line::LoadError { error, output } if !loaded && load_error.is_none() => {
+                load_error = Some(error);
+                stray.insert_str(0, &output);
+            }
+            Line::Case {
+                index,
+                ok,
+                value,
+                error,
+                output,
+            } if loaded && !done && index == cases.len() && index < total => {
+                let case = &raw.tests.cases[index];
+                let actual = if ok { value } else { None };
+                let passed = ok
+                    && actual
+                        .as_ref()
+                        .is_some_and(|a| matches(&case.expected, a, raw.tests.tolerance));
+                cases.push(CaseResult {
+                    index,
+                    hidden: case.hidden,
+                    passed,
+                    args: (!case.hidden).then(|| case.args.clone()),
+                    expected: (!case.hidden).then(|| case.expected.clone()),
+                    actual: actual.filter(|_| !case.hidden),
+                    error: error.map(|e| truncate(&e, ERROR_CHARS)),
+                    output: if case.hidden {
+                        String::new()
+                    } else {
+                        truncate(&output, CASE_OUTPUT_CHARS)
+                    },
+                });
+            }
+            Line::Done if loaded && !done && cases.len() == total => done = true,
+            _ => tampered = true,
+        }
+    }
+    let (status, message) = if tampered {
+        cases.clear();
+        (
+            RunStatus::Tampered,
+            Some("the output posed as the test harness's results, so no test counts".to_owned()),
+        )
+    } else if let Some(error) = load_error {
+        (RunStatus::LoadError, Some(truncate(&error, ERROR_CHARS)))
+    } else {
+        match (&raw.ending, done) {
+            (Ending::TimedOut, _) => (
+                RunStatus::TimedOut,
+                Some("stopped: over the time limit (an infinite loop?)".to_owned()),
+            ),
+            (Ending::OutputLimit, _) => (
+                RunStatus::OutputLimit,
+                Some("stopped: printed more than the output limit".to_owned()),
+            ),
+            (Ending::Exited { code: Some(0) }, true) => (RunStatus::Completed, None),
+            (Ending::Exited { code }, _) => {
+                (RunStatus::Crashed, Some(crash_message(*code, &stray)))
+            }
+        }
+    };
+    let ran = cases.len();
+    if status != RunStatus::Tampered {
+        let reason = message.clone().unwrap_or_else(|| "not run".to_owned());
+        for case in &raw.tests.cases[ran.min(total)..] {
+            let index = cases.len();
+            cases.push(CaseResult {
+                index,
+                hidden: case.hidden,
+                passed: false,
+                args: (!case.hidden).then(|| case.args.clone()),
+                expected: (!case.hidden).then(|| case.expected.clone()),
+                actual: None,
+                error: Some(if index == ran && status != RunStatus::LoadError {
+                    reason.clone()
+                } else {
+                    "not run".to_owned()
+                }),
+                output: String::new(),
+            });
+        }
+    }
+    TestRun {
+        language: raw.language,
+        code: raw.code.to_owned(),
+        status,
+        passed: cases.iter().filter(|c| c.passed).count(),
+        total,
+        cases,
+        message,
+        output: truncate(&stray, STRAY_OUTPUT_CHARS),
+        duration_ms: raw.duration_ms,
+    }
+}
+
+/// bubblewrap exits 128 + the signal when its child is killed by one.
+fn crash_message(code: Option<i32>, stderr: &str) -> String {
+    let out_of_memory = stderr.contains("MemoryError") || stderr.contains("heap out of memory");
+    match code {
+        _ if out_of_memory => "stopped: over the memory limit".to_owned(),
+        Some(137) => "stopped: killed (over the CPU-time or memory limit)".to_owned(),
+        Some(152) => "stopped: over the CPU-time limit".to_owned(),
+        Some(134) | Some(139) => "crashed (over the memory limit?)".to_owned(),
+        Some(code) => format!("ended (exit status {code}) before every test had run"),
+        None => "ended by a signal before every test had run".to_owned(),
+    }
+}
+
+/// Equal as JSON, except that two numbers which are not both integers may
+/// differ by `tolerance` relative to the expected one.
+pub fn matches(expected: &Value, actual: &Value, tolerance: f64) -> bool {
+    match (expected, actual) {
+        (Value::Number(e), Value::Number(a)) => {
+            if let (Some(e), Some(a)) = (e.as_i64(), a.as_i64()) {
+                return e == a;
+            }
+            match (e.as_f64(), a.as_f64()) {
+                (Some(e), Some(a)) => (e - a).abs() <= tolerance * e.abs().max(1.0),
+                _ => false,
+            }
+        }
+        (Value::Array(e), Value::Array(a)) => {
+            e.len() == a.len() && e.iter().zip(a).all(|(e, a)| matches(e, a, tolerance))
+        }
+        (Value::Object(e), Value::Object(a)) => {
+            e.len() == a.len()
+                && e.iter()
+                    .all(|(k, e)| a.get(k).is_some_and(|a| matches(e, a, tolerance)))
+        }
+        (e, a) => e == a,
+    }
+}
+
+fn truncate(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((at, _)) => format!("{}… (truncated)", &text[..at]),
+        None => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn integers_match_exactly_and_floats_within_tolerance() {
+        assert!(matches(&json!(2), &json!(2), 1e-6));
+        assert!(!matches(&json!(2), &json!(3), 1e-6));
+        assert!(matches(&json!(2), &json!(2.0), 1e-6));
+        assert!(matches(&json!(0.1), &json!(0.1000000001), 1e-6));
+        assert!(!matches(&json!(0.1), &json!(0.11), 1e-6));
+        assert!(matches(&json!([1, [2.5]]), &json!([1, [2.5]]), 1e-6));
+        assert!(!matches(&json!([1, 2]), &json!([1, 2, 3]), 1e-6));
+        assert!(!matches(&json!("2"), &json!(2), 1e-6));
+        assert!(matches(&json!({"a": 1}), &json!({"a": 1.0}), 1e-6));
+    }
+
+    #[test]
+    fn truncation_counts_characters() {
+        assert_eq!(truncate("ééé", 2), "éé… (truncated)");
+        assert_eq!(truncate("ab", 2), "ab");
+    }
+}

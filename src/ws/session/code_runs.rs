@@ -1,0 +1,122 @@
+//! "Run tests": the candidate's code runs in the sandbox beside the session,
+//! like grading, so the interview (timers, other messages) never waits on
+//! it. The result is recorded as a `tests_run` event on the question that
+//! was open when the run started, if it still is when the run ends.
+
+use std::sync::Arc;
+
+use tracing::{Instrument, info, warn};
+
+use super::{Actor, Command};
+use crate::content::CodeLanguage;
+use crate::interview::{Input, Phase};
+use crate::sandbox::TestRun;
+use crate::ws::protocol::ServerMsg;
+
+/// Runs recorded per question. Each stores its code (up to a frame) and
+/// bounded output, so this bounds what one question can add to the log.
+const MAX_RUNS_PER_QUESTION: usize = 100;
+
+pub(crate) struct Finished {
+    round: usize,
+    question: usize,
+    result: Result<TestRun, String>,
+}
+
+impl Actor {
+    pub(super) async fn run_tests(&mut self, language: CodeLanguage, code: String) {
+        let Phase::Active(active) = self.session.phase() else {
+            return self.send(ServerMsg::error(
+                "not_allowed",
+                "There is no question to run code for right now.",
+            ));
+        };
+        let (round, question) = (active.round, active.question);
+        let planned = &self.session.plan().rounds[round];
+        let tests = planned.questions[question]
+            .tests
+            .clone()
+            .filter(|t| planned.kind.is_coding() && t.signature(language).is_some());
+        let Some(tests) = tests else {
+            return self.send(ServerMsg::error(
+                "no_tests",
+                format!("This question has no {language} tests to run."),
+            ));
+        };
+        if code.trim().is_empty() {
+            return self.send(ServerMsg::error("empty_code", "There is no code to run."));
+        }
+        let runs = self
+            .session
+            .record(round, question)
+            .map_or(0, |r| r.test_runs.len());
+        if runs >= MAX_RUNS_PER_QUESTION {
+            return self.send(ServerMsg::error(
+                "too_many_runs",
+                format!("This question's tests have been run {runs} times, the most allowed."),
+            ));
+        }
+        if self.pending_run {
+            return self.send(ServerMsg::error(
+                "busy",
+                "Your previous run is still going; wait for its results.",
+            ));
+        }
+        let status = self.shared.sandbox.status().await;
+        if !status.enabled {
+            let reason = status.reason.clone().unwrap_or_default();
+            return self.send(ServerMsg::error(
+                "code_execution_disabled",
+                format!("Running code is disabled on this server: {reason}"),
+            ));
+        }
+        self.pending_run = true;
+        let sandbox = Arc::clone(&self.shared.sandbox);
+        let cancel = self.shared.cancel.clone();
+        let tx = self.tx.clone();
+        let span = tracing::Span::current();
+        self.shared.tracker.spawn(
+            async move {
+                let result = tokio::select! {
+                    result = sandbox.run(language, &code, &tests) => result.map_err(|e| e.to_string()),
+                    // Dropping the run kills its process; shutdown need not wait.
+                    _ = cancel.cancelled() => Err("the server is shutting down".to_owned()),
+                };
+                let finished = Finished {
+                    round,
+                    question,
+                    result,
+                };
+                let _ = tx.send(Command::TestsRan(Box::new(finished))).await;
+            }
+            .instrument(span),
+        );
+    }
+
+    pub(super) async fn tests_ran(&mut self, finished: Finished) {
+        self.pending_run = false;
+        match finished.result {
+            Ok(run) => {
+                info!(
+                    round = finished.round,
+                    question = finished.question,
+                    language = %run.language,
+                    status = run.status.label(),
+                    passed = run.passed,
+                    total = run.total,
+                    "code run finished"
+                );
+                self.input(Input::TestsRan {
+                    round: finished.round,
+                    question: finished.question,
+                    run: Box::new(run),
+                })
+                .await;
+            }
+            Err(reason) => {
+                warn!(%reason, "code run failed");
+                self.send(ServerMsg::error("run_failed", reason));
+            }
+        }
+    }
+}

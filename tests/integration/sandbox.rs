@@ -1,0 +1,437 @@
+//! The code sandbox against the real bubblewrap: correct and wrong code in
+//! both languages, and every limit the issue names, each stopped or denied.
+//! bubblewrap, python3 and node must be installed (CI installs them); a
+//! missing one fails these tests rather than skipping them.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use mockloop::config::SandboxConfig;
+use mockloop::content::Catalog;
+use mockloop::content::{CodeLanguage, CodeTests, ContentSource};
+use mockloop::sandbox::{RunStatus, Sandbox, TestRun};
+
+pub fn shipped_tests(question_id: &str) -> CodeTests {
+    let catalog = Catalog::build(&ContentSource::embedded()).expect("shipped content");
+    catalog
+        .questions(mockloop::content::RoundKind::Coding)
+        .iter()
+        .chain(catalog.questions(mockloop::content::RoundKind::MlCoding))
+        .find(|q| q.id == question_id)
+        .and_then(|q| q.tests.clone())
+        .unwrap_or_else(|| panic!("{question_id} has tests"))
+}
+
+/// Each sandbox in this test binary gets users of its own, as separate
+/// servers would: tests run at once, and the process limit is per user.
+static NEXT_UID: AtomicU32 = AtomicU32::new(1_500_000);
+
+/// Users no other sandbox in this test binary runs as.
+pub fn next_uid() -> u32 {
+    NEXT_UID.fetch_add(10, Ordering::Relaxed)
+}
+
+/// Tight limits so the limit tests finish quickly.
+fn sandbox() -> Sandbox {
+    Sandbox::new(SandboxConfig {
+        uid: next_uid(),
+        cpu_seconds: 2,
+        wall_seconds: 6,
+        memory_mb: 1024,
+        max_output_bytes: 64 * 1024,
+        ..SandboxConfig::default()
+    })
+}
+
+async fn run(language: CodeLanguage, code: &str) -> TestRun {
+    run_in(&sandbox(), language, code).await
+}
+
+async fn run_in(sandbox: &Sandbox, language: CodeLanguage, code: &str) -> TestRun {
+    let status = sandbox.status().await;
+    assert!(
+        status.enabled && status.languages.contains(&language),
+        "the sandbox must work here (install bubblewrap, python3, nodejs): {status:?}"
+    );
+    sandbox
+        .run(
+            language,
+            code,
+            &shipped_tests("coding-subarray-sum-equals-k"),
+        )
+        .await
+        .expect("the run happens")
+}
+
+pub const PY_CORRECT: &str = "
+def count_subarrays(nums, k):
+    seen = {0: 1}
+    total = count = 0
+    for x in nums:
+        total += x
+        count += seen.get(total - k, 0)
+        seen[total] = seen.get(total, 0) + 1
+    return count
+";
+
+pub const JS_CORRECT: &str = "
+function countSubarrays(nums, k) {
+  const seen = new Map([[0, 1]]);
+  let total = 0, count = 0;
+  for (const x of nums) {
+    total += x;
+    count += seen.get(total - k) || 0;
+    seen.set(total, (seen.get(total) || 0) + 1);
+  }
+  return count;
+}
+";
+
+/// Calls the function once so its cases fail or pass by themselves, then
+/// does `body` (the hostile part) on the first call.
+fn py_hostile(body: &str) -> String {
+    format!(
+        "def count_subarrays(nums, k):\n{}\n    return 0\n",
+        indent(body)
+    )
+}
+
+fn indent(body: &str) -> String {
+    body.lines().map(|l| format!("    {l}\n")).collect()
+}
+
+fn case_errors(run: &TestRun) -> String {
+    run.cases
+        .iter()
+        .filter_map(|c| c.error.clone())
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+#[tokio::test]
+async fn a_correct_python_solution_passes_every_case_hidden_ones_included() {
+    let run = run(CodeLanguage::Python, PY_CORRECT).await;
+    assert_eq!(run.status, RunStatus::Completed, "{run:?}");
+    assert_eq!((run.passed, run.total), (7, 7), "{run:?}");
+    let hidden = run.cases.iter().find(|c| c.hidden).unwrap();
+    assert!(hidden.args.is_none() && hidden.expected.is_none() && hidden.actual.is_none());
+}
+
+#[tokio::test]
+async fn a_correct_javascript_solution_passes_every_case() {
+    let run = run(CodeLanguage::Javascript, JS_CORRECT).await;
+    assert_eq!(run.status, RunStatus::Completed, "{run:?}");
+    assert_eq!((run.passed, run.total), (7, 7), "{run:?}");
+}
+
+#[tokio::test]
+async fn a_wrong_solution_fails_the_cases_it_gets_wrong_and_shows_why() {
+    let code = "def count_subarrays(nums, k):\n    print('debug', len(nums))\n    return sum(1 for x in nums if x == k)\n";
+    let run = run(CodeLanguage::Python, code).await;
+    assert_eq!(run.status, RunStatus::Completed, "{run:?}");
+    assert!(run.passed < run.total, "{run:?}");
+    let first = &run.cases[0];
+    assert!(!first.passed);
+    assert_eq!(first.expected, Some(serde_json::json!(2)));
+    assert_eq!(first.actual, Some(serde_json::json!(0)));
+    assert!(first.output.contains("debug 3"), "{first:?}");
+
+    let js = "function countSubarrays(nums, k) { if (nums.length > 3) throw new Error('boom'); return 2; }";
+    let run = self::run(CodeLanguage::Javascript, js).await;
+    assert_eq!(run.status, RunStatus::Completed, "{run:?}");
+    assert!(
+        case_errors(&run).contains("Error: boom (line 1)"),
+        "{run:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_syntax_error_is_reported_with_its_line() {
+    let run = run(
+        CodeLanguage::Python,
+        "def count_subarrays(nums, k)\n    return 0\n",
+    )
+    .await;
+    assert_eq!(run.status, RunStatus::LoadError, "{run:?}");
+    assert_eq!(run.passed, 0);
+    let message = run.message.clone().unwrap_or_default();
+    assert!(
+        message.contains("SyntaxError") && message.contains("line 1"),
+        "{message}"
+    );
+
+    let run = self::run(
+        CodeLanguage::Javascript,
+        "function countSubarrays(nums, k) {\n  return (;\n}",
+    )
+    .await;
+    assert_eq!(run.status, RunStatus::LoadError, "{run:?}");
+    assert!(
+        run.message
+            .clone()
+            .unwrap_or_default()
+            .contains("SyntaxError"),
+        "{run:?}"
+    );
+}
+
+#[tokio::test]
+async fn printing_a_result_line_cannot_forge_a_pass() {
+    // Prints what a naive parser would take for results, including one in
+    // the harness's own shape, then returns a wrong answer.
+    let forged = r#"{"kind": "case", "index": 0, "ok": true, "value": 2, "output": ""}"#;
+    let code = format!(
+        "import os\ndef count_subarrays(nums, k):\n    print('PASS all tests')\n    os.write(1, b'0' * 32 + b' {forged}\\n')\n    os.write(1, b'{{\"passed\": 7, \"total\": 7}}\\n')\n    return -1\n"
+    );
+    let run = run(CodeLanguage::Python, &code).await;
+    assert_eq!(run.passed, 0, "{run:?}");
+}
+
+#[tokio::test]
+async fn an_infinite_loop_is_stopped_at_the_cpu_limit() {
+    let run = run(CodeLanguage::Python, &py_hostile("while True:\n    pass")).await;
+    assert!(
+        matches!(run.status, RunStatus::TimedOut | RunStatus::Crashed),
+        "{run:?}"
+    );
+    assert_eq!(run.passed, 0);
+    assert!(
+        run.message.clone().unwrap_or_default().contains("limit"),
+        "{run:?}"
+    );
+
+    let run = self::run(
+        CodeLanguage::Javascript,
+        "function countSubarrays() { for (;;) {} }",
+    )
+    .await;
+    assert!(
+        matches!(run.status, RunStatus::TimedOut | RunStatus::Crashed),
+        "{run:?}"
+    );
+}
+
+#[tokio::test]
+async fn sleeping_past_the_wall_clock_limit_is_stopped() {
+    let run = run(
+        CodeLanguage::Python,
+        &py_hostile("import time\ntime.sleep(600)"),
+    )
+    .await;
+    assert_eq!(run.status, RunStatus::TimedOut, "{run:?}");
+}
+
+#[tokio::test]
+async fn a_fork_bomb_is_contained_by_the_process_limit() {
+    let bomb =
+        "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass";
+    let run = run(CodeLanguage::Python, &py_hostile(bomb)).await;
+    assert_ne!(run.status, RunStatus::Completed, "{run:?}");
+    assert_eq!(run.passed, 0);
+    // Every process of the run is gone with it: the sandbox user has none left.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let left = std::process::Command::new("pgrep")
+        .args(["-u", "65534"])
+        .output()
+        .expect("pgrep (procps) runs");
+    assert!(
+        left.stdout.is_empty(),
+        "left behind: {}",
+        String::from_utf8_lossy(&left.stdout)
+    );
+}
+
+#[tokio::test]
+async fn a_memory_hog_is_stopped_at_the_memory_limit() {
+    let run = run(
+        CodeLanguage::Python,
+        &py_hostile("x = bytearray(4 * 1024 * 1024 * 1024)"),
+    )
+    .await;
+    assert_eq!(run.passed, 0, "{run:?}");
+    assert!(case_errors(&run).contains("MemoryError"), "{run:?}");
+
+    let js = "function countSubarrays() { const a = []; for (;;) a.push(new Array(1e6).fill(1)); }";
+    let run = self::run(CodeLanguage::Javascript, js).await;
+    assert_ne!(run.status, RunStatus::Completed, "{run:?}");
+    assert_eq!(run.passed, 0);
+}
+
+#[tokio::test]
+async fn files_outside_the_run_cannot_be_read_or_written() {
+    let probe = "
+import os
+def count_subarrays(nums, k):
+    found = []
+    for path in ['/etc/passwd', '/etc/shadow', '/root', '/home', '/work']:
+        try:
+            with open(path) as f:
+                found.append('read ' + path + ' ' + f.read(20))
+        except OSError as e:
+            pass
+    for path in ['/usr/x', '/sandbox/solution.py', '/x', '/etc/x']:
+        try:
+            with open(path, 'w') as f:
+                f.write('x')
+            found.append('wrote ' + path)
+        except OSError:
+            pass
+    with open('/tmp/scratch', 'w') as f:
+        f.write('ok')
+    return found
+";
+    let run = run(CodeLanguage::Python, probe).await;
+    assert_eq!(run.status, RunStatus::Completed, "{run:?}");
+    assert_eq!(run.cases[0].actual, Some(serde_json::json!([])), "{run:?}");
+    assert!(!std::path::Path::new("/x").exists());
+}
+
+#[tokio::test]
+async fn a_socket_cannot_reach_anything() {
+    let code = "
+import socket
+def count_subarrays(nums, k):
+    out = []
+    for host in [('127.0.0.1', 80), ('1.1.1.1', 53)]:
+        try:
+            socket.create_connection(host, timeout=1)
+            out.append('connected')
+        except OSError as e:
+            out.append(type(e).__name__)
+    return out
+";
+    let run = run(CodeLanguage::Python, code).await;
+    let actual = run.cases[0].actual.clone().unwrap_or_default();
+    assert!(!actual.to_string().contains("connected"), "{run:?}");
+    assert_eq!(actual.as_array().map(Vec::len), Some(2), "{run:?}");
+}
+
+#[tokio::test]
+async fn printing_a_hundred_megabytes_is_cut_off() {
+    // Through print (captured per case, bounded) and straight to the
+    // stdout file descriptor (the runner stops reading and kills it).
+    let run = run(
+        CodeLanguage::Python,
+        &py_hostile("for _ in range(100):\n    print('x' * 1_000_000)"),
+    )
+    .await;
+    assert!(
+        run.cases[0].output.len() < 10_000,
+        "{}",
+        run.cases[0].output.len()
+    );
+    let run = self::run(
+        CodeLanguage::Python,
+        &py_hostile("import os\nfor _ in range(100):\n    os.write(1, b'x' * 1_000_000)"),
+    )
+    .await;
+    assert_eq!(
+        run.status,
+        RunStatus::OutputLimit,
+        "{}",
+        run.message.clone().unwrap_or_default()
+    );
+    assert!(run.output.len() < 10_000);
+    let js = "function countSubarrays() { for (let i = 0; i < 100; i++) process.stdout.write('x'.repeat(1e6)); const y = 'y'.repeat(1e6); for (let i = 0; i < 100; i++) require('fs').writeSync(1, y); return 0; }";
+    let run = self::run(CodeLanguage::Javascript, js).await;
+    assert_eq!(run.status, RunStatus::OutputLimit, "{run:?}");
+}
+
+#[tokio::test]
+async fn a_disabled_sandbox_runs_nothing_and_says_why() {
+    let sandbox = Sandbox::new(SandboxConfig {
+        bwrap: "/nonexistent/bwrap".into(),
+        ..SandboxConfig::default()
+    });
+    let status = sandbox.status().await;
+    assert!(!status.enabled);
+    assert!(
+        status
+            .reason
+            .clone()
+            .unwrap_or_default()
+            .contains("bubblewrap"),
+        "{status:?}"
+    );
+    let error = sandbox
+        .run(
+            CodeLanguage::Python,
+            PY_CORRECT,
+            &shipped_tests("coding-subarray-sum-equals-k"),
+        )
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("disabled"), "{error}");
+}
+
+/// Reference solutions: the shipped cases must agree with a known-good
+/// implementation (a wrong expected value would fail every candidate).
+const REFERENCES: [(&str, &str); 5] = [
+    ("coding-subarray-sum-equals-k", PY_CORRECT),
+    (
+        "coding-min-meeting-rooms",
+        "import heapq
+def min_meeting_rooms(meetings):
+    ends = []
+    for start, end in sorted(meetings):
+        if ends and ends[0] <= start:
+            heapq.heapreplace(ends, end)
+        else:
+            heapq.heappush(ends, end)
+    return len(ends)
+",
+    ),
+    (
+        "coding-number-of-islands",
+        "def num_islands(grid):
+    seen = set()
+    count = 0
+    for r in range(len(grid)):
+        for c in range(len(grid[0])):
+            if grid[r][c] == 1 and (r, c) not in seen:
+                count += 1
+                stack = [(r, c)]
+                seen.add((r, c))
+                while stack:
+                    y, x = stack.pop()
+                    for ny, nx in ((y + 1, x), (y - 1, x), (y, x + 1), (y, x - 1)):
+                        if 0 <= ny < len(grid) and 0 <= nx < len(grid[0]) and grid[ny][nx] == 1 and (ny, nx) not in seen:
+                            seen.add((ny, nx))
+                            stack.append((ny, nx))
+    return count
+",
+    ),
+    (
+        "ml-coding-softmax-cross-entropy",
+        "import math
+def softmax_cross_entropy(logits, labels):
+    total = 0.0
+    for row, label in zip(logits, labels):
+        top = max(row)
+        total += top + math.log(sum(math.exp(x - top) for x in row)) - row[label]
+    return total / len(labels)
+",
+    ),
+    (
+        "ml-coding-cosine-top-k",
+        "import math
+def top_k_cosine(query, docs, k):
+    def norm(v):
+        return math.sqrt(sum(x * x for x in v))
+    scores = [sum(a * b for a, b in zip(query, d)) / (norm(query) * norm(d)) for d in docs]
+    return sorted(range(len(docs)), key=lambda i: -scores[i])[:k]
+",
+    ),
+];
+
+#[tokio::test]
+async fn every_shipped_question_with_tests_passes_its_reference_solution() {
+    let sandbox = sandbox();
+    for (id, code) in REFERENCES {
+        let run = sandbox
+            .run(CodeLanguage::Python, code, &shipped_tests(id))
+            .await
+            .expect("the run happens");
+        assert_eq!(run.passed, run.total, "{id}: {run:?}");
+    }
+}

@@ -1,0 +1,92 @@
+// "Run tests" in coding rounds: a language select and a button under the
+// code editor, and the per-test results the server sends back.
+
+import { $, el } from "./dom.js";
+import { app } from "./state.js";
+import { send } from "./connection.js";
+
+const LANGUAGE_NAMES = { python: "Python 3", javascript: "JavaScript (Node)" };
+
+/** The welcome says whether this server can run code at all. */
+export function onCodeStatus(msg) {
+  app.codeExecution = msg.code_execution || { enabled: false, languages: [] };
+  showRunner();
+}
+
+/** A prompt of a question with tests: offer its languages. */
+export function onPromptTests(msg) {
+  if (!msg.repeat && msg.kind === "question") $("test-results").replaceChildren();
+  app.tests = msg.tests || null;
+  const select = $("code-language");
+  const previous = select.value;
+  const functions = app.tests ? app.tests.functions || [] : [];
+  select.replaceChildren(...functions.map((f) =>
+    el("option", { value: f.language }, LANGUAGE_NAMES[f.language] || f.language)));
+  if (functions.some((f) => f.language === previous)) select.value = previous;
+  // An empty editor starts from the function to write.
+  const ta = $("answer");
+  if (functions.length && !ta.value.trim()) {
+    ta.value = starter(functions.find((f) => f.language === select.value) || functions[0]);
+    ta.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+  showRunner();
+}
+
+function starter(f) {
+  return f.language === "python" ? `${f.signature}\n    ` : `${f.signature}\n  \n}\n`;
+}
+
+function showRunner() {
+  const status = app.codeExecution || {};
+  const has = Boolean(app.tests && (app.tests.functions || []).length);
+  $("code-runner").hidden = !has;
+  const button = $("run-tests-btn");
+  button.disabled = !has || !status.enabled || app.running;
+  $("run-status").textContent = has && status.enabled === false && !status.checking
+    ? `Running code is off on this server${status.reason ? `: ${status.reason}` : "."}` : "";
+}
+
+export function runTests() {
+  const code = $("answer").value;
+  if (!code.trim()) return;
+  if (send({ type: "run_tests", language: $("code-language").value, code })) {
+    app.running = true;
+    $("run-status").textContent = "Running the tests…";
+    showRunner();
+  }
+}
+
+/** A refused run (busy, no tests, disabled): the button comes back. */
+export function onRunRefused(text) {
+  if (!app.running) return;
+  app.running = false;
+  $("run-status").textContent = text;
+  showRunner();
+}
+
+export function onTestResults(msg) {
+  const run = msg.run || {};
+  app.running = false;
+  const hidden = (run.cases || []).filter((c) => c.hidden);
+  const summary = `${run.passed} of ${run.total} tests passed (${LANGUAGE_NAMES[run.language] || run.language})` +
+    (run.message ? ` — ${run.message}` : "");
+  $("run-status").textContent = summary;
+  const shown = (run.cases || []).filter((c) => !c.hidden);
+  // replaceChildren would print null or false as text: keep only nodes.
+  $("test-results").replaceChildren(...[
+    el("p", { class: run.passed === run.total ? "pass" : "fail" }, summary),
+    el("ol", {}, shown.map((c) => el("li", { class: c.passed ? "pass" : "fail" },
+      el("strong", {}, c.passed ? "Passed" : "Failed"),
+      ` (${(c.args || []).map(fmt).join(", ")}) → expected ${fmt(c.expected)}`,
+      c.actual !== undefined && `, got ${fmt(c.actual)}`,
+      c.error && el("div", { class: "error" }, c.error),
+      c.output && el("pre", { class: "output" }, c.output)))),
+    hidden.length > 0 && el("p", {}, `Hidden tests: ${hidden.filter((c) => c.passed).length} of ${hidden.length} passed.`),
+    run.output && el("pre", { class: "output" }, run.output),
+  ].filter(Boolean));
+  showRunner();
+}
+
+function fmt(value) {
+  return JSON.stringify(value);
+}
