@@ -1,7 +1,9 @@
-// Scenario: the first question answered by voice through Chromium's fake
-// microphone (a WAV that loops). The live transcript shows, "done speaking"
-// submits it once a final line is heard, and the debrief scores it with
-// speech analytics. The rest of the loop is skipped. Prints the session.
+// Scenario: the lobby's microphone and speaker checks, then the first
+// question answered by voice through Chromium's fake microphone (a WAV that
+// loops) hands-free, and the second with push to talk. The live transcript
+// shows, "done speaking" submits an answer once a final line is heard, and
+// the debrief scores it with speech analytics. The rest of the loop is
+// skipped. Prints the session.
 
 import {
   answerUntilDebrief, args, assert, newPage, nextPrompt, scenario, shot, startLoop, storedSession,
@@ -21,14 +23,29 @@ await scenario([
   "--autoplay-policy=no-user-gesture-required",
 ], async (browser) => {
   const { page } = await newPage(browser, { permissions: ["microphone"] });
+  // Headless chromium has no voices to hear: record what the page asks the
+  // browser's speech synthesis to say instead.
+  await page.addInitScript(() => {
+    window.spoken = [];
+    const speak = window.speechSynthesis.speak.bind(window.speechSynthesis);
+    window.speechSynthesis.speak = (utterance) => {
+      window.spoken.push(utterance.text);
+      speak(utterance);
+    };
+  });
+  const spoken = () => page.evaluate(() => window.spoken.join(" | "));
   // The lobby's check hears the (fake) microphone before the interview starts.
   await page.goto(base);
   await page.locator("#test-mic-btn").click();
   await page.locator("#device-status", { hasText: "Your microphone works." }).waitFor();
   await shot(page, artifacts, "lobby-mic-check");
+  await page.locator("#test-speaker-btn").click();
+  await page.locator("#device-status", { hasText: "You should hear" }).waitFor();
+  assert((await spoken()).includes("This is how the interviewer will sound."), "the speaker check speaks");
   await startLoop(page, base, "quick-practice", "voice");
   const first = await nextPrompt(page, "");
   assert(await page.locator("#voice-controls").isVisible(), "voice mode shows the microphone controls");
+  await page.waitForFunction((text) => window.spoken.some((s) => text.includes(s.slice(0, 40))), first);
 
   await page.locator("#mic-btn").click();
   await page.locator("#mic-btn[aria-pressed=true]").waitFor();
@@ -39,14 +56,38 @@ await scenario([
   await shot(page, artifacts, "room-voice");
   await page.locator("#done-btn").click();
   // "Done" waits for the utterance in progress to be transcribed.
-  await nextPrompt(page, first, HEAR_MS);
+  const second = await nextPrompt(page, first, HEAR_MS);
+
+  // Push to talk: with the button up the microphone sends silence, so the
+  // looping speech is not heard; held, it is.
+  await page.locator("#mic-btn").click();
+  await page.locator("#mic-btn[aria-pressed=false]").waitFor();
+  await page.locator('input[name="talk"][value="push"]').check();
+  await page.locator("#mic-btn").click();
+  await page.locator("#mic-btn[aria-pressed=true]").waitFor();
+  await page.locator("#talk-btn").waitFor({ state: "visible" });
+  const status = page.locator("#voice-status");
+  for (let i = 0; i < 15; i += 1) {
+    await page.waitForTimeout(200);
+    assert(await status.textContent() !== "Listening…", "nothing is heard while the button is up");
+  }
+  assert(await page.locator("#live-transcript .final").count() === 0, "no transcript before talking");
+  await page.locator("#talk-btn").dispatchEvent("pointerdown");
+  await page.locator("#talk-btn[aria-pressed=true]").waitFor();
+  await page.locator("#voice-status", { hasText: "Listening…" }).waitFor({ timeout: HEAR_MS });
+  await page.locator("#live-transcript .final").first().waitFor({ timeout: HEAR_MS });
+  await shot(page, artifacts, "room-push-to-talk");
+  await page.locator("#talk-btn").dispatchEvent("pointerup");
+  await page.locator("#talk-btn[aria-pressed=false]").waitFor();
+  await page.locator("#done-btn").click();
+  await nextPrompt(page, second, HEAR_MS);
   await page.locator("#mic-btn").click();
   await page.locator("#mic-btn[aria-pressed=false]").waitFor();
 
   await answerUntilDebrief(page, { skip: true });
-  const spoken = page.locator("#debrief .card").first().locator(".speech li");
-  assert(await spoken.count() >= 1, "the first answer's card shows how it was spoken");
-  assert(/\d+ words/.test(await spoken.first().textContent()), "with its word count and pace");
+  const analytics = page.locator("#debrief .card").first().locator(".speech li");
+  assert(await analytics.count() >= 1, "the first answer's card shows how it was spoken");
+  assert(/\d+ words/.test(await analytics.first().textContent()), "with its word count and pace");
   await shot(page, artifacts, "debrief-voice");
 
   assert(page.pageErrors.length === 0, `no page errors: ${page.pageErrors.join("; ")}`);
