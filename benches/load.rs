@@ -88,6 +88,10 @@ struct Args {
     /// run); default: a temporary directory.
     #[arg(long, env = "MOCKLOOP_LOAD_DATA_DIR")]
     data_dir: Option<PathBuf>,
+    /// Extra environment for each server, as KEY=VALUE (repeatable), e.g.
+    /// MOCKLOOP__LIMITS__WS_BUFFER_BYTES=4096 or MALLOC_ARENA_MAX=2.
+    #[arg(long = "server-env", value_parser = key_value)]
+    server_env: Vec<(String, String)>,
     /// A previous run's JSON: print each figure over its value there.
     #[arg(long)]
     baseline: Option<PathBuf>,
@@ -135,22 +139,25 @@ fn main() -> anyhow::Result<()> {
     println!("load average before: {load_before:.2} on {} cores", cores());
 
     let runtime = tokio::runtime::Runtime::new()?;
-    let data_dir = args.data_dir.as_deref();
+    let setup = server::Setup {
+        data_dir: args.data_dir.clone(),
+        env: args.server_env.clone(),
+    };
     let mut results = Vec::new();
     for name in names {
         println!("running {name:?} ...");
         let scenario = runtime.block_on(async {
             match name {
-                Name::Idle => idle::run(args.idle_sessions, data_dir).await,
+                Name::Idle => idle::run(args.idle_sessions, &setup).await,
                 Name::Active => {
                     active::run(
                         args.active_sessions,
                         Duration::from_millis(args.think_ms),
-                        data_dir,
+                        &setup,
                     )
                     .await
                 }
-                Name::Voice => voice::run(args.voice_sessions, data_dir).await,
+                Name::Voice => voice::run(args.voice_sessions, &setup).await,
             }
         });
         results.push(scenario);
@@ -162,7 +169,8 @@ fn main() -> anyhow::Result<()> {
         "load_average_before": load_before,
         "load_average_after": server::load_average(),
         "unix_time": now(),
-        "data_dir": data_dir.map_or("temporary".to_owned(), |d| d.display().to_string()),
+        "data_dir": setup.data_dir.as_ref().map_or("temporary".to_owned(), |d| d.display().to_string()),
+        "server_env": setup.env.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>(),
     });
     let out = args.out.unwrap_or_else(|| {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("target/load/{}.json", now()))
@@ -174,6 +182,12 @@ fn main() -> anyhow::Result<()> {
     std::fs::write(&out, text + "\n")?;
     println!("\nwritten: {}", out.display());
     Ok(())
+}
+
+fn key_value(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .ok_or_else(|| format!("{s:?} is not KEY=VALUE"))
 }
 
 fn cores() -> usize {

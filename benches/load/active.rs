@@ -3,7 +3,6 @@
 //! A turn is timed at the client from the answer sent to the next prompt
 //! received, so it includes the answer's durable write and the loopback.
 
-use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -12,7 +11,7 @@ use serde_json::{Value, json};
 use crate::app::{Candidate, answer_for};
 use crate::clients::{self, quantile_ms};
 use crate::report::Scenario;
-use crate::server::{CpuClock, Server};
+use crate::server::{CpuClock, Server, Setup};
 
 /// Target from issue 8: p99 turn latency with 1,000 active interviews.
 const TARGET_P99_MS: f64 = 10.0;
@@ -26,8 +25,8 @@ struct Interview {
     debrief: bool,
 }
 
-pub async fn run(n: usize, think: Duration, data_dir: Option<&Path>) -> Scenario {
-    let server = Server::start(data_dir, n, &[]);
+pub async fn run(n: usize, think: Duration, setup: &Setup) -> Scenario {
+    let server = Server::start(setup, n, &[]);
     let app = Arc::new(server.app());
     let opened = clients::open(&app, n).await;
 

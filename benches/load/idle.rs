@@ -2,7 +2,6 @@
 //! nothing (thinking). The figure is the server's resident memory per
 //! session: its RSS with them held, less its RSS with one, over N.
 
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -12,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::clients;
 use crate::report::Scenario;
-use crate::server::{Server, own_rss_kib};
+use crate::server::{Server, Setup, own_rss_kib};
 
 /// Target from issue 8: server memory per idle session.
 const TARGET_KB: f64 = 15.0;
@@ -22,8 +21,8 @@ const TARGET_KB: f64 = 15.0;
 /// answer pings anyway.
 const SETTLE: Duration = Duration::from_secs(3);
 
-pub async fn run(n: usize, data_dir: Option<&Path>) -> Scenario {
-    let server = Server::start(data_dir, n, &[]);
+pub async fn run(n: usize, setup: &Setup) -> Scenario {
+    let server = Server::start(setup, n, &[]);
     let app = Arc::new(server.app());
     // One session first, so what every server allocates once (the catalog,
     // pools, the first task) is in the baseline, not spread over N.

@@ -2,11 +2,20 @@
 //! process (so its memory and CPU are its own, not the clients'), read from
 //! /proc while the scenario runs.
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::time::Instant;
 
 use crate::app::TestApp;
 use crate::process::ServerProcess;
+
+/// What every scenario's server shares, from the command line.
+pub struct Setup {
+    /// Where each server keeps its database (a fresh directory inside);
+    /// `None`: a temporary directory.
+    pub data_dir: Option<PathBuf>,
+    /// Extra environment for the server (`MOCKLOOP__SECTION__KEY=...`).
+    pub env: Vec<(String, String)>,
+}
 
 pub struct Server {
     process: ServerProcess,
@@ -19,8 +28,8 @@ impl Server {
     /// limits lifted (every client shares one loopback address), plus
     /// `env` (a speech model, say). Logs at warn: per-session info lines
     /// for 10,000 sessions would be load of their own.
-    pub fn start(data_dir: Option<&Path>, connections: usize, env: &[(&str, &str)]) -> Server {
-        let (dir, path) = match data_dir {
+    pub fn start(setup: &Setup, connections: usize, env: &[(&str, &str)]) -> Server {
+        let (dir, path) = match setup.data_dir.as_deref() {
             Some(path) => {
                 std::fs::create_dir_all(path).expect("the data directory can be created");
                 let run = tempfile::tempdir_in(path).expect("a run directory");
@@ -41,6 +50,8 @@ impl Server {
             ("MOCKLOOP_LOG", "warn,mockloop::cli=info"),
         ];
         all.extend_from_slice(env);
+        // The command line's own settings win: an experiment may change any.
+        all.extend(setup.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         Server {
             process: ServerProcess::start_with(&path, &all),
             _dir: dir,

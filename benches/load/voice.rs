@@ -17,7 +17,7 @@ use tokio_tungstenite::tungstenite::Message;
 use crate::app::Candidate;
 use crate::clients::{self, quantile_ms};
 use crate::report::Scenario;
-use crate::server::{CpuClock, Server};
+use crate::server::{CpuClock, Server, Setup};
 
 /// About six seconds of speech at espeak-ng's default rate.
 const CLIP: &str = "I would put a cache in front of the database and measure the hit rate \
@@ -41,7 +41,7 @@ struct Outcome {
     longest_reply: Duration,
 }
 
-pub async fn run(n: usize, data_dir: Option<&std::path::Path>) -> Scenario {
+pub async fn run(n: usize, setup: &Setup) -> Scenario {
     let clips = tempfile::tempdir().expect("temp dir");
     let pcm = Arc::new(crate::live::pcm(&crate::speech_support::speak(
         CLIP,
@@ -49,7 +49,15 @@ pub async fn run(n: usize, data_dir: Option<&std::path::Path>) -> Scenario {
         "burst",
     )));
     let model = crate::speech_support::model().display().to_string();
-    let server = Server::start(data_dir, n, &[("MOCKLOOP__SPEECH__MODEL", &model)]);
+    let env = [
+        ("MOCKLOOP__SPEECH__MODEL", model.as_str()),
+        // Each refusal is logged at warn; the table counts them instead.
+        (
+            "MOCKLOOP_LOG",
+            "warn,mockloop::ws::voice=error,mockloop::cli=info",
+        ),
+    ];
+    let server = Server::start(setup, n, &env);
     let app = Arc::new(server.app());
     let opened = clients::open(&app, n).await;
 
