@@ -78,7 +78,7 @@ pub fn measure(
     })
 }
 
-fn pcm(file: &std::path::Path) -> Vec<i16> {
+pub fn pcm(file: &std::path::Path) -> Vec<i16> {
     wav::read(file)
         .expect("espeak-ng wrote a 16 kHz WAV")
         .iter()

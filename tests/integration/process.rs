@@ -77,6 +77,13 @@ impl ServerProcess {
         }
     }
 
+    /// The server's process id, for reading its memory and CPU time from
+    /// /proc (the load bench).
+    #[allow(dead_code)] // used by benches/load.rs, not the tests
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// A test client for this server (create sessions, connect candidates).
     pub fn app(&self) -> TestApp {
         TestApp::at(self.addr, &self.data_dir)
