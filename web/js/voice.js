@@ -98,10 +98,13 @@ export function doneSpeaking() {
   }
 }
 
-/** A new prompt: what was heard belongs to the previous one. */
+/** A new prompt: what was heard belongs to the previous one, and so does
+ * an utterance in progress (the server starts listening afresh, without a
+ * "listening" message to end the old one). */
 export function resetLiveTranscript() {
   heard = [];
   $("live-transcript").replaceChildren();
+  setTalkMode();
 }
 
 export function onListening(msg) {
