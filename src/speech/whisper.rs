@@ -92,14 +92,14 @@ impl WhisperTranscriber {
         // as every live answer is (measured: "will" from 0.5 to 2.7 s and
         // the next seven words at the clip's end, where DTW put each word
         // within about 0.2 s of where it is spoken).
-        let dtw = dtw_preset(&hp);
-        if let Some(model_preset) = dtw.clone() {
+        let preset = dtw_preset(&hp);
+        let dtw = preset.is_some();
+        if let Some(model_preset) = preset {
             params.dtw_parameters(DtwParameters {
                 mode: DtwMode::ModelPreset { model_preset },
                 ..DtwParameters::default()
             });
         }
-        let dtw = dtw.is_some();
         let context = WhisperContext::new_with_params(path, params)
             .map_err(|e| SpeechError::NoModel(format!("{}: {e}", path.display())))?;
         let context = Arc::new(context);

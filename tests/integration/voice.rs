@@ -158,8 +158,8 @@ fn seconds(samples: u64) -> f64 {
     samples as f64 / RATE as f64
 }
 
-/// Segments off (the default, stated so these tests stay about how
-/// utterances are cut; segments have their own test).
+/// Segments off, so these tests stay about how utterances are cut
+/// (segments, the default, have their own test).
 fn whole_utterances() -> VoiceConfig {
     VoiceConfig {
         segment_pause_ms: 0,
@@ -167,7 +167,8 @@ fn whole_utterances() -> VoiceConfig {
     }
 }
 
-/// Segments on: a 200 ms pause after a second of speech settles a piece.
+/// Segments on, stated rather than taken from the default: a 200 ms pause
+/// after a second of speech settles a piece.
 pub fn with_segments() -> VoiceConfig {
     VoiceConfig {
         segment_pause_ms: 200,
