@@ -127,8 +127,14 @@ export async function typeAnswer(page, text) {
   // Right after a (re)connection the room is briefly paused until the
   // server's "resumed"; an answer sent then would be refused.
   await page.locator("#send-btn:not([disabled])").waitFor();
+  const saved = '#log li[data-status="saved"]';
+  const before = await page.locator(saved).count();
   await page.keyboard.press("Control+Enter");
-  await page.locator('#log li[data-status="saved"]').last().waitFor();
+  // Counted in the DOM, not waited for as visible: the last answer of a loop
+  // can bring the debrief, which hides the room and its log at once.
+  await page.waitForFunction(
+    ([selector, count]) => document.querySelectorAll(selector).length > count, [saved, before],
+  );
   await page.waitForFunction(() => !document.querySelector('#log li[data-status="pending"]'));
 }
 
