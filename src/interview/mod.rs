@@ -25,6 +25,7 @@
 mod compose;
 mod event;
 mod plan;
+mod shared;
 #[cfg(test)]
 mod tests;
 
@@ -233,7 +234,7 @@ impl Session {
                 seq,
                 event: Event::Created { at, plan },
             }) => Session {
-                plan: Arc::new((**plan).clone()),
+                plan: Arc::new((**plan).clone().share()),
                 created_at: *at,
                 last_at: *at,
                 seq: *seq,

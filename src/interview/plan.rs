@@ -3,6 +3,8 @@
 //! event, so the interview and its grading never depend on content files
 //! changing afterwards.
 
+use std::sync::Arc;
+
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
@@ -33,8 +35,9 @@ pub struct PlannedRound {
     pub max_follow_ups: u32,
     pub intro: String,
     pub persona: String,
-    pub rubric: Rubric,
-    pub questions: Vec<Question>,
+    /// Shared by the sessions that hold an equal copy (see [`super::shared`]).
+    pub rubric: Arc<Rubric>,
+    pub questions: Vec<Arc<Question>>,
 }
 
 impl PlannedRound {
@@ -58,6 +61,18 @@ pub enum PlanError {
 }
 
 impl Plan {
+    /// Swaps each question and rubric for an equal one other sessions
+    /// already hold, so a loaded session adds no copy of its own.
+    pub fn share(mut self) -> Plan {
+        for round in &mut self.rounds {
+            round.rubric = super::shared::rubric(Arc::clone(&round.rubric));
+            for question in &mut round.questions {
+                *question = super::shared::question(Arc::clone(question));
+            }
+        }
+        self
+    }
+
     /// Chooses each round's questions. Named `question_ids` are taken as
     /// listed; otherwise questions with a preferred topic come first, each
     /// group in an order shuffled by `seed` so repeat candidates see variety.
@@ -73,7 +88,7 @@ impl Plan {
                 .rubric(&round.rubric)
                 .ok_or_else(|| inconsistent(format!("rubric {:?} is missing", round.rubric)))?;
             let bank = catalog.questions(round.kind);
-            let questions: Vec<Question> = if round.question_ids.is_empty() {
+            let questions: Vec<Arc<Question>> = if round.question_ids.is_empty() {
                 let (mut preferred, mut rest): (Vec<&Question>, Vec<&Question>) = bank
                     .iter()
                     .partition(|q| q.topics.iter().any(|t| round.topics.contains(t)));
@@ -83,7 +98,7 @@ impl Plan {
                     .into_iter()
                     .chain(rest)
                     .take(round.questions as usize)
-                    .cloned()
+                    .map(|q| super::shared::question(Arc::new(q.clone())))
                     .collect()
             } else {
                 round
@@ -93,7 +108,7 @@ impl Plan {
                     .map(|id| {
                         bank.iter()
                             .find(|q| &q.id == id)
-                            .cloned()
+                            .map(|q| super::shared::question(Arc::new(q.clone())))
                             .ok_or_else(|| inconsistent(format!("question {id:?} is missing")))
                     })
                     .collect::<Result<_, _>>()?
@@ -108,7 +123,7 @@ impl Plan {
                 max_follow_ups: round.max_follow_ups,
                 intro: round.intro.clone(),
                 persona: round.persona.clone(),
-                rubric: rubric.clone(),
+                rubric: super::shared::rubric(Arc::new(rubric.clone())),
                 questions,
             });
         }

@@ -71,8 +71,8 @@ fn round(title: &str, questions: &[&str], max_follow_ups: u32) -> PlannedRound {
         max_follow_ups,
         intro: String::new(),
         persona: String::new(),
-        rubric: rubric(),
-        questions: questions.iter().map(|q| question(q)).collect(),
+        rubric: rubric().into(),
+        questions: questions.iter().map(|q| question(q).into()).collect(),
     }
 }
 
@@ -415,6 +415,37 @@ fn illegal_moves_are_typed_errors() {
             phase: "paused"
         })
     );
+}
+
+#[test]
+fn sessions_loaded_from_separately_stored_equal_plans_share_questions_and_rubrics() {
+    // Decoded twice, as two sessions' `Created` events are from the store.
+    let json = serde_json::to_string(&Session::create(T0, plan())).unwrap();
+    let load = || {
+        let event: Event = serde_json::from_str(&json).unwrap();
+        Session::replay([&StoredEvent { seq: 1, event }]).unwrap()
+    };
+    let (a, b) = (load(), load());
+    let (ra, rb) = (&a.plan().rounds[0], &b.plan().rounds[0]);
+    assert!(Arc::ptr_eq(&ra.rubric, &rb.rubric), "one rubric in memory");
+    for (qa, qb) in ra.questions.iter().zip(&rb.questions) {
+        assert!(Arc::ptr_eq(qa, qb), "one copy of question {}", qa.id);
+    }
+    // An edited question (a new content version) is its own copy.
+    let mut edited = plan();
+    Arc::make_mut(&mut edited.rounds[0].questions[0])
+        .text
+        .push_str(" Edited.");
+    let c = Session::replay([&StoredEvent {
+        seq: 1,
+        event: Session::create(T0, edited),
+    }])
+    .unwrap();
+    assert!(!Arc::ptr_eq(
+        &ra.questions[0],
+        &c.plan().rounds[0].questions[0]
+    ));
+    assert!(c.plan().rounds[0].questions[0].text.ends_with(" Edited."));
 }
 
 #[test]

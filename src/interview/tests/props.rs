@@ -67,7 +67,7 @@ fn score_for(session: &Session, round: usize, question: usize) -> Box<AnswerScor
         .get(round)
         .and_then(|r| r.questions.get(question))
         .cloned()
-        .unwrap_or_else(|| super::question("unknown"));
+        .unwrap_or_else(|| super::question("unknown").into());
     Box::new(OfflineGrader.score(GradeRequest {
         rubric: &rubric(),
         question: &q,
