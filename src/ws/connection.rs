@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message};
+use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
 use tokio::time::Instant;
@@ -109,13 +110,33 @@ enum Ending {
     Close(u16, &'static str),
 }
 
-/// Runs one socket until it closes or the session drops it.
 /// How long a socket waits for the client's close reply while the server
 /// shuts down.
 const SHUTDOWN_CLOSE_GRACE: Duration = Duration::from_secs(1);
 
-pub async fn run_connection<S, E>(
+/// Runs one socket until it closes or the session drops it.
+///
+/// The socket is split here, outside the `async` part: an `async fn` keeps
+/// its arguments in its future beside what they are moved into, so the
+/// socket would be held twice by every connected client's task.
+pub fn run_connection<S, E>(
     socket: S,
+    hub: Hub,
+    session_id: String,
+    limits: SocketLimits,
+    slot: SocketSlot,
+) -> impl std::future::Future<Output = ()>
+where
+    S: Stream<Item = Result<Message, E>> + Sink<Message> + Unpin,
+    E: std::error::Error + 'static,
+{
+    let (sink, stream) = socket.split();
+    serve(sink, stream, hub, session_id, limits, slot)
+}
+
+async fn serve<S, E>(
+    mut sink: SplitSink<S, Message>,
+    mut stream: SplitStream<S>,
     hub: Hub,
     session_id: String,
     limits: SocketLimits,
@@ -125,7 +146,6 @@ pub async fn run_connection<S, E>(
     E: std::error::Error + 'static,
 {
     let metrics = Arc::clone(hub.metrics());
-    let (mut sink, mut stream) = socket.split();
     // A write that cannot finish in time means the client stopped reading.
     let write_timeout = limits.write_timeout;
     macro_rules! write {
@@ -142,7 +162,9 @@ pub async fn run_connection<S, E>(
         };
     }
     let (out_tx, mut out_rx) = mpsc::channel(OUTBOUND_QUEUE);
-    let Attachment { conn, commands } = match hub.attach(&session_id, out_tx).await {
+    // Boxed: attaching loads the session (store reads, replay, the lease),
+    // and that state machine inline would stay in every held socket's task.
+    let Attachment { conn, commands } = match Box::pin(hub.attach(&session_id, out_tx)).await {
         Ok(attachment) => attachment,
         Err(error) => {
             let msg = match &error {

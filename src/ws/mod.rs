@@ -171,7 +171,7 @@ impl Hub {
     pub async fn attach(
         &self,
         session_id: &str,
-        out: mpsc::Sender<protocol::ServerMsg>,
+        out: session::Outbound,
     ) -> Result<Attachment, HubError> {
         // One lease duration covers both ways the holder lets go (its next
         // renewal, or its lease lapsing); two polls more for the last claim.
@@ -199,7 +199,7 @@ impl Hub {
     async fn try_attach(
         &self,
         session_id: &str,
-        out: mpsc::Sender<protocol::ServerMsg>,
+        out: session::Outbound,
     ) -> Result<Option<Attachment>, HubError> {
         let mut sessions = self.shared.sessions.lock().await;
         if self.is_deleting(session_id) {
