@@ -446,9 +446,9 @@ pub struct Limits {
     pub write_timeout_seconds: u64,
     /// Per-socket read and write buffers. tungstenite's 128 KiB default costs
     /// 256 KiB per idle session. The read buffer is held for the socket's
-    /// life, so it is most of an idle socket's cost; 2 KiB holds a typed
-    /// message in one read, and a larger frame (an audio frame is about
-    /// 3 KiB) grows it as far as that frame needs.
+    /// life, so it is much of an idle socket's cost. It bounds one read, not
+    /// a frame: a longer frame (an audio frame is about 3 KiB, an answer up
+    /// to 64 KiB) grows it as far as that frame needs.
     pub ws_buffer_bytes: usize,
 }
 
@@ -463,7 +463,7 @@ impl Default for Limits {
             max_audio_frames_per_second: 100,
             idle_timeout_seconds: 60,
             write_timeout_seconds: 10,
-            ws_buffer_bytes: 2 * 1024,
+            ws_buffer_bytes: 1024,
         }
     }
 }
@@ -1024,7 +1024,7 @@ mod tests {
     #[test]
     fn edge_limits_are_checked_at_load() {
         let config = Config::load_from(None, env(&[])).unwrap();
-        assert_eq!(config.limits.ws_buffer_bytes, 2 * 1024);
+        assert_eq!(config.limits.ws_buffer_bytes, 1024);
         for (name, value) in [
             ("MOCKLOOP__LIMITS__MAX_AUDIO_FRAMES_PER_SECOND", "0"),
             ("MOCKLOOP__LIMITS__IDLE_TIMEOUT_SECONDS", "0"),

@@ -30,7 +30,7 @@ pub use voice::{VoiceSetup, VoiceTuning};
 pub(crate) struct Shared {
     /// Live sessions by id. Held only while finding, starting or unloading a
     /// session, so two tasks never drive the same session in this process.
-    sessions: Mutex<HashMap<String, mpsc::Sender<Command>>>,
+    sessions: Mutex<HashMap<String, session::Inbox>>,
     store: Arc<dyn Store>,
     grader: Arc<dyn Grader>,
     tracker: TaskTracker,
@@ -54,7 +54,7 @@ pub(crate) struct Shared {
 impl Shared {
     /// Removes the session from the map unless a command arrived meanwhile
     /// (checked under the lock that senders hold, so none is lost).
-    async fn try_unload(&self, id: &str, rx: &mpsc::Receiver<Command>) -> bool {
+    async fn try_unload(&self, id: &str, rx: &mpsc::Receiver<Box<Command>>) -> bool {
         let mut sessions = self.sessions.lock().await;
         if !rx.is_empty() {
             return false;
@@ -89,7 +89,7 @@ pub enum HubError {
 /// A socket's handle on its session.
 pub struct Attachment {
     pub conn: u64,
-    commands: mpsc::Sender<Command>,
+    commands: session::Inbox,
 }
 
 /// Finds or starts session tasks; cheap to clone.
@@ -218,7 +218,7 @@ impl Hub {
                 }
                 Err(mpsc::error::TrySendError::Full(_)) => return Err(HubError::Busy),
                 // The task ended without unloading (shutdown): start afresh.
-                Err(mpsc::error::TrySendError::Closed(returned)) => command = returned,
+                Err(mpsc::error::TrySendError::Closed(returned)) => command = *returned,
             }
         }
         // Claimed under the map's lock, like the task it guards: this
