@@ -2,8 +2,9 @@
 //!
 //! `synchronous = FULL` makes every committed transaction durable on power
 //! loss, not only on a process crash (WAL's NORMAL can lose the last commits
-//! when the machine loses power). An interview appends a handful of events a
-//! minute, so the extra fsync per commit costs nothing that matters.
+//! when the machine loses power). Writes go through one writer task that
+//! commits every write waiting in one transaction (`sqlite_writer.rs`), so
+//! sessions writing at once share that fsync.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -15,6 +16,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use super::sqlite_writer::{EventRow, Write, Writer};
 use super::{SessionRow, Store, StoreError};
 use crate::interview::{Event, StoredEvent};
 
@@ -23,14 +25,17 @@ use crate::interview::{Event, StoredEvent};
 /// cannot upgrade to a writer once another connection has committed since its
 /// read: SQLite answers SQLITE_BUSY at once, without the busy timeout, so two
 /// sessions appending at the same moment would see one fail.
-const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
+pub(super) const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 
 /// The database file's name in the data directory.
 pub(super) const FILE: &str = "mockloop.db";
 
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
+    /// Reads, and the rare writes outside an interview (deletes).
     pool: SqlitePool,
+    /// Session creation and appends.
+    writer: Writer,
 }
 
 impl SqliteStore {
@@ -51,13 +56,13 @@ impl SqliteStore {
             // failing at once with SQLITE_BUSY.
             .busy_timeout(Duration::from_secs(5));
         let pool = SqlitePoolOptions::new()
-            // SQLite allows one writer at a time; a few connections serve
-            // concurrent readers (exports) beside it.
+            // Readers (resumes, exports) beside the writer's own connection.
             .max_connections(4)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         sqlx::migrate!("src/store/migrations").run(&pool).await?;
-        Ok(SqliteStore { pool })
+        let writer = Writer::start(&options, pool.clone()).await?;
+        Ok(SqliteStore { pool, writer })
     }
 
     /// Runs `PRAGMA integrity_check`, for crash tests and operators.
@@ -79,48 +84,24 @@ fn session_row(row: &sqlx::sqlite::SqliteRow) -> Result<SessionRow, sqlx::Error>
     })
 }
 
-/// Writes one event row; callers hold the transaction that makes a batch atomic.
-async fn insert_event(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    session: &str,
-    stored: &StoredEvent,
-) -> Result<(), sqlx::Error> {
-    let StoredEvent { seq, event } = stored;
-    let body = super::encode(event);
-    sqlx::query("INSERT INTO events (session_id, seq, type, at, body) VALUES (?, ?, ?, ?, ?)")
-        .bind(session)
-        .bind(*seq as i64)
-        .bind(event.name())
-        .bind(event.at())
-        .bind(body)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+/// An event as the writer stores it.
+fn event_row(event: &Event) -> EventRow {
+    EventRow {
+        name: event.name(),
+        at: event.at(),
+        body: super::encode(event),
+    }
 }
 
 #[async_trait]
 impl Store for SqliteStore {
     async fn create_session(&self, row: &SessionRow, first: &Event) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
-        sqlx::query("INSERT INTO sessions (id, token_hash, loop_id, content_hash, created_at) VALUES (?, ?, ?, ?, ?)")
-            .bind(&row.id)
-            .bind(&row.token_hash)
-            .bind(&row.loop_id)
-            .bind(&row.content_hash)
-            .bind(row.created_at)
-            .execute(&mut *tx)
-            .await?;
-        insert_event(
-            &mut tx,
-            &row.id,
-            &StoredEvent {
-                seq: 1,
-                event: first.clone(),
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        self.writer
+            .write(Write::Create {
+                row: row.clone(),
+                first: event_row(first),
+            })
+            .await
     }
 
     async fn session(&self, id: &str) -> Result<Option<SessionRow>, StoreError> {
@@ -147,21 +128,15 @@ impl Store for SqliteStore {
         if events.is_empty() {
             return Ok(Vec::new());
         }
-        let mut tx = self.pool.begin_with(BEGIN_WRITE).await?;
-        let last: Option<i64> =
-            sqlx::query_scalar("SELECT MAX(seq) FROM events WHERE session_id = ?")
-                .bind(session)
-                .fetch_one(&mut *tx)
-                .await?;
-        let Some(last) = last else {
-            return Err(StoreError::NoSession(session.to_owned()));
-        };
-        let stored = super::numbered(session, after, last as u64, events)?;
-        for event in &stored {
-            insert_event(&mut tx, session, event).await?;
-        }
-        tx.commit().await?;
-        Ok(stored)
+        self.writer
+            .write(Write::Append {
+                session: session.to_owned(),
+                after,
+                events: events.iter().map(event_row).collect(),
+            })
+            .await?;
+        // The writer checked that the log ended at `after`.
+        super::numbered(session, after, after, events)
     }
 
     async fn events(&self, session: &str, after: u64) -> Result<Vec<StoredEvent>, StoreError> {
@@ -214,6 +189,36 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open_in(dir.path()).await.unwrap();
         (dir, store)
+    }
+
+    #[tokio::test]
+    async fn a_write_that_fails_inside_a_batch_fails_alone() {
+        let (_dir, store) = store().await;
+        let first = Event::Completed { at: 1 };
+        store.create_session(&row("s"), &first).await.unwrap();
+        // Handed over together, before the writer's task runs (one thread):
+        // one batch, in which the duplicate session breaks the transaction.
+        let again = row("s");
+        let duplicate = store.create_session(&again, &first);
+        let others = futures_util::future::join_all((0..20).map(|i| {
+            let store = store.clone();
+            let first = first.clone();
+            async move { store.create_session(&row(&format!("t{i}")), &first).await }
+        }));
+        let ended = [Event::InterviewEnded { at: 2 }];
+        let stale = store.append("s", 5, &ended);
+        let (duplicate, others, stale) = tokio::join!(duplicate, others, stale);
+        assert!(
+            matches!(duplicate, Err(StoreError::Database(_))),
+            "{duplicate:?}"
+        );
+        assert!(
+            matches!(stale, Err(StoreError::Conflict { actual: 1, .. })),
+            "{stale:?}"
+        );
+        assert!(others.iter().all(Result::is_ok), "{others:?}");
+        assert_eq!(store.sessions().await.unwrap().len(), 21);
+        assert_eq!(store.events("s", 0).await.unwrap().len(), 1);
     }
 
     #[tokio::test]
