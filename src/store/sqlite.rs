@@ -222,6 +222,60 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_database_from_before_the_arrival_order_table_keeps_its_events() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE);
+        {
+            // The schema as the first release made it, with a session in it.
+            let options = SqliteConnectOptions::new()
+                .filename(&path)
+                .create_if_missing(true);
+            let pool = SqlitePool::connect_with(options).await.unwrap();
+            let mut first = sqlx::migrate!("src/store/migrations");
+            first.migrations = first.migrations[..1].to_vec().into();
+            first.run(&pool).await.unwrap();
+            sqlx::query("INSERT INTO sessions VALUES ('s', 'h', 'l', 'c', 1)")
+                .execute(&pool)
+                .await
+                .unwrap();
+            for (seq, event) in [
+                (2, Event::InterviewEnded { at: 3 }),
+                (1, Event::Completed { at: 2 }),
+            ] {
+                sqlx::query("INSERT INTO events VALUES ('s', ?, ?, ?, ?)")
+                    .bind(seq)
+                    .bind(event.name())
+                    .bind(event.at())
+                    .bind(super::super::encode(&event))
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
+            pool.close().await;
+        }
+        let store = SqliteStore::open(&path).await.unwrap();
+        let events = store.events("s", 0).await.unwrap();
+        assert_eq!(
+            events
+                .iter()
+                .map(|e| (e.seq, e.event.at()))
+                .collect::<Vec<_>>(),
+            [(1, 2), (2, 3)]
+        );
+        store
+            .append("s", 2, &[Event::InterviewEnded { at: 4 }])
+            .await
+            .unwrap();
+        assert!(matches!(
+            store
+                .append("s", 2, &[Event::InterviewEnded { at: 5 }])
+                .await,
+            Err(StoreError::Conflict { actual: 3, .. })
+        ));
+        assert_eq!(store.integrity_check().await.unwrap(), "ok");
+    }
+
+    #[tokio::test]
     async fn a_reopened_database_holds_what_was_appended_and_passes_its_integrity_check() {
         let (dir, store) = store().await;
         store
