@@ -12,6 +12,7 @@
 mod lease;
 mod postgres;
 mod sqlite;
+mod sqlite_checkpoint;
 mod sqlite_writer;
 
 use std::sync::Arc;

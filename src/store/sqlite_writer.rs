@@ -10,14 +10,11 @@
 //! however many sessions it carries. Each write is still acknowledged only
 //! once its transaction is durable.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
-
-use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqlitePool};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::{Connection, Row};
 use tokio::sync::{mpsc, oneshot};
 
+use super::sqlite_checkpoint::Checkpoints;
 use super::{SessionRow, StoreError};
 
 /// Writes waiting beyond this many are taken by the next batch.
@@ -25,12 +22,6 @@ const MAX_BATCH: usize = 256;
 
 /// Writes queued before a caller waits to hand one over.
 const QUEUE: usize = 4 * MAX_BATCH;
-
-/// How often the write-ahead log is copied back into the database file.
-/// SQLite would do it inside whichever commit crosses 1,000 pages, and that
-/// commit (and every write waiting behind it) would wait for the copy and
-/// its fsyncs; here it runs beside the writer on a reading connection.
-const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 
 /// An event ready for its row: encoded by the caller, so the writer's task
 /// spends its time on the database only.
@@ -53,6 +44,16 @@ pub(super) enum Write {
     },
 }
 
+impl Write {
+    /// The event bodies it stores, for pacing checkpoints.
+    fn bytes(&self) -> u64 {
+        match self {
+            Write::Create { first, .. } => first.body.len() as u64,
+            Write::Append { events, .. } => events.iter().map(|e| e.body.len() as u64).sum(),
+        }
+    }
+}
+
 struct Job {
     write: Write,
     done: oneshot::Sender<Result<(), StoreError>>,
@@ -66,15 +67,16 @@ pub(super) struct Writer {
 impl Writer {
     /// Opens the writing connection and starts its task; the task ends once
     /// every handle to the writer is dropped and its queue is drained.
-    /// `pool` (the readers) runs the checkpoints.
+    /// The writer checkpoints the log itself (see `sqlite_checkpoint.rs`),
+    /// with `checkpoints` copying beside it on a reading connection.
     pub async fn start(
         options: &SqliteConnectOptions,
-        pool: SqlitePool,
+        checkpoints: Checkpoints,
     ) -> Result<Writer, StoreError> {
         let options = options.clone().pragma("wal_autocheckpoint", "0");
         let conn = SqliteConnection::connect_with(&options).await?;
         let (jobs, queue) = mpsc::channel(QUEUE);
-        tokio::spawn(run(conn, queue, Checkpoints::new(pool)));
+        tokio::spawn(run(conn, queue, checkpoints));
         Ok(Writer { jobs })
     }
 
@@ -100,6 +102,7 @@ async fn run(
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let bytes = batch.iter().map(|job| job.write.bytes()).sum();
         match commit(&mut conn, &batch).await {
             Ok(results) => {
                 for (job, result) in batch.drain(..).zip(results) {
@@ -120,43 +123,7 @@ async fn run(
                 }
             }
         }
-        checkpoints.after_commit();
-    }
-}
-
-/// Starts a passive checkpoint (it never blocks the writer) at most every
-/// [`CHECKPOINT_EVERY`] while writes come, one at a time.
-struct Checkpoints {
-    pool: SqlitePool,
-    last: Instant,
-    running: Arc<AtomicBool>,
-}
-
-impl Checkpoints {
-    fn new(pool: SqlitePool) -> Checkpoints {
-        Checkpoints {
-            pool,
-            last: Instant::now(),
-            running: Arc::new(AtomicBool::new(false)),
-        }
-    }
-
-    fn after_commit(&mut self) {
-        if self.last.elapsed() < CHECKPOINT_EVERY || self.running.swap(true, Ordering::AcqRel) {
-            return;
-        }
-        self.last = Instant::now();
-        let pool = self.pool.clone();
-        let running = Arc::clone(&self.running);
-        tokio::spawn(async move {
-            if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                .execute(&pool)
-                .await
-            {
-                tracing::warn!(%error, "checkpointing the database's write-ahead log failed");
-            }
-            running.store(false, Ordering::Release);
-        });
+        checkpoints.after_commit(&mut conn, bytes).await;
     }
 }
 
