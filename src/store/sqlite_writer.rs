@@ -67,8 +67,10 @@ pub(super) struct Writer {
 impl Writer {
     /// Opens the writing connection and starts its task; the task ends once
     /// every handle to the writer is dropped and its queue is drained.
-    /// The writer checkpoints the log itself (see `sqlite_checkpoint.rs`),
-    /// with `checkpoints` copying beside it on a reading connection.
+    ///
+    /// SQLite's automatic checkpoints are off on this connection: the
+    /// writer finishes each checkpoint that `checkpoints` starts beside it
+    /// (see `sqlite_checkpoint.rs`).
     pub async fn start(
         options: &SqliteConnectOptions,
         checkpoints: Checkpoints,
