@@ -74,7 +74,12 @@ await scenario([], async (browser) => {
   assert(tried.includes("unsaved rubrics/values.toml"), "the result says which rubric it used");
   await page.locator("#try-unsaved").uncheck();
   await page.locator("#try-btn").click();
-  await page.waitForFunction(() => !document.querySelector("#try-result").textContent.includes("unsaved"));
+  // The result's heading, not just the "unsaved" label gone: while the new
+  // score is asked for, the panel shows only "Scoring…".
+  await page.waitForFunction(() => {
+    const result = document.querySelector("#try-result");
+    return result.querySelector("h3") && !result.textContent.includes("unsaved");
+  });
   const saved = await page.locator("#try-result").textContent();
   assert(!saved.includes("Overall 1.00 / 4"), `the saved rubric still scores it: ${saved}`);
   assert(await page.locator("#try-result .evidence q").count() > 0, "with evidence quotes");
