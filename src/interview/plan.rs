@@ -98,7 +98,7 @@ impl Plan {
                     .into_iter()
                     .chain(rest)
                     .take(round.questions as usize)
-                    .map(|q| super::shared::question(Arc::new(q.clone())))
+                    .map(|q| Arc::new(q.clone()))
                     .collect()
             } else {
                 round
@@ -108,7 +108,7 @@ impl Plan {
                     .map(|id| {
                         bank.iter()
                             .find(|q| &q.id == id)
-                            .map(|q| super::shared::question(Arc::new(q.clone())))
+                            .map(|q| Arc::new(q.clone()))
                             .ok_or_else(|| inconsistent(format!("question {id:?} is missing")))
                     })
                     .collect::<Result<_, _>>()?
@@ -123,7 +123,7 @@ impl Plan {
                 max_follow_ups: round.max_follow_ups,
                 intro: round.intro.clone(),
                 persona: round.persona.clone(),
-                rubric: super::shared::rubric(Arc::new(rubric.clone())),
+                rubric: Arc::new(rubric.clone()),
                 questions,
             });
         }
@@ -136,6 +136,7 @@ impl Plan {
             content_hash: catalog.hash().to_owned(),
             rounds,
             llm_turns: false,
-        })
+        }
+        .share())
     }
 }

@@ -66,29 +66,62 @@ fn decode(session: &str, seq: i64, body: &str) -> Result<StoredEvent, StoreError
     Ok(StoredEvent { seq, event })
 }
 
-/// The expected-sequence check: `events` numbered after `after`, if the
-/// log (whose last event is `last`) ends there.
-fn numbered(
-    session: &str,
-    after: u64,
-    last: u64,
-    events: &[Event],
-) -> Result<Vec<StoredEvent>, StoreError> {
-    if last != after {
-        return Err(StoreError::Conflict {
-            session: session.to_owned(),
-            expected: after,
-            actual: last,
-        });
+/// `seq, body` rows (either backend's) back into events, in row order.
+fn decode_rows<R>(session: &str, rows: &[R]) -> Result<Vec<StoredEvent>, StoreError>
+where
+    R: sqlx::Row,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    &'static str: sqlx::ColumnIndex<R>,
+{
+    rows.iter()
+        .map(|row| {
+            let body: String = row.try_get("body")?;
+            decode(session, row.try_get("seq")?, &body)
+        })
+        .collect()
+}
+
+/// A `sessions` row (either backend's).
+fn session_row<R>(row: &R) -> Result<SessionRow, sqlx::Error>
+where
+    R: sqlx::Row,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    &'static str: sqlx::ColumnIndex<R>,
+{
+    Ok(SessionRow {
+        id: row.try_get("id")?,
+        token_hash: row.try_get("token_hash")?,
+        loop_id: row.try_get("loop_id")?,
+        content_hash: row.try_get("content_hash")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// The expected-sequence check: an append after `after` fits a log whose
+/// last event is `last` only if they are the same.
+fn check_follows(session: &str, after: u64, last: u64) -> Result<(), StoreError> {
+    if last == after {
+        return Ok(());
     }
-    Ok(events
+    Err(StoreError::Conflict {
+        session: session.to_owned(),
+        expected: after,
+        actual: last,
+    })
+}
+
+/// `events` with the sequence numbers that follow `after`.
+fn numbered(after: u64, events: &[Event]) -> Vec<StoredEvent> {
+    events
         .iter()
         .zip(after + 1..)
         .map(|(event, seq)| StoredEvent {
             seq,
             event: event.clone(),
         })
-        .collect())
+        .collect()
 }
 
 /// Where the configured store lives, safe to log (no password).

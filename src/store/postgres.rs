@@ -12,7 +12,6 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::Row;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use super::{Claim, Lease, Renewal, SessionRow, Store, StoreError};
@@ -63,16 +62,6 @@ impl PostgresStore {
     fn lease_seconds(&self) -> f64 {
         self.lease.as_secs_f64()
     }
-}
-
-fn session_row(row: &sqlx::postgres::PgRow) -> Result<SessionRow, sqlx::Error> {
-    Ok(SessionRow {
-        id: row.try_get("id")?,
-        token_hash: row.try_get("token_hash")?,
-        loop_id: row.try_get("loop_id")?,
-        content_hash: row.try_get("content_hash")?,
-        created_at: row.try_get("created_at")?,
-    })
 }
 
 fn is_missing_session(error: &sqlx::Error) -> bool {
@@ -127,14 +116,17 @@ impl Store for PostgresStore {
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.as_ref().map(session_row).transpose()?)
+        Ok(row.as_ref().map(super::session_row).transpose()?)
     }
 
     async fn sessions(&self) -> Result<Vec<SessionRow>, StoreError> {
         let rows = sqlx::query("SELECT * FROM sessions ORDER BY created_at DESC, id")
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows.iter().map(session_row).collect::<Result<_, _>>()?)
+        Ok(rows
+            .iter()
+            .map(super::session_row)
+            .collect::<Result<_, _>>()?)
     }
 
     async fn append(
@@ -161,7 +153,8 @@ impl Store for PostgresStore {
                 .bind(session)
                 .fetch_one(&mut *tx)
                 .await?;
-        let stored = super::numbered(session, after, last.unwrap_or(0) as u64, events)?;
+        super::check_follows(session, after, last.unwrap_or(0) as u64)?;
+        let stored = super::numbered(after, events);
         for event in &stored {
             insert_event(&mut tx, session, event).await?;
         }
@@ -177,12 +170,7 @@ impl Store for PostgresStore {
         .bind(after as i64)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| {
-                let body: String = row.try_get("body")?;
-                super::decode(session, row.try_get("seq")?, &body)
-            })
-            .collect()
+        super::decode_rows(session, &rows)
     }
 
     async fn delete_session(&self, id: &str) -> Result<bool, StoreError> {

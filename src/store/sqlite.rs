@@ -21,13 +21,6 @@ use super::sqlite_writer::{EventRow, Write, Writer};
 use super::{SessionRow, Store, StoreError};
 use crate::interview::{Event, StoredEvent};
 
-/// Write transactions take the write lock when they begin. A deferred
-/// transaction that reads first (the append checks the last sequence number)
-/// cannot upgrade to a writer once another connection has committed since its
-/// read: SQLite answers SQLITE_BUSY at once, without the busy timeout, so two
-/// sessions appending at the same moment would see one fail.
-pub(super) const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
-
 /// The database file's name in the data directory.
 pub(super) const FILE: &str = "mockloop.db";
 
@@ -60,7 +53,8 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            // Writers queue behind each other for up to this long instead of
+            // The writer and a delete (the one write made on a pooled
+            // connection) wait for each other up to this long instead of
             // failing at once with SQLITE_BUSY.
             .busy_timeout(Duration::from_secs(5));
         let pool = SqlitePoolOptions::new()
@@ -81,16 +75,6 @@ impl SqliteStore {
             .await?;
         Ok(row.try_get::<String, _>(0)?)
     }
-}
-
-fn session_row(row: &sqlx::sqlite::SqliteRow) -> Result<SessionRow, sqlx::Error> {
-    Ok(SessionRow {
-        id: row.try_get("id")?,
-        token_hash: row.try_get("token_hash")?,
-        loop_id: row.try_get("loop_id")?,
-        content_hash: row.try_get("content_hash")?,
-        created_at: row.try_get("created_at")?,
-    })
 }
 
 /// An event as the writer stores it.
@@ -118,14 +102,17 @@ impl Store for SqliteStore {
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.as_ref().map(session_row).transpose()?)
+        Ok(row.as_ref().map(super::session_row).transpose()?)
     }
 
     async fn sessions(&self) -> Result<Vec<SessionRow>, StoreError> {
         let rows = sqlx::query("SELECT * FROM sessions ORDER BY created_at DESC, id")
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows.iter().map(session_row).collect::<Result<_, _>>()?)
+        Ok(rows
+            .iter()
+            .map(super::session_row)
+            .collect::<Result<_, _>>()?)
     }
 
     async fn append(
@@ -145,7 +132,7 @@ impl Store for SqliteStore {
             })
             .await?;
         // The writer checked that the log ended at `after`.
-        super::numbered(session, after, after, events)
+        Ok(super::numbered(after, events))
     }
 
     async fn events(&self, session: &str, after: u64) -> Result<Vec<StoredEvent>, StoreError> {
@@ -156,12 +143,7 @@ impl Store for SqliteStore {
         .bind(after as i64)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| {
-                let body: String = row.try_get("body")?;
-                super::decode(session, row.try_get("seq")?, &body)
-            })
-            .collect()
+        super::decode_rows(session, &rows)
     }
 
     async fn delete_session(&self, id: &str) -> Result<bool, StoreError> {

@@ -23,6 +23,12 @@ const MAX_BATCH: usize = 256;
 /// Writes queued before a caller waits to hand one over.
 const QUEUE: usize = 4 * MAX_BATCH;
 
+/// A batch takes the write lock when it begins. A deferred transaction that
+/// reads first (each append checks the last sequence number) cannot upgrade
+/// to a writer once a delete on a pooled connection has committed since its
+/// read: SQLite answers SQLITE_BUSY at once, without the busy timeout.
+const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
+
 /// An event ready for its row: encoded by the caller, so the writer's task
 /// spends its time on the database only.
 pub(super) struct EventRow {
@@ -136,7 +142,7 @@ async fn commit(
     conn: &mut SqliteConnection,
     jobs: &[Job],
 ) -> Result<Vec<Result<(), StoreError>>, sqlx::Error> {
-    let mut tx = conn.begin_with(super::sqlite::BEGIN_WRITE).await?;
+    let mut tx = conn.begin_with(BEGIN_WRITE).await?;
     let mut results = Vec::with_capacity(jobs.len());
     for job in jobs {
         results.push(match &job.write {
@@ -187,12 +193,8 @@ async fn append(
     let Some(last) = last else {
         return Ok(Err(StoreError::NoSession(session.to_owned())));
     };
-    if last as u64 != after {
-        return Ok(Err(StoreError::Conflict {
-            session: session.to_owned(),
-            expected: after,
-            actual: last as u64,
-        }));
+    if let Err(conflict) = super::check_follows(session, after, last as u64) {
+        return Ok(Err(conflict));
     }
     for (event, seq) in events.iter().zip(after + 1..) {
         insert(tx, session, seq, event).await?;
