@@ -152,6 +152,10 @@ pub enum ModelsCommand {
         /// Output file (default: <data_dir>/models/ggml-tiny.en.bin).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// How to store the weight matrices: q8_0 is half the size of f16
+        /// and faster on CPUs.
+        #[arg(long, value_enum, default_value_t)]
+        weights: crate::speech::model::Weights,
     },
     /// Download or build the default model (tiny.en).
     Install {
@@ -268,7 +272,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             scoring::regrade(&config, options).await
         }
         Command::Models { command } => match command {
-            ModelsCommand::Import { path, out } => speech::models_import(&config, &path, out).await,
+            ModelsCommand::Import { path, out, weights } => {
+                speech::models_import(&config, &path, out, weights).await
+            }
             ModelsCommand::Install { out } => speech::models_install(&config, out).await,
             ModelsCommand::Status => speech::models_status(&config),
         },

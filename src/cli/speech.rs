@@ -7,7 +7,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::Config;
 use crate::speech::model::install::{InstallOptions, Installed, install};
-use crate::speech::model::{Source, expected_count, import, inspect};
+use crate::speech::model::{Source, Weights, expected_count, import, inspect};
 use crate::speech::whisper::WhisperTranscriber;
 use crate::speech::{Request, Transcriber, wav};
 
@@ -38,13 +38,15 @@ pub async fn models_import(
     config: &Config,
     path: &Path,
     out: Option<PathBuf>,
+    weights: Weights,
 ) -> anyhow::Result<()> {
     let out = out.unwrap_or_else(|| default_out(config));
     let source = Source::detect(path)?;
     let target = out.clone();
-    let report = tokio::task::spawn_blocking(move || import(&source, &target, &progress()))
-        .await
-        .context("the conversion task failed")??;
+    let report =
+        tokio::task::spawn_blocking(move || import(&source, &target, weights, &progress()))
+            .await
+            .context("the conversion task failed")??;
     let hp = report.hparams;
     println!(
         "wrote {} ({} MB, {} tensors; {} mels, audio {}x{} in {} layers, text {}x{} in {} layers, vocab {})",

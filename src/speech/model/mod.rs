@@ -14,7 +14,7 @@ mod tensors;
 pub mod vocab;
 
 pub use convert::{ConvertReport, Source, import, inspect};
-pub use ggml::Hparams;
+pub use ggml::{Hparams, Weights};
 pub use tensors::expected_count;
 
 /// File name of the model `models install` writes and `serve` looks for.

@@ -4,7 +4,7 @@
 
 use super::ModelError;
 use super::ct2::{Ct2Model, DType};
-use super::ggml::{Hparams, Tensor};
+use super::ggml::{Hparams, Storage, Tensor, Weights};
 
 /// Whisper's attention heads are 64 wide in every size; used only when a
 /// model file lacks `*/num_heads`.
@@ -111,17 +111,23 @@ pub fn expected_count(hp: &Hparams) -> usize {
     7 + 15 * hp.n_audio_layer as usize + 4 + 24 * hp.n_text_layer as usize
 }
 
-/// Storage type: whisper.cpp wants 2-D and larger weights in f16, vectors,
-/// conv biases and positional embeddings in f32.
+/// Storage type: whisper.cpp wants 2-D and larger weights in f16 (the
+/// matrices may be quantised instead: see [`convert`]), vectors, conv
+/// biases and positional embeddings in f32.
 fn tensor(name: String, shape: Vec<usize>, data: Vec<f32>) -> Tensor {
-    let f16 = shape.len() >= 2
-        && !name.ends_with("positional_embedding")
-        && !(name.starts_with("encoder.conv") && name.ends_with(".bias"));
+    let storage = if shape.len() < 2
+        || name.ends_with("positional_embedding")
+        || (name.starts_with("encoder.conv") && name.ends_with(".bias"))
+    {
+        Storage::F32
+    } else {
+        Storage::F16
+    };
     Tensor {
         name,
         shape,
         data,
-        f16,
+        storage,
     }
 }
 
@@ -152,11 +158,21 @@ fn split(
 
 /// Every tensor in whisper.cpp's naming, handed to `emit` one at a time so
 /// a large model never sits in memory twice.
+/// With `Weights::Q8_0`, the weight matrices (2-D, stored as the file's
+/// weight type) are quantised; the convolutions' 3-D kernels stay f16, as
+/// whisper.cpp creates them whatever the weight type.
 pub fn convert(
     model: &Ct2Model,
     hp: &Hparams,
+    weights: Weights,
     emit: &mut dyn FnMut(Tensor) -> Result<(), ModelError>,
 ) -> Result<(), ModelError> {
+    let emit = &mut |mut t: Tensor| {
+        if weights == Weights::Q8_0 && t.storage == Storage::F16 && t.shape.len() == 2 {
+            t.storage = Storage::Q8_0;
+        }
+        emit(t)
+    };
     let plain = |emit: &mut dyn FnMut(Tensor) -> Result<(), ModelError>,
                  from: &str,
                  to: &str|
