@@ -68,6 +68,11 @@ fn threads() -> usize {
     env_count("MOCKLOOP_BENCH_THREADS").unwrap_or_else(|| SpeechConfig::default().threads)
 }
 
+/// The cores a final pass may take: every worker's share.
+fn final_cores() -> usize {
+    workers() * threads()
+}
+
 /// Recogniser workers: the server's default, or `MOCKLOOP_BENCH_WORKERS`.
 fn workers() -> usize {
     env_count("MOCKLOOP_BENCH_WORKERS").unwrap_or_else(|| SpeechConfig::default().workers)
@@ -113,8 +118,10 @@ fn main() {
         })
         .collect();
     println!(
-        "whisper.cpp tiny.en (f16, {} worker(s) of {} thread(s))",
-        options.workers, options.threads
+        "whisper.cpp tiny.en (q8_0, {} worker(s) of {} thread(s); a final pass takes every free core, up to {})",
+        options.workers,
+        options.threads,
+        final_cores()
     );
     println!(
         "  model load: {:.0} ms (median of {RUNS})",
@@ -181,8 +188,8 @@ fn main() {
     match faster_whisper(&clips) {
         Ok(theirs) => {
             println!(
-                "faster-whisper int8 (same CTranslate2 model, beam 1, {} threads)",
-                threads()
+                "faster-whisper int8 (same CTranslate2 model, beam 1, {} threads, as a final pass)",
+                final_cores()
             );
             println!("  model load: {:.0} ms", theirs.0 * 1e3);
             for ((name, ..), (ours, theirs)) in clips.iter().zip(ours.iter().zip(&theirs.1)) {
@@ -240,7 +247,7 @@ for f in sys.argv[1:]:
     print(statistics.median(once() for _ in range({RUNS})))
 "#,
         model = model_dir.display().to_string(),
-        threads = threads(),
+        threads = final_cores(),
     );
     let out = Command::new(&python)
         .arg("-c")

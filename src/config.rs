@@ -536,6 +536,12 @@ pub struct VoiceConfig {
     /// speech benchmark section has the figures).
     pub segment_pause_ms: u32,
     pub min_segment_ms: u32,
+    /// After this much silence the speech so far is transcribed at once,
+    /// in case the pause goes on to settle a segment or end the answer
+    /// (or the candidate presses done): with no speech since, that pass is
+    /// the final and it is ready about a pause sooner. A pause that ends
+    /// too soon wastes the pass. 0 turns it off.
+    pub early_pass_ms: u32,
 }
 
 impl Default for VoiceConfig {
@@ -548,6 +554,7 @@ impl Default for VoiceConfig {
             min_speech_ms: 200,
             segment_pause_ms: 200,
             min_segment_ms: 1_000,
+            early_pass_ms: 64,
         }
     }
 }
@@ -562,6 +569,7 @@ impl VoiceConfig {
             ("min_speech_ms", self.min_speech_ms, 0, 10_000),
             ("segment_pause_ms", self.segment_pause_ms, 0, 60_000),
             ("min_segment_ms", self.min_segment_ms, 0, 60_000),
+            ("early_pass_ms", self.early_pass_ms, 0, 60_000),
         ] {
             if !(min..=max).contains(&value) {
                 problems.push(format!("{name} must be from {min} to {max}"));

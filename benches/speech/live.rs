@@ -108,12 +108,16 @@ async fn answer(app: &crate::app::TestApp, pcm: &[i16], press_done: bool) -> (Du
         .iter()
         .rposition(|s| f32::from(*s).abs() / 32_768.0 >= LOUD);
     let last_loud = last_loud.unwrap_or(0);
-    let silence = if press_done {
-        0
+    // Pressing done as they stop: nothing after the frame that holds the
+    // last loud sample (espeak-ng's own trailing silence would otherwise
+    // count against the server). Waiting: the clip, then silence.
+    let (spoken, silence) = if press_done {
+        let end = ((last_loud / FRAME + 1) * FRAME).min(pcm.len());
+        (&pcm[..end], 0)
     } else {
-        (TRAILING_SILENCE.as_millis() as usize) * 16
+        (pcm, (TRAILING_SILENCE.as_millis() as usize) * 16)
     };
-    let audio: Vec<i16> = pcm
+    let audio: Vec<i16> = spoken
         .iter()
         .copied()
         .chain(std::iter::repeat_n(0, silence))

@@ -4,8 +4,19 @@
 //! session can tell the client to slow down. A final clip may take the
 //! place of the oldest waiting partial one (partials are refreshed on a
 //! cadence anyway, finals are what the candidate's answer is made of).
+//!
+//! **Cores.** The workers share a budget of cores (`workers × threads`),
+//! and a pass runs only with cores granted from it, so whisper.cpp's
+//! spinning threads never outnumber the cores (which stalls every pass).
+//! A partial pass gets `threads`. A final one is what the candidate waits
+//! for at the end of speech, so it goes first and gets every core free:
+//! when partial passes hold cores it asks them to give way (see
+//! [`Queue::final_waiting`]) and waits for them, rather than starting
+//! beside them on a share of the machine. Measured on 2 cores: 10.3 s of
+//! speech took 403 ms on both against 667 ms on one.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 
 use tokio::sync::oneshot;
@@ -21,24 +32,52 @@ pub struct Job {
 
 pub struct Queue {
     capacity: usize,
+    /// The cores all passes together may use.
+    cores: usize,
+    /// A partial pass's threads, and the fewest a final one starts with.
+    threads: usize,
     inner: Mutex<Inner>,
+    /// Signalled when a job arrives or cores are released.
     ready: Condvar,
+    /// Final jobs in the queue (kept outside the lock for running passes
+    /// to poll cheaply).
+    finals_waiting: AtomicUsize,
 }
 
 struct Inner {
     jobs: VecDeque<Job>,
     closed: bool,
+    /// Cores not granted to a running pass.
+    free: usize,
+    /// Cores granted to running partial passes.
+    partial_cores: usize,
+}
+
+/// A job and the threads it may run with; give the threads back with
+/// [`Queue::release`].
+pub struct Grant {
+    pub job: Job,
+    pub threads: usize,
 }
 
 impl Queue {
-    pub fn new(capacity: usize) -> Queue {
+    /// A queue of `capacity` waiting jobs, for `workers` passes of `threads`
+    /// threads each.
+    pub fn new(capacity: usize, workers: usize, threads: usize) -> Queue {
+        let threads = threads.max(1);
+        let cores = workers.max(1) * threads;
         Queue {
             capacity: capacity.max(1),
+            cores,
+            threads,
             inner: Mutex::new(Inner {
                 jobs: VecDeque::new(),
                 closed: false,
+                free: cores,
+                partial_cores: 0,
             }),
             ready: Condvar::new(),
+            finals_waiting: AtomicUsize::new(0),
         }
     }
 
@@ -67,24 +106,67 @@ impl Queue {
                 _ => return Err(SpeechError::Busy(waiting)),
             }
         }
+        if !job.request.partial {
+            self.finals_waiting.fetch_add(1, Ordering::Relaxed);
+        }
         inner.jobs.push_back(job);
         drop(inner);
-        self.ready.notify_one();
+        // Every worker may be waiting for cores rather than for work.
+        self.ready.notify_all();
         Ok(())
     }
 
-    /// Blocks a worker until a job arrives; `None` once closed and drained.
-    pub fn pop(&self) -> Option<Job> {
+    /// Blocks a worker until a job can run: the first final one, else the
+    /// oldest, once cores are free for it. `None` once closed and drained.
+    pub fn pop(&self) -> Option<Grant> {
         let mut inner = self.lock();
         loop {
-            if let Some(job) = inner.jobs.pop_front() {
-                return Some(job);
-            }
-            if inner.closed {
-                return None;
+            let first_final = inner.jobs.iter().position(|j| !j.request.partial);
+            match first_final.or((!inner.jobs.is_empty()).then_some(0)) {
+                Some(i) => {
+                    let partial = inner.jobs[i].request.partial;
+                    let threads = if partial {
+                        (inner.free >= self.threads).then_some(self.threads)
+                    } else if inner.partial_cores > 0 {
+                        // Partial passes are giving way (they poll
+                        // `final_waiting`); wait for all of the cores.
+                        None
+                    } else {
+                        (inner.free >= self.threads).then_some(inner.free)
+                    };
+                    if let Some(threads) = threads {
+                        inner.free -= threads;
+                        if partial {
+                            inner.partial_cores += threads;
+                        } else {
+                            self.finals_waiting.fetch_sub(1, Ordering::Relaxed);
+                        }
+                        let job = inner.jobs.remove(i)?;
+                        return Some(Grant { job, threads });
+                    }
+                }
+                None if inner.closed => return None,
+                None => {}
             }
             inner = self.ready.wait(inner).unwrap_or_else(|e| e.into_inner());
         }
+    }
+
+    /// Gives back the cores of a finished pass.
+    pub fn release(&self, grant_threads: usize, partial: bool) {
+        let mut inner = self.lock();
+        inner.free = (inner.free + grant_threads).min(self.cores);
+        if partial {
+            inner.partial_cores = inner.partial_cores.saturating_sub(grant_threads);
+        }
+        drop(inner);
+        self.ready.notify_all();
+    }
+
+    /// A final job is waiting: a running partial pass should stop early
+    /// (its transcript would only be shown, and is refreshed anyway).
+    pub fn final_waiting(&self) -> bool {
+        self.finals_waiting.load(Ordering::Relaxed) > 0
     }
 
     pub fn len(&self) -> usize {
@@ -120,7 +202,7 @@ mod tests {
 
     #[test]
     fn a_full_queue_is_busy_but_a_final_clip_displaces_a_partial_one() {
-        let queue = Queue::new(2);
+        let queue = Queue::new(2, 1, 1);
         let (p, mut p_rx) = job(true);
         queue.push(p).unwrap();
         queue.push(job(false).0).unwrap();
@@ -133,7 +215,59 @@ mod tests {
         ));
         assert_eq!(queue.len(), 2);
         queue.close();
-        assert!(queue.pop().is_some() && queue.pop().is_some());
+        for _ in 0..2 {
+            let grant = queue.pop().unwrap();
+            queue.release(grant.threads, grant.job.request.partial);
+        }
         assert!(queue.pop().is_none());
+    }
+
+    #[test]
+    fn a_final_goes_first_with_every_free_core_and_partials_get_their_share() {
+        let queue = Queue::new(8, 2, 1);
+        queue.push(job(true).0).unwrap();
+        queue.push(job(false).0).unwrap();
+        assert!(queue.final_waiting());
+        let first = queue.pop().unwrap();
+        assert!(
+            !first.job.request.partial,
+            "the final overtakes the partial"
+        );
+        assert_eq!(first.threads, 2, "both cores are free");
+        assert!(!queue.final_waiting());
+        queue.release(first.threads, false);
+        let second = queue.pop().unwrap();
+        assert!(second.job.request.partial);
+        assert_eq!(second.threads, 1);
+        // A final arriving while a partial holds a core asks it to give way,
+        // then runs on both cores once it has.
+        queue.push(job(false).0).unwrap();
+        assert!(queue.final_waiting());
+        std::thread::scope(|scope| {
+            let waiting = scope.spawn(|| queue.pop().unwrap().threads);
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            assert!(
+                !waiting.is_finished(),
+                "the final waits for the partial's core"
+            );
+            queue.release(second.threads, true);
+            assert_eq!(waiting.join().unwrap(), 2);
+        });
+    }
+
+    #[test]
+    fn a_partial_waits_while_a_final_holds_every_core() {
+        let queue = Queue::new(8, 2, 1);
+        queue.push(job(false).0).unwrap();
+        let final_pass = queue.pop().unwrap();
+        assert_eq!(final_pass.threads, 2);
+        queue.push(job(true).0).unwrap();
+        std::thread::scope(|scope| {
+            let waiting = scope.spawn(|| queue.pop().unwrap().threads);
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            assert!(!waiting.is_finished(), "no core is free for the partial");
+            queue.release(final_pass.threads, false);
+            assert_eq!(waiting.join().unwrap(), 1);
+        });
     }
 }

@@ -68,6 +68,9 @@ pub struct UtteranceConfig {
     /// Speech a segment needs before a pause may cut it: shorter pieces
     /// give the recogniser too little context.
     pub min_segment: usize,
+    /// Silence after which [`Assembler::early_cut`] offers the speech so
+    /// far; 0 never.
+    pub early_pass: usize,
 }
 
 impl UtteranceConfig {
@@ -83,6 +86,7 @@ impl UtteranceConfig {
             tail: samples_for_ms(200),
             segment_pause: samples_for_ms(voice.segment_pause_ms),
             min_segment: samples_for_ms(voice.min_segment_ms),
+            early_pass: samples_for_ms(voice.early_pass_ms),
         }
     }
 }
@@ -191,6 +195,41 @@ impl Assembler {
 
     pub fn is_speaking(&self) -> bool {
         matches!(self.state, State::Speaking(_))
+    }
+
+    /// Where the current pause began, once it has lasted `early_pass`:
+    /// the `start` and `speech_end` that the segment or utterance it may
+    /// end will have if no more speech comes. Cheap: called on every frame.
+    pub fn pause(&self) -> Option<(SamplePos, SamplePos)> {
+        let State::Speaking(speaking) = &self.state else {
+            return None;
+        };
+        let paused = self.config.early_pass > 0
+            && speaking.silence >= self.config.early_pass
+            && speaking.voiced >= needed(&self.config, speaking);
+        paused.then(|| {
+            let speech_end = speaking.start + speaking.last_voiced_end as u64;
+            (speaking.start, speech_end)
+        })
+    }
+
+    /// The piece a cut would settle if the current [`pause`](Self::pause)
+    /// goes on: the speech since the last cut and the silence after it (up
+    /// to the usual tail), with the bounds the cut will have.
+    pub fn early_cut(&self) -> Option<Utterance> {
+        let (start, speech_end) = self.pause()?;
+        let State::Speaking(speaking) = &self.state else {
+            return None;
+        };
+        let keep = (speaking.last_voiced_end + self.config.tail).min(speaking.audio.len());
+        Some(Utterance {
+            start,
+            speech_end,
+            end: start + keep as u64,
+            reason: EndReason::Pause,
+            voiced: speaking.voiced as u64,
+            audio: to_samples(&speaking.audio[..keep]),
+        })
     }
 
     /// Pushes a chunk of any length; returns what it completed, in order.

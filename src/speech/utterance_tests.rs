@@ -20,6 +20,7 @@ fn config() -> UtteranceConfig {
         tail: F,
         segment_pause: 0,
         min_segment: 0,
+        early_pass: 0,
     }
 }
 
@@ -269,4 +270,30 @@ fn a_longer_pause_settles_a_short_last_phrase_before_the_hold() {
     let mut assembler = Assembler::new(segmenting());
     let events = run(&mut assembler, "vvvvv.....");
     assert!(segments(&events).is_empty(), "{events:?}");
+}
+
+#[test]
+fn an_early_cut_is_offered_in_a_pause_with_the_bounds_the_real_cut_will_have() {
+    let mut a = Assembler::new(UtteranceConfig {
+        segment_pause: 4 * F,
+        early_pass: 2 * F,
+        ..config()
+    });
+    run(&mut a, "vvvvvvvv.");
+    assert!(
+        a.early_cut().is_none(),
+        "one frame of silence is not a pause yet"
+    );
+    run(&mut a, ".");
+    let early = a.early_cut().expect("two frames of silence");
+    assert_eq!(
+        early.audio.len(),
+        early.speech_end as usize - early.start as usize + F
+    );
+    let events = run(&mut a, "..");
+    let [UtteranceEvent::Segment(cut)] = events.as_slice() else {
+        panic!("{events:?}");
+    };
+    assert_eq!((cut.start, cut.speech_end), (early.start, early.speech_end));
+    assert!(a.early_cut().is_none(), "nothing spoken since the cut");
 }

@@ -18,7 +18,7 @@ use whisper_rs::{
 };
 
 use super::model::{Hparams, expected_count, inspect};
-use super::queue::{Job, Queue};
+use super::queue::{Grant, Job, Queue};
 use super::{Request, SAMPLE_RATE, SpeechError, Transcriber, Transcript, Word};
 
 /// Encoder frames per second of audio (10 ms mel hop, then a stride-2 conv).
@@ -110,7 +110,8 @@ impl WhisperTranscriber {
                 .map(|s| s.trim_start_matches("ggml-"))
                 .unwrap_or("model")
         );
-        let queue = Arc::new(Queue::new(options.queue));
+        let threads = options.threads.max(1);
+        let queue = Arc::new(Queue::new(options.queue, options.workers.max(1), threads));
         let mut workers = Vec::new();
         for i in 0..options.workers.max(1) {
             let state = context
@@ -118,10 +119,9 @@ impl WhisperTranscriber {
                 .map_err(|e| SpeechError::Failed(format!("creating decoder state: {e}")))?;
             let queue = Arc::clone(&queue);
             let context = Arc::clone(&context);
-            let threads = options.threads.max(1);
             let handle = std::thread::Builder::new()
                 .name(format!("whisper-{i}"))
-                .spawn(move || worker(&context, state, &queue, threads, dtw))
+                .spawn(move || worker(&context, state, &queue, dtw))
                 .map_err(|e| SpeechError::Failed(format!("starting a worker: {e}")))?;
             workers.push(handle);
         }
@@ -144,32 +144,57 @@ impl Drop for WhisperTranscriber {
     }
 }
 
-fn worker(
-    context: &WhisperContext,
-    mut state: WhisperState,
-    queue: &Queue,
-    threads: usize,
-    dtw: bool,
-) {
-    while let Some(job) = queue.pop() {
+fn worker(context: &WhisperContext, mut state: WhisperState, queue: &Queue, dtw: bool) {
+    while let Some(Grant { job, threads }) = queue.pop() {
         let Job {
             request,
             span,
             reply,
         } = job;
         let _entered = span.enter();
-        if reply.is_closed() {
-            continue; // the caller gave up; skip the work
+        let partial = request.partial;
+        if !reply.is_closed() {
+            // (A closed reply: the caller gave up; skip the work.)
+            let started = Instant::now();
+            let give_way = partial.then_some(queue);
+            let mut result = run(context, &mut state, &request, threads, dtw, give_way);
+            let gave_way = partial && result.is_err() && queue.final_waiting();
+            if gave_way {
+                // Stopped for a final, as if displaced from the queue by one.
+                result = Err(SpeechError::Busy(queue.len()));
+            }
+            tracing::debug!(
+                audio_ms = request.audio.len() as u64 * 1000 / u64::from(SAMPLE_RATE),
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                partial,
+                threads,
+                gave_way,
+                "transcribed a clip"
+            );
+            let _ = reply.send(result);
         }
-        let started = Instant::now();
-        let result = run(context, &mut state, &request, threads, dtw);
-        tracing::debug!(
-            audio_ms = request.audio.len() as u64 * 1000 / u64::from(SAMPLE_RATE),
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            partial = request.partial,
-            "transcribed a clip"
-        );
-        let _ = reply.send(result);
+        queue.release(threads, partial);
+    }
+}
+
+/// Stops a partial pass as soon as a final one is waiting (whisper.cpp
+/// polls this between steps). whisper-rs's safe `set_abort_callback_safe`
+/// leaks its boxed closure on every call, which adds up at several partial
+/// passes a second; this raw callback borrows the queue and allocates
+/// nothing.
+#[allow(unsafe_code)]
+fn give_way_to_finals(params: &mut FullParams<'_, '_>, queue: &Queue) {
+    unsafe extern "C" fn final_waiting(data: *mut std::ffi::c_void) -> bool {
+        // SAFETY: `data` is the `&Queue` set below; it outlives the pass.
+        let queue = unsafe { &*(data as *const Queue) };
+        queue.final_waiting()
+    }
+    // SAFETY: the callback only reads through the pointer, and `params` is
+    // used by one `state.full` call in `run`, which returns before the
+    // worker's borrow of the queue ends.
+    unsafe {
+        params.set_abort_callback(Some(final_waiting));
+        params.set_abort_callback_user_data(queue as *const Queue as *mut std::ffi::c_void);
     }
 }
 
@@ -209,13 +234,15 @@ fn dtw_preset(hp: &Hparams) -> Option<DtwModelPreset> {
 }
 
 /// One transcription: greedy decoding, token timestamps, the encoder sized
-/// to the clip.
+/// to the clip. With `give_way`, the pass stops early when a final job
+/// waits in that queue.
 fn run(
     context: &WhisperContext,
     state: &mut WhisperState,
     request: &Request,
     threads: usize,
     dtw: bool,
+    give_way: Option<&Queue>,
 ) -> Result<Transcript, SpeechError> {
     let eot = context.token_eot();
     let audio_ms = request.audio.len() as u64 * 1000 / u64::from(SAMPLE_RATE);
@@ -254,6 +281,9 @@ fn run(
         .map(|p| prompt_tokens(context, p))
         .unwrap_or_default();
     params.set_tokens(&prompt_tokens);
+    if let Some(queue) = give_way {
+        give_way_to_finals(&mut params, queue);
+    }
     state
         .full(params, &request.audio)
         .map_err(|e| SpeechError::Failed(e.to_string()))?;

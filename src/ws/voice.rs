@@ -6,10 +6,18 @@
 //! frame ─▶ parse ─▶ sequence check ─▶ budget ─▶ VAD/assembler
 //!   Started  ─▶ "listening"
 //!   Partial  ─▶ job (partial, may be dropped when busy) ─▶ stabilised "transcript"
+//!   a pause of `early_pass_ms` ─▶ job (early) on the speech so far
 //!   Segment  ─▶ job (final)  ─▶ "transcript" final, kept for the answer
 //!   Ended    ─▶ job (final)  ─▶ "transcript" final, kept; "listening" off
 //! done ─▶ finish the utterance ─▶ when every final is in: SpokenAnswer
 //! ```
+//!
+//! **Early passes.** A segment or utterance ends only once its pause has
+//! lasted `segment_pause_ms` (or the hold, or done is pressed), and its
+//! final pass starts then. A pass started when the pause is `early_pass_ms`
+//! old covers the same speech: if none follows before the cut, the cut
+//! adopts it instead of starting another, and the final is ready that much
+//! sooner. If the candidate speaks again, the early pass is dropped.
 //!
 //! Segments and utterances are both transcription *units*, numbered in
 //! speaking order. Their finals can come back out of order (a final may
@@ -23,7 +31,9 @@ use std::sync::Arc;
 use crate::speech::analytics::{AnalyticsConfig, SpeechAnalytics, TimedTranscript, analyse};
 use crate::speech::frame::{AudioBudget, AudioFrame, Sequence, SequenceTracker};
 use crate::speech::partial::Stabiliser;
-use crate::speech::utterance::{Assembler, UtteranceConfig, UtteranceEvent, ms_for_samples};
+use crate::speech::utterance::{
+    Assembler, Utterance, UtteranceConfig, UtteranceEvent, ms_for_samples,
+};
 use crate::speech::{SpeechError, Transcriber, Transcript};
 
 use super::protocol::ServerMsg;
@@ -66,6 +76,8 @@ pub struct Job {
     pub epoch: u64,
     pub utterance: u64,
     pub partial: bool,
+    /// An early pass, by its number (see the module notes).
+    pub early: Option<u64>,
     /// Where the utterance began within the answer, for the analytics.
     pub offset_ms: u64,
     pub request: crate::speech::Request,
@@ -84,6 +96,28 @@ enum Unit {
     Nothing,
 }
 
+/// A pass on the speech before a pause, started before the pause is known
+/// to end anything.
+#[derive(Debug)]
+struct Early {
+    id: u64,
+    unit: u64,
+    /// The stream positions a cut must share to adopt it: no speech since.
+    start: u64,
+    speech_end: u64,
+    state: EarlyState,
+}
+
+#[derive(Debug)]
+enum EarlyState {
+    Running,
+    /// Back before any cut.
+    Done(Transcript),
+    /// Refused (busy) or failed before any cut: the cut starts its own
+    /// pass rather than inherit the failure, and this pause gets no other.
+    Failed,
+}
+
 pub struct Voice {
     setup: VoiceTuning,
     sequence: SequenceTracker,
@@ -99,6 +133,13 @@ pub struct Voice {
     units: BTreeMap<u64, Unit>,
     /// Units below this one have had their final sent to the client.
     released: u64,
+    /// The early pass of the current pause, until a cut adopts or drops it.
+    early: Option<Early>,
+    /// Early passes a cut adopted while they ran: by pass, the unit whose
+    /// final each one is and where that unit began.
+    adopted: BTreeMap<u64, (u64, u64)>,
+    /// Numbers early passes.
+    early_passes: u64,
     /// A partial pass is being transcribed. Partials are coalesced: while
     /// one runs, newer ones are skipped (the next one covers their audio),
     /// so audio arriving in a burst cannot queue up stale passes.
@@ -122,6 +163,9 @@ impl Voice {
             utterance: 0,
             units: BTreeMap::new(),
             released: 0,
+            early: None,
+            adopted: BTreeMap::new(),
+            early_passes: 0,
             partial_in_flight: false,
             done: false,
             answer_start: 0,
@@ -134,6 +178,8 @@ impl Voice {
     pub fn new_prompt(&mut self, prompt: &str) {
         self.epoch += 1;
         self.units.clear();
+        self.early = None;
+        self.adopted.clear();
         self.done = false;
         self.stabiliser.reset();
         self.utterance += 1;
@@ -162,7 +208,43 @@ impl Voice {
             Sequence::InOrder => {}
         }
         let events = self.assembler.push(&frame.samples);
-        events.into_iter().flat_map(|e| self.event(e)).collect()
+        self.assembled(events)
+    }
+
+    /// What the assembler completed, then an early pass if a pause is now
+    /// old enough for one.
+    fn assembled(&mut self, events: Vec<UtteranceEvent>) -> Vec<Action> {
+        let mut actions: Vec<Action> = events.into_iter().flat_map(|e| self.event(e)).collect();
+        actions.extend(self.early_pass());
+        actions
+    }
+
+    fn early_pass(&mut self) -> Option<Action> {
+        let (_, speech_end) = self.assembler.pause()?;
+        let unit = self.utterance;
+        if self
+            .early
+            .as_ref()
+            .is_some_and(|e| e.unit == unit && e.speech_end == speech_end)
+        {
+            return None; // this pause has its pass
+        }
+        let piece = self.assembler.early_cut()?;
+        self.early_passes += 1;
+        let id = self.early_passes;
+        self.early = Some(Early {
+            id,
+            unit,
+            start: piece.start,
+            speech_end: piece.speech_end,
+            state: EarlyState::Running,
+        });
+        let offset_ms = ms_for_samples(piece.start.saturating_sub(self.answer_start));
+        let Action::Transcribe(mut job) = self.job(false, offset_ms, piece.audio) else {
+            unreachable!("job() makes a Transcribe action");
+        };
+        job.early = Some(id);
+        Some(Action::Transcribe(job))
     }
 
     /// The candidate finished answering by voice.
@@ -191,6 +273,19 @@ impl Voice {
         if job.epoch != self.epoch {
             return Vec::new();
         }
+        if let Some(id) = job.early {
+            if let Some((unit, offset_ms)) = self.adopted.remove(&id) {
+                return self.heard(unit, offset_ms, result);
+            }
+            if let Some(early) = self.early.as_mut().filter(|e| e.id == id) {
+                early.state = match result {
+                    Ok(transcript) => EarlyState::Done(transcript),
+                    Err(_) => EarlyState::Failed,
+                };
+            }
+            // Otherwise dropped: the candidate spoke on.
+            return Vec::new();
+        }
         if job.partial {
             // A partial for an utterance already over is stale.
             return match result {
@@ -206,6 +301,17 @@ impl Voice {
                 _ => Vec::new(),
             };
         }
+        self.heard(utterance, offset_ms, result)
+    }
+
+    /// A unit's final transcript is in: send what is complete, and submit
+    /// if the candidate is done.
+    fn heard(
+        &mut self,
+        utterance: u64,
+        offset_ms: u64,
+        result: Result<Transcript, SpeechError>,
+    ) -> Vec<Action> {
         let Some(unit) = self.units.get_mut(&utterance) else {
             return Vec::new();
         };
@@ -265,17 +371,16 @@ impl Voice {
                 vec![self.job(true, offset(start), audio)]
             }
             UtteranceEvent::Segment(segment) => {
-                let job = self.final_job(offset(segment.start), segment.audio);
+                let actions = self.settle(offset(segment.start), segment);
                 // What is said next is a new unit, with its own partials.
                 self.utterance += 1;
                 self.stabiliser.reset();
-                vec![job]
+                actions
             }
             UtteranceEvent::Ended(utterance) => {
-                vec![
-                    Action::Send(ServerMsg::Listening { speaking: false }),
-                    self.final_job(offset(utterance.start), utterance.audio),
-                ]
+                let mut actions = vec![Action::Send(ServerMsg::Listening { speaking: false })];
+                actions.extend(self.settle(offset(utterance.start), utterance));
+                actions
             }
             UtteranceEvent::Dropped { .. } => {
                 vec![Action::Send(ServerMsg::Listening { speaking: false })]
@@ -283,9 +388,28 @@ impl Voice {
         }
     }
 
-    fn final_job(&mut self, offset_ms: u64, audio: crate::speech::Samples) -> Action {
-        self.units.insert(self.utterance, Unit::Pending);
-        self.job(false, offset_ms, audio)
+    /// The current unit is cut: its final comes from the early pass on the
+    /// same speech if there is one, else from a pass started now.
+    fn settle(&mut self, offset_ms: u64, piece: Utterance) -> Vec<Action> {
+        let unit = self.utterance;
+        self.units.insert(unit, Unit::Pending);
+        match self.early.take() {
+            Some(early)
+                if early.unit == unit
+                    && early.start == piece.start
+                    && early.speech_end == piece.speech_end =>
+            {
+                match early.state {
+                    EarlyState::Done(transcript) => self.heard(unit, offset_ms, Ok(transcript)),
+                    EarlyState::Failed => vec![self.job(false, offset_ms, piece.audio)],
+                    EarlyState::Running => {
+                        self.adopted.insert(early.id, (unit, offset_ms));
+                        Vec::new()
+                    }
+                }
+            }
+            _ => vec![self.job(false, offset_ms, piece.audio)],
+        }
     }
 
     fn job(&self, partial: bool, offset_ms: u64, audio: crate::speech::Samples) -> Action {
@@ -293,6 +417,7 @@ impl Voice {
             epoch: self.epoch,
             utterance: self.utterance,
             partial,
+            early: None,
             offset_ms,
             request: crate::speech::Request {
                 audio,

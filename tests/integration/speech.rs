@@ -207,6 +207,53 @@ async fn a_full_queue_answers_busy_at_once() {
     assert_eq!(transcriber.queue_depth(), 0);
 }
 
+/// A final transcription is what a candidate waits for: a partial pass
+/// already running stops for it, and the final gets the cores.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_partial_pass_stops_for_a_final_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let answer = wav::read(&speak(ANSWER, dir.path(), "answer")).unwrap();
+    // About 20 s: a pass of a second or more on one thread.
+    let long: Arc<[f32]> = answer.iter().chain(answer.iter()).copied().collect();
+    let transcriber = Arc::new(
+        WhisperTranscriber::load(
+            model(),
+            WhisperOptions {
+                threads: 1,
+                workers: 2,
+                queue: 4,
+            },
+        )
+        .unwrap(),
+    );
+    let partial = tokio::spawn({
+        let transcriber = Arc::clone(&transcriber);
+        async move {
+            transcriber
+                .transcribe(Request {
+                    audio: long,
+                    initial_prompt: None,
+                    partial: true,
+                })
+                .await
+        }
+    });
+    // Let a worker start on the partial pass.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let heard = transcriber
+        .transcribe(Request {
+            audio: answer,
+            initial_prompt: None,
+            partial: false,
+        })
+        .await
+        .unwrap();
+    assert!(wer(ANSWER, &heard.text) < MAX_WER, "{:?}", heard.text);
+    let stopped = partial.await.unwrap();
+    assert!(matches!(stopped, Err(SpeechError::Busy(_))), "{stopped:?}");
+    assert_eq!(transcriber.queue_depth(), 0);
+}
+
 #[test]
 fn a_wrong_rate_or_corrupt_wav_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();

@@ -2,8 +2,12 @@ use super::*;
 use crate::config::{Limits, VoiceConfig};
 
 fn voice() -> Voice {
+    voice_with(&VoiceConfig::default())
+}
+
+fn voice_with(config: &VoiceConfig) -> Voice {
     let mut voice = Voice::new(VoiceTuning {
-        utterance: UtteranceConfig::new(&VoiceConfig::default(), &Limits::default()),
+        utterance: UtteranceConfig::new(config, &Limits::default()),
         max_frame_bytes: 32 * 1024,
         max_session_audio_seconds: 60,
         analytics: AnalyticsConfig::default(),
@@ -17,6 +21,7 @@ fn job(voice: &Voice, partial: bool) -> Job {
         epoch: voice.epoch,
         utterance: voice.utterance,
         partial,
+        early: None,
         offset_ms: 0,
         request: crate::speech::Request::default(),
     }
@@ -166,4 +171,147 @@ fn a_segment_is_transcribed_as_final_at_once_and_stale_partials_of_it_are_droppe
         panic!("a job");
     };
     assert_ne!(next.utterance, cut.utterance, "what follows is a new unit");
+}
+
+/// Frames of silence or speech, as the detector would judge them, through
+/// the same path as audio from the client.
+fn feed(v: &mut Voice, frames: usize, voiced: bool) -> Vec<Action> {
+    let frame = [0i16; crate::speech::vad::FRAME_SAMPLES];
+    let mut actions = Vec::new();
+    for _ in 0..frames {
+        let events = v.assembler.push_decided(&frame, voiced);
+        actions.extend(v.assembled(events));
+    }
+    actions
+}
+
+/// Speech, then the pause that starts an early pass: that pass.
+fn speak_then_pause(v: &mut Voice) -> Job {
+    feed(v, SPEECH, true);
+    let [early] = passes(feed(v, early_frames(), false))
+        .try_into()
+        .expect("one early pass");
+    early
+}
+
+/// The final-class jobs among `actions` (partials left out).
+fn passes(actions: Vec<Action>) -> Vec<Job> {
+    actions
+        .into_iter()
+        .filter_map(|a| match a {
+            Action::Transcribe(job) if !job.partial => Some(job),
+            _ => None,
+        })
+        .collect()
+}
+
+/// 1.3 s of speech at 16 ms a frame: past the 1 s a segment needs.
+const SPEECH: usize = 80;
+
+/// Frames of silence that start an early pass (by default).
+fn early_frames() -> usize {
+    (VoiceConfig::default().early_pass_ms as usize).div_ceil(16)
+}
+
+/// Frames of silence after those until the segment is cut.
+fn frames_to_cut() -> usize {
+    (VoiceConfig::default().segment_pause_ms as usize).div_ceil(16) - early_frames()
+}
+
+#[test]
+fn an_early_pass_in_a_pause_is_the_final_when_no_speech_follows() {
+    let mut v = voice();
+    assert!(passes(feed(&mut v, SPEECH, true)).is_empty());
+    assert!(passes(feed(&mut v, early_frames() - 1, false)).is_empty());
+    let [early] = passes(feed(&mut v, 1, false)).try_into().unwrap();
+    assert!(early.early.is_some() && !early.request.partial);
+    assert!(
+        v.transcribed(&early, heard("I led the migration."))
+            .is_empty()
+    );
+    // The cut comes with no speech since: no second pass, the final at once.
+    let actions = feed(&mut v, frames_to_cut(), false);
+    assert_eq!(finals(&actions), vec!["I led the migration."]);
+    assert!(passes(actions).is_empty(), "the early pass was adopted");
+}
+
+#[test]
+fn speech_after_an_early_pass_drops_it() {
+    let mut v = voice();
+    let stale = speak_then_pause(&mut v);
+    // The candidate goes on: that pass no longer covers the segment.
+    feed(&mut v, 20, true);
+    assert!(v.transcribed(&stale, heard("I led the")).is_empty());
+    let [fresh] = passes(feed(&mut v, early_frames(), false))
+        .try_into()
+        .unwrap();
+    assert_ne!(fresh.early, stale.early);
+    let actions = feed(&mut v, frames_to_cut(), false);
+    assert!(
+        passes(actions).is_empty(),
+        "the new pause's pass is adopted"
+    );
+    let actions = v.transcribed(&fresh, heard("I led the migration."));
+    assert_eq!(finals(&actions), vec!["I led the migration."]);
+}
+
+#[test]
+fn done_during_a_pause_adopts_the_running_early_pass_and_submits_with_it() {
+    let mut v = voice();
+    let early = speak_then_pause(&mut v);
+    let actions = v.finish();
+    assert!(
+        passes(actions).is_empty(),
+        "no second pass over the same speech"
+    );
+    let actions = v.transcribed(&early, heard("I led the migration."));
+    assert_eq!(finals(&actions), vec!["I led the migration."]);
+    assert_eq!(submitted(&actions), Some("I led the migration."));
+}
+
+#[test]
+fn with_early_passes_off_the_cut_starts_the_only_pass() {
+    let mut v = voice_with(&VoiceConfig {
+        early_pass_ms: 0,
+        ..VoiceConfig::default()
+    });
+    feed(&mut v, SPEECH, true);
+    let [cut] = passes(feed(&mut v, early_frames() + frames_to_cut(), false))
+        .try_into()
+        .unwrap();
+    assert_eq!(cut.early, None);
+}
+
+#[test]
+fn an_early_pass_that_fails_before_the_cut_leaves_the_cut_its_own_pass() {
+    let mut v = voice();
+    let early = speak_then_pause(&mut v);
+    assert!(v.transcribed(&early, Err(SpeechError::Busy(8))).is_empty());
+    let [cut] = passes(feed(&mut v, frames_to_cut(), false))
+        .try_into()
+        .unwrap();
+    assert_eq!(cut.early, None, "a pass of its own, not the refused one");
+    let actions = v.transcribed(&cut, heard("I led the migration."));
+    assert_eq!(finals(&actions), vec!["I led the migration."]);
+}
+
+/// Found by the live tests: a cut adopts a running early pass, the
+/// candidate goes on and pauses again before it returns. The first
+/// segment's final must still come from it.
+#[test]
+fn an_adopted_early_pass_still_settles_its_unit_after_the_next_pause_starts_another() {
+    let mut v = voice();
+    let first = speak_then_pause(&mut v);
+    assert!(passes(feed(&mut v, frames_to_cut(), false)).is_empty());
+    let second = speak_then_pause(&mut v);
+    assert!(passes(feed(&mut v, frames_to_cut(), false)).is_empty());
+    let actions = v.transcribed(&first, heard("I led the migration."));
+    assert_eq!(finals(&actions), vec!["I led the migration."]);
+    let actions = v.transcribed(&second, heard("It cut failures by half."));
+    assert_eq!(finals(&actions), vec!["It cut failures by half."]);
+    let actions = v.finish();
+    assert_eq!(
+        submitted(&actions),
+        Some("I led the migration. It cut failures by half.")
+    );
 }
