@@ -47,13 +47,15 @@ pub struct SpeechConfig {
     /// A ggml Whisper model. Unset: `<data_dir>/models/ggml-tiny.en.bin`,
     /// which the first `serve` installs when it is missing.
     pub model: Option<PathBuf>,
-    /// Threads one transcription uses. whisper.cpp scales to about 4 on
+    /// Threads a partial pass uses. whisper.cpp scales to about 4 on
     /// tiny; more only steals cores from the other workers. Default: half
     /// the cores there are, from 1 to 4.
     pub threads: usize,
     /// Transcriptions in flight at once, each on its own worker thread
-    /// with its own decoder state (the model itself is shared). Default 2:
-    /// a final transcript never waits behind a partial pass.
+    /// with its own decoder state (the model itself is shared). The
+    /// workers share `workers × threads` cores: a final pass takes every
+    /// one free, and a partial pass running when it arrives gives way.
+    /// Default 2.
     pub workers: usize,
     /// Clips waiting beyond the busy workers before callers are told the
     /// recogniser is busy: a bound on memory and on latency under load.
