@@ -35,8 +35,11 @@ use mockloop::speech::{Request, Transcriber, wav};
 const RUNS: usize = 3;
 
 /// Answers of about 5, 10 and 20 seconds at espeak-ng's default rate (the
-/// measured length is printed).
-const CLIPS: [(&str, &str); 3] = [
+/// measured length is printed). espeak-ng does not breathe: within a
+/// sentence it leaves no pause the detector hears, so `10s` is one run of
+/// speech, and `10s-pauses` says about as much in four sentences, with the
+/// pauses between them that people make.
+const CLIPS: [(&str, &str); 4] = [
     (
         "5s",
         "I would use a hash map to count each word in one pass, then sort the counts.",
@@ -46,6 +49,12 @@ const CLIPS: [(&str, &str); 3] = [
         "I would start by clarifying the requirements, then sketch the main components \
          of the system and explain the trade offs between consistency and availability, \
          and how I would test it.",
+    ),
+    (
+        "10s-pauses",
+        "I would start by clarifying the requirements. Then I would sketch the main \
+         components of the system. I would explain the trade offs of consistency. \
+         And then how I would test it.",
     ),
     (
         "20s",
@@ -130,7 +139,7 @@ fn main() {
     let transcriber = Arc::new(WhisperTranscriber::load(model, options).expect("load"));
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let mut ours = Vec::new();
-    println!("  clip   audio    latency   RTF     WER");
+    println!("  clip        audio    latency   RTF     WER");
     for (name, file, text) in &clips {
         let audio = wav::read(file).expect("wav");
         let seconds = audio.len() as f64 / 16_000.0;
@@ -149,7 +158,7 @@ fn main() {
         let latency = median((0..RUNS).map(|_| once().0).collect());
         let error = speech_support::wer(text, &first.text);
         println!(
-            "  {name:5} {seconds:5.1} s  {:6.0} ms  {:.3}  {error:.2}",
+            "  {name:10} {seconds:5.1} s  {:6.0} ms  {:.3}  {error:.2}",
             latency.as_secs_f64() * 1e3,
             latency.as_secs_f64() / seconds
         );
@@ -175,10 +184,10 @@ fn main() {
         println!(
             "  live over the WebSocket, {mode}, from the end of speech (median of {live_runs}):"
         );
-        println!("  clip   to final (pause)   to answer (done)   WER");
+        println!("  clip        to final (pause)   to answer (done)   WER");
         for ((name, ..), figures) in clips.iter().zip(figures) {
             println!(
-                "  {name:5} {:8.0} ms {:17.0} ms   {:.2}",
+                "  {name:10} {:8.0} ms {:17.0} ms   {:.2}",
                 median(figures.pause).as_secs_f64() * 1e3,
                 median(figures.done).as_secs_f64() * 1e3,
                 figures.wer
@@ -194,7 +203,7 @@ fn main() {
             println!("  model load: {:.0} ms", theirs.0 * 1e3);
             for ((name, ..), (ours, theirs)) in clips.iter().zip(ours.iter().zip(&theirs.1)) {
                 println!(
-                    "  {name:5} {:6.0} ms; whisper.cpp / faster-whisper = {:.2}",
+                    "  {name:10} {:6.0} ms; whisper.cpp / faster-whisper = {:.2}",
                     theirs * 1e3,
                     ours.as_secs_f64() / theirs
                 );

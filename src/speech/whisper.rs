@@ -375,23 +375,23 @@ fn run(
 /// spot it: with a prompt, whisper.cpp stamps many true words at the end.)
 /// Returns whether anything was dropped.
 fn drop_repeated_tail(words: &mut Vec<Word>) -> bool {
-    let same = |a: &Word, b: &Word| {
-        let key = |w: &Word| {
-            w.text
-                .chars()
-                .filter(|c| c.is_alphanumeric())
-                .flat_map(char::to_lowercase)
-                .collect::<String>()
-        };
-        key(a) == key(b)
+    let key = |w: &Word| {
+        w.text
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect::<String>()
     };
     let n = words.len();
+    // The token budget usually runs out mid-word ("… I will start by
+    // clar"): the last word need only begin like the one it repeats.
+    let same = |i: usize, period: usize| {
+        let (word, earlier) = (key(&words[i]), key(&words[i - period]));
+        word == earlier || (i == n - 1 && !word.is_empty() && earlier.starts_with(&word))
+    };
     for period in MIN_REPEAT..=n / 2 {
         // The longest tail in which each word equals the one `period` back.
-        let tail = (period..n)
-            .rev()
-            .take_while(|&i| same(&words[i], &words[i - period]))
-            .count();
+        let tail = (period..n).rev().take_while(|&i| same(i, period)).count();
         if tail >= period {
             words.truncate(n - tail);
             return true;

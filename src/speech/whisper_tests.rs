@@ -90,6 +90,17 @@ fn a_repetition_loop_at_the_end_is_cut_back_to_one_saying() {
 }
 
 #[test]
+fn a_repetition_loop_cut_off_mid_word_is_cut_back_too() {
+    // tiny.en on a 2.7 s segment, the budget running out inside a word.
+    let mut heard = words(
+        "I will start by clarifying the requirements? I will start by clarifying \
+         the requirements? I will start by clarifying the requirements? I will start by clar",
+    );
+    assert!(drop_repeated_tail(&mut heard));
+    assert_eq!(text(&heard), "I will start by clarifying the requirements?");
+}
+
+#[test]
 fn ordinary_repeats_in_speech_are_kept() {
     for said in [
         "it is very very very fast",
