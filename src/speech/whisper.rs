@@ -110,8 +110,7 @@ impl WhisperTranscriber {
                 .map(|s| s.trim_start_matches("ggml-"))
                 .unwrap_or("model")
         );
-        let threads = options.threads.max(1);
-        let queue = Arc::new(Queue::new(options.queue, options.workers.max(1), threads));
+        let queue = Arc::new(Queue::new(options.queue, options.workers, options.threads));
         let mut workers = Vec::new();
         for i in 0..options.workers.max(1) {
             let state = context

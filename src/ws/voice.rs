@@ -96,6 +96,17 @@ enum Unit {
     Nothing,
 }
 
+/// What a transcription job is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Pass {
+    /// The growing unit, for display; may be dropped under load.
+    Partial,
+    /// A cut unit's final.
+    Final,
+    /// An early pass, by its number (see the module notes).
+    Early(u64),
+}
+
 /// A pass on the speech before a pause, started before the pause is known
 /// to end anything.
 #[derive(Debug)]
@@ -239,12 +250,7 @@ impl Voice {
             speech_end: piece.speech_end,
             state: EarlyState::Running,
         });
-        let offset_ms = ms_for_samples(piece.start.saturating_sub(self.answer_start));
-        let Action::Transcribe(mut job) = self.job(false, offset_ms, piece.audio) else {
-            unreachable!("job() makes a Transcribe action");
-        };
-        job.early = Some(id);
-        Some(Action::Transcribe(job))
+        Some(self.job(Pass::Early(id), self.offset_ms(piece.start), piece.audio))
     }
 
     /// The candidate finished answering by voice.
@@ -358,7 +364,6 @@ impl Voice {
     }
 
     fn event(&mut self, event: UtteranceEvent) -> Vec<Action> {
-        let offset = |start: u64| ms_for_samples(start.saturating_sub(self.answer_start));
         match event {
             UtteranceEvent::Started { .. } => {
                 self.utterance += 1;
@@ -368,10 +373,10 @@ impl Voice {
             UtteranceEvent::Partial { .. } if self.partial_in_flight => Vec::new(),
             UtteranceEvent::Partial { start, audio } => {
                 self.partial_in_flight = true;
-                vec![self.job(true, offset(start), audio)]
+                vec![self.job(Pass::Partial, self.offset_ms(start), audio)]
             }
             UtteranceEvent::Segment(segment) => {
-                let actions = self.settle(offset(segment.start), segment);
+                let actions = self.settle(self.offset_ms(segment.start), segment);
                 // What is said next is a new unit, with its own partials.
                 self.utterance += 1;
                 self.stabiliser.reset();
@@ -379,7 +384,7 @@ impl Voice {
             }
             UtteranceEvent::Ended(utterance) => {
                 let mut actions = vec![Action::Send(ServerMsg::Listening { speaking: false })];
-                actions.extend(self.settle(offset(utterance.start), utterance));
+                actions.extend(self.settle(self.offset_ms(utterance.start), utterance));
                 actions
             }
             UtteranceEvent::Dropped { .. } => {
@@ -393,31 +398,38 @@ impl Voice {
     fn settle(&mut self, offset_ms: u64, piece: Utterance) -> Vec<Action> {
         let unit = self.utterance;
         self.units.insert(unit, Unit::Pending);
-        match self.early.take() {
-            Some(early)
-                if early.unit == unit
-                    && early.start == piece.start
-                    && early.speech_end == piece.speech_end =>
-            {
-                match early.state {
-                    EarlyState::Done(transcript) => self.heard(unit, offset_ms, Ok(transcript)),
-                    EarlyState::Failed => vec![self.job(false, offset_ms, piece.audio)],
-                    EarlyState::Running => {
-                        self.adopted.insert(early.id, (unit, offset_ms));
-                        Vec::new()
-                    }
-                }
+        let early = self.early.take().filter(|e| {
+            e.unit == unit && e.start == piece.start && e.speech_end == piece.speech_end
+        });
+        match early.map(|e| (e.id, e.state)) {
+            Some((_, EarlyState::Done(transcript))) => self.heard(unit, offset_ms, Ok(transcript)),
+            Some((id, EarlyState::Running)) => {
+                self.adopted.insert(id, (unit, offset_ms));
+                Vec::new()
             }
-            _ => vec![self.job(false, offset_ms, piece.audio)],
+            // None for this speech, or it failed: a pass of its own.
+            None | Some((_, EarlyState::Failed)) => {
+                vec![self.job(Pass::Final, offset_ms, piece.audio)]
+            }
         }
     }
 
-    fn job(&self, partial: bool, offset_ms: u64, audio: crate::speech::Samples) -> Action {
+    /// Where a piece starting at stream position `start` begins within the
+    /// answer, for the analytics.
+    fn offset_ms(&self, start: u64) -> u64 {
+        ms_for_samples(start.saturating_sub(self.answer_start))
+    }
+
+    fn job(&self, pass: Pass, offset_ms: u64, audio: crate::speech::Samples) -> Action {
+        let partial = pass == Pass::Partial;
         Action::Transcribe(Job {
             epoch: self.epoch,
             utterance: self.utterance,
             partial,
-            early: None,
+            early: match pass {
+                Pass::Early(id) => Some(id),
+                _ => None,
+            },
             offset_ms,
             request: crate::speech::Request {
                 audio,

@@ -295,15 +295,17 @@ mod tests {
         assert_eq!(bytes.len(), t + 21 + 6 * 2);
     }
 
+    /// A writer past an all-zero header, with no filters or vocabulary.
+    fn bare_writer() -> GgmlWriter<Vec<u8>> {
+        let mut header = MAGIC.to_le_bytes().to_vec();
+        header.extend([0u8; 44]);
+        let hp = Hparams::read(&header).unwrap();
+        GgmlWriter::start(Vec::new(), &hp, 0, &[], &[]).unwrap()
+    }
+
     #[test]
     fn q8_0_keeps_each_block_within_half_a_step_of_its_values() {
-        let hp = Hparams::read(&{
-            let mut h = MAGIC.to_le_bytes().to_vec();
-            h.extend([0u8; 44]);
-            h
-        })
-        .unwrap();
-        let mut w = GgmlWriter::start(Vec::new(), &hp, 0, &[], &[]).unwrap();
+        let mut w = bare_writer();
         let values: Vec<f32> = (0..64).map(|i| (i as f32 - 20.0) / 7.0).collect();
         w.tensor(&Tensor {
             name: "w".into(),
@@ -330,13 +332,7 @@ mod tests {
 
     #[test]
     fn a_row_that_is_not_whole_blocks_cannot_be_q8_0() {
-        let hp = Hparams::read(&{
-            let mut h = MAGIC.to_le_bytes().to_vec();
-            h.extend([0u8; 44]);
-            h
-        })
-        .unwrap();
-        let mut w = GgmlWriter::start(Vec::new(), &hp, 0, &[], &[]).unwrap();
+        let mut w = bare_writer();
         let err = w
             .tensor(&Tensor {
                 name: "odd".into(),

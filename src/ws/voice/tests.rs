@@ -167,7 +167,7 @@ fn a_segment_is_transcribed_as_final_at_once_and_stale_partials_of_it_are_droppe
     );
     let actions = v.transcribed(cut, heard("I led the migration."));
     assert_eq!(finals(&actions), vec!["I led the migration."]);
-    let Action::Transcribe(next) = v.job(true, 1_000, Arc::from(vec![0.0f32; 16])) else {
+    let Action::Transcribe(next) = v.job(Pass::Partial, 1_000, Arc::from(vec![0.0f32; 16])) else {
         panic!("a job");
     };
     assert_ne!(next.utterance, cut.utterance, "what follows is a new unit");
