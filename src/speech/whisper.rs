@@ -34,6 +34,14 @@ const AUDIO_CTX_PAD: usize = 64;
 const MIN_AUDIO_CTX: usize = 192;
 /// Context is rounded up to a multiple of this many frames.
 const AUDIO_CTX_STEP: usize = 64;
+/// Shorter clips are padded with silence to this length. whisper.cpp's
+/// alignment median-filters each word's attention over the clip's encoder
+/// frames and aborts the whole process (an assertion, not an error) when a
+/// clip of 100 to about 160 ms has fewer frames than the filter is wide and
+/// a word was heard: `mockloop transcribe` died on 150 ms of speech.
+/// Trailing silence changes no word, and the encoder window is never below
+/// [`MIN_AUDIO_CTX`] (about 4 s) anyway.
+const MIN_CLIP_SAMPLES: usize = SAMPLE_RATE as usize;
 
 /// How the workers run.
 #[derive(Clone, Copy, Debug)]
@@ -248,6 +256,13 @@ fn run(
     if request.audio.is_empty() {
         return Ok(Transcript::default());
     }
+    let padded: Vec<f32>;
+    let audio: &[f32] = if request.audio.len() < MIN_CLIP_SAMPLES {
+        padded = padded_to(&request.audio, MIN_CLIP_SAMPLES);
+        &padded
+    } else {
+        &request.audio
+    };
     let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
     params.set_n_threads(threads as i32);
     params.set_language(Some("en"));
@@ -262,7 +277,7 @@ fn run(
     // No temperature fallback: a retry at higher temperature doubles the
     // latency of exactly the clips that are already slow.
     params.set_temperature_inc(0.0);
-    params.set_audio_ctx(audio_ctx(request.audio.len()) as i32);
+    params.set_audio_ctx(audio_ctx(audio.len()) as i32);
     // Bounded work per clip. With the encoder window sized to the clip, the
     // decoder's timestamps can keep the seek loop stepping a few frames at a
     // time, each step a full decode: a 2.4 s segment ran for minutes. Clips
@@ -284,7 +299,7 @@ fn run(
         give_way_to_finals(&mut params, queue);
     }
     state
-        .full(params, &request.audio)
+        .full(params, audio)
         .map_err(|e| SpeechError::Failed(e.to_string()))?;
 
     let mut text = String::new();
@@ -345,6 +360,11 @@ fn run(
     if dtw {
         end_aligned_words(&mut words, audio_ms);
     }
+    // A padded clip's words stay within the audio given.
+    for word in &mut words {
+        word.start_ms = word.start_ms.min(audio_ms);
+        word.end_ms = word.end_ms.clamp(word.start_ms, audio_ms);
+    }
     let mut confidence = if probabilities.is_empty() {
         0.0
     } else {
@@ -364,6 +384,14 @@ fn run(
         confidence,
         audio_ms,
     })
+}
+
+/// `audio` followed by silence up to `len` samples.
+fn padded_to(audio: &[f32], len: usize) -> Vec<f32> {
+    let mut padded = Vec::with_capacity(len.max(audio.len()));
+    padded.extend_from_slice(audio);
+    padded.resize(len.max(audio.len()), 0.0);
+    padded
 }
 
 /// Drops a repetition loop at the end: on a short clip Whisper sometimes

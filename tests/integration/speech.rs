@@ -178,6 +178,38 @@ fn transcribe_json_prints_words_with_increasing_timings() {
     }
 }
 
+/// Slices of 110 to 160 ms of speech: whisper.cpp's alignment aborted the
+/// whole process on three of these ten before short clips were padded.
+#[test]
+fn a_clip_of_a_tenth_of_a_second_of_speech_is_transcribed_without_aborting() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = speak(ANSWER, dir.path(), "answer");
+    for start in ["1.0", "2.0", "3.0", "4.0", "5.0"] {
+        for length in ["0.12", "0.15"] {
+            let slice = dir.path().join(format!("slice-{start}-{length}.wav"));
+            let trimmed = Command::new("sox")
+                .arg(&file)
+                .arg(&slice)
+                .args(["trim", start, length])
+                .status()
+                .unwrap();
+            assert!(trimmed.success());
+            let out = crate::app::succeed(
+                Command::new(env!("CARGO_BIN_EXE_mockloop"))
+                    .args(["transcribe", "--json", "--model"])
+                    .arg(model())
+                    .arg(&slice),
+            );
+            let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+            let audio_ms = json["audio_ms"].as_u64().unwrap();
+            assert!((100..=160).contains(&audio_ms), "{json}");
+            for w in json["words"].as_array().unwrap() {
+                assert!(w["end_ms"].as_u64().unwrap() <= audio_ms, "{json}");
+            }
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_queue_answers_busy_at_once() {
     let dir = tempfile::tempdir().unwrap();
