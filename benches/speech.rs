@@ -96,6 +96,13 @@ fn env_count(name: &str) -> Option<usize> {
 }
 
 fn main() {
+    // `RUST_LOG=mockloop::speech::whisper=debug` prints each pass: audio
+    // length, time taken, threads, and whether it gave way to a final.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .init();
     let dir = tempfile::tempdir().expect("temp dir");
     // `MOCKLOOP_BENCH_CLIPS=10s,20s` measures only those clips.
     let only = std::env::var("MOCKLOOP_BENCH_CLIPS").ok();

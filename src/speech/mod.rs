@@ -13,6 +13,7 @@ pub mod vad;
 
 use std::sync::Arc;
 
+mod loop_guard;
 pub mod model;
 pub mod provision;
 mod queue;

@@ -17,6 +17,7 @@ use whisper_rs::{
     WhisperContextParameters, WhisperState,
 };
 
+use super::loop_guard::LoopGuard;
 use super::model::{Hparams, expected_count, inspect};
 use super::queue::{Grant, Job, Queue};
 use super::{Request, SAMPLE_RATE, SpeechError, Transcriber, Transcript, Word};
@@ -298,6 +299,8 @@ fn run(
     if let Some(queue) = give_way {
         give_way_to_finals(&mut params, queue);
     }
+    let guard = LoopGuard::new(context);
+    guard.install(&mut params);
     state
         .full(params, audio)
         .map_err(|e| SpeechError::Failed(e.to_string()))?;
@@ -438,26 +441,38 @@ fn max_tokens(samples: usize) -> i32 {
     (16 + 8 * seconds).min(i32::MAX as usize) as i32
 }
 
-/// Longest prompt used, in bytes: whisper.cpp keeps at most 224 prompt
-/// tokens (about 1 KB of English) anyway.
+/// Longest prompt text tokenized, in bytes, from its end.
 const MAX_PROMPT_BYTES: usize = 1024;
 /// Room for the prompt's tokens. Every token covers at least one byte, so
 /// this can never be too small; it must not be: whisper-rs 0.16 mishandles
 /// whisper_tokenize's "buffer too small" answer (a negative count).
 const MAX_PROMPT_TOKENS: usize = MAX_PROMPT_BYTES;
+/// Prompt tokens given to the decoder, from the end (Whisper itself keeps
+/// the end of a long prompt): the filler primer and the question's last
+/// twenty-odd words, which are what the answer answers. Every pass pays
+/// for each prompt token: on 2 cores a 70-token prompt added 57 ms to
+/// passes over 3.8 s clips, for the same word error rate.
+const PROMPT_TOKENS: usize = 48;
 
 fn prompt_tokens(context: &WhisperContext, prompt: &str) -> Vec<i32> {
-    let mut end = prompt.len().min(MAX_PROMPT_BYTES);
-    while !prompt.is_char_boundary(end) {
-        end -= 1;
-    }
-    let text = prompt[..end].replace('\0', " ");
-    context
+    let text = prompt_tail(prompt).replace('\0', " ");
+    let mut tokens = context
         .tokenize(&text, MAX_PROMPT_TOKENS)
         .unwrap_or_else(|e| {
             tracing::debug!("prompt not used: {e}");
             Vec::new()
-        })
+        });
+    tokens.drain(..tokens.len().saturating_sub(PROMPT_TOKENS));
+    tokens
+}
+
+/// The last [`MAX_PROMPT_BYTES`] of `prompt`, from a character boundary.
+fn prompt_tail(prompt: &str) -> &str {
+    let mut start = prompt.len().saturating_sub(MAX_PROMPT_BYTES);
+    while !prompt.is_char_boundary(start) {
+        start += 1;
+    }
+    &prompt[start..]
 }
 
 #[async_trait]

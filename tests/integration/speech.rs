@@ -178,6 +178,32 @@ fn transcribe_json_prints_words_with_increasing_timings() {
     }
 }
 
+/// With the filler prompt tiny.en says this sentence four times over
+/// (32 tokens where 8 were spoken). The decoder is stopped once the first
+/// repeat is complete and the repeat is trimmed: the sentence comes back
+/// once, its words inside the clip.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sentence_the_decoder_repeats_comes_back_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let said = "And then how I would test it.";
+    let audio = wav::read(&speak(said, dir.path(), "short")).unwrap();
+    let transcriber = WhisperTranscriber::load(model(), options(1, 1)).unwrap();
+    let transcript = transcriber
+        .transcribe(Request {
+            audio,
+            initial_prompt: Some(
+                "How would you test it? Um, uh, so, like, you know, I mean, let me think.".into(),
+            ),
+            partial: false,
+        })
+        .await
+        .unwrap();
+    assert_eq!(wer(said, &transcript.text), 0.0, "{:?}", transcript.text);
+    assert_eq!(transcript.words.len(), 7, "{:?}", transcript.words);
+    let last = transcript.words.last().unwrap();
+    assert!(last.end_ms <= transcript.audio_ms, "{last:?}");
+}
+
 /// Slices of 110 to 160 ms of speech: whisper.cpp's alignment aborted the
 /// whole process on three of these ten before short clips were padded.
 #[test]
