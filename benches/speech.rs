@@ -5,11 +5,16 @@
 //! and live (streamed in real time over the WebSocket to a running server,
 //! end of speech to the final transcript at the client; see `live`).
 //!
+//! A larger set of answers (`accuracy`) gives the word error rate that
+//! changes to the recogniser are judged by.
+//!
 //! Run with `cargo bench --bench speech`. Needs what the speech tests need
 //! (the wheel in target/test-models, espeak-ng, sox); faster-whisper is
 //! installed into a venv under target/ with pip, and skipped with a note if
 //! that fails. Figures are printed, never asserted.
 
+#[path = "speech/accuracy.rs"]
+mod accuracy;
 #[path = "../tests/integration/app.rs"]
 #[allow(dead_code)]
 mod app;
@@ -170,6 +175,31 @@ fn main() {
             latency.as_secs_f64() / seconds
         );
         ours.push(latency);
+    }
+    // `MOCKLOOP_BENCH_CLIPS` without `accuracy` skips this section.
+    if only
+        .as_deref()
+        .is_none_or(|o| o.split(',').any(|n| n == "accuracy"))
+    {
+        match accuracy::measure(&runtime, &transcriber, dir.path()) {
+            Ok(a) => {
+                println!(
+                    "  accuracy, {} answers of 8 to 11 s ({} words), one pass each: WER {:.3}, \
+                     mean pass {:.0} ms; worst {:.2}: {}",
+                    a.answers,
+                    a.words,
+                    a.errors / a.words.max(1) as f64,
+                    a.mean_pass.as_secs_f64() * 1e3,
+                    a.worst.0,
+                    a.worst.1
+                );
+                println!("  endings lost: {}", a.lost_endings.len());
+                for heard in &a.lost_endings {
+                    println!("    {heard}");
+                }
+            }
+            Err(e) => println!("  accuracy: not measured ({e})"),
+        }
     }
     // Streamed in real time, so two runs each (the offline figures above
     // are the recogniser's own spread).

@@ -33,7 +33,7 @@ const FRAME: usize = 640;
 /// silence hold, so an utterance-at-a-time server is measured fairly too.
 const TRAILING_SILENCE: Duration = Duration::from_millis(2_500);
 /// A sample this loud or louder is speech (espeak-ng pads with zeros).
-const LOUD: f32 = 0.01;
+pub const LOUD: f32 = 0.01;
 
 pub struct Figures {
     pub pause: Vec<Duration>,

@@ -13,6 +13,7 @@ pub mod vad;
 
 use std::sync::Arc;
 
+mod decode;
 mod loop_guard;
 pub mod model;
 pub mod provision;
@@ -27,6 +28,15 @@ use serde::{Deserialize, Serialize};
 
 /// Samples per second of all audio handled here.
 pub const SAMPLE_RATE: u32 = 16_000;
+
+/// Disfluencies in the decoder prompt keep Whisper from dropping the
+/// candidate's own "um"s and "uh"s, which the analytics count.
+pub const FILLER_PRIMER: &str = "Um, uh, so, like, you know, I mean, let me think.";
+
+/// The decoder prompt for a spoken answer to `question`.
+pub fn answer_prompt(question: &str) -> String {
+    format!("{question} {FILLER_PRIMER}")
+}
 
 /// Mono samples in [-1, 1] at [`SAMPLE_RATE`].
 pub type Samples = Arc<[f32]>;

@@ -1,6 +1,7 @@
 //! Encoder sizing, word timings and loop trimming, without a model.
 
 use super::*;
+use crate::speech::decode::{end_aligned_words, max_tokens};
 
 #[test]
 fn aligned_words_end_a_little_after_their_last_token_and_before_the_next_word() {

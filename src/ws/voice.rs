@@ -38,10 +38,6 @@ use crate::speech::{SpeechError, Transcriber, Transcript};
 
 use super::protocol::ServerMsg;
 
-/// Disfluencies in the decoder prompt keep Whisper from dropping the
-/// candidate's own "um"s and "uh"s, which the analytics count.
-const FILLER_PRIMER: &str = "Um, uh, so, like, you know, I mean, let me think.";
-
 /// Everything a session needs to take spoken answers.
 #[derive(Clone)]
 pub struct VoiceSetup {
@@ -196,7 +192,7 @@ impl Voice {
         self.utterance += 1;
         self.assembler = Assembler::new(self.setup.utterance.clone());
         self.answer_start = 0;
-        self.prompt = format!("{prompt} {FILLER_PRIMER}");
+        self.prompt = crate::speech::answer_prompt(prompt);
     }
 
     /// One binary frame from the client.

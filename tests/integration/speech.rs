@@ -204,6 +204,55 @@ async fn a_sentence_the_decoder_repeats_comes_back_once() {
     assert!(last.end_ms <= transcript.audio_ms, "{last:?}");
 }
 
+/// Fast speech made tiny.en answer "(" (or "(mumbling)") and stop, with
+/// 7 s of speech untranscribed, at every rate from 280 to 350 words a
+/// minute: non-speech tokens are suppressed now.
+#[test]
+fn fast_speech_is_transcribed_not_annotated() {
+    let dir = tempfile::tempdir().unwrap();
+    let said = "First I would ask how many users we expect and how often they write. Then I \
+        would put a load balancer in front of stateless servers, keep the data in a replicated \
+        database, and add a cache for the hot reads.";
+    let raw = dir.path().join("fast-raw.wav");
+    let file = dir.path().join("fast.wav");
+    let espeak = Command::new("espeak-ng")
+        .args(["-s", "290", "-w"])
+        .arg(&raw)
+        .arg(said)
+        .status()
+        .unwrap();
+    assert!(espeak.success());
+    let sox = Command::new("sox")
+        .arg(&raw)
+        .args(["-r", "16000", "-c", "1", "-b", "16"])
+        .arg(&file)
+        .status()
+        .unwrap();
+    assert!(sox.success());
+    let out = crate::app::succeed(
+        Command::new(env!("CARGO_BIN_EXE_mockloop"))
+            .args([
+                "transcribe",
+                "--prompt",
+                mockloop::speech::FILLER_PRIMER,
+                "--model",
+            ])
+            .arg(model())
+            .arg(&file),
+    );
+    let heard = String::from_utf8_lossy(&out.stdout);
+    // Too fast for tiny.en to hear every word right, but it hears words.
+    let (said, heard_words) = (
+        said.split_whitespace().count(),
+        heard.split_whitespace().count(),
+    );
+    assert!(
+        heard_words * 3 >= said * 2,
+        "{heard_words} of {said} words: {heard:?}"
+    );
+    assert!(!heard.trim_start().starts_with(['(', '[']), "{heard:?}");
+}
+
 /// Slices of 110 to 160 ms of speech: whisper.cpp's alignment aborted the
 /// whole process on three of these ten before short clips were padded.
 #[test]
