@@ -6,14 +6,13 @@
 //! voice; 36 answers and about 1,100 words can.
 
 use std::path::Path;
-use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mockloop::speech::whisper::WhisperTranscriber;
 use mockloop::speech::{Request, Transcriber, Transcript, answer_prompt, wav};
 
-use crate::speech_support::wer;
+use crate::speech_support::{speak_with, wer};
 
 /// The question every answer is given as its prompt, as in a live session.
 const QUESTION: &str = "Describe how you would design it.";
@@ -76,7 +75,8 @@ pub fn measure(
     let mut total = Duration::ZERO;
     for (i, text) in ANSWERS.iter().enumerate() {
         for (voice, rate) in VOICES {
-            let file = speak(text, voice, rate, dir, &format!("answer-{i}-{voice}"))?;
+            let name = format!("answer-{i}-{voice}");
+            let file = speak_with(text, &["-v", voice, "-s", rate], dir, &name);
             let audio = wav::read(&file).map_err(|e| e.to_string())?;
             let started = Instant::now();
             let heard = runtime
@@ -118,37 +118,4 @@ fn reaches_the_end(audio: &[f32], heard: &Transcript) -> bool {
         .words
         .last()
         .is_some_and(|w| w.start_ms + 1_500 >= speech_end_ms)
-}
-
-fn speak(
-    text: &str,
-    voice: &str,
-    rate: &str,
-    dir: &Path,
-    name: &str,
-) -> Result<std::path::PathBuf, String> {
-    let raw = dir.join(format!("{name}-raw.wav"));
-    let out = dir.join(format!("{name}.wav"));
-    let espeak = Command::new("espeak-ng")
-        .args(["-v", voice, "-s", rate, "-w"])
-        .arg(&raw)
-        .arg(text)
-        .output()
-        .map_err(|e| format!("espeak-ng: {e}"))?;
-    if !espeak.status.success() {
-        return Err(format!(
-            "espeak-ng -v {voice}: {}",
-            String::from_utf8_lossy(&espeak.stderr)
-        ));
-    }
-    let sox = Command::new("sox")
-        .arg(&raw)
-        .args(["-r", "16000", "-c", "1", "-b", "16"])
-        .arg(&out)
-        .output()
-        .map_err(|e| format!("sox: {e}"))?;
-    if !sox.status.success() {
-        return Err(format!("sox: {}", String::from_utf8_lossy(&sox.stderr)));
-    }
-    Ok(out)
 }

@@ -10,7 +10,7 @@ use mockloop::speech::whisper::{WhisperOptions, WhisperTranscriber};
 use mockloop::speech::{Request, SpeechError, Transcriber, wav};
 use serde_json::Value;
 
-use crate::speech_support::{model, speak, speak_raw, wer, wer_helper_is_right, wheel};
+use crate::speech_support::{model, speak, speak_raw, speak_with, wer, wer_helper_is_right, wheel};
 
 /// An interview-style answer of about ten seconds. No digits: espeak says
 /// "five" where Whisper may write "5".
@@ -213,22 +213,7 @@ fn fast_speech_is_transcribed_not_annotated() {
     let said = "First I would ask how many users we expect and how often they write. Then I \
         would put a load balancer in front of stateless servers, keep the data in a replicated \
         database, and add a cache for the hot reads.";
-    let raw = dir.path().join("fast-raw.wav");
-    let file = dir.path().join("fast.wav");
-    let espeak = Command::new("espeak-ng")
-        .args(["-s", "290", "-w"])
-        .arg(&raw)
-        .arg(said)
-        .status()
-        .unwrap();
-    assert!(espeak.success());
-    let sox = Command::new("sox")
-        .arg(&raw)
-        .args(["-r", "16000", "-c", "1", "-b", "16"])
-        .arg(&file)
-        .status()
-        .unwrap();
-    assert!(sox.success());
+    let file = speak_with(said, &["-s", "290"], dir.path(), "fast");
     let out = crate::app::succeed(
         Command::new(env!("CARGO_BIN_EXE_mockloop"))
             .args([

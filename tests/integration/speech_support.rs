@@ -49,9 +49,19 @@ pub fn model() -> &'static Path {
 /// Speaks `text` with espeak-ng and converts it to 16 kHz mono PCM16 with
 /// sox (espeak-ng writes 22,050 Hz).
 pub fn speak(text: &str, dir: &Path, name: &str) -> PathBuf {
+    speak_with(text, &[], dir, name)
+}
+
+/// As [`speak`], with espeak-ng options first (a voice: `-v en-gb`; a rate
+/// in words a minute: `-s 290`).
+pub fn speak_with(text: &str, espeak: &[&str], dir: &Path, name: &str) -> PathBuf {
     let raw = dir.join(format!("{name}-raw.wav"));
     let out = dir.join(format!("{name}.wav"));
-    run(Command::new("espeak-ng").arg("-w").arg(&raw).arg(text));
+    run(Command::new("espeak-ng")
+        .args(espeak)
+        .arg("-w")
+        .arg(&raw)
+        .arg(text));
     run(Command::new("sox")
         .arg(&raw)
         .args(["-r", "16000", "-c", "1", "-b", "16"])
