@@ -184,7 +184,7 @@ fn main() {
         match accuracy::measure(&runtime, &transcriber, dir.path()) {
             Ok(a) => {
                 println!(
-                    "  accuracy, {} answers of 8 to 11 s ({} words), one pass each: WER {:.3}, \
+                    "  accuracy, {} answers of 8 to 11 s ({} words), a final pass each: WER {:.3}, \
                      mean pass {:.0} ms; worst {:.2}: {}",
                     a.answers,
                     a.words,

@@ -13,6 +13,7 @@ pub mod vad;
 
 use std::sync::Arc;
 
+mod coverage;
 mod decode;
 mod loop_guard;
 pub mod model;

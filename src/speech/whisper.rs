@@ -16,6 +16,7 @@ use whisper_rs::{
     DtwMode, DtwModelPreset, DtwParameters, WhisperContext, WhisperContextParameters, WhisperState,
 };
 
+use super::coverage;
 use super::decode::{Heard, Pass};
 use super::model::{Hparams, expected_count, inspect};
 use super::queue::{Grant, Job, Queue};
@@ -198,7 +199,8 @@ fn dtw_preset(hp: &Hparams) -> Option<DtwModelPreset> {
 
 /// One transcription: greedy decoding, token timestamps, the encoder sized
 /// to the clip. With `give_way`, the pass stops early when a final job
-/// waits in that queue.
+/// waits in that queue. A final pass whose decoder stopped while speech
+/// went on is continued from its last word (see [`coverage`]).
 fn run(
     context: &WhisperContext,
     state: &mut WhisperState,
@@ -218,12 +220,41 @@ fn run(
         dtw,
         give_way,
     };
+    let mut heard = pass.decode(state, &request.audio, &prompt_tokens(context, prompt))?;
+    let mut rewritten = false;
+    if !request.partial
+        && let Some(resume) = coverage::resume_at(&request.audio, &heard.words)
+    {
+        // Again from the start of the last word (it may be cut short too),
+        // with what was heard before it as the prompt.
+        let kept = heard.words.len() - 1;
+        let said: Vec<&str> = heard.words[..kept]
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect();
+        let prompt = prompt_tokens(context, &format!("{prompt} {}", said.join(" ")));
+        let rest = pass.decode(state, &request.audio[resume..], &prompt)?;
+        let offset_ms = resume as u64 * 1000 / u64::from(SAMPLE_RATE);
+        tracing::debug!(
+            offset_ms,
+            words = rest.words.len(),
+            "continued a pass that stopped early"
+        );
+        heard.words.truncate(kept);
+        heard.words.extend(rest.words.into_iter().map(|w| Word {
+            start_ms: w.start_ms + offset_ms,
+            end_ms: w.end_ms + offset_ms,
+            ..w
+        }));
+        rewritten = true;
+    }
     let Heard {
         mut text,
         mut words,
         probabilities,
-    } = pass.decode(state, &request.audio, &prompt_tokens(context, prompt))?;
-    let confidence = if drop_repeated_tail(&mut words) {
+    } = heard;
+    rewritten |= drop_repeated_tail(&mut words);
+    let confidence = if rewritten {
         text = words
             .iter()
             .map(|w| w.text.as_str())

@@ -204,6 +204,41 @@ async fn a_sentence_the_decoder_repeats_comes_back_once() {
     assert!(last.end_ms <= transcript.audio_ms, "{last:?}");
 }
 
+/// tiny.en (in this build) stops this answer at "… can receive million",
+/// with 2.5 s of speech left. The pass is continued from its last word, so
+/// the transcript runs to the end of the answer.
+#[test]
+fn a_pass_that_stops_while_speech_goes_on_is_continued_to_the_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let said = "I think the hardest part of this design is the hot partition problem, because \
+        one celebrity account can receive millions of reads while other shards stay idle.";
+    let file = speak_with(
+        said,
+        &["-v", "en-gb-x-rp", "-s", "160"],
+        dir.path(),
+        "answer",
+    );
+    let prompt = mockloop::speech::answer_prompt("Describe how you would design it.");
+    let out = crate::app::succeed(
+        Command::new(env!("CARGO_BIN_EXE_mockloop"))
+            .args(["transcribe", "--json", "--prompt", &prompt, "--model"])
+            .arg(model())
+            .arg(&file),
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let words = json["words"].as_array().unwrap();
+    let last_start = words.last().unwrap()["start_ms"].as_u64().unwrap();
+    let audio_ms = json["audio_ms"].as_u64().unwrap();
+    // espeak-ng's trailing silence is about 0.3 s; the last word lasts 0.5 s.
+    assert!(last_start + 1_500 >= audio_ms, "{json}");
+    let starts: Vec<u64> = words
+        .iter()
+        .map(|w| w["start_ms"].as_u64().unwrap())
+        .collect();
+    assert!(starts.windows(2).all(|p| p[0] <= p[1]), "{starts:?}");
+    assert!(wer(said, json["text"].as_str().unwrap()) < 0.6, "{json}");
+}
+
 /// Fast speech made tiny.en answer "(" (or "(mumbling)") and stop, with
 /// 7 s of speech untranscribed, at every rate from 280 to 350 words a
 /// minute: non-speech tokens are suppressed now.
