@@ -13,8 +13,8 @@ use super::{SAMPLE_RATE, SpeechError, Word};
 /// frames and aborts the whole process (an assertion, not an error) when a
 /// clip of 100 to about 160 ms has fewer frames than the filter is wide and
 /// a word was heard: `mockloop transcribe` died on 150 ms of speech.
-/// Trailing silence changes no word, and the encoder window is never below
-/// the smallest encoder window (about 4 s) anyway.
+/// Trailing silence changes no word, and the encoder window is at least
+/// about 4 s anyway, so the padding costs nothing.
 const MIN_CLIP_SAMPLES: usize = SAMPLE_RATE as usize;
 
 /// Stops a partial pass as soon as a final one is waiting (whisper.cpp
@@ -30,8 +30,8 @@ fn give_way_to_finals(params: &mut FullParams<'_, '_>, queue: &Queue) {
         queue.final_waiting()
     }
     // SAFETY: the callback only reads through the pointer, and `params` is
-    // used by one `state.full` call in `run`, which returns before the
-    // worker's borrow of the queue ends.
+    // used by one `state.full` call in `Pass::decode`, which returns before
+    // the worker's borrow of the queue ends.
     unsafe {
         params.set_abort_callback(Some(final_waiting));
         params.set_abort_callback_user_data(queue as *const Queue as *mut std::ffi::c_void);
