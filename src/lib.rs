@@ -7,6 +7,7 @@ pub mod calibrate;
 pub mod cli;
 pub mod config;
 pub mod content;
+pub mod embed;
 pub mod export;
 #[cfg(test)]
 mod fuzz_tests;
@@ -15,6 +16,7 @@ pub mod http;
 pub mod interview;
 pub mod interviewer;
 pub mod metrics;
+pub mod pip;
 pub mod rate;
 pub mod regrade;
 pub mod report;

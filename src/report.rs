@@ -5,8 +5,8 @@
 use crate::speech::analytics::SpeechAnalytics;
 use serde::Serialize;
 
-use crate::content::{CodeLanguage, RoundKind};
-use crate::grading::{DimensionScore, round2};
+use crate::content::{Band, CodeLanguage, RoundKind};
+use crate::grading::{DimensionScore, KeyPointResult, round2};
 use crate::interview::{CloseReason, Phase, PromptKind, Session};
 use crate::sandbox::RunStatus;
 
@@ -24,11 +24,34 @@ impl Verdict {
     /// hire, below 3.25 hire, else strong hire (the midpoints between the
     /// rubric's anchored levels, with "hire" needing more 3s than 2s).
     pub fn from_overall(overall: f64) -> Verdict {
+        Verdict::at_band(overall, Band::Mid, false)
+    }
+
+    /// The verdict at a band: every threshold rises by as much as the
+    /// band's hire bar does over mid's, and a missed dimension bar (say,
+    /// trade-offs below 3 for a Senior) is below the bar whatever the
+    /// overall.
+    pub fn at_band(overall: f64, band: Band, missed_a_bar: bool) -> Verdict {
+        let shift = band.hire_bar() - Band::Mid.hire_bar();
         match overall {
-            x if x < 1.75 => Verdict::StrongNoHire,
-            x if x < 2.5 => Verdict::NoHire,
-            x if x < 3.25 => Verdict::Hire,
+            x if x < 1.75 + shift => Verdict::StrongNoHire,
+            _ if missed_a_bar => Verdict::NoHire,
+            x if x < 2.5 + shift => Verdict::NoHire,
+            x if x < 3.25 + shift => Verdict::Hire,
             _ => Verdict::StrongHire,
+        }
+    }
+
+    /// "Hire at SDE II", "Below the bar for Senior SE": what the debrief says.
+    pub fn at_level(self, level: &str) -> String {
+        let level = level.trim();
+        if level.is_empty() || level.eq_ignore_ascii_case("any") {
+            return self.label().to_owned();
+        }
+        match self {
+            Verdict::StrongNoHire | Verdict::NoHire => format!("Below the bar for {level}"),
+            Verdict::Hire => format!("Hire at {level}"),
+            Verdict::StrongHire => format!("Strong hire at {level}"),
         }
     }
 
@@ -52,9 +75,54 @@ pub struct Report {
     pub complete: bool,
     pub state: &'static str,
     pub overall: f64,
+    /// Judged at the loop's level: its band's bar, overall and per dimension.
     pub verdict: Verdict,
+    /// The level the verdict was judged at (the loop's), e.g. "SDE II".
+    pub level: String,
+    pub band: Band,
+    /// The overall a hire needs at this band.
+    pub hire_bar: f64,
+    /// What the debrief says: "Hire at SDE II", "Below the bar for Senior".
+    pub verdict_at_level: String,
+    /// The band's dimension bars that a round's average did not reach.
+    pub bars_missed: Vec<BarMiss>,
+    /// Three things to work on, ranked by the dimension's weight times its
+    /// gap to the bar, each with the answers that show it.
+    pub work_on: Vec<WorkOn>,
+    /// Answers whose score is only an estimate (the grader's signals
+    /// disagreed).
+    pub estimates: usize,
     pub rounds: Vec<RoundReport>,
     pub answers: Vec<AnswerReport>,
+}
+
+/// A dimension bar of the loop's band that a round did not reach.
+#[derive(Clone, Debug, Serialize)]
+pub struct BarMiss {
+    pub round: usize,
+    pub dimension: String,
+    pub name: String,
+    pub needed: f64,
+    pub average: f64,
+}
+
+/// One thing to work on.
+#[derive(Clone, Debug, Serialize)]
+pub struct WorkOn {
+    pub round_kind: RoundKind,
+    pub dimension: String,
+    pub name: String,
+    /// The dimension's average level over the answers scored on it.
+    pub average: f64,
+    /// Weight times the gap to the level a hire needs: the ranking key.
+    pub priority: f64,
+    /// The feedback on the weakest answer for this dimension: what it
+    /// missed, from that question's key points.
+    pub advice: String,
+    /// Titles of the questions whose answers fell short on it.
+    pub questions: Vec<String>,
+    /// Their indices in `answers`.
+    pub answers: Vec<usize>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -85,6 +153,7 @@ pub struct AnswerReport {
     pub round: usize,
     pub round_kind: RoundKind,
     pub question_id: String,
+    pub question_title: String,
     pub question: String,
     /// Everything the candidate said for this question, turns joined by a blank line.
     pub answer: String,
@@ -108,6 +177,11 @@ pub struct AnswerReport {
     pub suspect_quotes: Vec<String>,
     pub strengths: Vec<String>,
     pub improvements: Vec<String>,
+    /// What a strong answer covers, each point marked covered, mentioned or
+    /// missed (empty for graders that do not judge key points).
+    pub key_points: Vec<KeyPointResult>,
+    /// The grader's signals disagreed: the score is an estimate.
+    pub estimate: bool,
     /// The rubric the current score was judged against.
     pub rubric: Option<RubricRef>,
     /// How many scores the answer has; more than one means it was regraded
@@ -185,6 +259,7 @@ impl Report {
                     round: record.round,
                     round_kind: round.kind,
                     question_id: question.id.clone(),
+                    question_title: question.title.clone(),
                     question: question.text.clone(),
                     answer: record.answers().join("\n\n"),
                     turns: record
@@ -209,6 +284,8 @@ impl Report {
                     suspect_quotes: score.map(|s| s.suspect_quotes.clone()).unwrap_or_default(),
                     strengths: score.map(|s| s.strengths.clone()).unwrap_or_default(),
                     improvements: score.map(|s| s.improvements.clone()).unwrap_or_default(),
+                    key_points: score.map(|s| s.key_points.clone()).unwrap_or_default(),
+                    estimate: score.is_some_and(|s| s.estimate),
                     rubric: score.map(|s| RubricRef {
                         id: s.rubric_id.clone(),
                         version: s.rubric_version.clone(),
@@ -267,6 +344,8 @@ impl Report {
             .collect();
         let round_overalls: Vec<f64> = rounds.iter().filter_map(|r| r.overall).collect();
         let overall = mean(&round_overalls).unwrap_or(1.0);
+        let bars_missed = bars_missed(plan, &rounds);
+        let verdict = Verdict::at_band(overall, plan.band, !bars_missed.is_empty());
         Report {
             session_id: session_id.to_owned(),
             loop_ref: LoopRef {
@@ -277,11 +356,117 @@ impl Report {
             complete: *session.phase() == Phase::Finished,
             state: session.phase().name(),
             overall,
-            verdict: Verdict::from_overall(overall),
+            verdict,
+            level: plan.level.clone(),
+            band: plan.band,
+            hire_bar: plan.band.hire_bar(),
+            verdict_at_level: verdict.at_level(&plan.level),
+            work_on: work_on(plan, &answers),
+            estimates: answers.iter().filter(|a| a.estimate).count(),
+            bars_missed,
             rounds,
             answers,
         }
     }
+}
+
+/// The band's dimension bars each round's averages fall short of.
+fn bars_missed(plan: &crate::interview::Plan, rounds: &[RoundReport]) -> Vec<BarMiss> {
+    let mut out = Vec::new();
+    for (planned, round) in plan.rounds.iter().zip(rounds) {
+        let Some(bars) = planned.rubric.bars.get(&plan.band) else {
+            continue;
+        };
+        for (dimension, &needed) in bars {
+            let Some(scored) = round.dimensions.iter().find(|d| &d.id == dimension) else {
+                continue;
+            };
+            if scored.average + 1e-9 < needed {
+                out.push(BarMiss {
+                    round: round.index,
+                    dimension: dimension.clone(),
+                    name: scored.name.clone(),
+                    needed,
+                    average: scored.average,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// How many things the debrief says to work on.
+const WORK_ON: usize = 3;
+/// The level a hire needs on a dimension, unless the band's bar says more.
+const HIRE_LEVEL: f64 = 3.0;
+
+/// The loop's things to work on: per round kind and dimension, the weight
+/// times the gap between its average and the level a hire needs, largest
+/// first, each pointing at the answers that fell short.
+fn work_on(plan: &crate::interview::Plan, answers: &[AnswerReport]) -> Vec<WorkOn> {
+    let mut out: Vec<WorkOn> = Vec::new();
+    for planned in &plan.rounds {
+        for dimension in &planned.rubric.dimensions {
+            if out
+                .iter()
+                .any(|w| w.round_kind == planned.kind && w.dimension == dimension.id)
+            {
+                continue;
+            }
+            let scored: Vec<(usize, &DimensionScore)> = answers
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| a.round_kind == planned.kind)
+                .filter_map(|(i, a)| {
+                    a.dimensions
+                        .iter()
+                        .find(|d| d.id == dimension.id)
+                        .map(|d| (i, d))
+                })
+                .collect();
+            let levels: Vec<f64> = scored.iter().map(|(_, d)| f64::from(d.level)).collect();
+            let Some(average) = mean(&levels) else {
+                continue;
+            };
+            let needed = planned
+                .rubric
+                .bars
+                .get(&plan.band)
+                .and_then(|b| b.get(&dimension.id))
+                .copied()
+                .unwrap_or(HIRE_LEVEL)
+                .max(HIRE_LEVEL);
+            let gap = needed - average;
+            if gap <= 0.0 {
+                continue;
+            }
+            let short: Vec<&(usize, &DimensionScore)> = scored
+                .iter()
+                .filter(|(_, d)| f64::from(d.level) < needed)
+                .collect();
+            let weakest = short.iter().min_by_key(|(i, d)| (d.level, *i));
+            out.push(WorkOn {
+                round_kind: planned.kind,
+                dimension: dimension.id.clone(),
+                name: dimension.name.clone(),
+                average,
+                priority: round2(dimension.weight * gap),
+                advice: weakest.map(|(_, d)| d.feedback.clone()).unwrap_or_default(),
+                questions: short
+                    .iter()
+                    .map(|(i, _)| answers[*i].question_title.clone())
+                    .collect(),
+                answers: short.iter().map(|(i, _)| *i).collect(),
+            });
+        }
+    }
+    out.sort_by(|a, b| {
+        b.priority
+            .total_cmp(&a.priority)
+            .then(a.average.total_cmp(&b.average))
+    });
+    out.truncate(WORK_ON);
+    out
 }
 
 fn mean(values: &[f64]) -> Option<f64> {
@@ -307,5 +492,115 @@ mod tests {
         for (overall, verdict) in cases {
             assert_eq!(Verdict::from_overall(overall), verdict, "{overall}");
         }
+    }
+
+    #[test]
+    fn the_verdict_is_judged_at_the_loops_band_and_says_its_level() {
+        let mid = Verdict::at_band(2.6, Band::Mid, false);
+        assert_eq!(mid.at_level("SDE II"), "Hire at SDE II");
+        let senior = Verdict::at_band(2.6, Band::Senior, false);
+        assert_eq!(senior.at_level("Senior SE"), "Below the bar for Senior SE");
+        assert_eq!(
+            Verdict::at_band(3.0, Band::Principal, false).at_level("Principal"),
+            "Hire at Principal"
+        );
+        // A missed dimension bar is below the bar whatever the overall.
+        assert_eq!(Verdict::at_band(3.6, Band::Senior, true), Verdict::NoHire);
+        assert_eq!(
+            Verdict::at_band(3.6, Band::Mid, false).at_level("Any"),
+            "Strong hire"
+        );
+    }
+
+    fn answer(kind: RoundKind, title: &str, levels: &[(&str, u8)]) -> AnswerReport {
+        AnswerReport {
+            round: 0,
+            round_kind: kind,
+            question_id: title.to_lowercase(),
+            question_title: title.into(),
+            question: title.into(),
+            answer: String::new(),
+            turns: vec![],
+            hints: 0,
+            skipped: false,
+            closed: None,
+            overall: Some(2.0),
+            grader: None,
+            model: None,
+            fallback: false,
+            fallback_reason: None,
+            injection_suspected: false,
+            suspect_quotes: vec![],
+            strengths: vec![],
+            improvements: vec![],
+            key_points: vec![],
+            estimate: false,
+            rubric: None,
+            scores: 1,
+            regraded: false,
+            dimensions: levels
+                .iter()
+                .map(|(id, level)| DimensionScore {
+                    id: (*id).into(),
+                    name: (*id).into(),
+                    level: *level,
+                    evidence: vec![],
+                    feedback: format!("{id} at {level}"),
+                })
+                .collect(),
+            tests: None,
+        }
+    }
+
+    #[test]
+    fn three_things_to_work_on_are_ranked_by_weight_times_gap_and_point_at_answers() {
+        let catalog = crate::content::Catalog::embedded().unwrap();
+        let mut plan =
+            crate::interview::Plan::build(&catalog, "microsoft-backend-sde2", 1).unwrap();
+        plan.band = Band::Senior;
+        let design = plan
+            .rounds
+            .iter()
+            .find(|r| r.kind == RoundKind::Design)
+            .unwrap();
+        let weight = |id: &str| {
+            design
+                .rubric
+                .dimensions
+                .iter()
+                .find(|d| d.id == id)
+                .unwrap()
+                .weight
+        };
+        let answers = vec![
+            answer(
+                RoundKind::Design,
+                "Rate limiter",
+                &[("tradeoffs", 2), ("reliability", 1), ("requirements", 3)],
+            ),
+            answer(
+                RoundKind::Design,
+                "Payments",
+                &[("tradeoffs", 3), ("reliability", 2), ("requirements", 4)],
+            ),
+        ];
+        let work = work_on(&plan, &answers);
+        assert!(work.len() <= 3);
+        let reliability = work.iter().find(|w| w.dimension == "reliability").unwrap();
+        assert_eq!(reliability.average, 1.5);
+        assert!((reliability.priority - round2(weight("reliability") * 1.5)).abs() < 1e-9);
+        assert_eq!(reliability.answers, vec![0, 1]);
+        assert_eq!(
+            reliability.advice, "reliability at 1",
+            "the weakest answer's feedback"
+        );
+        // Senior's bar for trade-offs is 3: the answer at 2 falls short.
+        let tradeoffs = work.iter().find(|w| w.dimension == "tradeoffs").unwrap();
+        assert_eq!(tradeoffs.questions, vec!["Rate limiter".to_owned()]);
+        assert!(work.iter().all(|w| w.dimension != "requirements"));
+        assert!(
+            work.windows(2).all(|w| w[0].priority >= w[1].priority),
+            "ranked"
+        );
     }
 }

@@ -122,7 +122,7 @@ pub struct Objective {
 }
 
 impl Objective {
-    fn of(pairs: &[Pair]) -> Objective {
+    pub(crate) fn of(pairs: &[Pair]) -> Objective {
         let m = Metrics::compute(pairs);
         Objective {
             quadratic_weighted_kappa: m.quadratic_weighted_kappa.unwrap_or(0.0),

@@ -6,7 +6,9 @@
 //! bias, overall and per round kind, with the adversarial items listed so a
 //! reviewer can see what a stuffed or injected answer earned.
 
+mod breakdown;
 pub mod fit;
+pub mod fit_v3;
 mod metrics;
 mod render;
 mod set;
@@ -17,11 +19,14 @@ use serde::Serialize;
 use crate::content::RoundKind;
 use crate::grading::{AnswerScore, GradeRequest, Grader, grade_or_fallback};
 
+pub use breakdown::{SplitReport, StyleReport};
 pub use metrics::{
     Metrics, Pair, average_ranks, nearest_level, pairwise_ranking_accuracy,
     quadratic_weighted_kappa, spearman,
 };
-pub use set::{ADVERSARIAL_TAGS, CalibrationItem, CalibrationSet, SetError, SetErrors};
+pub use set::{
+    ADVERSARIAL_TAGS, CalibrationItem, CalibrationSet, STYLES, SetError, SetErrors, Split,
+};
 
 /// Items graded at once. The offline grader is synchronous and gains
 /// nothing; an LLM grader overlaps its network waits, and this bound keeps a
@@ -35,6 +40,11 @@ pub struct CalibrationReport {
     /// The grader asked for (each item says which grader actually scored it).
     pub grader: String,
     pub overall: Metrics,
+    /// The fitting and held-out splits apart: the held-out figures are the
+    /// ones to believe.
+    pub splits: Vec<SplitReport>,
+    /// Per voice (style), over the whole set.
+    pub by_style: Vec<StyleReport>,
     pub by_kind: Vec<KindMetrics>,
     /// Agreement on the dimensions that carry human levels.
     pub dimensions: Vec<DimensionAgreement>,
@@ -69,6 +79,10 @@ pub struct ItemResult {
     pub kind: RoundKind,
     pub question_id: String,
     pub tags: Vec<String>,
+    pub style: String,
+    pub split: Split,
+    /// Words in all turns, to check that length earns nothing.
+    pub words: usize,
     pub label: u8,
     pub overall: f64,
     /// `overall` rounded to the nearest level.
@@ -92,12 +106,19 @@ pub struct DimensionResult {
 }
 
 impl ItemResult {
-    fn new(item: &CalibrationItem, score: AnswerScore) -> ItemResult {
+    pub(crate) fn new(item: &CalibrationItem, score: AnswerScore) -> ItemResult {
         ItemResult {
             id: item.id.clone(),
             kind: item.kind,
             question_id: item.question.id.clone(),
             tags: item.tags.clone(),
+            style: item.style.clone(),
+            split: item.split,
+            words: item
+                .answers
+                .iter()
+                .map(|a| a.split_whitespace().count())
+                .sum(),
             label: item.label,
             overall: score.overall,
             level: nearest_level(score.overall),
@@ -124,7 +145,7 @@ impl ItemResult {
             .any(|t| ADVERSARIAL_TAGS.contains(&t.as_str()))
     }
 
-    fn pair(&self) -> Pair {
+    pub(crate) fn pair(&self) -> Pair {
         Pair {
             human: self.label,
             grader: self.overall,
@@ -168,10 +189,20 @@ pub fn report(set: &str, grader: &str, items: Vec<ItemResult>) -> CalibrationRep
             })
         })
         .collect();
+    let splits = [Split::Fit, Split::Holdout]
+        .into_iter()
+        .filter_map(|split| {
+            let part: Vec<&ItemResult> = items.iter().filter(|i| i.split == split).collect();
+            (!part.is_empty()).then(|| breakdown::split_report(split, &part))
+        })
+        .collect();
+    let by_style = breakdown::style_reports(&items.iter().collect::<Vec<_>>());
     CalibrationReport {
         set: set.to_owned(),
         grader: grader.to_owned(),
         overall: Metrics::compute(&all),
+        splits,
+        by_style,
         by_kind,
         dimensions: dimension_agreement(&items),
         fallbacks: items.iter().filter(|i| i.fallback).count(),

@@ -3,7 +3,8 @@
 
 use std::fmt::Write;
 
-use super::{CalibrationReport, ItemResult, Metrics};
+use super::fit_v3::V3FitReport;
+use super::{CalibrationReport, ItemResult, Metrics, Split};
 
 /// How many of the largest disagreements the table lists, for tuning.
 const WORST: usize = 10;
@@ -20,8 +21,18 @@ impl CalibrationReport {
             "kind", "n", "spearman", "qwk", "exact", "±1", "pairwise", "bias"
         );
         row(&mut out, "all", &self.overall);
+        for split in &self.splits {
+            let name = match split.split {
+                Split::Fit => "fit split",
+                Split::Holdout => "held out",
+            };
+            row(&mut out, name, &split.metrics);
+        }
         for k in &self.by_kind {
             row(&mut out, k.kind.as_str(), &k.metrics);
+        }
+        for s in &self.by_style {
+            row(&mut out, &s.style, &s.metrics);
         }
         out.push_str(
             "\nspearman: rank correlation; qwk: quadratic weighted kappa on the nearest level;\n\
@@ -29,6 +40,26 @@ impl CalibrationReport {
              pairwise: share of differently labelled pairs ordered as the human did;\n\
              bias: mean of grader overall minus human label.\n",
         );
+        for split in &self.splits {
+            let _ = writeln!(
+                out,
+                "\n{:?} split: pairwise within a question {}; levels 1-4 given to {}; \
+                 length vs labels {} and vs grader {}; adversarial above 2.0: {}; \
+                 labelled 3-4 below 2.0: {}",
+                split.split,
+                opt(split.pairwise_within_question),
+                split
+                    .level_shares
+                    .iter()
+                    .map(|s| format!("{:.0}%", s * 100.0))
+                    .collect::<Vec<_>>()
+                    .join(" / "),
+                opt(split.length_vs_labels),
+                opt(split.length_vs_grader),
+                list(&split.adversarial_above_two),
+                list(&split.strong_below_two),
+            );
+        }
         if !self.dimensions.is_empty() {
             out.push_str("\nDimensions with human levels:\n");
             for d in &self.dimensions {
@@ -118,5 +149,55 @@ fn item_line(out: &mut String, item: &ItemResult) {
     out.push('\n');
     for quote in &item.suspect_quotes {
         let _ = writeln!(out, "      suspect: “{}”", quote.replace('\n', " "));
+    }
+}
+
+fn opt(value: Option<f64>) -> String {
+    value.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.2}"))
+}
+
+fn list(ids: &[String]) -> String {
+    if ids.is_empty() {
+        "none".to_owned()
+    } else {
+        format!("{} ({})", ids.len(), ids.join(", "))
+    }
+}
+
+impl V3FitReport {
+    pub fn render_text(&self) -> String {
+        let mut out = format!(
+            "Fitted offline grader v3 on the fitting split: kappa {:.3}, Spearman {:.3}\n\
+             parameters: {:?}\n\n",
+            self.fitted.quadratic_weighted_kappa, self.fitted.spearman, self.best
+        );
+        out.push_str(&self.report.render_table());
+        out.push_str(
+            "\nLeave one round kind out (fitted without it, measured on its held-out answers):\n",
+        );
+        for k in &self.leave_one_kind_out {
+            let _ = writeln!(
+                out,
+                "  {:<10} kappa {:.3}  Spearman {:.3}",
+                k.kind.as_str(),
+                k.held_out.quadratic_weighted_kappa,
+                k.held_out.spearman
+            );
+        }
+        out.push_str(
+            "\nLeave one style out (fitted without it; held-out split, and its own answers):\n",
+        );
+        for s in &self.leave_one_style_out {
+            let _ = writeln!(
+                out,
+                "  {:<15} held-out kappa {:.3}  Spearman {:.3}  its {} answers: bias {:+.2}",
+                s.style,
+                s.holdout.quadratic_weighted_kappa,
+                s.holdout.spearman,
+                s.style_n,
+                s.style_mean_signed_error
+            );
+        }
+        out
     }
 }

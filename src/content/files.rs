@@ -10,8 +10,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::model::{
-    Difficulty, Dimension, Example, Loop, LoopRound, Probe, Question, Requirement, RoundKind,
-    Rubric, Signal,
+    Band, Difficulty, Dimension, Example, KeyPoint, Loop, LoopRound, Probe, Question, Requirement,
+    RoundKind, Rubric, Signal,
 };
 use super::pattern::Pattern;
 use super::{ContentError, SourceFile};
@@ -25,6 +25,8 @@ struct RubricFile {
     title: String,
     description: String,
     dimensions: Vec<DimensionFile>,
+    #[serde(default)]
+    bars: BTreeMap<Band, BTreeMap<Spanned<String>, Spanned<f64>>>,
 }
 
 #[derive(Deserialize)]
@@ -76,12 +78,19 @@ struct QuestionFile {
     text: Spanned<String>,
     topics: Vec<String>,
     difficulty: Difficulty,
-    key_points: Vec<String>,
+    key_points: Vec<KeyPointFile>,
     #[serde(default)]
     examples: Vec<ExampleFile>,
     #[serde(default)]
     probes: Vec<ProbeFile>,
     tests: Option<Spanned<super::code_tests::TestsFile>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeyPointFile {
+    dimension: Spanned<String>,
+    text: String,
 }
 
 #[derive(Deserialize)]
@@ -106,6 +115,8 @@ struct LoopFile {
     company: String,
     role: String,
     level: String,
+    #[serde(default)]
+    band: Band,
     description: String,
     rounds: Spanned<Vec<RoundFile>>,
 }
@@ -385,6 +396,25 @@ pub(super) fn parse_rubric(file: &SourceFile, errors: &mut Vec<ContentError>) ->
             signals,
         });
     }
+    let mut bars = BTreeMap::new();
+    for (band, minimums) in raw.bars {
+        let mut out = BTreeMap::new();
+        for (dimension, level) in minimums {
+            let at = format!("bars.{}.{}", band.as_str(), dimension.get_ref());
+            if !dimensions.iter().any(|d| &d.id == dimension.get_ref()) {
+                r.error(
+                    dimension.span(),
+                    at.clone(),
+                    "the rubric has no such dimension",
+                );
+            }
+            if !(1.0..=4.0).contains(level.get_ref()) {
+                r.error(level.span(), at, "must be an average level from 1 to 4");
+            }
+            out.insert(dimension.into_inner(), level.into_inner());
+        }
+        bars.insert(band, out);
+    }
     // A rubric with problems is still returned, so files that refer to it are
     // checked against what it does define instead of failing in cascade; the
     // catalog build fails on the recorded errors either way.
@@ -395,6 +425,7 @@ pub(super) fn parse_rubric(file: &SourceFile, errors: &mut Vec<ContentError>) ->
         title: raw.title,
         description: raw.description,
         dimensions,
+        bars,
         hash: Default::default(),
     })
 }
@@ -421,6 +452,23 @@ pub(super) fn parse_bank(
         if q.text.get_ref().trim().is_empty() {
             r.error(q.text.span(), format!("{at}.text"), "must not be empty");
         }
+        for (j, k) in q.key_points.iter().enumerate() {
+            let dimension = k.dimension.get_ref();
+            if !kind_rubrics.iter().any(|rb| rb.has_dimension(dimension)) {
+                r.error(
+                    k.dimension.span(),
+                    format!("{at}.key_points[{j}].dimension"),
+                    format!("no {kind} rubric defines the dimension {dimension:?}"),
+                );
+            }
+            if k.text.trim().is_empty() {
+                r.error(
+                    k.dimension.span(),
+                    format!("{at}.key_points[{j}].text"),
+                    "must not be empty",
+                );
+            }
+        }
         for (j, p) in q.probes.iter().enumerate() {
             let signal = p.signal.get_ref();
             if !kind_rubrics.iter().any(|rb| rb.has_signal(signal)) {
@@ -443,7 +491,14 @@ pub(super) fn parse_bank(
                 text: q.text.into_inner().trim().to_owned(),
                 topics: q.topics,
                 difficulty: q.difficulty,
-                key_points: q.key_points,
+                key_points: q
+                    .key_points
+                    .into_iter()
+                    .map(|k| KeyPoint {
+                        dimension: k.dimension.into_inner(),
+                        text: k.text.trim().to_owned(),
+                    })
+                    .collect(),
                 examples: q
                     .examples
                     .into_iter()
@@ -462,6 +517,7 @@ pub(super) fn parse_bank(
                     .collect(),
                 tests,
                 vocabulary: Default::default(),
+                bank: Default::default(),
             },
             span,
         ));
@@ -591,6 +647,7 @@ pub(super) fn parse_loop(
         company: raw.company,
         role: raw.role,
         level: raw.level,
+        band: raw.band,
         description: raw.description,
         rounds,
     })

@@ -22,8 +22,8 @@ use sha2::{Digest, Sha256};
 
 pub use check::{Checked, check};
 pub use model::{
-    CodeLanguage, CodeTests, Difficulty, Dimension, FunctionSignature, Loop, LoopRound, Probe,
-    Question, Requirement, RoundKind, Rubric, Signal, TestCase,
+    Band, BankEntry, CodeLanguage, CodeTests, Difficulty, Dimension, FunctionSignature, KeyPoint,
+    Loop, LoopRound, Probe, Question, Requirement, RoundKind, Rubric, Signal, TestCase,
 };
 
 /// One problem in one content file.
@@ -286,6 +286,21 @@ pub struct Catalog {
     questions: BTreeMap<RoundKind, Vec<Question>>,
 }
 
+/// Gives every question of one kind the same [`Question::bank`].
+fn share_bank(questions: &mut [Question]) {
+    let bank: std::sync::Arc<[BankEntry]> = questions
+        .iter()
+        .map(|q| BankEntry {
+            id: q.id.clone(),
+            text: q.text.clone(),
+            key_points: q.key_point_texts().map(str::to_owned).collect(),
+        })
+        .collect();
+    for question in questions {
+        question.bank = std::sync::Arc::clone(&bank);
+    }
+}
+
 impl Catalog {
     /// Validates every file; on any problem returns all of them.
     pub fn build(source: &ContentSource) -> Result<Catalog, ContentErrors> {
@@ -315,6 +330,9 @@ impl Catalog {
                     questions.entry(kind).or_default().push(question);
                 }
             }
+        }
+        for bank in questions.values_mut() {
+            share_bank(bank);
         }
         let mut loops = Vec::new();
         for file in source.under("prompts/loops/") {

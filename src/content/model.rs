@@ -2,8 +2,9 @@
 //! files have been parsed and validated. These values are also what a session
 //! pins in its first event, so they serialize to JSON and back unchanged.
 
+use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
@@ -76,10 +77,50 @@ pub struct Rubric {
     pub title: String,
     pub description: String,
     pub dimensions: Vec<Dimension>,
+    /// Per level band above the default, the average level some dimensions
+    /// must reach for a hire at that band ("trade-off articulation
+    /// differentiates Senior from Mid").
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub bars: BTreeMap<Band, BTreeMap<String, f64>>,
     /// The rubric's content hash, computed on first use (grading records it
     /// with every score).
     #[serde(skip)]
     pub hash: Memo<String>,
+}
+
+/// Where a loop's level sits on the ladder: what "hire" means depends on it.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Band {
+    /// Up to a mid-level engineer (SDE II, MLE 60-62): the default.
+    #[default]
+    Mid,
+    Senior,
+    Principal,
+}
+
+impl Band {
+    pub const ALL: [Band; 3] = [Band::Mid, Band::Senior, Band::Principal];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Band::Mid => "mid",
+            Band::Senior => "senior",
+            Band::Principal => "principal",
+        }
+    }
+
+    /// The overall score a hire needs at this band: between the rubric's
+    /// "no hire" and "hire" anchors for mid, higher as the band rises.
+    pub fn hire_bar(self) -> f64 {
+        match self {
+            Band::Mid => 2.5,
+            Band::Senior => 2.75,
+            Band::Principal => 3.0,
+        }
+    }
 }
 
 impl Rubric {
@@ -89,6 +130,10 @@ impl Rubric {
 
     pub fn has_signal(&self, id: &str) -> bool {
         self.signals().any(|s| s.id == id)
+    }
+
+    pub fn has_dimension(&self, id: &str) -> bool {
+        self.dimensions.iter().any(|d| d.id == id)
     }
 }
 
@@ -145,8 +190,9 @@ pub struct Question {
     pub text: String,
     pub topics: Vec<String>,
     pub difficulty: Difficulty,
-    /// What a strong answer covers: for graders, never shown to candidates.
-    pub key_points: Vec<String>,
+    /// What a strong answer covers: for graders, shown to a candidate only
+    /// in the debrief, after the question is graded.
+    pub key_points: Vec<KeyPoint>,
     pub examples: Vec<Example>,
     pub probes: Vec<Probe>,
     /// For coding questions: the tests a candidate's function runs against.
@@ -156,6 +202,36 @@ pub struct Question {
     /// computed on first use.
     #[serde(skip)]
     pub vocabulary: Memo<Vec<String>>,
+    /// Every question of the same round kind in the catalog this one was
+    /// loaded with (itself included), one allocation shared by the bank: the
+    /// offline grader tells an answer to this question from an answer to a
+    /// sibling. A plan's questions carry the bank they were pinned with.
+    #[serde(skip)]
+    pub bank: Arc<[BankEntry]>,
+}
+
+impl Question {
+    /// The key points' texts, in bank order.
+    pub fn key_point_texts(&self) -> impl Iterator<Item = &str> {
+        self.key_points.iter().map(|k| k.text.as_str())
+    }
+}
+
+/// One thing a strong answer covers, and the rubric dimension it evidences:
+/// evidence for it is filed under that dimension.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KeyPoint {
+    pub dimension: String,
+    pub text: String,
+}
+
+/// What the grader compares an answer with: a question's id, its text and
+/// its key points' texts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BankEntry {
+    pub id: String,
+    pub text: String,
+    pub key_points: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -252,6 +328,8 @@ pub struct Loop {
     pub company: String,
     pub role: String,
     pub level: String,
+    /// The band `level` sits in; it sets the bar a hire must clear.
+    pub band: Band,
     pub description: String,
     pub rounds: Vec<LoopRound>,
 }

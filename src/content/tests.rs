@@ -46,7 +46,7 @@ title = "A"
 text = "Do A."
 topics = ["arrays"]
 difficulty = "easy"
-key_points = ["k"]
+key_points = [{ dimension = "analysis", text = "k" }]
 [[questions.probes]]
 signal = "complexity"
 text = "Complexity?"
@@ -124,6 +124,39 @@ fn a_probe_for_an_unknown_signal_names_file_line_and_field() {
     assert_eq!(error.line, 11);
     assert_eq!(error.field, "questions[0].probes[0].signal");
     assert!(error.message.contains("vibes"), "{}", error.message);
+}
+
+#[test]
+fn a_key_point_must_name_a_dimension_of_its_kinds_rubric() {
+    let error = only_error(build_with(|f| {
+        replace(
+            f,
+            "prompts/questions/coding.toml",
+            "dimension = \"analysis\"",
+            "dimension = \"complexity\"",
+        )
+    }));
+    assert_eq!(error.file, "prompts/questions/coding.toml");
+    assert_eq!(error.line, 9);
+    assert_eq!(error.field, "questions[0].key_points[0].dimension");
+    assert!(error.message.contains("complexity"), "{}", error.message);
+
+    let errors = build_with(|f| {
+        replace(
+            f,
+            "prompts/questions/coding.toml",
+            "key_points = [{ dimension = \"analysis\", text = \"k\" }]",
+            "key_points = [\"k\"]",
+        )
+    })
+    .unwrap_err();
+    assert!(
+        errors
+            .0
+            .iter()
+            .any(|e| e.file == "prompts/questions/coding.toml"),
+        "{errors:?}"
+    );
 }
 
 #[test]

@@ -38,10 +38,11 @@ pub fn report_html(r: &Report) -> String {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>Interview report: {title}</title><style>{STYLE}</style></head><body>\
          <h1>Interview report: {title}</h1>\
-         <p>Verdict: <strong>{}</strong> · overall <strong>{:.2}</strong> of 4</p>\
+         <p>Verdict: <strong>{}</strong> · overall <strong>{:.2}</strong> of 4 (a hire needs {:.2})</p>\
          <p class=\"muted\">Session {} · content {} · scored by software, not a person.</p>",
-        r.verdict.label(),
+        escape(&r.verdict_at_level),
         r.overall,
+        r.hire_bar,
         escape(&r.session_id),
         escape(&r.content_hash)
     );
@@ -51,6 +52,37 @@ pub fn report_html(r: &Report) -> String {
             "<p class=\"flag\">Incomplete ({}): not every answer is scored yet.</p>",
             escape(r.state)
         );
+    }
+    for miss in &r.bars_missed {
+        let _ = write!(
+            out,
+            "<p class=\"flag\">Below this level's bar on {}: {:.2}, needs {:.2}.</p>",
+            escape(&miss.name),
+            miss.average,
+            miss.needed
+        );
+    }
+    if r.estimates > 0 {
+        let _ = write!(
+            out,
+            "<p class=\"flag\">{} answer score(s) are estimates: the offline grader's signals disagreed.</p>",
+            r.estimates
+        );
+    }
+    if !r.work_on.is_empty() {
+        out.push_str("<h2>Three things to work on</h2><ol>");
+        for w in &r.work_on {
+            let _ = write!(
+                out,
+                "<li><strong>{}</strong> ({}, average {:.2} of 4): {} <span class=\"muted\">Seen in: {}.</span></li>",
+                escape(&w.name),
+                escape(&w.round_kind.to_string()),
+                w.average,
+                escape(&w.advice),
+                escape(&w.questions.join("; "))
+            );
+        }
+        out.push_str("</ol>");
     }
     out.push_str("<h2>Scores by round</h2>");
     out.push_str(&dimension_chart_svg(r));
@@ -137,7 +169,32 @@ fn answer_card(out: &mut String, n: usize, a: &AnswerReport) {
             escape(&d.feedback)
         );
     }
-    out.push_str("</ul></section>");
+    out.push_str("</ul>");
+    if !a.key_points.is_empty() {
+        out.push_str("<h4>What a strong answer covers</h4><ul>");
+        for k in &a.key_points {
+            let said = k.quote.as_deref().map_or(String::new(), |q| {
+                format!(" <span class=\"muted\">— you said “{}”</span>", escape(q))
+            });
+            let _ = write!(
+                out,
+                "<li><strong>{}</strong>: {}{said}</li>",
+                super::markdown::coverage_word(k.status),
+                escape(&k.text)
+            );
+        }
+        out.push_str("</ul>");
+    }
+    for (title, items) in [("Strengths", &a.strengths), ("To improve", &a.improvements)] {
+        if !items.is_empty() {
+            let _ = write!(out, "<h4>{title}</h4><ul>");
+            for item in items {
+                let _ = write!(out, "<li>{}</li>", escape(item));
+            }
+            out.push_str("</ul>");
+        }
+    }
+    out.push_str("</section>");
 }
 
 /// Pace, fillers, pauses: the same figures the debrief shows.

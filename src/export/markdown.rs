@@ -51,10 +51,30 @@ pub fn report_markdown(r: &Report) -> String {
     let _ = writeln!(out, "- Session: `{}`", r.session_id);
     let _ = writeln!(
         out,
-        "- Overall: **{:.2} / 4** — **{}**",
+        "- Overall: **{:.2} / 4** — **{}** (judged at {}: a hire needs {:.2})",
         r.overall,
-        r.verdict.label()
+        r.verdict_at_level,
+        if r.level.is_empty() {
+            "any level"
+        } else {
+            &r.level
+        },
+        r.hire_bar
     );
+    for miss in &r.bars_missed {
+        let _ = writeln!(
+            out,
+            "- Below this level's bar on {}: {:.2}, needs {:.2}",
+            miss.name, miss.average, miss.needed
+        );
+    }
+    if r.estimates > 0 {
+        let _ = writeln!(
+            out,
+            "- {} answer score(s) are estimates: the offline grader's signals disagreed",
+            r.estimates
+        );
+    }
     if !r.complete {
         let _ = writeln!(out, "- Status: {} (not all answers scored yet)", r.state);
     }
@@ -75,6 +95,21 @@ pub fn report_markdown(r: &Report) -> String {
             score,
             dims.join(", ")
         );
+    }
+    if !r.work_on.is_empty() {
+        out.push_str("\n## Three things to work on\n\n");
+        for (i, w) in r.work_on.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "{}. **{}** ({}, average {:.2} / 4): {} _Seen in: {}._",
+                i + 1,
+                w.name,
+                w.round_kind,
+                w.average,
+                one_line(&w.advice),
+                w.questions.join("; ")
+            );
+        }
     }
     out.push_str("\n## Answers\n");
     for (i, a) in r.answers.iter().enumerate() {
@@ -109,6 +144,21 @@ pub fn report_markdown(r: &Report) -> String {
                 let _ = writeln!(out, "  - “{}”", one_line(quote));
             }
         }
+        if !a.key_points.is_empty() {
+            out.push_str("\nWhat a strong answer covers:\n\n");
+            for k in &a.key_points {
+                let said = k
+                    .quote
+                    .as_deref()
+                    .map_or(String::new(), |q| format!(" — you said “{}”", one_line(q)));
+                let _ = writeln!(
+                    out,
+                    "- [{}] {}{said}",
+                    coverage_word(k.status),
+                    one_line(&k.text)
+                );
+            }
+        }
         for (title, items) in [("Strengths", &a.strengths), ("To improve", &a.improvements)] {
             if !items.is_empty() {
                 let _ = writeln!(out, "\n{title}:\n");
@@ -119,6 +169,15 @@ pub fn report_markdown(r: &Report) -> String {
         }
     }
     out
+}
+
+/// How a key point's coverage reads in a report.
+pub fn coverage_word(status: crate::grading::Coverage) -> &'static str {
+    match status {
+        crate::grading::Coverage::Covered => "covered",
+        crate::grading::Coverage::Mentioned => "mentioned",
+        crate::grading::Coverage::Missed => "missed",
+    }
 }
 
 /// A code fence longer than any run of backticks in the code, so the code

@@ -13,6 +13,7 @@ pub mod normalize;
 pub mod offline;
 pub mod signals;
 pub mod text;
+pub mod v3;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,6 +26,7 @@ use crate::content::{ContentSource, Question, Rubric};
 
 pub use llm::LlmGrader;
 pub use offline::OfflineGrader;
+pub use v3::SubstanceGrader;
 
 /// How long a grader may take unless it says otherwise (see
 /// [`Grader::time_limit`]): far above any sane grading, low enough that a
@@ -59,9 +61,40 @@ pub struct AnswerScore {
     pub strengths: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub improvements: Vec<String>,
+    /// What a strong answer to this question covers, each point marked
+    /// covered, mentioned or missed (graders that judge key points only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_points: Vec<KeyPointResult>,
+    /// The grader's own signals disagreed (on topic but no substance found,
+    /// or substance off the key points): the score is an estimate, and an
+    /// LLM grader would judge this answer better.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub estimate: bool,
     /// How the score was produced, so two scores can be compared honestly.
     #[serde(default)]
     pub provenance: Provenance,
+}
+
+/// One key point of the question and whether the answer showed it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KeyPointResult {
+    pub text: String,
+    /// The rubric dimension the point evidences.
+    pub dimension: String,
+    pub status: Coverage,
+    /// The candidate's sentence that showed or touched it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Coverage {
+    /// On the point, with the mechanism, number or consequence it states.
+    Covered,
+    /// On the topic, without the substance.
+    Mentioned,
+    Missed,
 }
 
 /// Which model, prompt and rubric content produced a score, and its cost.
@@ -201,7 +234,7 @@ pub async fn grade_or_fallback(grader: &dyn Grader, request: GradeRequest<'_>) -
 /// The grader `config` asks for (`kind` overrides `[grader] kind`).
 pub fn build(config: &Config, kind: Option<GraderKind>) -> anyhow::Result<Arc<dyn Grader>> {
     match kind.unwrap_or(config.grader.kind) {
-        GraderKind::Offline => Ok(Arc::new(OfflineGrader)),
+        GraderKind::Offline => Ok(offline(config)),
         GraderKind::Llm => {
             let content = ContentSource::configured(config.content.dir.as_deref())
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -213,6 +246,24 @@ pub fn build(config: &Config, kind: Option<GraderKind>) -> anyhow::Result<Arc<dy
                 "grading with an LLM"
             );
             Ok(Arc::new(grader))
+        }
+    }
+}
+
+/// The offline grader: v3 with the embedding model when it is installed,
+/// else v2 (vocabulary only), whose scores carry its own id so every score
+/// says which it was.
+pub fn offline(config: &Config) -> Arc<dyn Grader> {
+    let dir = config.grader.embedding_model_path(&config.storage.data_dir);
+    match crate::embed::shared(&dir) {
+        Ok(model) => Arc::new(SubstanceGrader::new(model)),
+        Err(e) => {
+            tracing::warn!(
+                model = %dir.display(),
+                "offline grader v2 (vocabulary only): no embedding model: {e:#} \
+                 (run `mockloop models install`)"
+            );
+            Arc::new(OfflineGrader)
         }
     }
 }

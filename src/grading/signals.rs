@@ -47,8 +47,9 @@ pub struct Sentence<'a> {
     pub prose: bool,
     /// List separators: commas, semicolons, slashes and "and"/"or".
     pub separators: usize,
-    first_person: bool,
-    has_number: bool,
+    /// The speaker is "I" in a real (not hypothetical) statement.
+    pub first_person: bool,
+    pub has_number: bool,
 }
 
 impl Sentence<'_> {
@@ -337,6 +338,24 @@ fn is_first_person(words: &[Token]) -> bool {
         }
     }
     real || (!hypothetical && words.iter().any(|t| t.text == "my" || t.text == "me"))
+}
+
+/// Every signal of every dimension of `rubric` found in `analysis` (per
+/// dimension, per signal, its hits), and which tokens any rubric phrase
+/// covers (for keyword density).
+pub fn rubric_hits(analysis: &Analysis<'_>, rubric: &Rubric) -> (Vec<Vec<Vec<Hit>>>, Vec<bool>) {
+    let mut covered = vec![false; analysis.tokens.len()];
+    let hits = rubric
+        .dimensions
+        .iter()
+        .map(|d| {
+            d.signals
+                .iter()
+                .map(|s| analysis.find(s, &mut covered))
+                .collect()
+        })
+        .collect();
+    (hits, covered)
 }
 
 /// The ids of the rubric's signals found anywhere in `answers`.

@@ -36,7 +36,7 @@ fn grader_for(
     content_dir: Option<std::path::PathBuf>,
 ) -> Result<Arc<dyn Grader>, AppError> {
     match kind {
-        GraderKind::Offline => Ok(Arc::new(crate::grading::OfflineGrader)),
+        GraderKind::Offline => Ok(crate::grading::offline(&state.config)),
         GraderKind::Llm => {
             // The LLM grader reads its templates from the content in use.
             let mut config = (*state.config).clone();

@@ -18,6 +18,9 @@ pub struct Plan {
     pub company: String,
     pub role: String,
     pub level: String,
+    /// The band the level sits in (older stored plans: the default).
+    #[serde(default)]
+    pub band: crate::content::Band,
     /// Hash of the content the plan was made from.
     pub content_hash: String,
     pub rounds: Vec<PlannedRound>,
@@ -133,6 +136,7 @@ impl Plan {
             company: chosen.company.clone(),
             role: chosen.role.clone(),
             level: chosen.level.clone(),
+            band: chosen.band,
             content_hash: catalog.hash().to_owned(),
             rounds,
             llm_turns: false,

@@ -34,6 +34,7 @@ fn rubric() -> Rubric {
                 signal("edge_cases", &["edge case*", "empty"]),
             ],
         }],
+        bars: Default::default(),
         hash: Default::default(),
     }
 }
@@ -60,6 +61,7 @@ fn question(id: &str) -> Question {
         ],
         tests: None,
         vocabulary: Default::default(),
+        bank: Default::default(),
     }
 }
 
@@ -83,6 +85,7 @@ fn plan() -> Plan {
         company: "Co".into(),
         role: "Eng".into(),
         level: "II".into(),
+        band: Default::default(),
         content_hash: "abc".into(),
         rounds: vec![round("One", &["q1", "q2"], 1), round("Two", &["q3"], 0)],
         llm_turns: false,

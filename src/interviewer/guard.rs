@@ -22,7 +22,12 @@ pub struct Guard {
 }
 
 impl Guard {
-    pub fn new(key_points: &[String], question: &str, n: usize, max_chars: usize) -> Guard {
+    pub fn new<'a>(
+        key_points: impl IntoIterator<Item = &'a str>,
+        question: &str,
+        n: usize,
+        max_chars: usize,
+    ) -> Guard {
         let n = n.max(1);
         let question_words = words(question);
         let said: HashSet<&[String]> = question_words.windows(n).collect();
@@ -94,9 +99,9 @@ mod tests {
 
     fn guard() -> Guard {
         Guard::new(
-            &[
-                "Prefix sums: count earlier prefixes equal to the current prefix minus k".into(),
-                "Seed the map with zero".into(),
+            [
+                "Prefix sums: count earlier prefixes equal to the current prefix minus k",
+                "Seed the map with zero",
             ],
             "Count the subarrays that sum to k, for the current prefix of the array.",
             6,

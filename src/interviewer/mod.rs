@@ -135,7 +135,7 @@ impl Interviewer {
         let planned = &request.plan.rounds[request.round];
         let question = &planned.questions[request.question];
         let guard = Guard::new(
-            &question.key_points,
+            question.key_point_texts(),
             &question.text,
             self.config.leak_ngram_words,
             self.config.max_chars,
@@ -280,7 +280,7 @@ fn context(request: &TurnRequest, max_chars: usize) -> TurnContext {
         round_title: planned.title.clone(),
         persona: planned.persona.clone(),
         question: question.text.clone(),
-        key_points: question.key_points.clone(),
+        key_points: question.key_point_texts().map(str::to_owned).collect(),
         conversation,
         missing: planned
             .rubric

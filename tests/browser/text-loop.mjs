@@ -1,5 +1,6 @@
 // Scenario: the quick-practice loop answered in text, keyboard only, to the
-// debrief; the verdict, the server-rendered chart and <mark>ed evidence show,
+// debrief; the verdict, the server-rendered chart, <mark>ed evidence and each
+// question's key points (covered, mentioned or missed) show,
 // and every page fits a 375 px wide phone. Prints the session id.
 
 import {
@@ -50,6 +51,13 @@ await scenario([], async (browser) => {
   for (const format of ["report.html", "report.md", "report.json", "transcript.md", "transcript.vtt"]) {
     assert(await page.locator(`#debrief a[href*="/${format}?"]`).count() === 1, `an export link for ${format}`);
   }
+  // What a strong answer covers: every key point with its status.
+  const keyPoints = {};
+  for (const status of ["covered", "mentioned", "missed"]) {
+    keyPoints[status] = await page.locator(`#debrief .key-point[data-status="${status}"]`).count();
+  }
+  assert(Object.values(keyPoints).reduce((a, b) => a + b, 0) > 0, "the debrief lists each question's key points");
+  assert(await page.locator("#debrief .key-point .key-point-status").first().isVisible(), "each key point says its status in words");
   await shot(page, artifacts, "debrief-375");
   await assertNoHorizontalOverflow(page, "debrief");
 
@@ -65,5 +73,5 @@ await scenario([], async (browser) => {
 
   assert(page.pageErrors.length === 0, `no page errors: ${page.pageErrors.join("; ")}`);
   const session = await storedSession(page);
-  console.log(JSON.stringify({ ...session, answered, marks }));
+  console.log(JSON.stringify({ ...session, answered, marks, keyPoints }));
 });

@@ -11,7 +11,9 @@ use serde_json::Value;
 use tokio::process::Command;
 
 use crate::access::OPERATOR;
-use crate::app::{TestApp, spawn_app, spawn_app_with_config, spawn_app_with_speech};
+use crate::app::{
+    TestApp, spawn_app, spawn_app_with_config, spawn_app_with_grader, spawn_app_with_speech,
+};
 use crate::code_runs::coding_app;
 use crate::fake_openai::{FakeOpenAi, Step};
 use crate::operator_console::spawn_on_content_dir;
@@ -97,13 +99,29 @@ async fn report(app: &TestApp, result: &Value) -> Value {
 
 #[tokio::test]
 async fn a_candidate_types_the_quick_practice_loop_to_a_debrief_with_highlighted_evidence() {
-    let app = spawn_app().await;
+    let grader = mockloop::grading::SubstanceGrader::new(crate::grading_v3::shared_model());
+    let app = spawn_app_with_grader(std::sync::Arc::new(grader)).await;
     let result = run_scenario(&app, "text-loop", &[]).await;
 
     let report = report(&app, &result).await;
     assert_eq!(report["complete"], true, "{report}");
     assert_eq!(report["answers"].as_array().unwrap().len(), 6);
     assert!(result["marks"].as_u64().unwrap() > 0);
+    // The page shows each key point with the status the grader gave it.
+    for status in ["covered", "mentioned", "missed"] {
+        let stored = report["answers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|a| a["key_points"].as_array().unwrap())
+            .filter(|k| k["status"] == status)
+            .count() as u64;
+        assert_eq!(result["keyPoints"][status], stored, "{status}: {report}");
+    }
+    assert!(result["keyPoints"]["missed"].as_u64().unwrap() > 0);
+    for answer in report["answers"].as_array().unwrap() {
+        assert_eq!(answer["grader"], "offline-v3", "{answer}");
+    }
     // The chart the page showed (chart.svg) is the one the HTML report inlines.
     let id = result["session_id"].as_str().unwrap();
     let token = result["token"].as_str().unwrap();

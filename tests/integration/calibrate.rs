@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::app::{mockloop, succeed};
 
 fn shipped_set() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/calibration.toml")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/calibration/shipped.toml")
 }
 
 #[test]

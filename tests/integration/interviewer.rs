@@ -148,7 +148,7 @@ async fn a_follow_up_streams_token_by_token_and_is_stored_whole_with_its_timings
         "the conversation is in the prompt"
     );
     assert!(
-        said.contains(&question.key_points[0].replace('"', "\\\"")),
+        said.contains(&question.key_points[0].text.replace('"', "\\\"")),
         "key points are given to the model"
     );
 
@@ -266,14 +266,14 @@ async fn a_reply_quoting_a_key_point_is_withdrawn_and_replaced() {
     fake.push(Step::Stream(vec![
         "Good start. ".into(),
         "A strong answer says: ".into(),
-        question.key_points[0].clone(),
+        question.key_points[0].text.clone(),
     ]));
     candidate.answer(THIN_ANSWER).await;
     let seen = next_turn(&mut candidate).await;
     assert_eq!(seen.discarded.as_ref().unwrap()["reason"], "leak");
     // The leaking piece itself never reached the client.
     assert!(
-        !seen.streamed.contains(&question.key_points[0]),
+        !seen.streamed.contains(&question.key_points[0].text),
         "{}",
         seen.streamed
     );

@@ -12,6 +12,7 @@ mod crash_client;
 mod durability;
 mod edge;
 mod fake_openai;
+mod grading_v3;
 mod interview;
 mod interviewer;
 mod limits;

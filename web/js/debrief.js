@@ -53,6 +53,7 @@ export function renderDebrief(report, session) {
   // replaceChildren would print a null as the text "null".
   root.replaceChildren(...[
     renderSummary(report),
+    renderWorkOn(report),
     session ? renderDownloads(session) : null,
     renderRoundScores(report, session),
     renderAnswers(report),
@@ -62,9 +63,14 @@ export function renderDebrief(report, session) {
 
 function renderSummary(report) {
   const verdict = verdictLabel(report.verdict);
+  const atLevel = typeof report.verdict_at_level === "string" && report.verdict_at_level
+    ? report.verdict_at_level : null;
   return el("section", { class: "panel summary", "aria-labelledby": "summary-heading" },
     el("h2", { id: "summary-heading" }, "Result"),
-    el("p", { class: `verdict verdict-${report.verdict || "none"}` }, "Verdict: ", el("strong", {}, verdict)),
+    el("p", { class: `verdict verdict-${report.verdict || "none"}` }, "Verdict: ", el("strong", {}, atLevel || verdict)),
+    report.estimates > 0 && el("p", { class: "warning" },
+      `${report.estimates === 1 ? "One answer's score is" : `${report.estimates} answers' scores are`} an estimate: ` +
+      "the offline grader's signals disagreed. An LLM grader would judge those answers better."),
     el("p", {}, "Overall score: ", el("strong", {}, formatScore(report.overall)), " out of 4"),
     report.complete === false &&
       el("p", { class: "warning" }, "This report is incomplete: some answers were not graded."),
@@ -162,9 +168,39 @@ function renderAnswerCard(answer, number, report) {
     el("h4", {}, "Feedback"),
     dims.length === 0 ? el("p", { class: "muted" }, "No feedback for this answer.")
       : el("ul", { class: "dimensions" }, dims.map((d) => renderDimension(d, missing.get(d) || []))),
+    renderKeyPoints(answer.key_points),
     renderNotes("Strengths", answer.strengths),
     renderNotes("To improve", answer.improvements),
   );
+}
+
+const COVERAGE = { covered: "Covered", mentioned: "Mentioned, without the substance", missed: "Missed" };
+
+/** What a strong answer to this question covers, and what this one showed. */
+function renderKeyPoints(points) {
+  const items = Array.isArray(points) ? points.filter((p) => p && typeof p.text === "string") : [];
+  if (items.length === 0) return null;
+  return [el("h4", {}, "What a strong answer covers"),
+    el("ul", { class: "key-points" }, items.map((p) => {
+      const status = COVERAGE[p.status] ? p.status : "missed";
+      return el("li", { class: `key-point key-point-${status}`, "data-status": status },
+        el("span", { class: "key-point-status" }, `${COVERAGE[status]}: `),
+        p.text,
+        typeof p.quote === "string" && p.quote && el("span", { class: "small-text" }, " — you said ", el("q", {}, p.quote)));
+    }))];
+}
+
+/** The loop's three things to work on, ranked by weight times gap. */
+function renderWorkOn(report) {
+  const items = Array.isArray(report.work_on) ? report.work_on.filter((w) => w && typeof w.name === "string") : [];
+  if (items.length === 0) return null;
+  return el("section", { class: "panel", "aria-labelledby": "work-on-heading" },
+    el("h2", { id: "work-on-heading" }, "Three things to work on"),
+    el("ol", { class: "work-on" }, items.map((w) => el("li", {},
+      el("strong", {}, w.name), ` (${kindLabel(w.round_kind)}, average level ${formatScore(w.average)} of 4): `,
+      w.advice || "",
+      Array.isArray(w.questions) && w.questions.length > 0 &&
+        el("span", { class: "small-text" }, ` Seen in: ${w.questions.join("; ")}.`)))));
 }
 
 // ---------------------------------------------------------------------------
@@ -280,13 +316,15 @@ function highlightEvidence(text, dims) {
     const quotes = Array.isArray(dim.evidence) ? dim.evidence : [];
     for (const quote of quotes) {
       if (typeof quote !== "string" || !quote.trim()) continue;
-      const start = text.indexOf(quote);
+      // A long quote is cut at a word and ends in an ellipsis.
+      const needle = quote.endsWith("…") ? quote.slice(0, -1) : quote;
+      const start = text.indexOf(needle);
       if (start < 0) {
         if (!missing.has(dim)) missing.set(dim, []);
         missing.get(dim).push(quote);
         continue;
       }
-      ranges.push({ start, end: start + quote.length, names: [dim.name || dim.id] });
+      ranges.push({ start, end: start + needle.length, names: [dim.name || dim.id] });
     }
   }
   ranges.sort((a, b) => a.start - b.start || b.end - a.end);

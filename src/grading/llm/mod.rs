@@ -236,6 +236,8 @@ impl Grader for LlmGrader {
             suspect_quotes,
             strengths: verified.strengths,
             improvements: verified.improvements,
+            key_points: Vec::new(),
+            estimate: false,
             provenance: Provenance {
                 model: Some(self.provider.model().to_owned()),
                 prompt_hash: Some(self.templates.hash().to_owned()),

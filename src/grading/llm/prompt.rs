@@ -254,6 +254,7 @@ fn sample() -> (Rubric, Question) {
             levels: ["l1".into(), "l2".into(), "l3".into(), "l4".into()],
             signals: vec![],
         }],
+        bars: Default::default(),
         hash: Default::default(),
     };
     let question = Question {
@@ -263,11 +264,15 @@ fn sample() -> (Rubric, Question) {
         text: "Find two numbers that sum to a target.".into(),
         topics: vec![],
         difficulty: Difficulty::Easy,
-        key_points: vec!["states complexity".into()],
+        key_points: vec![crate::content::KeyPoint {
+            dimension: "complexity".into(),
+            text: "states complexity".into(),
+        }],
         examples: vec![],
         probes: vec![],
         tests: None,
         vocabulary: Default::default(),
+        bank: Default::default(),
     };
     (rubric, question)
 }
@@ -336,7 +341,7 @@ mod tests {
                 .user
                 .contains("Find two numbers that sum to a target.")
         );
-        assert!(prompt.user.contains("- states complexity"));
+        assert!(prompt.user.contains("- (complexity) states complexity"));
         assert!(prompt.system.contains("Level 4: l4"), "{}", prompt.system);
     }
 

@@ -176,6 +176,7 @@ mod tests {
                 levels: ["1".into(), "2".into(), "3".into(), "4".into()],
                 signals: vec![],
             }],
+            bars: Default::default(),
             hash: Default::default(),
         }
     }

@@ -226,6 +226,7 @@ mod tests {
             title: "R".into(),
             description: String::new(),
             dimensions: vec![dimension("ownership"), dimension("impact")],
+            bars: Default::default(),
             hash: Default::default(),
         }
     }

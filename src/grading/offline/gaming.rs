@@ -59,7 +59,7 @@ pub fn relevance(question: &Question, analysis: &Analysis<'_>) -> f64 {
     let asked = question.vocabulary.get_or_init(|| {
         let texts = [question.title.as_str(), question.text.as_str()]
             .into_iter()
-            .chain(question.key_points.iter().map(String::as_str))
+            .chain(question.key_point_texts())
             .chain(question.probes.iter().map(|p| p.text.as_str()));
         let mut stems: Vec<String> = texts
             .flat_map(content_words)
@@ -119,11 +119,15 @@ mod tests {
             text: "Design a URL shortener that redirects short links.".into(),
             topics: vec![],
             difficulty: Difficulty::Medium,
-            key_points: vec!["Generates unique short codes".into()],
+            key_points: vec![crate::content::KeyPoint {
+                dimension: "architecture".into(),
+                text: "Generates unique short codes".into(),
+            }],
             examples: vec![],
             probes: vec![],
             tests: None,
             vocabulary: Default::default(),
+            bank: Default::default(),
         };
         let on = ["Each short link maps to a unique code; the redirect looks the code up."];
         let off = ["For the chat app, messages fan out to each member's inbox."];

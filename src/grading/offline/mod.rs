@@ -20,9 +20,9 @@
 //!    to instruct the grader (those earn nothing at all).
 //!
 //! The numbers in [`Params::FITTED`] were fitted on the labelled calibration
-//! set in `tests/fixtures/calibration.toml` (see `mockloop calibrate --fit`).
+//! set in `tests/fixtures/calibration/shipped.toml` (see `mockloop calibrate --fit`).
 
-mod gaming;
+pub(super) mod gaming;
 #[cfg(test)]
 mod tests;
 
@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 
 use super::injection;
 use super::normalize::normalize;
-use super::signals::{Analysis, Hit};
+use super::signals::Analysis;
 use super::{
     AnswerScore, DimensionScore, GradeError, GradeRequest, Grader, Provenance, rubric_hash,
 };
@@ -67,7 +67,7 @@ pub struct Params {
 
 impl Params {
     /// Fitted on the shipped calibration set; see the module docs.
-    /// `mockloop calibrate --set tests/fixtures/calibration.toml --fit`
+    /// `mockloop calibrate --set tests/fixtures/calibration/shipped.toml --fit`
     /// chose these (quadratic weighted kappa 0.842, Spearman 0.854, no
     /// adversarial item above level 1). The density and repetition limits
     /// and `min_words` are not fitted: they are set above what the set's
@@ -118,17 +118,7 @@ pub fn score_with(params: &Params, request: GradeRequest<'_>) -> AnswerScore {
     let analysis = Analysis::new(&answers);
     let rubric = request.rubric;
 
-    let mut covered = vec![false; analysis.tokens.len()];
-    let hits: Vec<Vec<Vec<Hit>>> = rubric
-        .dimensions
-        .iter()
-        .map(|d| {
-            d.signals
-                .iter()
-                .map(|s| analysis.find(s, &mut covered))
-                .collect()
-        })
-        .collect();
+    let (hits, covered) = super::signals::rubric_hits(&analysis, rubric);
     let suspects = injection::suspects(&analysis);
     let facts = AnswerFacts {
         words: analysis.word_count(),
@@ -214,6 +204,8 @@ pub fn score_with(params: &Params, request: GradeRequest<'_>) -> AnswerScore {
             .collect(),
         strengths: Vec::new(),
         improvements: hint_note(request.hints),
+        key_points: Vec::new(),
+        estimate: false,
         provenance: Provenance {
             rubric_hash: rubric_hash(rubric),
             ..Provenance::default()
@@ -224,7 +216,7 @@ pub fn score_with(params: &Params, request: GradeRequest<'_>) -> AnswerScore {
 /// The offline grader cannot tell which points a hint gave away, so it
 /// scores the words as said and tells the candidate (and the report) that
 /// help was asked for.
-fn hint_note(hints: &[String]) -> Vec<String> {
+pub(super) fn hint_note(hints: &[String]) -> Vec<String> {
     match hints.len() {
         0 => Vec::new(),
         1 => vec![

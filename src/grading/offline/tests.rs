@@ -41,6 +41,7 @@ fn rubric() -> Rubric {
                 vec![signal("hindsight", &["in hindsight", "i learned"])],
             ),
         ],
+        bars: Default::default(),
         hash: Default::default(),
     }
 }
@@ -53,16 +54,25 @@ fn question() -> Question {
         text: "Tell me about a time something you owned kept failing. What did you do?".into(),
         topics: vec![],
         difficulty: Difficulty::Medium,
-        key_points: vec![
-            "A specific failing system or process the candidate owned".into(),
-            "What they decided and did to fix it".into(),
-            "A measurable result".into(),
-            "What they learned".into(),
-        ],
+        key_points: [
+            (
+                "star_structure",
+                "A specific failing system or process the candidate owned",
+            ),
+            ("ownership", "What they decided and did to fix it"),
+            ("impact", "A measurable result"),
+            ("reflection_growth", "What they learned"),
+        ]
+        .map(|(dimension, text)| crate::content::KeyPoint {
+            dimension: dimension.into(),
+            text: text.into(),
+        })
+        .into(),
         examples: vec![],
         probes: vec![],
         tests: None,
         vocabulary: Default::default(),
+        bank: Default::default(),
     }
 }
 

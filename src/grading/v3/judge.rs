@@ -1,0 +1,258 @@
+//! From measured features to levels: the fitted part of v3.
+//!
+//! An answer's quality is a weighted sum of a few answer-level measures,
+//! fitted by least squares on the calibration set's fitting split (one set
+//! of weights for technical rounds, one for stories). Each dimension's level
+//! is that quality moved up or down by how much better or worse the answer
+//! did on the dimension's own key points (or story part) than on the whole,
+//! then rounded: so a level is earned by the dimension's own evidence, and
+//! the overall still tracks the answer's substance.
+
+use serde::{Deserialize, Serialize};
+
+use super::features::{Features, PointFinding};
+use super::{Cap, mean};
+use crate::content::{Question, RoundKind, Rubric};
+use crate::grading::Coverage;
+
+/// The answer-level measures of a technical answer, in weight order after
+/// the constant: detail, anchors, ideas, density.
+pub const TECHNICAL: [&str; 4] = ["detail", "anchors", "ideas", "density"];
+/// The measures of a story, after the constant: signals, story, novelty,
+/// anchors, ideas.
+pub const STORY: [&str; 5] = ["signals", "story", "novelty", "anchors", "ideas"];
+
+/// The tunable numbers of v3, fitted by `mockloop calibrate --fit`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Params {
+    /// A key point's closest sentence below this cosine is off the point.
+    pub topic_floor: f64,
+    /// At or above this cosine the sentence is fully on the point.
+    pub topic_full: f64,
+    /// A statement counts as an idea about the question when its cosine
+    /// with some key point reaches this (and it states a claim).
+    pub statement_floor: f64,
+    /// Quality of a technical answer: constant, then [`TECHNICAL`] weights.
+    pub technical: [f64; 5],
+    /// Quality of a story: constant, then [`STORY`] weights.
+    pub story: [f64; 6],
+    /// How far a dimension's own evidence moves its level from the answer's
+    /// quality, per unit of difference in coverage.
+    pub spread: f64,
+    /// A technical answer whose margin over the nearest sibling question is
+    /// below this is off-topic. Stories are not capped by it: every values
+    /// question asks for a story, and a real story resembles none of them.
+    pub off_topic_margin: f64,
+    /// Fewer words than this: level 1 everywhere.
+    pub min_words: usize,
+    /// An answer whose share of content words the question does not use is
+    /// below this restates the question: level 1.
+    pub min_novelty: f64,
+    /// Templated openings above this share, or keyword stuffing and
+    /// repetition below this gaming factor, earn nothing.
+    pub max_template: f64,
+    pub min_gaming: f64,
+}
+
+impl Params {
+    /// Fitted on the fitting split of the calibration set
+    /// (`tests/fixtures/calibration/`) by `mockloop calibrate --fit`.
+    pub const FITTED: Params = Params {
+        topic_floor: 0.35,
+        topic_full: 0.65,
+        statement_floor: 0.3,
+        technical: [0.33, 1.26, 1.14, 0.26, 0.49],
+        story: [0.19, 2.61, 0.6, 0.57, 1.6, -0.33],
+        spread: 1.0,
+        off_topic_margin: -0.1,
+        min_words: 12,
+        min_novelty: 0.2,
+        max_template: 0.6,
+        min_gaming: 0.5,
+    };
+
+    fn scale(&self, cosine: f32) -> f64 {
+        ((f64::from(cosine) - self.topic_floor) / (self.topic_full - self.topic_floor))
+            .clamp(0.0, 1.0)
+    }
+
+    /// What key point `finding` is worth, 0 to 1, and its status: covered
+    /// when on the point with its own specifics and a claim, mentioned when
+    /// only on its topic.
+    pub fn point(&self, finding: &PointFinding) -> (f64, Coverage) {
+        let value = self.scale(finding.topic).max(self.scale(finding.detail));
+        let anchored = anchored(finding);
+        let status = if value >= 0.5 && anchored >= 0.5 && finding.claim {
+            Coverage::Covered
+        } else if value >= 0.5 || (value > 0.0 && anchored > 0.0) {
+            Coverage::Mentioned
+        } else {
+            Coverage::Missed
+        };
+        (value, status)
+    }
+
+    /// The answer-level measures, in [`TECHNICAL`] or [`STORY`] order.
+    pub fn measures(&self, question: &Question, f: &Features) -> Vec<f64> {
+        let details = mean(f.points.iter().map(|p| self.scale(p.detail))).unwrap_or(0.0);
+        let anchors = mean(f.points.iter().map(anchored)).unwrap_or(0.0);
+        let ideas = f
+            .statements
+            .iter()
+            .filter(|(cosine, claim)| *claim && f64::from(*cosine) >= self.statement_floor)
+            .count();
+        let ideas_measure = (ideas as f64).ln_1p();
+        if question.kind == RoundKind::Values {
+            let signals = mean(f.signals.iter().copied()).unwrap_or(0.0);
+            let story = f.story.parts().iter().sum::<f64>() / 4.0;
+            vec![signals, story, f.novelty, anchors, ideas_measure]
+        } else {
+            let density = ideas as f64 / f.statements.len().max(1) as f64;
+            vec![details, anchors, ideas_measure, density]
+        }
+    }
+
+    /// The fitted quality of an answer, 1 to 4.
+    pub fn quality(&self, question: &Question, f: &Features) -> f64 {
+        let weights: &[f64] = if question.kind == RoundKind::Values {
+            &self.story
+        } else {
+            &self.technical
+        };
+        let sum = weights[0]
+            + weights[1..]
+                .iter()
+                .zip(self.measures(question, f))
+                .map(|(w, m)| w * m)
+                .sum::<f64>();
+        sum.clamp(1.0, 4.0)
+    }
+
+    /// Why the whole answer earns nothing, if it does not.
+    pub fn cap(&self, question: &Question, f: &Features) -> Option<Cap> {
+        if !f.suspects.is_empty() {
+            Some(Cap::Injection)
+        } else if f.words == 0 {
+            Some(Cap::Empty)
+        } else if f.words < self.min_words {
+            Some(Cap::TooShort)
+        } else if f.novelty < self.min_novelty {
+            Some(Cap::Restated)
+        } else if question.kind != RoundKind::Values && f64::from(f.margin) < self.off_topic_margin
+        {
+            Some(Cap::OffTopic)
+        } else if f.gaming < self.min_gaming || f.template_share > self.max_template {
+            Some(Cap::Gaming)
+        } else {
+            None
+        }
+    }
+}
+
+/// How many of a key point's own specific words (not the question's) its
+/// sentence says: two are enough, fewer if the point has fewer.
+fn anchored(finding: &PointFinding) -> f64 {
+    let needed = finding.anchor_total.clamp(1, 2) as f64;
+    (finding.anchors as f64 / needed).min(1.0)
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params::FITTED
+    }
+}
+
+/// The levels v3 gives, before any text is written: cheap enough for
+/// fitting to evaluate thousands of parameter sets.
+pub struct Judgement {
+    /// Per key point, its value (0 to 1) and status.
+    pub points: Vec<(f64, Coverage)>,
+    /// The answer's fitted quality, 1 to 4.
+    pub quality: f64,
+    /// A cap on the whole answer.
+    pub cap: Option<Cap>,
+    /// Per rubric dimension: its level, the cap that held it, and the key
+    /// points tagged with it.
+    pub dimensions: Vec<(u8, Option<Cap>, Vec<usize>)>,
+}
+
+impl Judgement {
+    /// The weighted overall, as `AnswerScore::weighted_overall` computes it.
+    pub fn overall(&self, rubric: &Rubric) -> f64 {
+        let (sum, weight) = rubric
+            .dimensions
+            .iter()
+            .zip(&self.dimensions)
+            .fold((0.0, 0.0), |(s, w), (d, (level, _, _))| {
+                (s + d.weight * f64::from(*level), w + d.weight)
+            });
+        if weight == 0.0 {
+            1.0
+        } else {
+            crate::grading::round2(sum / weight)
+        }
+    }
+}
+
+/// Judges extracted features with `params`.
+pub fn judge(params: &Params, rubric: &Rubric, question: &Question, f: &Features) -> Judgement {
+    let points: Vec<(f64, Coverage)> = f.points.iter().map(|p| params.point(p)).collect();
+    let coverage = mean(points.iter().map(|p| p.0)).unwrap_or(0.0);
+    let values = question.kind == RoundKind::Values;
+    let parts = f.story.parts();
+    let story_mean = parts.iter().sum::<f64>() / 4.0;
+    let quality = params.quality(question, f);
+    let cap = params.cap(question, f);
+    let dimensions = rubric
+        .dimensions
+        .iter()
+        .map(|dimension| {
+            let own: Vec<usize> = question
+                .key_points
+                .iter()
+                .enumerate()
+                .filter(|(_, k)| k.dimension == dimension.id)
+                .map(|(i, _)| i)
+                .collect();
+            // How much better or worse this dimension's own evidence is than
+            // the answer's as a whole.
+            let lead = if values {
+                story_part(&dimension.id, &parts, f.we_dominates).map_or(0.0, |p| p - story_mean)
+            } else {
+                mean(own.iter().map(|&i| points[i].0)).map_or(0.0, |own| own - coverage)
+            };
+            let earned = (quality + params.spread * lead).round().clamp(1.0, 4.0) as u8;
+            let held = match cap {
+                Some(_) => cap,
+                None if values && dimension.id == "ownership" && f.we_dominates && earned > 2 => {
+                    Some(Cap::WeNotI)
+                }
+                None => None,
+            };
+            let level = match held {
+                Some(Cap::WeNotI) => earned.min(2),
+                Some(_) => 1,
+                None => earned,
+            };
+            (level, held, own)
+        })
+        .collect();
+    Judgement {
+        points,
+        quality,
+        cap,
+        dimensions,
+    }
+}
+
+/// The story part a values dimension is judged on.
+pub fn story_part(dimension: &str, parts: &[f64; 4], we_dominates: bool) -> Option<f64> {
+    let [situation, action, result, afterwards] = *parts;
+    Some(match dimension {
+        "star_structure" => (situation + action + result + afterwards) / 4.0,
+        "ownership" => action * if we_dominates { 0.5 } else { 1.0 },
+        "impact" => result,
+        "reflection_growth" => afterwards,
+        _ => return None,
+    })
+}

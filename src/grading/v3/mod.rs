@@ -1,0 +1,307 @@
+//! Offline grader v3: substance, not vocabulary.
+//!
+//! How a level is earned, per rubric dimension:
+//!
+//! 1. **Relevance.** The answer's sentences are embedded (all-MiniLM-L6-v2,
+//!    see [`crate::embed`]) and compared with its own question and with every
+//!    sibling question of the bank. A technical answer closer to a sibling
+//!    than to its own question (by the fitted margin) is off-topic and capped
+//!    at level 1, whatever its words. Stories are exempt: every values
+//!    question asks for one, and a real story resembles none of them.
+//! 2. **Key points, with substance.** Each key point of the question is
+//!    matched with the sentence closest to it (topic). It counts as *covered*
+//!    only when that sentence also carries the point's claim: the point's own
+//!    specific words (not the question's) and a quantity or a link (a reason,
+//!    condition or consequence). On topic without that is a *mention*, worth
+//!    little. A point's value is the same however often it is said, so length
+//!    earns nothing: credit is per idea, not per word.
+//! 3. **Stories.** Values answers are judged on the story's shape in the
+//!    candidate's own sentences (see [`story`]), not on likeness to abstract
+//!    key points.
+//! 4. **Quality, then dimension levels** (see [`judge`]): a fitted weighted
+//!    sum of a few answer-level measures (key-point detail and specifics,
+//!    the number and density of on-topic claims; for stories their shape)
+//!    gives the answer's quality; each dimension moves from it by how much
+//!    better or worse its own key points fared, and is rounded to 1–4.
+//! 5. **Caps.** Text addressed to the grader, no answer, too short, the
+//!    question said back, off-topic, and gaming (keyword density, repeated
+//!    phrases, templated sentences) earn level 1.
+//! 6. **Feedback** per dimension names what this answer showed (quoting it)
+//!    and what it missed, from the question's own key points.
+//!
+//! Deterministic: the same answer, model and parameters give the same score.
+
+mod features;
+mod feedback;
+mod judge;
+mod story;
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+
+use super::{
+    AnswerScore, Coverage, DimensionScore, GradeError, GradeRequest, Grader, KeyPointResult,
+    Provenance, rubric_hash,
+};
+use crate::content::RoundKind;
+use crate::embed::Embedder;
+use async_trait::async_trait;
+
+pub use features::{Features, extract};
+pub use judge::{Judgement, Params, STORY, TECHNICAL, judge};
+
+/// Quotes per dimension: enough to justify a level, few enough to read.
+const MAX_QUOTES: usize = 3;
+/// A quote longer than this is cut at a word and marked with an ellipsis.
+pub const MAX_QUOTE_CHARS: usize = 320;
+
+/// The offline grader with its embedding model.
+#[derive(Clone, Debug)]
+pub struct SubstanceGrader {
+    embedder: Arc<Embedder>,
+    params: Params,
+    /// Answers graded at once. Each runs the model on a blocking thread and
+    /// its matrix products on every core, so more at once only queue on the
+    /// CPU and slow speech recognition; the rest wait here, and a grading
+    /// that waits too long falls back (see `grade_or_fallback`).
+    running: Arc<tokio::sync::Semaphore>,
+}
+
+/// How many answers v3 grades at once: half the cores, at least one.
+fn concurrency() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
+}
+
+impl SubstanceGrader {
+    pub const ID: &'static str = "offline-v3";
+
+    pub fn new(embedder: Arc<Embedder>) -> SubstanceGrader {
+        SubstanceGrader::with_params(embedder, Params::FITTED)
+    }
+
+    pub fn with_params(embedder: Arc<Embedder>, params: Params) -> SubstanceGrader {
+        SubstanceGrader {
+            embedder,
+            params,
+            running: Arc::new(tokio::sync::Semaphore::new(concurrency())),
+        }
+    }
+
+    /// Grades synchronously (the model runs on this thread). A question
+    /// with no key points (an ad-hoc one) gives v3 nothing to judge
+    /// substance by: v2 scores it, and the score carries v2's id.
+    pub fn score(&self, request: GradeRequest<'_>) -> Result<AnswerScore, GradeError> {
+        if request.question.key_points.is_empty() {
+            return Ok(super::OfflineGrader.score(request));
+        }
+        let features = extract(
+            &self.embedder,
+            request.rubric,
+            request.question,
+            request.answers,
+        )
+        .map_err(|e| GradeError::Unavailable(e.to_string()))?;
+        Ok(score(&self.params, request, &features))
+    }
+}
+
+#[async_trait]
+impl Grader for SubstanceGrader {
+    fn id(&self) -> &str {
+        Self::ID
+    }
+
+    async fn grade(&self, request: GradeRequest<'_>) -> Result<AnswerScore, GradeError> {
+        // The model is CPU-bound for tens of milliseconds to a second: run it
+        // on the blocking pool so other sessions' sockets stay responsive
+        // (which takes owned copies of what it reads).
+        let permit = Arc::clone(&self.running)
+            .acquire_owned()
+            .await
+            .map_err(|e| GradeError::Unavailable(e.to_string()))?;
+        let grader = self.clone();
+        let rubric = request.rubric.clone();
+        let question = request.question.clone();
+        let answers = request.answers.to_vec();
+        let hints = request.hints.to_vec();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            grader.score(GradeRequest {
+                rubric: &rubric,
+                question: &question,
+                answers: &answers,
+                hints: &hints,
+            })
+        })
+        .await
+        .map_err(|e| GradeError::Unavailable(format!("the grading task failed: {e}")))?
+    }
+}
+
+/// Why a level was held below what the answer earned.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Cap {
+    Injection,
+    Empty,
+    TooShort,
+    OffTopic,
+    /// Mostly the question's own words said back.
+    Restated,
+    /// Keyword stuffing, repeated phrases or templated sentences.
+    Gaming,
+    WeNotI,
+}
+
+/// Scores extracted features with `params`.
+pub fn score(params: &Params, request: GradeRequest<'_>, f: &Features) -> AnswerScore {
+    let rubric = request.rubric;
+    let question = request.question;
+    let values = question.kind == RoundKind::Values;
+    let judgement = judge(params, rubric, question, f);
+    let Judgement {
+        points,
+        cap: answer_cap,
+        ..
+    } = &judgement;
+    let answer_cap = *answer_cap;
+    let coverage = mean(points.iter().map(|p| p.0)).unwrap_or(0.0);
+    let dimensions: Vec<DimensionScore> = rubric
+        .dimensions
+        .iter()
+        .zip(&judgement.dimensions)
+        .map(|(dimension, (level, cap, own))| {
+            let evidence = if cap.is_some_and(|c| c != Cap::WeNotI) {
+                Vec::new()
+            } else {
+                evidence(
+                    f,
+                    own,
+                    points,
+                    values.then(|| story_sentence(&dimension.id, f)),
+                )
+            };
+            DimensionScore {
+                id: dimension.id.clone(),
+                name: dimension.name.clone(),
+                level: *level,
+                feedback: feedback::dimension(dimension, question, f, own, points, values, *cap),
+                evidence,
+            }
+        })
+        .collect();
+
+    let key_points = question
+        .key_points
+        .iter()
+        .zip(&f.points)
+        .zip(points)
+        .map(|((k, finding), (_, status))| KeyPointResult {
+            text: k.text.clone(),
+            dimension: k.dimension.clone(),
+            status: if answer_cap.is_some() {
+                Coverage::Missed
+            } else {
+                *status
+            },
+            quote: match (answer_cap, status, finding.sentence) {
+                (None, Coverage::Covered | Coverage::Mentioned, Some(s)) => {
+                    Some(clip(f.sentence(s)))
+                }
+                _ => None,
+            },
+        })
+        .collect::<Vec<_>>();
+
+    let overall = AnswerScore::weighted_overall(rubric, &dimensions);
+    let (strengths, mut improvements) = feedback::summary(question, &key_points, f, values);
+    improvements.extend(super::offline::hint_note(request.hints));
+    AnswerScore {
+        grader: SubstanceGrader::ID.to_owned(),
+        rubric_id: rubric.id.clone(),
+        rubric_version: rubric.version.clone(),
+        overall,
+        estimate: answer_cap.is_none() && disagrees(f, coverage, points, overall),
+        dimensions,
+        fallback: false,
+        fallback_reason: None,
+        injection_suspected: !f.suspects.is_empty(),
+        suspect_quotes: f.suspects.iter().map(|&s| clip(f.sentence(s))).collect(),
+        strengths,
+        improvements,
+        key_points,
+        provenance: Provenance {
+            rubric_hash: rubric_hash(rubric),
+            ..Provenance::default()
+        },
+    }
+}
+
+/// The signals disagree: the answer is about the question but none of its
+/// key points' substance was found, or much of the rubric's vocabulary is
+/// there with little of the key points. Either way the level is a guess.
+fn disagrees(f: &Features, coverage: f64, points: &[(f64, Coverage)], overall: f64) -> bool {
+    let on_topic = f.points.iter().filter(|p| p.topic >= 0.45).count();
+    let covered = points.iter().filter(|p| p.1 == Coverage::Covered).count();
+    let signals = mean(f.signals.iter().copied()).unwrap_or(0.0);
+    (on_topic >= 3 && covered == 0 && overall >= 1.5)
+        || (signals >= 0.6 && coverage < 0.15)
+        || f.margin.abs() < 0.02
+}
+
+/// The sentence that shows a values dimension's story part.
+fn story_sentence(dimension: &str, f: &Features) -> Vec<usize> {
+    let [situation, action, result, afterwards] = f.story.examples;
+    match dimension {
+        "star_structure" => [situation, action, result].into_iter().flatten().collect(),
+        "ownership" => action.into_iter().collect(),
+        "impact" => result.into_iter().collect(),
+        "reflection_growth" => afterwards.into_iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Quotes for a dimension: the sentences that showed its key points (best
+/// first), or for a story its parts.
+fn evidence(
+    f: &Features,
+    own: &[usize],
+    points: &[(f64, Coverage)],
+    story: Option<Vec<usize>>,
+) -> Vec<String> {
+    let mut ranked: Vec<(f64, usize)> = own
+        .iter()
+        .filter(|&&i| points[i].1 != Coverage::Missed)
+        .filter_map(|&i| f.points[i].sentence.map(|s| (points[i].0, s)))
+        .collect();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut sentences: Vec<usize> = story.unwrap_or_default();
+    sentences.extend(ranked.into_iter().map(|(_, s)| s));
+    let mut out: Vec<String> = Vec::new();
+    for s in sentences {
+        let quote = clip(f.sentence(s));
+        if out.len() < MAX_QUOTES && !out.contains(&quote) {
+            out.push(quote);
+        }
+    }
+    out
+}
+
+pub(super) fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
+    let (sum, n) = values.fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+    (n > 0).then(|| sum / n as f64)
+}
+
+/// A whole sentence, or its start cut at a word and marked with an ellipsis:
+/// every quote is still the candidate's own words.
+pub fn clip(sentence: &str) -> String {
+    if sentence.chars().count() <= MAX_QUOTE_CHARS {
+        return sentence.to_owned();
+    }
+    let cut: String = sentence.chars().take(MAX_QUOTE_CHARS).collect();
+    let at_word = match cut.rfind(char::is_whitespace) {
+        Some(i) if i > MAX_QUOTE_CHARS / 2 => &cut[..i],
+        _ => cut.as_str(),
+    };
+    format!("{}…", at_word.trim_end_matches([',', ';', ':', ' ']))
+}

@@ -1,0 +1,168 @@
+//! v3 on answers written for these tests (never in the calibration set),
+//! with the real embedding model and the shipped banks and rubrics.
+
+use super::*;
+use crate::content::{Catalog, Question};
+use crate::embed::test_model;
+
+fn catalog() -> &'static Catalog {
+    static CATALOG: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
+    CATALOG.get_or_init(|| Catalog::embedded().unwrap())
+}
+
+fn grade(question_id: &str, answers: &[&str]) -> AnswerScore {
+    let catalog = catalog();
+    let question: &Question = catalog.question(question_id).unwrap();
+    let rubric = catalog.rubric_for_kind(question.kind).unwrap();
+    let answers: Vec<String> = answers.iter().map(|a| (*a).to_owned()).collect();
+    SubstanceGrader::new(test_model())
+        .score(GradeRequest {
+            rubric,
+            question,
+            answers: &answers,
+            hints: &[],
+        })
+        .unwrap()
+}
+
+/// A plain, correct story with none of the rubric's words.
+const PLAIN_STORY: &str = "Last spring I pushed a config change that set the database connection \
+pool to 5 instead of 50. About ten minutes later the checkout error alerts fired and I saw \
+requests timing out waiting for a connection. I rolled my change back myself and errors were \
+back to normal within forty minutes. I wrote up what happened for the team the next morning. \
+After that I added a check in our CI pipeline that rejects pool sizes outside a sane range, and \
+since then every config change of mine goes to one region first.";
+
+/// Vocabulary with no mechanism tied to the question.
+const GENERIC_DESIGN: &str = "I'd start by clarifying the requirements and making sure we \
+understand the scale. Then I'd design a scalable, highly available architecture with \
+microservices behind a load balancer. I'd make the endpoint idempotent and use caching to keep \
+latency low. For the database I'd choose something that scales horizontally, with replication \
+for reliability. I'd add logging and monitoring so we can see what's going on, and alerting for \
+problems. Security matters too, so I'd use authentication and encryption. Finally I'd make sure \
+the system is fault tolerant and can handle failures gracefully, and we can scale it out as \
+traffic grows.";
+
+/// A strong answer, but to the rate limiter question.
+const RATE_LIMITER: &str = "I'd use a token bucket per API key, because it allows short bursts \
+while holding the average rate. Each API host keeps a local bucket and syncs its counts to a Redis \
+cluster sharded by key every hundred milliseconds, so a check costs a memory lookup instead of a \
+network round trip. Limits per customer tier come from a config service and are pushed to the \
+hosts. With a few million requests per second a remote call per request would blow the one \
+millisecond budget. When a caller is over the limit we return 429 with a Retry-After header. If \
+Redis is unreachable, each host fails open with its local bucket so a cache outage never takes \
+the APIs down, and we alert on the sync lag.";
+
+#[test]
+fn a_plain_correct_story_scores_as_a_hire() {
+    let score = grade("values-owning-incident", &[PLAIN_STORY]);
+    assert!(score.overall >= 2.5, "{score:#?}");
+    assert!(!score.strengths.is_empty() && !score.improvements.is_empty());
+}
+
+#[test]
+fn a_generic_design_answer_scores_below_the_bar() {
+    let score = grade("design-idempotent-payments-api", &[GENERIC_DESIGN]);
+    assert!(score.overall <= 2.0, "{score:#?}");
+}
+
+#[test]
+fn a_good_answer_to_another_question_is_off_topic() {
+    let own = grade("design-rate-limiter-service", &[RATE_LIMITER]);
+    let other = grade("design-url-shortener-analytics", &[RATE_LIMITER]);
+    assert!(own.overall >= 2.0, "{own:#?}");
+    assert_eq!(other.overall, 1.0, "{other:#?}");
+    assert!(other.dimensions.iter().all(|d| d.evidence.is_empty()));
+}
+
+#[test]
+fn every_quote_is_the_candidates_own_words_and_filed_under_its_dimension() {
+    let score = grade("design-rate-limiter-service", &[RATE_LIMITER]);
+    let question = catalog().question("design-rate-limiter-service").unwrap();
+    for dimension in &score.dimensions {
+        for quote in &dimension.evidence {
+            let said = quote.strip_suffix('…').unwrap_or(quote);
+            assert!(RATE_LIMITER.contains(said), "{quote:?}");
+        }
+    }
+    for point in &score.key_points {
+        assert!(
+            question
+                .key_points
+                .iter()
+                .any(|k| k.text == point.text && k.dimension == point.dimension)
+        );
+        if point.status != Coverage::Missed {
+            let quote = point.quote.as_deref().unwrap();
+            let dimension = score
+                .dimensions
+                .iter()
+                .find(|d| d.id == point.dimension)
+                .unwrap();
+            assert!(dimension.level > 1 || dimension.evidence.is_empty());
+            assert!(RATE_LIMITER.contains(quote.trim_end_matches('…')));
+        }
+    }
+    assert!(
+        score
+            .key_points
+            .iter()
+            .any(|k| k.status == Coverage::Covered),
+        "{:#?}",
+        score.key_points
+    );
+}
+
+#[test]
+fn feedback_is_built_from_the_key_points_never_the_rubric_text() {
+    let mut scores = vec![
+        grade("design-rate-limiter-service", &[RATE_LIMITER]),
+        grade("design-idempotent-payments-api", &[GENERIC_DESIGN]),
+        grade("values-owning-incident", &[PLAIN_STORY]),
+    ];
+    scores.push(grade("values-owning-incident", &["We fixed it."]));
+    for score in &scores {
+        let rubric = catalog().rubric(&score.rubric_id).unwrap();
+        for dimension in &score.dimensions {
+            assert!(!dimension.feedback.is_empty());
+            for described in rubric.dimensions.iter().flat_map(|d| &d.levels) {
+                assert_ne!(&dimension.feedback, described);
+                assert!(!dimension.feedback.contains(described.as_str()));
+            }
+            for signal in rubric.signals() {
+                assert!(!dimension.feedback.contains(&signal.description));
+            }
+        }
+    }
+}
+
+#[test]
+fn repeating_a_point_earns_no_more_than_saying_it_once() {
+    let once = grade("design-rate-limiter-service", &[RATE_LIMITER]);
+    let thrice = grade(
+        "design-rate-limiter-service",
+        &[&[RATE_LIMITER, RATE_LIMITER, RATE_LIMITER].join(" ")],
+    );
+    assert!(
+        thrice.overall <= once.overall,
+        "{} > {}",
+        thrice.overall,
+        once.overall
+    );
+}
+
+#[test]
+fn the_same_answer_gets_the_same_score() {
+    let a = grade("design-rate-limiter-service", &[RATE_LIMITER]);
+    let b = grade("design-rate-limiter-service", &[RATE_LIMITER]);
+    assert_eq!(a, b);
+}
+
+#[test]
+fn long_quotes_are_cut_at_a_word_and_marked() {
+    let long = "word ".repeat(200);
+    let cut = clip(long.trim());
+    assert!(cut.ends_with('…'));
+    assert!(cut.chars().count() <= MAX_QUOTE_CHARS + 1);
+    assert!(long.contains(cut.trim_end_matches('…')));
+}

