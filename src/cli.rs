@@ -463,7 +463,7 @@ pub async fn grade(
         }
     };
     let answers = [answer.to_owned()];
-    let score = crate::grading::grade_or_fallback(
+    let score = crate::grading::grade_answer(
         grader,
         GradeRequest {
             rubric,
@@ -471,6 +471,7 @@ pub async fn grade(
             answers: &answers,
             hints: &[],
         },
+        None,
     )
     .await;
     if json {

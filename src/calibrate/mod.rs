@@ -1,7 +1,7 @@
 //! Calibration: how well a grader agrees with human labels.
 //!
 //! [`run`] grades every item of a [`CalibrationSet`] with a grader, through
-//! [`grade_or_fallback`] exactly as a live interview does, and compares the
+//! [`grade_answer`] exactly as a live interview does, and compares the
 //! scores with the labels: rank correlation, agreement, ranking accuracy and
 //! bias, overall and per round kind, with the adversarial items listed so a
 //! reviewer can see what a stuffed or injected answer earned.
@@ -17,7 +17,7 @@ use futures_util::StreamExt;
 use serde::Serialize;
 
 use crate::content::RoundKind;
-use crate::grading::{AnswerScore, GradeRequest, Grader, grade_or_fallback};
+use crate::grading::{AnswerScore, GradeRequest, Grader, grade_answer};
 
 pub use breakdown::{SplitReport, StyleReport};
 pub use metrics::{
@@ -163,7 +163,7 @@ pub async fn run(set: &CalibrationSet, grader: &dyn Grader) -> CalibrationReport
                 answers: &item.answers,
                 hints: &[],
             };
-            ItemResult::new(item, grade_or_fallback(grader, request).await)
+            ItemResult::new(item, grade_answer(grader, request, None).await)
         })
         .buffered(CONCURRENCY)
         .collect()

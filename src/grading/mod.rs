@@ -231,6 +231,26 @@ pub async fn grade_or_fallback(grader: &dyn Grader, request: GradeRequest<'_>) -
     }
 }
 
+/// The one way every caller (the live session, regrade, the operator's
+/// "try", `mockloop grade`, calibration) scores an answer: grade with a
+/// fallback, fold in the question's last code run if there was one, and
+/// record the rubric the score was judged against even when the grader
+/// left that out.
+pub async fn grade_answer(
+    grader: &dyn Grader,
+    request: GradeRequest<'_>,
+    run: Option<&crate::sandbox::TestRun>,
+) -> AnswerScore {
+    let mut score = grade_or_fallback(grader, request).await;
+    if let Some(run) = run {
+        code_tests::apply(&mut score, request.rubric, run);
+    }
+    if score.provenance.rubric_hash.is_empty() {
+        score.provenance.rubric_hash = rubric_hash(request.rubric);
+    }
+    score
+}
+
 /// The grader `config` asks for (`kind` overrides `[grader] kind`).
 pub fn build(config: &Config, kind: Option<GraderKind>) -> anyhow::Result<Arc<dyn Grader>> {
     match kind.unwrap_or(config.grader.kind) {
@@ -265,5 +285,66 @@ pub fn offline(config: &Config) -> Arc<dyn Grader> {
             );
             Arc::new(OfflineGrader)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::{Catalog, RoundKind};
+    use crate::sandbox::{RunStatus, TestRun};
+
+    /// A grader that reports no rubric hash, as an outside one might.
+    struct Forgetful;
+
+    #[async_trait]
+    impl Grader for Forgetful {
+        fn id(&self) -> &str {
+            "forgetful"
+        }
+
+        async fn grade(&self, request: GradeRequest<'_>) -> Result<AnswerScore, GradeError> {
+            let mut score = OfflineGrader.score(request);
+            score.grader = "forgetful".into();
+            score.provenance.rubric_hash.clear();
+            Ok(score)
+        }
+    }
+
+    #[tokio::test]
+    async fn every_caller_gets_the_rubric_hash_and_the_code_run_folded_in() {
+        let catalog = Catalog::embedded().unwrap();
+        let rubric = catalog.rubric_for_kind(RoundKind::Coding).unwrap();
+        let question = &catalog.questions(RoundKind::Coding)[0];
+        let answers = [
+            "I would use a hash map, which makes each lookup O(1), so the whole \
+                        pass is O(n) time; I tested empty input and duplicates."
+                .to_owned(),
+        ];
+        let request = GradeRequest {
+            rubric,
+            question,
+            answers: &answers,
+            hints: &[],
+        };
+        let run = TestRun {
+            language: crate::content::CodeLanguage::Python,
+            code: "def f(): pass".into(),
+            status: RunStatus::Completed,
+            passed: 0,
+            total: 5,
+            cases: vec![],
+            message: None,
+            output: String::new(),
+            duration_ms: 1,
+        };
+        let plain = grade_answer(&Forgetful, request, None).await;
+        assert_eq!(plain.provenance.rubric_hash, rubric_hash(rubric));
+        let failing = grade_answer(&Forgetful, request, Some(&run)).await;
+        assert!(failing.overall <= plain.overall);
+        assert_ne!(
+            failing.dimensions, plain.dimensions,
+            "the failed run moved a level"
+        );
     }
 }

@@ -21,7 +21,7 @@ use super::error::AppError;
 use super::operator_content::{Edit, Invalid, blocking, body, current_source, parse_path};
 use crate::config::GraderKind;
 use crate::content::{Catalog, check};
-use crate::grading::{GradeRequest, Grader, grade_or_fallback, rubric_hash};
+use crate::grading::{GradeRequest, Grader, grade_answer};
 use crate::regrade::{RegradeReport, Regrader, RubricOverrides};
 
 /// Sessions one regrade request may name: a page of the console's list.
@@ -119,7 +119,7 @@ pub async fn try_rubric(
     // Graded as a live answer is: normalised first (see grading::normalize),
     // so evidence quotes are substrings of what is shown.
     let answers = [crate::grading::normalize::normalize(&request.answer).into_owned()];
-    let mut score = grade_or_fallback(
+    let score = grade_answer(
         grader.as_ref(),
         GradeRequest {
             rubric,
@@ -127,11 +127,9 @@ pub async fn try_rubric(
             answers: &answers,
             hints: &[],
         },
+        None,
     )
     .await;
-    if score.provenance.rubric_hash.is_empty() {
-        score.provenance.rubric_hash = rubric_hash(rubric);
-    }
     Ok(Json(score).into_response())
 }
 

@@ -17,7 +17,7 @@ use futures_util::StreamExt;
 use serde::Serialize;
 
 use crate::content::{ContentErrors, RoundKind, Rubric, load_rubrics};
-use crate::grading::{AnswerScore, GradeRequest, Grader, grade_or_fallback, rubric_hash};
+use crate::grading::{AnswerScore, GradeRequest, Grader, grade_answer};
 use crate::interview::{Input, InterviewError, Millis, Session};
 use crate::store::{Store, StoreError};
 
@@ -275,15 +275,8 @@ impl Regrader<'_> {
                         answers: &answers,
                         hints: &hints,
                     };
-                    let mut score = grade_or_fallback(self.grader, request).await;
-                    if let Some(run) = record.and_then(|r| r.test_runs.last()) {
-                        crate::grading::code_tests::apply(&mut score, rubric, run);
-                    }
-                    // A grader that leaves the hash empty still gets one, so
-                    // the stored score says which rubric content it judged.
-                    if score.provenance.rubric_hash.is_empty() {
-                        score.provenance.rubric_hash = rubric_hash(rubric);
-                    }
+                    let run = record.and_then(|r| r.test_runs.last());
+                    let score = grade_answer(self.grader, request, run).await;
                     (round, question, score)
                 })
                 .buffered(CONCURRENCY)

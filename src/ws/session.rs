@@ -20,7 +20,7 @@ use super::Shared;
 use super::lease::{Keeper, Next};
 use super::protocol::{ClientMsg, ServerMsg};
 use super::voice::{Action, Job, Voice};
-use crate::grading::{AnswerScore, GradeRequest, grade_or_fallback};
+use crate::grading::{AnswerScore, GradeRequest, grade_answer};
 use crate::interview::{
     Event, Input, InterviewError, Millis, PauseReason, Phase, Session, StoredEvent,
 };
@@ -662,10 +662,7 @@ impl Actor {
                     hints: &hints,
                 };
                 let started = Instant::now();
-                let mut score = grade_or_fallback(grader.as_ref(), request).await;
-                if let Some(run) = &tests_run {
-                    crate::grading::code_tests::apply(&mut score, &planned.rubric, run);
-                }
+                let score = grade_answer(grader.as_ref(), request, tests_run.as_ref()).await;
                 metrics.graded(grader.id(), score.fallback, started.elapsed());
                 let _ = tx
                     .send(Command::Graded {
