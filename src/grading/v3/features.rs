@@ -15,10 +15,12 @@ use super::super::offline::gaming;
 use super::super::signals::Analysis;
 use super::story::{Story, story};
 
-/// Sentences with fewer words than this carry no claim of their own (they
-/// are still quoted as part of a neighbour's point).
+/// Sentences with fewer words than this ("Why?", "Yes.") carry no claim of
+/// their own and are not embedded or matched with key points.
 const MIN_SENTENCE_WORDS: usize = 4;
-/// Key points of siblings compared with the answer, best first.
+/// A question (its own or a sibling) is read as its text and the mean of
+/// this many of its key points closest to the answer: an answer covers a few
+/// points well, not all of them.
 const TOP_POINTS: usize = 3;
 
 /// One key point and the sentence that best shows it.
