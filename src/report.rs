@@ -1,6 +1,6 @@
 //! The debrief: scores aggregated in code from the session's graded answers.
 //! No model decides the verdict; the thresholds below do, and they are
-//! documented in the README.
+//! documented in docs/grading.md.
 
 use crate::speech::analytics::SpeechAnalytics;
 use serde::Serialize;
