@@ -471,7 +471,7 @@ pub async fn grade(
             answers: &answers,
             hints: &[],
         },
-        None,
+        crate::grading::Observed::default(),
     )
     .await;
     if json {

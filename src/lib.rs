@@ -16,6 +16,7 @@ pub mod http;
 pub mod interview;
 pub mod interviewer;
 pub mod metrics;
+pub mod openai;
 pub mod pip;
 pub mod rate;
 pub mod regrade;

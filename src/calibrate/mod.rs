@@ -17,7 +17,7 @@ use futures_util::StreamExt;
 use serde::Serialize;
 
 use crate::content::RoundKind;
-use crate::grading::{AnswerScore, GradeRequest, Grader, grade_answer};
+use crate::grading::{AnswerScore, GradeRequest, Grader, Observed, grade_answer};
 
 pub use breakdown::{SplitReport, StyleReport};
 pub use metrics::{
@@ -163,7 +163,10 @@ pub async fn run(set: &CalibrationSet, grader: &dyn Grader) -> CalibrationReport
                 answers: &item.answers,
                 hints: &[],
             };
-            ItemResult::new(item, grade_answer(grader, request, None).await)
+            ItemResult::new(
+                item,
+                grade_answer(grader, request, Observed::default()).await,
+            )
         })
         .buffered(CONCURRENCY)
         .collect()

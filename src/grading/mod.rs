@@ -6,6 +6,7 @@
 //! asks its next question without waiting for a score.
 
 pub mod code_tests;
+pub mod delivery;
 pub mod injection;
 mod lexicon;
 pub mod llm;
@@ -154,23 +155,32 @@ pub struct DimensionScore {
 impl AnswerScore {
     /// The weighted overall from dimension levels, rounded to two decimals.
     pub fn weighted_overall(rubric: &Rubric, dimensions: &[DimensionScore]) -> f64 {
-        let (sum, weight) = rubric
-            .dimensions
-            .iter()
-            .filter_map(|d| {
-                dimensions
-                    .iter()
-                    .find(|s| s.id == d.id)
-                    .map(|s| (d.weight, s.level))
-            })
-            .fold((0.0, 0.0), |(sum, w), (weight, level)| {
-                (sum + weight * f64::from(level), w + weight)
-            });
-        if weight == 0.0 {
-            1.0
-        } else {
-            round2(sum / weight)
-        }
+        weighted_level(rubric, dimensions.iter().map(|s| (s.id.as_str(), s.level)))
+    }
+}
+
+/// The rubric-weighted mean of dimension levels given by dimension id, to
+/// two decimals; dimensions with no level are left out of the weights.
+pub fn weighted_level<'a>(
+    rubric: &Rubric,
+    levels: impl Iterator<Item = (&'a str, u8)> + Clone,
+) -> f64 {
+    let (sum, weight) = rubric
+        .dimensions
+        .iter()
+        .filter_map(|d| {
+            levels
+                .clone()
+                .find(|(id, _)| *id == d.id)
+                .map(|(_, level)| (d.weight, level))
+        })
+        .fold((0.0, 0.0), |(sum, w), (weight, level)| {
+            (sum + weight * f64::from(level), w + weight)
+        });
+    if weight == 0.0 {
+        1.0
+    } else {
+        round2(sum / weight)
     }
 }
 
@@ -231,20 +241,30 @@ pub async fn grade_or_fallback(grader: &dyn Grader, request: GradeRequest<'_>) -
     }
 }
 
+/// What the session observed of an answer beside its words.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Observed<'a> {
+    /// The last run of the candidate's code against the question's tests.
+    pub run: Option<&'a crate::sandbox::TestRun>,
+    /// How each spoken turn was delivered; typed turns have none.
+    pub speech: &'a [crate::speech::analytics::SpeechAnalytics],
+}
+
 /// The one way every caller (the live session, regrade, the operator's
 /// "try", `mockloop grade`, calibration) scores an answer: grade with a
-/// fallback, fold in the question's last code run if there was one, and
-/// record the rubric the score was judged against even when the grader
-/// left that out.
+/// fallback, fold in what was observed beside the words (the question's
+/// last code run, the delivery of a spoken answer), and record the rubric
+/// the score was judged against even when the grader left that out.
 pub async fn grade_answer(
     grader: &dyn Grader,
     request: GradeRequest<'_>,
-    run: Option<&crate::sandbox::TestRun>,
+    observed: Observed<'_>,
 ) -> AnswerScore {
     let mut score = grade_or_fallback(grader, request).await;
-    if let Some(run) = run {
+    if let Some(run) = observed.run {
         code_tests::apply(&mut score, request.rubric, run);
     }
+    delivery::apply(&mut score, request.rubric, observed.speech);
     if score.provenance.rubric_hash.is_empty() {
         score.provenance.rubric_hash = rubric_hash(request.rubric);
     }
@@ -338,9 +358,17 @@ mod tests {
             output: String::new(),
             duration_ms: 1,
         };
-        let plain = grade_answer(&Forgetful, request, None).await;
+        let plain = grade_answer(&Forgetful, request, Observed::default()).await;
         assert_eq!(plain.provenance.rubric_hash, rubric_hash(rubric));
-        let failing = grade_answer(&Forgetful, request, Some(&run)).await;
+        let failing = grade_answer(
+            &Forgetful,
+            request,
+            Observed {
+                run: Some(&run),
+                ..Observed::default()
+            },
+        )
+        .await;
         assert!(failing.overall <= plain.overall);
         assert_ne!(
             failing.dimensions, plain.dimensions,

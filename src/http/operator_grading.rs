@@ -127,7 +127,7 @@ pub async fn try_rubric(
             answers: &answers,
             hints: &[],
         },
-        None,
+        crate::grading::Observed::default(),
     )
     .await;
     Ok(Json(score).into_response())

@@ -123,6 +123,12 @@ impl QuestionRecord {
         self.turns.iter().filter_map(|t| t.answer.clone()).collect()
     }
 
+    /// How each spoken answer was delivered, in order; typed answers have
+    /// none.
+    pub fn speech(&self) -> Vec<SpeechAnalytics> {
+        self.turns.iter().filter_map(|t| t.speech.clone()).collect()
+    }
+
     /// The hints the candidate asked for on this question.
     pub fn hints(&self) -> Vec<String> {
         self.turns

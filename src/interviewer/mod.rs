@@ -27,9 +27,9 @@ use tokio::time::{Instant, timeout_at};
 use crate::config::{Config, InterviewerConfig};
 use crate::content::ContentSource;
 use crate::grading::llm::LlmSetupError;
-use crate::grading::llm::provider::Provider;
 use crate::grading::signals;
 use crate::interview::{Author, Fallback, Pending, Plan, PromptKind, Turn, TurnSource};
+use crate::openai::provider::Provider;
 
 use guard::Guard;
 use prompt::{Line, Templates, TurnContext, escape_candidate};
@@ -236,7 +236,7 @@ struct Run {
     streamed: bool,
 }
 
-fn provider_error(error: crate::grading::llm::provider::ProviderError) -> Fallback {
+fn provider_error(error: crate::openai::provider::ProviderError) -> Fallback {
     tracing::warn!(%error, "the interviewer's LLM request failed");
     Fallback::ProviderError
 }

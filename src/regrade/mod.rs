@@ -17,7 +17,7 @@ use futures_util::StreamExt;
 use serde::Serialize;
 
 use crate::content::{ContentErrors, RoundKind, Rubric, load_rubrics};
-use crate::grading::{AnswerScore, GradeRequest, Grader, grade_answer};
+use crate::grading::{AnswerScore, GradeRequest, Grader, Observed, grade_answer};
 use crate::interview::{Input, InterviewError, Millis, Session};
 use crate::store::{Store, StoreError};
 
@@ -275,8 +275,12 @@ impl Regrader<'_> {
                         answers: &answers,
                         hints: &hints,
                     };
-                    let run = record.and_then(|r| r.test_runs.last());
-                    let score = grade_answer(self.grader, request, run).await;
+                    let speech = record.map(|r| r.speech()).unwrap_or_default();
+                    let observed = Observed {
+                        run: record.and_then(|r| r.test_runs.last()),
+                        speech: &speech,
+                    };
+                    let score = grade_answer(self.grader, request, observed).await;
                     (round, question, score)
                 })
                 .buffered(CONCURRENCY)

@@ -24,7 +24,7 @@ use tokio::sync::Semaphore;
 
 use super::{Request, SAMPLE_RATE, SpeechError, Transcriber, Transcript, Word};
 use crate::config::SpeechRemoteConfig;
-use crate::grading::llm::provider::{http_client, openai_endpoint};
+use crate::openai::{http_client, openai_endpoint};
 
 pub struct RemoteTranscriber {
     client: Client<OpenAIConfig>,

@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
 
 use crate::config::{TtsConfig, TtsFormat};
-use crate::grading::llm::provider::{http_client, openai_endpoint};
+use crate::openai::{http_client, openai_endpoint};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TtsError {

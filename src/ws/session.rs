@@ -20,7 +20,7 @@ use super::Shared;
 use super::lease::{Keeper, Next};
 use super::protocol::{ClientMsg, ServerMsg};
 use super::voice::{Action, Job, Voice};
-use crate::grading::{AnswerScore, GradeRequest, grade_answer};
+use crate::grading::{AnswerScore, GradeRequest, Observed, grade_answer};
 use crate::interview::{
     Event, Input, InterviewError, Millis, PauseReason, Phase, Session, StoredEvent,
 };
@@ -646,6 +646,7 @@ impl Actor {
         let answers = record.answers();
         let hints = record.hints();
         let tests_run = record.test_runs.last().cloned();
+        let speech = record.speech();
         let plan = Arc::clone(self.session.plan());
         let grader = Arc::clone(&self.shared.grader);
         let metrics = Arc::clone(&self.shared.metrics);
@@ -662,7 +663,11 @@ impl Actor {
                     hints: &hints,
                 };
                 let started = Instant::now();
-                let score = grade_answer(grader.as_ref(), request, tests_run.as_ref()).await;
+                let observed = Observed {
+                    run: tests_run.as_ref(),
+                    speech: &speech,
+                };
+                let score = grade_answer(grader.as_ref(), request, observed).await;
                 metrics.graded(grader.id(), score.fallback, started.elapsed());
                 let _ = tx
                     .send(Command::Graded {

@@ -21,8 +21,11 @@ const FRAME_SAMPLES: usize = 640;
 /// (the speech benchmark measures latency).
 const SPEECH_WAIT: Duration = Duration::from_secs(90);
 
+/// Long enough (over 40 words) for its delivery to be judged.
 const SAID: &str = "I would count each value in a hash map, which makes every lookup constant time. \
-                    The trade off is the extra memory for the map.";
+                    The trade off is the extra memory for the map. If memory were tight, I would \
+                    sort the values first and then compare neighbours, which costs n log n time \
+                    but needs no extra space.";
 
 /// One recogniser for every test here, as a server shares one model
 /// across sessions.
@@ -125,6 +128,19 @@ async fn a_spoken_answer_is_transcribed_live_submitted_on_done_and_reported_with
     assert!(
         first["overall"].as_f64().is_some(),
         "the spoken answer was scored"
+    );
+    // Its delivery (the recogniser's measured pace and fillers, not any
+    // phrase) is judged under Communication, and the feedback names it.
+    let communication = first["dimensions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == "communication")
+        .expect("the screen rubric judges communication");
+    let feedback = communication["feedback"].as_str().unwrap();
+    assert!(
+        feedback.contains("Delivery") && feedback.contains("words"),
+        "{feedback}"
     );
     assert!(
         debrief["report"]["answers"][1]["turns"][0]["speech"].is_null(),

@@ -13,8 +13,6 @@
 //! offline grader and marks the score as a fallback with the reason.
 
 pub mod prompt;
-pub mod provider;
-pub mod retry;
 pub mod schema;
 pub mod verify;
 
@@ -33,8 +31,9 @@ use crate::grading::{
     rubric_hash,
 };
 
+use crate::openai::clip;
+use crate::openai::provider::{self, Provider};
 use prompt::Templates;
-use provider::Provider;
 use schema::ModelGrade;
 use verify::{Verified, apply_injection_check, lower_of, verify};
 
@@ -264,12 +263,4 @@ fn user(text: String) -> ChatCompletionRequestMessage {
 
 fn assistant(text: String) -> ChatCompletionRequestMessage {
     ChatCompletionRequestAssistantMessage::from(text).into()
-}
-
-/// `text` cut to at most `max_chars` characters, marked with `…` when cut.
-fn clip(text: &str, max_chars: usize) -> String {
-    match text.char_indices().nth(max_chars) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_owned(),
-    }
 }

@@ -11,8 +11,8 @@
 use crate::content::Rubric;
 use crate::grading::{AnswerScore, DimensionScore};
 
-use super::clip;
 use super::schema::ModelGrade;
+use crate::openai::clip;
 
 /// Highest level a dimension can keep without one valid quote.
 pub const UNQUOTED_CAP: u8 = 2;

@@ -179,18 +179,14 @@ pub struct Judgement {
 impl Judgement {
     /// The weighted overall, as `AnswerScore::weighted_overall` computes it.
     pub fn overall(&self, rubric: &Rubric) -> f64 {
-        let (sum, weight) = rubric
-            .dimensions
-            .iter()
-            .zip(&self.dimensions)
-            .fold((0.0, 0.0), |(s, w), (d, (level, _, _))| {
-                (s + d.weight * f64::from(*level), w + d.weight)
-            });
-        if weight == 0.0 {
-            1.0
-        } else {
-            crate::grading::round2(sum / weight)
-        }
+        crate::grading::weighted_level(
+            rubric,
+            rubric
+                .dimensions
+                .iter()
+                .zip(&self.dimensions)
+                .map(|(d, (level, _, _))| (d.id.as_str(), *level)),
+        )
     }
 }
 

@@ -221,7 +221,7 @@ pub fn score(params: &Params, request: GradeRequest<'_>, f: &Features) -> Answer
         rubric_id: rubric.id.clone(),
         rubric_version: rubric.version.clone(),
         overall,
-        estimate: answer_cap.is_none() && disagrees(f, coverage, points, overall),
+        estimate: answer_cap.is_none() && disagrees(params, values, f, coverage, points, overall),
         dimensions,
         fallback: false,
         fallback_reason: None,
@@ -239,14 +239,24 @@ pub fn score(params: &Params, request: GradeRequest<'_>, f: &Features) -> Answer
 
 /// The signals disagree: the answer is about the question but none of its
 /// key points' substance was found, or much of the rubric's vocabulary is
-/// there with little of the key points. Either way the level is a guess.
-fn disagrees(f: &Features, coverage: f64, points: &[(f64, Coverage)], overall: f64) -> bool {
+/// there with little of the key points, or a technical answer sits right at
+/// the off-topic line (a hair either way flips it between level 1 and its
+/// earned level). Either way the level is a guess.
+fn disagrees(
+    params: &Params,
+    values: bool,
+    f: &Features,
+    coverage: f64,
+    points: &[(f64, Coverage)],
+    overall: f64,
+) -> bool {
     let on_topic = f.points.iter().filter(|p| p.topic >= 0.45).count();
     let covered = points.iter().filter(|p| p.1 == Coverage::Covered).count();
     let signals = mean(f.signals.iter().copied()).unwrap_or(0.0);
+    let near_the_line = !values && (f64::from(f.margin) - params.off_topic_margin).abs() < 0.02;
     (on_topic >= 3 && covered == 0 && overall >= 1.5)
         || (signals >= 0.6 && coverage < 0.15)
-        || f.margin.abs() < 0.02
+        || near_the_line
 }
 
 /// The sentence that shows a values dimension's story part.

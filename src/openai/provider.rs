@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use async_openai::Client;
-use async_openai::config::{AzureConfig, Config as ProviderConfig, OPENAI_API_BASE, OpenAIConfig};
+use async_openai::config::{AzureConfig, Config as ProviderConfig, OPENAI_API_BASE};
 use async_openai::error::OpenAIError;
 use async_openai::middleware::ReqwestService;
 use async_openai::types::chat::{
@@ -18,12 +18,8 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 use crate::config::{LlmConfig, LlmProvider};
 use crate::grading::TokenUsage;
 
-use super::clip;
 use super::retry::BoundedRetry;
-
-/// Longest wait for a TCP/TLS connection: a dead host is known fast, while
-/// `timeout_seconds` bounds the whole request.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+use super::{clip, http_client, openai_endpoint};
 
 pub struct Provider {
     client: Client<Box<dyn ProviderConfig>>,
@@ -58,27 +54,6 @@ pub enum ProviderError {
     NoChoice,
     #[error("LLM request failed: {0}")]
     Other(String),
-}
-
-/// An OpenAI-compatible endpoint at `base_url` (no trailing slash needed).
-/// Organisation and project are cleared: async-openai would otherwise pick
-/// them up from the environment and send them to a third party.
-pub(crate) fn openai_endpoint(base_url: &str, key: String) -> OpenAIConfig {
-    OpenAIConfig::new()
-        .with_api_base(base_url.trim_end_matches('/'))
-        .with_api_key(key)
-        .with_org_id("")
-        .with_project_id("")
-}
-
-/// The HTTP client for an outside model: async-openai has no request timeout
-/// of its own, so the client carries one (connecting gets at most 10 s).
-pub(crate) fn http_client(timeout: Duration) -> Result<reqwest::Client, String> {
-    reqwest::Client::builder()
-        .timeout(timeout)
-        .connect_timeout(CONNECT_TIMEOUT.min(timeout))
-        .build()
-        .map_err(|e| format!("building the HTTP client: {e}"))
 }
 
 impl Provider {
