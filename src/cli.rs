@@ -98,6 +98,11 @@ pub enum Command {
         /// instead of measuring a grader.
         #[arg(long, conflicts_with = "grader")]
         fit: bool,
+        /// Grade every item as if its question were typed in, with no key
+        /// points and no sibling questions: how `mockloop grade --question`
+        /// fares on labelled answers.
+        #[arg(long, conflicts_with = "fit")]
+        free_text: bool,
     },
     /// Rescore stored answers with another grader or edited rubrics; the new
     /// scores are stored as new events and the old ones kept.
@@ -256,6 +261,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             json,
             content,
             fit,
+            free_text,
         } => {
             if content.is_some() {
                 config.content.dir = content;
@@ -263,7 +269,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let out = if fit {
                 scoring::fit(&config, &set, json)?
             } else {
-                scoring::calibrate(&config, &set, grader, json).await?
+                scoring::calibrate(&config, &set, grader, free_text, json).await?
             };
             print!("{out}");
             Ok(())

@@ -225,6 +225,17 @@ fn read(path: &Path) -> Result<String, SetErrors> {
 }
 
 impl CalibrationSet {
+    /// Every item's question as if typed in: no key points, no examples,
+    /// no siblings. Measures how a grader does on `mockloop grade
+    /// --question`, where that is all it has.
+    pub fn as_free_text(&mut self) {
+        for item in &mut self.items {
+            item.question.key_points.clear();
+            item.question.examples.clear();
+            item.question.bank = Arc::from(Vec::new());
+        }
+    }
+
     /// Reads and parses `path`: one set file, or a directory of them (every
     /// `*.toml` but [`SPLIT_FILE`], which names the held-out questions).
     /// Question ids are resolved against `catalog`.

@@ -18,11 +18,15 @@ pub async fn calibrate(
     config: &Config,
     set: &Path,
     grader: Option<GraderKind>,
+    free_text: bool,
     json: bool,
 ) -> anyhow::Result<String> {
     let catalog = load_catalog(config)?;
-    let set = CalibrationSet::load(set, &catalog)
+    let mut set = CalibrationSet::load(set, &catalog)
         .map_err(|e| anyhow!("the calibration set has errors:\n{e}"))?;
+    if free_text {
+        set.as_free_text();
+    }
     let grader = crate::grading::build(config, grader)?;
     let report = calibrate::run(&set, grader.as_ref()).await;
     Ok(if json {

@@ -95,6 +95,54 @@ fn grade_prints_the_per_answer_score_object() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown kind"));
 }
 
+#[test]
+fn grade_judges_a_typed_in_question_with_v3_and_marks_it_an_estimate() {
+    // The model the tests share, unpacked by the first call.
+    mockloop::embed::test_model();
+    let model = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/test-models/all-minilm-l6-v2");
+    let grade = |question: &str, answer: &str| -> Value {
+        let mut child = mockloop()
+            .args(["grade", "--kind", "screen", "--question", question])
+            .args(["--answer-file", "-", "--json"])
+            .env("MOCKLOOP__GRADER__EMBEDDING_MODEL", &model)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(answer.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success());
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let question = "How does a B-tree index make a database query faster, and what does it \
+                    cost on writes?";
+    let on_topic = grade(
+        question,
+        "A B-tree index keeps the key values sorted in a shallow balanced tree, so a lookup \
+         reads three or four pages instead of scanning the whole table, which turns a full scan \
+         of ten million rows into a few milliseconds. The cost is on writes: every insert or \
+         update of an indexed column also has to update the tree, and page splits add write \
+         amplification, so I only index the columns that the hot queries filter on.",
+    );
+    assert_eq!(on_topic["grader"], "offline-v3", "{on_topic}");
+    assert_eq!(on_topic["estimate"], true, "no key points: an estimate");
+    assert!(on_topic["key_points"].is_null(), "{on_topic}");
+    let elsewhere = grade(
+        question,
+        "I would put a token bucket per API key in front of the service, refilled every \
+         second, and return 429 with a Retry-After header when a caller runs out, syncing the \
+         counts through Redis so every host sees the same limit.",
+    );
+    assert_eq!(elsewhere["overall"], 1.0, "{elsewhere}");
+    assert!(on_topic["overall"].as_f64().unwrap() > 1.0, "{on_topic}");
+}
+
 #[tokio::test]
 async fn export_prints_a_stored_sessions_report_and_transcript() {
     let app = spawn_app().await;

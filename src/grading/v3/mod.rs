@@ -33,6 +33,7 @@
 
 mod features;
 mod feedback;
+pub mod free_text;
 mod judge;
 mod story;
 #[cfg(test)]
@@ -89,11 +90,14 @@ impl SubstanceGrader {
     }
 
     /// Grades synchronously (the model runs on this thread). A question
-    /// with no key points (an ad-hoc one) gives v3 nothing to judge
-    /// substance by: v2 scores it, and the score carries v2's id.
+    /// with no key points (typed in) is read as [`free_text`] describes.
     pub fn score(&self, request: GradeRequest<'_>) -> Result<AnswerScore, GradeError> {
+        let unavailable = |e: crate::embed::EmbedError| GradeError::Unavailable(e.to_string());
         if request.question.key_points.is_empty() {
-            return Ok(super::OfflineGrader.score(request));
+            let read = free_text::as_question(request.rubric, request.question);
+            let features = extract(&self.embedder, request.rubric, &read, request.answers)
+                .map_err(unavailable)?;
+            return Ok(free_text::score(&self.params, request, &read, &features));
         }
         let features = extract(
             &self.embedder,
@@ -101,7 +105,7 @@ impl SubstanceGrader {
             request.question,
             request.answers,
         )
-        .map_err(|e| GradeError::Unavailable(e.to_string()))?;
+        .map_err(unavailable)?;
         Ok(score(&self.params, request, &features))
     }
 }

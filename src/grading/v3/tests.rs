@@ -166,3 +166,80 @@ fn long_quotes_are_cut_at_a_word_and_marked() {
     assert!(cut.chars().count() <= MAX_QUOTE_CHARS + 1);
     assert!(long.contains(cut.trim_end_matches('…')));
 }
+
+/// A question typed in: no key points, no siblings.
+fn typed_in(kind: crate::content::RoundKind, text: &str) -> Question {
+    let mut question = catalog().questions(kind)[0].clone();
+    question.id = "ad-hoc".into();
+    question.text = text.into();
+    question.key_points.clear();
+    question.examples.clear();
+    question.bank = Default::default();
+    question
+}
+
+fn grade_typed_in(question: &Question, answer: &str) -> AnswerScore {
+    let rubric = catalog().rubric_for_kind(question.kind).unwrap();
+    SubstanceGrader::new(test_model())
+        .score(GradeRequest {
+            rubric,
+            question,
+            answers: &[answer.to_owned()],
+            hints: &[],
+        })
+        .unwrap()
+}
+
+#[test]
+fn a_typed_in_question_is_judged_with_v3s_guards_and_says_it_is_an_estimate() {
+    let question = typed_in(
+        crate::content::RoundKind::Design,
+        "Design a rate limiter for a public API that serves a few million requests per second.",
+    );
+    let on_topic = grade_typed_in(&question, RATE_LIMITER);
+    assert_eq!(on_topic.grader, SubstanceGrader::ID);
+    assert!(on_topic.estimate, "no key points: the level is a guess");
+    assert!(on_topic.key_points.is_empty());
+    assert!(on_topic.overall > 1.5, "{on_topic:#?}");
+
+    let story = grade_typed_in(&question, PLAIN_STORY);
+    assert!(story.overall < on_topic.overall, "{story:#?}");
+    let stuffed = grade_typed_in(
+        &question,
+        &"I would use caching, sharding, replication, idempotency, backpressure. ".repeat(8),
+    );
+    assert!(stuffed.overall <= 1.0, "{stuffed:#?}");
+
+    let rubric = catalog().rubric_for_kind(question.kind).unwrap();
+    for score in [&on_topic, &story, &stuffed] {
+        assert!(!score.strengths.is_empty() && !score.improvements.is_empty());
+        for dimension in &score.dimensions {
+            for described in rubric.dimensions.iter().flat_map(|d| &d.levels) {
+                assert!(!dimension.feedback.contains(described.as_str()));
+            }
+            for signal in rubric.signals() {
+                assert!(
+                    !dimension.feedback.contains(&signal.description),
+                    "{}",
+                    dimension.feedback
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn an_answer_far_from_a_typed_in_question_is_off_topic() {
+    let question = typed_in(
+        crate::content::RoundKind::Screen,
+        "How does a B-tree index make a database query faster, and what does it cost on writes?",
+    );
+    let score = grade_typed_in(&question, RATE_LIMITER);
+    assert_eq!(score.overall, 1.0, "{score:#?}");
+    assert!(!score.estimate, "a cap is not a guess");
+    assert!(
+        score.dimensions[0].feedback.contains("different question"),
+        "{}",
+        score.dimensions[0].feedback
+    );
+}
