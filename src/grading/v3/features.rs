@@ -8,12 +8,16 @@ use std::collections::HashSet;
 use crate::content::{BankEntry, Question, Rubric};
 use crate::embed::{EmbedError, Embedder, centroid, cosine};
 
+use super::super::code_reading::{self, Reading};
 use super::super::injection;
 use super::super::lexicon::stem;
 use super::super::normalize::normalize;
 use super::super::offline::gaming;
 use super::super::signals::Analysis;
 use super::story::{Story, story};
+
+/// The rubric dimension the candidate's code itself is read for.
+pub const CODE_QUALITY: &str = "code_quality";
 
 /// Sentences with fewer words than this ("Why?", "Yes.") carry no claim of
 /// their own and are not embedded or matched with key points.
@@ -77,6 +81,10 @@ pub struct Features {
     /// Per statement (in `prose` order): its best cosine with any key point
     /// (or the question, when there are none), and whether it states a claim.
     pub statements: Vec<(f32, bool)>,
+    /// The candidate's code as a reviewer reads it, for rubrics that judge
+    /// code quality: the last turn that holds code (a follow-up may revise
+    /// it).
+    pub code: Option<Reading>,
 }
 
 #[derive(Clone, Debug)]
@@ -252,6 +260,18 @@ pub fn extract(
     };
     let count = |w: &str| analysis.tokens.iter().filter(|t| t.text == w).count();
     let (i, we) = (count("i"), count("we"));
+    let code = rubric
+        .dimensions
+        .iter()
+        .any(|d| d.id == CODE_QUALITY)
+        .then(|| {
+            answers
+                .iter()
+                .rev()
+                .find_map(|a| code_reading::extract(a))
+                .map(|(lang, code)| code_reading::read(lang, &code))
+        })
+        .flatten();
     Ok(Features {
         words: analysis.word_count(),
         points,
@@ -269,6 +289,7 @@ pub fn extract(
         sentences,
         answers,
         statements,
+        code,
     })
 }
 

@@ -3,6 +3,7 @@
 //! points. Never a rubric level description pasted back.
 
 use crate::content::{Dimension, Question};
+use crate::grading::code_reading::Reading;
 use crate::grading::{Coverage, KeyPointResult};
 
 use super::features::Features;
@@ -139,6 +140,33 @@ pub(super) fn dimension(
         ));
     }
     parts.join(" ")
+}
+
+/// Code-quality feedback: what was said, then what reading the code found
+/// (its problems first, each naming the line and identifier), or that
+/// there was no code to read.
+pub(super) fn code(said: &str, reading: Option<&Reading>) -> String {
+    let read = match reading {
+        None => "No code was found in the answer to read: write the solution out.".to_owned(),
+        Some(r) if r.findings.is_empty() => format!(
+            "Reading your code: {}",
+            r.strengths
+                .first()
+                .map_or("clean, nothing to flag.", String::as_str)
+        ),
+        Some(r) => format!(
+            "Reading your code: {}",
+            r.findings
+                .iter()
+                .take(MAX_NAMED)
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+    };
+    format!("{} {read}", said.trim_end())
+        .trim_start()
+        .to_owned()
 }
 
 /// What a values story showed and lacked for one dimension.

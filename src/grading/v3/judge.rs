@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::features::{Features, PointFinding};
+use super::features::{CODE_QUALITY, Features, PointFinding};
 use super::{Cap, mean};
 use crate::content::{Question, RoundKind, Rubric};
 use crate::grading::Coverage;
@@ -228,7 +228,7 @@ pub fn judge(params: &Params, rubric: &Rubric, question: &Question, f: &Features
             let level = match held {
                 Some(Cap::WeNotI) => earned.min(2),
                 Some(_) => 1,
-                None => earned,
+                None => read_code(&dimension.id, earned, f),
             };
             (level, held, own)
         })
@@ -238,6 +238,19 @@ pub fn judge(params: &Params, rubric: &Rubric, question: &Question, f: &Features
         quality,
         cap,
         dimensions,
+    }
+}
+
+/// Code quality is what was said about the code and the code itself, read
+/// as a reviewer would (see `grading::code_reading`), in equal parts,
+/// rounded down. On the coding set's fitting split this agreed with the
+/// labels more often (0.71 exact) than either alone (words 0.58, code 0.46):
+/// interviewers mark clean code down when the answer around it is thin,
+/// and words alone cannot see a `tmp2` or a dead branch.
+fn read_code(dimension: &str, earned: u8, f: &Features) -> u8 {
+    match &f.code {
+        Some(reading) if dimension == CODE_QUALITY => (earned + reading.level) / 2,
+        _ => earned,
     }
 }
 

@@ -185,11 +185,15 @@ pub fn score(params: &Params, request: GradeRequest<'_>, f: &Features) -> Answer
                     values.then(|| story_sentence(&dimension.id, f)),
                 )
             };
+            let mut said = feedback::dimension(dimension, question, f, own, points, values, *cap);
+            if dimension.id == features::CODE_QUALITY && cap.is_none() {
+                said = feedback::code(&said, f.code.as_ref());
+            }
             DimensionScore {
                 id: dimension.id.clone(),
                 name: dimension.name.clone(),
                 level: *level,
-                feedback: feedback::dimension(dimension, question, f, own, points, values, *cap),
+                feedback: said,
                 evidence,
             }
         })
@@ -218,7 +222,11 @@ pub fn score(params: &Params, request: GradeRequest<'_>, f: &Features) -> Answer
         .collect::<Vec<_>>();
 
     let overall = AnswerScore::weighted_overall(rubric, &dimensions);
-    let (strengths, mut improvements) = feedback::summary(question, &key_points, f, values);
+    let (mut strengths, mut improvements) = feedback::summary(question, &key_points, f, values);
+    if let Some(reading) = f.code.as_ref().filter(|_| answer_cap.is_none()) {
+        strengths.extend(reading.strengths.first().cloned());
+        improvements.extend(reading.findings.first().cloned());
+    }
     improvements.extend(super::offline::hint_note(request.hints));
     AnswerScore {
         grader: SubstanceGrader::ID.to_owned(),

@@ -243,3 +243,76 @@ fn an_answer_far_from_a_typed_in_question_is_off_topic() {
         score.dimensions[0].feedback
     );
 }
+
+/// A correct prefix-sum solution, explained, with clean code or the same
+/// code written carelessly.
+fn subarray_answer(code: &str) -> String {
+    format!(
+        "A sliding window does not work here because the numbers can be negative, so the \
+running sum is not monotonic. Instead I keep a running prefix sum and a hash map from each \
+prefix value to how many times it occurred; a subarray ending here sums to k when an earlier \
+prefix equals the current prefix minus k, so each step adds that count. I seed the map with \
+zero seen once so subarrays starting at index 0 count, and I look up before inserting so k = 0 \
+never counts an empty subarray.\n\n{code}\n\nThat is one pass, so O(n) time and O(n) space \
+for the map. For [1, 1, 1] with k = 2 it returns 2.",
+    )
+}
+
+const CLEAN_CODE: &str = "def count_subarrays(nums, k):
+    seen = {0: 1}
+    running = 0
+    total = 0
+    for value in nums:
+        running += value
+        total += seen.get(running - k, 0)
+        seen[running] = seen.get(running, 0) + 1
+    return total";
+
+const CARELESS_CODE: &str = "def count_subarrays(nums, k):
+    tmp = {0: 1}
+    s = 0
+    res2 = 0
+    unused = []
+    for v in nums:
+        s += v
+        res2 += tmp.get(s - k, 0)
+        tmp[s] = tmp.get(s, 0) + 1
+    return res2
+    print(res2)";
+
+#[test]
+fn code_quality_reads_the_code_itself() {
+    let level = |score: &AnswerScore| {
+        score
+            .dimensions
+            .iter()
+            .find(|d| d.id == "code_quality")
+            .map(|d| (d.level, d.feedback.clone()))
+            .unwrap()
+    };
+    let clean = grade(
+        "coding-subarray-sum-equals-k",
+        &[&subarray_answer(CLEAN_CODE)],
+    );
+    let careless = grade(
+        "coding-subarray-sum-equals-k",
+        &[&subarray_answer(CARELESS_CODE)],
+    );
+    let (clean_level, clean_feedback) = level(&clean);
+    let (careless_level, careless_feedback) = level(&careless);
+    assert!(clean_level >= 3, "clean, idiomatic code: {clean_feedback}");
+    assert!(careless_level < clean_level, "{careless_feedback}");
+    assert!(careless_feedback.contains("`tmp`"), "{careless_feedback}");
+    assert!(
+        careless.improvements.iter().any(|i| i.contains("Line")),
+        "{:?}",
+        careless.improvements
+    );
+
+    let prose_only = grade("coding-subarray-sum-equals-k", &[&subarray_answer("")]);
+    assert!(
+        level(&prose_only).1.contains("No code was found"),
+        "{}",
+        level(&prose_only).1
+    );
+}
