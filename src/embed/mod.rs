@@ -154,6 +154,11 @@ impl Embedder {
         Ok(vector)
     }
 
+    /// Whether `text`'s embedding is already cached.
+    pub fn is_cached(&self, text: &str) -> bool {
+        self.lock().contains_key(text)
+    }
+
     /// The embeddings of several reference texts, the missing ones computed
     /// together in batches (the first answer to a question embeds its whole
     /// bank: one pass per text would take seconds).

@@ -215,6 +215,12 @@ pub trait Grader: Send + Sync {
     fn time_limit(&self) -> Duration {
         DEFAULT_TIME_LIMIT
     }
+    /// Starts whatever the grader can do ahead of the first answer to these
+    /// questions, in the background; the handle ends when it is done.
+    /// Nothing, by default.
+    fn prepare(&self, _questions: Vec<Question>) -> Option<tokio::task::JoinHandle<()>> {
+        None
+    }
 }
 
 /// Grades with `grader`; if it fails, the offline grader stands in and the

@@ -79,6 +79,12 @@ impl AppState {
             )
         })?;
         let grader = crate::grading::build(&config, None)?;
+        let questions = crate::content::RoundKind::ALL
+            .iter()
+            .flat_map(|&kind| catalog.questions(kind).iter().cloned())
+            .collect();
+        // Runs in the background; answers that come first embed on demand.
+        drop(grader.prepare(questions));
         // Like the grader's, a broken interviewer template stops start-up.
         let interviewer = crate::interviewer::build(&config)?;
         Ok(AppState::assemble(

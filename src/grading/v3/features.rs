@@ -143,17 +143,7 @@ pub fn extract(
     let texts: Vec<&str> = prose.iter().map(|&i| analysis.sentences[i].text).collect();
     let vectors = embedder.embed(&texts)?;
 
-    // Every text this answer is compared with, embedded together once.
-    let mut references: Vec<&str> = vec![question.text.as_str()];
-    for point in &question.key_points {
-        references.push(&point.text);
-        references.push(detail_of(&point.text));
-    }
-    for entry in question.bank.iter() {
-        references.push(&entry.text);
-        references.extend(entry.key_points.iter().map(String::as_str));
-    }
-    embedder.references(&references)?;
+    embedder.references(&reference_texts(question))?;
 
     let question_words = content_stems(&question.text);
     let points = question
@@ -291,6 +281,22 @@ pub fn extract(
         statements,
         code,
     })
+}
+
+/// Every text an answer to `question` is compared with: the question, its
+/// key points and their details, and its bank. Embedded together once (the
+/// first answer to a question would otherwise wait for each in turn).
+pub fn reference_texts(question: &Question) -> Vec<&str> {
+    let mut references: Vec<&str> = vec![question.text.as_str()];
+    for point in &question.key_points {
+        references.push(&point.text);
+        references.push(detail_of(&point.text));
+    }
+    for entry in question.bank.iter() {
+        references.push(&entry.text);
+        references.extend(entry.key_points.iter().map(String::as_str));
+    }
+    references
 }
 
 /// How close the answer is to its question, and by how much it is closer to

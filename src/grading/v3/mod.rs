@@ -116,6 +116,43 @@ impl Grader for SubstanceGrader {
         Self::ID
     }
 
+    /// Embeds every question's reference texts (its text, key points and
+    /// bank) so the first answer to each question does not wait seconds for
+    /// them. One question at a time under a grading permit: a candidate's
+    /// answer that arrives meanwhile waits for one question's batch at most.
+    fn prepare(
+        &self,
+        questions: Vec<crate::content::Question>,
+    ) -> Option<tokio::task::JoinHandle<()>> {
+        let grader = self.clone();
+        Some(tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            for question in questions {
+                let Ok(permit) = Arc::clone(&grader.running).acquire_owned().await else {
+                    return;
+                };
+                let embedder = Arc::clone(&grader.embedder);
+                let done = tokio::task::spawn_blocking(move || {
+                    let _permit = permit;
+                    embedder
+                        .references(&features::reference_texts(&question))
+                        .map(drop)
+                        .map_err(|e| e.to_string())
+                })
+                .await
+                .unwrap_or_else(|e| Err(e.to_string()));
+                if let Err(error) = done {
+                    tracing::warn!(%error, "preparing the offline grader stopped; answers embed on demand");
+                    return;
+                }
+            }
+            tracing::info!(
+                seconds = started.elapsed().as_secs_f32(),
+                "offline grader v3 ready"
+            );
+        }))
+    }
+
     async fn grade(&self, request: GradeRequest<'_>) -> Result<AnswerScore, GradeError> {
         // The model is CPU-bound for tens of milliseconds to a second: run it
         // on the blocking pool so other sessions' sockets stay responsive

@@ -316,3 +316,29 @@ fn code_quality_reads_the_code_itself() {
         level(&prose_only).1
     );
 }
+
+#[tokio::test]
+async fn prepare_embeds_each_questions_references_before_its_first_answer() {
+    test_model();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/test-models")
+        .join(crate::embed::install::DEFAULT_DIR);
+    // A model of its own: the shared one's cache is warmed by other tests.
+    let embedder = Arc::new(Embedder::load(&dir).unwrap());
+    let questions: Vec<Question> =
+        catalog().questions(crate::content::RoundKind::Design)[..2].to_vec();
+    let texts = |q: &Question| -> Vec<String> {
+        features::reference_texts(q)
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    };
+    assert!(!embedder.is_cached(&questions[0].text));
+    let grader = SubstanceGrader::new(Arc::clone(&embedder));
+    grader.prepare(questions.clone()).unwrap().await.unwrap();
+    for question in &questions {
+        for text in texts(question) {
+            assert!(embedder.is_cached(&text), "{text}");
+        }
+    }
+}
