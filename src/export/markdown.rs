@@ -18,10 +18,10 @@ pub fn transcript_markdown(t: &Transcript) -> String {
         );
         match e.speaker {
             Speaker::System if e.kind == "round_started" => {
-                let _ = write!(out, "\n## {}\n\n", e.text);
+                let _ = write!(out, "\n## {}\n\n", escape(&e.text));
             }
             Speaker::System => {
-                let _ = write!(out, "_[{clock}] {}_\n\n", e.text);
+                let _ = write!(out, "_[{clock}] {}_\n\n", escape(&e.text));
             }
             Speaker::Interviewer => {
                 let who = match e.kind {
@@ -29,7 +29,7 @@ pub fn transcript_markdown(t: &Transcript) -> String {
                     "hint" => "Interviewer (hint, asked for)",
                     _ => "Interviewer",
                 };
-                let _ = write!(out, "**[{clock}] {who}:** {}\n\n", e.text);
+                let _ = write!(out, "**[{clock}] {who}:** {}\n\n", escape(&e.text));
             }
             Speaker::Candidate => {
                 let _ = write!(
@@ -38,7 +38,7 @@ pub fn transcript_markdown(t: &Transcript) -> String {
                     quote_block(&e.text)
                 );
                 if let Some(note) = &e.note {
-                    let _ = write!(out, "_({note})_\n\n");
+                    let _ = write!(out, "_({})_\n\n", escape(note));
                 }
             }
         }
@@ -117,7 +117,7 @@ pub fn report_markdown(r: &Report) -> String {
             out,
             "\n### {}. {}\n\n",
             i + 1,
-            a.question.lines().next().unwrap_or_default()
+            escape(a.question.lines().next().unwrap_or_default())
         );
         let score = a
             .overall
@@ -139,7 +139,13 @@ pub fn report_markdown(r: &Report) -> String {
             );
         }
         for d in &a.dimensions {
-            let _ = writeln!(out, "- **{}: {}/4** — {}", d.name, d.level, d.feedback);
+            let _ = writeln!(
+                out,
+                "- **{}: {}/4** — {}",
+                d.name,
+                d.level,
+                one_line(&d.feedback)
+            );
             for quote in &d.evidence {
                 let _ = writeln!(out, "  - “{}”", one_line(quote));
             }
@@ -232,13 +238,22 @@ fn flags(out: &mut String, a: &AnswerReport) {
     }
 }
 
+/// Text from outside (answers, quotes, feedback that quotes them, model
+/// output) on one line, with HTML escaped: Markdown renderers pass raw HTML
+/// through, and a reviewer's viewer must not run an answer's `<script>`.
 fn one_line(text: &str) -> String {
-    text.replace('\n', " ")
+    escape(&text.replace('\n', " "))
+}
+
+/// Angle brackets as entities, so no tag in the text is a tag in the
+/// rendered page; everything else stays as typed (the raw file is read too).
+fn escape(text: &str) -> String {
+    text.replace('<', "&lt;").replace('>', "&gt;")
 }
 
 fn quote_block(text: &str) -> String {
     text.lines()
-        .map(|l| format!("> {l}"))
+        .map(|l| format!("> {}", escape(l)))
         .collect::<Vec<_>>()
         .join("\n")
 }

@@ -112,16 +112,19 @@ impl ClientMsg {
                 detail: e.to_string(),
             })?;
         if let ClientMsg::Answer { text } = &mut msg {
+            // Stored, graded and quoted as one text: see grading::normalize.
+            // The limit applies to what is stored: NFKC can expand a
+            // character up to 18 times ("\u{fdfa}"), and the frame limit
+            // already bounds the work of normalising.
+            if let Cow::Owned(normal) = normalize(text) {
+                *text = normal;
+            }
             let chars = text.chars().count();
             if chars > limits.max_answer_chars {
                 return Err(ProtocolError::AnswerTooLong {
                     chars,
                     limit: limits.max_answer_chars,
                 });
-            }
-            // Stored, graded and quoted as one text: see grading::normalize.
-            if let Cow::Owned(normal) = normalize(text) {
-                *text = normal;
             }
         }
         Ok(msg)
@@ -540,6 +543,29 @@ mod tests {
             Ok(ClientMsg::RunTests {
                 language: CodeLanguage::Python,
                 code: "x".into()
+            })
+        );
+    }
+
+    #[test]
+    fn the_answer_limit_counts_the_normalised_text_that_is_stored() {
+        // One character on the wire, 18 after NFKC: over the limit of 10.
+        let err = ClientMsg::parse(r#"{"type":"answer","text":"\ufdfa"}"#, LIMITS).unwrap_err();
+        assert_eq!(
+            err,
+            ProtocolError::AnswerTooLong {
+                chars: 18,
+                limit: 10
+            }
+        );
+        // Invisible characters removed by normalisation do not count.
+        assert_eq!(
+            ClientMsg::parse(
+                r#"{"type":"answer","text":"ten chars!\u200b\u200b"}"#,
+                LIMITS
+            ),
+            Ok(ClientMsg::Answer {
+                text: "ten chars!".into()
             })
         );
     }
