@@ -117,7 +117,10 @@ impl ContentSource {
                 });
                 continue;
             }
-            collect(dir, &root, &mut files, &mut errors);
+            // Resolved once, so a file is checked against where the tree
+            // really is (the content path may itself be a link).
+            let base = dir.canonicalize().unwrap_or_else(|_| dir.to_owned());
+            collect(&base, &base.join(top), &mut files, &mut errors);
         }
         if errors.is_empty() {
             Ok(ContentSource::new(files))
@@ -185,8 +188,29 @@ fn collect(base: &Path, dir: &Path, files: &mut Vec<SourceFile>, errors: &mut Ve
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        if path.is_dir() {
+        // Directories are walked only when they are real ones (a link to a
+        // parent would loop); files are read only when, resolved, they are
+        // regular files inside the content directory: a link planted there
+        // must not serve /etc/shadow through the content API.
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
             collect(base, &path, files, errors);
+            continue;
+        }
+        let inside = path
+            .canonicalize()
+            .is_ok_and(|real| real.starts_with(base) && real.is_file());
+        if !inside {
+            errors.push(ContentError {
+                file: path.display().to_string(),
+                line: 0,
+                field: "(file)".into(),
+                message: "not a regular file inside the content directory (links out of it, \
+                          and links to folders, are refused)"
+                    .into(),
+            });
             continue;
         }
         let relative = path

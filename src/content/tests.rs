@@ -409,3 +409,49 @@ fn only_coding_questions_carry_tests() {
         .unwrap_or_else(|| panic!("{errors:#?}"));
     assert!(error.message.contains("only coding"), "{}", error.message);
 }
+
+#[test]
+fn links_out_of_the_content_directory_are_refused_and_links_inside_it_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::content::edit::export_to(&ContentSource::embedded(), dir.path()).unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("shadow");
+    std::fs::write(&secret, "root:secret").unwrap();
+    let questions = dir.path().join("prompts/questions");
+    std::os::unix::fs::symlink(&secret, questions.join("extra.toml")).unwrap();
+    let errors = ContentSource::from_dir(dir.path()).unwrap_err();
+    assert!(
+        errors
+            .0
+            .iter()
+            .any(|e| e.file.ends_with("extra.toml") && e.message.contains("not a regular file")),
+        "{errors:?}"
+    );
+    assert!(!format!("{errors:?}").contains("root:secret"));
+
+    // A link to a folder (here, a loop back up the tree) is refused too.
+    std::fs::remove_file(questions.join("extra.toml")).unwrap();
+    std::os::unix::fs::symlink(dir.path(), questions.join("up")).unwrap();
+    assert!(ContentSource::from_dir(dir.path()).is_err());
+
+    // A link to a file inside the tree is that file.
+    std::fs::remove_file(questions.join("up")).unwrap();
+    std::fs::rename(
+        questions.join("coding.toml"),
+        dir.path().join("coding.toml"),
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("prompts/kept")).unwrap();
+    std::fs::rename(
+        dir.path().join("coding.toml"),
+        dir.path().join("prompts/kept/coding.toml"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        dir.path().join("prompts/kept/coding.toml"),
+        questions.join("coding.toml"),
+    )
+    .unwrap();
+    let source = ContentSource::from_dir(dir.path()).unwrap();
+    assert!(source.file("prompts/questions/coding.toml").is_some());
+}

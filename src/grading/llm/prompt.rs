@@ -174,9 +174,20 @@ impl Templates {
     }
 }
 
+/// The most work one template render may do (minijinja's fuel: about one
+/// unit per instruction).
+pub(crate) const TEMPLATE_FUEL: u64 = 200_000;
+
 /// The template environment both LLM paths (grader, interviewer) use.
 pub(crate) fn strict_environment() -> Environment<'static> {
     let mut env = Environment::new();
+    // A bound on the work of one render: an operator's template with nested
+    // `range` loops would otherwise hold a thread for minutes. The shipped
+    // templates render every shipped question with a 3,000-word answer in
+    // under 20,000 units (measured by lowering this; a test renders them all
+    // at this bound); running out is a content error when the template is
+    // checked and a fallback when a prompt is rendered.
+    env.set_fuel(Some(TEMPLATE_FUEL));
     // Undefined variables are errors: a typo must not silently drop the
     // rubric or the answer from the prompt.
     env.set_undefined_behavior(UndefinedBehavior::Strict);
@@ -293,6 +304,52 @@ mod tests {
         };
         let nonce = nonce();
         (templates.grade(&request, &nonce).unwrap(), nonce)
+    }
+
+    #[test]
+    fn every_shipped_prompt_renders_within_the_fuel_with_a_long_answer() {
+        let catalog = crate::content::Catalog::embedded().unwrap();
+        let templates = Templates::load(&ContentSource::embedded()).unwrap();
+        let answers =
+            vec!["I would shard the table by tenant because it spreads load. ".repeat(300)];
+        for kind in RoundKind::ALL {
+            let rubric = catalog.rubric_for_kind(kind).unwrap();
+            for question in catalog.questions(kind) {
+                let request = GradeRequest {
+                    rubric,
+                    question,
+                    answers: &answers,
+                    hints: &[],
+                };
+                templates.grade(&request, &nonce()).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn a_template_that_loops_without_bound_is_a_content_error_in_bounded_time() {
+        let looping =
+            "{% for a in range(100000) %}{% for b in range(100000) %}x{% endfor %}{% endfor %}";
+        let files = ContentSource::embedded()
+            .files()
+            .iter()
+            .cloned()
+            .map(|mut f| {
+                if f.path == "prompts/grader/system.j2" {
+                    f.text = looping.to_owned();
+                }
+                f
+            })
+            .collect();
+        let source = ContentSource::new(files);
+        let errors = Templates::load(&source).err().expect("refused");
+        assert!(
+            errors
+                .0
+                .iter()
+                .any(|e| e.file.ends_with("system.j2") && e.message.contains("fuel")),
+            "{errors:?}"
+        );
     }
 
     #[test]
