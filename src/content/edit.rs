@@ -5,6 +5,7 @@
 
 use std::fmt;
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -156,12 +157,22 @@ pub fn export_to(source: &ContentSource, target: &Path) -> std::io::Result<()> {
     let staging = tempfile::Builder::new()
         .prefix(".content-")
         .tempdir_in(parent)?;
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(staging.path(), std::fs::Permissions::from_mode(0o700))?;
+    }
     for file in source.files() {
         let to = staging.path().join(&file.path);
         if let Some(folder) = to.parent() {
             std::fs::create_dir_all(folder)?;
         }
-        std::fs::write(&to, &file.text)?;
+        // Private like the database: 0600 in a 0700 folder.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&to)?
+            .write_all(file.text.as_bytes())?;
     }
     std::fs::rename(staging.keep(), target)?;
     sync_dir(parent);
@@ -233,5 +244,19 @@ mod tests {
             "two"
         );
         assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn copied_and_written_content_is_private_to_the_server_user() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let parent = tempfile::tempdir().unwrap();
+        let target = parent.path().join("content");
+        export_to(&ContentSource::embedded(), &target).unwrap();
+        assert_eq!(mode(&target), 0o700);
+        assert_eq!(mode(&target.join("rubrics/coding.toml")), 0o600);
+        let path = ContentPath::parse("rubrics/coding.toml").unwrap();
+        write_file(&target, &path, "edited").unwrap();
+        assert_eq!(mode(&target.join("rubrics/coding.toml")), 0o600);
     }
 }

@@ -55,6 +55,17 @@ pub fn operator(state: &AppState, headers: &HeaderMap) -> Result<bool, AppError>
         .is_some_and(|given| constant_time_eq(given.as_bytes(), expected.expose().as_bytes())))
 }
 
+/// Whether `token` (from wherever it was presented) is the configured
+/// operator token.
+pub fn is_operator_token(state: &AppState, token: &str) -> bool {
+    state
+        .config
+        .server
+        .operator_token
+        .as_ref()
+        .is_some_and(|expected| constant_time_eq(token.as_bytes(), expected.expose().as_bytes()))
+}
+
 /// Requires the operator token (counted as a refusal when absent or wrong).
 pub fn require_operator(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
     let metrics = state.hub.metrics();
@@ -62,7 +73,7 @@ pub fn require_operator(state: &AppState, headers: &HeaderMap) -> Result<(), App
         Ok(true) => Ok(()),
         Ok(false) => {
             metrics.reject(Rejection::Unauthorized);
-            Err(AppError::Unauthorized)
+            Err(AppError::OperatorUnauthorized)
         }
         Err(disabled) => {
             metrics.reject(Rejection::OperatorDisabled);

@@ -16,6 +16,8 @@ pub enum AppError {
     UnknownLoop(String),
     #[error("a valid token for this session is required")]
     Unauthorized,
+    #[error("a valid operator token is required (Authorization: Bearer TOKEN)")]
+    OperatorUnauthorized,
     #[error("the server is shutting down")]
     Unavailable,
     #[error("{message}")]
@@ -48,7 +50,9 @@ impl AppError {
             AppError::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             AppError::UnknownLoop(_) => (StatusCode::NOT_FOUND, "unknown_loop"),
-            AppError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            AppError::Unauthorized | AppError::OperatorUnauthorized => {
+                (StatusCode::UNAUTHORIZED, "unauthorized")
+            }
             AppError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             AppError::Forbidden { code, .. } => (StatusCode::FORBIDDEN, code),
             AppError::SpeechUnavailable(_) => {

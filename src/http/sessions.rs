@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::AppState;
-use super::edge::{PeerAddr, bearer, constant_time_eq, operator};
+use super::edge::{PeerAddr, bearer, constant_time_eq, is_operator_token, operator};
 use super::error::AppError;
 use crate::export::{
     dimension_chart_svg, report_html, report_markdown, transcript, transcript_markdown,
@@ -133,9 +133,15 @@ pub async fn delete(
     Query(query): Query<TokenQuery>,
     headers: HeaderMap,
 ) -> Result<StatusCode, AppError> {
-    // The operator token, when configured and presented, is enough.
-    if !matches!(operator(&state, &headers), Ok(true)) {
-        authorize(&state, &id, presented_token(&query, &headers)).await?;
+    // The operator token, when configured and presented either way a
+    // candidate's may be (Bearer header or `?token=`), is enough.
+    let presented = presented_token(&query, &headers);
+    let by_operator = matches!(operator(&state, &headers), Ok(true))
+        || presented
+            .as_deref()
+            .is_some_and(|t| is_operator_token(&state, t));
+    if !by_operator {
+        authorize(&state, &id, presented).await?;
     }
     delete_session(&state, &id).await
 }

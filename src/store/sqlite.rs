@@ -6,6 +6,7 @@
 //! commits every write waiting in one transaction (`sqlite_writer.rs`), so
 //! sessions writing at once share that fsync.
 
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -24,6 +25,15 @@ use crate::interview::{Event, StoredEvent};
 /// The database file's name in the data directory.
 pub(super) const FILE: &str = "mockloop.db";
 
+/// Creates `dir` (and missing parents) readable by this user only; an
+/// existing directory keeps the permissions its owner gave it.
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     /// Reads, and the rare writes outside an interview (deletes).
@@ -34,9 +44,26 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     /// Opens (creating if needed) `DIR/mockloop.db` and brings its schema up to date.
+    /// The directory is created 0700 and the database 0600: they hold
+    /// every candidate's answers.
     pub async fn open_in(dir: &Path) -> Result<SqliteStore, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
-        SqliteStore::open(&dir.join(FILE)).await
+        let io = |e| StoreError::Database(sqlx::Error::Io(e));
+        private_dir(dir).map_err(io)?;
+        let path = dir.join(FILE);
+        // Created here, empty (which SQLite reads as a new database), so it
+        // is private from its first byte; SQLite gives its -wal and -shm
+        // files the database file's permissions.
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(io(e)),
+        }
+        SqliteStore::open(&path).await
     }
 
     pub async fn open(path: &Path) -> Result<SqliteStore, StoreError> {
@@ -180,6 +207,23 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open_in(dir.path()).await.unwrap();
         (dir, store)
+    }
+
+    #[tokio::test]
+    async fn the_data_directory_and_database_are_private_to_the_server_user() {
+        use std::os::unix::fs::PermissionsExt;
+        let parent = tempfile::tempdir().unwrap();
+        let dir = parent.path().join("data");
+        let store = SqliteStore::open_in(&dir).await.unwrap();
+        store
+            .create_session(&row("a"), &Event::Completed { at: 1 })
+            .await
+            .unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700);
+        for file in [FILE, "mockloop.db-wal"] {
+            assert_eq!(mode(&dir.join(file)), 0o600, "{file}");
+        }
     }
 
     #[tokio::test]

@@ -129,7 +129,16 @@ async fn operator_endpoints_are_disabled_without_a_token_and_closed_to_a_wrong_o
         if let Some(bearer) = bearer {
             request = request.bearer_auth(bearer);
         }
-        assert_eq!(request.send().await.unwrap().status(), 401, "{bearer:?}");
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 401, "{bearer:?}");
+        let body: Value = response.json().await.unwrap();
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("operator token"),
+            "the refusal says which token is wanted: {body}"
+        );
     }
     let response = app
         .http
@@ -204,6 +213,18 @@ async fn the_operator_lists_sessions_reads_the_content_and_deletes_any_session()
     let response = as_operator(&app, reqwest::Method::DELETE, &path).await;
     assert_eq!(response.status(), 204);
     assert_eq!(rows_left(&app, &finished).await, (0, 0));
+
+    // The candidate route takes the operator token as the candidate's
+    // token is taken: in the query as well as in a Bearer header.
+    let (other, _) = app.create_session("quick-practice").await;
+    let response = app
+        .http
+        .delete(app.url(&format!("/api/sessions/{other}?token={OPERATOR}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    assert_eq!(rows_left(&app, &other).await, (0, 0));
     let export = app
         .get(&format!(
             "/api/sessions/{finished}/report.json?token={finished_token}"
