@@ -4,6 +4,7 @@
 mod assets;
 mod edge;
 mod error;
+pub mod headers;
 pub mod observe;
 pub mod operator;
 pub mod operator_content;
@@ -197,8 +198,9 @@ pub fn load_catalog(config: &Config) -> anyhow::Result<Catalog> {
     Catalog::build(&source).map_err(|e| anyhow::anyhow!("the content has errors:\n{e}"))
 }
 
+/// The routes, with the browser policy headers on every response.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route("/api/loops", get(loops))
         .route("/api/sessions", post(sessions::create))
         .route("/api/sessions/{id}", delete(sessions::delete))
@@ -212,7 +214,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(observe::readyz))
         .route("/metrics", get(observe::metrics))
-        .fallback(assets::serve_asset)
+        .fallback(assets::serve_asset);
+    headers::with_browser_policy(routes)
         // The span names the path only: the query string can carry a
         // session token, which must not reach the logs.
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {

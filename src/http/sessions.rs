@@ -205,7 +205,14 @@ pub async fn export(
         "transcript.md" => transcript_markdown(&transcript()?),
         _ => transcript_vtt(&transcript()?),
     };
-    Ok(([(header::CONTENT_TYPE, media_type)], body).into_response())
+    Ok((
+        [
+            (header::CONTENT_TYPE, media_type),
+            (header::CONTENT_SECURITY_POLICY, super::headers::EXPORT_CSP),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 fn json(value: &impl Serialize) -> Result<String, AppError> {

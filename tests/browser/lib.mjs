@@ -57,8 +57,20 @@ export async function newPage(browser, options = {}) {
   page.setDefaultTimeout(STEP_MS);
   const errors = [];
   page.on("pageerror", (err) => errors.push(String(err)));
+  // Anything the Content-Security-Policy blocked fails the scenario: the app
+  // must work under the policy the server sends.
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"}`);
+    });
+  });
   page.on("console", (msg) => {
-    if (msg.type() === "error") console.error(`page console: ${msg.text()}`);
+    if (msg.type() !== "error") return;
+    const text = msg.text();
+    console.error(`page console: ${text}`);
+    if (text.includes("CSP violation") || text.includes("Content Security Policy")) {
+      errors.push(text);
+    }
   });
   page.pageErrors = errors;
   return { context, page };

@@ -126,3 +126,32 @@ async fn bad_frames_get_clear_errors_and_lose_nothing_already_stored() {
     candidate.send(json!({ "type": "skip" })).await;
     candidate.recv_until("prompt").await;
 }
+
+#[tokio::test]
+async fn every_response_carries_the_browser_policy_and_exports_a_stricter_one() {
+    let app = spawn_app().await;
+    let (id, token) = app.create_session("quick-practice").await;
+    for path in ["/", "/app.js", "/api/loops", "/healthz", "/no-such-page"] {
+        let response = app.get(path).await;
+        let headers = response.headers();
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+            "{path}: {csp}"
+        );
+        assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        assert_eq!(headers["referrer-policy"], "no-referrer", "{path}");
+    }
+    let export = app
+        .get(&format!("/api/sessions/{id}/report.html?token={token}"))
+        .await;
+    let csp = export.headers()["content-security-policy"]
+        .to_str()
+        .unwrap();
+    assert!(
+        csp.starts_with("default-src 'none'") && csp.contains("sandbox"),
+        "an exported page runs nothing: {csp}"
+    );
+}
