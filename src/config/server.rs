@@ -19,9 +19,11 @@ pub struct ServerConfig {
     /// operator endpoints are disabled. A secret: `Debug` prints `[redacted]`.
     pub operator_token: Option<ApiKey>,
     /// Origins (`scheme://host[:port]`) whose pages may open interview
-    /// sockets. Empty: only the server's own origin (the Origin's host must
-    /// equal the Host header). Clients that send no Origin are not browsers
-    /// and are let through; the session token still guards them.
+    /// sockets: scheme, host and port must match. Empty: only pages served by
+    /// this server at an IP address or `localhost` (`http://`, the Origin
+    /// equal to the Host header); a server reached by name, or behind a TLS
+    /// proxy, lists its public origin here. Clients that send no Origin are
+    /// not browsers and are let through; the session token still guards them.
     pub allowed_origins: Vec<String>,
     /// Live WebSocket connections at once, across all sessions; one more is
     /// refused with 503. Each holds buffers and a task, so this bounds memory.
@@ -63,7 +65,7 @@ impl ServerConfig {
             problems.push("session_creates_per_minute must be from 1 to 100000".to_owned());
         }
         for origin in &self.allowed_origins {
-            if !(origin.starts_with("http://") || origin.starts_with("https://")) {
+            if crate::http::edge::Origin::parse(origin).is_none() {
                 problems.push(format!(
                     "allowed_origins: {origin:?} must look like https://host[:port]"
                 ));

@@ -82,33 +82,72 @@ pub fn require_operator(state: &AppState, headers: &HeaderMap) -> Result<(), App
     }
 }
 
-/// `scheme://host[:port]` lower-cased, without a trailing slash.
-fn normalise_origin(origin: &str) -> String {
-    origin.trim().trim_end_matches('/').to_ascii_lowercase()
+/// A browser origin as the WHATWG URL parser reads it: scheme, host and
+/// port (the scheme's default when none is written), case-folded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    scheme: String,
+    host: url::Host<String>,
+    port: u16,
+}
+
+impl Origin {
+    /// `scheme://host[:port]`, http or https, with nothing after the host
+    /// but an optional `/`; `None` otherwise (`null` included).
+    pub fn parse(text: &str) -> Option<Origin> {
+        let url = url::Url::parse(text.trim()).ok()?;
+        let bare = url.path() == "/"
+            && url.query().is_none()
+            && url.fragment().is_none()
+            && url.username().is_empty()
+            && url.password().is_none();
+        if !bare || !matches!(url.scheme(), "http" | "https") {
+            return None;
+        }
+        Some(Origin {
+            scheme: url.scheme().to_owned(),
+            host: url.host()?.to_owned(),
+            port: url.port_or_known_default()?,
+        })
+    }
 }
 
 /// Whether a WebSocket upgrade may proceed. No Origin means no browser (a
 /// browser always sends one on a WebSocket upgrade), so nothing to check:
-/// the session token guards such clients. Without an allowlist, the
-/// Origin's host must be the host the request was sent to.
+/// the session token guards such clients.
+///
+/// With an allowlist, the Origin's scheme, host and port must equal one of
+/// its entries. Without one, the page must come from this server as
+/// addressed by IP or `localhost`: the Origin must be `http://` and equal
+/// the Host header's host and port. A DNS name is not trusted from the
+/// Host header alone: a rebinding attacker controls both it and the
+/// Origin, so a deployment reached by name (behind a TLS proxy, say) lists
+/// its public origin in `[server] allowed_origins`.
 pub fn origin_allowed(allowed: &[String], headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN) else {
         return true;
     };
-    let Ok(origin) = origin.to_str() else {
+    let Some(origin) = origin.to_str().ok().and_then(Origin::parse) else {
         return false;
     };
-    let origin = normalise_origin(origin);
     if !allowed.is_empty() {
-        return allowed.iter().any(|a| normalise_origin(a) == origin);
+        return allowed
+            .iter()
+            .filter_map(|a| Origin::parse(a))
+            .any(|a| a == origin);
     }
-    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+    let Some(addressed) = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| Origin::parse(&format!("http://{}", h.trim())))
+    else {
         return false;
     };
-    let origin_host = origin
-        .strip_prefix("https://")
-        .or_else(|| origin.strip_prefix("http://"));
-    origin_host.is_some_and(|o| o == host.trim().to_ascii_lowercase())
+    let by_address = match &origin.host {
+        url::Host::Domain(name) => name == "localhost",
+        url::Host::Ipv4(_) | url::Host::Ipv6(_) => true,
+    };
+    by_address && origin == addressed
 }
 
 #[cfg(test)]
@@ -140,6 +179,25 @@ mod tests {
     }
 
     #[test]
+    fn scheme_and_port_count_and_a_rebound_name_is_not_trusted() {
+        let at = |host: &'static str, origin: &'static str| {
+            origin_allowed(&[], &headers(&[("host", host), ("origin", origin)]))
+        };
+        assert!(at("localhost:8080", "http://localhost:8080"));
+        assert!(at("[::1]:8080", "http://[::1]:8080"));
+        assert!(at("10.0.0.5", "http://10.0.0.5:80"), "the default port");
+        assert!(
+            !at("127.0.0.1:8080", "https://127.0.0.1:8080"),
+            "the scheme"
+        );
+        assert!(!at("127.0.0.1:8080", "http://127.0.0.1:9090"), "the port");
+        assert!(
+            !at("rebound.example:8080", "http://rebound.example:8080"),
+            "a name that resolves here is not this server's origin"
+        );
+    }
+
+    #[test]
     fn an_allowlist_replaces_the_own_origin_rule() {
         let allowed = vec!["https://Interview.example.com/".to_owned()];
         let listed = headers(&[
@@ -149,5 +207,21 @@ mod tests {
         assert!(origin_allowed(&allowed, &listed));
         let own = headers(&[("host", "10.0.0.1"), ("origin", "http://10.0.0.1")]);
         assert!(!origin_allowed(&allowed, &own));
+        for other in [
+            "http://interview.example.com",
+            "https://interview.example.com:8443",
+            "https://interview.example.com.evil.example",
+        ] {
+            let h = HeaderMap::from_iter([
+                (header::HOST, "10.0.0.1".parse().unwrap()),
+                (header::ORIGIN, other.parse().unwrap()),
+            ]);
+            assert!(!origin_allowed(&allowed, &h), "{other}");
+        }
+        let default_port = headers(&[
+            ("host", "10.0.0.1"),
+            ("origin", "https://interview.example.com:443"),
+        ]);
+        assert!(origin_allowed(&allowed, &default_port));
     }
 }

@@ -2,7 +2,7 @@
 //! browser app. Everything from outside is parsed into typed values here.
 
 mod assets;
-mod edge;
+pub mod edge;
 mod error;
 pub mod headers;
 pub mod observe;
