@@ -16,6 +16,12 @@ use super::model::{
 use super::pattern::Pattern;
 use super::{ContentError, SourceFile};
 
+/// Patterns per signal and per rubric. Every pattern is matched against
+/// every answer, so these bound one grading's work; the shipped rubrics use
+/// at most 24 and 242.
+const MAX_SIGNAL_PATTERNS: usize = 64;
+const MAX_RUBRIC_PATTERNS: usize = 1_000;
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RubricFile {
@@ -278,6 +284,8 @@ pub(super) fn parse_rubric(file: &SourceFile, errors: &mut Vec<ContentError>) ->
     let mut dimension_ids = HashSet::new();
     let mut signal_ids = HashSet::new();
     let mut dimensions = Vec::new();
+    let mut rubric_patterns = 0;
+    let first_dimension = raw.dimensions.first().map(|d| d.id.span());
     for (i, d) in raw.dimensions.into_iter().enumerate() {
         let at = format!("dimensions[{i}]");
         if !is_snake_id(d.id.get_ref()) {
@@ -325,6 +333,17 @@ pub(super) fn parse_rubric(file: &SourceFile, errors: &mut Vec<ContentError>) ->
                     "a signal needs at least one pattern",
                 );
             }
+            if s.patterns.len() > MAX_SIGNAL_PATTERNS {
+                r.error(
+                    s.id.span(),
+                    format!("{at}.patterns"),
+                    format!(
+                        "{} patterns; a signal has at most {MAX_SIGNAL_PATTERNS}",
+                        s.patterns.len()
+                    ),
+                );
+            }
+            rubric_patterns += s.patterns.len();
             let mut patterns = Vec::new();
             for (k, p) in s.patterns.iter().enumerate() {
                 match p.get_ref().parse::<Pattern>() {
@@ -395,6 +414,15 @@ pub(super) fn parse_rubric(file: &SourceFile, errors: &mut Vec<ContentError>) ->
             levels: [d.levels.one, d.levels.two, d.levels.three, d.levels.four],
             signals,
         });
+    }
+    if rubric_patterns > MAX_RUBRIC_PATTERNS {
+        r.error(
+            first_dimension.unwrap_or_default(),
+            "dimensions",
+            format!(
+                "{rubric_patterns} patterns in all; a rubric has at most {MAX_RUBRIC_PATTERNS}"
+            ),
+        );
     }
     let mut bars = BTreeMap::new();
     for (band, minimums) in raw.bars {

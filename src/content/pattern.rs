@@ -17,6 +17,13 @@ pub struct PatternToken {
     pub prefix: bool,
 }
 
+/// Tokens in one pattern, and `*` tokens among them. Matching costs the
+/// answer's length times these, for every pattern of every signal; the
+/// shipped rubrics use at most 5 and 2. The bounds keep an operator's edit
+/// (or "try") from making one grading take seconds.
+pub const MAX_TOKENS: usize = 8;
+pub const MAX_WILDCARDS: usize = 2;
+
 /// The token the tokeniser appends to a sentence that ends in `?`.
 pub const QUESTION_TOKEN: &str = "?";
 /// The pattern token that stands for any number.
@@ -161,6 +168,18 @@ impl std::str::FromStr for Pattern {
                 prefix,
             });
         }
+        if tokens.len() > MAX_TOKENS {
+            return Err(format!(
+                "pattern {source:?} has {} tokens; at most {MAX_TOKENS}",
+                tokens.len()
+            ));
+        }
+        let wildcards = tokens.iter().filter(|t| t.prefix).count();
+        if wildcards > MAX_WILDCARDS {
+            return Err(format!(
+                "pattern {source:?} has {wildcards} wildcard tokens; at most {MAX_WILDCARDS}"
+            ));
+        }
         Ok(Pattern { tokens })
     }
 }
@@ -218,7 +237,18 @@ mod tests {
 
     #[test]
     fn malformed_patterns_are_rejected_with_the_reason() {
-        for bad in ["", " x", "Hash map", "o(n)", "a**", "*", "#*", "a?"] {
+        for bad in [
+            "",
+            " x",
+            "Hash map",
+            "o(n)",
+            "a**",
+            "*",
+            "#*",
+            "a?",
+            "a b c d e f g h i",
+            "a* b* c*",
+        ] {
             assert!(
                 bad.parse::<Pattern>().is_err(),
                 "{bad:?} should be rejected"

@@ -455,3 +455,18 @@ fn links_out_of_the_content_directory_are_refused_and_links_inside_it_are_read()
     let source = ContentSource::from_dir(dir.path()).unwrap();
     assert!(source.file("prompts/questions/coding.toml").is_some());
 }
+
+#[test]
+fn a_signal_with_too_many_patterns_is_rejected() {
+    let many: Vec<String> = (0..65).map(|i| format!("\"word{i}\"")).collect();
+    let error = only_error(build_with(|f| {
+        replace(
+            f,
+            "rubrics/coding.toml",
+            "\"big o\"",
+            &format!("\"big o\", {}", many.join(", ")),
+        )
+    }));
+    assert_eq!(error.field, "dimensions[0].signals[0].patterns");
+    assert!(error.message.contains("at most 64"), "{}", error.message);
+}
