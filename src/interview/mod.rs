@@ -32,6 +32,9 @@ mod tests;
 use std::sync::Arc;
 
 pub use compose::{MAX_HINTS, is_hint_request};
+
+/// Repeats of one question's prompts (question, follow-ups and hints).
+pub const MAX_REPEATS: u32 = 5;
 pub use event::{
     Author, CloseReason, Event, Fallback, Millis, PauseReason, PromptKind, RoundEndReason,
     StoredEvent, TurnSource,
@@ -96,6 +99,8 @@ pub enum InterviewError {
     Composing,
     #[error("no more hints for this question ({MAX_HINTS} at most)")]
     NoMoreHints,
+    #[error("this question has been repeated {MAX_REPEATS} times; it stays on screen")]
+    NoMoreRepeats,
     #[error("round {round} question {question} is closed, so a test run cannot be recorded for it")]
     QuestionClosed { round: usize, question: usize },
     #[error("the first event of a session must be `created`")]
@@ -167,6 +172,8 @@ pub struct Active {
     pub composing: Option<Pending>,
     /// Hints given for this question.
     pub hints: u32,
+    /// Times this question's prompts were repeated.
+    pub repeats: u32,
 }
 
 /// A turn the engine has chosen and an LLM is wording.
@@ -360,6 +367,11 @@ impl Session {
             }
             (Phase::Active(_), Input::Skip) => d.close_question(CloseReason::Skipped)?,
             (Phase::Active(a), Input::Repeat) => {
+                // Each repeat is stored (the transcript shows it); the
+                // prompt stays on screen, so a few are plenty.
+                if a.repeats >= MAX_REPEATS {
+                    return Err(InterviewError::NoMoreRepeats);
+                }
                 let current = a
                     .current
                     .clone()
@@ -479,6 +491,7 @@ impl Session {
                     current: None,
                     composing: None,
                     hints: 0,
+                    repeats: 0,
                 });
             }
             Event::Prompted {
@@ -502,7 +515,9 @@ impl Session {
                     text: text.clone(),
                     signal: signal.clone(),
                 });
-                if !*repeat {
+                if *repeat {
+                    active.repeats += 1;
+                } else {
                     let turn = Turn {
                         kind: *kind,
                         prompt: text.clone(),
@@ -514,6 +529,7 @@ impl Session {
                             active.question = *question;
                             active.follow_ups_asked = 0;
                             active.hints = 0;
+                            active.repeats = 0;
                             active.probed.clear();
                             self.records.push(QuestionRecord {
                                 round: *round,

@@ -309,6 +309,29 @@ fn repeat_re_sends_the_current_prompt_without_a_new_turn() {
 }
 
 #[test]
+fn repeats_are_capped_per_question_and_the_count_starts_over_on_the_next() {
+    let mut session = given(&[(T0, Input::Begin)]);
+    let mut at = T0 + 1;
+    for _ in 0..MAX_REPEATS {
+        let events = when(&session, at, Input::Repeat);
+        assert_eq!(events.len(), 1);
+        session.apply(&events[0]).unwrap();
+        at += 1;
+    }
+    assert_eq!(
+        session.handle(at, Input::Repeat),
+        Err(InterviewError::NoMoreRepeats)
+    );
+    // A new question may be repeated again.
+    for event in session.handle(at, Input::Skip).unwrap() {
+        session.apply(&event).unwrap();
+    }
+    if matches!(session.phase(), Phase::Active(_)) {
+        assert_eq!(when(&session, at + 1, Input::Repeat).len(), 1);
+    }
+}
+
+#[test]
 fn the_time_warning_fires_once_before_the_deadline() {
     let session = given(&[(T0, Input::Begin)]);
     // A 10-minute round warns 100 seconds (a sixth) before the end.

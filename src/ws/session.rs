@@ -708,6 +708,7 @@ fn engine_error(error: &InterviewError) -> ServerMsg {
         InterviewError::NotAllowed { .. } => "not_allowed",
         InterviewError::Composing => "composing",
         InterviewError::NoMoreHints => "no_more_hints",
+        InterviewError::NoMoreRepeats => "no_more_repeats",
         InterviewError::QuestionClosed { .. } => "question_closed",
         _ => "internal",
     };
