@@ -9,6 +9,10 @@ use std::path::Path;
 
 use crate::config::SandboxConfig;
 
+/// The size of the run's /dev/shm: enough for a semaphore or two, not for
+/// storing data (a run once wrote 2 GB to an unbounded one).
+const SHM_BYTES: &str = "1048576";
+
 /// Where the run's files (harness, solution, input) appear, read-only.
 pub const CODE_DIR: &str = "/sandbox";
 
@@ -88,8 +92,16 @@ pub fn build(
         "/etc/ld.so.cache",
         "--proc",
         "/proc",
+        // bubblewrap's /dev is a tmpfs (sized at half the host's memory)
+        // holding the device nodes a run needs; /dev/shm gets a tiny tmpfs of
+        // its own, and /dev itself is made read-only below, so the only
+        // writable places are bounded: /tmp and /dev/shm.
         "--dev",
         "/dev",
+        "--size",
+        SHM_BYTES,
+        "--tmpfs",
+        "/dev/shm",
         "--ro-bind",
         &host_dir,
         CODE_DIR,
@@ -104,6 +116,10 @@ pub fn build(
         // the mounts above, everything but /tmp is read-only.
         "--remount-ro",
         "/",
+        // Device nodes still read and write (that is I/O, not a change to
+        // the file system); no file can be created beside them.
+        "--remount-ro",
+        "/dev",
         "--clearenv",
         "--setenv",
         "PATH",

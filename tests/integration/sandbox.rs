@@ -287,6 +287,38 @@ def count_subarrays(nums, k):
 }
 
 #[tokio::test]
+async fn dev_and_dev_shm_hold_no_more_than_a_megabyte() {
+    let probe = "
+def count_subarrays(nums, k):
+    found = []
+    # Files of 4 MB each, under the per-file limit: only the place's own
+    # size can stop them.
+    written = 0
+    try:
+        for i in range(16):
+            with open('/dev/shm/fill%d' % i, 'wb') as f:
+                f.write(b'x' * (4 * 1024 * 1024))
+            written += 4
+    except OSError:
+        pass
+    if written > 1:
+        found.append('wrote %d MB to /dev/shm' % written)
+    try:
+        with open('/dev/fill', 'wb') as f:
+            f.write(b'x')
+        found.append('created /dev/fill')
+    except OSError:
+        pass
+    with open('/dev/null', 'wb') as f:
+        f.write(b'device nodes still work')
+    return found
+";
+    let run = run(CodeLanguage::Python, probe).await;
+    assert_eq!(run.status, RunStatus::Completed, "{run:?}");
+    assert_eq!(run.cases[0].actual, Some(serde_json::json!([])), "{run:?}");
+}
+
+#[tokio::test]
 async fn a_socket_cannot_reach_anything() {
     let code = "
 import socket
