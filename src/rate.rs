@@ -1,5 +1,5 @@
-//! Token buckets: one per socket for audio frames, and one per client
-//! address for session creation.
+//! Token buckets: per socket for audio frames and for audio time, and one
+//! per client address for session creation.
 //!
 //! Our own ~60 lines rather than a crate: tower's `RateLimit` is one global
 //! bucket (no per-address keys) and makes callers wait instead of refusing,
@@ -38,14 +38,19 @@ impl TokenBucket {
 
     /// Takes one token, or says how long until one is available.
     pub fn take(&mut self, now: Instant) -> Result<(), Duration> {
+        self.take_n(1.0, now)
+    }
+
+    /// Takes `n` tokens (at most the capacity, so any request can be met
+    /// once the bucket is full), or says how long until they are there.
+    pub fn take_n(&mut self, n: f64, now: Instant) -> Result<(), Duration> {
         self.refill(now);
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
+        let n = n.min(self.capacity);
+        if self.tokens >= n {
+            self.tokens -= n;
             Ok(())
         } else {
-            Err(Duration::from_secs_f64(
-                (1.0 - self.tokens) / self.per_second,
-            ))
+            Err(Duration::from_secs_f64((n - self.tokens) / self.per_second))
         }
     }
 
@@ -101,6 +106,22 @@ mod tests {
         let wait = bucket.take(start).unwrap_err();
         assert!(wait > Duration::ZERO && wait <= Duration::from_secs(1));
         assert!(bucket.take(start + Duration::from_secs(1)).is_ok());
+    }
+
+    #[test]
+    fn audio_time_is_paced_to_real_time_after_a_burst() {
+        // Samples at 16 kHz with a 3 s burst: 10 s sent at once is taken
+        // 3 s at once, then at the rate it was spoken.
+        let start = Instant::now();
+        let mut bucket = TokenBucket::new(48_000, 16_000.0, start);
+        for _ in 0..3 {
+            assert!(bucket.take_n(16_000.0, start).is_ok());
+        }
+        let wait = bucket.take_n(16_000.0, start).unwrap_err();
+        assert_eq!(wait, Duration::from_secs(1));
+        assert!(bucket.take_n(16_000.0, start + wait).is_ok());
+        // A request larger than the bucket is met once it is full.
+        assert!(bucket.take_n(1e9, start + Duration::from_secs(10)).is_ok());
     }
 
     #[test]

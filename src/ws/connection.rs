@@ -22,6 +22,11 @@ use super::session::Command;
 use super::{Attachment, Hub, HubError};
 use crate::metrics::{Metrics, Rejection};
 use crate::rate::TokenBucket;
+use crate::speech::SAMPLE_RATE;
+use crate::speech::frame::HEADER_BYTES;
+
+/// Seconds of audio a socket may send ahead of real time.
+const AUDIO_BURST_SECONDS: u32 = 3;
 
 /// Outbound messages a socket may have queued before it counts as too slow.
 const OUTBOUND_QUEUE: usize = 256;
@@ -191,6 +196,15 @@ async fn serve<S, E>(
         f64::from(limits.audio_frames_per_second),
         std::time::Instant::now(),
     );
+    // Audio time, in samples: at most as fast as it can be spoken, after a
+    // burst (a client re-sending the tail it buffered through a reconnect).
+    // A socket sending ten times real time would otherwise fill the shared
+    // recogniser for everyone.
+    let mut spoken = TokenBucket::new(
+        AUDIO_BURST_SECONDS * SAMPLE_RATE,
+        f64::from(SAMPLE_RATE),
+        std::time::Instant::now(),
+    );
     // Pings every third of the idle timeout: a live client's pong always
     // lands before the deadline, even if one ping is lost to a slow moment.
     let mut pings = tokio::time::interval(limits.idle_timeout / 3);
@@ -242,6 +256,12 @@ async fn serve<S, E>(
                             metrics.reject(Rejection::AudioRate);
                             tokio::time::sleep(wait).await;
                             let _ = audio.take(std::time::Instant::now());
+                        }
+                        let samples = (bytes.len().saturating_sub(HEADER_BYTES) / 2) as f64;
+                        if let Err(wait) = spoken.take_n(samples, std::time::Instant::now()) {
+                            metrics.reject(Rejection::AudioRate);
+                            tokio::time::sleep(wait).await;
+                            let _ = spoken.take_n(samples, std::time::Instant::now());
                         }
                         if commands.send(Command::Audio { conn, bytes: bytes.to_vec() }).await.is_err() {
                             break Ending::Done;

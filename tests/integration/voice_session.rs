@@ -244,3 +244,38 @@ async fn a_malformed_audio_frame_is_refused_and_later_audio_still_counts() {
         "{seen:?}"
     );
 }
+
+#[tokio::test]
+async fn audio_sent_faster_than_it_can_be_spoken_is_read_at_real_time() {
+    let app = voice_app().await;
+    let (_, _, mut candidate) = app.start("quick-practice").await;
+    candidate.recv_until("prompt").await;
+    let rejected = |metrics: &str| -> u64 {
+        metrics
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix(r#"mockloop_rejected_requests_total{reason="audio_rate"} "#)
+            })
+            .map_or(0, |n| n.parse().unwrap())
+    };
+    let before = rejected(&app.get("/metrics").await.text().await.unwrap());
+    // Eight seconds of silence in one-second frames, sent at once: well
+    // under the frame-rate limit, five seconds past the burst allowed.
+    for seq in 0..8 {
+        let frame = AudioFrame {
+            seq,
+            samples: vec![0; 16_000],
+        };
+        candidate.send_binary(frame.encode()).await;
+    }
+    // The socket is read in order: the reply to this comes after the last
+    // frame was taken.
+    candidate.send(json!({"type": "repeat"})).await;
+    let repeated = candidate.recv_until("prompt").await;
+    assert_eq!(repeated["repeat"], true, "{repeated}");
+    let after = rejected(&app.get("/metrics").await.text().await.unwrap());
+    assert!(
+        after > before,
+        "the audio past the burst was paced: {before} -> {after}"
+    );
+}
