@@ -162,6 +162,7 @@ fn main() {
                     audio: audio.clone(),
                     initial_prompt: None,
                     partial: false,
+                    owner: None,
                 }))
                 .expect("transcribe");
             (t.elapsed(), out)

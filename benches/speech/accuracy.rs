@@ -84,6 +84,7 @@ pub fn measure(
                     audio: Arc::clone(&audio),
                     initial_prompt: Some(answer_prompt(QUESTION)),
                     partial: false,
+                    owner: None,
                 }))
                 .map_err(|e| e.to_string())?;
             total += started.elapsed();

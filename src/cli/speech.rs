@@ -189,6 +189,7 @@ pub async fn transcribe(
             audio,
             initial_prompt: prompt,
             partial: false,
+            owner: None,
         })
         .await
         .map_err(|e| anyhow!("{e}"))?;

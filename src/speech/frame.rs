@@ -52,7 +52,7 @@ pub enum FrameError {
 }
 
 impl FrameError {
-    /// The error `code` sent to the client (see the protocol section of docs/reference.md).
+    /// The error `code` sent to the client (see docs/protocol.md).
     pub fn code(&self) -> &'static str {
         match self {
             FrameError::TooLarge { .. } => "too_large",

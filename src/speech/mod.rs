@@ -72,6 +72,9 @@ pub struct Request {
     /// A partial pass on a growing utterance: the queue may drop it under
     /// load, never a final one.
     pub partial: bool,
+    /// Who the clip is for (a session id): the local recogniser's queue
+    /// shares itself fairly between owners. `None` for one-off callers.
+    pub owner: Option<std::sync::Arc<str>>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -5,6 +5,14 @@
 //! place of the oldest waiting partial one (partials are refreshed on a
 //! cadence anyway, finals are what the candidate's answer is made of).
 //!
+//! **Fair between sessions.** A session (a job's `owner`) has at most one
+//! partial clip waiting (a newer one replaces it). When the queue is full,
+//! the session holding the most waiting clips gives up its newest to a
+//! session holding fewer, rather than the newcomer being refused; and
+//! workers take the waiting clip whose session was served longest ago. So a
+//! session flooding the recogniser (its audio is already paced to real time
+//! at the socket) slows only itself.
+//!
 //! **Cores.** The workers share a budget of cores (`workers × threads`),
 //! and a pass runs only with cores granted from it, so whisper.cpp's
 //! spinning threads never outnumber the cores (which stalls every pass).
@@ -15,7 +23,8 @@
 //! beside them on a share of the machine. Measured on 2 cores: 10.3 s of
 //! speech took 403 ms on both against 667 ms on one.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 
@@ -51,6 +60,84 @@ struct Inner {
     free: usize,
     /// Cores granted to running partial passes.
     partial_cores: usize,
+    /// When each owner was last served (a count of grants), for taking
+    /// turns; owners never served (or anonymous) count as 0.
+    served: HashMap<Arc<str>, u64>,
+    grants: u64,
+}
+
+/// Above this many remembered owners, those with nothing waiting are
+/// forgotten (they would simply count as never served).
+const FORGET_ABOVE: usize = 1_024;
+
+impl Inner {
+    fn last_served(&self, job: &Job) -> u64 {
+        job.request
+            .owner
+            .as_ref()
+            .and_then(|o| self.served.get(o))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The waiting job of this kind whose owner was served longest ago,
+    /// the oldest among equals.
+    fn next(&self, partial: bool) -> Option<usize> {
+        self.jobs
+            .iter()
+            .enumerate()
+            .filter(|(_, j)| j.request.partial == partial)
+            .min_by_key(|&(i, j)| (self.last_served(j), i))
+            .map(|(i, _)| i)
+    }
+
+    /// Positions of `owner`'s waiting jobs of this kind.
+    fn waiting_for(&self, owner: &str, partial: bool) -> Vec<usize> {
+        self.jobs
+            .iter()
+            .enumerate()
+            .filter(|(_, j)| {
+                j.request.partial == partial && j.request.owner.as_deref() == Some(owner)
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// The newest waiting clip of the session holding the most, when that
+    /// session holds at least two more than `owner` (so after the swap it
+    /// still holds at least as many): `None` when shares are even.
+    fn largest_share(&self, owner: Option<&str>) -> Option<usize> {
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for job in &self.jobs {
+            if let Some(o) = job.request.owner.as_deref() {
+                *counts.entry(o).or_default() += 1;
+            }
+        }
+        let mine = owner.and_then(|o| counts.get(o)).copied().unwrap_or(0);
+        let (largest, held) = counts
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+            .map(|(o, n)| (*o, *n))?;
+        (held >= mine + 2)
+            .then(|| {
+                self.jobs
+                    .iter()
+                    .rposition(|j| j.request.owner.as_deref() == Some(largest))
+            })
+            .flatten()
+    }
+
+    fn served_now(&mut self, owner: Option<Arc<str>>) {
+        self.grants += 1;
+        if let Some(owner) = owner {
+            self.served.insert(owner, self.grants);
+        }
+        if self.served.len() > FORGET_ABOVE {
+            let jobs = &self.jobs;
+            self.served
+                .retain(|o, _| jobs.iter().any(|j| j.request.owner.as_ref() == Some(o)));
+        }
+    }
 }
 
 /// A job and the threads it may run with; give the threads back with
@@ -75,6 +162,8 @@ impl Queue {
                 closed: false,
                 free: cores,
                 partial_cores: 0,
+                served: HashMap::new(),
+                grants: 0,
             }),
             ready: Condvar::new(),
             finals_waiting: AtomicUsize::new(0),
@@ -94,17 +183,33 @@ impl Queue {
                 "the recogniser is shutting down".into(),
             ));
         }
-        if inner.jobs.len() >= self.capacity {
-            let waiting = inner.jobs.len();
-            let partial = inner.jobs.iter().position(|j| j.request.partial);
-            match partial {
-                Some(i) if !job.request.partial => {
-                    if let Some(dropped) = inner.jobs.remove(i) {
-                        let _ = dropped.reply.send(Err(SpeechError::Busy(waiting)));
-                    }
-                }
-                _ => return Err(SpeechError::Busy(waiting)),
+        let waiting = inner.jobs.len();
+        if let Some(owner) = job.request.owner.as_deref()
+            && job.request.partial
+        {
+            // A newer partial of the same session supersedes one waiting.
+            let old = inner.waiting_for(owner, true).first().copied();
+            if let Some(dropped) = old.and_then(|i| inner.jobs.remove(i)) {
+                let _ = dropped.reply.send(Err(SpeechError::Busy(waiting)));
             }
+        }
+        if inner.jobs.len() >= self.capacity {
+            let partial = inner.jobs.iter().position(|j| j.request.partial);
+            let make_room = match partial {
+                // A final takes the place of a partial…
+                Some(i) if !job.request.partial => Some(i),
+                // …or of the newest clip of the session holding the most,
+                // if that is not this one's and holds more than it will.
+                _ if !job.request.partial => inner.largest_share(job.request.owner.as_deref()),
+                _ => None,
+            };
+            let Some(dropped) = make_room.and_then(|i| inner.jobs.remove(i)) else {
+                return Err(SpeechError::Busy(waiting));
+            };
+            if !dropped.request.partial {
+                self.finals_waiting.fetch_sub(1, Ordering::Relaxed);
+            }
+            let _ = dropped.reply.send(Err(SpeechError::Busy(waiting)));
         }
         if !job.request.partial {
             self.finals_waiting.fetch_add(1, Ordering::Relaxed);
@@ -121,8 +226,7 @@ impl Queue {
     pub fn pop(&self) -> Option<Grant> {
         let mut inner = self.lock();
         loop {
-            let first_final = inner.jobs.iter().position(|j| !j.request.partial);
-            match first_final.or((!inner.jobs.is_empty()).then_some(0)) {
+            match inner.next(false).or_else(|| inner.next(true)) {
                 Some(i) => {
                     let partial = inner.jobs[i].request.partial;
                     let threads = if partial {
@@ -142,6 +246,7 @@ impl Queue {
                             self.finals_waiting.fetch_sub(1, Ordering::Relaxed);
                         }
                         let job = inner.jobs.remove(i)?;
+                        inner.served_now(job.request.owner.clone());
                         return Some(Grant { job, threads });
                     }
                 }
@@ -220,6 +325,53 @@ mod tests {
             queue.release(grant.threads, grant.job.request.partial);
         }
         assert!(queue.pop().is_none());
+    }
+
+    fn owned(
+        owner: &str,
+        partial: bool,
+    ) -> (Job, oneshot::Receiver<Result<Transcript, SpeechError>>) {
+        let (mut job, rx) = job(partial);
+        job.request.owner = Some(Arc::from(owner));
+        (job, rx)
+    }
+
+    #[test]
+    fn a_flooding_session_only_slows_itself() {
+        let queue = Queue::new(3, 1, 1);
+        // The flooder fills the queue; a newer partial of its own replaces
+        // its waiting one.
+        let (first_partial, mut replaced) = owned("flooder", true);
+        queue.push(first_partial).unwrap();
+        queue.push(owned("flooder", true).0).unwrap();
+        assert!(matches!(replaced.try_recv(), Ok(Err(SpeechError::Busy(_)))));
+        queue.push(owned("flooder", false).0).unwrap();
+        queue.push(owned("flooder", false).0).unwrap();
+        let (newest, mut evicted) = owned("flooder", false);
+        queue.push(newest).unwrap();
+        assert_eq!(queue.len(), 3, "the final took the partial's place");
+        assert!(
+            matches!(
+                queue.push(owned("flooder", false).0),
+                Err(SpeechError::Busy(3))
+            ),
+            "a full queue refuses the session that fills it"
+        );
+
+        // A bystander's final is not refused: the flooder gives up its
+        // newest clip, and the bystander is served as soon as the flooder
+        // has had a turn.
+        queue.push(owned("bystander", false).0).unwrap();
+        assert!(matches!(evicted.try_recv(), Ok(Err(SpeechError::Busy(_)))));
+        let owners: Vec<String> = (0..3)
+            .map(|_| {
+                let grant = queue.pop().unwrap();
+                queue.release(grant.threads, grant.job.request.partial);
+                grant.job.request.owner.as_deref().unwrap().to_owned()
+            })
+            .collect();
+        assert_eq!(owners, ["flooder", "bystander", "flooder"]);
+        assert!(!queue.final_waiting());
     }
 
     #[test]

@@ -449,12 +449,15 @@ impl Actor {
         let transcriber = Arc::clone(&setup.transcriber);
         let metrics = Arc::clone(&self.shared.metrics);
         let tx = self.tx.clone();
+        // The recogniser shares itself fairly between sessions by this.
+        let owner: Arc<str> = Arc::from(self.id.as_str());
         self.pending_speech += 1;
         let span = tracing::Span::current();
         self.shared.tracker.spawn(
             async move {
                 let mut job = job;
-                let request = std::mem::take(&mut job.request);
+                let mut request = std::mem::take(&mut job.request);
+                request.owner = Some(owner);
                 let audio_ms =
                     request.audio.len() as u64 * 1000 / u64::from(crate::speech::SAMPLE_RATE);
                 let started = Instant::now();

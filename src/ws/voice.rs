@@ -431,6 +431,7 @@ impl Voice {
                 audio,
                 initial_prompt: Some(self.prompt.clone()),
                 partial,
+                owner: None,
             },
         })
     }

@@ -139,6 +139,7 @@ fn request(prompt: Option<&str>) -> Request {
         audio: samples.into(),
         initial_prompt: prompt.map(str::to_owned),
         partial: false,
+        owner: None,
     }
 }
 

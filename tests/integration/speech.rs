@@ -82,6 +82,7 @@ async fn espeak_speech_is_transcribed_with_a_low_word_error_rate() {
             audio,
             initial_prompt: Some("Um, uh, so, tell me how you would design it.".into()),
             partial: false,
+            owner: None,
         })
         .await
         .unwrap();
@@ -120,6 +121,7 @@ async fn the_wheel_converted_with_f16_weights_loads_and_transcribes_as_well() {
                 audio: audio.clone(),
                 initial_prompt: Some("Um, uh, so, tell me how you would design it.".into()),
                 partial: false,
+                owner: None,
             })
             .await
             .unwrap();
@@ -195,6 +197,7 @@ async fn a_sentence_the_decoder_repeats_comes_back_once() {
                 "How would you test it? Um, uh, so, like, you know, I mean, let me think.".into(),
             ),
             partial: false,
+            owner: None,
         })
         .await
         .unwrap();
@@ -314,6 +317,7 @@ async fn a_full_queue_answers_busy_at_once() {
         audio: Arc::clone(&audio),
         initial_prompt: None,
         partial: false,
+        owner: None,
     };
     // One clip on the worker, one waiting, the rest turned away: each
     // push happens on the first poll, long before a clip finishes.
@@ -361,6 +365,7 @@ async fn a_running_partial_pass_stops_for_a_final_one() {
                     audio: long,
                     initial_prompt: None,
                     partial: true,
+                    owner: None,
                 })
                 .await
         }
@@ -372,6 +377,7 @@ async fn a_running_partial_pass_stops_for_a_final_one() {
             audio: answer,
             initial_prompt: None,
             partial: false,
+            owner: None,
         })
         .await
         .unwrap();
