@@ -560,8 +560,8 @@ pub struct VoiceConfig {
     /// transcribed (final) at once while the utterance goes on, so the final
     /// transcript follows the end of speech by a pause and one short pass,
     /// whatever the answer's length. 0 transcribes whole utterances, which
-    /// waits for the silence hold and a pass over all of it (docs/reference.md's
-    /// speech benchmark section has the figures).
+    /// waits for the silence hold and a pass over all of it (benches/README.md's
+    /// speech section has the figures).
     pub segment_pause_ms: u32,
     pub min_segment_ms: u32,
     /// After this much silence the speech so far is transcribed at once,

@@ -1,7 +1,7 @@
 //! mockloop: a self-hosted mock-interview server.
 //!
 //! The library holds everything; `main` only parses the command line. See
-//! ARCHITECTURE.md (shared with the project) for the map of the parts.
+//! docs/architecture.md for the map of the parts.
 
 pub mod calibrate;
 pub mod cli;

@@ -23,7 +23,7 @@ use crate::server::{CpuClock, Server, Setup};
 const CLIP: &str = "I would put a cache in front of the database and measure the hit rate \
                     before and after the change.";
 
-/// 100 ms of 16 kHz audio per frame: the largest the README advises.
+/// 100 ms of 16 kHz audio per frame: the largest docs/protocol.md advises.
 const FRAME: usize = 1_600;
 
 /// A refused candidate repeats the answer at most this many times.

@@ -1,6 +1,6 @@
 //! Exports for reviewers: the transcript (every prompt and answer, with times)
 //! and the report, as JSON, Markdown, self-contained HTML (with the inline
-//! SVG chart) and WebVTT. JSON shapes are documented in docs/reference.md; the
+//! SVG chart) and WebVTT. JSON shapes are documented in docs/protocol.md; the
 //! others are for people.
 
 mod chart;

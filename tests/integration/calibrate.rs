@@ -180,7 +180,7 @@ fn asking_for_an_unconfigured_llm_grader_never_crashes() {
     }
 }
 
-/// The floors the README justifies: a few hundredths under what the fitted
+/// The floors docs/operators.md justifies: a few hundredths under what the fitted
 /// grader measures on the shipped set, so a change that makes grading
 /// measurably worse fails here.
 #[tokio::test]

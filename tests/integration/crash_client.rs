@@ -1,6 +1,6 @@
 //! A candidate that survives its server being killed: it remembers what it
 //! was told across connections, resumes from the last sequence number it
-//! saw, and re-sends an answer the server never acknowledged (as the README
+//! saw, and re-sends an answer the server never acknowledged (as docs/protocol.md
 //! tells clients to).
 
 use std::net::SocketAddr;

@@ -9,6 +9,7 @@ mod calibrate;
 mod cli;
 mod code_runs;
 mod crash_client;
+mod docs_links;
 mod durability;
 mod edge;
 mod fake_openai;
