@@ -80,7 +80,7 @@ pub enum Command {
         #[arg(long)]
         content_dir: Option<PathBuf>,
     },
-    /// Measure a grader against a labelled calibration set (see the README).
+    /// Measure a grader against a labelled calibration set (see docs/operators.md).
     Calibrate {
         /// The calibration set file (TOML).
         #[arg(long)]
