@@ -45,19 +45,9 @@ fn content_check_names_file_line_and_field_and_fails() {
     );
 }
 
-#[test]
-fn grade_prints_the_per_answer_score_object() {
-    let mut child = mockloop()
-        .args([
-            "grade",
-            "--kind",
-            "values",
-            "--question",
-            "Tell me about a failure.",
-            "--answer-file",
-            "-",
-            "--json",
-        ])
+/// Runs `command` with `input` on its standard input.
+fn with_stdin(mut command: std::process::Command, input: &str) -> std::process::Output {
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -66,9 +56,25 @@ fn grade_prints_the_per_answer_score_object() {
         .stdin
         .take()
         .unwrap()
-        .write_all(crate::app::answer_for("values", "question").as_bytes())
+        .write_all(input.as_bytes())
         .unwrap();
-    let out = child.wait_with_output().unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn grade_prints_the_per_answer_score_object() {
+    let mut command = mockloop();
+    command.args([
+        "grade",
+        "--kind",
+        "values",
+        "--question",
+        "Tell me about a failure.",
+        "--answer-file",
+        "-",
+        "--json",
+    ]);
+    let out = with_stdin(command, crate::app::answer_for("values", "question"));
     assert!(out.status.success());
     let score: Value = serde_json::from_slice(&out.stdout).unwrap();
     let overall = score["overall"].as_f64().unwrap();
@@ -102,21 +108,12 @@ fn grade_judges_a_typed_in_question_with_v3_and_marks_it_an_estimate() {
     let model = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("target/test-models/all-minilm-l6-v2");
     let grade = |question: &str, answer: &str| -> Value {
-        let mut child = mockloop()
+        let mut command = mockloop();
+        command
             .args(["grade", "--kind", "screen", "--question", question])
             .args(["--answer-file", "-", "--json"])
-            .env("MOCKLOOP__GRADER__EMBEDDING_MODEL", &model)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(answer.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
+            .env("MOCKLOOP__GRADER__EMBEDDING_MODEL", &model);
+        let out = with_stdin(command, answer);
         assert!(out.status.success());
         serde_json::from_slice(&out.stdout).unwrap()
     };

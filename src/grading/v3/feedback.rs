@@ -133,9 +133,17 @@ pub(super) fn dimension(
         let text = &question.key_points[i].text;
         parts.push(format!("Missing: {}.", text.trim_end_matches('.')));
     }
-    if parts.is_empty() {
+    if parts.is_empty() && !own.is_empty() {
         parts.push(format!(
             "Nothing in this answer spoke to {} for this question.",
+            lower_first(&dimension.name)
+        ));
+    } else if parts.is_empty() {
+        // No key point of this question is about the dimension, so there is
+        // nothing to have missed: the level follows the answer as a whole.
+        parts.push(format!(
+            "This question's key points do not single out {}; its level follows the answer \
+             as a whole.",
             lower_first(&dimension.name)
         ));
     }

@@ -224,6 +224,13 @@ pub fn score(params: &Params, request: GradeRequest<'_>, f: &Features) -> Answer
             };
             let mut said = feedback::dimension(dimension, question, f, own, points, values, *cap);
             if dimension.id == features::CODE_QUALITY && cap.is_none() {
+                // With the code read and no key point of the dimension shown,
+                // the reading is the whole feedback: "nothing in this answer
+                // spoke to code quality" beside it would contradict it.
+                let shown = own.iter().any(|&i| points[i].1 != Coverage::Missed);
+                if f.code.is_some() && !shown {
+                    said.clear();
+                }
                 said = feedback::code(&said, f.code.as_ref());
             }
             DimensionScore {
