@@ -478,6 +478,10 @@ pub struct Limits {
     /// a frame: a longer frame (an audio frame is about 3 KiB, an answer up
     /// to 64 KiB) grows it as far as that frame needs.
     pub ws_buffer_bytes: usize,
+    /// The operator console's "try" answers 503 after grading this long.
+    /// The offline graders finish well inside it on any rubric the
+    /// validator accepts; a slow LLM endpoint may not.
+    pub try_seconds: u64,
 }
 
 impl Default for Limits {
@@ -492,6 +496,7 @@ impl Default for Limits {
             idle_timeout_seconds: 60,
             write_timeout_seconds: 10,
             ws_buffer_bytes: 1024,
+            try_seconds: 30,
         }
     }
 }
@@ -519,6 +524,9 @@ impl Limits {
         }
         if !(1..=600).contains(&self.write_timeout_seconds) {
             problems.push("write_timeout_seconds must be from 1 to 600");
+        }
+        if !(1..=600).contains(&self.try_seconds) {
+            problems.push("try_seconds must be from 1 to 600");
         }
         if !(1024..=1024 * 1024).contains(&self.ws_buffer_bytes) {
             problems.push("ws_buffer_bytes must be from 1024 to 1048576");

@@ -62,6 +62,7 @@ pub struct Metrics {
     answers_graded: Family<Labels, Counter>,
     grading_seconds: Family<Labels, Histogram>,
     pub transcription_queue_depth: Gauge,
+    pub code_runs_waiting: Gauge,
     transcription_rtf: Histogram,
     turn_seconds: Histogram,
     rejected: Family<Labels, Counter>,
@@ -91,6 +92,7 @@ impl Metrics {
         let grading_seconds =
             Family::<Labels, Histogram>::new_with_constructor(latency_buckets as fn() -> Histogram);
         let transcription_queue_depth = Gauge::default();
+        let code_runs_waiting = Gauge::default();
         // Processing time over audio time: below 1 keeps up with speech.
         let transcription_rtf = Histogram::new(exponential_buckets(0.05, 2.0, 10));
         let turn_seconds = latency_buckets();
@@ -144,6 +146,11 @@ impl Metrics {
             transcription_queue_depth.clone(),
         );
         registry.register(
+            "code_runs_waiting",
+            "Code runs waiting for a free sandbox slot",
+            code_runs_waiting.clone(),
+        );
+        registry.register(
             "transcription_real_time_factor",
             "Transcription time divided by the length of the audio",
             transcription_rtf.clone(),
@@ -166,6 +173,7 @@ impl Metrics {
             answers_graded,
             grading_seconds,
             transcription_queue_depth,
+            code_runs_waiting,
             transcription_rtf,
             turn_seconds,
             rejected,

@@ -33,6 +33,16 @@ pub enum AppError {
     RateLimited(u64),
     #[error("the server has too many open interviews; try again shortly")]
     TooManyConnections,
+    /// Work refused because as much is already running (429).
+    #[error("{message}")]
+    Busy {
+        code: &'static str,
+        message: String,
+        retry_after: u64,
+    },
+    /// Work stopped waiting at its time limit (503).
+    #[error("{message}")]
+    TimedOut { code: &'static str, message: String },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -63,6 +73,8 @@ impl AppError {
             AppError::TooManyConnections => {
                 (StatusCode::SERVICE_UNAVAILABLE, "too_many_connections")
             }
+            AppError::Busy { code, .. } => (StatusCode::TOO_MANY_REQUESTS, code),
+            AppError::TimedOut { code, .. } => (StatusCode::SERVICE_UNAVAILABLE, code),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -93,6 +105,7 @@ impl IntoResponse for AppError {
         let retry_after = match &self {
             AppError::RateLimited(seconds) => Some(*seconds),
             AppError::TooManyConnections => Some(5),
+            AppError::Busy { retry_after, .. } => Some(*retry_after),
             _ => None,
         };
         if let Some(seconds) = retry_after {

@@ -55,6 +55,8 @@ pub struct AppState {
     create_limiter: Arc<KeyedLimiter<IpAddr>>,
     /// One permit per open WebSocket, `[server] max_connections` in all.
     sockets: Arc<Semaphore>,
+    /// The operator's tries grading at once (see `operator_grading`).
+    tries: Arc<Semaphore>,
     /// `Some` when `[tts] backend = "remote"`: prompts are spoken by the server.
     speaker: Option<Arc<RemoteSpeaker>>,
     /// Where the content lives and the lock the operator's saves take.
@@ -161,6 +163,7 @@ impl AppState {
                 config.server.session_creates_per_minute,
             )),
             sockets: Arc::new(Semaphore::new(config.server.max_connections)),
+            tries: Arc::new(Semaphore::new(operator_grading::TRIES_AT_ONCE)),
             config: Arc::new(config),
         }
     }

@@ -51,6 +51,9 @@ pub async fn metrics(
     metrics
         .transcription_queue_depth
         .set(state.hub.speech_queue_depth().unwrap_or(0) as i64);
+    metrics
+        .code_runs_waiting
+        .set(state.hub.code_runs_waiting() as i64);
     Ok((
         [(
             header::CONTENT_TYPE,

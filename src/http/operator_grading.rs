@@ -7,6 +7,7 @@
 //! log and the newest is current.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Json;
 use axum::extract::State;
@@ -23,6 +24,11 @@ use crate::config::GraderKind;
 use crate::content::{Catalog, check};
 use crate::grading::{GradeRequest, Grader, grade_answer};
 use crate::regrade::{RegradeReport, Regrader, RubricOverrides};
+
+/// Tries that may grade at once; more answer 429 `try_busy`. The offline
+/// graders take a blocking-pool thread each, and two keep a core free for
+/// the interviews on a small machine.
+pub const TRIES_AT_ONCE: usize = 2;
 
 /// Sessions one regrade request may name: a page of the console's list.
 /// More would hold the request (and an LLM provider) for minutes.
@@ -71,14 +77,18 @@ pub async fn try_rubric(
 ) -> Result<Response, AppError> {
     require_operator(&state, &headers)?;
     let request = body(request)?;
+    // Graded as a live answer is: normalised first (see grading::normalize),
+    // so evidence quotes are substrings of what is shown, and the limit
+    // applies to what is graded.
+    let answer = crate::grading::normalize::normalize(&request.answer).into_owned();
     let limit = state.config.limits.max_answer_chars;
-    if request.answer.chars().count() > limit {
+    if answer.chars().count() > limit {
         return Err(AppError::bad_request(
             "answer_too_long",
             format!("an answer may be at most {limit} characters"),
         ));
     }
-    if request.answer.trim().is_empty() {
+    if answer.trim().is_empty() {
         return Err(AppError::bad_request(
             "empty_answer",
             "paste an answer to score",
@@ -115,22 +125,48 @@ pub async fn try_rubric(
             ),
         ));
     }
+    let (question, rubric) = (question.clone(), rubric.clone());
     let grader = grader_for(&state, request.grader, state.content.dir().await)?;
-    // Graded as a live answer is: normalised first (see grading::normalize),
-    // so evidence quotes are substrings of what is shown.
-    let answers = [crate::grading::normalize::normalize(&request.answer).into_owned()];
-    let score = grade_answer(
-        grader.as_ref(),
-        GradeRequest {
-            rubric,
-            question,
-            answers: &answers,
-            hints: &[],
-        },
-        crate::grading::Observed::default(),
-    )
-    .await;
-    Ok(Json(score).into_response())
+    let Ok(permit) = Arc::clone(&state.tries).try_acquire_owned() else {
+        return Err(AppError::Busy {
+            code: "try_busy",
+            message: format!(
+                "{TRIES_AT_ONCE} tries are grading already; try again when one has finished"
+            ),
+            retry_after: 5,
+        });
+    };
+    // The grade runs as its own task holding the permit, so a try that ran
+    // out of time still counts against TRIES_AT_ONCE until its grade ends:
+    // timed-out tries cannot pile work up behind the limit.
+    let grading = tokio::spawn(async move {
+        let _permit = permit;
+        grade_answer(
+            grader.as_ref(),
+            GradeRequest {
+                rubric: &rubric,
+                question: &question,
+                answers: &[answer],
+                hints: &[],
+            },
+            crate::grading::Observed::default(),
+        )
+        .await
+    });
+    let seconds = state.config.limits.try_seconds;
+    match tokio::time::timeout(Duration::from_secs(seconds), grading).await {
+        Ok(Ok(score)) => Ok(Json(score).into_response()),
+        Ok(Err(failed)) => Err(AppError::Internal(anyhow::anyhow!(
+            "grading failed: {failed}"
+        ))),
+        Err(_) => Err(AppError::TimedOut {
+            code: "try_timed_out",
+            message: format!(
+                "grading took longer than {seconds} s ([limits] try_seconds) and was abandoned; \
+                 a rubric with very many patterns, or a slow LLM endpoint, can do this"
+            ),
+        }),
+    }
 }
 
 /// Which rubrics a regrade scores against.

@@ -15,12 +15,13 @@
 mod command;
 mod outcome;
 mod process;
+mod turns;
 
 use std::path::Path;
 use std::time::Duration;
 
 use serde::Serialize;
-use tokio::sync::{OnceCell, Semaphore};
+use tokio::sync::OnceCell;
 use tracing::{info, warn};
 
 use crate::config::SandboxConfig;
@@ -28,6 +29,7 @@ use crate::content::{CodeLanguage, CodeTests};
 
 pub use outcome::{CaseResult, RunStatus, TestRun, matches};
 use outcome::{Ending, Raw};
+pub use turns::Refused;
 
 const HARNESS_PY: &str = include_str!("harness.py");
 const HARNESS_JS: &str = include_str!("harness.js");
@@ -36,8 +38,14 @@ const HARNESS_JS: &str = include_str!("harness.js");
 const CASE_OUTPUT_CAP: usize = 4_000;
 
 /// How long a run waits for a free slot before the candidate is told the
-/// runner is busy: a few runs' worth, so a queue cannot build up unseen.
+/// runner is busy. Turns are fair (see [`turns`]), so a session that has
+/// not run lately waits for at most the first slot to come free, one
+/// run's wall-clock limit; this is the bound for everyone else.
 const QUEUE_WAIT: Duration = Duration::from_secs(30);
+
+/// Runs that may wait for a slot, per slot: past that a run is refused at
+/// once with a retry hint, rather than join a queue it would time out in.
+const WAITING_PER_SLOT: usize = 4;
 
 /// The longest a slot waits for a previous run's processes to be reaped.
 const LEFTOVER_WAIT: Duration = Duration::from_secs(10);
@@ -63,8 +71,13 @@ pub enum SandboxError {
     NoTests(CodeLanguage),
     #[error("{0} is not available on this server")]
     Unavailable(CodeLanguage),
-    #[error("the code runner is busy; try again in a moment")]
-    Busy,
+    #[error("the code runner is busy ({why}); try again in about {} s", retry_after.as_secs().max(1))]
+    Busy {
+        why: turns::Refused,
+        retry_after: Duration,
+    },
+    #[error("the server is shutting down")]
+    ShuttingDown,
     #[error("could not prepare the run: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -72,38 +85,36 @@ pub enum SandboxError {
 pub struct Sandbox {
     config: SandboxConfig,
     /// Runs at once across all sessions, so candidates' code cannot starve
-    /// the server of CPU.
-    slots: Semaphore,
-    /// Slot numbers not in use; each slot runs as its own user.
-    free: std::sync::Mutex<Vec<u32>>,
+    /// the server of CPU; each slot runs as its own user.
+    turns: turns::Turns,
     status: OnceCell<SandboxStatus>,
 }
 
 /// A run's claim on one slot; gives the slot back when dropped.
 struct Slot<'a> {
-    index: u32,
-    sandbox: &'a Sandbox,
-    _permit: tokio::sync::SemaphorePermit<'a>,
+    turn: turns::Turn<'a>,
 }
 
-impl Drop for Slot<'_> {
-    fn drop(&mut self) {
-        self.sandbox
-            .free
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .push(self.index);
-    }
-}
+/// Whose turn the probe's runs take.
+const PROBE: &str = "(probe)";
 
 impl Sandbox {
     pub fn new(config: SandboxConfig) -> Sandbox {
         Sandbox {
-            slots: Semaphore::new(config.concurrency),
-            free: std::sync::Mutex::new((0..config.concurrency as u32).rev().collect()),
+            turns: turns::Turns::new(config.concurrency, config.concurrency * WAITING_PER_SLOT),
             config,
             status: OnceCell::new(),
         }
+    }
+
+    /// Runs waiting for a slot now.
+    pub fn waiting(&self) -> usize {
+        self.turns.waiting()
+    }
+
+    /// Slots held now.
+    pub fn running(&self) -> usize {
+        self.turns.running()
     }
 
     /// Probed once, on first use.
@@ -143,7 +154,7 @@ impl Sandbox {
                 CodeLanguage::Javascript => "-e",
             };
             let result = async {
-                let slot = self.slot().await?;
+                let slot = self.slot(PROBE).await?;
                 let dir = self.prepare_dir(&slot)?;
                 let argv = [self.interpreter(language), flag, program];
                 let command = self.command(&slot, dir.path(), &argv);
@@ -194,11 +205,14 @@ impl Sandbox {
         }
     }
 
-    /// Runs `code` against `tests`. Only an unusable sandbox, a busy runner
-    /// or a failure to prepare the run is an error; everything the code
-    /// does (crash, loop, flood) is in the returned [`TestRun`].
+    /// Runs `code` against `tests` for `owner` (a session: turns are fair
+    /// between owners, and each may have one run waiting). Only an unusable
+    /// sandbox, a busy runner or a failure to prepare the run is an error;
+    /// everything the code does (crash, loop, flood) is in the returned
+    /// [`TestRun`].
     pub async fn run(
         &self,
+        owner: &str,
         language: CodeLanguage,
         code: &str,
         tests: &CodeTests,
@@ -215,9 +229,7 @@ impl Sandbox {
         let signature = tests
             .signature(language)
             .ok_or(SandboxError::NoTests(language))?;
-        let slot = tokio::time::timeout(QUEUE_WAIT, self.slot())
-            .await
-            .map_err(|_| SandboxError::Busy)??;
+        let slot = self.slot(owner).await?;
         let nonce = format!("{:032x}", rand::random::<u128>());
         let dir = tempfile::Builder::new().prefix("mockloop-run-").tempdir()?;
         let (solution, harness, harness_name) = match language {
@@ -286,23 +298,31 @@ impl Sandbox {
         }
     }
 
-    async fn slot(&self) -> Result<Slot<'_>, SandboxError> {
-        let permit = self.slots.acquire().await.map_err(|_| SandboxError::Busy)?;
-        let index = self
-            .free
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .pop()
-            .ok_or(SandboxError::Busy)?;
-        let slot = Slot {
-            index,
-            sandbox: self,
-            _permit: permit,
-        };
+    async fn slot(&self, owner: &str) -> Result<Slot<'_>, SandboxError> {
+        let turn = self
+            .turns
+            .take(owner, QUEUE_WAIT)
+            .await
+            .map_err(|why| SandboxError::Busy {
+                retry_after: self.retry_after(&why),
+                why,
+            })?;
+        let slot = Slot { turn };
         if let Some((uid, _)) = self.run_as(&slot) {
             process::wait_until_gone(uid, LEFTOVER_WAIT).await;
         }
         Ok(slot)
+    }
+
+    /// When a refused run is likely to find a slot: each full round of
+    /// the runs waiting ahead takes at most one wall-clock limit.
+    fn retry_after(&self, why: &turns::Refused) -> Duration {
+        let wall = Duration::from_secs(self.config.wall_seconds);
+        let rounds = match why {
+            turns::Refused::Full { waiting } => 1 + waiting / self.config.concurrency.max(1),
+            turns::Refused::AlreadyWaiting | turns::Refused::TimedOut => 1,
+        };
+        (wall * rounds as u32).min(QUEUE_WAIT)
     }
 
     fn command(&self, slot: &Slot<'_>, dir: &Path, argv: &[&str]) -> Vec<std::ffi::OsString> {
@@ -315,7 +335,7 @@ impl Sandbox {
         use std::os::unix::fs::MetadataExt;
         // /proc/self belongs to the process's effective user.
         let root = std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0);
-        root.then_some((self.config.uid + slot.index, self.config.gid))
+        root.then_some((self.config.uid + slot.turn.index(), self.config.gid))
     }
 
     fn prepare_dir(&self, slot: &Slot<'_>) -> std::io::Result<tempfile::TempDir> {

@@ -274,6 +274,11 @@ impl Hub {
             .map(|v| v.transcriber.queue_depth())
     }
 
+    /// Code runs waiting for a sandbox slot.
+    pub fn code_runs_waiting(&self) -> usize {
+        self.shared.sandbox.waiting()
+    }
+
     fn is_deleting(&self, id: &str) -> bool {
         self.shared
             .deleting

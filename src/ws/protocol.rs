@@ -304,6 +304,9 @@ pub enum ServerMsg {
         code: &'static str,
         message: String,
         fatal: bool,
+        /// When trying again is likely to succeed (a busy code runner).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        retry_after_ms: Option<u64>,
     },
     /// Speech started or stopped in the candidate's audio.
     Listening {
@@ -328,6 +331,17 @@ impl ServerMsg {
             code,
             message: message.into(),
             fatal: false,
+            retry_after_ms: None,
+        }
+    }
+
+    /// A refusal that says when to try again.
+    pub fn busy(message: impl Into<String>, retry_after: std::time::Duration) -> ServerMsg {
+        ServerMsg::Error {
+            code: "busy",
+            message: message.into(),
+            fatal: false,
+            retry_after_ms: Some(retry_after.as_millis() as u64),
         }
     }
 
@@ -336,6 +350,7 @@ impl ServerMsg {
             code,
             message: message.into(),
             fatal: true,
+            retry_after_ms: None,
         }
     }
 

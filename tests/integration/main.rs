@@ -29,6 +29,7 @@ mod regrade;
 mod remote_speech;
 mod resume;
 mod sandbox;
+mod sandbox_turns;
 mod speech;
 mod speech_support;
 mod store;

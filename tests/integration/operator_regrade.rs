@@ -251,3 +251,53 @@ async fn answer_until_debrief(candidate: &mut Candidate) {
         }
     }
 }
+
+#[tokio::test]
+async fn a_try_past_its_time_limit_answers_503_and_only_two_grade_at_once() {
+    // An LLM endpoint that takes connections (the kernel's backlog does)
+    // and never answers: each try's grade runs to the LLM's own timeout.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut config = crate::access::operator_config();
+    config.limits.try_seconds = 1;
+    config.llm = mockloop::config::LlmConfig {
+        provider: mockloop::config::LlmProvider::Compatible,
+        base_url: Some(format!("http://{}/v1", silent.local_addr().unwrap())),
+        model: Some("silent".into()),
+        api_key: Some(mockloop::config::ApiKey::new("sk-test-key").unwrap()),
+        timeout_seconds: 60,
+        max_retries: 0,
+        ..mockloop::config::LlmConfig::default()
+    };
+    let app = crate::app::spawn_app_with_config(config).await;
+    let body =
+        json!({ "question_id": OWNING_INCIDENT, "answer": INCIDENT_ANSWER, "grader": "llm" });
+    for _ in 0..2 {
+        let (status, refused) =
+            operator_send(&app, Method::POST, "/api/operator/try", body.clone()).await;
+        assert_eq!(status, 503, "{refused}");
+        assert_eq!(refused["error"]["code"], "try_timed_out");
+        assert!(
+            refused["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("try_seconds"),
+            "{refused}"
+        );
+    }
+    // Both abandoned grades still wait on the endpoint, so a third try is
+    // refused at once rather than piling a third on.
+    let response = app
+        .http
+        .post(app.url("/api/operator/try"))
+        .bearer_auth(crate::access::OPERATOR)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 429);
+    assert!(response.headers().contains_key("retry-after"));
+    let refused: Value = response.json().await.unwrap();
+    assert_eq!(refused["error"]["code"], "try_busy", "{refused}");
+    // The server itself is unaffected.
+    assert_eq!(app.get("/readyz").await.status(), 200);
+}

@@ -55,6 +55,7 @@ async fn run_in(sandbox: &Sandbox, language: CodeLanguage, code: &str) -> TestRu
     );
     sandbox
         .run(
+            "test",
             language,
             code,
             &shipped_tests("coding-subarray-sum-equals-k"),
@@ -387,6 +388,7 @@ async fn a_disabled_sandbox_runs_nothing_and_says_why() {
     );
     let error = sandbox
         .run(
+            "test",
             CodeLanguage::Python,
             PY_CORRECT,
             &shipped_tests("coding-subarray-sum-equals-k"),
@@ -461,7 +463,7 @@ async fn every_shipped_question_with_tests_passes_its_reference_solution() {
     let sandbox = sandbox();
     for (id, code) in REFERENCES {
         let run = sandbox
-            .run(CodeLanguage::Python, code, &shipped_tests(id))
+            .run("test", CodeLanguage::Python, code, &shipped_tests(id))
             .await
             .expect("the run happens");
         assert_eq!(run.passed, run.total, "{id}: {run:?}");

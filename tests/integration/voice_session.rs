@@ -48,14 +48,7 @@ async fn voice_app() -> TestApp {
 /// Streams `text`, spoken by espeak-ng, as audio frames starting at `seq`,
 /// followed by half a second of silence; returns the next sequence number.
 async fn speak_into(candidate: &mut Candidate, text: &str, seq: u32) -> u32 {
-    let dir = tempfile::tempdir().unwrap();
-    let wav = speak(text, dir.path(), "answer");
-    let samples = mockloop::speech::wav::read(&wav).expect("espeak-ng wrote a 16 kHz WAV");
-    let pcm: Vec<i16> = samples
-        .iter()
-        .map(|x| (x.clamp(-1.0, 1.0) * f32::from(i16::MAX)) as i16)
-        .chain(std::iter::repeat_n(0, 8_000))
-        .collect();
+    let pcm = spoken(text, 8_000);
     let mut seq = seq;
     for chunk in pcm.chunks(FRAME_SAMPLES) {
         let frame = AudioFrame {
@@ -66,6 +59,18 @@ async fn speak_into(candidate: &mut Candidate, text: &str, seq: u32) -> u32 {
         seq += 1;
     }
     seq
+}
+
+/// `text` spoken by espeak-ng as 16 kHz PCM, then `silence` samples.
+fn spoken(text: &str, silence: usize) -> Vec<i16> {
+    let dir = tempfile::tempdir().unwrap();
+    let wav = speak(text, dir.path(), "answer");
+    let samples = mockloop::speech::wav::read(&wav).expect("espeak-ng wrote a 16 kHz WAV");
+    samples
+        .iter()
+        .map(|x| (x.clamp(-1.0, 1.0) * f32::from(i16::MAX)) as i16)
+        .chain(std::iter::repeat_n(0, silence))
+        .collect()
 }
 
 /// Messages up to and including the one of type `until`.
@@ -278,4 +283,85 @@ async fn audio_sent_faster_than_it_can_be_spoken_is_read_at_real_time() {
         after > before,
         "the audio past the burst was paced: {before} -> {after}"
     );
+}
+
+/// `text` spoken by espeak-ng, then two seconds of silence (so each
+/// repeat is an utterance of its own, a clip for the recogniser), in
+/// 100 ms frames (the outside review's flood: 100 of these a second is ten
+/// times real time, inside the frame-rate limit).
+fn chunks_of(text: &str) -> Vec<Vec<i16>> {
+    spoken(text, 32_000)
+        .chunks(1_600)
+        .map(<[i16]>::to_vec)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_candidate_is_transcribed_while_another_session_floods_the_recogniser() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+
+    let app = voice_app().await;
+    // The flooder sends speech as fast as its socket takes it (the outside
+    // review sent ten times real time and starved everyone else), and
+    // reads what it is sent so it is never dropped as a slow reader.
+    let (_, _, mut flooder) = app.start("quick-practice").await;
+    flooder.recv_until("prompt").await;
+    let (mut sink, mut stream) = flooder.ws.split();
+    let (heard_tx, heard) = tokio::sync::oneshot::channel();
+    let reader = tokio::spawn(async move {
+        let mut heard_tx = Some(heard_tx);
+        while let Some(Ok(frame)) = stream.next().await {
+            if let Message::Text(text) = frame
+                && text.contains(r#""type":"transcript""#)
+                && let Some(tx) = heard_tx.take()
+            {
+                let _ = tx.send(());
+            }
+        }
+    });
+    let flood = chunks_of("Reads go to the nearest replica.");
+    let writer = tokio::spawn(async move {
+        // The same speech over and over, numbered on (a repeated number is
+        // a resent frame, and dropped).
+        for (seq, samples) in (0..).zip(flood.iter().cycle()) {
+            let frame = AudioFrame {
+                seq,
+                samples: samples.clone(),
+            };
+            if sink
+                .send(Message::Binary(frame.encode().into()))
+                .await
+                .is_err()
+            {
+                return;
+            }
+        }
+    });
+    // The flood is being transcribed before the candidate speaks.
+    tokio::time::timeout(SPEECH_WAIT, heard)
+        .await
+        .expect("the flooder's speech is transcribed")
+        .unwrap();
+
+    let (_, _, mut candidate) = app.start("quick-practice").await;
+    candidate.recv_until("prompt").await;
+    speak_into(&mut candidate, SAID, 0).await;
+    candidate.send(json!({"type": "done"})).await;
+    // No `speech_unavailable` (collect_until fails on any error), and the
+    // answer is what was said.
+    let seen = collect_until(&mut candidate, "ack").await;
+    let heard: Vec<&str> = seen
+        .iter()
+        .filter(|m| m["type"] == "transcript" && m["final"] == true)
+        .map(|m| m["stable"].as_str().unwrap())
+        .collect();
+    let error_rate = wer(SAID, &heard.join(" "));
+    assert!(
+        error_rate < 0.3,
+        "word error rate {error_rate:.2}: {heard:?}"
+    );
+    assert!(!writer.is_finished(), "the flood went on throughout");
+    writer.abort();
+    reader.abort();
 }

@@ -10,7 +10,7 @@ use tracing::{Instrument, info, warn};
 use super::{Actor, Command};
 use crate::content::CodeLanguage;
 use crate::interview::{Input, Phase};
-use crate::sandbox::TestRun;
+use crate::sandbox::{SandboxError, TestRun};
 use crate::ws::protocol::ServerMsg;
 
 /// Runs recorded per question. Each stores its code (up to a frame) and
@@ -20,7 +20,7 @@ const MAX_RUNS_PER_QUESTION: usize = 100;
 pub(crate) struct Finished {
     round: usize,
     question: usize,
-    result: Result<TestRun, String>,
+    result: Result<TestRun, SandboxError>,
 }
 
 impl Actor {
@@ -75,12 +75,13 @@ impl Actor {
         let cancel = self.shared.cancel.clone();
         let tx = self.tx.clone();
         let span = tracing::Span::current();
+        let owner = self.id.clone();
         self.shared.tracker.spawn(
             async move {
                 let result = tokio::select! {
-                    result = sandbox.run(language, &code, &tests) => result.map_err(|e| e.to_string()),
+                    result = sandbox.run(&owner, language, &code, &tests) => result,
                     // Dropping the run kills its process; shutdown need not wait.
-                    _ = cancel.cancelled() => Err("the server is shutting down".to_owned()),
+                    _ = cancel.cancelled() => Err(SandboxError::ShuttingDown),
                 };
                 let finished = Finished {
                     round,
@@ -113,9 +114,14 @@ impl Actor {
                 })
                 .await;
             }
-            Err(reason) => {
-                warn!(%reason, "code run failed");
-                self.send(ServerMsg::error("run_failed", reason));
+            Err(SandboxError::Busy { why, retry_after }) => {
+                info!(%why, "code run refused: the runner is busy");
+                let message = SandboxError::Busy { why, retry_after }.to_string();
+                self.send(ServerMsg::busy(message, retry_after));
+            }
+            Err(error) => {
+                warn!(%error, "code run failed");
+                self.send(ServerMsg::error("run_failed", error.to_string()));
             }
         }
     }
