@@ -12,6 +12,7 @@
 //! At first use the sandbox probes itself by running each interpreter the
 //! same way; if nothing works, code execution is off and says why.
 
+mod cgroup;
 mod command;
 mod outcome;
 mod process;
@@ -87,7 +88,17 @@ pub struct Sandbox {
     /// Runs at once across all sessions, so candidates' code cannot starve
     /// the server of CPU; each slot runs as its own user.
     turns: turns::Turns,
+    /// Per-slot memory cgroups, when the kernel lets us make them.
+    groups: Option<cgroup::Groups>,
     status: OnceCell<SandboxStatus>,
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(groups) = &self.groups {
+            groups.remove(self.config.concurrency as u32);
+        }
+    }
 }
 
 /// A run's claim on one slot; gives the slot back when dropped.
@@ -100,7 +111,11 @@ const PROBE: &str = "(probe)";
 
 impl Sandbox {
     pub fn new(config: SandboxConfig) -> Sandbox {
+        let groups = config.enabled.then(|| {
+            cgroup::Groups::detect(&format!("mockloop-{}-{}", std::process::id(), config.uid))
+        });
         Sandbox {
+            groups: groups.flatten(),
             turns: turns::Turns::new(config.concurrency, config.concurrency * WAITING_PER_SLOT),
             config,
             status: OnceCell::new(),
@@ -115,6 +130,12 @@ impl Sandbox {
     /// Slots held now.
     pub fn running(&self) -> usize {
         self.turns.running()
+    }
+
+    /// Whether a run's memory is limited as a whole (a cgroup per slot)
+    /// rather than per process.
+    pub fn memory_per_run(&self) -> bool {
+        self.groups.is_some()
     }
 
     /// Probed once, on first use.
@@ -195,7 +216,17 @@ impl Sandbox {
             if !problems.is_empty() {
                 warn!(problems = %problems.join("; "), "some languages cannot run");
             }
-            info!(?languages, "code execution enabled (bubblewrap)");
+            info!(
+                ?languages,
+                memory_per_run = self.memory_per_run(),
+                "code execution enabled (bubblewrap)"
+            );
+            if !self.memory_per_run() {
+                warn!(
+                    "no writable memory cgroup: a run's memory is limited per process only \
+                     (max_processes × memory_mb in all); see docs/sandbox.md"
+                );
+            }
             SandboxStatus {
                 enabled: true,
                 languages,
@@ -326,7 +357,18 @@ impl Sandbox {
     }
 
     fn command(&self, slot: &Slot<'_>, dir: &Path, argv: &[&str]) -> Vec<std::ffi::OsString> {
-        command::build(&self.config, dir, self.run_as(slot), argv)
+        let command = command::build(&self.config, dir, self.run_as(slot), argv);
+        let Some(groups) = &self.groups else {
+            return command;
+        };
+        match groups.prepare(slot.turn.index(), self.config.memory_mb * 1024 * 1024) {
+            Ok(group) => cgroup::joined(&group, command),
+            Err(error) => {
+                // The per-process limits still hold.
+                warn!(%error, "could not prepare the run's memory cgroup");
+                command
+            }
+        }
     }
 
     /// Root runs code as the slot's unprivileged user; anyone else runs it

@@ -258,6 +258,50 @@ async fn a_memory_hog_is_stopped_at_the_memory_limit() {
     assert_eq!(run.passed, 0);
 }
 
+/// Four processes of 100 MB each: each fits a 256 MB per-process limit,
+/// together they do not fit a 256 MB run.
+const PY_FOUR_HUNDRED_MB: &str = "import os, time
+kids = []
+for _ in range(3):
+    pid = os.fork()
+    if pid == 0:
+        block = bytearray(b'\\x01') * (100 * 1024 * 1024)
+        time.sleep(1)
+        os._exit(0)
+    kids.append(pid)
+block = bytearray(b'\\x01') * (100 * 1024 * 1024)
+codes = [os.waitpid(k, 0)[1] for k in kids]
+raise RuntimeError('ALL_FIT' if all(c == 0 for c in codes) else f'KILLED {codes}')";
+
+#[tokio::test]
+async fn a_runs_processes_together_are_held_to_its_memory_limit_where_a_cgroup_allows() {
+    let sandbox = Sandbox::new(SandboxConfig {
+        uid: next_uid(),
+        memory_mb: 256,
+        wall_seconds: 20,
+        ..SandboxConfig::default()
+    });
+    let run = run_in(
+        &sandbox,
+        CodeLanguage::Python,
+        &py_hostile(PY_FOUR_HUNDRED_MB),
+    )
+    .await;
+    assert_eq!(run.passed, 0, "{run:?}");
+    let errors = case_errors(&run);
+    if sandbox.memory_per_run() {
+        assert!(
+            !errors.contains("ALL_FIT"),
+            "400 MB fitted a 256 MB run: {run:?}"
+        );
+    } else {
+        // What docs/sandbox.md says holds without a cgroup: each process
+        // is limited, not their sum.
+        assert!(errors.contains("ALL_FIT"), "{run:?}");
+        eprintln!("no writable memory cgroup here: memory was limited per process only");
+    }
+}
+
 #[tokio::test]
 async fn files_outside_the_run_cannot_be_read_or_written() {
     let probe = "
