@@ -24,7 +24,9 @@ enum Version {
 pub struct Groups {
     base: PathBuf,
     version: Version,
-    /// Distinguishes two servers (or two test sandboxes) in one cgroup.
+    /// Named after the slots' users, as their processes are: a restarted
+    /// server reuses its groups rather than leaving more behind (a group
+    /// whose last run is still being reaped cannot be removed at exit).
     prefix: String,
 }
 
@@ -69,7 +71,7 @@ impl Groups {
     }
 
     fn dir(&self, slot: u32) -> PathBuf {
-        self.base.join(format!("{}-{slot}", self.prefix))
+        self.base.join(format!("{}+{slot}", self.prefix))
     }
 
     /// Makes (or reuses) slot `slot`'s group and sets its limit; returns
@@ -103,11 +105,24 @@ impl Groups {
         Ok(dir)
     }
 
-    /// Removes every slot's group (each is empty once its run is reaped).
+    /// Removes every slot's group. A group empties only once the kernel
+    /// has reaped its last run (a killed run can take a moment), so this
+    /// retries for a while on a thread of its own.
     pub fn remove(&self, slots: u32) {
-        for slot in 0..slots {
-            let _ = std::fs::remove_dir(self.dir(slot));
-        }
+        let dirs: Vec<PathBuf> = (0..slots).map(|slot| self.dir(slot)).collect();
+        let _ = std::thread::Builder::new()
+            .name("sandbox-cgroups".into())
+            .spawn(move || {
+                for _ in 0..50 {
+                    let left = dirs
+                        .iter()
+                        .filter(|d| std::fs::remove_dir(d).is_err() && d.exists());
+                    if left.count() == 0 {
+                        return;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                }
+            });
     }
 }
 

@@ -111,9 +111,9 @@ const PROBE: &str = "(probe)";
 
 impl Sandbox {
     pub fn new(config: SandboxConfig) -> Sandbox {
-        let groups = config.enabled.then(|| {
-            cgroup::Groups::detect(&format!("mockloop-{}-{}", std::process::id(), config.uid))
-        });
+        let groups = config
+            .enabled
+            .then(|| cgroup::Groups::detect(&format!("mockloop-{}", config.uid)));
         Sandbox {
             groups: groups.flatten(),
             turns: turns::Turns::new(config.concurrency, config.concurrency * WAITING_PER_SLOT),
