@@ -25,7 +25,7 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::app::spawn_app_with_speech_config;
+use crate::app::TestApp;
 
 /// 40 ms of 16 kHz audio, as the browser client sends.
 const FRAME: usize = 640;
@@ -54,7 +54,11 @@ pub fn measure(
             voice,
             ..Config::default()
         };
-        let app = spawn_app_with_speech_config(transcriber, config).await;
+        let app = TestApp::builder()
+            .speech(transcriber)
+            .config(config)
+            .spawn()
+            .await;
         let mut all = Vec::new();
         for (_, file, text) in clips {
             let pcm = pcm(file);

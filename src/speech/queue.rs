@@ -226,35 +226,38 @@ impl Queue {
     pub fn pop(&self) -> Option<Grant> {
         let mut inner = self.lock();
         loop {
-            match inner.next(false).or_else(|| inner.next(true)) {
-                Some(i) => {
-                    let partial = inner.jobs[i].request.partial;
-                    let threads = if partial {
-                        (inner.free >= self.threads).then_some(self.threads)
-                    } else if inner.partial_cores > 0 {
-                        // Partial passes are giving way (they poll
-                        // `final_waiting`); wait for all of the cores.
-                        None
-                    } else {
-                        (inner.free >= self.threads).then_some(inner.free)
-                    };
-                    if let Some(threads) = threads {
-                        inner.free -= threads;
-                        if partial {
-                            inner.partial_cores += threads;
-                        } else {
-                            self.finals_waiting.fetch_sub(1, Ordering::Relaxed);
-                        }
-                        let job = inner.jobs.remove(i)?;
-                        inner.served_now(job.request.owner.clone());
-                        return Some(Grant { job, threads });
-                    }
-                }
-                None if inner.closed => return None,
-                None => {}
+            if let Some(grant) = self.runnable(&mut inner) {
+                return Some(grant);
+            }
+            if inner.closed && inner.jobs.is_empty() {
+                return None;
             }
             inner = self.ready.wait(inner).unwrap_or_else(|e| e.into_inner());
         }
+    }
+
+    /// The job [`Queue::pop`] would take now, if one can run now.
+    fn runnable(&self, inner: &mut Inner) -> Option<Grant> {
+        let i = inner.next(false).or_else(|| inner.next(true))?;
+        let partial = inner.jobs[i].request.partial;
+        let threads = if partial {
+            (inner.free >= self.threads).then_some(self.threads)
+        } else if inner.partial_cores > 0 {
+            // Partial passes are giving way (they poll `final_waiting`);
+            // wait for all of the cores.
+            None
+        } else {
+            (inner.free >= self.threads).then_some(inner.free)
+        }?;
+        inner.free -= threads;
+        if partial {
+            inner.partial_cores += threads;
+        } else {
+            self.finals_waiting.fetch_sub(1, Ordering::Relaxed);
+        }
+        let job = inner.jobs.remove(i)?;
+        inner.served_now(job.request.owner.clone());
+        Some(Grant { job, threads })
     }
 
     /// Gives back the cores of a finished pass.
@@ -276,6 +279,11 @@ impl Queue {
 
     pub fn len(&self) -> usize {
         self.lock().jobs.len()
+    }
+
+    /// A partial pass holds cores now.
+    pub fn partial_running(&self) -> bool {
+        self.lock().partial_cores > 0
     }
 
     pub fn close(&self) {
@@ -395,16 +403,12 @@ mod tests {
         // then runs on both cores once it has.
         queue.push(job(false).0).unwrap();
         assert!(queue.final_waiting());
-        std::thread::scope(|scope| {
-            let waiting = scope.spawn(|| queue.pop().unwrap().threads);
-            std::thread::sleep(std::time::Duration::from_millis(50));
-            assert!(
-                !waiting.is_finished(),
-                "the final waits for the partial's core"
-            );
-            queue.release(second.threads, true);
-            assert_eq!(waiting.join().unwrap(), 2);
-        });
+        assert!(
+            queue.runnable(&mut queue.lock()).is_none(),
+            "the final waits for the partial's core"
+        );
+        queue.release(second.threads, true);
+        assert_eq!(queue.pop().unwrap().threads, 2);
     }
 
     #[test]
@@ -414,12 +418,11 @@ mod tests {
         let final_pass = queue.pop().unwrap();
         assert_eq!(final_pass.threads, 2);
         queue.push(job(true).0).unwrap();
-        std::thread::scope(|scope| {
-            let waiting = scope.spawn(|| queue.pop().unwrap().threads);
-            std::thread::sleep(std::time::Duration::from_millis(50));
-            assert!(!waiting.is_finished(), "no core is free for the partial");
-            queue.release(final_pass.threads, false);
-            assert_eq!(waiting.join().unwrap(), 1);
-        });
+        assert!(
+            queue.runnable(&mut queue.lock()).is_none(),
+            "no core is free for the partial"
+        );
+        queue.release(final_pass.threads, false);
+        assert_eq!(queue.pop().unwrap().threads, 1);
     }
 }

@@ -7,7 +7,7 @@ use serde_json::Value;
 use tokio_tungstenite::connect_async;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-use crate::app::{TestApp, refused_upgrade, spawn_app, spawn_app_with_config};
+use crate::app::{TestApp, refused_upgrade, spawn_app};
 
 pub const OPERATOR: &str = "operator-token-for-tests-0123";
 
@@ -19,7 +19,7 @@ pub fn operator_config() -> Config {
 }
 
 async fn spawn_with_operator() -> TestApp {
-    spawn_app_with_config(operator_config()).await
+    TestApp::builder().config(operator_config()).spawn().await
 }
 
 /// A request carrying the operator token.
@@ -268,7 +268,7 @@ async fn a_websocket_upgrade_from_a_foreign_origin_is_refused_with_403() {
     // An allowlist replaces the own-origin rule.
     let mut config = Config::default();
     config.server.allowed_origins = vec!["https://interview.example.com".into()];
-    let listed = spawn_app_with_config(config).await;
+    let listed = TestApp::builder().config(config).spawn().await;
     let (id, token) = listed.create_session("quick-practice").await;
     let mut request = listed.ws_url(&id, &token).into_client_request().unwrap();
     request

@@ -33,16 +33,9 @@ pub struct TestApp {
     handle: Option<JoinHandle<std::io::Result<()>>>,
 }
 
+/// A server with every default, over a temporary SQLite database.
 pub async fn spawn_app() -> TestApp {
-    let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
-    let mut app = spawn_app_in(dir.path()).await;
-    app._dir = Some(dir);
-    app
-}
-
-/// Starts a server on port 0 over the database in `data_dir`.
-pub async fn spawn_app_in(data_dir: &Path) -> TestApp {
-    start_server(data_dir, Config::default(), None, None).await
+    TestApp::builder().spawn().await
 }
 
 /// Where a test server stores sessions.
@@ -53,62 +46,72 @@ pub enum Backend {
     Postgres,
 }
 
-/// Like [`spawn_app`], storing in `backend`.
-pub async fn spawn_app_on(backend: Backend) -> TestApp {
-    let mut config = Config::default();
-    if backend == Backend::Postgres {
-        config.storage.database_url = Some(
-            DatabaseUrl::new(&crate::postgres::fresh_database().await).expect("a postgres URL"),
-        );
+/// How a test server is made: `TestApp::builder()`, then what differs from
+/// the defaults, then `spawn()`.
+#[derive(Default)]
+pub struct AppBuilder {
+    config: Config,
+    data_dir: Option<PathBuf>,
+    backend: Option<Backend>,
+    grader: Option<Arc<dyn Grader>>,
+    speech: Option<Arc<dyn Transcriber>>,
+}
+
+impl AppBuilder {
+    /// The server's configuration (its data directory is replaced).
+    pub fn config(mut self, config: Config) -> AppBuilder {
+        self.config = config;
+        self
     }
-    spawn_app_with_config(config).await
-}
 
-/// A server over the SQLite database in `data_dir`, or over the PostgreSQL
-/// database at `database_url` when given: a restart of a stopped server, or
-/// a second node beside a running one.
-pub async fn spawn_app_over(data_dir: &Path, database_url: Option<&str>) -> TestApp {
-    let mut config = Config::default();
-    config.storage.database_url =
-        database_url.map(|url| DatabaseUrl::new(url).expect("a postgres URL"));
-    start_server(data_dir, config, None, None).await
-}
+    /// Over the data in `dir` (a restart keeps its sessions) instead of a
+    /// temporary directory.
+    pub fn in_dir(mut self, dir: &Path) -> AppBuilder {
+        self.data_dir = Some(dir.to_owned());
+        self
+    }
 
-/// Starts a server with `config` over the database in `data_dir` (a
-/// restart keeps its sessions).
-pub async fn spawn_app_in_with_config(data_dir: &Path, config: Config) -> TestApp {
-    start_server(data_dir, config, None, None).await
-}
+    /// Storing in `backend`: a fresh PostgreSQL database, or SQLite.
+    pub fn on(mut self, backend: Backend) -> AppBuilder {
+        self.backend = Some(backend);
+        self
+    }
 
-/// A server that takes spoken answers, transcribed by `speech`.
-pub async fn spawn_app_with_speech(speech: Arc<dyn Transcriber>) -> TestApp {
-    spawn_app_with_speech_config(speech, Config::default()).await
-}
+    /// Over the PostgreSQL database at `url` when given (a second node, or
+    /// a restart); over SQLite otherwise.
+    pub fn database_url(mut self, url: Option<&str>) -> AppBuilder {
+        self.config.storage.database_url =
+            url.map(|url| DatabaseUrl::new(url).expect("a postgres URL"));
+        self
+    }
 
-/// A server that takes spoken answers, with `config` (e.g. its `[voice]`).
-pub async fn spawn_app_with_speech_config(speech: Arc<dyn Transcriber>, config: Config) -> TestApp {
-    let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
-    let mut app = start_server(dir.path(), config, None, Some(speech)).await;
-    app._dir = Some(dir);
-    app
-}
+    /// Answers scored by `grader` instead of the one the config asks for.
+    pub fn grader(mut self, grader: Arc<dyn Grader>) -> AppBuilder {
+        self.grader = Some(grader);
+        self
+    }
 
-/// Like [`spawn_app`], with `config` (its data directory is replaced by a
-/// temporary one) deciding, for example, which grader scores answers.
-pub async fn spawn_app_with_config(config: Config) -> TestApp {
-    let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
-    let mut app = start_server(dir.path(), config, None, None).await;
-    app._dir = Some(dir);
-    app
-}
+    /// Spoken answers, transcribed by `speech`.
+    pub fn speech(mut self, speech: Arc<dyn Transcriber>) -> AppBuilder {
+        self.speech = Some(speech);
+        self
+    }
 
-/// A server whose answers are scored by `grader` (a stand-in for an outside
-/// grading service), over a temporary database.
-pub async fn spawn_app_with_grader(grader: Arc<dyn Grader>) -> TestApp {
-    let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
-    let mut app = start_server(dir.path(), Config::default(), Some(grader), None).await;
-    app._dir = Some(dir);
-    app
+    pub async fn spawn(mut self) -> TestApp {
+        if self.backend == Some(Backend::Postgres) {
+            let url = crate::postgres::fresh_database().await;
+            self = self.database_url(Some(&url));
+        }
+        match self.data_dir.take() {
+            Some(dir) => start_server(&dir, self.config, self.grader, self.speech).await,
+            None => {
+                let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+                let mut app = start_server(dir.path(), self.config, self.grader, self.speech).await;
+                app._dir = Some(dir);
+                app
+            }
+        }
+    }
 }
 
 /// `grader` replaces the one `config` asks for; `speech` turns voice on.
@@ -149,6 +152,10 @@ async fn start_server(
 }
 
 impl TestApp {
+    pub fn builder() -> AppBuilder {
+        AppBuilder::default()
+    }
+
     /// A client of a server running elsewhere (a child process): it creates
     /// sessions and connects candidates; [`TestApp::stop`] does not apply.
     pub fn at(addr: SocketAddr, data_dir: &Path) -> TestApp {

@@ -11,9 +11,7 @@ use serde_json::Value;
 use tokio::process::Command;
 
 use crate::access::OPERATOR;
-use crate::app::{
-    TestApp, spawn_app, spawn_app_with_config, spawn_app_with_grader, spawn_app_with_speech,
-};
+use crate::app::{TestApp, spawn_app};
 use crate::code_runs::coding_app;
 use crate::fake_openai::{FakeOpenAi, Step};
 use crate::operator_console::spawn_on_content_dir;
@@ -100,7 +98,10 @@ async fn report(app: &TestApp, result: &Value) -> Value {
 #[tokio::test]
 async fn a_candidate_types_the_quick_practice_loop_to_a_debrief_with_highlighted_evidence() {
     let grader = mockloop::grading::SubstanceGrader::new(crate::grading_v3::shared_model());
-    let app = spawn_app_with_grader(std::sync::Arc::new(grader)).await;
+    let app = TestApp::builder()
+        .grader(std::sync::Arc::new(grader))
+        .spawn()
+        .await;
     let result = run_scenario(&app, "text-loop", &[]).await;
 
     let report = report(&app, &result).await;
@@ -151,7 +152,7 @@ async fn a_streamed_follow_up_shows_as_it_is_written_and_is_spoken_from_its_firs
     let mut config = crate::interviewer::config(&fake);
     config.interviewer.first_token_timeout_ms = 30_000;
     config.interviewer.total_timeout_ms = 60_000;
-    let app = spawn_app_with_config(config).await;
+    let app = TestApp::builder().config(config).spawn().await;
     let result = run_scenario(&app, "llm-turn", &[Path::new(first), Path::new(second)]).await;
 
     let report = report(&app, &result).await;
@@ -188,7 +189,7 @@ async fn a_spoken_answer_from_the_fake_microphone_is_transcribed_and_scored() {
         .status()
         .expect("sox runs (apt-get install sox)");
     assert!(padded.success());
-    let app = spawn_app_with_speech(recogniser()).await;
+    let app = TestApp::builder().speech(recogniser()).spawn().await;
     let result = run_scenario(&app, "voice", &[&wav]).await;
 
     let report = report(&app, &result).await;

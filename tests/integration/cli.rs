@@ -5,7 +5,7 @@ use std::process::Stdio;
 
 use serde_json::Value;
 
-use crate::app::{fails, mockloop, spawn_app, succeed};
+use crate::app::{TestApp, fails, mockloop, spawn_app, succeed};
 
 #[test]
 fn content_check_passes_on_the_shipped_content() {
@@ -247,10 +247,10 @@ fn serve_with_the_llm_grader_but_no_model_fails_naming_what_is_missing() {
 
 #[tokio::test]
 async fn export_and_regrade_read_the_postgres_database_the_server_wrote() {
-    if crate::postgres::skipped() {
-        return;
-    }
-    let app = crate::app::spawn_app_on(crate::app::Backend::Postgres).await;
+    let app = TestApp::builder()
+        .on(crate::app::Backend::Postgres)
+        .spawn()
+        .await;
     let (id, _token, mut candidate) = app.start("quick-practice").await;
     candidate.answer_until_debrief().await;
     let url = app.database_url.clone().expect("a PostgreSQL app");

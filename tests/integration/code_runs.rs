@@ -8,7 +8,7 @@ use std::time::Duration;
 use mockloop::config::Config;
 use serde_json::{Value, json};
 
-use crate::app::{Candidate, TestApp, answer_for, mockloop, spawn_app_with_config, succeed};
+use crate::app::{Candidate, TestApp, answer_for, mockloop, succeed};
 use crate::sandbox::{JS_CORRECT, next_uid};
 
 /// A coding round on one question with tests, then a values round.
@@ -68,7 +68,7 @@ pub async fn coding_app(edit: impl FnOnce(&mut Config)) -> (TestApp, tempfile::T
     config.sandbox.cpu_seconds = 2;
     config.sandbox.wall_seconds = 6;
     edit(&mut config);
-    (spawn_app_with_config(config).await, content)
+    (TestApp::builder().config(config).spawn().await, content)
 }
 
 /// A run can take the sandbox's wall limit, plus the wait for a killed

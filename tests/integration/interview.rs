@@ -1,7 +1,6 @@
 use serde_json::{Value, json};
 
-use crate::app::{Backend, spawn_app, spawn_app_on};
-use crate::postgres;
+use crate::app::{Backend, TestApp, spawn_app};
 
 #[tokio::test]
 async fn a_candidate_runs_the_quick_practice_loop_to_a_scored_debrief() {
@@ -173,13 +172,11 @@ async fn exports_hold_the_transcript_and_report_in_json_and_markdown() {
 
 #[tokio::test]
 async fn exports_hold_the_transcript_and_report_in_json_and_markdown_on_postgres() {
-    if !postgres::skipped() {
-        exports_hold_the_interview(Backend::Postgres).await;
-    }
+    exports_hold_the_interview(Backend::Postgres).await;
 }
 
 async fn exports_hold_the_interview(backend: Backend) {
-    let app = spawn_app_on(backend).await;
+    let app = TestApp::builder().on(backend).spawn().await;
     let (id, token, mut candidate) = app.start("quick-practice").await;
     candidate.answer_until_debrief().await;
 
@@ -299,13 +296,11 @@ async fn a_candidate_deletes_their_interview_with_its_token_and_nobody_else_can(
 
 #[tokio::test]
 async fn a_candidate_deletes_their_interview_with_its_token_and_nobody_else_can_on_postgres() {
-    if !postgres::skipped() {
-        deletes_with_the_token(Backend::Postgres).await;
-    }
+    deletes_with_the_token(Backend::Postgres).await;
 }
 
 async fn deletes_with_the_token(backend: Backend) {
-    let app = spawn_app_on(backend).await;
+    let app = TestApp::builder().on(backend).spawn().await;
     let (id, token) = app.create_session("quick-practice").await;
     let path = app.url(&format!("/api/sessions/{id}"));
     let wrong = app

@@ -10,7 +10,7 @@ use mockloop::interview::{Author, Event, Fallback, TurnSource};
 use mockloop::store::{SqliteStore, Store};
 use serde_json::{Value, json};
 
-use crate::app::{Candidate, TestApp, spawn_app_in_with_config, spawn_app_with_config};
+use crate::app::{Candidate, TestApp};
 use crate::fake_openai::{FakeOpenAi, Step};
 
 /// An answer that shows none of the screen rubric's signals, so the
@@ -42,7 +42,7 @@ async fn llm_app(script: Vec<Step>, tweak: impl FnOnce(&mut Config)) -> (TestApp
     let fake = FakeOpenAi::start(script).await;
     let mut config = config(&fake);
     tweak(&mut config);
-    (spawn_app_with_config(config).await, fake)
+    (TestApp::builder().config(config).spawn().await, fake)
 }
 
 /// Starts quick practice and returns the first (screen) question as asked.
@@ -261,7 +261,7 @@ async fn a_reply_quoting_a_key_point_is_withdrawn_and_replaced() {
     // The key point is only known once the question is chosen, so the
     // script is filled in after the first prompt.
     let fake = FakeOpenAi::start(vec![]).await;
-    let app = spawn_app_with_config(config(&fake)).await;
+    let app = TestApp::builder().config(config(&fake)).spawn().await;
     let (id, _, mut candidate, question) = first_question(&app).await;
     fake.push(Step::Stream(vec![
         "Good start. ".into(),
@@ -359,7 +359,11 @@ async fn a_hint_request_is_recorded_and_the_grader_and_report_see_it() {
 async fn a_resume_and_a_restart_replay_llm_turns_without_asking_the_model_again() {
     let fake = FakeOpenAi::start(vec![Step::Stream(vec!["Why that way?".into()])]).await;
     let dir = Arc::new(tempfile::tempdir().unwrap());
-    let app = spawn_app_in_with_config(dir.path(), config(&fake)).await;
+    let app = TestApp::builder()
+        .in_dir(dir.path())
+        .config(config(&fake))
+        .spawn()
+        .await;
     let (id, token, mut candidate, _) = first_question(&app).await;
     candidate.answer(THIN_ANSWER).await;
     let seen = next_turn(&mut candidate).await;
@@ -380,7 +384,11 @@ async fn a_resume_and_a_restart_replay_llm_turns_without_asking_the_model_again(
 
     // So does a restarted server.
     app.stop().await;
-    let app = spawn_app_in_with_config(dir.path(), config(&fake)).await;
+    let app = TestApp::builder()
+        .in_dir(dir.path())
+        .config(config(&fake))
+        .spawn()
+        .await;
     let mut restarted = app.connect(&id, &token).await;
     restarted.resume().await;
     let mut texts = Vec::new();

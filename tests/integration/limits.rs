@@ -12,7 +12,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::frame::Frame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
 
-use crate::app::{Candidate, refused_upgrade, spawn_app, spawn_app_with_config};
+use crate::app::{Candidate, TestApp, refused_upgrade, spawn_app};
 
 /// Reads until the server's close frame and returns its code.
 async fn close_code(candidate: &mut Candidate) -> u16 {
@@ -87,7 +87,7 @@ async fn a_request_with_too_many_header_fields_gets_431() {
 async fn past_the_connection_cap_an_upgrade_gets_503_until_a_socket_closes() {
     let mut config = Config::default();
     config.server.max_connections = 1;
-    let app = spawn_app_with_config(config).await;
+    let app = TestApp::builder().config(config).spawn().await;
     let (first, first_token) = app.create_session("quick-practice").await;
     let (second, second_token) = app.create_session("quick-practice").await;
     let open = app.connect(&first, &first_token).await;
@@ -116,7 +116,7 @@ async fn past_the_connection_cap_an_upgrade_gets_503_until_a_socket_closes() {
 async fn creating_sessions_too_fast_from_one_address_gets_429_with_retry_after() {
     let mut config = Config::default();
     config.server.session_creates_per_minute = 2;
-    let app = spawn_app_with_config(config).await;
+    let app = TestApp::builder().config(config).spawn().await;
     app.create_session("quick-practice").await;
     app.create_session("quick-practice").await;
     let response = app
@@ -141,7 +141,7 @@ async fn creating_sessions_too_fast_from_one_address_gets_429_with_retry_after()
 async fn audio_frames_faster_than_the_rate_are_slowed_down_not_dropped() {
     let mut config = Config::default();
     config.limits.max_audio_frames_per_second = 4;
-    let app = spawn_app_with_config(config).await;
+    let app = TestApp::builder().config(config).spawn().await;
     let (_, _, mut candidate) = app.start("quick-practice").await;
     candidate.recv_until("prompt").await;
     // Voice is off here, so the session answers every frame that reaches it.
@@ -170,7 +170,7 @@ async fn audio_frames_faster_than_the_rate_are_slowed_down_not_dropped() {
 async fn a_silent_socket_is_closed_after_the_idle_timeout_but_a_reading_one_stays() {
     let mut config = Config::default();
     config.limits.idle_timeout_seconds = 1;
-    let app = spawn_app_with_config(config).await;
+    let app = TestApp::builder().config(config).spawn().await;
     let (quiet_id, quiet_token) = app.create_session("quick-practice").await;
     let mut quiet = app.connect(&quiet_id, &quiet_token).await;
     let (_, _, mut lively) = app.start("quick-practice").await;
@@ -197,7 +197,7 @@ async fn a_silent_socket_is_closed_after_the_idle_timeout_but_a_reading_one_stay
 async fn a_client_that_never_reads_is_disconnected_while_another_completes_its_interview() {
     let mut config = Config::default();
     config.limits.write_timeout_seconds = 1;
-    let app = spawn_app_with_config(config).await;
+    let app = TestApp::builder().config(config).spawn().await;
     let (id, token) = app.create_session("quick-practice").await;
     let mut stalled = app.connect(&id, &token).await;
 

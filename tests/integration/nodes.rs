@@ -36,24 +36,21 @@ struct Started {
     prompt: Value,
 }
 
-async fn started_on_a(lease_seconds: &str) -> Option<Started> {
-    let nodes = two_nodes(lease_seconds).await?;
+async fn started_on_a(lease_seconds: &str) -> Started {
+    let nodes = two_nodes(lease_seconds).await;
     let (id, token, mut first) = nodes.a.app().start("quick-practice").await;
     let prompt = first.recv_until("prompt").await;
-    Some(Started {
+    Started {
         on_b: nodes.b.app(),
         nodes,
         id,
         token,
         first,
         prompt,
-    })
+    }
 }
 
-async fn two_nodes(lease_seconds: &str) -> Option<Nodes> {
-    if postgres::skipped() {
-        return None;
-    }
+async fn two_nodes(lease_seconds: &str) -> Nodes {
     let url = postgres::fresh_database().await;
     let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
     let env = [
@@ -62,12 +59,12 @@ async fn two_nodes(lease_seconds: &str) -> Option<Nodes> {
     ];
     let a = ServerProcess::start_with(dirs[0].path(), &env);
     let b = ServerProcess::start_with(dirs[1].path(), &env);
-    Some(Nodes {
+    Nodes {
         a,
         b,
         url,
         _dirs: dirs,
-    })
+    }
 }
 
 async fn answer_prompt(candidate: &mut Candidate, prompt: &Value) {
@@ -124,17 +121,14 @@ async fn assert_one_clean_log(url: &str, id: &str) {
 
 #[tokio::test]
 async fn a_session_started_on_one_node_resumes_on_the_other_after_its_socket_drops() {
-    let Some(Started {
+    let Started {
         nodes,
         on_b,
         id,
         token,
         mut first,
         prompt,
-    }) = started_on_a(LEASE_SECONDS).await
-    else {
-        return;
-    };
+    } = started_on_a(LEASE_SECONDS).await;
     answer_prompt(&mut first, &prompt).await;
     let next = first.recv_until("prompt").await;
     let last_seq = first.last_seq;
@@ -155,17 +149,14 @@ async fn a_session_started_on_one_node_resumes_on_the_other_after_its_socket_dro
 
 #[tokio::test]
 async fn a_socket_on_the_other_node_takes_the_session_over_and_the_first_node_stops_driving_it() {
-    let Some(Started {
+    let Started {
         nodes,
         on_b,
         id,
         token,
         mut first,
         prompt,
-    }) = started_on_a(LEASE_SECONDS).await
-    else {
-        return;
-    };
+    } = started_on_a(LEASE_SECONDS).await;
 
     // A second window, routed to the other node, while the first is open:
     // as on one node, the newer socket wins and the older one is told so.
@@ -190,17 +181,14 @@ async fn a_socket_on_the_other_node_takes_the_session_over_and_the_first_node_st
 
 #[tokio::test]
 async fn a_session_on_a_killed_node_carries_on_on_the_other_once_its_lease_lapses() {
-    let Some(Started {
+    let Started {
         nodes,
         on_b,
         id,
         token,
         first,
         prompt,
-    }) = started_on_a(LEASE_SECONDS).await
-    else {
-        return;
-    };
+    } = started_on_a(LEASE_SECONDS).await;
     let last_seq = first.last_seq;
     nodes.a.kill_hard();
 
@@ -219,14 +207,11 @@ async fn a_session_on_a_killed_node_carries_on_on_the_other_once_its_lease_lapse
 
 #[tokio::test]
 async fn a_socket_is_refused_with_a_retryable_error_while_a_silent_holder_keeps_the_lease() {
-    if postgres::skipped() {
-        return;
-    }
     let url = postgres::fresh_database().await;
     let mut config = mockloop::config::Config::default();
     config.storage.database_url = Some(mockloop::config::DatabaseUrl::new(&url).unwrap());
     config.storage.lease_seconds = 2;
-    let app = crate::app::spawn_app_with_config(config).await;
+    let app = TestApp::builder().config(config).spawn().await;
     let (id, token) = app.create_session("quick-practice").await;
     // A node that holds the lease for a long time and never renews, so it
     // never hears that it is wanted (one cut off from the database, say).
@@ -260,17 +245,14 @@ async fn a_socket_is_refused_with_a_retryable_error_while_a_silent_holder_keeps_
 
 #[tokio::test]
 async fn deleting_a_session_on_one_node_stops_it_on_the_node_driving_it() {
-    let Some(Started {
+    let Started {
         nodes: _running,
         on_b,
         id,
         token,
         first: mut candidate,
         ..
-    }) = started_on_a(LEASE_SECONDS).await
-    else {
-        return;
-    };
+    } = started_on_a(LEASE_SECONDS).await;
     let deleted = on_b
         .http
         .delete(on_b.url(&format!("/api/sessions/{id}?token={token}")))
@@ -296,17 +278,14 @@ async fn deleting_a_session_on_one_node_stops_it_on_the_node_driving_it() {
 async fn a_node_stopped_with_sigterm_lets_go_of_its_sessions_for_the_other_node() {
     // Leases far longer than the test's patience: the other node can only
     // get the session at once if the stopping node released it.
-    let Some(Started {
+    let Started {
         nodes,
         on_b,
         id,
         token,
         mut first,
         prompt,
-    }) = started_on_a("300").await
-    else {
-        return;
-    };
+    } = started_on_a("300").await;
     nodes.a.signal("TERM");
     assert_eq!(first.recv().await["type"], "paused");
     assert_eq!(first.recv().await["code"], "server_shutdown");

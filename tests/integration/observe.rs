@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use mockloop::config::{ApiKey, Config};
 
-use crate::app::{spawn_app, spawn_app_with_config};
+use crate::app::{TestApp, spawn_app};
 
 /// `name{labels} value` lines of the text format, comments left out.
 fn samples(text: &str) -> HashMap<String, f64> {
@@ -83,7 +83,7 @@ async fn an_interview_moves_the_counters_in_metrics() {
 async fn with_an_operator_token_metrics_need_it() {
     let mut config = Config::default();
     config.server.operator_token = Some(ApiKey::new("metrics-operator-token-01").unwrap());
-    let app = spawn_app_with_config(config).await;
+    let app = TestApp::builder().config(config).spawn().await;
     assert_eq!(app.get("/metrics").await.status(), 401);
     let response = app
         .http

@@ -10,7 +10,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::access::{OPERATOR, as_operator, operator_config, operator_get};
-use crate::app::{Candidate, TestApp, answer_for, spawn_app, spawn_app_in, spawn_app_with_config};
+use crate::app::{Candidate, TestApp, answer_for, spawn_app};
 
 /// A server on its own copy of the shipped content (in a directory that
 /// lives as long as the returned guard), as an operator deploys it.
@@ -20,7 +20,7 @@ pub async fn spawn_on_content_dir() -> (TestApp, PathBuf, tempfile::TempDir) {
     export_to(&ContentSource::embedded(), &dir).unwrap();
     let mut config = operator_config();
     config.content.dir = Some(dir.clone());
-    (spawn_app_with_config(config).await, dir, guard)
+    (TestApp::builder().config(config).spawn().await, dir, guard)
 }
 
 /// An operator request with a JSON body: the status and the JSON answer.
@@ -82,7 +82,7 @@ async fn every_console_route_is_closed_without_the_operator_token() {
         (Method::POST, "/api/operator/regrade"),
     ];
     let disabled = spawn_app().await;
-    let on = spawn_app_with_config(operator_config()).await;
+    let on = TestApp::builder().config(operator_config()).spawn().await;
     for (method, path) in routes {
         let response = as_operator(&disabled, method.clone(), path).await;
         assert_eq!(
@@ -282,7 +282,7 @@ async fn a_saved_edit_reaches_new_sessions_while_one_in_flight_keeps_its_plan() 
 
 #[tokio::test]
 async fn the_first_save_on_the_embedded_content_copies_it_to_the_data_directory() {
-    let app = spawn_app_with_config(operator_config()).await;
+    let app = TestApp::builder().config(operator_config()).spawn().await;
     let listing = operator_get(&app, "/api/operator/content/files").await;
     assert_eq!(listing["on_disk"], false);
     let path = "prompts/loops/quick-practice.toml";
@@ -303,7 +303,7 @@ async fn the_first_save_on_the_embedded_content_copies_it_to_the_data_directory(
 
     // A restart over the same data directory runs on the copy.
     let data_dir = app.stop().await.unwrap();
-    let restarted = spawn_app_in(data_dir.path()).await;
+    let restarted = TestApp::builder().in_dir(data_dir.path()).spawn().await;
     let loops: Value = restarted.get("/api/loops").await.json().await.unwrap();
     let titles: Vec<&str> = loops
         .as_array()

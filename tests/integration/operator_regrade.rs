@@ -268,7 +268,7 @@ async fn a_try_past_its_time_limit_answers_503_and_only_two_grade_at_once() {
         max_retries: 0,
         ..mockloop::config::LlmConfig::default()
     };
-    let app = crate::app::spawn_app_with_config(config).await;
+    let app = TestApp::builder().config(config).spawn().await;
     let body =
         json!({ "question_id": OWNING_INCIDENT, "answer": INCIDENT_ANSWER, "grader": "llm" });
     for _ in 0..2 {

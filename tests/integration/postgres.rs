@@ -4,9 +4,9 @@
 //! its own.
 //!
 //! It needs Debian's `postgresql` package (`initdb` and `postgres` under
-//! `/usr/lib/postgresql/*/bin`). Without it those tests fail and say so,
-//! unless `MOCKLOOP_TEST_POSTGRES=skip` opts out explicitly; they then pass
-//! without running (and say so on stderr). `MOCKLOOP_TEST_POSTGRES=url`
+//! `/usr/lib/postgresql/*/bin`). Without it those tests fail and say what
+//! to install: a test that passed without running would report a check
+//! that never happened. `MOCKLOOP_TEST_POSTGRES=url`
 //! (a `postgres://` URL of a user that may create databases) uses a server
 //! that is already running instead.
 
@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use sqlx::Connection;
 
-const OPT_OUT: &str = "MOCKLOOP_TEST_POSTGRES";
+const SERVER_URL: &str = "MOCKLOOP_TEST_POSTGRES";
 
 /// How long a fresh cluster may take to accept connections (two shared cores).
 const START_TIMEOUT: Duration = Duration::from_secs(60);
@@ -34,15 +34,6 @@ struct Server {
 }
 
 static SERVER: OnceLock<Result<Server, String>> = OnceLock::new();
-
-/// True when PostgreSQL tests were opted out of; the caller returns early.
-pub fn skipped() -> bool {
-    let skip = std::env::var(OPT_OUT).is_ok_and(|v| v == "skip");
-    if skip {
-        eprintln!("{OPT_OUT}=skip: PostgreSQL test not run");
-    }
-    skip
-}
 
 /// A new, empty database on the test server: its URL.
 pub async fn fresh_database() -> String {
@@ -66,7 +57,7 @@ pub async fn fresh_database() -> String {
 }
 
 fn start() -> Result<Server, String> {
-    if let Ok(url) = std::env::var(OPT_OUT)
+    if let Ok(url) = std::env::var(SERVER_URL)
         && url.starts_with("postgres")
     {
         return Ok(Server {
@@ -79,8 +70,8 @@ fn start() -> Result<Server, String> {
     let bin = binaries().ok_or_else(|| {
         format!(
             "PostgreSQL is not installed, and these tests start a real server: \
-             apt-get install -y postgresql (or set {OPT_OUT}=skip to skip them, \
-             or {OPT_OUT}=postgres://... to use a running server)"
+             apt-get install -y postgresql (or set {SERVER_URL}=postgres://... to use \
+             a running server)"
         )
     })?;
     let dir = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;

@@ -241,7 +241,9 @@ async fn a_hung_server_fails_at_the_timeout() {
         .unwrap_err();
     let elapsed = started.elapsed();
     assert!(error.to_string().contains("timed out after 1s"), "{error}");
-    assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
+    // Not the server's hang (an hour): the message names the 1 s limit;
+    // this bound only leaves room for a loaded machine.
+    assert!(elapsed < Duration::from_secs(60), "{elapsed:?}");
 }
 
 #[tokio::test]
@@ -297,8 +299,11 @@ async fn with_every_slot_taken_a_partial_is_busy_and_a_final_clip_waits() {
         let remote = remote.clone();
         async move { remote.transcribe(request(None)).await }
     });
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    assert_eq!(remote.queue_depth(), 1);
+    // The second final waits for the slot (it is not refused).
+    while remote.queue_depth() != 1 {
+        assert!(!second.is_finished(), "the final clip waits for a slot");
+        tokio::task::yield_now().await;
+    }
     assert!(first.await.unwrap().is_err());
     assert!(second.await.unwrap().is_err());
     assert_eq!(remote.queue_depth(), 0);

@@ -1,7 +1,6 @@
 use serde_json::Value;
 
-use crate::app::{Backend, answer_for, spawn_app_on, spawn_app_over};
-use crate::postgres;
+use crate::app::{Backend, TestApp, answer_for};
 
 /// Prompts as the transcript records them: (seq, text).
 async fn transcript_prompts(
@@ -43,13 +42,11 @@ async fn a_dropped_socket_resumes_with_no_missed_or_duplicated_prompt() {
 
 #[tokio::test]
 async fn a_dropped_socket_resumes_with_no_missed_or_duplicated_prompt_on_postgres() {
-    if !postgres::skipped() {
-        dropped_socket_resumes(Backend::Postgres).await;
-    }
+    dropped_socket_resumes(Backend::Postgres).await;
 }
 
 async fn dropped_socket_resumes(backend: Backend) {
-    let app = spawn_app_on(backend).await;
+    let app = TestApp::builder().on(backend).spawn().await;
     let (id, token) = app.create_session("quick-practice").await;
     let mut all_prompts = Vec::new();
     let mut candidate = app.connect(&id, &token).await;
@@ -96,13 +93,11 @@ async fn a_session_resumes_after_the_server_restarts_on_the_same_data_dir() {
 
 #[tokio::test]
 async fn a_session_resumes_after_the_server_restarts_on_the_same_postgres_database() {
-    if !postgres::skipped() {
-        resumes_after_restart(Backend::Postgres).await;
-    }
+    resumes_after_restart(Backend::Postgres).await;
 }
 
 async fn resumes_after_restart(backend: Backend) {
-    let app = spawn_app_on(backend).await;
+    let app = TestApp::builder().on(backend).spawn().await;
     let (id, token, mut candidate) = app.start("quick-practice").await;
     let prompt = candidate.recv_until("prompt").await;
     candidate
@@ -127,7 +122,11 @@ async fn resumes_after_restart(backend: Backend) {
     assert_eq!(goodbye["fatal"], true);
     let dir = stopping.await.unwrap();
 
-    let app = spawn_app_over(&data_dir, database_url.as_deref()).await;
+    let app = TestApp::builder()
+        .in_dir(&data_dir)
+        .database_url(database_url.as_deref())
+        .spawn()
+        .await;
     let mut again = app.connect(&id, &token).await;
     again.last_seq = before;
     again.answers = candidate.answers.clone();

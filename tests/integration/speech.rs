@@ -370,8 +370,10 @@ async fn a_running_partial_pass_stops_for_a_final_one() {
                 .await
         }
     });
-    // Let a worker start on the partial pass.
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // Until a worker has started on the partial pass.
+    while !transcriber.partial_pass_running() {
+        tokio::task::yield_now().await;
+    }
     let heard = transcriber
         .transcribe(Request {
             audio: answer,

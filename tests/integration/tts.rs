@@ -4,7 +4,7 @@
 use mockloop::config::{Config, TtsBackend, TtsFormat};
 use serde_json::Value;
 
-use crate::app::{Candidate, TestApp, spawn_app, spawn_app_with_config};
+use crate::app::{Candidate, TestApp, spawn_app};
 use crate::fake_openai::{FakeOpenAi, Step};
 
 const AUDIO: &[u8] = b"ID3\x04fake-mp3-frames";
@@ -46,7 +46,7 @@ async fn speech(app: &TestApp, id: &str, token: &str, seq: &str) -> reqwest::Res
 #[tokio::test]
 async fn the_server_speaks_a_prompt_once_and_serves_a_repeat_from_its_cache() {
     let server = FakeOpenAi::start(vec![Step::Audio(AUDIO)]).await;
-    let app = spawn_app_with_config(remote(&server, 10)).await;
+    let app = TestApp::builder().config(remote(&server, 10)).spawn().await;
     let (id, token, _candidate, welcome, seq, spoken) = first_prompt(&app).await;
     assert_eq!(welcome["tts"], "server", "{welcome}");
 
@@ -71,7 +71,7 @@ async fn the_server_speaks_a_prompt_once_and_serves_a_repeat_from_its_cache() {
 #[tokio::test]
 async fn speech_needs_the_session_token_and_a_prompt_of_that_session() {
     let server = FakeOpenAi::start(vec![]).await;
-    let app = spawn_app_with_config(remote(&server, 10)).await;
+    let app = TestApp::builder().config(remote(&server, 10)).spawn().await;
     let (id, token, _candidate, _, seq, _) = first_prompt(&app).await;
     let (other, other_token) = app.create_session("quick-practice").await;
 
@@ -108,7 +108,7 @@ async fn with_the_browser_backend_welcome_says_browser_and_speech_is_not_found()
 #[tokio::test]
 async fn a_hung_speech_server_gives_503_and_the_interview_goes_on() {
     let server = FakeOpenAi::start(vec![Step::Hang]).await;
-    let app = spawn_app_with_config(remote(&server, 1)).await;
+    let app = TestApp::builder().config(remote(&server, 1)).spawn().await;
     let (id, token, mut candidate, _, seq, _) = first_prompt(&app).await;
 
     let response = speech(&app, &id, &token, &seq.to_string()).await;
@@ -141,7 +141,7 @@ async fn a_failing_speech_server_gives_503_without_its_body_or_the_prompt() {
         r#"{"error":{"message":"secret-internal-detail","type":"server_error"}}"#,
     )])
     .await;
-    let app = spawn_app_with_config(remote(&server, 10)).await;
+    let app = TestApp::builder().config(remote(&server, 10)).spawn().await;
     let (id, token, _candidate, _, seq, spoken) = first_prompt(&app).await;
 
     let response = speech(&app, &id, &token, &seq.to_string()).await;

@@ -10,7 +10,7 @@ use mockloop::speech::frame::AudioFrame;
 use mockloop::speech::whisper::{WhisperOptions, WhisperTranscriber};
 use serde_json::{Value, json};
 
-use crate::app::{Candidate, TestApp, spawn_app_with_speech, spawn_app_with_speech_config};
+use crate::app::{Candidate, TestApp};
 use crate::speech_support::{model, speak, wer};
 
 /// 40 ms of 16 kHz audio per frame, as the browser client sends.
@@ -42,7 +42,7 @@ pub fn recogniser() -> Arc<WhisperTranscriber> {
 }
 
 async fn voice_app() -> TestApp {
-    spawn_app_with_speech(recogniser()).await
+    TestApp::builder().speech(recogniser()).spawn().await
 }
 
 /// Streams `text`, spoken by espeak-ng, as audio frames starting at `seq`,
@@ -178,7 +178,11 @@ async fn with_segments_on_each_sentence_is_settled_as_its_own_final_and_the_answ
         voice: crate::voice::with_segments(),
         ..Default::default()
     };
-    let app = spawn_app_with_speech_config(recogniser(), config).await;
+    let app = TestApp::builder()
+        .speech(recogniser())
+        .config(config)
+        .spawn()
+        .await;
     let (_, _, mut candidate) = app.start("quick-practice").await;
     candidate.recv_until("prompt").await;
 

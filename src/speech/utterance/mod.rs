@@ -413,5 +413,4 @@ fn to_samples(pcm: &[i16]) -> Samples {
 }
 
 #[cfg(test)]
-#[path = "utterance_tests.rs"]
 mod tests;

@@ -227,5 +227,4 @@ fn ends_sentence(token: &str) -> bool {
 }
 
 #[cfg(test)]
-#[path = "analytics_tests.rs"]
 mod tests;

@@ -73,6 +73,11 @@ impl WhisperTranscriber {
     /// Loads the model and starts the workers. The file is checked first
     /// (structure and tensor count), so a bad file is a clear error here
     /// rather than whatever the C++ loader does with it.
+    /// A partial pass is running now (it gives way to a final one).
+    pub fn partial_pass_running(&self) -> bool {
+        self.queue.partial_running()
+    }
+
     pub fn load(path: &Path, options: WhisperOptions) -> Result<WhisperTranscriber, SpeechError> {
         let (hp, names) =
             inspect(path).map_err(|e| SpeechError::NoModel(format!("{}: {e}", path.display())))?;
@@ -368,5 +373,4 @@ impl Transcriber for WhisperTranscriber {
 }
 
 #[cfg(test)]
-#[path = "whisper_tests.rs"]
 mod tests;

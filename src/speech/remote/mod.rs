@@ -255,5 +255,4 @@ fn seconds_to_ms(seconds: f64) -> u64 {
 }
 
 #[cfg(test)]
-#[path = "remote_tests.rs"]
 mod tests;
