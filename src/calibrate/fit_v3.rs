@@ -76,6 +76,8 @@ pub struct Grid {
     pub off_topic_margin: Vec<f64>,
     pub spread: Vec<f64>,
     pub min_novelty: Vec<f64>,
+    /// Tried on the best of the rest (it does not change the weights).
+    pub stretch: Vec<f64>,
 }
 
 impl Default for Grid {
@@ -87,6 +89,7 @@ impl Default for Grid {
             off_topic_margin: vec![-0.1, -0.05, -0.02, 0.0],
             spread: vec![0.5, 1.0, 1.5],
             min_novelty: vec![0.2, 0.3, 0.4],
+            stretch: vec![1.0, 1.1, 1.2, 1.3, 1.4],
         }
     }
 }
@@ -196,6 +199,7 @@ pub fn fit(
                                 off_topic_margin,
                                 spread,
                                 min_novelty,
+                                stretch: 1.0,
                                 ..*start
                             };
                             let candidate = solve_weights(set, features, &candidate, keep);
@@ -208,6 +212,18 @@ pub fn fit(
                     }
                 }
             }
+        }
+    }
+    let unstretched = best;
+    for &stretch in &grid.stretch {
+        let candidate = Params {
+            stretch,
+            ..unstretched
+        };
+        let o = objective(set, features, &candidate, keep);
+        if o.beats(&best_objective) {
+            best = candidate;
+            best_objective = o;
         }
     }
     (best, best_objective)

@@ -5,6 +5,7 @@
 
 use std::collections::HashSet;
 
+use crate::content::pattern::is_number;
 use crate::content::{BankEntry, Question, Rubric};
 use crate::embed::{EmbedError, Embedder, centroid, cosine};
 
@@ -69,6 +70,10 @@ pub struct Features {
     pub template_share: f64,
     /// Share of the answer's content words the question itself does not use.
     pub novelty: f64,
+    /// Quantities the answer states that the question does not give
+    /// (digits, number words), per 100 words: sizes, latencies, rates,
+    /// costs. Restating the question's own numbers earns nothing here.
+    pub quantities: f64,
     /// Per rubric dimension, the v2 signal credit relative to level 4.
     pub signals: Vec<f64>,
     pub story: Story,
@@ -248,6 +253,18 @@ pub fn extract(
             .count() as f64
             / said_words.len() as f64
     };
+    let given: HashSet<String> = Analysis::new(std::slice::from_ref(&question.text))
+        .tokens
+        .iter()
+        .filter(|t| is_number(&t.text))
+        .map(|t| t.text.clone())
+        .collect();
+    let stated = analysis
+        .tokens
+        .iter()
+        .filter(|t| is_number(&t.text) && !given.contains(&t.text))
+        .count();
+    let quantities = 100.0 * stated as f64 / analysis.word_count().max(1) as f64;
     let count = |w: &str| analysis.tokens.iter().filter(|t| t.text == w).count();
     let (i, we) = (count("i"), count("we"));
     let code = rubric
@@ -271,6 +288,7 @@ pub fn extract(
             * limit(gaming::repetition(&analysis), 0.25),
         template_share: template_share(&analysis, &prose),
         novelty,
+        quantities,
         signals,
         story: story(&analysis, &prose),
         we_dominates: we >= 4 && we > 2 * i,

@@ -16,8 +16,8 @@ use crate::content::{Question, RoundKind, Rubric};
 use crate::grading::Coverage;
 
 /// The answer-level measures of a technical answer, in weight order after
-/// the constant: detail, anchors, ideas, density.
-pub const TECHNICAL: [&str; 4] = ["detail", "anchors", "ideas", "density"];
+/// the constant: detail, anchors, ideas, density, quantities.
+pub const TECHNICAL: [&str; 5] = ["detail", "anchors", "ideas", "density", "quantities"];
 /// The measures of a story, after the constant: signals, story, novelty,
 /// anchors, ideas.
 pub const STORY: [&str; 5] = ["signals", "story", "novelty", "anchors", "ideas"];
@@ -33,12 +33,17 @@ pub struct Params {
     /// with some key point reaches this (and it states a claim).
     pub statement_floor: f64,
     /// Quality of a technical answer: constant, then [`TECHNICAL`] weights.
-    pub technical: [f64; 5],
+    pub technical: [f64; 6],
     /// Quality of a story: constant, then [`STORY`] weights.
     pub story: [f64; 6],
     /// How far a dimension's own evidence moves its level from the answer's
     /// quality, per unit of difference in coverage.
     pub spread: f64,
+    /// Least squares pulls fitted qualities towards the labels' mean, so
+    /// level 4 was rarely given; quality is stretched about the middle of
+    /// the scale (2.5) by this factor, chosen for kappa on the fitting split
+    /// after the weights.
+    pub stretch: f64,
     /// A technical answer whose margin over the nearest sibling question is
     /// below this is off-topic. Stories are not capped by it: every values
     /// question asks for a story, and a real story resembles none of them.
@@ -60,11 +65,12 @@ impl Params {
     pub const FITTED: Params = Params {
         topic_floor: 0.35,
         topic_full: 0.65,
-        statement_floor: 0.3,
-        technical: [0.33, 1.26, 1.14, 0.26, 0.49],
-        story: [0.19, 2.61, 0.6, 0.57, 1.6, -0.33],
+        statement_floor: 0.4,
+        technical: [0.53, 1.0, 1.2, 0.16, 0.11, 0.32],
+        story: [0.13, 2.49, 0.56, 0.43, 1.54, -0.25],
         spread: 1.0,
-        off_topic_margin: -0.1,
+        stretch: 1.2,
+        off_topic_margin: -0.05,
         min_words: 12,
         min_novelty: 0.2,
         max_template: 0.6,
@@ -108,7 +114,13 @@ impl Params {
             vec![signals, story, f.novelty, anchors, ideas_measure]
         } else {
             let density = ideas as f64 / f.statements.len().max(1) as f64;
-            vec![details, anchors, ideas_measure, density]
+            vec![
+                details,
+                anchors,
+                ideas_measure,
+                density,
+                f.quantities.ln_1p(),
+            ]
         }
     }
 
@@ -125,7 +137,7 @@ impl Params {
                 .zip(self.measures(question, f))
                 .map(|(w, m)| w * m)
                 .sum::<f64>();
-        sum.clamp(1.0, 4.0)
+        (2.5 + self.stretch * (sum - 2.5)).clamp(1.0, 4.0)
     }
 
     /// Why the whole answer earns nothing, if it does not.

@@ -53,6 +53,36 @@ millisecond budget. When a caller is over the limit we return 429 with a Retry-A
 Redis is unreachable, each host fails open with its local bucket so a cache outage never takes \
 the APIs down, and we alert on the sync lag.";
 
+fn features_of(question_id: &str, answer: &str) -> Features {
+    let question = catalog().question(question_id).unwrap();
+    let rubric = catalog().rubric_for_kind(question.kind).unwrap();
+    extract(&test_model(), rubric, question, &[answer.to_owned()]).unwrap()
+}
+
+#[test]
+fn quantities_count_only_what_the_question_did_not_give() {
+    let question = &catalog()
+        .question("design-rate-limiter-service")
+        .unwrap()
+        .text;
+    let given: Vec<&str> = question
+        .split_whitespace()
+        .filter(|w| crate::content::pattern::is_number(&w.to_lowercase()))
+        .collect();
+    assert!(!given.is_empty(), "the question gives numbers: {question}");
+    let restated = format!(
+        "The service must handle {} as the question says, so I would plan for that load.",
+        given.join(" and ")
+    );
+    assert_eq!(
+        features_of("design-rate-limiter-service", &restated).quantities,
+        0.0
+    );
+    let stated = features_of("design-rate-limiter-service", RATE_LIMITER);
+    // "hundred", "429", "one" millisecond, ...: in words or digits.
+    assert!(stated.quantities > 1.0, "{}", stated.quantities);
+}
+
 #[test]
 fn a_plain_correct_story_scores_as_a_hire() {
     let score = grade("values-owning-incident", &[PLAIN_STORY]);
