@@ -24,9 +24,11 @@ enum Version {
 pub struct Groups {
     base: PathBuf,
     version: Version,
-    /// Named after the slots' users, as their processes are: a restarted
-    /// server reuses its groups rather than leaving more behind (a group
-    /// whose last run is still being reaped cannot be removed at exit).
+    /// Named after the slots' users, as their processes are. The groups
+    /// are kept, not removed at exit: a restarted server reuses them, so
+    /// there are never more than one per slot user; and removing one that
+    /// another server with the same users has just made would make its run
+    /// fail to join.
     prefix: String,
 }
 
@@ -103,26 +105,6 @@ impl Groups {
             }
         }
         Ok(dir)
-    }
-
-    /// Removes every slot's group. A group empties only once the kernel
-    /// has reaped its last run (a killed run can take a moment), so this
-    /// retries for a while on a thread of its own.
-    pub fn remove(&self, slots: u32) {
-        let dirs: Vec<PathBuf> = (0..slots).map(|slot| self.dir(slot)).collect();
-        let _ = std::thread::Builder::new()
-            .name("sandbox-cgroups".into())
-            .spawn(move || {
-                for _ in 0..50 {
-                    let left = dirs
-                        .iter()
-                        .filter(|d| std::fs::remove_dir(d).is_err() && d.exists());
-                    if left.count() == 0 {
-                        return;
-                    }
-                    std::thread::sleep(std::time::Duration::from_millis(200));
-                }
-            });
     }
 }
 

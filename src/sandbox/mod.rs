@@ -93,14 +93,6 @@ pub struct Sandbox {
     status: OnceCell<SandboxStatus>,
 }
 
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        if let Some(groups) = &self.groups {
-            groups.remove(self.config.concurrency as u32);
-        }
-    }
-}
-
 /// A run's claim on one slot; gives the slot back when dropped.
 struct Slot<'a> {
     turn: turns::Turn<'a>,
