@@ -1,0 +1,47 @@
+//! `[grader]`: which grader scores answers.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// Which grader scores answers. The offline grader needs its sentence-
+/// embedding model (installed on first `serve`); the LLM grader is
+/// configured in its own section.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GraderConfig {
+    pub kind: GraderKind,
+    /// The offline grader's embedding model directory. Unset:
+    /// `<data_dir>/models/all-minilm-l6-v2`.
+    pub embedding_model: Option<PathBuf>,
+    /// Install the embedding model at `serve` start-up when it is missing.
+    /// Without it the offline grader falls back to v2 (vocabulary only), and
+    /// every score says so.
+    pub auto_install: bool,
+}
+
+impl Default for GraderConfig {
+    fn default() -> Self {
+        GraderConfig {
+            kind: GraderKind::default(),
+            embedding_model: None,
+            auto_install: true,
+        }
+    }
+}
+
+impl GraderConfig {
+    pub fn embedding_model_path(&self, data_dir: &Path) -> PathBuf {
+        self.embedding_model
+            .clone()
+            .unwrap_or_else(|| crate::embed::install::default_dir(data_dir))
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum GraderKind {
+    #[default]
+    Offline,
+    Llm,
+}

@@ -1,0 +1,199 @@
+//! Configuration, layered: built-in defaults, then a TOML file, then
+//! environment variables named `MOCKLOOP__SECTION__KEY` (for example
+//! `MOCKLOOP__SERVER__ADDR=0.0.0.0:8080`). Command-line flags override last.
+
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use serde::{Deserialize, Serialize};
+
+mod content;
+mod grader;
+mod interviewer;
+mod limits;
+mod llm;
+mod sandbox;
+mod secret;
+mod server;
+mod session;
+mod speech;
+mod storage;
+mod tts;
+mod voice;
+pub use content::ContentConfig;
+pub use grader::{GraderConfig, GraderKind};
+pub use interviewer::{InterviewerConfig, InterviewerMode};
+pub use limits::Limits;
+pub use llm::{LlmConfig, LlmProvider};
+pub use sandbox::SandboxConfig;
+pub use secret::ApiKey;
+pub use server::{OPERATOR_TOKEN_ENV, ServerConfig};
+pub use session::SessionConfig;
+pub use speech::{SpeechBackend, SpeechConfig, SpeechRemoteConfig};
+pub use storage::{DATABASE_URL_ENV, DatabaseUrl, StorageConfig};
+pub use tts::{TtsBackend, TtsConfig, TtsFormat};
+pub use voice::VoiceConfig;
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub storage: StorageConfig,
+    pub content: ContentConfig,
+    pub limits: Limits,
+    pub sessions: SessionConfig,
+    pub grader: GraderConfig,
+    pub llm: LlmConfig,
+    pub interviewer: InterviewerConfig,
+    pub voice: VoiceConfig,
+    pub speech: SpeechConfig,
+    pub speech_remote: SpeechRemoteConfig,
+    pub tts: TtsConfig,
+    pub sandbox: SandboxConfig,
+}
+
+const ENV_PREFIX: &str = "MOCKLOOP__";
+
+impl Config {
+    /// Loads defaults, then `file` (or `./mockloop.toml` if it exists), then
+    /// the environment.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Config> {
+        Config::load_from(file, std::env::vars())
+    }
+
+    /// Also resolves the LLM API key from `[llm] api_key_env` and, when
+    /// `[grader] kind = "llm"`, checks that `[llm]` is complete.
+    pub fn load_from(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> anyhow::Result<Config> {
+        let env: Vec<(String, String)> = env.into_iter().collect();
+        let mut merged =
+            toml::Table::try_from(Config::default()).context("serializing defaults")?;
+        let default_file = Path::new("mockloop.toml");
+        let file = file.or_else(|| default_file.exists().then_some(default_file));
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            let table: toml::Table =
+                toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+            merge(&mut merged, table);
+        }
+        for (name, raw) in &env {
+            let Some(path) = name.strip_prefix(ENV_PREFIX) else {
+                continue;
+            };
+            let keys: Vec<String> = path.split("__").map(str::to_lowercase).collect();
+            if keys.len() != 2 || keys.iter().any(String::is_empty) {
+                bail!("{name}: expected {ENV_PREFIX}SECTION__KEY");
+            }
+            let value = parse_env_value(raw);
+            let section = merged
+                .entry(keys[0].clone())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            let Some(section) = section.as_table_mut() else {
+                bail!("{name}: {} is not a section", keys[0]);
+            };
+            section.insert(keys[1].clone(), value);
+        }
+        let mut config: Config = toml::Value::Table(merged)
+            .try_into()
+            .context("invalid configuration (check the file and MOCKLOOP__* variables)")?;
+        if let Some(token) = secret_from_env(&env, OPERATOR_TOKEN_ENV)? {
+            config.server.operator_token = Some(token);
+        }
+        if let Some(raw) = set_in(&env, DATABASE_URL_ENV) {
+            config.storage.database_url = Some(
+                DatabaseUrl::new(raw).map_err(|e| anyhow::anyhow!("{DATABASE_URL_ENV}: {e}"))?,
+            );
+        }
+        config.server.check().map_err(anyhow::Error::msg)?;
+        config.storage.check().map_err(anyhow::Error::msg)?;
+        config.limits.check().map_err(anyhow::Error::msg)?;
+        config.voice.check().map_err(anyhow::Error::msg)?;
+        config.interviewer.check().map_err(anyhow::Error::msg)?;
+        let interviewer_llm = config.interviewer.mode == InterviewerMode::Llm;
+        let llm = config.grader.kind == GraderKind::Llm || interviewer_llm;
+        if config.llm.api_key.is_none() {
+            // A malformed key only matters to the grader that would send it.
+            match secret_from_env(&env, &config.llm.api_key_env) {
+                Ok(key) => config.llm.api_key = key,
+                Err(e) if llm => return Err(e),
+                Err(_) => {}
+            }
+        }
+        config.speech.check().map_err(anyhow::Error::msg)?;
+        config.sandbox.check().map_err(anyhow::Error::msg)?;
+        if config.speech.backend == SpeechBackend::Remote {
+            config.speech_remote.check().map_err(anyhow::Error::msg)?;
+            let remote = &mut config.speech_remote;
+            if let Some(key) = secret_from_env(&env, &remote.api_key_env)? {
+                remote.api_key = Some(key);
+            }
+        }
+        if config.tts.backend == TtsBackend::Remote {
+            config.tts.check().map_err(anyhow::Error::msg)?;
+            let tts = &mut config.tts;
+            if let Some(key) = secret_from_env(&env, &tts.api_key_env)? {
+                tts.api_key = Some(key);
+            }
+        }
+        if config.grader.kind == GraderKind::Llm {
+            config
+                .llm
+                .check()
+                .map_err(|e| anyhow::anyhow!("[grader] kind = \"llm\" needs a complete {e}"))?;
+        }
+        if interviewer_llm {
+            config.interviewer.llm(&config.llm).check().map_err(|e| {
+                anyhow::anyhow!("[interviewer] mode = \"llm\" needs a complete {e}")
+            })?;
+        }
+        Ok(config)
+    }
+}
+
+/// Variable `name`'s value in `env`, unless it is unset or blank.
+fn set_in<'a>(env: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    env.iter()
+        .find(|(n, raw)| n == name && !raw.trim().is_empty())
+        .map(|(_, raw)| raw.as_str())
+}
+
+/// The secret in variable `name`, if it is set; a malformed one is an error
+/// that names the variable (and not its value).
+fn secret_from_env(env: &[(String, String)], name: &str) -> anyhow::Result<Option<ApiKey>> {
+    set_in(env, name)
+        .map(|raw| ApiKey::new(raw).map_err(|e| anyhow::anyhow!("{name}: {e}")))
+        .transpose()
+}
+
+/// A variable's value as TOML when it parses as a scalar (numbers, booleans),
+/// else as a plain string, so `MOCKLOOP__LIMITS__MAX_ANSWER_CHARS=5000` is a number.
+fn parse_env_value(raw: &str) -> toml::Value {
+    match toml::from_str::<toml::Table>(&format!("v = {raw}")) {
+        Ok(mut table) => match table.remove("v") {
+            Some(
+                v @ (toml::Value::Integer(_) | toml::Value::Float(_) | toml::Value::Boolean(_)),
+            ) => v,
+            _ => toml::Value::String(raw.to_owned()),
+        },
+        Err(_) => toml::Value::String(raw.to_owned()),
+    }
+}
+
+fn merge(base: &mut toml::Table, overlay: toml::Table) {
+    for (key, value) in overlay {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(existing)), toml::Value::Table(table)) => {
+                merge(existing, table)
+            }
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

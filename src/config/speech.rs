@@ -1,0 +1,156 @@
+//! `[speech]` and `[speech_remote]`: how spoken answers are recognised.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::ApiKey;
+
+/// Local speech recognition (whisper.cpp). Voice is optional: without a
+/// model the server runs text-only.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SpeechConfig {
+    /// `local` runs whisper.cpp here; `remote` sends each clip to the
+    /// OpenAI-compatible endpoint in `[speech_remote]` (a GPU worker).
+    pub backend: SpeechBackend,
+    /// A ggml Whisper model. Unset: `<data_dir>/models/ggml-tiny.en.bin`,
+    /// which the first `serve` installs when it is missing.
+    pub model: Option<PathBuf>,
+    /// Threads a partial pass uses. whisper.cpp scales to about 4 on
+    /// tiny; more only steals cores from the other workers. Default: half
+    /// the cores there are, from 1 to 4.
+    pub threads: usize,
+    /// Transcriptions in flight at once, each on its own worker thread
+    /// with its own decoder state (the model itself is shared). The
+    /// workers share `workers × threads` cores: a final pass takes every
+    /// one free, and a partial pass running when it arrives gives way.
+    /// Default 2.
+    pub workers: usize,
+    /// Clips waiting beyond the busy workers before callers are told the
+    /// recogniser is busy: a bound on memory and on latency under load.
+    pub queue: usize,
+    /// Try to install a model at `serve` start-up when none is present.
+    pub auto_install: bool,
+}
+
+impl Default for SpeechConfig {
+    fn default() -> Self {
+        SpeechConfig {
+            backend: SpeechBackend::Local,
+            model: None,
+            threads: default_threads(),
+            workers: 2,
+            queue: 8,
+            auto_install: true,
+        }
+    }
+}
+
+/// Half the cores (two workers share them), from 1 to 4. whisper.cpp's
+/// threads wait for each other by spinning, so a pass whose threads don't
+/// all have a core stalls at every step: measured on 2 cores busy with other
+/// work, a 10 s clip took 5.2 s with 2 threads and 0.83 s with 1 (and a
+/// 2.4 s clip over two minutes with 4).
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).clamp(1, 4))
+}
+
+impl SpeechConfig {
+    /// The model file to load: the configured one or the default location.
+    pub fn model_path(&self, data_dir: &Path) -> PathBuf {
+        self.model.clone().unwrap_or_else(|| {
+            data_dir
+                .join("models")
+                .join(crate::speech::model::DEFAULT_FILE)
+        })
+    }
+
+    /// Bounds that keep thread counts and the queue sane.
+    pub fn check(&self) -> Result<(), String> {
+        let mut problems = Vec::new();
+        for (name, value, max) in [
+            ("threads", self.threads, 64),
+            ("workers", self.workers, 16),
+            ("queue", self.queue, 1_024),
+        ] {
+            if !(1..=max).contains(&value) {
+                problems.push(format!("{name} must be from 1 to {max}"));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("[speech]: {}", problems.join("; ")))
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SpeechBackend {
+    #[default]
+    Local,
+    Remote,
+}
+
+/// Remote speech recognition: any server that speaks OpenAI's
+/// `/audio/transcriptions` (faster-whisper servers, vLLM, OpenAI itself).
+/// Keys are flat for the same reason as `[llm]`'s.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SpeechRemoteConfig {
+    /// Base URL including `/v1`, e.g. `http://gpu-box:8000/v1`.
+    pub base_url: Option<String>,
+    /// The model the server should use, e.g. `Systran/faster-whisper-small.en`.
+    pub model: Option<String>,
+    /// Environment variable read for the API key; a local worker may need none.
+    pub api_key_env: String,
+    /// The key, read from `api_key_env` at load: never from the file, never
+    /// written out (and its `Debug` is redacted).
+    #[serde(skip)]
+    pub api_key: Option<ApiKey>,
+    /// One request, connect to last byte: a hung worker fails the clip here.
+    pub timeout_seconds: u64,
+    /// Clips in flight at once across all sessions, so a burst queues here
+    /// instead of overloading the worker.
+    pub max_concurrency: usize,
+}
+
+impl Default for SpeechRemoteConfig {
+    fn default() -> Self {
+        SpeechRemoteConfig {
+            base_url: None,
+            model: None,
+            api_key_env: "MOCKLOOP_SPEECH_API_KEY".into(),
+            api_key: None,
+            timeout_seconds: 30,
+            max_concurrency: 4,
+        }
+    }
+}
+
+impl SpeechRemoteConfig {
+    /// Checked at load when `[speech] backend = "remote"`.
+    pub fn check(&self) -> Result<(), String> {
+        let mut problems = Vec::new();
+        for (name, value) in [("base_url", &self.base_url), ("model", &self.model)] {
+            if value.as_deref().is_none_or(|s| s.trim().is_empty()) {
+                problems.push(format!("{name} is missing"));
+            }
+        }
+        for (name, value, max) in [
+            ("timeout_seconds", self.timeout_seconds, 3_600),
+            ("max_concurrency", self.max_concurrency as u64, 1_024),
+        ] {
+            if !(1..=max).contains(&value) {
+                problems.push(format!("{name} must be from 1 to {max}"));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("[speech_remote]: {}", problems.join("; ")))
+        }
+    }
+}
