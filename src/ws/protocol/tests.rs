@@ -1,0 +1,116 @@
+use super::*;
+
+const LIMITS: MessageLimits = MessageLimits {
+    max_frame_bytes: 200,
+    max_answer_chars: 10,
+};
+
+fn code(frame: &str) -> &'static str {
+    ClientMsg::parse(frame, LIMITS).unwrap_err().code()
+}
+
+#[test]
+fn every_client_message_parses() {
+    assert_eq!(
+        ClientMsg::parse(r#"{"type":"answer","text":"hi"}"#, LIMITS),
+        Ok(ClientMsg::Answer { text: "hi".into() })
+    );
+    assert_eq!(
+        ClientMsg::parse(r#"{"type":"skip"}"#, LIMITS),
+        Ok(ClientMsg::Skip)
+    );
+    assert_eq!(
+        ClientMsg::parse(r#"{"type":"repeat"}"#, LIMITS),
+        Ok(ClientMsg::Repeat)
+    );
+    assert_eq!(
+        ClientMsg::parse(r#"{"type":"pause"}"#, LIMITS),
+        Ok(ClientMsg::Pause)
+    );
+    assert_eq!(
+        ClientMsg::parse(r#"{"type":"hint"}"#, LIMITS),
+        Ok(ClientMsg::Hint)
+    );
+    assert_eq!(
+        ClientMsg::parse(r#"{"type":"resume","last_seq":7}"#, LIMITS),
+        Ok(ClientMsg::Resume { last_seq: 7 })
+    );
+    assert_eq!(
+        ClientMsg::parse(
+            r#"{"type":"run_tests","language":"python","code":"x"}"#,
+            LIMITS
+        ),
+        Ok(ClientMsg::RunTests {
+            language: CodeLanguage::Python,
+            code: "x".into()
+        })
+    );
+}
+
+#[test]
+fn the_answer_limit_counts_the_normalised_text_that_is_stored() {
+    // One character on the wire, 18 after NFKC: over the limit of 10.
+    let err = ClientMsg::parse(r#"{"type":"answer","text":"\ufdfa"}"#, LIMITS).unwrap_err();
+    assert_eq!(
+        err,
+        ProtocolError::AnswerTooLong {
+            chars: 18,
+            limit: 10
+        }
+    );
+    // Invisible characters removed by normalisation do not count.
+    assert_eq!(
+        ClientMsg::parse(
+            r#"{"type":"answer","text":"ten chars!\u200b\u200b"}"#,
+            LIMITS
+        ),
+        Ok(ClientMsg::Answer {
+            text: "ten chars!".into()
+        })
+    );
+}
+
+#[test]
+fn run_tests_needs_a_known_language_and_code() {
+    assert_eq!(
+        code(r#"{"type":"run_tests","language":"cobol","code":"x"}"#),
+        "bad_message"
+    );
+    assert_eq!(
+        code(r#"{"type":"run_tests","language":"python"}"#),
+        "bad_message"
+    );
+}
+
+#[test]
+fn bad_frames_get_distinct_error_codes() {
+    assert_eq!(code("{nope"), "bad_json");
+    assert_eq!(code(r#"{"type":"dance"}"#), "unknown_type");
+    assert_eq!(code(r#"{"text":"x"}"#), "unknown_type");
+    assert_eq!(code(r#"{"type":"answer"}"#), "bad_message");
+    assert_eq!(code(r#"{"type":"resume","last_seq":-1}"#), "bad_message");
+    assert_eq!(
+        code(r#"{"type":"answer","text":"more than ten chars"}"#),
+        "too_large"
+    );
+    assert_eq!(
+        code(&format!(
+            r#"{{"type":"answer","text":"{}"}}"#,
+            "x".repeat(300)
+        )),
+        "too_large"
+    );
+}
+
+#[test]
+fn answer_length_counts_characters_not_bytes() {
+    assert!(ClientMsg::parse(r#"{"type":"answer","text":"éééééééééé"}"#, LIMITS).is_ok());
+}
+
+#[test]
+fn answers_are_normalised_as_they_arrive() {
+    assert_eq!(
+        ClientMsg::parse("{\"type\":\"answer\",\"text\":\"ｈｉ\u{200B}!\"}", LIMITS),
+        Ok(ClientMsg::Answer { text: "hi!".into() })
+    );
+}
