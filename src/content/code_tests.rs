@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::files::Report;
+use super::files::Diagnostics;
 use super::model::{CodeTests, FunctionSignature, RoundKind, TestCase};
 
 /// Enough for any interview question; bounds what one run carries into
@@ -44,7 +44,7 @@ pub(super) fn parse(
     raw: Spanned<TestsFile>,
     kind: RoundKind,
     at: &str,
-    r: &mut Report<'_>,
+    r: &mut Diagnostics<'_>,
 ) -> Option<CodeTests> {
     let span = raw.span();
     let raw = raw.into_inner();
