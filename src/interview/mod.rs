@@ -23,9 +23,12 @@
 //! so a reconnecting client is re-sent exactly what a live one saw.
 
 mod compose;
+mod decision;
 mod event;
+mod input;
 mod plan;
 mod shared;
+mod state;
 #[cfg(test)]
 mod tests;
 
@@ -35,186 +38,17 @@ pub use compose::{MAX_HINTS, is_hint_request};
 
 /// Repeats of one question's prompts (question, follow-ups and hints).
 pub const MAX_REPEATS: u32 = 5;
+use decision::Decision;
 pub use event::{
     Author, CloseReason, Event, Fallback, Millis, PauseReason, PromptKind, RoundEndReason,
     StoredEvent, TurnSource,
 };
+use input::input_name;
+pub use input::{Input, InterviewError};
 pub use plan::{Plan, PlanError, PlannedRound};
+pub use state::{Active, CurrentPrompt, Pending, Phase, QuestionRecord, Turn};
 
-use crate::grading::{AnswerScore, signals};
-use crate::sandbox::TestRun;
-use crate::speech::analytics::SpeechAnalytics;
-
-/// What the outside world tells a session.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Input {
-    /// Start the first round.
-    Begin,
-    Answer(String),
-    /// An answer given by voice: the transcript and how it was spoken.
-    SpokenAnswer {
-        text: String,
-        speech: Box<SpeechAnalytics>,
-    },
-    Skip,
-    Repeat,
-    Pause(PauseReason),
-    Resume,
-    /// Time passed; fires warnings and time-outs that are due.
-    Tick,
-    /// The candidate asked for a hint.
-    Hint,
-    /// The words of the follow-up or hint the engine asked an LLM for
-    /// (see [`Event::Composing`]): the model's, or the scripted ones.
-    Composed {
-        text: String,
-        source: Box<TurnSource>,
-    },
-    /// A grader finished with a closed question.
-    Graded {
-        round: usize,
-        question: usize,
-        score: Box<AnswerScore>,
-    },
-    /// The sandbox finished running the candidate's code for a question.
-    TestsRan {
-        round: usize,
-        question: usize,
-        run: Box<TestRun>,
-    },
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum InterviewError {
-    #[error("{input} is not possible while the interview is {phase}")]
-    NotAllowed {
-        input: &'static str,
-        phase: &'static str,
-    },
-    #[error("an answer cannot be empty")]
-    EmptyAnswer,
-    #[error("round {round} question {question} has not been closed, so it cannot be scored")]
-    NotGradable { round: usize, question: usize },
-    #[error("the interviewer is still speaking; answer once the follow-up has arrived")]
-    Composing,
-    #[error("no more hints for this question ({MAX_HINTS} at most)")]
-    NoMoreHints,
-    #[error("this question has been repeated {MAX_REPEATS} times; it stays on screen")]
-    NoMoreRepeats,
-    #[error("round {round} question {question} is closed, so a test run cannot be recorded for it")]
-    QuestionClosed { round: usize, question: usize },
-    #[error("the first event of a session must be `created`")]
-    NotCreated,
-    #[error("event {0} does not follow from the session's state")]
-    Inconsistent(&'static str),
-}
-
-/// One question as it was asked and answered, with its scores (a regrade
-/// appends; the last is current).
-#[derive(Clone, Debug, PartialEq)]
-pub struct QuestionRecord {
-    pub round: usize,
-    pub question: usize,
-    pub turns: Vec<Turn>,
-    pub closed: Option<CloseReason>,
-    pub scores: Vec<AnswerScore>,
-    /// The candidate's code runs, in order; the last one before the
-    /// question closed is what grading sees.
-    pub test_runs: Vec<TestRun>,
-}
-
-impl QuestionRecord {
-    pub fn answers(&self) -> Vec<String> {
-        self.turns.iter().filter_map(|t| t.answer.clone()).collect()
-    }
-
-    /// How each spoken answer was delivered, in order; typed answers have
-    /// none.
-    pub fn speech(&self) -> Vec<SpeechAnalytics> {
-        self.turns.iter().filter_map(|t| t.speech.clone()).collect()
-    }
-
-    /// The hints the candidate asked for on this question.
-    pub fn hints(&self) -> Vec<String> {
-        self.turns
-            .iter()
-            .filter(|t| t.kind == PromptKind::Hint)
-            .map(|t| t.prompt.clone())
-            .collect()
-    }
-
-    pub fn score(&self) -> Option<&AnswerScore> {
-        self.scores.last()
-    }
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Turn {
-    pub kind: PromptKind,
-    pub prompt: String,
-    pub answer: Option<String>,
-    /// How the answer was spoken, when it was.
-    pub speech: Option<SpeechAnalytics>,
-}
-
-/// Where an active round stands.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Active {
-    pub round: usize,
-    pub question: usize,
-    pub deadline: Millis,
-    pub warned: bool,
-    pub follow_ups_asked: u32,
-    /// Signals already probed for this question, so none is asked twice.
-    pub probed: Vec<String>,
-    pub current: Option<CurrentPrompt>,
-    /// A follow-up or hint an LLM is wording; answers wait for it.
-    pub composing: Option<Pending>,
-    /// Hints given for this question.
-    pub hints: u32,
-    /// Times this question's prompts were repeated.
-    pub repeats: u32,
-}
-
-/// A turn the engine has chosen and an LLM is wording.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Pending {
-    pub kind: PromptKind,
-    pub signal: Option<String>,
-    pub scripted: String,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct CurrentPrompt {
-    pub kind: PromptKind,
-    pub text: String,
-    pub signal: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum Phase {
-    Lobby,
-    Active(Active),
-    Paused {
-        active: Active,
-        remaining_ms: Millis,
-        reason: PauseReason,
-    },
-    Grading,
-    Finished,
-}
-
-impl Phase {
-    pub fn name(&self) -> &'static str {
-        match self {
-            Phase::Lobby => "lobby",
-            Phase::Active(_) => "active",
-            Phase::Paused { .. } => "paused",
-            Phase::Grading => "grading",
-            Phase::Finished => "finished",
-        }
-    }
-}
+use crate::grading::signals;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Session {
@@ -657,142 +491,6 @@ impl Session {
         }
         self.last_at = event.at();
         self.seq += 1;
-        Ok(())
-    }
-}
-
-fn input_name(input: &Input) -> &'static str {
-    match input {
-        Input::Begin => "begin",
-        Input::Answer(_) => "answer",
-        Input::SpokenAnswer { .. } => "spoken answer",
-        Input::Skip => "skip",
-        Input::Repeat => "repeat",
-        Input::Pause(_) => "pause",
-        Input::Resume => "resume",
-        Input::Tick => "tick",
-        Input::Hint => "hint",
-        Input::Composed { .. } => "composed",
-        Input::Graded { .. } => "graded",
-        Input::TestsRan { .. } => "tests ran",
-    }
-}
-
-/// A decision in progress: events emitted so far, applied to a scratch copy
-/// so later rules see the state they produce.
-struct Decision {
-    session: Session,
-    events: Vec<Event>,
-    now: Millis,
-}
-
-impl Decision {
-    fn emit(&mut self, event: Event) -> Result<(), InterviewError> {
-        self.session.apply(&event)?;
-        self.events.push(event);
-        Ok(())
-    }
-
-    fn active(&self) -> Result<&Active, InterviewError> {
-        match &self.session.phase {
-            Phase::Active(a) => Ok(a),
-            _ => Err(InterviewError::Inconsistent("not active")),
-        }
-    }
-
-    /// The candidate's answers to the open question so far.
-    fn current_answers(&self) -> Vec<String> {
-        self.session
-            .records
-            .last()
-            .map(QuestionRecord::answers)
-            .unwrap_or_default()
-    }
-
-    fn start_round(&mut self, round: usize) -> Result<(), InterviewError> {
-        let plan = Arc::clone(&self.session.plan);
-        let Some(planned) = plan.rounds.get(round) else {
-            self.emit(Event::InterviewEnded { at: self.now })?;
-            return self.complete_if_graded();
-        };
-        self.emit(Event::RoundStarted {
-            at: self.now,
-            round,
-            deadline: self.now + planned.budget_ms(),
-        })?;
-        self.ask_question(round, 0)
-    }
-
-    fn ask_question(&mut self, round: usize, question: usize) -> Result<(), InterviewError> {
-        let text = self.session.plan.rounds[round].questions[question]
-            .text
-            .clone();
-        self.emit(Event::Prompted {
-            at: self.now,
-            round,
-            question,
-            kind: PromptKind::Question,
-            text,
-            signal: None,
-            repeat: false,
-            source: None,
-        })
-    }
-
-    /// After an answer: probe for the first missing signal the question has a
-    /// probe for, unless the follow-up budget is spent; otherwise move on.
-    fn follow_up_or_move_on(&mut self) -> Result<(), InterviewError> {
-        let active = self.active()?.clone();
-        let plan = Arc::clone(&self.session.plan);
-        let round = &plan.rounds[active.round];
-        if active.follow_ups_asked < round.max_follow_ups {
-            let answers = self.current_answers();
-            let shown = signals::detect(&round.rubric, &answers);
-            let probe = round.questions[active.question]
-                .probes
-                .iter()
-                .find(|p| !shown.contains(p.signal.as_str()) && !active.probed.contains(&p.signal));
-            if let Some(probe) = probe {
-                return self.ask(
-                    PromptKind::FollowUp,
-                    Some(probe.signal.clone()),
-                    probe.text.clone(),
-                );
-            }
-        }
-        self.close_question(CloseReason::Answered)
-    }
-
-    fn close_question(&mut self, reason: CloseReason) -> Result<(), InterviewError> {
-        let active = self.active()?.clone();
-        self.emit(Event::QuestionClosed {
-            at: self.now,
-            round: active.round,
-            question: active.question,
-            reason,
-        })?;
-        let next = active.question + 1;
-        if next < self.session.plan.rounds[active.round].questions.len() {
-            self.ask_question(active.round, next)
-        } else {
-            self.end_round(RoundEndReason::Completed)
-        }
-    }
-
-    fn end_round(&mut self, reason: RoundEndReason) -> Result<(), InterviewError> {
-        let round = self.active()?.round;
-        self.emit(Event::RoundEnded {
-            at: self.now,
-            round,
-            reason,
-        })?;
-        self.start_round(round + 1)
-    }
-
-    fn complete_if_graded(&mut self) -> Result<(), InterviewError> {
-        if self.session.phase == Phase::Grading && self.session.ungraded().next().is_none() {
-            self.emit(Event::Completed { at: self.now })?;
-        }
         Ok(())
     }
 }

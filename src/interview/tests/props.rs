@@ -4,6 +4,8 @@
 
 use proptest::prelude::*;
 
+use crate::grading::AnswerScore;
+
 use super::*;
 
 /// What the outside world may do next, including what a buggy or hostile

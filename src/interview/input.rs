@@ -1,0 +1,88 @@
+//! What the outside world tells a session, and the moves it refuses.
+
+use crate::grading::AnswerScore;
+use crate::sandbox::TestRun;
+use crate::speech::analytics::SpeechAnalytics;
+
+use super::{MAX_HINTS, MAX_REPEATS, PauseReason, TurnSource};
+
+/// What the outside world tells a session.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Input {
+    /// Start the first round.
+    Begin,
+    Answer(String),
+    /// An answer given by voice: the transcript and how it was spoken.
+    SpokenAnswer {
+        text: String,
+        speech: Box<SpeechAnalytics>,
+    },
+    Skip,
+    Repeat,
+    Pause(PauseReason),
+    Resume,
+    /// Time passed; fires warnings and time-outs that are due.
+    Tick,
+    /// The candidate asked for a hint.
+    Hint,
+    /// The words of the follow-up or hint the engine asked an LLM for
+    /// (see [`Event::Composing`]): the model's, or the scripted ones.
+    Composed {
+        text: String,
+        source: Box<TurnSource>,
+    },
+    /// A grader finished with a closed question.
+    Graded {
+        round: usize,
+        question: usize,
+        score: Box<AnswerScore>,
+    },
+    /// The sandbox finished running the candidate's code for a question.
+    TestsRan {
+        round: usize,
+        question: usize,
+        run: Box<TestRun>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum InterviewError {
+    #[error("{input} is not possible while the interview is {phase}")]
+    NotAllowed {
+        input: &'static str,
+        phase: &'static str,
+    },
+    #[error("an answer cannot be empty")]
+    EmptyAnswer,
+    #[error("round {round} question {question} has not been closed, so it cannot be scored")]
+    NotGradable { round: usize, question: usize },
+    #[error("the interviewer is still speaking; answer once the follow-up has arrived")]
+    Composing,
+    #[error("no more hints for this question ({MAX_HINTS} at most)")]
+    NoMoreHints,
+    #[error("this question has been repeated {MAX_REPEATS} times; it stays on screen")]
+    NoMoreRepeats,
+    #[error("round {round} question {question} is closed, so a test run cannot be recorded for it")]
+    QuestionClosed { round: usize, question: usize },
+    #[error("the first event of a session must be `created`")]
+    NotCreated,
+    #[error("event {0} does not follow from the session's state")]
+    Inconsistent(&'static str),
+}
+
+pub(super) fn input_name(input: &Input) -> &'static str {
+    match input {
+        Input::Begin => "begin",
+        Input::Answer(_) => "answer",
+        Input::SpokenAnswer { .. } => "spoken answer",
+        Input::Skip => "skip",
+        Input::Repeat => "repeat",
+        Input::Pause(_) => "pause",
+        Input::Resume => "resume",
+        Input::Tick => "tick",
+        Input::Hint => "hint",
+        Input::Composed { .. } => "composed",
+        Input::Graded { .. } => "graded",
+        Input::TestsRan { .. } => "tests ran",
+    }
+}

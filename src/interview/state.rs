@@ -1,0 +1,115 @@
+//! What a session holds: each question as asked and answered, and the phase
+//! it is in.
+
+use crate::grading::AnswerScore;
+use crate::sandbox::TestRun;
+use crate::speech::analytics::SpeechAnalytics;
+
+use super::{CloseReason, Millis, PauseReason, PromptKind};
+
+/// One question as it was asked and answered, with its scores (a regrade
+/// appends; the last is current).
+#[derive(Clone, Debug, PartialEq)]
+pub struct QuestionRecord {
+    pub round: usize,
+    pub question: usize,
+    pub turns: Vec<Turn>,
+    pub closed: Option<CloseReason>,
+    pub scores: Vec<AnswerScore>,
+    /// The candidate's code runs, in order; the last one before the
+    /// question closed is what grading sees.
+    pub test_runs: Vec<TestRun>,
+}
+
+impl QuestionRecord {
+    pub fn answers(&self) -> Vec<String> {
+        self.turns.iter().filter_map(|t| t.answer.clone()).collect()
+    }
+
+    /// How each spoken answer was delivered, in order; typed answers have
+    /// none.
+    pub fn speech(&self) -> Vec<SpeechAnalytics> {
+        self.turns.iter().filter_map(|t| t.speech.clone()).collect()
+    }
+
+    /// The hints the candidate asked for on this question.
+    pub fn hints(&self) -> Vec<String> {
+        self.turns
+            .iter()
+            .filter(|t| t.kind == PromptKind::Hint)
+            .map(|t| t.prompt.clone())
+            .collect()
+    }
+
+    pub fn score(&self) -> Option<&AnswerScore> {
+        self.scores.last()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Turn {
+    pub kind: PromptKind,
+    pub prompt: String,
+    pub answer: Option<String>,
+    /// How the answer was spoken, when it was.
+    pub speech: Option<SpeechAnalytics>,
+}
+
+/// Where an active round stands.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Active {
+    pub round: usize,
+    pub question: usize,
+    pub deadline: Millis,
+    pub warned: bool,
+    pub follow_ups_asked: u32,
+    /// Signals already probed for this question, so none is asked twice.
+    pub probed: Vec<String>,
+    pub current: Option<CurrentPrompt>,
+    /// A follow-up or hint an LLM is wording; answers wait for it.
+    pub composing: Option<Pending>,
+    /// Hints given for this question.
+    pub hints: u32,
+    /// Times this question's prompts were repeated.
+    pub repeats: u32,
+}
+
+/// A turn the engine has chosen and an LLM is wording.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pending {
+    pub kind: PromptKind,
+    pub signal: Option<String>,
+    pub scripted: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CurrentPrompt {
+    pub kind: PromptKind,
+    pub text: String,
+    pub signal: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Phase {
+    Lobby,
+    Active(Active),
+    Paused {
+        active: Active,
+        remaining_ms: Millis,
+        reason: PauseReason,
+    },
+    Grading,
+    Finished,
+}
+
+impl Phase {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Phase::Lobby => "lobby",
+            Phase::Active(_) => "active",
+            Phase::Paused { .. } => "paused",
+            Phase::Grading => "grading",
+            Phase::Finished => "finished",
+        }
+    }
+}
