@@ -134,7 +134,7 @@ pub async fn regrade(config: &Config, options: RegradeOptions) -> anyhow::Result
         finished_only: false,
     };
     let report = regrader
-        .run(&ids, crate::ws::now_ms, |done| {
+        .run(&ids, crate::clock::now_ms, |done| {
             bar.set_message(done.session_id.clone());
             bar.inc(1);
         })

@@ -216,7 +216,7 @@ pub async fn regrade(
         finished_only: true,
     };
     let report = regrader
-        .run(&request.sessions, crate::ws::now_ms, |_| {})
+        .run(&request.sessions, crate::clock::now_ms, |_| {})
         .await;
     tracing::info!(
         sessions = report.summary.sessions,

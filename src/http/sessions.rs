@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use super::AppState;
 use super::edge::{PeerAddr, bearer, constant_time_eq, is_operator_token, operator};
 use super::error::AppError;
+use crate::clock::now_ms;
 use crate::export::{
     dimension_chart_svg, report_html, report_markdown, transcript, transcript_markdown,
     transcript_vtt,
@@ -20,7 +21,6 @@ use crate::interview::{Plan, PlanError, Session, StoredEvent};
 use crate::metrics::Rejection;
 use crate::report::Report;
 use crate::store::SessionRow;
-use crate::ws::now_ms;
 
 #[derive(Deserialize)]
 pub struct CreateSession {

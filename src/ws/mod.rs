@@ -23,7 +23,6 @@ use crate::sandbox::Sandbox;
 use crate::store::{Claim, Store, StoreError};
 
 pub use connection::{SocketLimits, SocketSlot, run_connection};
-pub use session::now_ms;
 use session::{Actor, Command};
 pub use voice::{VoiceSetup, VoiceTuning};
 

@@ -8,6 +8,8 @@
 
 mod code_runs;
 mod compose;
+mod grading;
+mod speech;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,14 +18,14 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use tracing::{Instrument, debug, info, warn};
 
+use crate::clock::now_ms;
+
 use super::Shared;
 use super::lease::{Keeper, Next};
 use super::protocol::{ClientMsg, ServerMsg};
-use super::voice::{Action, Job, Voice};
-use crate::grading::{AnswerScore, GradeRequest, Observed, grade_answer};
-use crate::interview::{
-    Event, Input, InterviewError, Millis, PauseReason, Phase, Session, StoredEvent,
-};
+use super::voice::{Job, Voice};
+use crate::grading::AnswerScore;
+use crate::interview::{Event, Input, Millis, PauseReason, Phase, Session, StoredEvent};
 use crate::speech::{SpeechError, Transcript};
 
 /// A socket's queue of messages to write. Boxed: the channel allocates its
@@ -136,12 +138,6 @@ pub(super) struct Actor {
     composing: bool,
     /// A code run in flight (one per session at a time).
     pending_run: bool,
-}
-
-pub fn now_ms() -> Millis {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as Millis)
 }
 
 fn instant_at(at: Millis) -> Instant {
@@ -409,73 +405,6 @@ impl Actor {
         }
     }
 
-    /// The session's voice pipeline, made when first needed with the
-    /// question being asked: most interviews are typed, and a held session
-    /// should not carry a voice detector's state (about 9 KB) it never uses.
-    /// `None` when the server takes no spoken answers.
-    fn voice(&mut self) -> Option<&mut Voice> {
-        if self.voice.is_none() {
-            let setup = self.shared.voice.as_ref()?;
-            let mut voice = Box::new(Voice::new(setup.tuning.clone()));
-            if let Phase::Active(active) = self.session.phase()
-                && let Some(current) = &active.current
-            {
-                voice.new_prompt(&current.text);
-            }
-            self.voice = Some(voice);
-        }
-        self.voice.as_deref_mut()
-    }
-
-    async fn perform(&mut self, actions: Vec<Action>) {
-        for action in actions {
-            match action {
-                Action::Send(msg) => self.send(msg),
-                Action::Transcribe(job) => self.spawn_transcription(job),
-                Action::Submit { text, speech } => {
-                    self.answered_at = Some(Instant::now());
-                    self.input(Input::SpokenAnswer { text, speech }).await
-                }
-            }
-        }
-    }
-
-    /// Speech is transcribed beside the session, like grading: audio keeps
-    /// flowing while the recogniser works.
-    fn spawn_transcription(&mut self, job: Job) {
-        let Some(setup) = &self.shared.voice else {
-            return;
-        };
-        let transcriber = Arc::clone(&setup.transcriber);
-        let metrics = Arc::clone(&self.shared.metrics);
-        let tx = self.tx.clone();
-        // The recogniser shares itself fairly between sessions by this.
-        let owner: Arc<str> = Arc::from(self.id.as_str());
-        self.pending_speech += 1;
-        let span = tracing::Span::current();
-        self.shared.tracker.spawn(
-            async move {
-                let mut job = job;
-                let mut request = std::mem::take(&mut job.request);
-                request.owner = Some(owner);
-                let audio_ms =
-                    request.audio.len() as u64 * 1000 / u64::from(crate::speech::SAMPLE_RATE);
-                let started = Instant::now();
-                let result = transcriber.transcribe(request).await;
-                if result.is_ok() {
-                    metrics.transcribed(started.elapsed(), audio_ms);
-                }
-                let _ = tx
-                    .send(Command::Transcribed {
-                        job: Box::new(job),
-                        result: Box::new(result),
-                    })
-                    .await;
-            }
-            .instrument(span),
-        );
-    }
-
     async fn client(&mut self, msg: ClientMsg) {
         match msg {
             ClientMsg::Answer { text } => {
@@ -571,7 +500,7 @@ impl Actor {
         let events = match self.session.handle(now, input) {
             Ok(events) => events,
             Err(error) => {
-                self.send(engine_error(&error));
+                self.send(ServerMsg::refused(&error));
                 return;
             }
         };
@@ -641,49 +570,6 @@ impl Actor {
         }
     }
 
-    /// Grading runs beside the interview: the next prompt never waits for it.
-    fn spawn_grading(&mut self, round: usize, question: usize) {
-        let Some(record) = self.session.record(round, question) else {
-            return;
-        };
-        let answers = record.answers();
-        let hints = record.hints();
-        let tests_run = record.test_runs.last().cloned();
-        let speech = record.speech();
-        let plan = Arc::clone(self.session.plan());
-        let grader = Arc::clone(&self.shared.grader);
-        let metrics = Arc::clone(&self.shared.metrics);
-        let tx = self.tx.clone();
-        self.pending_grades += 1;
-        let span = tracing::Span::current();
-        self.shared.tracker.spawn(
-            async move {
-                let planned = &plan.rounds[round];
-                let request = GradeRequest {
-                    rubric: &planned.rubric,
-                    question: &planned.questions[question],
-                    answers: &answers,
-                    hints: &hints,
-                };
-                let started = Instant::now();
-                let observed = Observed {
-                    run: tests_run.as_ref(),
-                    speech: &speech,
-                };
-                let score = grade_answer(grader.as_ref(), request, observed).await;
-                metrics.graded(grader.id(), score.fallback, started.elapsed());
-                let _ = tx
-                    .send(Command::Graded {
-                        round,
-                        question,
-                        score: Box::new(score),
-                    })
-                    .await;
-            }
-            .instrument(span),
-        );
-    }
-
     /// Queues a message for the socket. A socket whose queue is full is too
     /// slow to keep up: it is dropped (the client resumes on reconnect) rather
     /// than slowing the session.
@@ -703,17 +589,4 @@ impl Actor {
             Err(mpsc::error::TrySendError::Closed(_)) => self.conn = None,
         }
     }
-}
-
-fn engine_error(error: &InterviewError) -> ServerMsg {
-    let code = match error {
-        InterviewError::EmptyAnswer => "empty_answer",
-        InterviewError::NotAllowed { .. } => "not_allowed",
-        InterviewError::Composing => "composing",
-        InterviewError::NoMoreHints => "no_more_hints",
-        InterviewError::NoMoreRepeats => "no_more_repeats",
-        InterviewError::QuestionClosed { .. } => "question_closed",
-        _ => "internal",
-    };
-    ServerMsg::error(code, error.to_string())
 }

@@ -354,6 +354,21 @@ impl ServerMsg {
         }
     }
 
+    /// A move the interview engine refused, as the client is told it.
+    pub fn refused(error: &crate::interview::InterviewError) -> ServerMsg {
+        use crate::interview::InterviewError;
+        let code = match error {
+            InterviewError::EmptyAnswer => "empty_answer",
+            InterviewError::NotAllowed { .. } => "not_allowed",
+            InterviewError::Composing => "composing",
+            InterviewError::NoMoreHints => "no_more_hints",
+            InterviewError::NoMoreRepeats => "no_more_repeats",
+            InterviewError::QuestionClosed { .. } => "question_closed",
+            _ => "internal",
+        };
+        ServerMsg::error(code, error.to_string())
+    }
+
     pub fn is_fatal(&self) -> bool {
         matches!(self, ServerMsg::Error { fatal: true, .. })
     }

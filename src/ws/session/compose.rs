@@ -9,7 +9,8 @@ use std::sync::Arc;
 use tokio::time::Instant;
 use tracing::{Instrument, warn};
 
-use super::{Actor, Command, now_ms};
+use super::{Actor, Command};
+use crate::clock::now_ms;
 use crate::interview::{Author, Fallback, Input, Phase, TurnSource};
 use crate::interviewer::{Composed, TurnRequest};
 use crate::ws::protocol::ServerMsg;
