@@ -26,7 +26,7 @@ pub use interviewer::{InterviewerConfig, InterviewerMode};
 pub use limits::Limits;
 pub use llm::{LlmConfig, LlmProvider};
 pub use sandbox::SandboxConfig;
-pub use secret::ApiKey;
+pub use secret::{ApiKey, OperatorToken};
 pub use server::{OPERATOR_TOKEN_ENV, ServerConfig};
 pub use session::SessionConfig;
 pub use speech::{SpeechBackend, SpeechConfig, SpeechRemoteConfig};
@@ -99,8 +99,11 @@ impl Config {
         let mut config: Config = toml::Value::Table(merged)
             .try_into()
             .context("invalid configuration (check the file and MOCKLOOP__* variables)")?;
-        if let Some(token) = secret_from_env(&env, OPERATOR_TOKEN_ENV)? {
-            config.server.operator_token = Some(token);
+        if let Some(raw) = set_in(&env, OPERATOR_TOKEN_ENV) {
+            config.server.operator_token = Some(
+                OperatorToken::new(raw)
+                    .map_err(|e| anyhow::anyhow!("{OPERATOR_TOKEN_ENV}: {e}"))?,
+            );
         }
         if let Some(raw) = set_in(&env, DATABASE_URL_ENV) {
             config.storage.database_url = Some(

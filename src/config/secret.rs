@@ -45,3 +45,53 @@ impl<'de> Deserialize<'de> for ApiKey {
         ApiKey::new(&raw).map_err(serde::de::Error::custom)
     }
 }
+
+/// Shorter operator tokens are refused at load: the token guards every
+/// stored interview, so it must not be guessable.
+pub const MIN_OPERATOR_TOKEN_CHARS: usize = 16;
+
+/// The operator's bearer token: redacted like an API key, and refused at
+/// load when it is short enough to guess. A type of its own so a provider's
+/// key can never be passed where the operator's token is checked, or the
+/// other way round.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OperatorToken(String);
+
+impl OperatorToken {
+    pub fn new(token: &str) -> Result<OperatorToken, String> {
+        let token = token.trim();
+        if token.chars().count() < MIN_OPERATOR_TOKEN_CHARS {
+            return Err(format!(
+                "the operator token must be at least {MIN_OPERATOR_TOKEN_CHARS} characters"
+            ));
+        }
+        if !token.chars().all(|c| c.is_ascii_graphic()) {
+            return Err("the operator token holds characters not allowed in an HTTP header".into());
+        }
+        Ok(OperatorToken(token.to_owned()))
+    }
+
+    /// The token itself, to compare a presented one with (in constant time).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for OperatorToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl Serialize for OperatorToken {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str("[redacted]")
+    }
+}
+
+impl<'de> Deserialize<'de> for OperatorToken {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        OperatorToken::new(&raw).map_err(serde::de::Error::custom)
+    }
+}

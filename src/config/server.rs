@@ -2,11 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ApiKey;
-
-/// Shorter operator tokens are refused at load: the token guards every
-/// stored interview, so it must not be guessable.
-pub const MIN_OPERATOR_TOKEN_CHARS: usize = 16;
+use super::OperatorToken;
 
 /// The variable read for the operator token (it wins over the file).
 pub const OPERATOR_TOKEN_ENV: &str = "MOCKLOOP_OPERATOR_TOKEN";
@@ -17,7 +13,7 @@ pub struct ServerConfig {
     pub addr: String,
     /// Bearer token for `/api/operator/...` (and `/metrics`). Unset: the
     /// operator endpoints are disabled. A secret: `Debug` prints `[redacted]`.
-    pub operator_token: Option<ApiKey>,
+    pub operator_token: Option<OperatorToken>,
     /// Origins (`scheme://host[:port]`) whose pages may open interview
     /// sockets: scheme, host and port must match. Empty: only pages served by
     /// this server at an IP address or `localhost` (`http://`, the Origin
@@ -49,15 +45,6 @@ impl Default for ServerConfig {
 impl ServerConfig {
     pub fn check(&self) -> Result<(), String> {
         let mut problems = Vec::new();
-        if self
-            .operator_token
-            .as_ref()
-            .is_some_and(|t| t.expose().chars().count() < MIN_OPERATOR_TOKEN_CHARS)
-        {
-            problems.push(format!(
-                "operator_token must be at least {MIN_OPERATOR_TOKEN_CHARS} characters"
-            ));
-        }
         if !(1..=100_000).contains(&self.max_connections) {
             problems.push("max_connections must be from 1 to 100000".to_owned());
         }

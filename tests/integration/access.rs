@@ -2,7 +2,7 @@
 //! Origin check on WebSocket upgrades.
 
 use futures_util::StreamExt;
-use mockloop::config::{ApiKey, Config};
+use mockloop::config::{Config, OperatorToken};
 use serde_json::Value;
 use tokio_tungstenite::connect_async;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -14,7 +14,7 @@ pub const OPERATOR: &str = "operator-token-for-tests-0123";
 /// The default configuration with the operator endpoints on.
 pub fn operator_config() -> Config {
     let mut config = Config::default();
-    config.server.operator_token = Some(ApiKey::new(OPERATOR).unwrap());
+    config.server.operator_token = Some(OperatorToken::new(OPERATOR).unwrap());
     config
 }
 

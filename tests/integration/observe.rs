@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use mockloop::config::{ApiKey, Config};
+use mockloop::config::{Config, OperatorToken};
 
 use crate::app::{TestApp, spawn_app};
 
@@ -82,7 +82,7 @@ async fn an_interview_moves_the_counters_in_metrics() {
 #[tokio::test]
 async fn with_an_operator_token_metrics_need_it() {
     let mut config = Config::default();
-    config.server.operator_token = Some(ApiKey::new("metrics-operator-token-01").unwrap());
+    config.server.operator_token = Some(OperatorToken::new("metrics-operator-token-01").unwrap());
     let app = TestApp::builder().config(config).spawn().await;
     assert_eq!(app.get("/metrics").await.status(), 401);
     let response = app
