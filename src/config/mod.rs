@@ -27,6 +27,7 @@ pub use limits::Limits;
 pub use llm::{LlmConfig, LlmProvider};
 pub use sandbox::SandboxConfig;
 pub use secret::{ApiKey, OperatorToken};
+use secret::{secret_from_env, set_in};
 pub use server::{OPERATOR_TOKEN_ENV, ServerConfig};
 pub use session::SessionConfig;
 pub use speech::{SpeechBackend, SpeechConfig, SpeechRemoteConfig};
@@ -154,21 +155,6 @@ impl Config {
         }
         Ok(config)
     }
-}
-
-/// Variable `name`'s value in `env`, unless it is unset or blank.
-fn set_in<'a>(env: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    env.iter()
-        .find(|(n, raw)| n == name && !raw.trim().is_empty())
-        .map(|(_, raw)| raw.as_str())
-}
-
-/// The secret in variable `name`, if it is set; a malformed one is an error
-/// that names the variable (and not its value).
-fn secret_from_env(env: &[(String, String)], name: &str) -> anyhow::Result<Option<ApiKey>> {
-    set_in(env, name)
-        .map(|raw| ApiKey::new(raw).map_err(|e| anyhow::anyhow!("{name}: {e}")))
-        .transpose()
 }
 
 /// A variable's value as TOML when it parses as a scalar (numbers, booleans),

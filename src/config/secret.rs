@@ -3,6 +3,31 @@
 
 use serde::{Deserialize, Serialize};
 
+/// `Debug` and `Serialize` print `[redacted]`; `Deserialize` checks the
+/// value as `new` does.
+macro_rules! redacted {
+    ($secret:ident) => {
+        impl std::fmt::Debug for $secret {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("[redacted]")
+            }
+        }
+
+        impl Serialize for $secret {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str("[redacted]")
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $secret {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let raw = String::deserialize(deserializer)?;
+                $secret::new(&raw).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
 /// An API key. Its `Debug` and `Serialize` print `[redacted]`, so a logged or
 /// dumped configuration never carries it. Only header-safe characters are
 /// accepted: the HTTP client would otherwise fail on the first request.
@@ -27,23 +52,24 @@ impl ApiKey {
     }
 }
 
-impl std::fmt::Debug for ApiKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("[redacted]")
-    }
+redacted!(ApiKey);
+
+/// Variable `name`'s value in `env`, unless it is unset or blank.
+pub(super) fn set_in<'a>(env: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    env.iter()
+        .find(|(n, raw)| n == name && !raw.trim().is_empty())
+        .map(|(_, raw)| raw.as_str())
 }
 
-impl Serialize for ApiKey {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str("[redacted]")
-    }
-}
-
-impl<'de> Deserialize<'de> for ApiKey {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(deserializer)?;
-        ApiKey::new(&raw).map_err(serde::de::Error::custom)
-    }
+/// The secret in variable `name`, if it is set; a malformed one is an error
+/// that names the variable (and not its value).
+pub(super) fn secret_from_env(
+    env: &[(String, String)],
+    name: &str,
+) -> anyhow::Result<Option<ApiKey>> {
+    set_in(env, name)
+        .map(|raw| ApiKey::new(raw).map_err(|e| anyhow::anyhow!("{name}: {e}")))
+        .transpose()
 }
 
 /// Shorter operator tokens are refused at load: the token guards every
@@ -77,21 +103,4 @@ impl OperatorToken {
     }
 }
 
-impl std::fmt::Debug for OperatorToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
-impl Serialize for OperatorToken {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str("[redacted]")
-    }
-}
-
-impl<'de> Deserialize<'de> for OperatorToken {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(deserializer)?;
-        OperatorToken::new(&raw).map_err(serde::de::Error::custom)
-    }
-}
+redacted!(OperatorToken);
