@@ -114,10 +114,9 @@ impl Actor {
                 })
                 .await;
             }
-            Err(SandboxError::Busy { why, retry_after }) => {
-                info!(%why, "code run refused: the runner is busy");
-                let message = SandboxError::Busy { why, retry_after }.to_string();
-                self.send(ServerMsg::busy(message, retry_after));
+            Err(busy @ SandboxError::Busy { retry_after, .. }) => {
+                info!(%busy, "code run refused");
+                self.send(ServerMsg::busy(busy.to_string(), retry_after));
             }
             Err(error) => {
                 warn!(%error, "code run failed");
