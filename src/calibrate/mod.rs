@@ -95,6 +95,25 @@ pub struct ItemResult {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub suspect_quotes: Vec<String>,
     pub dimensions: Vec<DimensionResult>,
+    /// What offline grader v3 measured, where a fit computed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub v3: Option<V3Measures>,
+}
+
+/// Offline grader v3's view of one item: what an operator refitting the
+/// grader studies.
+#[derive(Clone, Debug, Serialize)]
+pub struct V3Measures {
+    /// The answer-level measures: the constant 1, then `TECHNICAL` or
+    /// `STORY` order.
+    pub measures: Vec<f64>,
+    /// What held the whole answer at level 1, if anything did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cap: Option<String>,
+    /// Closeness to the question asked, and the margin over the nearest
+    /// sibling question.
+    pub relevance: f32,
+    pub margin: f32,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -136,6 +155,7 @@ impl ItemResult {
                     grader: d.level,
                 })
                 .collect(),
+            v3: None,
         }
     }
 

@@ -124,6 +124,7 @@ fn item(id: &str, kind: RoundKind, label: u8, overall: f64) -> ItemResult {
         injection_suspected: false,
         suspect_quotes: vec![],
         dimensions: vec![],
+        v3: None,
     }
 }
 

@@ -99,8 +99,18 @@ fn on_the_held_out_split_v3_orders_answers_and_gives_every_level() {
         PAIRWISE_FLOOR,
     );
     for (level, share) in held.level_shares.iter().enumerate() {
-        assert!(*share >= 0.05, "level {} given to {share:.2}", level + 1);
+        assert!(*share >= 0.10, "level {} given to {share:.2}", level + 1);
     }
+    assert!(
+        held.adversarial_above_two.is_empty(),
+        "{:?}",
+        held.adversarial_above_two
+    );
+    assert!(
+        held.strong_below_two.is_empty(),
+        "{:?}",
+        held.strong_below_two
+    );
     let length_labels = held.length_vs_labels.unwrap();
     let length_grader = held.length_vs_grader.unwrap();
     assert!(
@@ -109,11 +119,12 @@ fn on_the_held_out_split_v3_orders_answers_and_gives_every_level() {
     );
 }
 
-// Measured with the shipped parameters: Spearman 0.86, kappa 0.81, pairwise
-// within a question 0.92 (the targets: 0.85, 0.80 and 0.90).
-const SPEARMAN_FLOOR: f64 = 0.84;
-const KAPPA_FLOOR: f64 = 0.78;
-const PAIRWISE_FLOOR: f64 = 0.90;
+// Measured with the shipped parameters: Spearman 0.875, kappa 0.858,
+// pairwise within a question 0.93, levels 1-4 given to 33/26/23/18 % (the
+// issue's targets: 0.85, 0.80, 0.90 and 10 % each).
+const SPEARMAN_FLOOR: f64 = 0.86;
+const KAPPA_FLOOR: f64 = 0.84;
+const PAIRWISE_FLOOR: f64 = 0.91;
 
 #[test]
 fn no_gaming_or_off_topic_answer_earns_a_hire() {
@@ -127,9 +138,9 @@ fn no_gaming_or_off_topic_answer_earns_a_hire() {
     assert!(above.len() <= ADVERSARIAL_ABOVE_TWO, "{above:#?}");
 }
 
-/// Measured: 5 of the set's 76 adversarial answers score above 2.0 (the
-/// target is none; see benches/README.md for which).
-const ADVERSARIAL_ABOVE_TWO: usize = 5;
+/// Measured: 4 of the set's 76 adversarial answers score above 2.0, all on
+/// the fitting split (the target is none; see benches/README.md for which).
+const ADVERSARIAL_ABOVE_TWO: usize = 4;
 
 #[test]
 fn no_feedback_is_a_rubric_level_description_and_every_answer_gets_both_lists() {

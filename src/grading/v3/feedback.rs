@@ -4,9 +4,10 @@
 
 use crate::content::{Dimension, Question};
 use crate::grading::code_reading::Reading;
-use crate::grading::{Coverage, KeyPointResult};
+use crate::grading::{Coverage, DimensionScore, KeyPointResult};
 
 use super::features::Features;
+use super::story::Story;
 use super::{Cap, clip};
 
 /// Points named per dimension: enough to act on, few enough to read.
@@ -94,6 +95,9 @@ pub(super) fn dimension(
             );
         }
     }
+    // A story is judged and coached on its parts above; its key points are
+    // the STAR anchors themselves and would only say the same again.
+    let own: &[usize] = if values { &[] } else { own };
     let mut shown: Vec<usize> = own
         .iter()
         .copied()
@@ -121,7 +125,7 @@ pub(super) fn dimension(
         parts.push(format!(
             "You touched on {} without the substance; a strong answer says {}.",
             head(text),
-            detail(text)
+            lower_first(detail(text))
         ));
     }
     let missed: Vec<usize> = own
@@ -130,8 +134,10 @@ pub(super) fn dimension(
         .filter(|&i| points[i].1 == Coverage::Missed)
         .collect();
     if let Some(&i) = missed.first() {
-        let text = &question.key_points[i].text;
-        parts.push(format!("Missing: {}.", text.trim_end_matches('.')));
+        parts.push(format!(
+            "A strong answer also covers {}.",
+            lower_first(question.key_points[i].text.trim_end_matches('.'))
+        ));
     }
     if parts.is_empty() && !own.is_empty() {
         parts.push(format!(
@@ -177,43 +183,125 @@ pub(super) fn code(said: &str, reading: Option<&Reading>) -> String {
         .to_owned()
 }
 
-/// What a values story showed and lacked for one dimension.
+/// The values dimensions, in the order of [`Story::parts`].
+const STORY_DIMENSIONS: [&str; 4] = ["star_structure", "ownership", "impact", "reflection_growth"];
+
+/// What a values story showed for one dimension (the quote that shows the
+/// part), then the step that would take it up the rubric's anchors.
 fn story_feedback(dimension: &str, f: &Features) -> Vec<String> {
-    let [situation, action, result, afterwards] = f.story.examples;
-    let quote = |s: Option<usize>| s.map(|s| clip(f.sentence(s)));
-    let (shown, missing) = match dimension {
-        "star_structure" => (
-            quote(situation).map(|q| format!("You set the scene: \"{q}\"")),
-            (situation.is_none() || result.is_none()).then(|| {
-                "Give the story a specific moment to start from and an outcome to end on, \
-                 so the listener knows what was at stake and how it ended."
-                    .to_owned()
-            }),
-        ),
-        "ownership" => (
-            quote(action).map(|q| format!("You said what you did: \"{q}\"")),
-            action.is_none().then(|| {
-                "Say what you personally did and decided, in the first person.".to_owned()
-            }),
-        ),
-        "impact" => (
-            quote(result).map(|q| format!("You gave the result: \"{q}\"")),
-            result.is_none().then(|| {
-                "Say what changed because of it: before and after, with a number if you have one."
-                    .to_owned()
-            }),
-        ),
-        "reflection_growth" => (
-            quote(afterwards).map(|q| format!("You said what changed afterwards: \"{q}\"")),
-            afterwards.is_none().then(|| {
-                "End with what you do differently since, or what the team changed so it \
-                 cannot happen again."
-                    .to_owned()
-            }),
-        ),
-        _ => (None, None),
+    let story = &f.story;
+    if !story.is_a_story() {
+        return vec![NOT_A_STORY.to_owned()];
+    }
+    let [situation, action, result, afterwards] = story.examples;
+    let (example, lead) = match dimension {
+        "star_structure" => (situation, "You set the scene"),
+        "ownership" => (action, "You said what you did"),
+        "impact" => (result, "You gave the result"),
+        "reflection_growth" => (afterwards, "You said what changed afterwards"),
+        _ => return Vec::new(),
     };
-    shown.into_iter().chain(missing).collect()
+    example
+        .map(|s| format!("{lead}: \"{}\"", clip(f.sentence(s))))
+        .into_iter()
+        .chain(next_step(dimension, story).map(str::to_owned))
+        .collect()
+}
+
+const NOT_A_STORY: &str = "This reads as what you generally do or would do, not as something \
+    that happened: tell one real time, what you did and how it ended.";
+
+/// The step that takes a story's part to the next of the rubric's anchors,
+/// or none at the top.
+fn next_step(dimension: &str, story: &Story) -> Option<&'static str> {
+    match dimension {
+        "star_structure" if story.actions == 0 || story.results == 0 => {
+            Some("Carry the story through: the steps you took, in order, and how it ended.")
+        }
+        "star_structure" if story.situation > 3 => {
+            Some("Keep the set-up to two or three sentences, so most of the story is what you did.")
+        }
+        "star_structure" if story.actions < 3 || story.measured == 0 => Some(
+            "Walk through your steps in order, and tie the result back to the goal with a number.",
+        ),
+        "ownership" if story.actions <= story.vague => Some(
+            "\"I helped\" or \"I was involved\" hides your part: say what you yourself did and decided.",
+        ),
+        "ownership" if story.judgements == 0 => {
+            Some("Name a judgement call you made yourself, and what you weighed.")
+        }
+        "impact" if story.results == 0 => {
+            Some("Say what changed because of what you did: before and after.")
+        }
+        "impact" if story.measured == 0 => {
+            Some("Put a number on the result: how much, how fast, for how many.")
+        }
+        "reflection_growth" if story.afterwards == 0 => Some(
+            "End with what you do differently since, or what changed so it cannot happen again.",
+        ),
+        "reflection_growth" if story.lessons == 0 => {
+            Some("Make the lesson your own: what you, not people in general, now do differently.")
+        }
+        "reflection_growth" if story.applied == 0 => {
+            Some("Show the lesson stuck: a later time you did it differently, and how it went.")
+        }
+        _ => None,
+    }
+}
+
+/// What a story did well and what to work on, weakest part first, with
+/// what this question looks for in the weakest part. A part is praised only
+/// where its dimension's level (after the whole answer's quality) is a hire.
+fn story_summary(
+    question: &Question,
+    f: &Features,
+    dimensions: &[DimensionScore],
+) -> (Vec<String>, Vec<String>) {
+    let story = &f.story;
+    if !story.is_a_story() {
+        return (Vec::new(), vec![NOT_A_STORY.to_owned()]);
+    }
+    let parts = story.parts();
+    let level = |id: &str| {
+        dimensions
+            .iter()
+            .find(|d| d.id == id)
+            .map_or(1, |d| d.level)
+    };
+    let mut strengths = Vec::new();
+    for ((part, id), praise) in parts.iter().zip(STORY_DIMENSIONS).zip([
+        "A clear story, from the situation through your steps to the result.",
+        "Your own actions and decisions, in the first person.",
+        "A concrete result of what you did.",
+        "A lesson in your own habits, not a platitude.",
+    ]) {
+        if *part >= 2.0 / 3.0 && level(id) >= 3 {
+            strengths.push(praise.to_owned());
+        }
+    }
+    if strengths.is_empty() && story.actions > 0 {
+        strengths.push("A real story, told as what you did.".to_owned());
+    }
+    let mut order: Vec<usize> = (0..4).collect();
+    order.sort_by(|&a, &b| parts[a].total_cmp(&parts[b]).then(a.cmp(&b)));
+    let mut improvements: Vec<String> = order
+        .iter()
+        .filter_map(|&i| next_step(STORY_DIMENSIONS[i], story))
+        .take(MAX_NAMED)
+        .map(str::to_owned)
+        .collect();
+    let weakest = STORY_DIMENSIONS[order[0]];
+    if parts[order[0]] < 1.0
+        && let Some(point) = question.key_points.iter().find(|k| k.dimension == weakest)
+        && let Some(dimension) = dimensions.iter().find(|d| d.id == weakest)
+    {
+        improvements.push(format!(
+            "What this question looks for in {}: {}.",
+            lower_first(&dimension.name),
+            lower_first(detail(&point.text))
+        ));
+    }
+    (strengths, improvements)
 }
 
 /// Strengths and things to improve for the whole answer, from its key points
@@ -223,14 +311,26 @@ pub(super) fn summary(
     key_points: &[KeyPointResult],
     f: &Features,
     values: bool,
+    dimensions: &[DimensionScore],
 ) -> (Vec<String>, Vec<String>) {
-    let mut strengths: Vec<String> = key_points
+    if values {
+        let (strengths, mut improvements) = story_summary(question, f, dimensions);
+        if improvements.is_empty() {
+            improvements.push(
+                "Little to add: keep it this tight, and have a second story ready for the \
+                 follow-ups."
+                    .to_owned(),
+            );
+        }
+        return filled(question, key_points, f, strengths, improvements);
+    }
+    let strengths: Vec<String> = key_points
         .iter()
         .filter(|k| k.status == Coverage::Covered)
         .take(MAX_NAMED)
         .map(|k| format!("Covered {}.", head(&k.text)))
         .collect();
-    let mut improvements: Vec<String> = key_points
+    let improvements: Vec<String> = key_points
         .iter()
         .filter(|k| k.status == Coverage::Mentioned)
         .take(1)
@@ -243,31 +343,17 @@ pub(super) fn summary(
                 .map(|k| format!("Cover {}.", lower_first(k.text.trim_end_matches('.')))),
         )
         .collect();
-    if values {
-        let [situation, action, result, afterwards] = f.story.examples;
-        if action.is_some() && result.is_some() {
-            strengths.push("A story with your own actions and a result.".to_owned());
-        }
-        for (part, advice) in [
-            (
-                situation,
-                "Open with the specific situation: when, where, what was at stake.",
-            ),
-            (action, "Say what you did, in the first person."),
-            (
-                result,
-                "Close with the result: before and after, with numbers.",
-            ),
-            (
-                afterwards,
-                "Say what you changed afterwards, or do differently since.",
-            ),
-        ] {
-            if part.is_none() && improvements.len() < 3 {
-                improvements.push(advice.to_owned());
-            }
-        }
-    }
+    filled(question, key_points, f, strengths, improvements)
+}
+
+/// Strengths and improvements, each with something in it.
+fn filled(
+    question: &Question,
+    key_points: &[KeyPointResult],
+    f: &Features,
+    mut strengths: Vec<String>,
+    mut improvements: Vec<String>,
+) -> (Vec<String>, Vec<String>) {
     if strengths.is_empty() {
         strengths.push(if f.words == 0 {
             "Nothing yet: the question was not answered.".to_owned()

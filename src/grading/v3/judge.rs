@@ -18,9 +18,13 @@ use crate::grading::Coverage;
 /// The answer-level measures of a technical answer, in weight order after
 /// the constant: detail, anchors, ideas, density, quantities.
 pub const TECHNICAL: [&str; 5] = ["detail", "anchors", "ideas", "density", "quantities"];
-/// The measures of a story, after the constant: signals, story, novelty,
-/// anchors, ideas.
-pub const STORY: [&str; 5] = ["signals", "story", "novelty", "anchors", "ideas"];
+/// The measures of a story, after the constant: the rubric's signals found
+/// in it, how far its parts reach up the rubric's anchors, how much of it is
+/// measured, and novelty. Not the key points' words: a values question's
+/// key points are abstract STAR descriptions that real stories do not echo
+/// (their weight came out large on the fitting split and near zero in
+/// rank correlation on the held-out one).
+pub const STORY: [&str; 4] = ["signals", "story", "quantified", "novelty"];
 
 /// The tunable numbers of v3, fitted by `mockloop calibrate --fit`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -35,7 +39,7 @@ pub struct Params {
     /// Quality of a technical answer: constant, then [`TECHNICAL`] weights.
     pub technical: [f64; 6],
     /// Quality of a story: constant, then [`STORY`] weights.
-    pub story: [f64; 6],
+    pub story: [f64; 5],
     /// How far a dimension's own evidence moves its level from the answer's
     /// quality, per unit of difference in coverage.
     pub spread: f64,
@@ -67,9 +71,9 @@ impl Params {
         topic_full: 0.65,
         statement_floor: 0.4,
         technical: [0.53, 1.0, 1.2, 0.16, 0.11, 0.32],
-        story: [0.13, 2.49, 0.56, 0.43, 1.54, -0.25],
+        story: [0.2, 2.17, 0.57, 0.17, 1.07],
         spread: 1.0,
-        stretch: 1.2,
+        stretch: 1.3,
         off_topic_margin: -0.05,
         min_words: 12,
         min_novelty: 0.2,
@@ -109,9 +113,10 @@ impl Params {
             .count();
         let ideas_measure = (ideas as f64).ln_1p();
         if question.kind == RoundKind::Values {
-            let signals = mean(f.signals.iter().copied()).unwrap_or(0.0);
             let story = f.story.parts().iter().sum::<f64>() / 4.0;
-            vec![signals, story, f.novelty, anchors, ideas_measure]
+            let quantified = (f.story.quantified as f64 / 2.0).min(1.0);
+            let signals = mean(f.signals.iter().copied()).unwrap_or(0.0);
+            vec![signals, story, quantified, f.novelty]
         } else {
             let density = ideas as f64 / f.statements.len().max(1) as f64;
             vec![
@@ -266,14 +271,15 @@ fn read_code(dimension: &str, earned: u8, f: &Features) -> u8 {
     }
 }
 
-/// The story part a values dimension is judged on.
+/// The story part a values dimension is judged on: its place on the
+/// rubric's anchors (see [`super::story::Story::parts`]).
 pub fn story_part(dimension: &str, parts: &[f64; 4], we_dominates: bool) -> Option<f64> {
-    let [situation, action, result, afterwards] = *parts;
+    let [star, ownership, impact, reflection] = *parts;
     Some(match dimension {
-        "star_structure" => (situation + action + result + afterwards) / 4.0,
-        "ownership" => action * if we_dominates { 0.5 } else { 1.0 },
-        "impact" => result,
-        "reflection_growth" => afterwards,
+        "star_structure" => star,
+        "ownership" => ownership * if we_dominates { 0.5 } else { 1.0 },
+        "impact" => impact,
+        "reflection_growth" => reflection,
         _ => return None,
     })
 }

@@ -266,7 +266,8 @@ pub fn score(params: &Params, request: GradeRequest<'_>, f: &Features) -> Answer
         .collect::<Vec<_>>();
 
     let overall = AnswerScore::weighted_overall(rubric, &dimensions);
-    let (mut strengths, mut improvements) = feedback::summary(question, &key_points, f, values);
+    let (mut strengths, mut improvements) =
+        feedback::summary(question, &key_points, f, values, &dimensions);
     if let Some(reading) = f.code.as_ref().filter(|_| answer_cap.is_none()) {
         strengths.extend(reading.strengths.first().cloned());
         improvements.extend(reading.findings.first().cloned());

@@ -166,6 +166,63 @@ fn feedback_is_built_from_the_key_points_never_the_rubric_text() {
     }
 }
 
+/// A plain story with no numbers and a lesson not yet used again.
+const PLAIN_UNMEASURED: &str = "Last year I shipped a config change that set the database \
+connection pool far too low, and checkout requests started timing out. I noticed the error alerts \
+a few minutes after the deploy, told the on-call channel it was my change, and rolled it back \
+within the hour. Afterwards I added a check in CI that validates pool settings against the \
+database limits, so the same mistake cannot ship again.";
+
+/// What one generally does, not a story.
+const HYPOTHETICAL_STORY: &str = "If an incident happened on my watch I would first roll back \
+the change and tell the on-call channel. I would always write a blameless postmortem and make \
+sure the team learns from it. I usually add monitoring so it cannot happen again, and I would \
+keep stakeholders updated throughout.";
+
+#[test]
+fn a_story_is_coached_part_by_part_and_a_hypothetical_is_told_it_is_not_a_story() {
+    let story = grade("values-owning-incident", &[PLAIN_UNMEASURED]);
+    for dimension in &story.dimensions {
+        // Each part quotes the sentence that shows it, in the candidate's words.
+        let quote = dimension.feedback.split('"').nth(1).unwrap_or_default();
+        assert!(
+            !quote.is_empty() && PLAIN_UNMEASURED.contains(quote),
+            "{}",
+            dimension.feedback
+        );
+    }
+    // Unmeasured: the advice says so. The weakest part's comes from this
+    // question's own key point.
+    assert!(
+        story.improvements.iter().any(|i| i.contains("number")),
+        "{:#?}",
+        story.improvements
+    );
+    let question = catalog().question("values-owning-incident").unwrap();
+    let looked_for = story
+        .improvements
+        .iter()
+        .find_map(|i| i.strip_prefix("What this question looks for in "))
+        .unwrap_or_else(|| panic!("{:#?}", story.improvements));
+    assert!(
+        question
+            .key_points
+            .iter()
+            .any(|k| looked_for.contains(k.text.split_once(':').map_or("", |(_, d)| d).trim()))
+    );
+
+    let general = grade("values-owning-incident", &[HYPOTHETICAL_STORY]);
+    assert!(general.overall <= 1.5, "{general:#?}");
+    for dimension in &general.dimensions {
+        assert!(
+            dimension
+                .feedback
+                .contains("not as something that happened")
+        );
+    }
+    assert!(general.strengths.iter().all(|s| !s.contains("story")));
+}
+
 #[test]
 fn repeating_a_point_earns_no_more_than_saying_it_once() {
     let once = grade("design-rate-limiter-service", &[RATE_LIMITER]);
