@@ -63,7 +63,8 @@ pub enum Command {
         #[arg(long)]
         data_dir: Option<PathBuf>,
     },
-    /// Score one answer with the offline grader.
+    /// Score one answer with the configured grader (or the one `--grader`
+    /// names).
     Grade {
         /// Round kind: screen, coding, ml-coding, design, ml-design, values.
         #[arg(long, value_parser = parse_kind)]
@@ -79,6 +80,10 @@ pub enum Command {
         json: bool,
         #[arg(long)]
         content_dir: Option<PathBuf>,
+        /// Which grader to use (default: the configured one). An LLM grader
+        /// that fails falls back to the offline one, and the score says why.
+        #[arg(long, value_enum)]
+        grader: Option<GraderKind>,
     },
     /// Measure a grader against a labelled calibration set (see docs/operators.md).
     Calibrate {
@@ -240,15 +245,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             answer_file,
             json,
             content_dir,
+            grader,
         } => {
             if content_dir.is_some() {
                 config.content.dir = content_dir;
             }
             let catalog = load_catalog(&config)?;
             let answer = read_answer(&answer_file)?;
-            // The offline grader the server would use: v3 with its model
-            // installed, else v2 (and the score names which).
-            let grader = crate::grading::offline(&config);
+            // The grader the server would use: the LLM when configured (or
+            // asked for), else offline v3 with its model installed, else v2;
+            // the score names which.
+            let grader = crate::grading::build(&config, grader)?;
             print!(
                 "{}",
                 grade(&catalog, grader.as_ref(), kind, &question, &answer, json).await?
@@ -487,6 +494,9 @@ pub async fn grade(
         "overall {:.2} / 4 ({}, rubric {} v{})\n",
         score.overall, score.grader, score.rubric_id, score.rubric_version
     );
+    if let Some(reason) = score.fallback_reason.as_deref() {
+        out += &format!("  fell back to the offline grader: {reason}\n");
+    }
     for d in &score.dimensions {
         out += &format!("  {} {}/4: {}\n", d.name, d.level, d.feedback);
         for quote in &d.evidence {

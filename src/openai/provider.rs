@@ -11,7 +11,7 @@ use async_openai::error::OpenAIError;
 use async_openai::middleware::ReqwestService;
 use async_openai::types::chat::{
     ChatCompletionRequestMessage, ChatCompletionResponseStream, CreateChatCompletionRequest,
-    ResponseFormat,
+    FinishReason, ResponseFormat,
 };
 use tokio::sync::{Semaphore, SemaphorePermit};
 
@@ -50,6 +50,14 @@ pub enum ProviderError {
     Status { status: u16, message: String },
     #[error("the LLM endpoint's response is not a chat completion: {0}")]
     Envelope(String),
+    /// An error object in a shape async-openai does not read (llama.cpp
+    /// sends `"code": 400`, a number, where OpenAI sends a string): its
+    /// message is the real cause ("request exceeds the available context
+    /// size"), so it is kept, as a 4xx's message is.
+    #[error("the LLM endpoint refused the request: {0}")]
+    Refused(String),
+    #[error("the model's reply was cut off at the {0}-token limit before it was complete")]
+    CutOff(u32),
     #[error("the LLM endpoint returned no choice")]
     NoChoice,
     #[error("LLM request failed: {0}")]
@@ -110,11 +118,15 @@ impl Provider {
         &self.model
     }
 
-    /// One chat completion at temperature 0 with the fixed seed.
+    /// One chat completion at temperature 0 with the fixed seed, at most
+    /// `max_tokens` long: a reply cut off at that limit is an error, not a
+    /// reply (half a JSON object would only fail to parse, for a reason
+    /// nobody could act on).
     pub async fn complete(
         &self,
         messages: Vec<ChatCompletionRequestMessage>,
         format: ResponseFormat,
+        max_tokens: u32,
     ) -> Result<Reply, ProviderError> {
         #[allow(deprecated)] // `seed` is deprecated upstream but still honoured where supported.
         let request = CreateChatCompletionRequest {
@@ -123,6 +135,7 @@ impl Provider {
             temperature: Some(0.0),
             seed: Some(self.seed),
             response_format: Some(format),
+            max_completion_tokens: Some(max_tokens),
             ..Default::default()
         };
         // The semaphore is never closed, so this cannot fail; if it ever
@@ -143,6 +156,9 @@ impl Provider {
             .into_iter()
             .next()
             .ok_or(ProviderError::NoChoice)?;
+        if choice.finish_reason == Some(FinishReason::Length) {
+            return Err(ProviderError::CutOff(max_tokens));
+        }
         let content = choice
             .message
             .content
@@ -215,12 +231,24 @@ impl Provider {
                     clip(&e.api_error.message, 200)
                 },
             },
-            // The body is deliberately left out (it may quote the answer);
+            // An error object async-openai could not read: its message is
+            // kept. Any other body is left out (it may quote the answer);
             // serde's message names the field and position.
-            OpenAIError::JSONDeserialize(e, _body) => ProviderError::Envelope(e.to_string()),
+            OpenAIError::JSONDeserialize(e, body) => match error_message(&body) {
+                Some(message) => ProviderError::Refused(clip(&message, 200)),
+                None => ProviderError::Envelope(e.to_string()),
+            },
             other => ProviderError::Other(clip(&other.to_string(), 200)),
         }
     }
+}
+
+/// The message of an `{"error": {"message": …}}` body, whatever else the
+/// error object holds.
+fn error_message(body: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(body).ok()?;
+    let message = value.get("error")?.get("message")?.as_str()?.trim();
+    (!message.is_empty()).then(|| message.to_owned())
 }
 
 fn trimmed(value: &Option<String>) -> String {
@@ -240,4 +268,23 @@ fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
         cause = next;
     }
     clip(&cause.to_string(), 200)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error_message;
+
+    #[test]
+    fn an_error_object_in_llama_cpps_shape_gives_its_message() {
+        let llama = r#"{"error":{"code":400,"message":"request (13072 tokens) exceeds the available context size (8192 tokens), try increasing it","type":"exceed_context_size_error"}}"#;
+        assert_eq!(
+            error_message(llama).as_deref(),
+            Some(
+                "request (13072 tokens) exceeds the available context size (8192 tokens), try increasing it"
+            )
+        );
+        assert_eq!(error_message(r#"{"choices": []}"#), None);
+        assert_eq!(error_message("not json"), None);
+        assert_eq!(error_message(r#"{"error":{"message":"  "}}"#), None);
+    }
 }

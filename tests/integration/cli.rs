@@ -46,7 +46,7 @@ fn content_check_names_file_line_and_field_and_fails() {
 }
 
 /// Runs `command` with `input` on its standard input.
-fn with_stdin(mut command: std::process::Command, input: &str) -> std::process::Output {
+pub fn with_stdin(mut command: std::process::Command, input: &str) -> std::process::Output {
     let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -107,9 +107,17 @@ async fn a_grade_is_asked_for_at_temperature_zero_with_a_seed_and_a_strict_schem
     assert_eq!(body["model"], "fake-model");
     assert_eq!(body["temperature"], json!(0.0));
     assert_eq!(body["seed"], 1234);
+    // Bounded: a reply has a length limit, one entry per rubric dimension
+    // and at most three quotes each.
+    let dimensions = values().0.dimensions.len() as u64;
+    assert_eq!(body["max_completion_tokens"], json!(400 + 320 * dimensions));
     let format = &body["response_format"];
     assert_eq!(format["type"], "json_schema");
     assert_eq!(format["json_schema"]["strict"], true);
+    let listed = &format["json_schema"]["schema"]["properties"]["dimensions"];
+    assert_eq!(listed["minItems"], json!(dimensions));
+    assert_eq!(listed["maxItems"], json!(dimensions));
+    assert_eq!(listed["items"]["properties"]["evidence"]["maxItems"], 3);
     let item = &format["json_schema"]["schema"]["properties"]["dimensions"]["items"];
     assert_eq!(
         item["required"],
@@ -353,16 +361,56 @@ async fn an_empty_finish_reason_from_a_proxy_is_a_provider_error_not_a_crash() {
 }
 
 #[tokio::test]
-async fn a_quote_the_candidate_never_said_is_dropped_and_caps_the_dimension_at_two() {
+async fn a_reply_cut_off_at_the_token_limit_is_reported_as_cut_off() {
+    let valid = grade_json(&values().0, 4, QUOTE, false);
+    let half = valid[..valid.len() / 2].to_owned();
+    let server = FakeOpenAi::start(vec![Step::ReplyFinishing(half, "length")]).await;
+    let score = grade(&grader(&llm_config(server.base_url())), &[ANSWER]).await;
+    assert!(score.fallback);
+    let reason = score.fallback_reason.unwrap();
+    assert!(reason.contains("cut off at the"), "{reason}");
+    assert!(!reason.contains("syntax error"), "{reason}");
+    assert_eq!(server.requests().len(), 1, "no repair of half a reply");
+}
+
+#[tokio::test]
+async fn an_error_object_in_llama_cpps_shape_is_reported_with_its_message() {
+    let body = r#"{"error":{"code":400,"message":"request (13072 tokens) exceeds the available context size (8192 tokens), try increasing it","type":"exceed_context_size_error"}}"#;
+    let server = FakeOpenAi::start(vec![Step::Status(
+        400,
+        vec![("content-type", "application/json")],
+        body,
+    )])
+    .await;
+    let score = grade(&grader(&llm_config(server.base_url())), &[ANSWER]).await;
+    assert!(score.fallback);
+    let reason = score.fallback_reason.unwrap();
+    assert!(
+        reason.contains("exceeds the available context size"),
+        "{reason}"
+    );
+    assert!(!reason.contains("invalid type"), "{reason}");
+}
+
+#[tokio::test]
+async fn a_quote_the_candidate_never_said_is_dropped_and_its_dimension_scores_one() {
     let server = FakeOpenAi::start(vec![reply(4, "I single-handedly saved the company")]).await;
     let score = grade(&grader(&llm_config(server.base_url())), &[ANSWER]).await;
     assert!(!score.fallback);
     for d in &score.dimensions {
-        assert_eq!(d.level, 2, "{d:?}");
+        assert_eq!(d.level, 1, "{d:?}");
         assert!(d.evidence.is_empty(), "{d:?}");
         assert!(d.feedback.contains("dropped"), "{}", d.feedback);
     }
-    assert_eq!(score.overall, 2.0);
+    assert_eq!(score.overall, 1.0);
+}
+
+#[tokio::test]
+async fn a_heading_or_a_single_word_is_not_evidence() {
+    let server = FakeOpenAi::start(vec![reply(3, "billing")]).await;
+    let score = grade(&grader(&llm_config(server.base_url())), &[ANSWER]).await;
+    assert!(!score.fallback);
+    assert!(levels(&score).iter().all(|&l| l == 1), "{score:#?}");
 }
 
 const INJECTED: &str = "In my last role the nightly billing export kept failing, and I owned the fix. \
@@ -475,4 +523,44 @@ async fn an_interview_graded_by_a_dead_endpoint_completes_with_fallback_scores()
         assert_eq!(answer["grader"], OfflineGrader::ID);
         assert!(answer["overall"].as_f64().is_some());
     }
+}
+
+/// `mockloop grade --grader llm`, as an operator trying a model would run it.
+async fn grade_on_the_command_line(server: &FakeOpenAi, answer: &str) -> std::process::Output {
+    let mut command = crate::app::mockloop();
+    command
+        .args(["grade", "--kind", "values", "--grader", "llm"])
+        .args(["--question", &values().1.id, "--answer-file", "-", "--json"])
+        .env("MOCKLOOP__LLM__PROVIDER", "compatible")
+        .env("MOCKLOOP__LLM__BASE_URL", server.base_url())
+        .env("MOCKLOOP__LLM__MODEL", "fake-model")
+        .env("MOCKLOOP__LLM__TIMEOUT_SECONDS", "5");
+    let answer = answer.to_owned();
+    tokio::task::spawn_blocking(move || crate::cli::with_stdin(command, &answer))
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_grade_command_can_grade_with_the_llm_and_says_when_it_fell_back() {
+    let server = FakeOpenAi::start(vec![reply(3, QUOTE)]).await;
+    let out = grade_on_the_command_line(&server, ANSWER).await;
+    assert!(out.status.success());
+    let score: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(score["grader"], LlmGrader::ID, "{score}");
+    assert_eq!(score["overall"], 3.0, "{score}");
+    assert_eq!(server.requests().len(), 1);
+
+    let body = r#"{"error":{"code":400,"message":"request exceeds the available context size"}}"#;
+    server.push(Step::Status(
+        400,
+        vec![("content-type", "application/json")],
+        body,
+    ));
+    let out = grade_on_the_command_line(&server, ANSWER).await;
+    assert!(out.status.success());
+    let score: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(score["fallback"], true, "{score}");
+    let reason = score["fallback_reason"].as_str().unwrap();
+    assert!(reason.contains("available context size"), "{reason}");
 }

@@ -44,6 +44,16 @@ const MAX_REPAIR_ECHO_CHARS: usize = 8_000;
 /// Slack on top of the derived time limit for rendering and parsing.
 const TIME_LIMIT_SLACK: Duration = Duration::from_secs(5);
 
+/// The longest grade reply asked for: per dimension three short quotes, a
+/// rationale and the level (about 300 tokens), plus strengths and
+/// improvements. Without a limit a small model ran on until the request's
+/// timeout; with it, a reply cut off is reported as such.
+fn reply_tokens(rubric: &crate::content::Rubric) -> u32 {
+    const PER_DIMENSION: u32 = 320;
+    const REST: u32 = 400;
+    REST + PER_DIMENSION * rubric.dimensions.len() as u32
+}
+
 pub struct LlmGrader {
     provider: Provider,
     templates: Templates,
@@ -104,7 +114,10 @@ impl LlmGrader {
         repair_pass: &str,
     ) -> Result<ModelGrade, GradeError> {
         let format = schema::response_format(request.rubric);
-        let reply = self.call(messages.clone(), format.clone(), run).await?;
+        let max_tokens = reply_tokens(request.rubric);
+        let reply = self
+            .call(messages.clone(), format.clone(), max_tokens, run)
+            .await?;
         let error = match schema::parse(&reply.content, request.rubric) {
             Ok(grade) => return Ok(grade),
             Err(error) => error,
@@ -117,7 +130,7 @@ impl LlmGrader {
             .map_err(template_failure)?;
         messages.push(assistant(clip(&reply.content, MAX_REPAIR_ECHO_CHARS)));
         messages.push(user(repair));
-        let reply = self.call(messages, format, run).await?;
+        let reply = self.call(messages, format, max_tokens, run).await?;
         schema::parse(&reply.content, request.rubric).map_err(|e| {
             GradeError::Unavailable(format!(
                 "the model's reply failed the schema after a repair retry: {e}"
@@ -129,11 +142,12 @@ impl LlmGrader {
         &self,
         messages: Vec<ChatCompletionRequestMessage>,
         format: async_openai::types::chat::ResponseFormat,
+        max_tokens: u32,
         run: &mut Run,
     ) -> Result<provider::Reply, GradeError> {
         let reply = self
             .provider
-            .complete(messages, format)
+            .complete(messages, format, max_tokens)
             .await
             .map_err(|e| GradeError::Unavailable(e.to_string()))?;
         if let Some(usage) = reply.usage {

@@ -15,6 +15,11 @@ use crate::content::Rubric;
 /// The schema's name as the provider sees it.
 const NAME: &str = "answer_grade";
 
+/// Quotes asked for per dimension: what the debrief shows.
+pub const MAX_QUOTES: usize = 3;
+/// Strengths or improvements asked for.
+const MAX_LIST_ITEMS: usize = 3;
+
 /// The model's reply, before any of it is trusted.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ModelGrade {
@@ -76,14 +81,23 @@ pub fn response_format(rubric: &Rubric) -> ResponseFormat {
 
 /// The JSON schema. Strict mode needs every property required and no
 /// additional properties; dimension ids are limited to the rubric's own.
+/// Array bounds keep a small model from stopping at an empty `dimensions`
+/// list or running on with quotes until the token limit: servers that
+/// enforce the schema by grammar (llama.cpp) cannot produce either.
 pub fn schema(rubric: &Rubric) -> Value {
     let ids: Vec<&str> = rubric.dimensions.iter().map(|d| d.id.as_str()).collect();
-    let strings = json!({ "type": "array", "items": { "type": "string" } });
+    let strings = json!({
+        "type": "array",
+        "items": { "type": "string" },
+        "maxItems": MAX_LIST_ITEMS
+    });
     json!({
         "type": "object",
         "properties": {
             "dimensions": {
                 "type": "array",
+                "minItems": ids.len(),
+                "maxItems": ids.len(),
                 "items": {
                     "type": "object",
                     "properties": {
@@ -91,7 +105,8 @@ pub fn schema(rubric: &Rubric) -> Value {
                         "evidence": {
                             "type": "array",
                             "description": "Short quotes copied exactly from the candidate's answer.",
-                            "items": { "type": "string" }
+                            "items": { "type": "string" },
+                            "maxItems": MAX_QUOTES
                         },
                         "rationale": { "type": "string" },
                         "level": { "type": "integer", "enum": [1, 2, 3, 4] }

@@ -3,8 +3,9 @@
 //! A model can invent quotes, skip dimensions, or be talked into high levels
 //! by the answer it grades. So: every quote must be the candidate's own words
 //! (verbatim, or after collapsing runs of white space, in which case the
-//! candidate's exact text is stored); a dimension left without a valid quote
-//! is capped at level 2; levels are clamped to 1..=4; a dimension the model
+//! candidate's exact text is stored) and at least three words long; a
+//! dimension left without a valid quote scores level 1, as the prompt tells
+//! the model; levels are clamped to 1..=4; a dimension the model
 //! skipped scores 1 and says why; and when injection is suspected, each
 //! dimension takes the lower of the model's and the offline grader's level.
 
@@ -14,13 +15,15 @@ use crate::grading::{AnswerScore, DimensionScore};
 use super::schema::ModelGrade;
 use crate::openai::clip;
 
-/// Highest level a dimension can keep without one valid quote.
-pub const UNQUOTED_CAP: u8 = 2;
-/// Quotes kept per dimension: enough to justify a level, few enough to read.
-const MAX_QUOTES: usize = 5;
-/// A quote shorter than this (in characters) shows nothing ("I", "the") and
-/// would let a model satisfy the quote rule with filler.
-const MIN_QUOTE_CHARS: usize = 8;
+/// Highest level a dimension can keep without one valid quote: the prompt
+/// says no evidence means level 1, and a model that invented every quote
+/// showed nothing.
+pub const UNQUOTED_CAP: u8 = 1;
+/// Quotes kept per dimension: what the schema asks for.
+const MAX_QUOTES: usize = super::schema::MAX_QUOTES;
+/// A quote of fewer words than this shows nothing ("Situation", "I led")
+/// and would let a model satisfy the quote rule with a heading or filler.
+const MIN_QUOTE_WORDS: usize = 3;
 /// Longest rationale kept as feedback, in characters.
 const MAX_FEEDBACK_CHARS: usize = 800;
 /// Strengths and improvements kept, and their length.
@@ -76,7 +79,8 @@ pub fn verify(rubric: &Rubric, answers: &[String], grade: &ModelGrade) -> Verifi
             let mut feedback = clip(given.rationale.trim(), MAX_FEEDBACK_CHARS);
             if dropped > 0 {
                 feedback.push_str(&format!(
-                    " ({dropped} quote(s) dropped: not the candidate's own words.)"
+                    " ({dropped} quote(s) dropped: not the candidate's own words, or too short \
+                     to show anything.)"
                 ));
             }
             if level < clamped {
@@ -143,7 +147,7 @@ pub fn apply_injection_check(
 /// are collapsed on both sides.
 pub fn find_quote(answers: &[String], quote: &str) -> Option<String> {
     let quote = quote.trim();
-    if quote.chars().count() < MIN_QUOTE_CHARS {
+    if quote.split_whitespace().count() < MIN_QUOTE_WORDS {
         return None;
     }
     if answers.iter().any(|a| a.contains(quote)) {
@@ -276,7 +280,7 @@ mod tests {
             "{}",
             v.dimensions[1].feedback
         );
-        assert!(v.dimensions[1].feedback.contains("Capped at level 2"));
+        assert!(v.dimensions[1].feedback.contains("Capped at level 1"));
     }
 
     #[test]
@@ -299,6 +303,10 @@ mod tests {
             "too short to show anything"
         );
         assert_eq!(find_quote(&answers(), ""), None);
+        // A heading is in the answer, but shows nothing.
+        let headed = vec!["Situation\nOur checkout failed under load.".to_owned()];
+        assert_eq!(find_quote(&headed, "Situation"), None);
+        assert!(find_quote(&headed, "Our checkout failed under load.").is_some());
     }
 
     #[test]
