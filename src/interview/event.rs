@@ -192,6 +192,9 @@ pub enum Author {
 pub enum Fallback {
     /// The reply quoted a key point of the answer.
     Leak,
+    /// Not words for the candidate: markup, a role tag, the prompt's own
+    /// scaffolding, a note the model wrote to itself, or garble.
+    Unsayable,
     TooLong,
     Empty,
     FirstTokenTimeout,
@@ -208,6 +211,7 @@ impl Fallback {
     pub fn as_str(self) -> &'static str {
         match self {
             Fallback::Leak => "leak",
+            Fallback::Unsayable => "unsayable",
             Fallback::TooLong => "too_long",
             Fallback::Empty => "empty",
             Fallback::FirstTokenTimeout => "first_token_timeout",

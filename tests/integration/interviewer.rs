@@ -283,6 +283,29 @@ async fn a_reply_quoting_a_key_point_is_withdrawn_and_replaced() {
 }
 
 #[tokio::test]
+async fn a_reply_with_role_tags_and_markup_is_replaced_before_the_candidate_sees_it() {
+    // What a small model wrote: the prompt's tags and HTML around a question.
+    let (app, _fake) = llm_app(
+        vec![Step::Stream(vec![
+            "<candidate>So you would ".into(),
+            "use a map.</candidate><br>".into(),
+            "Why a map?</answer_1>".into(),
+        ])],
+        |_| {},
+    )
+    .await;
+    let (id, _, mut candidate, question) = first_question(&app).await;
+    candidate.answer(THIN_ANSWER).await;
+    let seen = next_turn(&mut candidate).await;
+    // Refused at its first piece: nothing reached the client to withdraw.
+    assert!(seen.streamed.is_empty(), "{}", seen.streamed);
+    assert!(seen.discarded.is_none(), "{:?}", seen.discarded);
+    assert!(is_probe(&question, seen.prompt["text"].as_str().unwrap()));
+    let source = source_of(&app, &id, seen.prompt["seq"].as_u64().unwrap()).await;
+    assert_eq!(source.fallback, Some(Fallback::Unsayable));
+}
+
+#[tokio::test]
 async fn an_over_long_reply_is_replaced() {
     let long =
         "Tell me more about that, and also about everything else you considered. ".repeat(10);
