@@ -190,18 +190,19 @@ pub fn completion(content: &str, finish_reason: &str) -> Value {
     })
 }
 
-/// The model's JSON for `rubric`: every dimension at `level`, quoting `quote`.
+/// The model's JSON for `rubric`, in the schema's shape (dimensions keyed by
+/// id): every dimension at `level`, quoting `quote`.
 pub fn grade_json(rubric: &Rubric, level: u8, quote: &str, injection_suspected: bool) -> String {
-    let dimensions: Vec<Value> = rubric
+    let dimensions: serde_json::Map<String, Value> = rubric
         .dimensions
         .iter()
         .map(|d| {
-            json!({
-                "id": d.id,
+            let entry = json!({
                 "evidence": [quote],
                 "rationale": format!("The answer shows {}.", d.name),
                 "level": level
-            })
+            });
+            (d.id.clone(), entry)
         })
         .collect();
     json!({

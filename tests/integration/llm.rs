@@ -114,15 +114,14 @@ async fn a_grade_is_asked_for_at_temperature_zero_with_a_seed_and_a_strict_schem
     let format = &body["response_format"];
     assert_eq!(format["type"], "json_schema");
     assert_eq!(format["json_schema"]["strict"], true);
-    let listed = &format["json_schema"]["schema"]["properties"]["dimensions"];
-    assert_eq!(listed["minItems"], json!(dimensions));
-    assert_eq!(listed["maxItems"], json!(dimensions));
-    assert_eq!(listed["items"]["properties"]["evidence"]["maxItems"], 3);
-    let item = &format["json_schema"]["schema"]["properties"]["dimensions"]["items"];
-    assert_eq!(
-        item["required"],
-        json!(["id", "evidence", "rationale", "level"])
-    );
+    // Each dimension exactly once, keyed by its id, in rubric order.
+    let keyed = &format["json_schema"]["schema"]["properties"]["dimensions"];
+    let ids: Vec<String> = values().0.dimensions.iter().map(|d| d.id.clone()).collect();
+    assert_eq!(keyed["required"], json!(ids));
+    assert_eq!(keyed["additionalProperties"], false);
+    let item = &keyed["properties"][&ids[0]];
+    assert_eq!(item["properties"]["evidence"]["maxItems"], 3);
+    assert_eq!(item["required"], json!(["evidence", "rationale", "level"]));
     // Models write fields in schema order: quotes, then reasons, then the level.
     let at = |key: &str| request.raw.find(&format!("\"{key}\":{{")).unwrap();
     assert!(at("evidence") < at("rationale") && at("rationale") < at("level"));

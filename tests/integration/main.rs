@@ -17,6 +17,7 @@ mod grading_v3;
 mod interview;
 mod interviewer;
 mod limits;
+mod llama;
 mod llm;
 mod nodes;
 mod observe;

@@ -23,6 +23,7 @@ const MAX_LIST_ITEMS: usize = 3;
 /// The model's reply, before any of it is trusted.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ModelGrade {
+    #[serde(deserialize_with = "dimensions")]
     pub dimensions: Vec<ModelDimension>,
     // Lenient defaults: an OpenAI-compatible server that ignores `strict`
     // may leave these out, and they carry no score.
@@ -80,10 +81,12 @@ pub fn response_format(rubric: &Rubric) -> ResponseFormat {
 }
 
 /// The JSON schema. Strict mode needs every property required and no
-/// additional properties; dimension ids are limited to the rubric's own.
-/// Array bounds keep a small model from stopping at an empty `dimensions`
-/// list or running on with quotes until the token limit: servers that
-/// enforce the schema by grammar (llama.cpp) cannot produce either.
+/// additional properties. `dimensions` is an object with one property per
+/// rubric dimension, all required, in rubric order: a server that enforces
+/// the schema by grammar (llama.cpp) then cannot skip a dimension or write
+/// one twice, as a list of `{"id": …}` entries let a small model do (it
+/// wrote the first dimension four times). Quotes and the two lists are
+/// bounded, so it cannot run on until the token limit either.
 pub fn schema(rubric: &Rubric) -> Value {
     let ids: Vec<&str> = rubric.dimensions.iter().map(|d| d.id.as_str()).collect();
     let strings = json!({
@@ -91,29 +94,33 @@ pub fn schema(rubric: &Rubric) -> Value {
         "items": { "type": "string" },
         "maxItems": MAX_LIST_ITEMS
     });
+    let dimension = json!({
+        "type": "object",
+        "properties": {
+            "evidence": {
+                "type": "array",
+                "description": "Short quotes copied exactly from the candidate's answer.",
+                "items": { "type": "string" },
+                "maxItems": MAX_QUOTES
+            },
+            "rationale": { "type": "string" },
+            "level": { "type": "integer", "enum": [1, 2, 3, 4] }
+        },
+        "required": ["evidence", "rationale", "level"],
+        "additionalProperties": false
+    });
+    let dimensions: serde_json::Map<String, Value> = ids
+        .iter()
+        .map(|id| ((*id).to_owned(), dimension.clone()))
+        .collect();
     json!({
         "type": "object",
         "properties": {
             "dimensions": {
-                "type": "array",
-                "minItems": ids.len(),
-                "maxItems": ids.len(),
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "id": { "type": "string", "enum": ids },
-                        "evidence": {
-                            "type": "array",
-                            "description": "Short quotes copied exactly from the candidate's answer.",
-                            "items": { "type": "string" },
-                            "maxItems": MAX_QUOTES
-                        },
-                        "rationale": { "type": "string" },
-                        "level": { "type": "integer", "enum": [1, 2, 3, 4] }
-                    },
-                    "required": ["id", "evidence", "rationale", "level"],
-                    "additionalProperties": false
-                }
+                "type": "object",
+                "properties": dimensions,
+                "required": ids,
+                "additionalProperties": false
             },
             "injection_suspected": { "type": "boolean" },
             "strengths": strings,
@@ -122,6 +129,40 @@ pub fn schema(rubric: &Rubric) -> Value {
         "required": ["dimensions", "injection_suspected", "strengths", "improvements"],
         "additionalProperties": false
     })
+}
+
+/// `dimensions` as the schema asks (an object keyed by dimension id), or as
+/// a list of entries with an `id` (what a server that ignores the schema,
+/// or an older prompt, may still send).
+fn dimensions<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<ModelDimension>, D::Error> {
+    use serde::de::Error;
+    #[derive(Deserialize)]
+    struct Keyed {
+        #[serde(default)]
+        evidence: Vec<String>,
+        #[serde(default)]
+        rationale: String,
+        level: i64,
+    }
+    match Value::deserialize(d)? {
+        Value::Object(map) => map
+            .into_iter()
+            .map(|(id, value)| {
+                let k: Keyed = serde_json::from_value(value)
+                    .map_err(|e| D::Error::custom(format!("dimension \"{id}\": {e}")))?;
+                Ok(ModelDimension {
+                    id,
+                    evidence: k.evidence,
+                    rationale: k.rationale,
+                    level: k.level,
+                })
+            })
+            .collect(),
+        list @ Value::Array(_) => serde_json::from_value(list).map_err(D::Error::custom),
+        _ => Err(D::Error::custom(
+            "invalid type: \"dimensions\" must be an object keyed by dimension id",
+        )),
+    }
 }
 
 /// Parses the reply text. Code fences, which some local models add around
@@ -200,14 +241,26 @@ mod tests {
     fn evidence_comes_before_rationale_and_rationale_before_level() {
         let text = serde_json::to_string(&schema(&rubric())).unwrap();
         let at = |key: &str| text.find(&format!("\"{key}\":{{")).unwrap();
-        assert!(at("id") < at("evidence"), "{text}");
+        assert!(at("ownership") < at("evidence"), "{text}");
         assert!(at("evidence") < at("rationale"), "{text}");
         assert!(at("rationale") < at("level"), "{text}");
     }
 
     #[test]
+    fn dimensions_keyed_by_id_or_listed_with_ids_parse_alike() {
+        let keyed = r#"{"dimensions":{"ownership":{"evidence":["I owned it"],"rationale":"r","level":3}},
+            "injection_suspected":false,"strengths":[],"improvements":[]}"#;
+        let listed = r#"{"dimensions":[{"id":"ownership","evidence":["I owned it"],"rationale":"r","level":3}],
+            "injection_suspected":false,"strengths":[],"improvements":[]}"#;
+        let keyed = parse(keyed, &rubric()).unwrap();
+        assert_eq!(keyed, parse(listed, &rubric()).unwrap());
+        assert_eq!(keyed.dimensions[0].id, "ownership");
+        assert_eq!(keyed.dimensions[0].level, 3);
+    }
+
+    #[test]
     fn a_fenced_reply_parses_and_prose_does_not() {
-        let reply = "```json\n{\"dimensions\":[{\"id\":\"ownership\",\"evidence\":[],\"rationale\":\"r\",\"level\":2}],\
+        let reply = "```json\n{\"dimensions\":{\"ownership\":{\"evidence\":[],\"rationale\":\"r\",\"level\":2}},\
                      \"injection_suspected\":false,\"strengths\":[],\"improvements\":[]}\n```";
         assert_eq!(parse(reply, &rubric()).unwrap().dimensions[0].level, 2);
         assert!(matches!(

