@@ -168,9 +168,14 @@ pub struct TurnSource {
     /// Why the scripted words stood in for the model's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fallback: Option<Fallback>,
-    /// The model asked, when one was.
+    /// The model asked, when one was: the one the server said answered,
+    /// else the one configured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
+    /// Tokens the turn cost, when the server said (a streamed reply's last
+    /// chunk).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<crate::grading::TokenUsage>,
     /// From the candidate's end of answer (or hint request) to the model's
     /// first token; unset when none came.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -26,10 +26,11 @@ use tokio::time::{Instant, timeout_at};
 
 use crate::config::{Config, InterviewerConfig};
 use crate::content::ContentSource;
+use crate::grading::TokenUsage;
 use crate::grading::llm::LlmSetupError;
 use crate::grading::signals;
 use crate::interview::{Author, Fallback, Pending, Plan, PromptKind, Turn, TurnSource};
-use crate::openai::provider::Provider;
+use crate::openai::provider::{Provider, reported, usage_of};
 
 use guard::Guard;
 use prompt::{Line, Templates, TurnContext, escape_candidate};
@@ -95,6 +96,8 @@ impl Interviewer {
             since,
             first_token: None,
             streamed: false,
+            model: None,
+            usage: None,
         };
         let result = self.ask(request, &mut run, &mut on_delta).await;
         let full_ms = millis(since.elapsed());
@@ -119,7 +122,8 @@ impl Interviewer {
             source: TurnSource {
                 by,
                 fallback,
-                model: Some(self.model().to_owned()),
+                model: run.model.or_else(|| Some(self.model().to_owned())),
+                usage: run.usage,
                 first_token_ms: run.first_token.map(millis),
                 full_ms,
             },
@@ -160,12 +164,14 @@ impl Interviewer {
             self.stream(messages, max_tokens, &guard, run, on_delta, first, total)
                 .await?
         } else {
-            let text = timeout_at(total, self.provider.complete_text(messages, max_tokens))
+            let reply = timeout_at(total, self.provider.complete_text(messages, max_tokens))
                 .await
                 .map_err(|_| Fallback::Timeout)?
                 .map_err(provider_error)?;
             run.first_token = Some(run.since.elapsed());
-            text
+            run.model = reply.model;
+            run.usage = reply.usage;
+            reply.content
         };
         let text = text.trim().to_owned();
         guard.check(&text)?;
@@ -200,6 +206,13 @@ impl Interviewer {
                 Ok(Some(Err(e))) => return Err(provider_error(self.provider.classify(e))),
                 Ok(Some(Ok(chunk))) => chunk,
             };
+            if run.model.is_none() {
+                run.model = reported(&chunk.model);
+            }
+            // With `include_usage`, the last chunk carries the whole reply's.
+            if let Some(usage) = chunk.usage.as_ref() {
+                run.usage = Some(usage_of(usage));
+            }
             let piece: String = chunk
                 .choices
                 .iter()
@@ -234,6 +247,9 @@ struct Run {
     since: Instant,
     first_token: Option<Duration>,
     streamed: bool,
+    /// The model the server said answered, and what the turn cost.
+    model: Option<String>,
+    usage: Option<TokenUsage>,
 }
 
 fn provider_error(error: crate::openai::provider::ProviderError) -> Fallback {

@@ -10,8 +10,9 @@ use async_openai::config::{AzureConfig, Config as ProviderConfig, OPENAI_API_BAS
 use async_openai::error::OpenAIError;
 use async_openai::middleware::ReqwestService;
 use async_openai::types::chat::{
-    ChatCompletionRequestMessage, ChatCompletionResponseStream, CreateChatCompletionRequest,
-    FinishReason, ResponseFormat,
+    ChatChoice, ChatCompletionRequestMessage, ChatCompletionResponseStream,
+    ChatCompletionStreamOptions, CompletionUsage, CreateChatCompletionRequest, FinishReason,
+    ResponseFormat,
 };
 use tokio::sync::{Semaphore, SemaphorePermit};
 
@@ -31,11 +32,13 @@ pub struct Provider {
     permits: Semaphore,
 }
 
-/// The model's reply text and what it cost.
+/// The model's reply text, what it cost, and the model the server says
+/// answered (a dated snapshot, a deployment's model, a local file's name).
 #[derive(Clone, Debug)]
 pub struct Reply {
     pub content: String,
     pub usage: Option<TokenUsage>,
+    pub model: Option<String>,
 }
 
 /// Why no reply came back. Messages carry no response body: bodies can
@@ -138,24 +141,7 @@ impl Provider {
             max_completion_tokens: Some(max_tokens),
             ..Default::default()
         };
-        // The semaphore is never closed, so this cannot fail; if it ever
-        // were, sending without a permit beats failing the grade.
-        let _permit = self.permits.acquire().await.ok();
-        let response = self
-            .client
-            .chat()
-            .create(request)
-            .await
-            .map_err(|e| self.classify(e))?;
-        let usage = response.usage.as_ref().map(|u| TokenUsage {
-            prompt_tokens: u.prompt_tokens,
-            completion_tokens: u.completion_tokens,
-        });
-        let choice = response
-            .choices
-            .into_iter()
-            .next()
-            .ok_or(ProviderError::NoChoice)?;
+        let (choice, usage, model) = self.create(request).await?;
         if choice.finish_reason == Some(FinishReason::Length) {
             return Err(ProviderError::CutOff(max_tokens));
         }
@@ -164,7 +150,36 @@ impl Provider {
             .content
             .or(choice.message.refusal)
             .unwrap_or_default();
-        Ok(Reply { content, usage })
+        Ok(Reply {
+            content,
+            usage,
+            model,
+        })
+    }
+
+    /// Sends one request, holding a permit while it is in flight: the first
+    /// choice, the tokens used and the model the server says answered.
+    async fn create(
+        &self,
+        request: CreateChatCompletionRequest,
+    ) -> Result<(ChatChoice, Option<TokenUsage>, Option<String>), ProviderError> {
+        // The semaphore is never closed, so this cannot fail; if it ever
+        // were, sending without a permit beats failing the request.
+        let _permit = self.permits.acquire().await.ok();
+        let response = self
+            .client
+            .chat()
+            .create(request)
+            .await
+            .map_err(|e| self.classify(e))?;
+        let usage = response.usage.as_ref().map(usage_of);
+        let model = reported(&response.model);
+        let choice = response
+            .choices
+            .into_iter()
+            .next()
+            .ok_or(ProviderError::NoChoice)?;
+        Ok((choice, usage, model))
     }
 
     /// Free text for a conversation (the interviewer's turns): a little
@@ -190,27 +205,31 @@ impl Provider {
         &self,
         messages: Vec<ChatCompletionRequestMessage>,
         max_tokens: u32,
-    ) -> Result<String, ProviderError> {
+    ) -> Result<Reply, ProviderError> {
         let request = self.text_request(messages, max_tokens);
-        let _permit = self.permits.acquire().await.ok();
-        let response = self.client.chat().create(request).await;
-        let choice = response
-            .map_err(|e| self.classify(e))?
-            .choices
-            .into_iter()
-            .next()
-            .ok_or(ProviderError::NoChoice)?;
-        Ok(choice.message.content.unwrap_or_default())
+        let (choice, usage, model) = self.create(request).await?;
+        Ok(Reply {
+            content: choice.message.content.unwrap_or_default(),
+            usage,
+            model,
+        })
     }
 
-    /// One free-text completion, streamed. The permit travels with the
-    /// stream: a request in flight holds its place until the reply ends.
+    /// One free-text completion, streamed, with its token usage in a last
+    /// chunk. The permit travels with the stream: a request in flight holds
+    /// its place until the reply ends.
     pub async fn open_stream(
         &self,
         messages: Vec<ChatCompletionRequestMessage>,
         max_tokens: u32,
     ) -> Result<(Option<SemaphorePermit<'_>>, ChatCompletionResponseStream), ProviderError> {
-        let request = self.text_request(messages, max_tokens);
+        let request = CreateChatCompletionRequest {
+            stream_options: Some(ChatCompletionStreamOptions {
+                include_usage: Some(true),
+                include_obfuscation: None,
+            }),
+            ..self.text_request(messages, max_tokens)
+        };
         let permit = self.permits.acquire().await.ok();
         let stream = self.client.chat().create_stream(request).await;
         Ok((permit, stream.map_err(|e| self.classify(e))?))
@@ -241,6 +260,20 @@ impl Provider {
             other => ProviderError::Other(clip(&other.to_string(), 200)),
         }
     }
+}
+
+/// Tokens used, as the server counted them.
+pub fn usage_of(usage: &CompletionUsage) -> TokenUsage {
+    TokenUsage {
+        prompt_tokens: usage.prompt_tokens,
+        completion_tokens: usage.completion_tokens,
+    }
+}
+
+/// The model a reply names, if it names one.
+pub fn reported(model: &str) -> Option<String> {
+    let model = model.trim();
+    (!model.is_empty()).then(|| clip(model, 200))
 }
 
 /// The message of an `{"error": {"message": …}}` body, whatever else the

@@ -16,6 +16,10 @@ use futures_util::StreamExt;
 use mockloop::content::Rubric;
 use serde_json::{Value, json};
 
+/// The model the server says answered: a dated snapshot of the one asked
+/// for, as OpenAI reports it.
+pub const REPORTED_MODEL: &str = "fake-model-2026-01-01";
+
 /// What the server does with one request.
 pub enum Step {
     /// 200 with a chat completion whose message content is this text.
@@ -143,7 +147,7 @@ fn sse(pieces: Vec<String>, finish: bool, pause: Duration) -> Response {
             "id": "chatcmpl-test",
             "object": "chat.completion.chunk",
             "created": 1_700_000_000,
-            "model": "fake-model",
+            "model": REPORTED_MODEL,
             "choices": [{ "index": 0, "delta": delta, "finish_reason": finish_reason }]
         });
         Ok::<_, std::convert::Infallible>(format!("data: {body}\n\n"))
@@ -162,8 +166,18 @@ fn sse(pieces: Vec<String>, finish: bool, pause: Duration) -> Response {
         event
     });
     let body = if finish {
+        // The usage chunk a client asks for with `stream_options`.
+        let usage = json!({
+            "id": "chatcmpl-test",
+            "object": "chat.completion.chunk",
+            "created": 1_700_000_000,
+            "model": REPORTED_MODEL,
+            "choices": [],
+            "usage": { "prompt_tokens": 210, "completion_tokens": 12, "total_tokens": 222 }
+        });
         let tail = vec![
             chunk(json!({}), json!("stop")),
+            Ok(format!("data: {usage}\n\n")),
             Ok("data: [DONE]\n\n".to_owned()),
         ];
         axum::body::Body::from_stream(head.chain(futures_util::stream::iter(tail)))
@@ -179,7 +193,7 @@ pub fn completion(content: &str, finish_reason: &str) -> Value {
         "id": "chatcmpl-test",
         "object": "chat.completion",
         "created": 1_700_000_000,
-        "model": "fake-model",
+        "model": REPORTED_MODEL,
         "choices": [{
             "index": 0,
             "message": { "role": "assistant", "content": content, "refusal": null },

@@ -6,12 +6,13 @@ use std::sync::Arc;
 
 use mockloop::config::{ApiKey, Config, InterviewerMode, LlmConfig, LlmProvider};
 use mockloop::content::{Catalog, Question, RoundKind};
+use mockloop::grading::TokenUsage;
 use mockloop::interview::{Author, Event, Fallback, TurnSource};
 use mockloop::store::{SqliteStore, Store};
 use serde_json::{Value, json};
 
 use crate::app::{Candidate, TestApp};
-use crate::fake_openai::{FakeOpenAi, Step};
+use crate::fake_openai::{FakeOpenAi, REPORTED_MODEL, Step};
 
 /// An answer that shows none of the screen rubric's signals, so the
 /// engine asks a follow-up.
@@ -142,6 +143,7 @@ async fn a_follow_up_streams_token_by_token_and_is_stored_whole_with_its_timings
 
     let request = &fake.requests()[0].body;
     assert_eq!(request["stream"], true);
+    assert_eq!(request["stream_options"]["include_usage"], true);
     let said = request.to_string();
     assert!(
         said.contains(THIN_ANSWER),
@@ -155,7 +157,15 @@ async fn a_follow_up_streams_token_by_token_and_is_stored_whole_with_its_timings
     let source = source_of(&app, &id, seen.prompt["seq"].as_u64().unwrap()).await;
     assert_eq!(source.by, Author::Llm);
     assert_eq!(source.fallback, None);
-    assert_eq!(source.model.as_deref(), Some("fake-model"));
+    // What the server said: the model that answered and what it cost.
+    assert_eq!(source.model.as_deref(), Some(REPORTED_MODEL));
+    assert_eq!(
+        source.usage,
+        Some(TokenUsage {
+            prompt_tokens: 210,
+            completion_tokens: 12
+        })
+    );
     let first = source.first_token_ms.expect("a first token was timed");
     assert!(first <= source.full_ms);
 

@@ -12,7 +12,7 @@ use mockloop::grading::{
 use serde_json::{Value, json};
 
 use crate::app::TestApp;
-use crate::fake_openai::{FakeOpenAi, Step, grade_json};
+use crate::fake_openai::{FakeOpenAi, REPORTED_MODEL, Step, grade_json};
 
 const ANSWER: &str = "In my last role the nightly billing export kept failing, and I owned the fix. \
     I rewrote the retry logic and added an alert, and failures went from twelve a month to one.";
@@ -150,7 +150,8 @@ async fn a_grade_is_asked_for_at_temperature_zero_with_a_seed_and_a_strict_schem
     }
     assert_eq!(score.strengths, vec!["Clear ownership of the fix."]);
     let p = &score.provenance;
-    assert_eq!(p.model.as_deref(), Some("fake-model"));
+    // The model the server said answered, not only the name asked for.
+    assert_eq!(p.model.as_deref(), Some(REPORTED_MODEL));
     assert_eq!(p.prompt_hash.as_deref(), Some(grader.prompt_hash()));
     assert_eq!(grader.prompt_hash().len(), 16);
     assert_eq!(p.rubric_hash, rubric_hash(&values().0));
@@ -457,7 +458,9 @@ async fn azure_is_asked_at_its_deployment_url_with_an_api_key_header() {
     };
     let score = grade(&grader(&config), &[ANSWER]).await;
     assert!(!score.fallback, "{:?}", score.fallback_reason);
-    assert_eq!(score.provenance.model.as_deref(), Some("grader-dep"));
+    // Azure names the model behind the deployment in its reply: that is
+    // what graded, so that is what is recorded.
+    assert_eq!(score.provenance.model.as_deref(), Some(REPORTED_MODEL));
     let request = &server.requests()[0];
     assert_eq!(
         request.path,

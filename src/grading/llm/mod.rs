@@ -70,11 +70,13 @@ pub enum LlmSetupError {
     Templates(ContentErrors),
 }
 
-/// What one grading spent, across passes.
+/// What one grading spent, across passes, and the model the server said
+/// answered.
 #[derive(Default)]
 struct Run {
     usage: Option<TokenUsage>,
     passes: Vec<String>,
+    model: Option<String>,
 }
 
 impl LlmGrader {
@@ -150,6 +152,9 @@ impl LlmGrader {
             .complete(messages, format, max_tokens)
             .await
             .map_err(|e| GradeError::Unavailable(e.to_string()))?;
+        if run.model.is_none() {
+            run.model = reply.model.clone();
+        }
         if let Some(usage) = reply.usage {
             let total = run.usage.get_or_insert_with(TokenUsage::default);
             total.prompt_tokens = total.prompt_tokens.saturating_add(usage.prompt_tokens);
@@ -252,7 +257,10 @@ impl Grader for LlmGrader {
             key_points: Vec::new(),
             estimate: false,
             provenance: Provenance {
-                model: Some(self.provider.model().to_owned()),
+                model: run
+                    .model
+                    .take()
+                    .or_else(|| Some(self.provider.model().to_owned())),
                 prompt_hash: Some(self.templates.hash().to_owned()),
                 rubric_hash: rubric_hash(request.rubric),
                 latency_ms,

@@ -14,6 +14,7 @@ fn llm_source() -> Box<TurnSource> {
         by: Author::Llm,
         fallback: None,
         model: Some("m".into()),
+        usage: None,
         first_token_ms: Some(120),
         full_ms: 900,
     })

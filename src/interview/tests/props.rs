@@ -47,6 +47,7 @@ fn steps() -> impl Strategy<Value = Step> {
                 by: Author::Llm,
                 fallback: None,
                 model: None,
+                usage: None,
                 first_token_ms: Some(5),
                 full_ms: 9,
             }),

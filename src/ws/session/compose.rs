@@ -147,6 +147,7 @@ fn scripted(text: String, reason: Fallback, since: Instant) -> Composed {
             by: Author::Scripted,
             fallback: Some(reason),
             model: None,
+            usage: None,
             first_token_ms: None,
             full_ms: u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX),
         },
