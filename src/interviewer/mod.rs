@@ -30,6 +30,7 @@ use crate::grading::TokenUsage;
 use crate::grading::llm::LlmSetupError;
 use crate::grading::signals;
 use crate::interview::{Author, Fallback, Pending, Plan, PromptKind, Turn, TurnSource};
+use crate::openai::lanes::Lane;
 use crate::openai::provider::{Provider, reported, usage_of};
 
 use guard::Guard;
@@ -68,8 +69,8 @@ pub struct Composed {
 
 impl Interviewer {
     pub fn new(config: &Config, content: &ContentSource) -> Result<Interviewer, LlmSetupError> {
-        let provider =
-            Provider::new(&config.interviewer.llm(&config.llm)).map_err(LlmSetupError::Config)?;
+        let provider = Provider::new(&config.interviewer.llm(&config.llm), Lane::Interactive)
+            .map_err(LlmSetupError::Config)?;
         let templates = Templates::load(content).map_err(LlmSetupError::Templates)?;
         Ok(Interviewer {
             provider,

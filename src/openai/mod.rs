@@ -4,6 +4,7 @@
 //! (the same HTTP client and endpoint settings). None of it is about
 //! grading, so it lives beside `grading`, not inside it.
 
+pub mod lanes;
 pub mod provider;
 pub mod retry;
 

@@ -3,6 +3,7 @@
 //! a per-request timeout (it has none), bounded retries (see `retry`), and a
 //! limit on requests in flight.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_openai::Client;
@@ -14,11 +15,11 @@ use async_openai::types::chat::{
     ChatCompletionStreamOptions, CompletionUsage, CreateChatCompletionRequest, FinishReason,
     ResponseFormat,
 };
-use tokio::sync::{Semaphore, SemaphorePermit};
 
 use crate::config::{LlmConfig, LlmProvider};
 use crate::grading::TokenUsage;
 
+use super::lanes::{self, Lane, Lanes, Permit};
 use super::retry::BoundedRetry;
 use super::{clip, http_client, openai_endpoint};
 
@@ -27,9 +28,12 @@ pub struct Provider {
     model: String,
     seed: i64,
     timeout: Duration,
-    /// Shared by every session's grading: at most `max_concurrency` requests
-    /// in flight, so a busy server queues here instead of flooding the endpoint.
-    permits: Semaphore,
+    /// The endpoint's lanes, shared by every provider that asks it (the
+    /// grader's and the interviewer's): at most `max_concurrency` requests
+    /// in flight, so a busy server queues here instead of in its own queue,
+    /// and the candidate's turns go first (see `lanes`).
+    lanes: Arc<Lanes>,
+    lane: Lane,
 }
 
 /// The model's reply text, what it cost, and the model the server says
@@ -68,7 +72,8 @@ pub enum ProviderError {
 }
 
 impl Provider {
-    pub fn new(config: &LlmConfig) -> Result<Provider, String> {
+    /// A provider for `config`'s endpoint, asking in `lane`.
+    pub fn new(config: &LlmConfig, lane: Lane) -> Result<Provider, String> {
         config.check()?;
         let key = config
             .api_key
@@ -93,6 +98,14 @@ impl Provider {
             )),
         };
         let timeout = Duration::from_secs(config.timeout_seconds);
+        let endpoint_key = match config.provider {
+            LlmProvider::Azure => format!(
+                "{}/{}",
+                trimmed(&config.api_base),
+                trimmed(&config.deployment)
+            ),
+            _ => trimmed(&config.base_url),
+        };
         let http = http_client(timeout)?;
         let service = tower::ServiceBuilder::new()
             .retry(BoundedRetry::new(
@@ -113,7 +126,8 @@ impl Provider {
             model,
             seed: config.seed,
             timeout,
-            permits: Semaphore::new(config.max_concurrency),
+            lanes: lanes::for_endpoint(&endpoint_key, config.max_concurrency),
+            lane,
         })
     }
 
@@ -163,9 +177,7 @@ impl Provider {
         &self,
         request: CreateChatCompletionRequest,
     ) -> Result<(ChatChoice, Option<TokenUsage>, Option<String>), ProviderError> {
-        // The semaphore is never closed, so this cannot fail; if it ever
-        // were, sending without a permit beats failing the request.
-        let _permit = self.permits.acquire().await.ok();
+        let _permit = self.lanes.acquire(self.lane).await;
         let response = self
             .client
             .chat()
@@ -222,7 +234,7 @@ impl Provider {
         &self,
         messages: Vec<ChatCompletionRequestMessage>,
         max_tokens: u32,
-    ) -> Result<(Option<SemaphorePermit<'_>>, ChatCompletionResponseStream), ProviderError> {
+    ) -> Result<(Permit<'_>, ChatCompletionResponseStream), ProviderError> {
         let request = CreateChatCompletionRequest {
             stream_options: Some(ChatCompletionStreamOptions {
                 include_usage: Some(true),
@@ -230,7 +242,7 @@ impl Provider {
             }),
             ..self.text_request(messages, max_tokens)
         };
-        let permit = self.permits.acquire().await.ok();
+        let permit = self.lanes.acquire(self.lane).await;
         let stream = self.client.chat().create_stream(request).await;
         Ok((permit, stream.map_err(|e| self.classify(e))?))
     }

@@ -58,6 +58,8 @@ pub struct Recorded {
 struct Shared {
     script: Arc<Mutex<VecDeque<Step>>>,
     seen: Arc<Mutex<Vec<Recorded>>>,
+    /// Woken on every request, for tests that wait for one to arrive.
+    arrived: Arc<tokio::sync::Notify>,
 }
 
 pub struct FakeOpenAi {
@@ -69,7 +71,7 @@ impl FakeOpenAi {
     pub async fn start(script: Vec<Step>) -> FakeOpenAi {
         let shared = Shared {
             script: Arc::new(Mutex::new(script.into())),
-            seen: Arc::default(),
+            ..Shared::default()
         };
         let app = Router::new()
             .route("/v1/chat/completions", post(complete))
@@ -99,6 +101,17 @@ impl FakeOpenAi {
     pub fn requests(&self) -> Vec<Recorded> {
         self.shared.seen.lock().unwrap().clone()
     }
+
+    /// Returns once `n` requests have arrived.
+    pub async fn arrived(&self, n: usize) {
+        loop {
+            let next = self.shared.arrived.notified();
+            if self.shared.seen.lock().unwrap().len() >= n {
+                return;
+            }
+            next.await;
+        }
+    }
 }
 
 async fn complete(
@@ -117,6 +130,7 @@ async fn complete(
         at: Instant::now(),
     });
     let step = shared.script.lock().unwrap().pop_front();
+    shared.arrived.notify_waiters();
     match step {
         Some(Step::Reply(content)) => axum::Json(completion(&content, "stop")).into_response(),
         Some(Step::ReplyFinishing(content, reason)) => {

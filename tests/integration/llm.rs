@@ -4,11 +4,14 @@
 
 use std::time::{Duration, Instant};
 
+use async_openai::types::chat::ChatCompletionRequestUserMessage;
 use mockloop::config::{ApiKey, Config, GraderKind, LlmConfig, LlmProvider};
 use mockloop::content::{Catalog, ContentSource, Question, RoundKind, Rubric};
 use mockloop::grading::{
     AnswerScore, GradeRequest, LlmGrader, OfflineGrader, TokenUsage, grade_or_fallback, rubric_hash,
 };
+use mockloop::openai::lanes::Lane;
+use mockloop::openai::provider::Provider;
 use serde_json::{Value, json};
 
 use crate::app::TestApp;
@@ -280,6 +283,40 @@ async fn requests_beyond_max_concurrency_wait_for_a_free_slot() {
             .count(),
         1,
         "the hung one falls back, the other is scored"
+    );
+}
+
+#[tokio::test]
+async fn a_candidates_turn_never_waits_behind_background_grading() {
+    // Two lanes to the endpoint, shared by the grader and the interviewer.
+    let server = FakeOpenAi::start(vec![Step::Hang, Step::Reply("Why a map?".into())]).await;
+    let mut config = llm_config(server.base_url());
+    config.max_concurrency = 2;
+    let grader = std::sync::Arc::new(grader(&config));
+    let interviewer = Provider::new(&config, Lane::Interactive).unwrap();
+
+    // One grading hangs at the server; a second would take the last lane.
+    let hung = tokio::spawn({
+        let grader = grader.clone();
+        async move { grade(&grader, &[ANSWER]).await }
+    });
+    server.arrived(1).await;
+    let waiting = tokio::spawn({
+        let grader = grader.clone();
+        async move { grade(&grader, &[ANSWER]).await }
+    });
+    tokio::task::yield_now().await;
+
+    // The candidate's turn goes straight through, while the second grading
+    // still waits for a lane: it has not reached the server.
+    let messages = vec![ChatCompletionRequestUserMessage::from("Ask a follow-up.").into()];
+    let turn = interviewer.complete_text(messages, 50).await.unwrap();
+    assert_eq!(turn.content, "Why a map?");
+    assert_eq!(server.requests().len(), 2, "the waiting grading went out");
+    let (hung, waiting) = (hung.await.unwrap(), waiting.await.unwrap());
+    assert!(
+        hung.fallback && waiting.fallback,
+        "both graded by nothing left"
     );
 }
 

@@ -32,6 +32,7 @@ use crate::grading::{
 };
 
 use crate::openai::clip;
+use crate::openai::lanes::Lane;
 use crate::openai::provider::{self, Provider};
 use prompt::Templates;
 use schema::ModelGrade;
@@ -83,7 +84,7 @@ impl LlmGrader {
     pub const ID: &'static str = "llm";
 
     pub fn new(config: &LlmConfig, content: &ContentSource) -> Result<LlmGrader, LlmSetupError> {
-        let provider = Provider::new(config).map_err(LlmSetupError::Config)?;
+        let provider = Provider::new(config, Lane::Background).map_err(LlmSetupError::Config)?;
         let templates = Templates::load(content).map_err(LlmSetupError::Templates)?;
         // Each pass is at most two requests (the ask and one repair); each
         // request at most its timeout plus the retry budget.
