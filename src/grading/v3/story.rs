@@ -244,10 +244,6 @@ pub fn story(analysis: &Analysis<'_>, prose: &[usize]) -> Story {
                 && !pair[1].class.hypothetical()
         });
         out.quantified += usize::from(number);
-        if past && position < second_half.max(1) {
-            // The first thing told as having happened sets the scene.
-            offer(0, 0, i);
-        }
         // "I would", "we should", or "I always" with nothing told in the past:
         // what the speaker does in general. A modal elsewhere ("it would have
         // taken a week") is part of a story.
@@ -257,6 +253,10 @@ pub fn story(analysis: &Analysis<'_>, prose: &[usize]) -> Story {
         if supposes || (has(GENERAL) && !past) {
             out.general += 1;
             continue;
+        }
+        if past && position < second_half.max(1) {
+            // The first thing told as having happened sets the scene.
+            offer(0, 0, i);
         }
         if mine && has(VAGUE) {
             out.vague += 1;
