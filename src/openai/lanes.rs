@@ -57,8 +57,9 @@ impl Lanes {
         }
     }
 
-    /// Lanes free right now, for tests and metrics.
-    pub fn free(&self) -> usize {
+    /// Lanes free right now.
+    #[cfg(test)]
+    fn free(&self) -> usize {
         self.all.available_permits()
     }
 }

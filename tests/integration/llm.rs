@@ -444,7 +444,8 @@ async fn a_quote_the_candidate_never_said_is_dropped_and_its_dimension_scores_on
 
 #[tokio::test]
 async fn a_heading_or_a_single_word_is_not_evidence() {
-    let server = FakeOpenAi::start(vec![reply(3, "billing")]).await;
+    // Long enough in characters ("nightly billing"), but two words.
+    let server = FakeOpenAi::start(vec![reply(3, "nightly billing")]).await;
     let score = grade(&grader(&llm_config(server.base_url())), &[ANSWER]).await;
     assert!(!score.fallback);
     assert!(levels(&score).iter().all(|&l| l == 1), "{score:#?}");

@@ -104,6 +104,12 @@ impl Params {
 
     /// The answer-level measures, in [`TECHNICAL`] or [`STORY`] order.
     pub fn measures(&self, question: &Question, f: &Features) -> Vec<f64> {
+        if question.kind == RoundKind::Values {
+            let story = f.story.parts().iter().sum::<f64>() / 4.0;
+            let quantified = (f.story.quantified as f64 / 2.0).min(1.0);
+            let signals = mean(f.signals.iter().copied()).unwrap_or(0.0);
+            return vec![signals, story, quantified, f.novelty];
+        }
         let details = mean(f.points.iter().map(|p| self.scale(p.detail))).unwrap_or(0.0);
         let anchors = mean(f.points.iter().map(anchored)).unwrap_or(0.0);
         let ideas = f
@@ -111,22 +117,14 @@ impl Params {
             .iter()
             .filter(|(cosine, claim)| *claim && f64::from(*cosine) >= self.statement_floor)
             .count();
-        let ideas_measure = (ideas as f64).ln_1p();
-        if question.kind == RoundKind::Values {
-            let story = f.story.parts().iter().sum::<f64>() / 4.0;
-            let quantified = (f.story.quantified as f64 / 2.0).min(1.0);
-            let signals = mean(f.signals.iter().copied()).unwrap_or(0.0);
-            vec![signals, story, quantified, f.novelty]
-        } else {
-            let density = ideas as f64 / f.statements.len().max(1) as f64;
-            vec![
-                details,
-                anchors,
-                ideas_measure,
-                density,
-                f.quantities.ln_1p(),
-            ]
-        }
+        let density = ideas as f64 / f.statements.len().max(1) as f64;
+        vec![
+            details,
+            anchors,
+            (ideas as f64).ln_1p(),
+            density,
+            f.quantities.ln_1p(),
+        ]
     }
 
     /// The fitted quality of an answer, 1 to 4.
