@@ -14,16 +14,83 @@ use super::{Cap, clip};
 const MAX_NAMED: usize = 2;
 
 /// The short name of a key point: its text before the colon ("Estimates
-/// with numbers: 100M links…" → "estimates with numbers"), or its first words.
+/// with numbers: 100M links…" → "estimates with numbers"), or its first words,
+/// read as a topic (see [`topic`]).
 pub fn head(point: &str) -> String {
-    let head = match point.split_once(':') {
-        Some((head, _)) if head.split_whitespace().count() <= 8 => head,
-        _ => {
-            let words: Vec<&str> = point.split_whitespace().take(8).collect();
-            return lower_first(&words.join(" ")) + "…";
+    match point.split_once(':') {
+        // Read with its colon: a lone plural noun before one is a title.
+        Some((head, _)) if head.split_whitespace().count() <= 8 => {
+            topic(&format!("{head}:")).trim_end_matches(':').to_owned()
         }
+        _ => {
+            let words: Vec<&str> = point.split_whitespace().collect();
+            let cut = if words.len() > 8 { "…" } else { "" };
+            topic(&words[..words.len().min(8)].join(" ")) + cut
+        }
+    }
+}
+
+/// A key point's text as a topic to name in a sentence. Many key points open
+/// with a verb ("Clarifies scope", "Knows a lease can expire"), which reads
+/// as broken English after "You touched on" or "A strong answer also
+/// covers"; the verb becomes its -ing form ("clarifying scope"). Plural
+/// nouns stay as they are: a one-word head before a colon ("Estimates: …")
+/// or one followed by "and" ("Labels and features").
+fn topic(text: &str) -> String {
+    let text = lower_first(text.trim());
+    let (first, rest) = text.split_once(' ').unwrap_or((&text, ""));
+    let (word, colon) = match first.strip_suffix(':') {
+        Some(word) => (word, ":"),
+        None => (first, ""),
     };
-    lower_first(head.trim())
+    let verb = word.len() > 3
+        && word.ends_with('s')
+        && !word.ends_with("ss")
+        && word.chars().all(|c| c.is_ascii_lowercase())
+        && rest.split_whitespace().next() != Some("and")
+        && (colon.is_empty() || word.ends_with("ies"));
+    if !verb {
+        return text;
+    }
+    let spaced = if rest.is_empty() { "" } else { " " };
+    format!("{}{colon}{spaced}{rest}", gerund(word))
+}
+
+/// The -ing form of a verb in the third person singular ("clarifies" →
+/// "clarifying", "gets" → "getting", "models" → "modelling").
+fn gerund(verb: &str) -> String {
+    if let Some(stem) = verb.strip_suffix("ies") {
+        return format!("{stem}ying");
+    }
+    if let Some(stem) = verb.strip_suffix("oes") {
+        return format!("{stem}oing");
+    }
+    if ["ches", "shes", "sses", "xes", "zes"]
+        .iter()
+        .any(|end| verb.ends_with(end))
+    {
+        return format!("{}ing", &verb[..verb.len() - 2]);
+    }
+    let base = &verb[..verb.len() - 1];
+    if let Some(stem) = base.strip_suffix('e')
+        && !stem.ends_with('e')
+    {
+        return format!("{stem}ing");
+    }
+    let letters: Vec<char> = base.chars().collect();
+    let vowel = |c: char| "aeiou".contains(c);
+    // A short word ending consonant, vowel, consonant doubles its last
+    // letter (pin → pinning), as does one ending in a vowel and "l" in
+    // British spelling (model → modelling), which the banks use.
+    if let [.., a, b, c] = letters[..]
+        && !vowel(a)
+        && vowel(b)
+        && !vowel(c)
+        && ((letters.len() <= 4 && !"wxy".contains(c)) || c == 'l')
+    {
+        return format!("{base}{c}ing");
+    }
+    format!("{base}ing")
 }
 
 /// What the key point asks for in detail: its text after the colon.
@@ -78,6 +145,12 @@ pub(super) fn dimension(
                     earn nothing: explain how and why, in your own words."
                 .to_owned();
         }
+        Some(Cap::Recited) => {
+            return "This lists what a good story contains instead of telling one: tell what \
+                    actually happened, with the system, the people, the steps you took and what \
+                    changed."
+                .to_owned();
+        }
         Some(Cap::TooShort) => {
             return format!(
                 "Too short to judge ({} words): give the reasoning and specifics behind it.",
@@ -123,7 +196,7 @@ pub(super) fn dimension(
     for &i in mentioned.iter().take(MAX_NAMED) {
         let text = &question.key_points[i].text;
         parts.push(format!(
-            "You touched on {} without the substance; a strong answer says {}.",
+            "You touched on {} but not the substance: {}.",
             head(text),
             lower_first(detail(text))
         ));
@@ -136,7 +209,7 @@ pub(super) fn dimension(
     if let Some(&i) = missed.first() {
         parts.push(format!(
             "A strong answer also covers {}.",
-            lower_first(question.key_points[i].text.trim_end_matches('.'))
+            topic(question.key_points[i].text.trim_end_matches('.'))
         ));
     }
     if parts.is_empty() && !own.is_empty() {
@@ -340,7 +413,7 @@ pub(super) fn summary(
                 .iter()
                 .filter(|k| k.status == Coverage::Missed)
                 .take(MAX_NAMED)
-                .map(|k| format!("Cover {}.", lower_first(k.text.trim_end_matches('.')))),
+                .map(|k| format!("Cover {}.", topic(k.text.trim_end_matches('.')))),
         )
         .collect();
     filled(question, key_points, f, strengths, improvements)
@@ -373,4 +446,68 @@ fn filled(
         );
     }
     (strengths, improvements)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_point_that_opens_with_a_verb_is_named_as_a_topic() {
+        for (point, named) in [
+            (
+                "Clarifies scope: custom aliases, expiry",
+                "clarifying scope",
+            ),
+            (
+                "Knows a lease can expire while the holder is paused",
+                "knowing a lease can expire while the holder…",
+            ),
+            (
+                "Gets the half-open boundary right",
+                "getting the half-open boundary right",
+            ),
+            (
+                "Models courses as a directed graph",
+                "modelling courses as a directed graph",
+            ),
+            (
+                "Pushes back on scope: employment decisions",
+                "pushing back on scope",
+            ),
+            (
+                "Separates metadata from content: metadata service",
+                "separating metadata from content",
+            ),
+            (
+                "Goes deep on at least one hard technical part",
+                "going deep on at least one hard technical…",
+            ),
+            (
+                "Estimates with numbers: 100M links a month",
+                "estimating with numbers",
+            ),
+            ("Clarifies: limit per user or per key", "clarifying"),
+            // Plural nouns and other heads stay as written.
+            ("Estimates: millions of events", "estimates"),
+            (
+                "Labels and features: implicit feedback",
+                "labels and features",
+            ),
+            (
+                "Blameless ownership: owns their part",
+                "blameless ownership",
+            ),
+            (
+                "O(n) time with a hash map: one pass",
+                "O(n) time with a hash map",
+            ),
+        ] {
+            assert_eq!(head(point), named, "{point}");
+        }
+        assert_eq!(
+            topic("Counts frequencies with a hash map in O(n)"),
+            "counting frequencies with a hash map in O(n)"
+        );
+    }
 }

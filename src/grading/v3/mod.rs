@@ -191,6 +191,9 @@ pub enum Cap {
     Restated,
     /// Keyword stuffing, repeated phrases or templated sentences.
     Gaming,
+    /// A story that recites what a good story contains (the question's
+    /// abstract key points) instead of telling one.
+    Recited,
     WeNotI,
 }
 

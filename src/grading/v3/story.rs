@@ -14,8 +14,9 @@
 use super::super::signals::Analysis;
 
 /// Words that mark a change between a before and an after.
+/// "From" alone is not one ("an alert from the pager"): "from … to" is.
 const CHANGE: &[&str] = &[
-    "from",
+    "again",
     "dropped",
     "drop",
     "fell",
@@ -271,7 +272,8 @@ pub fn story(analysis: &Analysis<'_>, prose: &[usize]) -> Story {
         }
         // The opening sentence sets the scene even when it holds an action
         // ("I shipped a change that…"); the result comes after.
-        if acted && position > 0 && past && has(CHANGE) {
+        let from_to = has(&["from"]) && has(&["to"]);
+        if acted && position > 0 && past && (has(CHANGE) || from_to) {
             out.results += 1;
             out.measured += usize::from(number);
             offer(2, u8::from(number), i);
@@ -418,5 +420,27 @@ mod tests {
         assert!(sentences[action].starts_with("I decided"));
         assert!(sentences[result].starts_with("Errors fell"));
         assert!(sentences[afterwards].starts_with("Since then"));
+    }
+
+    #[test]
+    fn a_problem_that_never_came_back_is_a_result_and_a_message_from_someone_is_not() {
+        let (lasting, sentences) = story_of(
+            "At my last job I shipped a flag change that broke login on the mobile app. I turned \
+             the flag off and added mobile tests to the pipeline. We did not have that problem \
+             again.",
+        );
+        assert_eq!(lasting.results, 1, "{lasting:?}");
+        let result = lasting.examples[2].unwrap();
+        assert!(sentences[result].ends_with("again."), "{lasting:?}");
+        let (message, _) = story_of(
+            "At my last job I shipped a flag change that broke login on the mobile app. I got a \
+             message from the support lead about it. I turned the flag off.",
+        );
+        assert_eq!(message.results, 0, "{message:?}");
+        let (moved, _) = story_of(
+            "At my last job I shipped a slow query. I added an index on the two columns. The p99 \
+             moved from two seconds to a tenth of that.",
+        );
+        assert_eq!(moved.results, 1, "{moved:?}");
     }
 }

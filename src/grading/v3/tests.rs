@@ -90,6 +90,36 @@ fn a_plain_correct_story_scores_as_a_hire() {
     assert!(!score.strengths.is_empty() && !score.improvements.is_empty());
 }
 
+/// What a good incident story contains, in the key points' own terms, with
+/// no incident in it.
+const RECITED_STORY: &str = "The situation was a production outage: something broke, it was \
+detected by monitoring, and there was a blast radius for customers. In the first hour I \
+personally mitigated first by rolling back, before root-causing, and I coordinated others and \
+communicated status. Customers and stakeholders were kept informed throughout. The result was a \
+quantified duration and impact, with the error budget consumed, and it was resolved. I owned my \
+part, including my own mistakes, without blaming individuals. The post-incident review \
+identified the root cause and contributing factors. I drove concrete repair items like alerts, \
+tests, safer deployments and runbooks, and they worked.";
+
+#[test]
+fn a_story_that_recites_the_key_points_earns_nothing_and_is_told_why() {
+    let recited = grade("values-owning-incident", &[RECITED_STORY]);
+    assert_eq!(recited.overall, 1.0, "{recited:#?}");
+    assert!(
+        recited
+            .dimensions
+            .iter()
+            .all(|d| d.evidence.is_empty() && d.feedback.contains("instead of telling one")),
+        "{recited:#?}"
+    );
+    let told = grade("values-owning-incident", &[PLAIN_STORY]);
+    assert!(
+        told.dimensions
+            .iter()
+            .all(|d| !d.feedback.contains("instead of telling one"))
+    );
+}
+
 #[test]
 fn a_generic_design_answer_scores_below_the_bar() {
     let score = grade("design-idempotent-payments-api", &[GENERIC_DESIGN]);
