@@ -394,6 +394,7 @@ pub fn report_with(
                     .map(|c| format!("{c:?}").to_lowercase()),
                 relevance: f.relevance,
                 margin: f.margin,
+                story_parts: (item.kind == RoundKind::Values).then(|| f.story.parts()),
             });
             result
         })

@@ -114,6 +114,10 @@ pub struct V3Measures {
     /// sibling question.
     pub relevance: f32,
     pub margin: f32,
+    /// A story's parts (STAR structure, ownership, impact, reflection), 0
+    /// (the rubric's level 1) to 1 (level 4).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub story_parts: Option<[f64; 4]>,
 }
 
 #[derive(Clone, Debug, Serialize)]
