@@ -119,7 +119,8 @@ const ASIDES: &[&str] = &[
     "i will ask",
 ];
 
-/// Role labels a chat transcript uses, at the start of a line.
+/// Role labels a chat transcript uses, at the start of a line (after "the",
+/// as a small model writes them).
 const ROLES: &[&str] = &[
     "interviewer:",
     "candidate:",
@@ -141,9 +142,11 @@ fn not_for_the_candidate(text: &str) -> bool {
             let line = line.trim_start();
             line.starts_with('#') || line.starts_with("- ") || line.starts_with("* ")
         });
-    let role = lower
-        .lines()
-        .any(|line| ROLES.iter().any(|r| line.trim_start().starts_with(r)));
+    let role = lower.lines().any(|line| {
+        let line = line.trim_start();
+        let line = line.strip_prefix("the ").unwrap_or(line);
+        ROLES.iter().any(|r| line.starts_with(r))
+    });
     tag || markdown
         || role
         || lower.contains("&lt;")
@@ -227,6 +230,8 @@ mod tests {
             "<candidate>I think a hash map</candidate> What would you store?",
             "Good point.<br>What would you store?</answer_3f9a>",
             "Interviewer: What would you store in the map?",
+            // Seen from SmolLM2 through llama.cpp, before the question's text.
+            "The interviewer: What would you store in the map?",
             "**Follow-up:** what would you store in the map?",
             "- What would you store in the map?",
             "A scripted interviewer would ask about memory. What would you store?",

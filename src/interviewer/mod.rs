@@ -196,6 +196,8 @@ impl Interviewer {
                 .map_err(|_| Fallback::FirstTokenTimeout)?
                 .map_err(provider_error)?;
         let mut text = String::new();
+        // How much of `text` the client has been sent.
+        let mut sent = 0;
         loop {
             let (deadline, late) = match run.first_token {
                 None => (first, Fallback::FirstTokenTimeout),
@@ -203,7 +205,10 @@ impl Interviewer {
             };
             let chunk = match timeout_at(deadline, stream.next()).await {
                 Err(_) => return Err(late),
-                Ok(None) => return Ok(text),
+                Ok(None) => {
+                    show(&text, &mut sent, text.len(), run, on_delta);
+                    return Ok(text);
+                }
                 Ok(Some(Err(e))) => return Err(provider_error(self.provider.classify(e))),
                 Ok(Some(Ok(chunk))) => chunk,
             };
@@ -229,18 +234,49 @@ impl Interviewer {
             // once the text fails: the client never sees the leaking words.
             text.push_str(&piece);
             guard.check_partial(&text)?;
-            // Leading whitespace is trimmed from the final text; trim it
-            // from the stream too so the two read the same.
-            let shown = if run.streamed {
-                piece.as_str()
-            } else {
-                piece.trim_start()
-            };
-            if !shown.is_empty() {
-                run.streamed = true;
-                on_delta(shown);
-            }
+            show(&text, &mut sent, settled(&text), run, on_delta);
         }
+    }
+}
+
+/// Sends the client `text` from `sent` up to `upto`. Leading whitespace is
+/// trimmed from the final text; it is trimmed from the stream too so the two
+/// read the same.
+fn show(
+    text: &str,
+    sent: &mut usize,
+    upto: usize,
+    run: &mut Run,
+    on_delta: &mut (impl FnMut(&str) + Send),
+) {
+    if upto <= *sent {
+        return;
+    }
+    let piece = &text[*sent..upto];
+    *sent = upto;
+    let shown = if run.streamed {
+        piece
+    } else {
+        piece.trim_start()
+    };
+    if !shown.is_empty() {
+        run.streamed = true;
+        on_delta(shown);
+    }
+}
+
+/// How much of a streamed reply can be shown: all but a line's opening
+/// words. A role label ("Interviewer:", "The interviewer:") is known for
+/// what it is only at its colon, so a line is held back until it has more
+/// words than a label; a label the guard then stops never reached the
+/// screen. (A small model served by llama.cpp opened a turn with "The
+/// interviewer:" and streamed it before the colon arrived.)
+fn settled(text: &str) -> usize {
+    let line = text.rfind('\n').map_or(0, |i| i + 1);
+    if text[line..].split_whitespace().count() > 3 {
+        text.len()
+    } else {
+        line
     }
 }
 
@@ -330,4 +366,21 @@ pub fn build(config: &Config) -> anyhow::Result<Option<Arc<Interviewer>>> {
         "follow-ups and hints worded by an LLM"
     );
     Ok(Some(Arc::new(interviewer)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::settled;
+
+    #[test]
+    fn a_lines_opening_words_are_held_back_until_they_cannot_be_a_role_label() {
+        assert_eq!(settled("The interviewer"), 0);
+        assert_eq!(settled("Interviewer:"), 0);
+        assert_eq!(
+            settled("What would you store"),
+            "What would you store".len()
+        );
+        let text = "What would you store?\nCandidate";
+        assert_eq!(settled(text), text.find("Candidate").unwrap());
+    }
 }

@@ -16,7 +16,7 @@ use crate::fake_openai::{FakeOpenAi, REPORTED_MODEL, Step};
 
 /// An answer that shows none of the screen rubric's signals, so the
 /// engine asks a follow-up.
-const THIN_ANSWER: &str = "I would just do it.";
+pub const THIN_ANSWER: &str = "I would just do it.";
 
 /// A server config whose follow-ups and hints `fake` words.
 pub fn config(fake: &FakeOpenAi) -> Config {
@@ -47,7 +47,7 @@ async fn llm_app(script: Vec<Step>, tweak: impl FnOnce(&mut Config)) -> (TestApp
 }
 
 /// Starts quick practice and returns the first (screen) question as asked.
-async fn first_question(app: &TestApp) -> (String, String, Candidate, Question) {
+pub async fn first_question(app: &TestApp) -> (String, String, Candidate, Question) {
     let (id, token, mut candidate) = app.start("quick-practice").await;
     let prompt = candidate.recv_until("prompt").await;
     let text = prompt["text"].as_str().unwrap();
@@ -98,7 +98,7 @@ async fn next_turn(candidate: &mut Candidate) -> Seen {
 }
 
 /// The `source` recorded on the stored prompt with sequence number `seq`.
-async fn source_of(app: &TestApp, id: &str, seq: u64) -> TurnSource {
+pub async fn source_of(app: &TestApp, id: &str, seq: u64) -> TurnSource {
     let store = SqliteStore::open_in(&app.data_dir).await.unwrap();
     let events = store.events(id, 0).await.unwrap();
     let stored = events
@@ -319,7 +319,11 @@ async fn a_reply_with_role_tags_and_markup_is_replaced_before_the_candidate_sees
 async fn an_over_long_reply_is_replaced() {
     let long =
         "Tell me more about that, and also about everything else you considered. ".repeat(10);
-    let (app, _fake) = llm_app(vec![Step::Stream(vec!["Okay. ".into(), long])], |_| {}).await;
+    let (app, _fake) = llm_app(
+        vec![Step::Stream(vec!["Okay, tell me more. ".into(), long])],
+        |_| {},
+    )
+    .await;
     let (id, _, mut candidate, question) = first_question(&app).await;
     candidate.answer(THIN_ANSWER).await;
     let seen = next_turn(&mut candidate).await;

@@ -11,10 +11,15 @@
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
-use mockloop::config::{LlmConfig, LlmProvider};
+use mockloop::config::{Config, InterviewerMode, LlmConfig, LlmProvider};
 use mockloop::content::{Catalog, ContentSource, RoundKind, Rubric};
 use mockloop::grading::{AnswerScore, GradeRequest, LlmGrader, grade_or_fallback};
+use mockloop::interview::Author;
+
+use crate::app::TestApp;
+use crate::interviewer::{THIN_ANSWER, first_question, source_of};
 
 /// A running llama.cpp server; stopped when dropped.
 struct LlamaServer {
@@ -133,4 +138,91 @@ async fn a_request_past_the_servers_context_is_reported_in_its_own_words() {
     let reason = score.fallback_reason.unwrap();
     assert!(reason.contains("context"), "{reason}");
     assert!(!reason.contains("invalid type"), "{reason}");
+}
+
+/// What a candidate may be shown as an interviewer's turn: plain words,
+/// no markup, no role labels, no prompt scaffolding.
+fn plain_for_a_candidate(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    !text.trim().is_empty()
+        && !text.contains(['<', '>', '`', '#', '{', '}'])
+        && ![
+            "candidate:",
+            "interviewer:",
+            "assistant:",
+            "user:",
+            "system:",
+        ]
+        .iter()
+        .any(|label| lower.contains(label))
+}
+
+#[tokio::test]
+async fn the_llm_interviewer_words_a_turn_through_llama_cpps_own_server_and_only_plain_text_reaches_the_candidate()
+ {
+    let server = LlamaServer::start(8192).await;
+    let mut config = Config {
+        llm: server.config(),
+        ..Config::default()
+    };
+    config.interviewer.mode = InterviewerMode::Llm;
+    // One thread of two cores shared with the rest of the suite: what is
+    // under test is the protocol and the guard, not the server's speed.
+    config.interviewer.first_token_timeout_ms = 240_000;
+    config.interviewer.total_timeout_ms = 300_000;
+    let app = TestApp::builder().config(config).spawn().await;
+    let (id, _, mut candidate, _) = first_question(&app).await;
+    candidate.answer(THIN_ANSWER).await;
+    let wait = Duration::from_secs(320);
+    let composing = loop {
+        let msg = candidate.recv_within(wait).await;
+        if msg["type"] == "composing" {
+            break msg;
+        }
+    };
+    let mut streamed = String::new();
+    let mut withdrawn = false;
+    let prompt = loop {
+        let msg = candidate.recv_within(wait).await;
+        match msg["type"].as_str().unwrap() {
+            "prompt_delta" => {
+                assert_eq!(msg["id"], composing["seq"], "{msg}");
+                streamed.push_str(msg["text"].as_str().unwrap());
+            }
+            "prompt_discarded" => withdrawn = true,
+            "prompt" => break msg,
+            other => panic!("unexpected {other} while a turn was composed: {msg}"),
+        }
+    };
+    let text = prompt["text"].as_str().unwrap();
+    let source = source_of(&app, &id, prompt["seq"].as_u64().unwrap()).await;
+    // Whatever the small model wrote, the candidate sees plain words: its
+    // own turn when the guard passed it, else the scripted one, which says
+    // why it stood in.
+    assert!(plain_for_a_candidate(text), "{text:?} {source:?}");
+    // Nor did anything unplain reach the screen while it streamed (SmolLM2
+    // opens this turn with "The interviewer:", which once streamed before
+    // the guard stopped it).
+    assert!(
+        streamed.is_empty() || plain_for_a_candidate(&streamed),
+        "{streamed:?}"
+    );
+    match source.by {
+        Author::Llm => {
+            assert_eq!(source.fallback, None);
+            assert_eq!(
+                streamed.trim(),
+                text.trim(),
+                "what streamed is what was stored"
+            );
+            assert!(!withdrawn);
+            let usage = source.usage.expect("the server reports a stream's usage");
+            assert!(usage.completion_tokens > 0, "{usage:?}");
+        }
+        Author::Scripted => {
+            assert!(source.fallback.is_some(), "{source:?}");
+            // Text the guard stopped half-way was withdrawn from the screen.
+            assert!(streamed.is_empty() || withdrawn, "{streamed:?}");
+        }
+    }
 }
