@@ -108,6 +108,11 @@ pub enum Command {
         /// fares on labelled answers.
         #[arg(long, conflicts_with = "fit")]
         free_text: bool,
+        /// Grade only N items, spread evenly over the set's labels (and so
+        /// over kinds, voices and splits): a quick measure of a slow grader
+        /// such as a small local LLM.
+        #[arg(long, value_name = "N", conflicts_with = "fit", value_parser = clap::value_parser!(u64).range(1..))]
+        sample: Option<u64>,
     },
     /// Rescore stored answers with another grader or edited rubrics; the new
     /// scores are stored as new events and the old ones kept.
@@ -269,6 +274,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             content,
             fit,
             free_text,
+            sample,
         } => {
             if content.is_some() {
                 config.content.dir = content;
@@ -276,7 +282,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let out = if fit {
                 scoring::fit(&config, &set, json)?
             } else {
-                scoring::calibrate(&config, &set, grader, free_text, json).await?
+                let options = scoring::CalibrateOptions {
+                    grader,
+                    free_text,
+                    sample: sample.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+                    json,
+                };
+                scoring::calibrate(&config, &set, options).await?
             };
             print!("{out}");
             Ok(())

@@ -28,9 +28,10 @@ pub use set::{
     ADVERSARIAL_TAGS, CalibrationItem, CalibrationSet, STYLES, SetError, SetErrors, Split,
 };
 
-/// Items graded at once. The offline grader is synchronous and gains
-/// nothing; an LLM grader overlaps its network waits, and this bound keeps a
-/// calibration run from flooding a provider (its own client may bound further).
+/// Items graded at once by default. The offline grader is synchronous and
+/// gains nothing; an LLM grader overlaps its network waits, and this bound
+/// keeps a calibration run from flooding a provider. A slow local server
+/// wants fewer (see [`run_with`]).
 const CONCURRENCY: usize = 8;
 
 #[derive(Clone, Debug, Serialize)]
@@ -53,6 +54,31 @@ pub struct CalibrationReport {
     /// The adversarial items, in set order (also present in `items`).
     pub adversarial: Vec<ItemResult>,
     pub items: Vec<ItemResult>,
+    /// Another grader's figures on the same items (the offline grader's,
+    /// when an LLM is measured), so the two can be read side by side.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub beside: Option<Beside>,
+}
+
+/// The headline figures of a second grader on the same items.
+#[derive(Clone, Debug, Serialize)]
+pub struct Beside {
+    pub grader: String,
+    pub overall: Metrics,
+    pub splits: Vec<SplitReport>,
+    pub fallbacks: usize,
+}
+
+impl CalibrationReport {
+    /// Sets `other`'s headline figures beside this report's.
+    pub fn set_beside(&mut self, other: CalibrationReport) {
+        self.beside = Some(Beside {
+            grader: other.grader,
+            overall: other.overall,
+            splits: other.splits,
+            fallbacks: other.fallbacks,
+        });
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -179,6 +205,19 @@ impl ItemResult {
 
 /// Grades every item of `set` with `grader` and compares with the labels.
 pub async fn run(set: &CalibrationSet, grader: &dyn Grader) -> CalibrationReport {
+    run_with(set, grader, CONCURRENCY).await
+}
+
+/// [`run`], grading `concurrency` items at once. An item's grading is timed
+/// from its start, waits for a free lane to the endpoint included, so more
+/// items at once than the endpoint has lanes time out in the queue: against
+/// a one-slot llama.cpp server, items started eight at a time fell back
+/// with "no score within 665s" having waited, not graded.
+pub async fn run_with(
+    set: &CalibrationSet,
+    grader: &dyn Grader,
+    concurrency: usize,
+) -> CalibrationReport {
     let items: Vec<ItemResult> = futures_util::stream::iter(&set.items)
         .map(|item| async move {
             let request = GradeRequest {
@@ -192,7 +231,7 @@ pub async fn run(set: &CalibrationSet, grader: &dyn Grader) -> CalibrationReport
                 grade_answer(grader, request, Observed::default()).await,
             )
         })
-        .buffered(CONCURRENCY)
+        .buffered(concurrency.max(1))
         .collect()
         .await;
     report(&set.source, grader.id(), items)
@@ -239,6 +278,7 @@ pub fn report(set: &str, grader: &str, items: Vec<ItemResult>) -> CalibrationRep
             .cloned()
             .collect(),
         items,
+        beside: None,
     }
 }
 

@@ -22,17 +22,24 @@ impl CalibrationReport {
         );
         row(&mut out, "all", &self.overall);
         for split in &self.splits {
-            let name = match split.split {
-                Split::Fit => "fit split",
-                Split::Holdout => "held out",
-            };
-            row(&mut out, name, &split.metrics);
+            row(&mut out, split_name(split.split), &split.metrics);
         }
         for k in &self.by_kind {
             row(&mut out, k.kind.as_str(), &k.metrics);
         }
         for s in &self.by_style {
             row(&mut out, &s.style, &s.metrics);
+        }
+        if let Some(beside) = &self.beside {
+            let _ = writeln!(
+                out,
+                "beside it, {} on the same items ({} fallback(s)):",
+                beside.grader, beside.fallbacks
+            );
+            row(&mut out, "all", &beside.overall);
+            for split in &beside.splits {
+                row(&mut out, split_name(split.split), &split.metrics);
+            }
         }
         out.push_str(
             "\nspearman: rank correlation; qwk: quadratic weighted kappa on the nearest level;\n\
@@ -97,6 +104,13 @@ impl CalibrationReport {
             }
         }
         out
+    }
+}
+
+fn split_name(split: Split) -> &'static str {
+    match split {
+        Split::Fit => "fit split",
+        Split::Holdout => "held out",
     }
 }
 

@@ -106,6 +106,39 @@ async fn a_failing_grader_is_replaced_and_every_item_says_so() {
     );
 }
 
+#[tokio::test]
+async fn a_second_graders_figures_are_shown_beside_the_first() {
+    let mut report = run(&set(), &Unavailable).await;
+    report.set_beside(run(&set(), &OfflineGrader).await);
+    let beside = report.beside.as_ref().unwrap();
+    assert_eq!(beside.grader, OfflineGrader::ID);
+    assert_eq!((beside.overall.n, beside.fallbacks), (3, 0));
+    let table = report.render_table();
+    assert!(
+        table.contains(&format!(
+            "beside it, {} on the same items",
+            OfflineGrader::ID
+        )),
+        "{table}"
+    );
+}
+
+#[test]
+fn a_sample_spreads_over_the_labels_and_never_grows_it() {
+    // Ordered by label: values-empty (1), coding-fine (1), values-strong
+    // (4); the middles of two halves and of the whole, in set order.
+    let mut sampled = set();
+    sampled.sample(2);
+    let ids: Vec<&str> = sampled.items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, ["values-strong", "values-empty"]);
+    let mut one = set();
+    one.sample(1);
+    assert_eq!(one.items[0].id, "coding-fine");
+    let mut whole = set();
+    whole.sample(10);
+    assert_eq!(whole.items.len(), 3);
+}
+
 fn item(id: &str, kind: RoundKind, label: u8, overall: f64) -> ItemResult {
     ItemResult {
         id: id.into(),

@@ -13,23 +13,48 @@ use crate::grading::offline::Params;
 use crate::http::load_catalog;
 use crate::regrade::{Regrader, RubricOverrides, Status};
 
-/// Grades the set at `set` and renders the report as a table or JSON.
+pub struct CalibrateOptions {
+    pub grader: Option<GraderKind>,
+    /// Grade every item as if its question were typed in.
+    pub free_text: bool,
+    /// Grade only this many items, spread over the set.
+    pub sample: Option<usize>,
+    pub json: bool,
+}
+
+/// Grades the set at `set` and renders the report as a table or JSON. An
+/// LLM grader's report carries the offline grader's figures on the same
+/// items beside its own: the question an operator asks is which to trust.
 pub async fn calibrate(
     config: &Config,
     set: &Path,
-    grader: Option<GraderKind>,
-    free_text: bool,
-    json: bool,
+    options: CalibrateOptions,
 ) -> anyhow::Result<String> {
     let catalog = load_catalog(config)?;
     let mut set = CalibrationSet::load(set, &catalog)
         .map_err(|e| anyhow!("the calibration set has errors:\n{e}"))?;
-    if free_text {
+    if options.free_text {
         set.as_free_text();
     }
-    let grader = crate::grading::build(config, grader)?;
-    let report = calibrate::run(&set, grader.as_ref()).await;
-    Ok(if json {
+    if let Some(n) = options.sample {
+        set.sample(n);
+    }
+    let kind = options.grader.unwrap_or(config.grader.kind);
+    let grader = crate::grading::build(config, Some(kind))?;
+    let report = match kind {
+        GraderKind::Offline => calibrate::run(&set, grader.as_ref()).await,
+        GraderKind::Llm => {
+            // As many at once as grading may have in flight to the endpoint
+            // (all its lanes but the one kept for a candidate), so none
+            // waits out its time in a queue.
+            let lanes = config.llm.max_concurrency.saturating_sub(1).max(1);
+            let mut report = calibrate::run_with(&set, grader.as_ref(), lanes).await;
+            let offline = crate::grading::offline(config);
+            report.set_beside(calibrate::run(&set, offline.as_ref()).await);
+            report
+        }
+    };
+    Ok(if options.json {
         serde_json::to_string_pretty(&report)? + "\n"
     } else {
         report.render_table()

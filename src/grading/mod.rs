@@ -221,31 +221,55 @@ pub trait Grader: Send + Sync {
     fn prepare(&self, _questions: Vec<Question>) -> Option<tokio::task::JoinHandle<()>> {
         None
     }
+    /// Who grades when this grader fails, before the vocabulary grader
+    /// ([`OfflineGrader`]) does: none, by default.
+    fn stand_in(&self) -> Option<&dyn Grader> {
+        None
+    }
 }
 
-/// Grades with `grader`; if it fails, the offline grader stands in and the
-/// score is marked as a fallback, so a session is never left without a score.
-/// The grader's own [`Grader::time_limit`] bounds the wait, so even a grader
-/// that never returns cannot hold a debrief.
+/// Grades with `grader`; if it fails, its stand-in (the offline grader v3
+/// for the LLM grader, where its model is installed) scores the answer, else
+/// the vocabulary grader, and the score is marked as a fallback with the
+/// reason, so a session is never left without a score. Each grader's own
+/// [`Grader::time_limit`] bounds its wait, so even a grader that never
+/// returns cannot hold a debrief.
 pub async fn grade_or_fallback(grader: &dyn Grader, request: GradeRequest<'_>) -> AnswerScore {
-    let limit = grader.time_limit();
-    let result = match tokio::time::timeout(limit, grader.grade(request)).await {
-        Ok(result) => result,
-        Err(_) => Err(GradeError::Unavailable(format!(
-            "no score within {}s",
-            limit.as_secs()
-        ))),
+    let error = match within_limit(grader, request).await {
+        Ok(score) => return score,
+        Err(error) => error,
     };
-    match result {
-        Ok(score) => score,
-        Err(error) => {
-            tracing::warn!(grader = grader.id(), %error, "grading failed; using the offline grader");
-            let mut score = OfflineGrader.score(request);
-            score.fallback = true;
-            score.fallback_reason = Some(error.to_string());
-            score
-        }
-    }
+    tracing::warn!(grader = grader.id(), %error, "grading failed; using the offline grader");
+    let mut reason = error.to_string();
+    let stood_in = match grader.stand_in() {
+        Some(stand_in) => match within_limit(stand_in, request).await {
+            Ok(score) => Some(score),
+            Err(error) => {
+                reason = format!("{reason}; {} failed too: {error}", stand_in.id());
+                None
+            }
+        },
+        None => None,
+    };
+    let mut score = stood_in.unwrap_or_else(|| OfflineGrader.score(request));
+    score.fallback = true;
+    score.fallback_reason = Some(reason);
+    score
+}
+
+async fn within_limit(
+    grader: &dyn Grader,
+    request: GradeRequest<'_>,
+) -> Result<AnswerScore, GradeError> {
+    let limit = grader.time_limit();
+    tokio::time::timeout(limit, grader.grade(request))
+        .await
+        .unwrap_or_else(|_| {
+            Err(GradeError::Unavailable(format!(
+                "no score within {}s",
+                limit.as_secs()
+            )))
+        })
 }
 
 /// What the session observed of an answer beside its words.
@@ -286,7 +310,8 @@ pub fn build(config: &Config, kind: Option<GraderKind>) -> anyhow::Result<Arc<dy
             let content = ContentSource::configured(config.content.dir.as_deref())
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             let grader = LlmGrader::new(&config.llm, &content)
-                .map_err(|e| anyhow::anyhow!("cannot start the LLM grader: {e}"))?;
+                .map_err(|e| anyhow::anyhow!("cannot start the LLM grader: {e}"))?
+                .with_stand_in(offline(config));
             tracing::info!(
                 provider = config.llm.provider.as_str(),
                 prompt_hash = grader.prompt_hash(),
@@ -336,6 +361,53 @@ mod tests {
             score.provenance.rubric_hash.clear();
             Ok(score)
         }
+    }
+
+    /// A grader that always fails, with an optional stand-in.
+    struct Down(&'static str, Option<Box<dyn Grader>>);
+
+    #[async_trait]
+    impl Grader for Down {
+        fn id(&self) -> &str {
+            self.0
+        }
+
+        async fn grade(&self, _: GradeRequest<'_>) -> Result<AnswerScore, GradeError> {
+            Err(GradeError::Unavailable(format!("{} is down", self.0)))
+        }
+
+        fn stand_in(&self) -> Option<&dyn Grader> {
+            self.1.as_deref()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_grader_s_stand_in_scores_and_if_it_fails_too_both_reasons_are_kept() {
+        let catalog = Catalog::embedded().unwrap();
+        let rubric = catalog.rubric_for_kind(RoundKind::Values).unwrap();
+        let question = &catalog.questions(RoundKind::Values)[0];
+        let answers =
+            ["I owned the billing export fix and cut failures from twelve to one.".into()];
+        let request = GradeRequest {
+            rubric,
+            question,
+            answers: &answers,
+            hints: &[],
+        };
+        let stood_in = grade_or_fallback(&Down("llm", Some(Box::new(Forgetful))), request).await;
+        assert_eq!(stood_in.grader, "forgetful");
+        assert!(stood_in.fallback);
+        assert_eq!(
+            stood_in.fallback_reason.as_deref(),
+            Some("grader unavailable: llm is down")
+        );
+
+        let both = Down("llm", Some(Box::new(Down("offline-v3", None))));
+        let last = grade_or_fallback(&both, request).await;
+        assert_eq!(last.grader, OfflineGrader::ID);
+        let reason = last.fallback_reason.unwrap();
+        assert!(reason.contains("llm is down"), "{reason}");
+        assert!(reason.contains("offline-v3 failed too"), "{reason}");
     }
 
     #[tokio::test]

@@ -80,7 +80,12 @@ impl Drop for LlamaServer {
 
 /// `ANSWER` to the first values question, graded through `server`.
 async fn grade(server: &LlamaServer) -> (Rubric, AnswerScore) {
-    let grader = LlmGrader::new(&server.config(), &ContentSource::embedded()).unwrap();
+    grade_with(&server.config()).await
+}
+
+/// `ANSWER` to the first values question, graded under `config`.
+async fn grade_with(config: &LlmConfig) -> (Rubric, AnswerScore) {
+    let grader = LlmGrader::new(config, &ContentSource::embedded()).unwrap();
     let catalog = Catalog::embedded().unwrap();
     let rubric = catalog.rubric_for_kind(RoundKind::Values).unwrap().clone();
     let question = &catalog.questions(RoundKind::Values)[0];
@@ -127,6 +132,10 @@ async fn the_llm_grader_grades_through_llama_cpps_own_server() {
     let usage = score.provenance.usage.expect("the server reports usage");
     let limit = 400 + 320 * rubric.dimensions.len() as u32;
     assert!(usage.completion_tokens <= limit, "{usage:?}");
+    // The model the server says answered (llama.cpp names its GGUF file),
+    // not only the name it was asked for.
+    let model = score.provenance.model.unwrap_or_default();
+    assert!(model.contains("SmolLM2"), "{model:?}");
 }
 
 #[tokio::test]
@@ -138,6 +147,106 @@ async fn a_request_past_the_servers_context_is_reported_in_its_own_words() {
     let reason = score.fallback_reason.unwrap();
     assert!(reason.contains("context"), "{reason}");
     assert!(!reason.contains("invalid type"), "{reason}");
+}
+
+#[tokio::test]
+async fn a_sceptical_second_pass_through_llama_cpp_ends_in_a_grade_or_says_why_not() {
+    let server = LlamaServer::start(8192).await;
+    let config = LlmConfig {
+        sceptical_pass: true,
+        // Every first grade gets the second look.
+        sceptical_threshold: 1.0,
+        ..server.config()
+    };
+    let (rubric, score) = grade_with(&config).await;
+    if score.fallback {
+        // Whatever stopped it (SmolLM2's sceptical reply runs to the token
+        // limit), the reason is the cause in words, never a parser's
+        // complaint about a half reply.
+        let reason = score.fallback_reason.expect("a fallback says why");
+        assert!(!reason.trim().is_empty());
+        assert!(
+            !reason.contains("syntax error") && !reason.contains("EOF while parsing"),
+            "{reason}"
+        );
+        assert_ne!(score.grader, LlmGrader::ID);
+    } else {
+        assert!(
+            score.provenance.passes.iter().any(|p| p == "sceptical"),
+            "{:?}",
+            score.provenance
+        );
+        let usage = score.provenance.usage.expect("usage of both passes");
+        let one_reply = 400 + 320 * rubric.dimensions.len() as u32;
+        assert!(usage.completion_tokens <= 2 * one_reply, "{usage:?}");
+    }
+}
+
+/// `mockloop` on the command line, configured for `server`'s LLM.
+fn mockloop_with(server: &LlamaServer) -> Command {
+    mockloop::embed::test_model();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut command = crate::app::mockloop();
+    command
+        .env("MOCKLOOP__LLM__PROVIDER", "compatible")
+        .env("MOCKLOOP__LLM__BASE_URL", format!("{}/v1", server.url))
+        .env("MOCKLOOP__LLM__MODEL", "smollm2")
+        .env("MOCKLOOP__LLM__TIMEOUT_SECONDS", "180")
+        // The test server has one slot: one request at a time.
+        .env("MOCKLOOP__LLM__MAX_CONCURRENCY", "1")
+        .env(
+            "MOCKLOOP__GRADER__EMBEDDING_MODEL",
+            root.join("target/test-models/all-minilm-l6-v2"),
+        );
+    command
+}
+
+/// `mockloop grade --grader llm` and `mockloop calibrate --grader llm`, as an
+/// operator trying a local model would run them: a grade from the model, and
+/// on a sample of the labelled set the LLM's figures with the offline
+/// grader's on the same items beside them, every item that fell back saying
+/// why.
+#[tokio::test]
+async fn the_command_line_grades_and_calibrates_through_the_local_llm() {
+    let server = LlamaServer::start(8192).await;
+    let question = Catalog::embedded().unwrap().questions(RoundKind::Values)[0]
+        .id
+        .clone();
+    let mut command = mockloop_with(&server);
+    command.args(["grade", "--kind", "values", "--grader", "llm", "--json"]);
+    command.args(["--answer-file", "-", "--question", &question]);
+    let out = tokio::task::spawn_blocking(move || crate::cli::with_stdin(command, ANSWER))
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let score: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(score["grader"], LlmGrader::ID, "{score}");
+    assert_eq!(score["fallback"], false, "{score}");
+
+    let mut command = mockloop_with(&server);
+    command.args(["calibrate", "--grader", "llm", "--sample", "3", "--json"]);
+    command
+        .arg("--set")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/calibration"));
+    let out = tokio::task::spawn_blocking(move || crate::app::succeed(&mut command))
+        .await
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["grader"], LlmGrader::ID, "{report}");
+    assert_eq!(report["overall"]["n"], 3, "{report}");
+    let beside = &report["beside"];
+    assert_eq!(beside["grader"], mockloop::grading::SubstanceGrader::ID);
+    assert_eq!(beside["overall"]["n"], 3, "{beside}");
+    let items = report["items"].as_array().unwrap();
+    let fell_back = items.iter().filter(|i| i["fallback"] == true).count();
+    assert_eq!(report["fallbacks"], fell_back);
+    for item in items {
+        if item["fallback"] == true {
+            assert!(item["fallback_reason"].as_str().is_some(), "{item}");
+        } else {
+            assert_eq!(item["grader"], LlmGrader::ID, "{item}");
+        }
+    }
 }
 
 /// What a candidate may be shown as an interviewer's turn: plain words,
@@ -218,6 +327,11 @@ async fn the_llm_interviewer_words_a_turn_through_llama_cpps_own_server_and_only
             assert!(!withdrawn);
             let usage = source.usage.expect("the server reports a stream's usage");
             assert!(usage.completion_tokens > 0, "{usage:?}");
+            let model = source.model.unwrap_or_default();
+            assert!(
+                model.contains("SmolLM2"),
+                "the server's own name: {model:?}"
+            );
         }
         Author::Scripted => {
             assert!(source.fallback.is_some(), "{source:?}");

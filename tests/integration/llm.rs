@@ -8,7 +8,8 @@ use async_openai::types::chat::ChatCompletionRequestUserMessage;
 use mockloop::config::{ApiKey, Config, GraderKind, LlmConfig, LlmProvider};
 use mockloop::content::{Catalog, ContentSource, Question, RoundKind, Rubric};
 use mockloop::grading::{
-    AnswerScore, GradeRequest, LlmGrader, OfflineGrader, TokenUsage, grade_or_fallback, rubric_hash,
+    AnswerScore, GradeRequest, LlmGrader, OfflineGrader, SubstanceGrader, TokenUsage,
+    grade_or_fallback, rubric_hash,
 };
 use mockloop::openai::lanes::Lane;
 use mockloop::openai::provider::Provider;
@@ -550,6 +551,13 @@ async fn an_interview_graded_by_a_dead_endpoint_completes_with_fallback_scores()
     config.grader.kind = GraderKind::Llm;
     config.llm = llm_config(format!("http://{dead}/v1"));
     config.llm.max_retries = 1;
+    // With the embedding model installed, the offline grader that stands in
+    // is v3, as it would be if the LLM had never been configured.
+    mockloop::embed::test_model();
+    config.grader.embedding_model = Some(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("target/test-models/all-minilm-l6-v2"),
+    );
     let app = TestApp::builder().config(config).spawn().await;
     let (_, _, mut candidate) = app.start("quick-practice").await;
     let debrief = candidate.answer_until_debrief().await;
@@ -560,7 +568,7 @@ async fn an_interview_graded_by_a_dead_endpoint_completes_with_fallback_scores()
     assert_eq!(answers.len(), 6);
     for answer in answers {
         assert_eq!(answer["fallback"], true, "{answer}");
-        assert_eq!(answer["grader"], OfflineGrader::ID);
+        assert_eq!(answer["grader"], SubstanceGrader::ID, "{answer}");
         assert!(answer["overall"].as_f64().is_some());
     }
 }

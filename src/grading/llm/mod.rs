@@ -16,6 +16,7 @@ pub mod prompt;
 pub mod schema;
 pub mod verify;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_openai::types::chat::{
@@ -61,6 +62,8 @@ pub struct LlmGrader {
     /// `Some(threshold)` when the sceptical second pass is on.
     sceptical: Option<f64>,
     time_limit: Duration,
+    /// Grades in the model's place when it fails (see [`Grader::stand_in`]).
+    stand_in: Option<Arc<dyn Grader>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -99,7 +102,16 @@ impl LlmGrader {
             templates,
             sceptical: config.sceptical_pass.then_some(config.sceptical_threshold),
             time_limit,
+            stand_in: None,
         })
+    }
+
+    /// Lets `grader` score an answer the model could not: the offline
+    /// grader the server would otherwise use, so a fallback is v3's score
+    /// where its model is installed, not the vocabulary grader's.
+    pub fn with_stand_in(mut self, grader: Arc<dyn Grader>) -> LlmGrader {
+        self.stand_in = Some(grader);
+        self
     }
 
     pub fn prompt_hash(&self) -> &str {
@@ -206,6 +218,10 @@ impl Grader for LlmGrader {
 
     fn time_limit(&self) -> Duration {
         self.time_limit
+    }
+
+    fn stand_in(&self) -> Option<&dyn Grader> {
+        self.stand_in.as_deref()
     }
 
     async fn grade(&self, request: GradeRequest<'_>) -> Result<AnswerScore, GradeError> {
