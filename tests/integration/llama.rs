@@ -130,7 +130,7 @@ async fn the_llm_grader_grades_through_llama_cpps_own_server() {
         assert!(d.level == 1 || !d.evidence.is_empty(), "{d:?}");
     }
     let usage = score.provenance.usage.expect("the server reports usage");
-    let limit = 400 + 320 * rubric.dimensions.len() as u32;
+    let limit = mockloop::grading::llm::schema::reply_tokens(&rubric);
     assert!(usage.completion_tokens <= limit, "{usage:?}");
     // The model the server says answered (llama.cpp names its GGUF file),
     // not only the name it was asked for.
@@ -177,7 +177,7 @@ async fn a_sceptical_second_pass_through_llama_cpp_ends_in_a_grade_or_says_why_n
             score.provenance
         );
         let usage = score.provenance.usage.expect("usage of both passes");
-        let one_reply = 400 + 320 * rubric.dimensions.len() as u32;
+        let one_reply = mockloop::grading::llm::schema::reply_tokens(&rubric);
         assert!(usage.completion_tokens <= 2 * one_reply, "{usage:?}");
     }
 }

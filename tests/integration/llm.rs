@@ -111,11 +111,13 @@ async fn a_grade_is_asked_for_at_temperature_zero_with_a_seed_and_a_strict_schem
     assert_eq!(body["model"], "fake-model");
     assert_eq!(body["temperature"], json!(0.0));
     assert_eq!(body["seed"], 1234);
-    // Bounded: a reply has a length limit, one entry per rubric dimension
-    // and at most three quotes each.
-    let dimensions = values().0.dimensions.len() as u64;
-    assert_eq!(body["max_completion_tokens"], json!(400 + 320 * dimensions));
+    // Bounded: a reply has a length limit, and every string and list the
+    // schema allows is bounded, so a server that enforces the schema by
+    // grammar ends the reply inside that limit.
+    let limit = mockloop::grading::llm::schema::reply_tokens(&values().0);
+    assert_eq!(body["max_completion_tokens"], json!(limit));
     let format = &body["response_format"];
+    assert_every_string_and_list_is_bounded(&format["json_schema"]["schema"]);
     assert_eq!(format["type"], "json_schema");
     assert_eq!(format["json_schema"]["strict"], true);
     // Each dimension exactly once, keyed by its id, in rubric order.
@@ -611,4 +613,22 @@ async fn the_grade_command_can_grade_with_the_llm_and_says_when_it_fell_back() {
     assert_eq!(score["fallback"], true, "{score}");
     let reason = score["fallback_reason"].as_str().unwrap();
     assert!(reason.contains("available context size"), "{reason}");
+}
+
+/// Walks a JSON schema: every `string` has a `maxLength` and every `array`
+/// a `maxItems`.
+fn assert_every_string_and_list_is_bounded(schema: &Value) {
+    match schema["type"].as_str() {
+        Some("string") => assert!(schema["maxLength"].is_u64(), "{schema}"),
+        Some("array") => {
+            assert!(schema["maxItems"].is_u64(), "{schema}");
+            assert_every_string_and_list_is_bounded(&schema["items"]);
+        }
+        Some("object") => {
+            for property in schema["properties"].as_object().unwrap().values() {
+                assert_every_string_and_list_is_bounded(property);
+            }
+        }
+        _ => {}
+    }
 }

@@ -46,16 +46,6 @@ const MAX_REPAIR_ECHO_CHARS: usize = 8_000;
 /// Slack on top of the derived time limit for rendering and parsing.
 const TIME_LIMIT_SLACK: Duration = Duration::from_secs(5);
 
-/// The longest grade reply asked for: per dimension three short quotes, a
-/// rationale and the level (about 300 tokens), plus strengths and
-/// improvements. Without a limit a small model ran on until the request's
-/// timeout; with it, a reply cut off is reported as such.
-fn reply_tokens(rubric: &crate::content::Rubric) -> u32 {
-    const PER_DIMENSION: u32 = 320;
-    const REST: u32 = 400;
-    REST + PER_DIMENSION * rubric.dimensions.len() as u32
-}
-
 pub struct LlmGrader {
     provider: Provider,
     templates: Templates,
@@ -129,7 +119,7 @@ impl LlmGrader {
         repair_pass: &str,
     ) -> Result<ModelGrade, GradeError> {
         let format = schema::response_format(request.rubric);
-        let max_tokens = reply_tokens(request.rubric);
+        let max_tokens = schema::reply_tokens(request.rubric);
         let reply = self
             .call(messages.clone(), format.clone(), max_tokens, run)
             .await?;

@@ -19,6 +19,29 @@ const NAME: &str = "answer_grade";
 pub const MAX_QUOTES: usize = 3;
 /// Strengths or improvements asked for.
 const MAX_LIST_ITEMS: usize = 3;
+/// Longest quote, in characters: a sentence or two of the answer.
+const MAX_QUOTE_CHARS: usize = 160;
+/// Longest rationale, in characters: two or three sentences.
+const MAX_RATIONALE_CHARS: usize = 320;
+/// Longest strength or improvement, in characters.
+const MAX_ITEM_CHARS: usize = 200;
+
+/// The longest grade reply asked for, in tokens: every string the schema
+/// allows at its longest, written at two characters a token (English runs
+/// nearer four), plus the keys and punctuation. A server that enforces the
+/// schema by grammar (llama.cpp) then ends every reply within the limit: a
+/// small model that fell into a loop inside a rationale used to run to the
+/// limit, and its reply was cut off, on one machine and not another.
+pub fn reply_tokens(rubric: &Rubric) -> u32 {
+    const CHARS_PER_TOKEN: usize = 2;
+    const SCAFFOLD_PER_DIMENSION: usize = 40;
+    const SCAFFOLD: usize = 60;
+    let dimension = (MAX_QUOTES * MAX_QUOTE_CHARS + MAX_RATIONALE_CHARS) / CHARS_PER_TOKEN
+        + SCAFFOLD_PER_DIMENSION;
+    let lists = 2 * MAX_LIST_ITEMS * MAX_ITEM_CHARS / CHARS_PER_TOKEN;
+    let tokens = SCAFFOLD + lists + dimension * rubric.dimensions.len();
+    u32::try_from(tokens).unwrap_or(u32::MAX)
+}
 
 /// The model's reply, before any of it is trusted.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -85,13 +108,13 @@ pub fn response_format(rubric: &Rubric) -> ResponseFormat {
 /// rubric dimension, all required, in rubric order: a server that enforces
 /// the schema by grammar (llama.cpp) then cannot skip a dimension or write
 /// one twice, as a list of `{"id": …}` entries let a small model do (it
-/// wrote the first dimension four times). Quotes and the two lists are
-/// bounded, so it cannot run on until the token limit either.
+/// wrote the first dimension four times). Every list and every string is
+/// bounded, so a reply cannot run on past [`reply_tokens`] either.
 pub fn schema(rubric: &Rubric) -> Value {
     let ids: Vec<&str> = rubric.dimensions.iter().map(|d| d.id.as_str()).collect();
     let strings = json!({
         "type": "array",
-        "items": { "type": "string" },
+        "items": { "type": "string", "maxLength": MAX_ITEM_CHARS },
         "maxItems": MAX_LIST_ITEMS
     });
     let dimension = json!({
@@ -100,10 +123,10 @@ pub fn schema(rubric: &Rubric) -> Value {
             "evidence": {
                 "type": "array",
                 "description": "Short quotes copied exactly from the candidate's answer.",
-                "items": { "type": "string" },
+                "items": { "type": "string", "maxLength": MAX_QUOTE_CHARS },
                 "maxItems": MAX_QUOTES
             },
-            "rationale": { "type": "string" },
+            "rationale": { "type": "string", "maxLength": MAX_RATIONALE_CHARS },
             "level": { "type": "integer", "enum": [1, 2, 3, 4] }
         },
         "required": ["evidence", "rationale", "level"],
