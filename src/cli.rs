@@ -375,7 +375,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 /// no templates), with a note that the LLM grader cannot use it.
 fn content_check(dir: &Path) -> anyhow::Result<()> {
     let source = ContentSource::from_dir(dir).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let checked = match crate::content::check(&source) {
+    let checked = match crate::validate::check(&source) {
         Ok(checked) => checked,
         Err(errors) => {
             for e in &errors.0 {

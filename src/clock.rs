@@ -1,7 +1,8 @@
 //! The wall clock, in the engine's units. The engine itself reads no clock:
 //! its callers pass the time in (see `interview`).
 
-use crate::interview::Millis;
+/// Milliseconds: since the Unix epoch for an instant, or a span of them.
+pub type Millis = i64;
 
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> Millis {

@@ -30,11 +30,20 @@ impl Default for GraderConfig {
     }
 }
 
+/// The default embedding model directory's name under `<data_dir>/models/`
+/// (where `crate::embed::install` puts the model).
+pub const DEFAULT_EMBEDDING_DIR: &str = "all-minilm-l6-v2";
+
+/// `<data_dir>/models/all-minilm-l6-v2`.
+pub fn default_embedding_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("models").join(DEFAULT_EMBEDDING_DIR)
+}
+
 impl GraderConfig {
     pub fn embedding_model_path(&self, data_dir: &Path) -> PathBuf {
         self.embedding_model
             .clone()
-            .unwrap_or_else(|| crate::embed::install::default_dir(data_dir))
+            .unwrap_or_else(|| default_embedding_dir(data_dir))
     }
 }
 

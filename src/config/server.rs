@@ -52,7 +52,7 @@ impl ServerConfig {
             problems.push("session_creates_per_minute must be from 1 to 100000".to_owned());
         }
         for origin in &self.allowed_origins {
-            if crate::http::edge::Origin::parse(origin).is_none() {
+            if Origin::parse(origin).is_none() {
                 problems.push(format!(
                     "allowed_origins: {origin:?} must look like https://host[:port]"
                 ));
@@ -62,6 +62,44 @@ impl ServerConfig {
             Ok(())
         } else {
             Err(format!("[server]: {}", problems.join("; ")))
+        }
+    }
+}
+
+/// A browser origin as the WHATWG URL parser reads it: scheme, host and
+/// port (the scheme's default when none is written), case-folded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    scheme: String,
+    host: url::Host<String>,
+    port: u16,
+}
+
+impl Origin {
+    /// `scheme://host[:port]`, http or https, with nothing after the host
+    /// but an optional `/`; `None` otherwise (`null` included).
+    pub fn parse(text: &str) -> Option<Origin> {
+        let url = url::Url::parse(text.trim()).ok()?;
+        let bare = url.path() == "/"
+            && url.query().is_none()
+            && url.fragment().is_none()
+            && url.username().is_empty()
+            && url.password().is_none();
+        if !bare || !matches!(url.scheme(), "http" | "https") {
+            return None;
+        }
+        Some(Origin {
+            scheme: url.scheme().to_owned(),
+            host: url.host()?.to_owned(),
+            port: url.port_or_known_default()?,
+        })
+    }
+
+    /// Addressed by IP or as `localhost`, not by a DNS name.
+    pub fn by_address(&self) -> bool {
+        match &self.host {
+            url::Host::Domain(name) => name == "localhost",
+            url::Host::Ipv4(_) | url::Host::Ipv6(_) => true,
         }
     }
 }

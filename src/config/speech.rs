@@ -52,6 +52,10 @@ impl Default for SpeechConfig {
 /// all have a core stalls at every step: measured on 2 cores busy with other
 /// work, a 10 s clip took 5.2 s with 2 threads and 0.83 s with 1 (and a
 /// 2.4 s clip over two minutes with 4).
+/// File name of the speech model `models install` writes and `serve` looks
+/// for (`crate::speech::model::DEFAULT_FILE`).
+pub const DEFAULT_MODEL_FILE: &str = "ggml-tiny.en.bin";
+
 fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).clamp(1, 4))
 }
@@ -59,11 +63,9 @@ fn default_threads() -> usize {
 impl SpeechConfig {
     /// The model file to load: the configured one or the default location.
     pub fn model_path(&self, data_dir: &Path) -> PathBuf {
-        self.model.clone().unwrap_or_else(|| {
-            data_dir
-                .join("models")
-                .join(crate::speech::model::DEFAULT_FILE)
-        })
+        self.model
+            .clone()
+            .unwrap_or_else(|| data_dir.join("models").join(DEFAULT_MODEL_FILE))
     }
 
     /// Bounds that keep thread counts and the queue sane.

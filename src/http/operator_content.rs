@@ -17,7 +17,8 @@ use super::AppState;
 use super::edge::require_operator;
 use super::error::AppError;
 use crate::content::edit::{self, ContentPath, FileKind};
-use crate::content::{ContentErrors, ContentSource, RoundKind, check};
+use crate::content::{ContentErrors, ContentSource, RoundKind};
+use crate::validate::check;
 
 /// The content directory the server runs on, and the lock that orders
 /// edits: held from reading the tree to swapping the catalog, so two saves

@@ -21,9 +21,10 @@ use super::edge::require_operator;
 use super::error::AppError;
 use super::operator_content::{Edit, Invalid, blocking, body, current_source, parse_path};
 use crate::config::GraderKind;
-use crate::content::{Catalog, check};
+use crate::content::Catalog;
 use crate::grading::{GradeRequest, Grader, grade_answer};
 use crate::regrade::{RegradeReport, Regrader, RubricOverrides};
+use crate::validate::check;
 
 /// Tries that may grade at once; more answer 429 `try_busy`. The offline
 /// graders take a blocking-pool thread each, and two keep a core free for

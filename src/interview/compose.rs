@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use crate::grading::signals;
+use crate::text::signals;
 
 use super::{Decision, Event, InterviewError, PromptKind, TurnSource};
 

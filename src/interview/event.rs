@@ -3,14 +3,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::grading::AnswerScore;
-use crate::sandbox::TestRun;
-use crate::speech::analytics::SpeechAnalytics;
+use crate::outcome::AnswerScore;
+use crate::outcome::SpeechAnalytics;
+use crate::outcome::TestRun;
 
 use super::plan::Plan;
 
-/// Unix time in milliseconds. The engine never reads a clock: callers pass it.
-pub type Millis = i64;
+pub use crate::clock::Millis;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -175,7 +174,7 @@ pub struct TurnSource {
     /// Tokens the turn cost, when the server said (a streamed reply's last
     /// chunk).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub usage: Option<crate::grading::TokenUsage>,
+    pub usage: Option<crate::outcome::score::TokenUsage>,
     /// From the candidate's end of answer (or hint request) to the model's
     /// first token; unset when none came.
     #[serde(default, skip_serializing_if = "Option::is_none")]

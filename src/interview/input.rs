@@ -1,8 +1,8 @@
 //! What the outside world tells a session, and the moves it refuses.
 
-use crate::grading::AnswerScore;
-use crate::sandbox::TestRun;
-use crate::speech::analytics::SpeechAnalytics;
+use crate::outcome::AnswerScore;
+use crate::outcome::SpeechAnalytics;
+use crate::outcome::TestRun;
 
 use super::{MAX_HINTS, MAX_REPEATS, PauseReason, TurnSource};
 

@@ -48,7 +48,7 @@ pub use input::{Input, InterviewError};
 pub use plan::{Plan, PlanError, PlannedRound};
 pub use state::{Active, CurrentPrompt, Pending, Phase, QuestionRecord, Turn};
 
-use crate::grading::signals;
+use crate::text::signals;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Session {

@@ -1,9 +1,9 @@
 //! What a session holds: each question as asked and answered, and the phase
 //! it is in.
 
-use crate::grading::AnswerScore;
-use crate::sandbox::TestRun;
-use crate::speech::analytics::SpeechAnalytics;
+use crate::outcome::AnswerScore;
+use crate::outcome::SpeechAnalytics;
+use crate::outcome::TestRun;
 
 use super::{CloseReason, Millis, PauseReason, PromptKind};
 

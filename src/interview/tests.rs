@@ -515,11 +515,11 @@ fn a_log_that_does_not_start_with_created_is_rejected() {
 mod llm_turns;
 mod props;
 
-fn test_run(passed: usize) -> Box<crate::sandbox::TestRun> {
-    Box::new(crate::sandbox::TestRun {
+fn test_run(passed: usize) -> Box<crate::outcome::TestRun> {
+    Box::new(crate::outcome::TestRun {
         language: crate::content::CodeLanguage::Python,
         code: "def f(): pass".into(),
-        status: crate::sandbox::RunStatus::Completed,
+        status: crate::outcome::test_run::RunStatus::Completed,
         passed,
         total: 2,
         cases: vec![],

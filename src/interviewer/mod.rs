@@ -28,10 +28,10 @@ use crate::config::{Config, InterviewerConfig};
 use crate::content::ContentSource;
 use crate::grading::TokenUsage;
 use crate::grading::llm::LlmSetupError;
-use crate::grading::signals;
 use crate::interview::{Author, Fallback, Pending, Plan, PromptKind, Turn, TurnSource};
 use crate::openai::lanes::Lane;
 use crate::openai::provider::{Provider, reported, usage_of};
+use crate::text::signals;
 
 use guard::Guard;
 use prompt::{Line, Templates, TurnContext, escape_candidate};

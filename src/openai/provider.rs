@@ -17,7 +17,7 @@ use async_openai::types::chat::{
 };
 
 use crate::config::{LlmConfig, LlmProvider};
-use crate::grading::TokenUsage;
+use crate::outcome::score::TokenUsage;
 
 use super::lanes::{self, Lane, Lanes, Permit};
 use super::retry::BoundedRetry;

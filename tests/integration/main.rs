@@ -16,6 +16,7 @@ mod fake_openai;
 mod grading_v3;
 mod interview;
 mod interviewer;
+mod layering;
 mod limits;
 mod llama;
 mod llm;

@@ -7,8 +7,8 @@ use std::hash::BuildHasher;
 use crate::content::Question;
 use crate::content::pattern::QUESTION_TOKEN;
 
-use super::super::lexicon::{Class, FnvBuild, stem};
-use super::super::signals::{Analysis, Token};
+use crate::text::lexicon::{Class, FnvBuild, stem};
+use crate::text::signals::{Analysis, Token};
 
 /// The share of an answer's words that sit inside a rubric phrase.
 pub fn density(covered: &[bool], analysis: &Analysis<'_>) -> f64 {

@@ -31,11 +31,11 @@ use serde::{Deserialize, Serialize};
 
 use super::injection;
 use super::normalize::normalize;
-use super::signals::Analysis;
 use super::{
     AnswerScore, DimensionScore, GradeError, GradeRequest, Grader, Provenance, rubric_hash,
 };
 use crate::content::{Dimension, Requirement};
+use crate::text::signals::Analysis;
 
 /// Quotes per dimension: enough to justify a level, few enough to read.
 const MAX_QUOTES: usize = 3;
@@ -118,7 +118,7 @@ pub fn score_with(params: &Params, request: GradeRequest<'_>) -> AnswerScore {
     let analysis = Analysis::new(&answers);
     let rubric = request.rubric;
 
-    let (hits, covered) = super::signals::rubric_hits(&analysis, rubric);
+    let (hits, covered) = crate::text::signals::rubric_hits(&analysis, rubric);
     let suspects = injection::suspects(&analysis);
     let facts = AnswerFacts {
         words: analysis.word_count(),

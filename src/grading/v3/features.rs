@@ -11,11 +11,11 @@ use crate::embed::{EmbedError, Embedder, centroid, cosine};
 
 use super::super::code_reading::{self, Reading};
 use super::super::injection;
-use super::super::lexicon::stem;
 use super::super::normalize::normalize;
 use super::super::offline::gaming;
-use super::super::signals::Analysis;
 use super::story::{Story, story};
+use crate::text::lexicon::stem;
+use crate::text::signals::Analysis;
 
 /// The rubric dimension the candidate's code itself is read for.
 pub const CODE_QUALITY: &str = "code_quality";
@@ -220,7 +220,7 @@ pub fn extract(
             (best, states_claim(&analysis, i))
         })
         .collect();
-    let (hits, covered) = super::super::signals::rubric_hits(&analysis, rubric);
+    let (hits, covered) = crate::text::signals::rubric_hits(&analysis, rubric);
     let signals = rubric
         .dimensions
         .iter()
@@ -372,7 +372,7 @@ pub fn content_stems(text: &str) -> HashSet<String> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| w.len() >= 3)
         .map(str::to_lowercase)
-        .filter(|w| !super::super::lexicon::Class::of(w).stopword())
+        .filter(|w| !crate::text::lexicon::Class::of(w).stopword())
         .map(|w| stem(&w).to_owned())
         .collect()
 }
@@ -442,7 +442,7 @@ fn states_claim(analysis: &Analysis<'_>, sentence: usize) -> bool {
     let tokens = analysis.sentence_tokens(sentence);
     tokens.iter().enumerate().any(|(i, t)| {
         CONNECTIVES.contains(&t.text.as_str()) && {
-            let content = |ts: &[crate::grading::signals::Token]| {
+            let content = |ts: &[crate::text::signals::Token]| {
                 ts.iter().filter(|t| !t.class.stopword()).count()
             };
             content(&tokens[..i]) >= 2 && content(&tokens[i + 1..]) >= 2

@@ -11,7 +11,7 @@
 //! vague "I helped" is a passive role; a result with a number is a measured
 //! one; a lesson backed by a later time it was applied is growth shown.
 
-use super::super::signals::Analysis;
+use crate::text::signals::Analysis;
 
 /// Words that mark a change between a before and an after.
 /// "From" alone is not one ("an alert from the pager"): "from … to" is.

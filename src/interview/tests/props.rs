@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 
-use crate::grading::AnswerScore;
+use crate::outcome::AnswerScore;
 
 use super::*;
 

@@ -16,9 +16,7 @@
 //! - `so` counts at the start of a sentence ("So, the design…", "So the
 //!   design…"), except "so that" / "so far"; mid-sentence "so" does not.
 
-use std::collections::BTreeMap;
-
-use serde::{Deserialize, Serialize};
+pub use crate::outcome::speech::SpeechAnalytics;
 
 use super::{Transcript, Word};
 
@@ -60,27 +58,6 @@ impl Default for AnalyticsConfig {
 pub struct TimedTranscript<'a> {
     pub offset_ms: u64,
     pub transcript: &'a Transcript,
-}
-
-/// The analytics of one answer, as stored in the report.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct SpeechAnalytics {
-    pub words: usize,
-    /// From the first word to the last, less the long pauses. Segments without
-    /// word timings count their whole audio length.
-    pub speaking_ms: u64,
-    /// `None` when there is too little speech for a pace to mean anything.
-    pub words_per_minute: Option<f64>,
-    pub fillers: usize,
-    /// Filler → count, e.g. `{"um": 3, "you know": 1}`.
-    pub filler_counts: BTreeMap<String, usize>,
-    pub long_pauses: usize,
-    pub longest_pause_ms: u64,
-    /// Mean recogniser confidence weighted by audio length; `None` with no audio.
-    pub confidence: Option<f32>,
-    pub low_confidence_words: usize,
-    /// The transcript may be the recogniser's fault, not the candidate's.
-    pub low_confidence: bool,
 }
 
 pub fn analyse(segments: &[TimedTranscript<'_>], config: &AnalyticsConfig) -> SpeechAnalytics {

@@ -17,8 +17,7 @@ pub use convert::{ConvertReport, Source, import, inspect};
 pub use ggml::{Hparams, Weights};
 pub use tensors::expected_count;
 
-/// File name of the model `models install` writes and `serve` looks for.
-pub const DEFAULT_FILE: &str = "ggml-tiny.en.bin";
+pub use crate::config::speech::DEFAULT_MODEL_FILE as DEFAULT_FILE;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {

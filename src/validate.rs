@@ -1,8 +1,11 @@
 //! The one content validator: `mockloop content check` and the operator
 //! console's check and save both call [`check`], so a file the console
 //! accepts is a file the command line accepts, and the other way round.
+//!
+//! It sits above `content`, `grading` and `interviewer` because it compiles
+//! their prompt templates too; `content` itself depends on neither.
 
-use super::{Catalog, ContentErrors, ContentSource};
+use crate::content::{Catalog, ContentErrors, ContentSource};
 use crate::grading::llm::prompt::{self, Templates};
 
 /// A content tree that passed every check.

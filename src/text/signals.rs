@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::hash::BuildHasher;
 
 use super::lexicon::{Class, FnvBuild};
-use super::text::sentences;
+use super::sentences::sentences;
 
 /// A question must have this many words before its `?` reads as a question
 /// to the interviewer rather than a fragment ("Why?").
