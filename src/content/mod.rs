@@ -6,7 +6,7 @@
 //! the hash (and a copy of what it uses) when it starts, so a later edit never
 //! changes an interview in flight.
 
-mod code_tests;
+mod cases;
 pub mod edit;
 mod files;
 pub mod model;

@@ -4,7 +4,7 @@
 use super::*;
 use crate::content::Catalog;
 use crate::grading::{GradeRequest, OfflineGrader};
-use crate::interview::{Input, Phase, Plan, Session};
+use crate::interview::{Input, Plan, Session};
 use crate::report::Report;
 
 const T0: Millis = 1_700_000_000_000;
@@ -41,7 +41,7 @@ fn interview_answering(
         }
     };
     act(&mut session, &mut log, Input::Begin, now);
-    while matches!(session.phase(), Phase::Active(_)) {
+    while session.is_active() {
         now += 1_000;
         act(&mut session, &mut log, Input::Answer(answer.into()), now);
     }
@@ -67,7 +67,7 @@ fn interview_answering(
         };
         act(&mut session, &mut log, input, now + 1);
     }
-    assert_eq!(*session.phase(), Phase::Finished);
+    assert!(session.is_finished());
     (session, log)
 }
 

@@ -6,12 +6,12 @@
 //! asks its next question without waiting for a score.
 
 pub mod code_reading;
-pub mod code_tests;
 pub mod delivery;
 pub mod injection;
 pub mod llm;
 pub mod normalize;
 pub mod offline;
+pub mod passing;
 pub mod v3;
 
 use std::sync::Arc;
@@ -192,7 +192,7 @@ pub async fn grade_answer(
 ) -> AnswerScore {
     let mut score = grade_or_fallback(grader, request).await;
     if let Some(run) = observed.run {
-        code_tests::apply(&mut score, request.rubric, run);
+        passing::apply(&mut score, request.rubric, run);
     }
     delivery::apply(&mut score, request.rubric, observed.speech);
     if score.provenance.rubric_hash.is_empty() {

@@ -28,6 +28,7 @@ use serde::Serialize;
 use tokio::sync::Semaphore;
 use tower_http::trace::TraceLayer;
 
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::content::{Catalog, ContentSource, RoundKind, edit};
 use crate::grading::Grader;
@@ -61,6 +62,8 @@ pub struct AppState {
     speaker: Option<Arc<RemoteSpeaker>>,
     /// Where the content lives and the lock the operator's saves take.
     pub content: Arc<operator_content::LiveContent>,
+    /// Session time: the system's clock, or a test's.
+    pub clock: Clock,
 }
 
 impl AppState {
@@ -165,7 +168,16 @@ impl AppState {
             sockets: Arc::new(Semaphore::new(config.server.max_connections)),
             tries: Arc::new(Semaphore::new(operator_grading::TRIES_AT_ONCE)),
             config: Arc::new(config),
+            clock: Clock::System,
         }
+    }
+
+    /// Sessions created and driven by this server read their time from
+    /// `clock` (a test's manual clock moves a round to its end).
+    pub fn with_clock(mut self, clock: Clock) -> AppState {
+        self.hub = self.hub.with_clock(clock.clone());
+        self.clock = clock;
+        self
     }
 
     /// Swaps in a rebuilt catalog for sessions created from now on;

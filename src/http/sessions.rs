@@ -12,7 +12,6 @@ use sha2::{Digest, Sha256};
 use super::AppState;
 use super::edge::{PeerAddr, bearer, constant_time_eq, is_operator_token, operator};
 use super::error::AppError;
-use crate::clock::now_ms;
 use crate::export::{
     dimension_chart_svg, report_html, report_markdown, transcript, transcript_markdown,
     transcript_vtt,
@@ -77,7 +76,7 @@ pub async fn create(
     let session_id = uuid::Uuid::new_v4().simple().to_string();
     // 256 random bits: unguessable, and only its hash is stored.
     let token = random_hex(32);
-    let now = now_ms();
+    let now = state.clock.now_ms();
     let row = SessionRow {
         id: session_id.clone(),
         token_hash: hash_token(&token),

@@ -1,5 +1,7 @@
 //! One decision of [`Session::handle`]: the rules, emitting events onto a
 //! scratch copy of the session so each rule sees what the ones before it did.
+//! The copy is cheap: question records are shared with the session and only
+//! the one an event changes is copied (see `Session::records`).
 
 use std::sync::Arc;
 
@@ -32,7 +34,7 @@ impl Decision {
         self.session
             .records
             .last()
-            .map(QuestionRecord::answers)
+            .map(|r| r.answers())
             .unwrap_or_default()
     }
 

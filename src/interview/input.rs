@@ -21,6 +21,14 @@ pub enum Input {
     Repeat,
     Pause(PauseReason),
     Resume,
+    /// The candidate's connection went away (socket closed, server
+    /// stopping, session handed to another node): an active round pauses
+    /// so its clock stops; in any other phase nothing happens.
+    Disconnected,
+    /// The candidate's client is attached and caught up (it sent `resume`):
+    /// the interview starts from the lobby, carries on from a pause, and
+    /// otherwise nothing happens.
+    Ready,
     /// Time passed; fires warnings and time-outs that are due.
     Tick,
     /// The candidate asked for a hint.
@@ -38,7 +46,7 @@ pub enum Input {
         score: Box<AnswerScore>,
     },
     /// The sandbox finished running the candidate's code for a question.
-    TestsRan {
+    TestsRun {
         round: usize,
         question: usize,
         run: Box<TestRun>,
@@ -79,10 +87,12 @@ pub(super) fn input_name(input: &Input) -> &'static str {
         Input::Repeat => "repeat",
         Input::Pause(_) => "pause",
         Input::Resume => "resume",
+        Input::Disconnected => "disconnected",
+        Input::Ready => "ready",
         Input::Tick => "tick",
         Input::Hint => "hint",
         Input::Composed { .. } => "composed",
         Input::Graded { .. } => "graded",
-        Input::TestsRan { .. } => "tests ran",
+        Input::TestsRun { .. } => "tests run",
     }
 }

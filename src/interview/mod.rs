@@ -46,7 +46,8 @@ pub use event::{
 use input::input_name;
 pub use input::{Input, InterviewError};
 pub use plan::{Plan, PlanError, PlannedRound};
-pub use state::{Active, CurrentPrompt, Pending, Phase, QuestionRecord, Turn};
+use state::{Active, Phase};
+pub use state::{CurrentPrompt, Pending, QuestionRecord, Turn};
 
 use crate::text::signals;
 
@@ -59,7 +60,10 @@ pub struct Session {
     last_at: Millis,
     seq: u64,
     phase: Phase,
-    records: Vec<QuestionRecord>,
+    /// Shared, not copied, with the scratch session a decision works on
+    /// (see `decision.rs`): a clone of the session copies a pointer per
+    /// question, and only a record an event changes is copied, on write.
+    records: Vec<Arc<QuestionRecord>>,
 }
 
 impl Session {
@@ -114,8 +118,44 @@ impl Session {
         self.seq
     }
 
-    pub fn phase(&self) -> &Phase {
+    /// The engine's own tests look at the phase itself; everyone else asks
+    /// the questions below.
+    #[cfg(test)]
+    fn phase(&self) -> &Phase {
         &self.phase
+    }
+
+    /// The phase by name: `lobby`, `active`, `paused`, `grading` or
+    /// `finished` (what the protocol and the report call the state).
+    pub fn state(&self) -> &'static str {
+        self.phase.name()
+    }
+
+    /// A question is being asked and the round's clock runs.
+    pub fn is_active(&self) -> bool {
+        matches!(self.phase, Phase::Active(_))
+    }
+
+    /// Every round is over and every answer graded.
+    pub fn is_finished(&self) -> bool {
+        self.phase == Phase::Finished
+    }
+
+    /// The round and question being asked while the clock runs (not while
+    /// paused): where a test run or a spoken answer belongs.
+    pub fn asking(&self) -> Option<(usize, usize)> {
+        match &self.phase {
+            Phase::Active(a) => Some((a.round, a.question)),
+            _ => None,
+        }
+    }
+
+    /// The prompt on screen while the clock runs.
+    pub fn current_prompt(&self) -> Option<&CurrentPrompt> {
+        match &self.phase {
+            Phase::Active(a) => a.current.as_ref(),
+            _ => None,
+        }
     }
 
     /// The follow-up or hint an LLM is wording, if any (active or paused).
@@ -126,13 +166,14 @@ impl Session {
         }
     }
 
-    pub fn records(&self) -> &[QuestionRecord] {
+    pub fn records(&self) -> &[Arc<QuestionRecord>] {
         &self.records
     }
 
     pub fn record(&self, round: usize, question: usize) -> Option<&QuestionRecord> {
         self.records
             .iter()
+            .map(Arc::as_ref)
             .find(|r| r.round == round && r.question == question)
     }
 
@@ -140,6 +181,7 @@ impl Session {
     pub fn ungraded(&self) -> impl Iterator<Item = &QuestionRecord> {
         self.records
             .iter()
+            .map(Arc::as_ref)
             .filter(|r| r.closed.is_some() && r.scores.is_empty())
     }
 
@@ -155,8 +197,35 @@ impl Session {
         }
     }
 
+    /// Time left in the round at `now`: the running clock while active,
+    /// what was left when it paused while paused; `None` between rounds.
+    pub fn remaining_ms(&self, now: Millis) -> Option<Millis> {
+        match &self.phase {
+            Phase::Active(a) => Some((a.deadline - now).max(0)),
+            Phase::Paused { remaining_ms, .. } => Some(*remaining_ms),
+            _ => None,
+        }
+    }
+
+    /// The round and question on screen, active or paused.
+    pub fn position(&self) -> Option<(usize, usize)> {
+        match &self.phase {
+            Phase::Active(a) | Phase::Paused { active: a, .. } => Some((a.round, a.question)),
+            _ => None,
+        }
+    }
+
     /// Decides what follows from `input` at time `now`.
     pub fn handle(&self, now: Millis, input: Input) -> Result<Vec<Event>, InterviewError> {
+        // What a lost or returning connection means depends on the phase:
+        // the engine's rule, not the driver's.
+        let input = match (&self.phase, input) {
+            (Phase::Active(_), Input::Disconnected) => Input::Pause(PauseReason::Disconnected),
+            (Phase::Lobby, Input::Ready) => Input::Begin,
+            (Phase::Paused { .. }, Input::Ready) => Input::Resume,
+            (_, Input::Disconnected | Input::Ready) => return Ok(Vec::new()),
+            (_, input) => input,
+        };
         let mut d = Decision {
             session: self.clone(),
             events: Vec::new(),
@@ -256,7 +325,7 @@ impl Session {
             (_, Input::Tick) => {}
             (
                 Phase::Active(_) | Phase::Paused { .. },
-                Input::TestsRan {
+                Input::TestsRun {
                     round,
                     question,
                     run,
@@ -365,14 +434,14 @@ impl Session {
                             active.hints = 0;
                             active.repeats = 0;
                             active.probed.clear();
-                            self.records.push(QuestionRecord {
+                            self.records.push(Arc::new(QuestionRecord {
                                 round: *round,
                                 question: *question,
                                 turns: vec![turn],
                                 closed: None,
                                 scores: Vec::new(),
                                 test_runs: Vec::new(),
-                            });
+                            }));
                         }
                         PromptKind::FollowUp | PromptKind::Hint => {
                             if *kind == PromptKind::FollowUp {
@@ -381,11 +450,7 @@ impl Session {
                                 active.hints += 1;
                             }
                             active.probed.extend(signal.clone());
-                            let record = self
-                                .records
-                                .last_mut()
-                                .ok_or(InterviewError::Inconsistent("prompted"))?;
-                            record.turns.push(turn);
+                            last_mut(&mut self.records, "prompted")?.turns.push(turn);
                         }
                     }
                 }
@@ -406,10 +471,9 @@ impl Session {
                 });
             }
             Event::Answered { text, speech, .. } => {
-                let turn = self
-                    .records
+                let turn = last_mut(&mut self.records, "answered")?
+                    .turns
                     .last_mut()
-                    .and_then(|r| r.turns.last_mut())
                     .ok_or(InterviewError::Inconsistent("answered"))?;
                 turn.answer = Some(text.clone());
                 turn.speech = speech.as_deref().cloned();
@@ -425,11 +489,7 @@ impl Session {
                 reason,
                 ..
             } => {
-                let record = self
-                    .records
-                    .iter_mut()
-                    .find(|r| r.round == *round && r.question == *question)
-                    .ok_or(InterviewError::Inconsistent("question_closed"))?;
+                let record = find_mut(&mut self.records, *round, *question, "question_closed")?;
                 record.closed = Some(*reason);
                 if let Phase::Active(active) = &mut self.phase {
                     active.current = None;
@@ -467,11 +527,7 @@ impl Session {
                 score,
                 ..
             } => {
-                let record = self
-                    .records
-                    .iter_mut()
-                    .find(|r| r.round == *round && r.question == *question)
-                    .ok_or(InterviewError::Inconsistent("scored"))?;
+                let record = find_mut(&mut self.records, *round, *question, "scored")?;
                 record.scores.push((**score).clone());
             }
             Event::Completed { .. } => self.phase = Phase::Finished,
@@ -481,11 +537,7 @@ impl Session {
                 run,
                 ..
             } => {
-                let record = self
-                    .records
-                    .iter_mut()
-                    .find(|r| r.round == *round && r.question == *question)
-                    .ok_or(InterviewError::Inconsistent("tests_run"))?;
+                let record = find_mut(&mut self.records, *round, *question, "tests_run")?;
                 record.test_runs.push((**run).clone());
             }
         }
@@ -493,4 +545,30 @@ impl Session {
         self.seq += 1;
         Ok(())
     }
+}
+
+/// The last question's record, to change: copied first if a decision's
+/// scratch session still shares it.
+fn last_mut<'a>(
+    records: &'a mut [Arc<QuestionRecord>],
+    event: &'static str,
+) -> Result<&'a mut QuestionRecord, InterviewError> {
+    records
+        .last_mut()
+        .map(Arc::make_mut)
+        .ok_or(InterviewError::Inconsistent(event))
+}
+
+/// A question's record, to change (copied on write, as [`last_mut`]).
+fn find_mut<'a>(
+    records: &'a mut [Arc<QuestionRecord>],
+    round: usize,
+    question: usize,
+    event: &'static str,
+) -> Result<&'a mut QuestionRecord, InterviewError> {
+    records
+        .iter_mut()
+        .find(|r| r.round == round && r.question == question)
+        .map(Arc::make_mut)
+        .ok_or(InterviewError::Inconsistent(event))
 }

@@ -13,8 +13,8 @@ use std::sync::{Arc, LazyLock, Mutex, Weak};
 
 use crate::content::{Question, Rubric};
 
-static QUESTIONS: LazyLock<Shared<Question>> = LazyLock::new(Shared::default);
-static RUBRICS: LazyLock<Shared<Rubric>> = LazyLock::new(Shared::default);
+static QUESTIONS: LazyLock<Interner<Question>> = LazyLock::new(Interner::default);
+static RUBRICS: LazyLock<Interner<Rubric>> = LazyLock::new(Interner::default);
 
 /// The one copy in memory of a question equal to `question`.
 pub fn question(question: Arc<Question>) -> Arc<Question> {
@@ -30,19 +30,19 @@ pub fn rubric(rubric: Arc<Rubric>) -> Arc<Rubric> {
 
 /// Values by id; an id can hold several versions (content edited while
 /// sessions of the old version are still loaded).
-struct Shared<T> {
+struct Interner<T> {
     table: Mutex<HashMap<String, Vec<Weak<T>>>>,
 }
 
-impl<T> Default for Shared<T> {
+impl<T> Default for Interner<T> {
     fn default() -> Self {
-        Shared {
+        Interner {
             table: Mutex::new(HashMap::new()),
         }
     }
 }
 
-impl<T: PartialEq> Shared<T> {
+impl<T: PartialEq> Interner<T> {
     fn get(&self, key: String, value: Arc<T>) -> Arc<T> {
         // A poisoned lock only means another thread panicked mid-lookup; the
         // table is still a valid cache.
@@ -67,7 +67,7 @@ mod tests {
 
     #[test]
     fn equal_values_share_one_allocation_and_different_ones_do_not() {
-        let shared = Shared::<Vec<u32>>::default();
+        let shared = Interner::<Vec<u32>>::default();
         let a = shared.get("k".into(), Arc::new(vec![1, 2]));
         let b = shared.get("k".into(), Arc::new(vec![1, 2]));
         assert!(Arc::ptr_eq(&a, &b));
@@ -78,7 +78,7 @@ mod tests {
 
     #[test]
     fn a_value_nobody_holds_is_freed_and_its_entry_dropped() {
-        let shared = Shared::<String>::default();
+        let shared = Interner::<String>::default();
         let first = shared.get("k".into(), Arc::new("x".into()));
         let weak = Arc::downgrade(&first);
         drop(first);

@@ -57,21 +57,21 @@ pub struct Turn {
 
 /// Where an active round stands.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Active {
-    pub round: usize,
-    pub question: usize,
-    pub deadline: Millis,
-    pub warned: bool,
-    pub follow_ups_asked: u32,
+pub(super) struct Active {
+    pub(super) round: usize,
+    pub(super) question: usize,
+    pub(super) deadline: Millis,
+    pub(super) warned: bool,
+    pub(super) follow_ups_asked: u32,
     /// Signals already probed for this question, so none is asked twice.
-    pub probed: Vec<String>,
-    pub current: Option<CurrentPrompt>,
+    pub(super) probed: Vec<String>,
+    pub(super) current: Option<CurrentPrompt>,
     /// A follow-up or hint an LLM is wording; answers wait for it.
-    pub composing: Option<Pending>,
+    pub(super) composing: Option<Pending>,
     /// Hints given for this question.
-    pub hints: u32,
+    pub(super) hints: u32,
     /// Times this question's prompts were repeated.
-    pub repeats: u32,
+    pub(super) repeats: u32,
 }
 
 /// A turn the engine has chosen and an LLM is wording.
@@ -90,7 +90,7 @@ pub struct CurrentPrompt {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub enum Phase {
+pub(super) enum Phase {
     Lobby,
     Active(Active),
     Paused {
@@ -103,7 +103,7 @@ pub enum Phase {
 }
 
 impl Phase {
-    pub fn name(&self) -> &'static str {
+    pub(super) fn name(&self) -> &'static str {
         match self {
             Phase::Lobby => "lobby",
             Phase::Active(_) => "active",

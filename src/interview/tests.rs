@@ -402,6 +402,69 @@ fn a_pause_stops_the_clock_and_resume_restores_the_remaining_time() {
 }
 
 #[test]
+fn a_lost_connection_pauses_an_active_round_and_nothing_else() {
+    let active = given(&[(T0, Input::Begin)]);
+    assert_eq!(
+        when(&active, T0 + MIN, Input::Disconnected),
+        vec![Event::Paused {
+            at: T0 + MIN,
+            reason: PauseReason::Disconnected,
+            remaining_ms: 9 * MIN,
+        }]
+    );
+    assert_eq!(active.remaining_ms(T0 + MIN), Some(9 * MIN));
+    // Not an error anywhere else: the driver reports every lost socket.
+    let lobby = given(&[]);
+    assert_eq!(lobby.handle(T0, Input::Disconnected), Ok(vec![]));
+    let paused = given(&[
+        (T0, Input::Begin),
+        (T0 + MIN, Input::Pause(PauseReason::Candidate)),
+    ]);
+    assert_eq!(paused.handle(T0 + 2 * MIN, Input::Disconnected), Ok(vec![]));
+    assert_eq!(paused.remaining_ms(T0 + 5 * MIN), Some(9 * MIN));
+    assert_eq!(lobby.remaining_ms(T0), None);
+}
+
+#[test]
+fn a_ready_client_starts_the_lobby_resumes_a_pause_and_changes_nothing_else() {
+    let lobby = given(&[]);
+    assert_eq!(
+        lobby.handle(T0, Input::Ready),
+        lobby.handle(T0, Input::Begin)
+    );
+    let paused = given(&[(T0, Input::Begin), (T0 + MIN, Input::Disconnected)]);
+    assert_eq!(
+        when(&paused, T0 + 5 * MIN, Input::Ready),
+        vec![Event::Resumed {
+            at: T0 + 5 * MIN,
+            deadline: T0 + 14 * MIN
+        }]
+    );
+    let active = given(&[(T0, Input::Begin)]);
+    assert_eq!(active.handle(T0 + MIN, Input::Ready), Ok(vec![]));
+    assert_eq!(active.position(), Some((0, 0)));
+}
+
+#[test]
+fn an_event_copies_only_the_record_it_changes() {
+    // q1 is answered and skipped; q2 is open.
+    let mut session = given(&[
+        (T0, Input::Begin),
+        (T0 + 1, answer("A loop over the array.")),
+        (T0 + 2, Input::Skip),
+    ]);
+    let before = session.clone();
+    for event in when(&session, T0 + 3, answer("A hash map.")) {
+        session.apply(&event).unwrap();
+    }
+    let (old, new) = (before.records(), session.records());
+    assert!(Arc::ptr_eq(&old[0], &new[0]), "q1's transcript was copied");
+    assert!(!Arc::ptr_eq(&old[1], &new[1]));
+    assert_eq!(old[1].answers(), Vec::<String>::new());
+    assert_eq!(new[1].answers(), vec!["A hash map.".to_owned()]);
+}
+
+#[test]
 fn illegal_moves_are_typed_errors() {
     let lobby = given(&[]);
     assert_eq!(
@@ -532,7 +595,7 @@ fn test_run(passed: usize) -> Box<crate::outcome::TestRun> {
 #[test]
 fn a_test_run_is_recorded_on_the_open_question_and_replays() {
     let session = given(&[(T0, Input::Begin)]);
-    let ran = Input::TestsRan {
+    let ran = Input::TestsRun {
         round: 0,
         question: 0,
         run: test_run(1),
@@ -552,7 +615,7 @@ fn a_test_run_for_a_closed_question_is_refused() {
     let error = session
         .handle(
             T0 + 2,
-            Input::TestsRan {
+            Input::TestsRun {
                 round: 0,
                 question: 0,
                 run: test_run(2),

@@ -242,7 +242,7 @@ impl Regrader<'_> {
             return Err(RegradeError::NoSession(id.to_owned()));
         };
         let mut session = Session::replay(&events)?;
-        let state = session.phase().name();
+        let state = session.state();
         if self.finished_only && state != "finished" {
             return Ok(Err(format!(
                 "the session is {state}, not finished: regrade it once it has finished"

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use super::*;
 use crate::content::Catalog;
 use crate::grading::{GradeError, OfflineGrader};
-use crate::interview::{Event, PauseReason, Phase, Plan, StoredEvent};
+use crate::interview::{Event, PauseReason, Plan, StoredEvent};
 use crate::store::{SessionRow, SqliteStore};
 
 const T0: Millis = 1_700_000_000_000;
@@ -55,7 +55,7 @@ async fn interview(store: &SqliteStore, id: &str, stage: Stage) -> Session {
     }
     step(store, id, &mut session, T0, Input::Begin).await;
     let mut now = T0;
-    while matches!(session.phase(), Phase::Active(_)) {
+    while session.is_active() {
         now += 1_000;
         step(store, id, &mut session, now, Input::Answer(ANSWER.into())).await;
         if matches!(stage, Stage::OneClosed) && session.records().iter().any(|r| r.closed.is_some())
@@ -106,7 +106,7 @@ fn edited_screen_rubric() -> Rubric {
 async fn a_finished_session_gets_new_scores_and_keeps_the_old_ones() {
     let (_dir, store) = store().await;
     let before = interview(&store, "s", Stage::Finished).await;
-    assert_eq!(*before.phase(), Phase::Finished);
+    assert!(before.is_finished());
     let overrides = RubricOverrides {
         source: "edited".into(),
         rubrics: vec![edited_screen_rubric()],
@@ -129,7 +129,7 @@ async fn a_finished_session_gets_new_scores_and_keeps_the_old_ones() {
         before.seq() + closed as u64,
         "one scored event per answer"
     );
-    assert_eq!(*after.phase(), Phase::Finished);
+    assert!(after.is_finished());
     for (old, new) in before.records().iter().zip(after.records()) {
         assert_eq!(new.scores.len(), 2);
         assert_eq!(new.scores[0], old.scores[0], "the old score is kept");
@@ -176,7 +176,7 @@ async fn an_interview_in_progress_is_regraded_only_where_a_question_closed() {
     assert_eq!(result.status, Status::Regraded);
     assert_eq!(result.answers.len(), 1);
     let after = reload(&store, "s").await;
-    assert!(matches!(after.phase(), Phase::Active(_)));
+    assert!(after.is_active());
     assert_eq!(after.records()[0].scores.len(), 2);
     assert!(after.records()[1].scores.is_empty());
     assert_eq!(after.seq(), before.seq() + 1);

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::content::{Band, CodeLanguage, RoundKind};
 use crate::grading::{DimensionScore, KeyPointResult, round2};
-use crate::interview::{CloseReason, Phase, PromptKind, Session};
+use crate::interview::{CloseReason, PromptKind, Session};
 use crate::sandbox::RunStatus;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -353,8 +353,8 @@ impl Report {
                 title: plan.title.clone(),
             },
             content_hash: plan.content_hash.clone(),
-            complete: *session.phase() == Phase::Finished,
-            state: session.phase().name(),
+            complete: session.is_finished(),
+            state: session.state(),
             overall,
             verdict,
             level: plan.level.clone(),

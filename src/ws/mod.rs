@@ -15,6 +15,7 @@ use tokio::sync::{Mutex, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::clock::Clock;
 use crate::grading::Grader;
 use crate::interview::{InterviewError, Session};
 use crate::interviewer::Interviewer;
@@ -48,6 +49,8 @@ pub(crate) struct Shared {
     /// `sessions` lock) so a reconnect cannot revive one mid-delete.
     deleting: std::sync::Mutex<HashSet<String>>,
     pub(crate) metrics: Arc<Metrics>,
+    /// Session time: the system's clock, or a test's.
+    clock: Clock,
 }
 
 impl Shared {
@@ -120,8 +123,21 @@ impl Hub {
                 sandbox: Arc::new(Sandbox::new(crate::config::SandboxConfig::default())),
                 deleting: std::sync::Mutex::new(HashSet::new()),
                 metrics: Arc::new(Metrics::new()),
+                clock: Clock::System,
             }),
         }
+    }
+
+    /// Sessions read their time from `clock`. Called while building the
+    /// server, before any session runs.
+    pub fn with_clock(mut self, clock: Clock) -> Hub {
+        match Arc::get_mut(&mut self.shared) {
+            Some(shared) => shared.clock = clock,
+            None => {
+                tracing::error!("the clock was set after the hub started; it stays the system's")
+            }
+        }
+        self
     }
 
     /// Follow-ups and hints of sessions created from now on are worded by

@@ -12,20 +12,17 @@ mod grading;
 mod speech;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use tracing::{Instrument, debug, info, warn};
-
-use crate::clock::now_ms;
 
 use super::Shared;
 use super::lease::{Keeper, Next};
 use super::protocol::{ClientMsg, ServerMsg};
 use super::voice::{Job, Voice};
 use crate::grading::AnswerScore;
-use crate::interview::{Event, Input, Millis, PauseReason, Phase, Session, StoredEvent};
+use crate::interview::{Event, Input, Millis, PauseReason, Session, StoredEvent};
 use crate::speech::{SpeechError, Transcript};
 
 /// A socket's queue of messages to write. Boxed: the channel allocates its
@@ -95,7 +92,7 @@ pub(super) enum Command {
         composed: Box<crate::interviewer::Composed>,
     },
     /// The sandbox finished (or failed to start) a "Run tests".
-    TestsRan(Box<code_runs::Finished>),
+    TestsRun(Box<code_runs::Finished>),
     /// The session is being deleted: tell the socket, then stop for good.
     Close {
         reply: oneshot::Sender<()>,
@@ -138,10 +135,6 @@ pub(super) struct Actor {
     composing: bool,
     /// A code run in flight (one per session at a time).
     pending_run: bool,
-}
-
-fn instant_at(at: Millis) -> Instant {
-    Instant::now() + Duration::from_millis((at - now_ms()).max(0) as u64)
 }
 
 impl Actor {
@@ -194,7 +187,8 @@ impl Actor {
         Box::pin(self.settle_interrupted_turn()).await;
         let mut idle_since = Instant::now();
         loop {
-            let timer = self.session.poll_timeout().map(instant_at);
+            let timer = self.session.poll_timeout();
+            let clock = self.shared.clock.clone();
             let idle = self.conn.is_none()
                 && self.pending_grades == 0
                 && self.pending_speech == 0
@@ -216,7 +210,7 @@ impl Actor {
                         idle_since = Instant::now();
                     }
                 }
-                _ = tokio::time::sleep_until(timer.unwrap_or_else(Instant::now)), if timer.is_some() => {
+                _ = clock.sleep_until(timer.unwrap_or_default()), if timer.is_some() => {
                     Box::pin(self.input(Input::Tick)).await;
                 }
                 _ = tokio::time::sleep_until(unload_at), if idle => {
@@ -259,11 +253,10 @@ impl Actor {
     /// only under its lease, so no other live task, here or on another
     /// node, drives it.
     async fn pause_after_crash(&mut self) {
-        if matches!(self.session.phase(), Phase::Active(_)) {
-            let since = self.session.last_event_at();
-            info!("session was active with no task (server crash): pausing it from its last event");
-            self.input_at(since, Input::Pause(PauseReason::Disconnected))
-                .await;
+        let (since, seq) = (self.session.last_event_at(), self.session.seq());
+        self.input_at(since, Input::Disconnected).await;
+        if self.session.seq() > seq {
+            info!("session was active with no task (server crash): paused from its last event");
         }
     }
 
@@ -278,9 +271,7 @@ impl Actor {
                 "This interview was opened in another window.",
             ));
         }
-        if matches!(self.session.phase(), Phase::Active(_)) {
-            self.input(Input::Pause(PauseReason::Disconnected)).await;
-        }
+        self.input(Input::Disconnected).await;
         // After the pause: a socket attaching here meanwhile would start a
         // task that never saw it, and that task's appends would conflict.
         self.shared.forget(&self.id).await;
@@ -305,9 +296,7 @@ impl Actor {
     }
 
     async fn shut_down(&mut self) {
-        if matches!(self.session.phase(), Phase::Active(_)) {
-            self.input(Input::Pause(PauseReason::Disconnected)).await;
-        }
+        self.input(Input::Disconnected).await;
         self.send(ServerMsg::fatal(
             "server_shutdown",
             "The server is restarting; reconnect to resume where you left off.",
@@ -346,9 +335,7 @@ impl Actor {
                 if self.conn.as_ref().is_some_and(|c| c.id == conn) {
                     self.conn = None;
                     info!(conn, "socket detached");
-                    if matches!(self.session.phase(), Phase::Active(_)) {
-                        self.input(Input::Pause(PauseReason::Disconnected)).await;
-                    }
+                    self.input(Input::Disconnected).await;
                 }
             }
             Command::Client { conn, msg } => {
@@ -375,7 +362,7 @@ impl Actor {
                 }
                 // Audio outside a question (lobby, pause, between rounds) is
                 // not part of any answer.
-                let active = matches!(self.session.phase(), Phase::Active(_));
+                let active = self.session.is_active();
                 let Some(voice) = self.voice() else {
                     self.send(ServerMsg::error(
                         "unsupported",
@@ -388,7 +375,7 @@ impl Actor {
                     self.perform(actions).await;
                 }
             }
-            Command::TestsRan(finished) => self.tests_ran(*finished).await,
+            Command::TestsRun(finished) => self.tests_run(*finished).await,
             // Handled by the run loop, which ends the task.
             Command::Close { reply } => {
                 let _ = reply.send(());
@@ -411,10 +398,7 @@ impl Actor {
                 self.answered_at = Some(Instant::now());
                 self.input(Input::Answer(text)).await
             }
-            ClientMsg::Done => match (
-                matches!(self.session.phase(), Phase::Active(_)),
-                self.voice(),
-            ) {
+            ClientMsg::Done => match (self.session.is_active(), self.voice()) {
                 (true, Some(voice)) => {
                     let actions = voice.finish();
                     self.perform(actions).await;
@@ -451,11 +435,7 @@ impl Actor {
                 if let Some(conn) = &mut self.conn {
                     conn.resumed = true;
                 }
-                match self.session.phase() {
-                    Phase::Lobby => self.input(Input::Begin).await,
-                    Phase::Paused { .. } => self.input(Input::Resume).await,
-                    _ => {}
-                }
+                self.input(Input::Ready).await;
             }
         }
     }
@@ -473,7 +453,7 @@ impl Actor {
         }
         match self.shared.store.events(&self.id, last_seq).await {
             Ok(events) => {
-                let now = now_ms();
+                let now = self.shared.clock.now_ms();
                 for stored in events.iter().filter(|e| e.seq < until) {
                     if let Some(msg) = ServerMsg::from_event(&self.id, stored, &self.session, now) {
                         self.send(msg);
@@ -493,7 +473,7 @@ impl Actor {
     /// Decides, stores, applies and announces. Nothing is sent before the
     /// events are durable; a refused input is answered with an error.
     async fn input(&mut self, input: Input) {
-        self.input_at(now_ms(), input).await;
+        self.input_at(self.shared.clock.now_ms(), input).await;
     }
 
     async fn input_at(&mut self, now: Millis, input: Input) {

@@ -81,11 +81,9 @@ async fn a_session_killed_mid_round_is_paused_from_its_last_event_on_restart() {
     let store = open_store(dir.path()).await;
     let before = stored_events(&store, &id).await;
     let session = Session::replay(&before).unwrap();
-    assert_eq!(session.phase().name(), "active", "kill -9 records no pause");
-    let mockloop::interview::Phase::Active(active) = session.phase() else {
-        unreachable!()
-    };
-    let (last_at, deadline) = (session.last_event_at(), active.deadline);
+    assert_eq!(session.state(), "active", "kill -9 records no pause");
+    let last_at = session.last_event_at();
+    let deadline = last_at + session.remaining_ms(last_at).unwrap();
     drop(store);
 
     let server = ServerProcess::start(dir.path());

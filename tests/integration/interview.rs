@@ -322,3 +322,36 @@ async fn deletes_with_the_token(backend: Backend) {
         .await;
     assert_eq!(gone.status(), 401, "a deleted session is unknown");
 }
+
+/// The round clock through the real session task: a test clock moved past
+/// the warning and then the deadline gives `time_warning` and then
+/// `round_ended` with `time_up`, without waiting three minutes.
+#[tokio::test]
+async fn a_round_runs_out_of_time_through_the_session_task_on_a_moved_clock() {
+    let start = mockloop::clock::now_ms();
+    let clock = mockloop::clock::Clock::manual(start);
+    let app = TestApp::builder().clock(clock.clone()).spawn().await;
+    let (_, _, mut candidate) = app.start("quick-practice").await;
+    let prompt = candidate.recv_until("prompt").await;
+    let remaining = prompt["remaining_seconds"].as_i64().unwrap() * 1000;
+    assert!(remaining > 60_000, "{prompt}");
+
+    // Just before the warning (at least 30 s before the end) nothing
+    // happens; past it, the warning comes with the time the clock says.
+    clock.advance(remaining - 60_000);
+    candidate.send(json!({"type": "repeat"})).await;
+    let repeated = candidate.recv().await;
+    assert_eq!(repeated["type"], "prompt", "no warning yet: {repeated}");
+    assert_eq!(repeated["repeat"], true, "{repeated}");
+    clock.advance(59_000);
+    let warning = candidate.recv_until("time_warning").await;
+    assert_eq!(warning["remaining_seconds"], 1, "{warning}");
+
+    clock.advance(1_000);
+    let ended = candidate.recv_until("round_ended").await;
+    assert_eq!(ended["reason"], "time_up", "{ended}");
+    assert_eq!(ended["round"]["index"], 0, "{ended}");
+    // The next round starts, its clock from the moved time.
+    let next = candidate.recv_until("prompt").await;
+    assert_eq!(next["round"]["index"], 1, "{next}");
+}

@@ -33,10 +33,19 @@ impl ServerProcess {
     /// As [`ServerProcess::start`], with extra environment variables (a
     /// database URL, say).
     pub fn start_with(data_dir: &Path, env: &[(&str, &str)]) -> ServerProcess {
+        // The grader's model from `target/test-models` (unpacked there
+        // once), not fetched by every process: a dozen servers each
+        // downloading and unpacking 90 MB at once held their first grades
+        // past the client's wait.
+        mockloop::embed::test_model();
+        let model = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("target/test-models")
+            .join(mockloop::embed::install::DEFAULT_DIR);
         let mut child = mockloop()
             .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             .env("MOCKLOOP__SPEECH__AUTO_INSTALL", "false")
+            .env("MOCKLOOP__GRADER__EMBEDDING_MODEL", &model)
             .env("MOCKLOOP_LOG", "info")
             .env("NO_COLOR", "1")
             .env_remove("MOCKLOOP_CONFIG")

@@ -30,7 +30,7 @@ struct QuestionFile {
     examples: Vec<ExampleFile>,
     #[serde(default)]
     probes: Vec<ProbeFile>,
-    tests: Option<Spanned<crate::content::code_tests::TestsFile>>,
+    tests: Option<Spanned<crate::content::cases::TestsFile>>,
 }
 
 #[derive(Deserialize)]
@@ -105,7 +105,7 @@ pub(crate) fn parse_bank(
         }
         let tests = q
             .tests
-            .and_then(|t| crate::content::code_tests::parse(t, kind, &at, &mut r));
+            .and_then(|t| crate::content::cases::parse(t, kind, &at, &mut r));
         let span = q.id.span();
         questions.push((
             Question {

@@ -38,6 +38,8 @@ fn steps() -> impl Strategy<Value = Step> {
         1 => prop_oneof![Just(PauseReason::Candidate), Just(PauseReason::Disconnected)]
             .prop_map(|r| Step::Input(Input::Pause(r))),
         1 => Just(Step::Input(Input::Resume)),
+        1 => Just(Step::Input(Input::Disconnected)),
+        1 => Just(Step::Input(Input::Ready)),
         3 => Just(Step::Input(Input::Tick)),
         1 => Just(Step::Input(Input::Hint)),
         // The words for an LLM turn, whether or not one is pending.

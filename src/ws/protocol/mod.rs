@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::content::{CodeLanguage, CodeTests, RoundKind};
 use crate::grading::normalize::normalize;
-use crate::interview::{Event, Millis, Phase, PromptKind, RoundEndReason, Session, StoredEvent};
+use crate::interview::{Event, Millis, PromptKind, RoundEndReason, Session, StoredEvent};
 use crate::report::Report;
 use crate::sandbox::{SandboxStatus, TestRun};
 
@@ -228,8 +228,11 @@ pub enum ServerMsg {
         /// Whether "Run tests" works here, in which languages, or why not.
         code_execution: SandboxStatus,
     },
-    /// A run of the candidate's code against the question's tests.
-    TestResults {
+    /// A run of the candidate's code against the question's tests: the
+    /// session's `tests_run` event. Sent as `test_results`, the name the
+    /// protocol has always used.
+    #[serde(rename = "test_results")]
+    TestsRun {
         seq: u64,
         round: RoundRef,
         question: QuestionRef,
@@ -385,7 +388,7 @@ impl ServerMsg {
             protocol: PROTOCOL_VERSION,
             session_id: session_id.to_owned(),
             seq: session.seq(),
-            state: session.phase().name(),
+            state: session.state(),
             tts: if server_tts { "server" } else { "browser" },
             loop_info: LoopInfo {
                 id: plan.loop_id.clone(),
@@ -498,7 +501,7 @@ impl ServerMsg {
                 question,
                 run,
                 ..
-            } => ServerMsg::TestResults {
+            } => ServerMsg::TestsRun {
                 seq,
                 round: round_ref(*round),
                 question: QuestionRef {
@@ -518,12 +521,10 @@ impl ServerMsg {
     }
 }
 
+/// Whole seconds left in the round, rounded up: a prompt shown with 0.4 s
+/// left says 1, not 0.
 fn remaining_seconds(session: &Session, now: Millis) -> i64 {
-    match session.phase() {
-        Phase::Active(a) => ((a.deadline - now).max(0) + 999) / 1000,
-        Phase::Paused { remaining_ms, .. } => remaining_ms / 1000,
-        _ => 0,
-    }
+    session.remaining_ms(now).map_or(0, |ms| (ms + 999) / 1000)
 }
 
 #[cfg(test)]

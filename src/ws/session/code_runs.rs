@@ -9,7 +9,7 @@ use tracing::{Instrument, info, warn};
 
 use super::{Actor, Command};
 use crate::content::CodeLanguage;
-use crate::interview::{Input, Phase};
+use crate::interview::Input;
 use crate::sandbox::{SandboxError, TestRun};
 use crate::ws::protocol::ServerMsg;
 
@@ -25,13 +25,12 @@ pub(crate) struct Finished {
 
 impl Actor {
     pub(super) async fn run_tests(&mut self, language: CodeLanguage, code: String) {
-        let Phase::Active(active) = self.session.phase() else {
+        let Some((round, question)) = self.session.asking() else {
             return self.send(ServerMsg::error(
                 "not_allowed",
                 "There is no question to run code for right now.",
             ));
         };
-        let (round, question) = (active.round, active.question);
         let planned = &self.session.plan().rounds[round];
         let tests = planned.questions[question]
             .tests
@@ -88,13 +87,13 @@ impl Actor {
                     question,
                     result,
                 };
-                let _ = tx.send(Command::TestsRan(Box::new(finished))).await;
+                let _ = tx.send(Command::TestsRun(Box::new(finished))).await;
             }
             .instrument(span),
         );
     }
 
-    pub(super) async fn tests_ran(&mut self, finished: Finished) {
+    pub(super) async fn tests_run(&mut self, finished: Finished) {
         self.pending_run = false;
         match finished.result {
             Ok(run) => {
@@ -107,7 +106,7 @@ impl Actor {
                     total = run.total,
                     "code run finished"
                 );
-                self.input(Input::TestsRan {
+                self.input(Input::TestsRun {
                     round: finished.round,
                     question: finished.question,
                     run: Box::new(run),

@@ -10,8 +10,7 @@ use tokio::time::Instant;
 use tracing::{Instrument, warn};
 
 use super::{Actor, Command};
-use crate::clock::now_ms;
-use crate::interview::{Author, Fallback, Input, Phase, TurnSource};
+use crate::interview::{Author, Fallback, Input, TurnSource};
 use crate::interviewer::{Composed, TurnRequest};
 use crate::ws::protocol::ServerMsg;
 
@@ -38,15 +37,13 @@ impl Actor {
             });
             return;
         };
-        let (round, question, remaining_ms) = match self.session.phase() {
-            Phase::Active(a) => (a.round, a.question, a.deadline - now_ms()),
-            Phase::Paused {
-                active,
-                remaining_ms,
-                ..
-            } => (active.round, active.question, *remaining_ms),
-            _ => return,
+        let Some((round, question)) = self.session.position() else {
+            return;
         };
+        let remaining_ms = self
+            .session
+            .remaining_ms(self.shared.clock.now_ms())
+            .unwrap_or(0);
         let request = TurnRequest {
             plan: Arc::clone(self.session.plan()),
             round,

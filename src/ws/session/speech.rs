@@ -8,7 +8,7 @@ use tracing::Instrument;
 
 use super::super::voice::{Action, Job, Voice};
 use super::{Actor, Command};
-use crate::interview::{Input, Phase};
+use crate::interview::Input;
 
 impl Actor {
     /// The session's voice pipeline, made when first needed with the
@@ -19,9 +19,7 @@ impl Actor {
         if self.voice.is_none() {
             let setup = self.shared.voice.as_ref()?;
             let mut voice = Box::new(Voice::new(setup.tuning.clone()));
-            if let Phase::Active(active) = self.session.phase()
-                && let Some(current) = &active.current
-            {
+            if let Some(current) = self.session.current_prompt() {
                 voice.new_prompt(&current.text);
             }
             self.voice = Some(voice);
