@@ -1,5 +1,5 @@
 //! The wall clock, in the engine's units. The engine itself reads no clock:
-//! its callers pass the time in (see `interview`), and they read it from a
+//! its callers pass the time in (see `engine`), and they read it from a
 //! [`Clock`] they are given, so a test can move a live session's time.
 
 use std::sync::Arc;

@@ -9,12 +9,12 @@ pub mod clock;
 pub mod config;
 pub mod content;
 pub mod embed;
+pub mod engine;
 pub mod export;
 #[cfg(test)]
 mod fuzz_tests;
 pub mod grading;
 pub mod http;
-pub mod interview;
 pub mod interviewer;
 pub mod metrics;
 pub mod openai;

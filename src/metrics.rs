@@ -15,7 +15,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
-use crate::interview::{Author, TurnSource};
+use crate::engine::{Author, TurnSource};
 
 type Labels = Vec<(&'static str, String)>;
 

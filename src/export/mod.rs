@@ -10,8 +10,8 @@ mod vtt;
 
 use serde::Serialize;
 
+use crate::engine::{Event, Millis, PromptKind, StoredEvent};
 use crate::grading::AnswerScore;
-use crate::interview::{Event, Millis, PromptKind, StoredEvent};
 use crate::report::LoopRef;
 use crate::speech::analytics::SpeechAnalytics;
 
@@ -187,13 +187,13 @@ pub fn transcript(session_id: &str, events: &[StoredEvent]) -> Option<Transcript
                 format!("{} seconds left in this round", remaining_ms / 1000),
             ),
             Event::QuestionClosed { reason, .. } => match reason {
-                crate::interview::CloseReason::Skipped => {
+                crate::engine::CloseReason::Skipped => {
                     (Speaker::System, "skipped", "Question skipped".into())
                 }
-                crate::interview::CloseReason::TimeUp => {
+                crate::engine::CloseReason::TimeUp => {
                     (Speaker::System, "time_up", "Time ran out".into())
                 }
-                crate::interview::CloseReason::Answered => continue,
+                crate::engine::CloseReason::Answered => continue,
             },
             Event::Paused { reason, .. } => (
                 Speaker::System,

@@ -3,8 +3,8 @@
 
 use super::*;
 use crate::content::Catalog;
+use crate::engine::{Input, Plan, Session};
 use crate::grading::{GradeRequest, OfflineGrader};
-use crate::interview::{Input, Plan, Session};
 use crate::report::Report;
 
 const T0: Millis = 1_700_000_000_000;

@@ -11,7 +11,7 @@ use super::AppState;
 use super::edge::require_operator;
 use super::error::AppError;
 use super::sessions::delete_session;
-use crate::interview::{Millis, Session};
+use crate::engine::{Millis, Session};
 use crate::report::Report;
 
 /// One stored session, as `GET /api/operator/sessions` lists it.

@@ -13,7 +13,7 @@ use super::AppState;
 use super::error::AppError;
 use super::sessions::{TokenQuery, authorize, presented_token};
 use crate::config::{Config, TtsBackend};
-use crate::interview::{Event, Session};
+use crate::engine::{Event, Session};
 use crate::speech::tts::RemoteSpeaker;
 use crate::ws::protocol::ServerMsg;
 

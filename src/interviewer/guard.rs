@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 
-use crate::interview::Fallback;
+use crate::engine::Fallback;
 
 /// Key points shorter than this many words are too generic to call a
 /// quote ("use a heap" could be any hint); longer ones are checked whole

@@ -1,5 +1,5 @@
 //! The LLM interviewer: words the follow-ups and hints the engine chose
-//! (see `interview::compose`), streaming them as they are written.
+//! (see `engine::compose`), streaming them as they are written.
 //!
 //! ```text
 //! Composing event ─▶ render prompts ─▶ stream ─┬─ each piece: guard (leak, length) ─▶ on_delta
@@ -26,9 +26,9 @@ use tokio::time::{Instant, timeout_at};
 
 use crate::config::{Config, InterviewerConfig};
 use crate::content::ContentSource;
+use crate::engine::{Author, Fallback, Pending, Plan, PromptKind, Turn, TurnSource};
 use crate::grading::TokenUsage;
 use crate::grading::llm::LlmSetupError;
-use crate::interview::{Author, Fallback, Pending, Plan, PromptKind, Turn, TurnSource};
 use crate::openai::lanes::Lane;
 use crate::openai::provider::{Provider, reported, usage_of};
 use crate::text::signals;

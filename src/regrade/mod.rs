@@ -17,8 +17,8 @@ use futures_util::StreamExt;
 use serde::Serialize;
 
 use crate::content::{ContentErrors, RoundKind, Rubric, load_rubrics};
+use crate::engine::{Input, InterviewError, Millis, Session};
 use crate::grading::{AnswerScore, GradeRequest, Grader, Observed, grade_answer};
-use crate::interview::{Input, InterviewError, Millis, Session};
 use crate::store::{Store, StoreError};
 
 /// Answers of one session graded at once: enough to overlap an LLM grader's

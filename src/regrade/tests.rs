@@ -4,8 +4,8 @@ use async_trait::async_trait;
 
 use super::*;
 use crate::content::Catalog;
+use crate::engine::{Event, PauseReason, Plan, StoredEvent};
 use crate::grading::{GradeError, OfflineGrader};
-use crate::interview::{Event, PauseReason, Plan, StoredEvent};
 use crate::store::{SessionRow, SqliteStore};
 
 const T0: Millis = 1_700_000_000_000;

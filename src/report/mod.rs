@@ -6,8 +6,8 @@ use crate::speech::analytics::SpeechAnalytics;
 use serde::Serialize;
 
 use crate::content::{Band, CodeLanguage, RoundKind};
+use crate::engine::{CloseReason, PromptKind, Session};
 use crate::grading::{DimensionScore, KeyPointResult, round2};
-use crate::interview::{CloseReason, PromptKind, Session};
 use crate::sandbox::RunStatus;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -371,7 +371,7 @@ impl Report {
 }
 
 /// The band's dimension bars each round's averages fall short of.
-fn bars_missed(plan: &crate::interview::Plan, rounds: &[RoundReport]) -> Vec<BarMiss> {
+fn bars_missed(plan: &crate::engine::Plan, rounds: &[RoundReport]) -> Vec<BarMiss> {
     let mut out = Vec::new();
     for (planned, round) in plan.rounds.iter().zip(rounds) {
         let Some(bars) = planned.rubric.bars.get(&plan.band) else {
@@ -403,7 +403,7 @@ const HIRE_LEVEL: f64 = 3.0;
 /// The loop's things to work on: per round kind and dimension, the weight
 /// times the gap between its average and the level a hire needs, largest
 /// first, each pointing at the answers that fell short.
-fn work_on(plan: &crate::interview::Plan, answers: &[AnswerReport]) -> Vec<WorkOn> {
+fn work_on(plan: &crate::engine::Plan, answers: &[AnswerReport]) -> Vec<WorkOn> {
     let mut out: Vec<WorkOn> = Vec::new();
     for planned in &plan.rounds {
         for dimension in &planned.rubric.dimensions {

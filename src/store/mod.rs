@@ -20,7 +20,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::config::StorageConfig;
-use crate::interview::{Event, Millis, StoredEvent};
+use crate::engine::{Event, Millis, StoredEvent};
 
 pub use lease::{Claim, Lease, Renewal};
 pub use postgres::PostgresStore;

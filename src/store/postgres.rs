@@ -15,7 +15,7 @@ use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use super::{Claim, Lease, Renewal, SessionRow, Store, StoreError};
-use crate::interview::{Event, StoredEvent};
+use crate::engine::{Event, StoredEvent};
 
 /// PostgreSQL's code for a foreign-key violation: a lease or event for a
 /// session that does not exist.

@@ -20,7 +20,7 @@ use sqlx::sqlite::{
 use super::sqlite_checkpoint::{self, Checkpoints};
 use super::sqlite_writer::{EventRow, Write, Writer};
 use super::{SessionRow, Store, StoreError};
-use crate::interview::{Event, StoredEvent};
+use crate::engine::{Event, StoredEvent};
 
 /// The database file's name in the data directory.
 pub(super) const FILE: &str = "mockloop.db";

@@ -16,8 +16,8 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::clock::Clock;
+use crate::engine::{InterviewError, Session};
 use crate::grading::Grader;
-use crate::interview::{InterviewError, Session};
 use crate::interviewer::Interviewer;
 use crate::metrics::Metrics;
 use crate::sandbox::Sandbox;

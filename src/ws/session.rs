@@ -21,8 +21,8 @@ use super::Shared;
 use super::lease::{Keeper, Next};
 use super::protocol::{ClientMsg, ServerMsg};
 use super::voice::{Job, Voice};
+use crate::engine::{Event, Input, Millis, PauseReason, Session, StoredEvent};
 use crate::grading::AnswerScore;
-use crate::interview::{Event, Input, Millis, PauseReason, Session, StoredEvent};
 use crate::speech::{SpeechError, Transcript};
 
 /// A socket's queue of messages to write. Boxed: the channel allocates its

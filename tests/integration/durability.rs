@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use mockloop::interview::{Event, Session, StoredEvent};
+use mockloop::engine::{Event, Session, StoredEvent};
 use rand::{Rng, SeedableRng};
 
 use crate::crash_client::{Drive, Tracked, drive};
@@ -97,7 +97,7 @@ async fn a_session_killed_mid_round_is_paused_from_its_last_event_on_restart() {
         last_event(&after),
         &Event::Paused {
             at: last_at,
-            reason: mockloop::interview::PauseReason::Disconnected,
+            reason: mockloop::engine::PauseReason::Disconnected,
             remaining_ms: deadline - last_at,
         },
         "the outage does not count against the round"

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use mockloop::config::{ApiKey, Config, InterviewerMode, LlmConfig, LlmProvider};
 use mockloop::content::{Catalog, Question, RoundKind};
+use mockloop::engine::{Author, Event, Fallback, TurnSource};
 use mockloop::grading::TokenUsage;
-use mockloop::interview::{Author, Event, Fallback, TurnSource};
 use mockloop::store::{SqliteStore, Store};
 use serde_json::{Value, json};
 

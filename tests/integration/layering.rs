@@ -179,6 +179,6 @@ fn the_interview_engine_imports_only_the_plain_pieces_below_it() {
     let allowed: BTreeSet<String> = ["clock", "content", "outcome", "text"]
         .map(str::to_owned)
         .into();
-    let extra: Vec<&String> = graph["interview"].difference(&allowed).collect();
+    let extra: Vec<&String> = graph["engine"].difference(&allowed).collect();
     assert!(extra.is_empty(), "the engine imports {extra:?}");
 }

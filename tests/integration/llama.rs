@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use mockloop::config::{Config, InterviewerMode, LlmConfig, LlmProvider};
 use mockloop::content::{Catalog, ContentSource, RoundKind, Rubric};
+use mockloop::engine::Author;
 use mockloop::grading::{AnswerScore, GradeRequest, LlmGrader, grade_or_fallback};
-use mockloop::interview::Author;
 
 use crate::app::TestApp;
 use crate::interviewer::{THIN_ANSWER, first_question, source_of};

@@ -3,7 +3,7 @@
 //! socket does, and only one of them drives it at a time.
 
 use futures_util::StreamExt;
-use mockloop::interview::{Event, Session};
+use mockloop::engine::{Event, Session};
 use mockloop::store::{PostgresStore, Store};
 use serde_json::Value;
 use tokio_tungstenite::tungstenite::Message;

@@ -8,7 +8,7 @@ use std::process::{Child, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use mockloop::interview::StoredEvent;
+use mockloop::engine::StoredEvent;
 use mockloop::store::{SqliteStore, Store};
 
 use crate::app::{TestApp, mockloop};

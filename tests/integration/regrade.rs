@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use mockloop::interview::Event;
+use mockloop::engine::Event;
 use mockloop::store::{SqliteStore, Store};
 use serde_json::Value;
 

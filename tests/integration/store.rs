@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use mockloop::interview::Event;
+use mockloop::engine::Event;
 use mockloop::store::{Claim, PostgresStore, Renewal, SessionRow, SqliteStore, Store, StoreError};
 
 use crate::postgres;

@@ -8,8 +8,8 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use crate::content::{CodeLanguage, CodeTests, RoundKind};
+use crate::engine::{Event, Millis, PromptKind, RoundEndReason, Session, StoredEvent};
 use crate::grading::normalize::normalize;
-use crate::interview::{Event, Millis, PromptKind, RoundEndReason, Session, StoredEvent};
 use crate::report::Report;
 use crate::sandbox::{SandboxStatus, TestRun};
 
@@ -358,8 +358,8 @@ impl ServerMsg {
     }
 
     /// A move the interview engine refused, as the client is told it.
-    pub fn refused(error: &crate::interview::InterviewError) -> ServerMsg {
-        use crate::interview::InterviewError;
+    pub fn refused(error: &crate::engine::InterviewError) -> ServerMsg {
+        use crate::engine::InterviewError;
         let code = match error {
             InterviewError::EmptyAnswer => "empty_answer",
             InterviewError::NotAllowed { .. } => "not_allowed",

@@ -9,7 +9,7 @@ use tracing::{Instrument, info, warn};
 
 use super::{Actor, Command};
 use crate::content::CodeLanguage;
-use crate::interview::Input;
+use crate::engine::Input;
 use crate::sandbox::{SandboxError, TestRun};
 use crate::ws::protocol::ServerMsg;
 

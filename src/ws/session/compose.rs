@@ -10,7 +10,7 @@ use tokio::time::Instant;
 use tracing::{Instrument, warn};
 
 use super::{Actor, Command};
-use crate::interview::{Author, Fallback, Input, TurnSource};
+use crate::engine::{Author, Fallback, Input, TurnSource};
 use crate::interviewer::{Composed, TurnRequest};
 use crate::ws::protocol::ServerMsg;
 

@@ -8,7 +8,7 @@ use tracing::Instrument;
 
 use super::super::voice::{Action, Job, Voice};
 use super::{Actor, Command};
-use crate::interview::Input;
+use crate::engine::Input;
 
 impl Actor {
     /// The session's voice pipeline, made when first needed with the
