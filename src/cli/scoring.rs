@@ -49,8 +49,11 @@ pub async fn calibrate(
             // waits out its time in a queue.
             let lanes = config.llm.max_concurrency.saturating_sub(1).max(1);
             let mut report = calibrate::run_with(&set, grader.as_ref(), lanes).await;
-            let offline = crate::grading::offline(config);
-            report.set_beside(calibrate::run(&set, offline.as_ref()).await);
+            // Beside it, the grader that scores when the model fails: what
+            // the server would give these answers without the LLM.
+            if let Some(stand_in) = grader.stand_in() {
+                report.set_beside(calibrate::run(&set, stand_in).await);
+            }
             report
         }
     };

@@ -47,15 +47,15 @@ impl Default for SpeechConfig {
     }
 }
 
+/// File name of the speech model `models install` writes and `serve` looks
+/// for (`crate::speech::model::DEFAULT_FILE`).
+pub const DEFAULT_MODEL_FILE: &str = "ggml-tiny.en.bin";
+
 /// Half the cores (two workers share them), from 1 to 4. whisper.cpp's
 /// threads wait for each other by spinning, so a pass whose threads don't
 /// all have a core stalls at every step: measured on 2 cores busy with other
 /// work, a 10 s clip took 5.2 s with 2 threads and 0.83 s with 1 (and a
 /// 2.4 s clip over two minutes with 4).
-/// File name of the speech model `models install` writes and `serve` looks
-/// for (`crate::speech::model::DEFAULT_FILE`).
-pub const DEFAULT_MODEL_FILE: &str = "ggml-tiny.en.bin";
-
 fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).clamp(1, 4))
 }

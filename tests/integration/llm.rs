@@ -632,3 +632,31 @@ fn assert_every_string_and_list_is_bounded(schema: &Value) {
         _ => {}
     }
 }
+
+/// An LLM grader prepares its stand-in as the server prepares an offline
+/// grader: after `prepare`, the stand-in has the question's references
+/// embedded, so its first fallback on that question does not embed them.
+#[tokio::test]
+async fn an_llm_grader_prepares_the_offline_grader_that_stands_in_for_it() {
+    mockloop::embed::test_model();
+    let mut config = Config::default();
+    config.grader.embedding_model = Some(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("target/test-models/all-minilm-l6-v2"),
+    );
+    config.llm = llm_config("http://127.0.0.1:9/v1".into());
+    let grader = mockloop::grading::build(&config, Some(GraderKind::Llm)).unwrap();
+    assert_eq!(grader.id(), LlmGrader::ID);
+    // A question of its own: the shared model's cache is warmed by others.
+    let mut question = values().1;
+    question.text = format!("{} ({})", question.text, uuid::Uuid::new_v4());
+    let embedder =
+        mockloop::embed::shared(config.grader.embedding_model.as_ref().unwrap()).unwrap();
+    assert!(!embedder.is_cached(&question.text));
+    grader
+        .prepare(vec![question.clone()])
+        .expect("the stand-in prepares")
+        .await
+        .unwrap();
+    assert!(embedder.is_cached(&question.text));
+}

@@ -26,7 +26,7 @@ use async_openai::types::chat::{
 use async_trait::async_trait;
 
 use crate::config::LlmConfig;
-use crate::content::{ContentErrors, ContentSource};
+use crate::content::{ContentErrors, ContentSource, Question};
 use crate::grading::{
     AnswerScore, GradeError, GradeRequest, Grader, OfflineGrader, Provenance, TokenUsage,
     rubric_hash,
@@ -212,6 +212,13 @@ impl Grader for LlmGrader {
 
     fn stand_in(&self) -> Option<&dyn Grader> {
         self.stand_in.as_deref()
+    }
+
+    /// Prepares the stand-in, as the server would prepare it were it the
+    /// grader: its first score for a question the model failed then does
+    /// not wait to embed that question's references first.
+    fn prepare(&self, questions: Vec<Question>) -> Option<tokio::task::JoinHandle<()>> {
+        self.stand_in.as_ref()?.prepare(questions)
     }
 
     async fn grade(&self, request: GradeRequest<'_>) -> Result<AnswerScore, GradeError> {
