@@ -290,12 +290,11 @@ impl Session {
                     source: None,
                 })?;
             }
-            (Phase::Active(a), Input::Pause(reason)) => {
-                let remaining_ms = (a.deadline - now).max(0);
+            (Phase::Active(_), Input::Pause(reason)) => {
                 d.emit(Event::Paused {
                     at: now,
                     reason,
-                    remaining_ms,
+                    remaining_ms: self.remaining_ms(now).unwrap_or(0),
                 })?;
             }
             (Phase::Paused { remaining_ms, .. }, Input::Resume) => {

@@ -35,12 +35,17 @@ pub struct Permit<'a> {
     _all: Option<SemaphorePermit<'a>>,
 }
 
+/// How many of `width` lanes background work may fill: all but one, and at
+/// least one.
+pub fn background_width(width: usize) -> usize {
+    width.saturating_sub(1).max(1)
+}
+
 impl Lanes {
     pub fn new(width: usize) -> Lanes {
-        let width = width.max(1);
         Lanes {
-            all: Semaphore::new(width),
-            background: Semaphore::new((width - 1).max(1)),
+            all: Semaphore::new(width.max(1)),
+            background: Semaphore::new(background_width(width)),
         }
     }
 

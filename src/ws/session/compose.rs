@@ -54,7 +54,7 @@ impl Actor {
                 .map(|r| r.turns.clone())
                 .unwrap_or_default(),
             pending,
-            remaining_seconds: remaining_ms.max(0) / 1000,
+            remaining_seconds: remaining_ms / 1000,
         };
         let tx = self.tx.clone();
         let cancel = self.shared.cancel.clone();
