@@ -33,7 +33,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use mockloop::config::{SpeechConfig, VoiceConfig};
+use mockloop::config::{Bounded, SpeechConfig, VoiceConfig};
 use mockloop::speech::whisper::{WhisperOptions, WhisperTranscriber};
 use mockloop::speech::{Request, Transcriber, wav};
 
@@ -79,7 +79,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
 /// Threads per pass: the server's default (`[speech] threads`), or
 /// `MOCKLOOP_BENCH_THREADS`.
 fn threads() -> usize {
-    env_count("MOCKLOOP_BENCH_THREADS").unwrap_or_else(|| SpeechConfig::default().threads)
+    env_count("MOCKLOOP_BENCH_THREADS").unwrap_or_else(|| SpeechConfig::default().threads.get())
 }
 
 /// The cores a final pass may take: every worker's share.
@@ -89,7 +89,7 @@ fn final_cores() -> usize {
 
 /// Recogniser workers: the server's default, or `MOCKLOOP_BENCH_WORKERS`.
 fn workers() -> usize {
-    env_count("MOCKLOOP_BENCH_WORKERS").unwrap_or_else(|| SpeechConfig::default().workers)
+    env_count("MOCKLOOP_BENCH_WORKERS").unwrap_or_else(|| SpeechConfig::default().workers.get())
 }
 
 fn env_count(name: &str) -> Option<usize> {
@@ -213,7 +213,7 @@ fn main() {
         (
             "whole utterances",
             VoiceConfig {
-                segment_pause_ms: 0,
+                segment_pause_ms: Bounded::new(0).unwrap(),
                 ..VoiceConfig::default()
             },
         ),

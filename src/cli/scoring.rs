@@ -47,7 +47,7 @@ pub async fn calibrate(
             // As many at once as grading may have in flight to the endpoint
             // (all its lanes but the one kept for a candidate), so none
             // waits out its time in a queue.
-            let lanes = crate::openai::lanes::background_width(config.llm.max_concurrency);
+            let lanes = crate::openai::lanes::background_width(config.llm.max_concurrency.get());
             let mut report = calibrate::run_with(&set, grader.as_ref(), lanes).await;
             // Beside it, the grader that scores when the model fails: what
             // the server would give these answers without the LLM.

@@ -152,9 +152,9 @@ pub fn models_status(config: &Config) -> anyhow::Result<()> {
         hp.n_text_state,
         hp.n_text_layer,
         hp.n_vocab,
-        config.speech.threads,
-        config.speech.workers,
-        config.speech.queue,
+        config.speech.threads.get(),
+        config.speech.workers.get(),
+        config.speech.queue.get(),
     );
     if !ok {
         bail!("the model file is incomplete: reinstall it");

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::LlmConfig;
+use super::{Bounded, LlmConfig, NonBlank};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -20,23 +20,23 @@ pub struct InterviewerConfig {
     pub mode: InterviewerMode,
     /// A model of its own (a small fast one suits a conversation); unset:
     /// `[llm] model`. Everything else comes from `[llm]`.
-    pub model: Option<String>,
+    pub model: Option<NonBlank>,
     /// Stream the reply token by token (`false`: one request, one reply,
     /// for endpoints that cannot stream).
     pub stream: bool,
     /// From the candidate's end of answer to the model's first word. Past
     /// it the scripted follow-up is asked: a candidate waiting in silence
     /// for longer than this thinks the interview is broken.
-    pub first_token_timeout_ms: u64,
+    pub first_token_timeout_ms: Bounded<u64, 100, 600_000>,
     /// The whole reply. A model that starts but stalls is cut off here.
-    pub total_timeout_ms: u64,
+    pub total_timeout_ms: Bounded<u64, 100, 600_000>,
     /// Longest reply kept, in characters. One probing question is a
     /// sentence or two; a longer reply is lecturing, or answering for the
     /// candidate, so the scripted follow-up replaces it.
-    pub max_chars: usize,
+    pub max_chars: Bounded<usize, 20, 10_000>,
     /// A reply sharing this many consecutive words with a key point is a
     /// leak (besides a key point quoted whole).
-    pub leak_ngram_words: usize,
+    pub leak_ngram_words: Bounded<usize, 3, 50>,
 }
 
 impl Default for InterviewerConfig {
@@ -45,10 +45,10 @@ impl Default for InterviewerConfig {
             mode: InterviewerMode::Scripted,
             model: None,
             stream: true,
-            first_token_timeout_ms: 4_000,
-            total_timeout_ms: 15_000,
-            max_chars: 400,
-            leak_ngram_words: 6,
+            first_token_timeout_ms: Bounded::default_of(4_000),
+            total_timeout_ms: Bounded::default_of(15_000),
+            max_chars: Bounded::default_of(400),
+            leak_ngram_words: Bounded::default_of(6),
         }
     }
 }
@@ -58,36 +58,9 @@ impl InterviewerConfig {
     pub fn llm(&self, llm: &LlmConfig) -> LlmConfig {
         let mut own = llm.clone();
         if let Some(model) = &self.model {
-            own.model = Some(model.clone());
+            own.model = Some(model.as_str().to_owned());
         }
         own
-    }
-
-    pub fn check(&self) -> Result<(), String> {
-        let mut problems = Vec::new();
-        for (name, value, min, max) in [
-            (
-                "first_token_timeout_ms",
-                self.first_token_timeout_ms,
-                100,
-                600_000,
-            ),
-            ("total_timeout_ms", self.total_timeout_ms, 100, 600_000),
-            ("max_chars", self.max_chars as u64, 20, 10_000),
-            ("leak_ngram_words", self.leak_ngram_words as u64, 3, 50),
-        ] {
-            if !(min..=max).contains(&value) {
-                problems.push(format!("{name} must be from {min} to {max}"));
-            }
-        }
-        if self.model.as_deref().is_some_and(|m| m.trim().is_empty()) {
-            problems.push("model is empty (leave it out to use [llm] model)".to_owned());
-        }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(format!("[interviewer]: {}", problems.join("; ")))
-        }
     }
 }
 

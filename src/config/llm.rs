@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ApiKey;
+use super::{ApiKey, Bounded, ScoreLevel, blank};
 
 /// The LLM grader's endpoint: OpenAI, Azure OpenAI, or any server that speaks
 /// the OpenAI chat-completions protocol. Keys are flat because environment
@@ -28,27 +28,30 @@ pub struct LlmConfig {
     pub deployment: Option<String>,
     /// Azure OpenAI API version, e.g. `2024-10-21`.
     pub api_version: Option<String>,
+    /// Upper bounds on the times and counts below keep the derived time
+    /// limits far from overflow and the semaphore within what tokio allows.
+    ///
     /// One HTTP request, connect to last byte. A hung endpoint is cut off here
     /// and not retried.
-    pub timeout_seconds: u64,
+    pub timeout_seconds: Bounded<u64, 1, 3_600>,
     /// Requests in flight at once across all sessions, so a busy server
     /// cannot flood a rate-limited endpoint (or a laptop running Ollama).
-    pub max_concurrency: usize,
+    pub max_concurrency: Bounded<usize, 1, 1_024>,
     /// Sent with every request so reruns are as repeatable as the provider allows.
     pub seed: i64,
     /// Retries of one request after 429, 5xx or a refused connection.
-    pub max_retries: u32,
+    pub max_retries: Bounded<u32, 0, 100>,
     /// Total time one request may spend waiting between retries; a
     /// Retry-After beyond what is left ends the retries (the offline grader
     /// stands in), so a 429 storm cannot hold a score for long.
-    pub max_retry_seconds: u64,
+    pub max_retry_seconds: Bounded<u64, 0, 3_600>,
     /// Bound on one whole grading (all passes and retries). Unset: derived
     /// from the request timeout and retry budget.
-    pub grade_timeout_seconds: Option<u64>,
+    pub grade_timeout_seconds: Option<Bounded<u64, 1, 86_400>>,
     /// Ask a second, sceptical question when the first overall score is at
     /// least `sceptical_threshold`; each dimension keeps the lower level.
     pub sceptical_pass: bool,
-    pub sceptical_threshold: f64,
+    pub sceptical_threshold: ScoreLevel,
 }
 
 impl Default for LlmConfig {
@@ -62,14 +65,14 @@ impl Default for LlmConfig {
             api_base: None,
             deployment: None,
             api_version: None,
-            timeout_seconds: 60,
-            max_concurrency: 4,
+            timeout_seconds: Bounded::default_of(60),
+            max_concurrency: Bounded::default_of(4),
             seed: 7,
-            max_retries: 3,
-            max_retry_seconds: 30,
+            max_retries: Bounded::default_of(3),
+            max_retry_seconds: Bounded::default_of(30),
             grade_timeout_seconds: None,
             sceptical_pass: false,
-            sceptical_threshold: 3.5,
+            sceptical_threshold: ScoreLevel::default_of(3.5),
         }
     }
 }
@@ -88,9 +91,8 @@ pub enum LlmProvider {
 impl LlmConfig {
     /// Every setting the configured provider needs but lacks, so a
     /// misconfigured `kind = "llm"` fails at start-up, not at the first answer.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check_endpoint(&self) -> Result<(), String> {
         let mut missing = Vec::new();
-        let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
         let key_missing = self.api_key.is_none();
         match self.provider {
             LlmProvider::OpenAi => {
@@ -120,40 +122,13 @@ impl LlmConfig {
         if key_missing && self.provider != LlmProvider::Compatible {
             missing.push(format!("api_key (or set {})", self.api_key_env));
         }
-        let mut problems = Vec::new();
-        if !missing.is_empty() {
-            problems.push(format!("missing {}", missing.join(", ")));
-        }
-        // Upper bounds keep the derived time limits far from overflow and
-        // the semaphore within what tokio allows.
-        for (name, value, min, max) in [
-            ("timeout_seconds", self.timeout_seconds, 1, 3_600),
-            ("max_retry_seconds", self.max_retry_seconds, 0, 3_600),
-            ("max_concurrency", self.max_concurrency as u64, 1, 1_024),
-        ] {
-            if !(min..=max).contains(&value) {
-                problems.push(format!("{name} must be from {min} to {max}"));
-            }
-        }
-        if self.max_retries > 100 {
-            problems.push("max_retries must be at most 100".to_owned());
-        }
-        if self
-            .grade_timeout_seconds
-            .is_some_and(|s| !(1..=86_400).contains(&s))
-        {
-            problems.push("grade_timeout_seconds must be from 1 to 86400".to_owned());
-        }
-        if !(1.0..=4.0).contains(&self.sceptical_threshold) {
-            problems.push("sceptical_threshold must be from 1 to 4".to_owned());
-        }
-        if problems.is_empty() {
+        if missing.is_empty() {
             Ok(())
         } else {
             Err(format!(
-                "[llm] (provider = \"{}\"): {}",
+                "[llm] (provider = \"{}\"): missing {}",
                 self.provider.as_str(),
-                problems.join("; ")
+                missing.join(", ")
             ))
         }
     }

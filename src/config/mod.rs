@@ -7,6 +7,7 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
+mod bounded;
 mod content;
 pub mod grader;
 mod interviewer;
@@ -20,6 +21,7 @@ pub mod speech;
 mod storage;
 mod tts;
 mod voice;
+pub use bounded::{Bounded, NonBlank, OpenFraction, OutOfRange, ScoreLevel};
 pub use content::ContentConfig;
 pub use grader::{GraderConfig, GraderKind};
 pub use interviewer::{InterviewerConfig, InterviewerMode};
@@ -97,9 +99,20 @@ impl Config {
             };
             section.insert(keys[1].clone(), value);
         }
-        let mut config: Config = toml::Value::Table(merged)
-            .try_into()
-            .context("invalid configuration (check the file and MOCKLOOP__* variables)")?;
+        // Every value is parsed into its bounded type here, and the error
+        // names the setting a refused value was given for.
+        let mut config: Config = serde_path_to_error::deserialize(toml::Value::Table(merged))
+            .map_err(|e| {
+                let setting = match e.path().to_string() {
+                    top if top == "." => String::new(),
+                    path => format!("{path}: "),
+                };
+                anyhow::anyhow!(
+                    "invalid configuration (check the file and MOCKLOOP__* variables): \
+                     {setting}{}",
+                    e.inner().message()
+                )
+            })?;
         if let Some(raw) = set_in(&env, OPERATOR_TOKEN_ENV) {
             config.server.operator_token = Some(
                 OperatorToken::new(raw)
@@ -111,49 +124,74 @@ impl Config {
                 DatabaseUrl::new(raw).map_err(|e| anyhow::anyhow!("{DATABASE_URL_ENV}: {e}"))?,
             );
         }
-        config.server.check().map_err(anyhow::Error::msg)?;
-        config.storage.check().map_err(anyhow::Error::msg)?;
-        config.limits.check().map_err(anyhow::Error::msg)?;
-        config.voice.check().map_err(anyhow::Error::msg)?;
-        config.interviewer.check().map_err(anyhow::Error::msg)?;
-        let interviewer_llm = config.interviewer.mode == InterviewerMode::Llm;
-        let llm = config.grader.kind == GraderKind::Llm || interviewer_llm;
-        if config.llm.api_key.is_none() {
+        config.resolve_endpoints(&env)?;
+        Ok(config)
+    }
+
+    /// The endpoints the chosen backends call: each must be complete, and
+    /// its key is read from the variable it names.
+    fn resolve_endpoints(&mut self, env: &[(String, String)]) -> anyhow::Result<()> {
+        let interviewer_llm = self.interviewer.mode == InterviewerMode::Llm;
+        let llm = self.grader.kind == GraderKind::Llm || interviewer_llm;
+        if self.llm.api_key.is_none() {
             // A malformed key only matters to the grader that would send it.
-            match secret_from_env(&env, &config.llm.api_key_env) {
-                Ok(key) => config.llm.api_key = key,
+            match secret_from_env(env, &self.llm.api_key_env) {
+                Ok(key) => self.llm.api_key = key,
                 Err(e) if llm => return Err(e),
                 Err(_) => {}
             }
         }
-        config.speech.check().map_err(anyhow::Error::msg)?;
-        config.sandbox.check().map_err(anyhow::Error::msg)?;
-        if config.speech.backend == SpeechBackend::Remote {
-            config.speech_remote.check().map_err(anyhow::Error::msg)?;
-            let remote = &mut config.speech_remote;
-            if let Some(key) = secret_from_env(&env, &remote.api_key_env)? {
+        if self.speech.backend == SpeechBackend::Remote {
+            let remote = &mut self.speech_remote;
+            remote.check_endpoint().map_err(anyhow::Error::msg)?;
+            if let Some(key) = secret_from_env(env, &remote.api_key_env)? {
                 remote.api_key = Some(key);
             }
         }
-        if config.tts.backend == TtsBackend::Remote {
-            config.tts.check().map_err(anyhow::Error::msg)?;
-            let tts = &mut config.tts;
-            if let Some(key) = secret_from_env(&env, &tts.api_key_env)? {
+        if self.tts.backend == TtsBackend::Remote {
+            let tts = &mut self.tts;
+            tts.check_endpoint().map_err(anyhow::Error::msg)?;
+            if let Some(key) = secret_from_env(env, &tts.api_key_env)? {
                 tts.api_key = Some(key);
             }
         }
-        if config.grader.kind == GraderKind::Llm {
-            config
-                .llm
-                .check()
+        if self.grader.kind == GraderKind::Llm {
+            self.llm
+                .check_endpoint()
                 .map_err(|e| anyhow::anyhow!("[grader] kind = \"llm\" needs a complete {e}"))?;
         }
         if interviewer_llm {
-            config.interviewer.llm(&config.llm).check().map_err(|e| {
-                anyhow::anyhow!("[interviewer] mode = \"llm\" needs a complete {e}")
-            })?;
+            self.interviewer
+                .llm(&self.llm)
+                .check_endpoint()
+                .map_err(|e| {
+                    anyhow::anyhow!("[interviewer] mode = \"llm\" needs a complete {e}")
+                })?;
         }
-        Ok(config)
+        Ok(())
+    }
+}
+
+/// An optional text setting left out or left blank.
+fn blank(value: &Option<String>) -> bool {
+    value.as_deref().is_none_or(|s| s.trim().is_empty())
+}
+
+/// The settings an endpoint needs that `fields` lacks, as one error naming
+/// the section and each missing setting.
+fn missing<const N: usize>(
+    section: &str,
+    fields: [(&str, &Option<String>); N],
+) -> Result<(), String> {
+    let problems: Vec<String> = fields
+        .iter()
+        .filter(|(_, value)| blank(value))
+        .map(|(name, _)| format!("{name} is missing"))
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("[{section}]: {}", problems.join("; ")))
     }
 }
 

@@ -3,6 +3,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Bounded;
+
+/// The highest sandbox uid or gid. 0 is root; `u32::MAX` means "no id" to
+/// the kernel, and run `n` takes `uid + n` for `n` up to the largest
+/// `concurrency` (256), so every id a run takes is a real unprivileged one.
+const MAX_ID: u64 = u32::MAX as u64 - 1 - 256;
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SandboxConfig {
@@ -16,33 +23,33 @@ pub struct SandboxConfig {
     pub python: String,
     pub node: String,
     /// CPU seconds per run (`RLIMIT_CPU`): an infinite loop is killed here.
-    pub cpu_seconds: u64,
+    pub cpu_seconds: Bounded<u64, 1, 600>,
     /// Wall-clock seconds per run, including the interpreter's start, so a
     /// run that sleeps or blocks cannot hold a slot.
-    pub wall_seconds: u64,
+    pub wall_seconds: Bounded<u64, 1, 600>,
     /// Address space per process, MiB (`RLIMIT_AS`). Node reserves most of
     /// a GiB of address space before it runs anything: at 1024 its heap
     /// stops near 150 MB.
-    pub memory_mb: u64,
+    pub memory_mb: Bounded<u64, 64, 65_536>,
     /// Processes and threads of the sandbox user (`RLIMIT_NPROC`); Node
     /// alone starts about ten threads.
-    pub max_processes: u64,
+    pub max_processes: Bounded<u64, 1, 4_096>,
     /// Largest file a run may write, MiB (`RLIMIT_FSIZE`); the writable
     /// directory is also a tmpfs of this size.
-    pub max_file_mb: u64,
+    pub max_file_mb: Bounded<u64, 1, 4_096>,
     /// Bytes read from each of stdout and stderr; a run printing more is
     /// killed and reported as over the output limit.
-    pub max_output_bytes: usize,
+    pub max_output_bytes: Bounded<usize, 1_024, { 64 << 20 }>,
     /// Runs at once across all sessions; more wait their turn.
-    pub concurrency: usize,
+    pub concurrency: Bounded<usize, 1, 256>,
     /// When the server runs as root, run `n` (of `concurrency`) runs as
     /// user `uid + n` and group `gid`: unprivileged ids that must belong to
     /// no one else. One user per slot, because the process limit counts a
     /// user's processes: a fork bomb in one run must not starve another.
     /// A server not running as root runs code as its own user, in a user
     /// namespace, and the process limit then counts its own processes too.
-    pub uid: u32,
-    pub gid: u32,
+    pub uid: Bounded<u32, 1, MAX_ID>,
+    pub gid: Bounded<u32, 1, MAX_ID>,
 }
 
 impl Default for SandboxConfig {
@@ -52,50 +59,15 @@ impl Default for SandboxConfig {
             bwrap: "bwrap".into(),
             python: "python3".into(),
             node: "node".into(),
-            cpu_seconds: 5,
-            wall_seconds: 10,
-            memory_mb: 2048,
-            max_processes: 64,
-            max_file_mb: 16,
-            max_output_bytes: 256 * 1024,
-            concurrency: 2,
-            uid: 990_000,
-            gid: 65534,
-        }
-    }
-}
-
-impl SandboxConfig {
-    pub fn check(&self) -> Result<(), String> {
-        let mut problems = Vec::new();
-        for (name, value, min, max) in [
-            ("cpu_seconds", self.cpu_seconds, 1, 600),
-            ("wall_seconds", self.wall_seconds, 1, 600),
-            ("memory_mb", self.memory_mb, 64, 65_536),
-            ("max_processes", self.max_processes, 1, 4_096),
-            ("max_file_mb", self.max_file_mb, 1, 4_096),
-            (
-                "max_output_bytes",
-                self.max_output_bytes as u64,
-                1_024,
-                64 << 20,
-            ),
-            ("concurrency", self.concurrency as u64, 1, 256),
-        ] {
-            if !(min..=max).contains(&value) {
-                problems.push(format!("{name} must be from {min} to {max}"));
-            }
-        }
-        if self.uid == 0 || self.gid == 0 {
-            problems.push("uid and gid must not be 0 (root)".to_owned());
-        }
-        if u64::from(self.uid) + self.concurrency as u64 > u64::from(u32::MAX) - 1 {
-            problems.push("uid + concurrency must stay below 4294967295".to_owned());
-        }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(format!("[sandbox]: {}", problems.join("; ")))
+            cpu_seconds: Bounded::default_of(5),
+            wall_seconds: Bounded::default_of(10),
+            memory_mb: Bounded::default_of(2048),
+            max_processes: Bounded::default_of(64),
+            max_file_mb: Bounded::default_of(16),
+            max_output_bytes: Bounded::default_of(256 * 1024),
+            concurrency: Bounded::default_of(2),
+            uid: Bounded::default_of(990_000),
+            gid: Bounded::default_of(65534),
         }
     }
 }

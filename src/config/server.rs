@@ -1,8 +1,10 @@
 //! `[server]`: where to listen, who may connect, and how many.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
 
-use super::OperatorToken;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::{Bounded, OperatorToken};
 
 /// The variable read for the operator token (it wins over the file).
 pub const OPERATOR_TOKEN_ENV: &str = "MOCKLOOP_OPERATOR_TOKEN";
@@ -20,14 +22,14 @@ pub struct ServerConfig {
     /// equal to the Host header); a server reached by name, or behind a TLS
     /// proxy, lists its public origin here. Clients that send no Origin are
     /// not browsers and are let through; the session token still guards them.
-    pub allowed_origins: Vec<String>,
+    pub allowed_origins: Vec<Origin>,
     /// Live WebSocket connections at once, across all sessions; one more is
     /// refused with 503. Each holds buffers and a task, so this bounds memory.
-    pub max_connections: usize,
+    pub max_connections: Bounded<usize, 1, 100_000>,
     /// Sessions one client address may create per minute (a token bucket that
     /// also allows this many at once); more get 429 with Retry-After. Behind a
     /// reverse proxy every client shares the proxy's address.
-    pub session_creates_per_minute: u32,
+    pub session_creates_per_minute: Bounded<u32, 1, 100_000>,
 }
 
 impl Default for ServerConfig {
@@ -36,32 +38,8 @@ impl Default for ServerConfig {
             addr: "127.0.0.1:8080".into(),
             operator_token: None,
             allowed_origins: Vec::new(),
-            max_connections: 1_000,
-            session_creates_per_minute: 20,
-        }
-    }
-}
-
-impl ServerConfig {
-    pub fn check(&self) -> Result<(), String> {
-        let mut problems = Vec::new();
-        if !(1..=100_000).contains(&self.max_connections) {
-            problems.push("max_connections must be from 1 to 100000".to_owned());
-        }
-        if !(1..=100_000).contains(&self.session_creates_per_minute) {
-            problems.push("session_creates_per_minute must be from 1 to 100000".to_owned());
-        }
-        for origin in &self.allowed_origins {
-            if Origin::parse(origin).is_none() {
-                problems.push(format!(
-                    "allowed_origins: {origin:?} must look like https://host[:port]"
-                ));
-            }
-        }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(format!("[server]: {}", problems.join("; ")))
+            max_connections: Bounded::default_of(1_000),
+            session_creates_per_minute: Bounded::default_of(20),
         }
     }
 }
@@ -101,5 +79,28 @@ impl Origin {
             url::Host::Domain(name) => name == "localhost",
             url::Host::Ipv4(_) | url::Host::Ipv6(_) => true,
         }
+    }
+}
+
+/// With the port spelt out (`https://example.com:443`); parsing it gives
+/// the same origin back.
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}://{}:{}", self.scheme, self.host, self.port)
+    }
+}
+
+impl Serialize for Origin {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Origin {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Origin::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!("{text:?} must look like https://host[:port]"))
+        })
     }
 }

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::ApiKey;
+use super::{ApiKey, Bounded, missing};
 
 /// Local speech recognition (whisper.cpp). Voice is optional: without a
 /// model the server runs text-only.
@@ -20,16 +20,16 @@ pub struct SpeechConfig {
     /// Threads a partial pass uses. whisper.cpp scales to about 4 on
     /// tiny; more only steals cores from the other workers. Default: half
     /// the cores there are, from 1 to 4.
-    pub threads: usize,
+    pub threads: Bounded<usize, 1, 64>,
     /// Transcriptions in flight at once, each on its own worker thread
     /// with its own decoder state (the model itself is shared). The
     /// workers share `workers × threads` cores: a final pass takes every
     /// one free, and a partial pass running when it arrives gives way.
     /// Default 2.
-    pub workers: usize,
+    pub workers: Bounded<usize, 1, 16>,
     /// Clips waiting beyond the busy workers before callers are told the
     /// recogniser is busy: a bound on memory and on latency under load.
-    pub queue: usize,
+    pub queue: Bounded<usize, 1, 1_024>,
     /// Try to install a model at `serve` start-up when none is present.
     pub auto_install: bool,
 }
@@ -39,9 +39,9 @@ impl Default for SpeechConfig {
         SpeechConfig {
             backend: SpeechBackend::Local,
             model: None,
-            threads: default_threads(),
-            workers: 2,
-            queue: 8,
+            threads: Bounded::default_of(default_threads()),
+            workers: Bounded::default_of(2),
+            queue: Bounded::default_of(8),
             auto_install: true,
         }
     }
@@ -66,25 +66,6 @@ impl SpeechConfig {
         self.model
             .clone()
             .unwrap_or_else(|| data_dir.join("models").join(DEFAULT_MODEL_FILE))
-    }
-
-    /// Bounds that keep thread counts and the queue sane.
-    pub fn check(&self) -> Result<(), String> {
-        let mut problems = Vec::new();
-        for (name, value, max) in [
-            ("threads", self.threads, 64),
-            ("workers", self.workers, 16),
-            ("queue", self.queue, 1_024),
-        ] {
-            if !(1..=max).contains(&value) {
-                problems.push(format!("{name} must be from 1 to {max}"));
-            }
-        }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(format!("[speech]: {}", problems.join("; ")))
-        }
     }
 }
 
@@ -113,10 +94,10 @@ pub struct SpeechRemoteConfig {
     #[serde(skip)]
     pub api_key: Option<ApiKey>,
     /// One request, connect to last byte: a hung worker fails the clip here.
-    pub timeout_seconds: u64,
+    pub timeout_seconds: Bounded<u64, 1, 3_600>,
     /// Clips in flight at once across all sessions, so a burst queues here
     /// instead of overloading the worker.
-    pub max_concurrency: usize,
+    pub max_concurrency: Bounded<usize, 1, 1_024>,
 }
 
 impl Default for SpeechRemoteConfig {
@@ -126,33 +107,18 @@ impl Default for SpeechRemoteConfig {
             model: None,
             api_key_env: "MOCKLOOP_SPEECH_API_KEY".into(),
             api_key: None,
-            timeout_seconds: 30,
-            max_concurrency: 4,
+            timeout_seconds: Bounded::default_of(30),
+            max_concurrency: Bounded::default_of(4),
         }
     }
 }
 
 impl SpeechRemoteConfig {
-    /// Checked at load when `[speech] backend = "remote"`.
-    pub fn check(&self) -> Result<(), String> {
-        let mut problems = Vec::new();
-        for (name, value) in [("base_url", &self.base_url), ("model", &self.model)] {
-            if value.as_deref().is_none_or(|s| s.trim().is_empty()) {
-                problems.push(format!("{name} is missing"));
-            }
-        }
-        for (name, value, max) in [
-            ("timeout_seconds", self.timeout_seconds, 3_600),
-            ("max_concurrency", self.max_concurrency as u64, 1_024),
-        ] {
-            if !(1..=max).contains(&value) {
-                problems.push(format!("{name} must be from 1 to {max}"));
-            }
-        }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(format!("[speech_remote]: {}", problems.join("; ")))
-        }
+    /// The endpoint `[speech] backend = "remote"` needs, checked at load.
+    pub fn check_endpoint(&self) -> Result<(), String> {
+        missing(
+            "speech_remote",
+            [("base_url", &self.base_url), ("model", &self.model)],
+        )
     }
 }

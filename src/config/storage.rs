@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use super::Bounded;
+
 /// The variable read for the database URL (it wins over the file and over
 /// `MOCKLOOP__STORAGE__DATABASE_URL`): the URL usually holds a password.
 pub const DATABASE_URL_ENV: &str = "MOCKLOOP_DATABASE_URL";
@@ -23,8 +25,11 @@ pub struct StorageConfig {
     /// (PostgreSQL only). The driving node renews it every third of this, so
     /// a node that dies or loses the database frees its sessions within this
     /// long, and a socket on another node takes a session over within about
-    /// a third of it.
-    pub lease_seconds: u64,
+    /// a third of it. Below 2 s a renewal every third of it would be a
+    /// query every few hundred milliseconds per live session; above 5
+    /// minutes a dead node's candidates would wait that long to carry on
+    /// elsewhere.
+    pub lease_seconds: Bounded<u64, 2, 300>,
 }
 
 impl Default for StorageConfig {
@@ -32,20 +37,8 @@ impl Default for StorageConfig {
         StorageConfig {
             data_dir: default_data_dir(),
             database_url: None,
-            lease_seconds: 10,
+            lease_seconds: Bounded::default_of(10),
         }
-    }
-}
-
-impl StorageConfig {
-    pub fn check(&self) -> Result<(), String> {
-        // Below 2 s a renewal every third of it would be a query every few
-        // hundred milliseconds per live session; above 5 minutes a dead
-        // node's candidates would wait that long to carry on elsewhere.
-        if !(2..=300).contains(&self.lease_seconds) {
-            return Err("[storage]: lease_seconds must be from 2 to 300".into());
-        }
-        Ok(())
     }
 }
 

@@ -24,8 +24,8 @@ fn the_file_overrides_defaults_and_the_environment_overrides_the_file() {
     )
     .unwrap();
     assert_eq!(config.server.addr, "0.0.0.0:9000");
-    assert_eq!(config.limits.max_answer_chars, 50);
-    assert_eq!(config.limits.max_text_frame_bytes, 64 * 1024);
+    assert_eq!(config.limits.max_answer_chars.get(), 50);
+    assert_eq!(config.limits.max_text_frame_bytes.get(), 64 * 1024);
 }
 
 #[test]
@@ -99,27 +99,35 @@ fn a_compatible_server_needs_a_url_and_a_model_but_no_key() {
 
 #[test]
 fn out_of_range_llm_bounds_are_refused() {
-    let error = Config::load_from(
-        None,
-        env(&[
-            ("MOCKLOOP__GRADER__KIND", "llm"),
-            ("MOCKLOOP__LLM__PROVIDER", "compatible"),
-            ("MOCKLOOP__LLM__BASE_URL", "http://localhost:11434/v1"),
-            ("MOCKLOOP__LLM__MODEL", "m"),
-            ("MOCKLOOP__LLM__TIMEOUT_SECONDS", "0"),
-            ("MOCKLOOP__LLM__MAX_CONCURRENCY", "100000000000"),
-        ]),
-    )
-    .unwrap_err();
-    let message = format!("{error:#}");
-    assert!(
-        message.contains("timeout_seconds must be from 1 to 3600"),
-        "{message}"
-    );
-    assert!(
-        message.contains("max_concurrency must be from 1 to 1024"),
-        "{message}"
-    );
+    for (name, value, message) in [
+        (
+            "MOCKLOOP__LLM__TIMEOUT_SECONDS",
+            "0",
+            "llm.timeout_seconds: must be from 1 to 3600",
+        ),
+        (
+            "MOCKLOOP__LLM__MAX_CONCURRENCY",
+            "100000000000",
+            "llm.max_concurrency: must be from 1 to 1024",
+        ),
+    ] {
+        let error = Config::load_from(
+            None,
+            env(&[
+                ("MOCKLOOP__GRADER__KIND", "llm"),
+                ("MOCKLOOP__LLM__PROVIDER", "compatible"),
+                ("MOCKLOOP__LLM__BASE_URL", "http://localhost:11434/v1"),
+                ("MOCKLOOP__LLM__MODEL", "m"),
+                (name, value),
+            ]),
+        )
+        .unwrap_err();
+        assert!(format!("{error:#}").contains(message), "{error:#}");
+        // A value out of bounds is refused as it is read, even in a
+        // section no part of the server uses: it is a mistake either way.
+        let error = Config::load_from(None, env(&[(name, value)])).unwrap_err();
+        assert!(format!("{error:#}").contains(message), "{error:#}");
+    }
 }
 
 #[test]
@@ -139,8 +147,8 @@ fn an_api_key_with_a_line_break_inside_is_refused() {
 #[test]
 fn audio_limits_and_voice_settings_are_checked_at_load() {
     let config = Config::load_from(None, env(&[])).unwrap();
-    assert_eq!(config.voice.silence_hold_ms, 1_500);
-    assert_eq!(config.limits.max_utterance_seconds, 30);
+    assert_eq!(config.voice.silence_hold_ms.get(), 1_500);
+    assert_eq!(config.limits.max_utterance_seconds.get(), 30);
 
     let error = Config::load_from(
         None,
@@ -163,7 +171,7 @@ fn audio_limits_and_voice_settings_are_checked_at_load() {
 fn speech_bounds_are_checked_and_the_model_defaults_into_the_data_dir() {
     let error = Config::load_from(None, env(&[("MOCKLOOP__SPEECH__WORKERS", "0")])).unwrap_err();
     assert!(
-        format!("{error:#}").contains("workers must be from 1 to 16"),
+        format!("{error:#}").contains("speech.workers: must be from 1 to 16"),
         "{error:#}"
     );
     let config = Config::load_from(None, env(&[])).unwrap();
@@ -216,7 +224,7 @@ fn server_voice_needs_its_endpoint_and_keeps_its_key_out_of_debug() {
     )
     .unwrap_err();
     assert!(
-        format!("{error:#}").contains("timeout_seconds must be from 1"),
+        format!("{error:#}").contains("tts.timeout_seconds: must be from 1"),
         "{error:#}"
     );
     let error = Config::load_from(None, env(&[("MOCKLOOP__TTS__FORMAT", "aiff")]));
@@ -279,7 +287,7 @@ fn the_operator_token_comes_from_the_file_or_its_variable_and_never_shows_in_deb
 #[test]
 fn edge_limits_are_checked_at_load() {
     let config = Config::load_from(None, env(&[])).unwrap();
-    assert_eq!(config.limits.ws_buffer_bytes, 1024);
+    assert_eq!(config.limits.ws_buffer_bytes.get(), 1024);
     for (name, value) in [
         ("MOCKLOOP__LIMITS__MAX_AUDIO_FRAMES_PER_SECOND", "0"),
         ("MOCKLOOP__LIMITS__IDLE_TIMEOUT_SECONDS", "0"),
@@ -305,4 +313,51 @@ fn a_string_setting_stays_a_string() {
     let config =
         Config::load_from(None, env(&[("MOCKLOOP__STORAGE__DATA_DIR", "/tmp/x y")])).unwrap();
     assert_eq!(config.storage.data_dir, PathBuf::from("/tmp/x y"));
+}
+
+#[test]
+fn values_are_parsed_into_their_types_as_the_configuration_is_read() {
+    for (name, value, message) in [
+        (
+            "MOCKLOOP__SANDBOX__UID",
+            "0",
+            "sandbox.uid: must be from 1 to 4294967038",
+        ),
+        (
+            "MOCKLOOP__INTERVIEWER__MODEL",
+            " ",
+            "interviewer.model: must not be empty",
+        ),
+        (
+            "MOCKLOOP__LLM__SCEPTICAL_THRESHOLD",
+            "4.5",
+            "llm.sceptical_threshold: must be from 1 to 4",
+        ),
+        (
+            "MOCKLOOP__LLM__MAX_RETRIES",
+            "101",
+            "llm.max_retries: must be at most 100",
+        ),
+    ] {
+        let error = Config::load_from(None, env(&[(name, value)])).unwrap_err();
+        assert!(format!("{error:#}").contains(message), "{error:#}");
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("m.toml");
+    std::fs::write(
+        &file,
+        "[server]\nallowed_origins = [\"https://Interview.example.com/\"]\n",
+    )
+    .unwrap();
+    let config = Config::load_from(Some(&file), env(&[])).unwrap();
+    let origin = &config.server.allowed_origins[0];
+    assert_eq!(origin.to_string(), "https://interview.example.com:443");
+    assert_eq!(Origin::parse(&origin.to_string()).as_ref(), Some(origin));
+    std::fs::write(&file, "[server]\nallowed_origins = [\"example.com\"]\n").unwrap();
+    let error = Config::load_from(Some(&file), env(&[])).unwrap_err();
+    assert!(
+        format!("{error:#}").contains("server.allowed_origins[0]: \"example.com\" must look like"),
+        "{error:#}"
+    );
 }

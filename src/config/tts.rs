@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ApiKey;
+use super::{ApiKey, Bounded, NonBlank, missing};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -45,7 +45,7 @@ pub struct TtsConfig {
     /// e.g. `tts-1`; compatible servers name their own.
     pub model: Option<String>,
     /// Sent as given, so a compatible server's own voice names work.
-    pub voice: String,
+    pub voice: NonBlank,
     pub format: TtsFormat,
     /// Environment variable read for the API key; a local server may need none.
     pub api_key_env: String,
@@ -56,11 +56,11 @@ pub struct TtsConfig {
     /// One request, connect to last byte. The browser falls back to its own
     /// voice on failure, so a short bound keeps a slow server from leaving
     /// the candidate in silence.
-    pub timeout_seconds: u64,
+    pub timeout_seconds: Bounded<u64, 1, 600>,
     /// Syntheses in flight at once across all sessions.
-    pub max_concurrency: usize,
+    pub max_concurrency: Bounded<usize, 1, 1_024>,
     /// Audio kept in memory for prompts asked again (a reconnect, "repeat").
-    pub cache_bytes: usize,
+    pub cache_bytes: Bounded<usize, 0, { 1 << 30 }>,
 }
 
 impl Default for TtsConfig {
@@ -69,44 +69,23 @@ impl Default for TtsConfig {
             backend: TtsBackend::Browser,
             base_url: None,
             model: None,
-            voice: "alloy".into(),
+            voice: NonBlank::default_of("alloy"),
             format: TtsFormat::Mp3,
             api_key_env: "MOCKLOOP_TTS_API_KEY".into(),
             api_key: None,
-            timeout_seconds: 10,
-            max_concurrency: 4,
-            cache_bytes: 16 * 1024 * 1024,
+            timeout_seconds: Bounded::default_of(10),
+            max_concurrency: Bounded::default_of(4),
+            cache_bytes: Bounded::default_of(16 * 1024 * 1024),
         }
     }
 }
 
 impl TtsConfig {
-    /// Checked at load when `backend = "remote"`.
-    pub fn check(&self) -> Result<(), String> {
-        let mut problems = Vec::new();
-        for (name, value) in [("base_url", &self.base_url), ("model", &self.model)] {
-            if value.as_deref().is_none_or(|s| s.trim().is_empty()) {
-                problems.push(format!("{name} is missing"));
-            }
-        }
-        if self.voice.trim().is_empty() {
-            problems.push("voice is missing".to_owned());
-        }
-        for (name, value, max) in [
-            ("timeout_seconds", self.timeout_seconds, 600),
-            ("max_concurrency", self.max_concurrency as u64, 1_024),
-        ] {
-            if !(1..=max).contains(&value) {
-                problems.push(format!("{name} must be from 1 to {max}"));
-            }
-        }
-        if self.cache_bytes > 1 << 30 {
-            problems.push("cache_bytes must be at most 1 GiB".to_owned());
-        }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(format!("[tts]: {}", problems.join("; ")))
-        }
+    /// The endpoint `backend = "remote"` needs, checked at load.
+    pub fn check_endpoint(&self) -> Result<(), String> {
+        missing(
+            "tts",
+            [("base_url", &self.base_url), ("model", &self.model)],
+        )
     }
 }

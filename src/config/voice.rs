@@ -2,25 +2,27 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::{Bounded, OpenFraction};
+
 /// How live audio is cut into utterances (see `speech::utterance`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct VoiceConfig {
     /// Silence that ends an utterance. Long enough for a thinking pause
     /// mid-sentence; the answer itself ends when the candidate says so.
-    pub silence_hold_ms: u32,
+    pub silence_hold_ms: Bounded<u32, 100, 60_000>,
     /// Re-transcribe the growing utterance after this much new speech, for
     /// partial transcripts. Shorter is livelier and costs more recogniser time.
-    pub partial_every_ms: u32,
+    pub partial_every_ms: Bounded<u32, 100, 60_000>,
     /// Audio kept from before the detected onset, so a soft first consonant
     /// is not clipped.
-    pub pre_roll_ms: u32,
+    pub pre_roll_ms: Bounded<u32, 0, 2_000>,
     /// Voice activity score (0 to 1) at or above which a 16 ms frame is speech.
-    pub vad_threshold: f32,
+    pub vad_threshold: OpenFraction,
     /// An utterance with less speech than this (a cough, a click, a chair)
     /// is dropped instead of transcribed: Whisper tends to invent words for
     /// such clips.
-    pub min_speech_ms: u32,
+    pub min_speech_ms: Bounded<u32, 0, 10_000>,
     /// A pause this long, after `min_segment_ms` of speech (or twice as
     /// long after less), settles the speech before it: that piece is
     /// transcribed (final) at once while the utterance goes on, so the final
@@ -28,54 +30,27 @@ pub struct VoiceConfig {
     /// whatever the answer's length. 0 transcribes whole utterances, which
     /// waits for the silence hold and a pass over all of it (benches/README.md's
     /// speech section has the figures).
-    pub segment_pause_ms: u32,
-    pub min_segment_ms: u32,
+    pub segment_pause_ms: Bounded<u32, 0, 60_000>,
+    pub min_segment_ms: Bounded<u32, 0, 60_000>,
     /// After this much silence the speech so far is transcribed at once,
     /// in case the pause goes on to settle a segment or end the answer
     /// (or the candidate presses done): with no speech since, that pass is
     /// the final and it is ready about a pause sooner. A pause that ends
     /// too soon wastes the pass. 0 turns it off.
-    pub early_pass_ms: u32,
+    pub early_pass_ms: Bounded<u32, 0, 60_000>,
 }
 
 impl Default for VoiceConfig {
     fn default() -> Self {
         VoiceConfig {
-            silence_hold_ms: 1_500,
-            partial_every_ms: 700,
-            pre_roll_ms: 300,
-            vad_threshold: 0.5,
-            min_speech_ms: 200,
-            segment_pause_ms: 200,
-            min_segment_ms: 1_000,
-            early_pass_ms: 64,
-        }
-    }
-}
-
-impl VoiceConfig {
-    pub fn check(&self) -> Result<(), String> {
-        let mut problems = Vec::new();
-        for (name, value, min, max) in [
-            ("silence_hold_ms", self.silence_hold_ms, 100, 60_000),
-            ("partial_every_ms", self.partial_every_ms, 100, 60_000),
-            ("pre_roll_ms", self.pre_roll_ms, 0, 2_000),
-            ("min_speech_ms", self.min_speech_ms, 0, 10_000),
-            ("segment_pause_ms", self.segment_pause_ms, 0, 60_000),
-            ("min_segment_ms", self.min_segment_ms, 0, 60_000),
-            ("early_pass_ms", self.early_pass_ms, 0, 60_000),
-        ] {
-            if !(min..=max).contains(&value) {
-                problems.push(format!("{name} must be from {min} to {max}"));
-            }
-        }
-        if !(self.vad_threshold > 0.0 && self.vad_threshold < 1.0) {
-            problems.push("vad_threshold must be between 0 and 1".to_owned());
-        }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(format!("[voice]: {}", problems.join("; ")))
+            silence_hold_ms: Bounded::default_of(1_500),
+            partial_every_ms: Bounded::default_of(700),
+            pre_roll_ms: Bounded::default_of(300),
+            vad_threshold: OpenFraction::default_of(0.5),
+            min_speech_ms: Bounded::default_of(200),
+            segment_pause_ms: Bounded::default_of(200),
+            min_segment_ms: Bounded::default_of(1_000),
+            early_pass_ms: Bounded::default_of(64),
         }
     }
 }

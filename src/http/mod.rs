@@ -144,8 +144,8 @@ impl AppState {
             transcriber,
             tuning: VoiceTuning {
                 utterance: UtteranceConfig::new(&config.voice, &config.limits),
-                max_frame_bytes: config.limits.max_audio_frame_bytes,
-                max_session_audio_seconds: config.limits.max_session_audio_seconds,
+                max_frame_bytes: config.limits.max_audio_frame_bytes.get(),
+                max_session_audio_seconds: config.limits.max_session_audio_seconds.get(),
                 analytics: AnalyticsConfig::default(),
             },
         });
@@ -163,9 +163,9 @@ impl AppState {
             speaker,
             store,
             create_limiter: Arc::new(KeyedLimiter::per_minute(
-                config.server.session_creates_per_minute,
+                config.server.session_creates_per_minute.get(),
             )),
-            sockets: Arc::new(Semaphore::new(config.server.max_connections)),
+            sockets: Arc::new(Semaphore::new(config.server.max_connections.get())),
             tries: Arc::new(Semaphore::new(operator_grading::TRIES_AT_ONCE)),
             config: Arc::new(config),
             clock: Clock::System,
@@ -337,17 +337,18 @@ async fn websocket(
     let config = &state.config.limits;
     let limits = SocketLimits {
         messages: MessageLimits {
-            max_frame_bytes: config.max_text_frame_bytes,
-            max_answer_chars: config.max_answer_chars,
+            max_frame_bytes: config.max_text_frame_bytes.get(),
+            max_answer_chars: config.max_answer_chars.get(),
         },
-        audio_frames_per_second: config.max_audio_frames_per_second,
-        idle_timeout: Duration::from_secs(config.idle_timeout_seconds),
-        write_timeout: Duration::from_secs(config.write_timeout_seconds),
+        audio_frames_per_second: config.max_audio_frames_per_second.get(),
+        idle_timeout: Duration::from_secs(config.idle_timeout_seconds.get()),
+        write_timeout: Duration::from_secs(config.write_timeout_seconds.get()),
     };
     // The largest message either kind of frame may be.
     let max_message = config
         .max_text_frame_bytes
-        .max(config.max_audio_frame_bytes);
+        .get()
+        .max(config.max_audio_frame_bytes.get());
     let slot = SocketSlot::new(permit, Arc::clone(state.hub.metrics()));
     let hub = state.hub.clone();
     Ok(upgrade
@@ -356,11 +357,11 @@ async fn websocket(
         // (close 1009), and an idle socket holds two small buffers.
         .max_message_size(max_message)
         .max_frame_size(max_message)
-        .read_buffer_size(config.ws_buffer_bytes)
-        .write_buffer_size(config.ws_buffer_bytes)
+        .read_buffer_size(config.ws_buffer_bytes.get())
+        .write_buffer_size(config.ws_buffer_bytes.get())
         // Frames queued beyond the write buffer before writes fail: a little
         // over one message, so a stalled client cannot grow it further.
-        .max_write_buffer_size(max_message + config.ws_buffer_bytes)
+        .max_write_buffer_size(max_message + config.ws_buffer_bytes.get())
         .on_upgrade(move |socket| {
             let tracked = hub.clone();
             tracked.track(run_connection(socket, hub, id, limits, slot))

@@ -82,7 +82,7 @@ pub async fn try_rubric(
     // so evidence quotes are substrings of what is shown, and the limit
     // applies to what is graded.
     let answer = crate::grading::normalize::normalize(&request.answer).into_owned();
-    let limit = state.config.limits.max_answer_chars;
+    let limit = state.config.limits.max_answer_chars.get();
     if answer.chars().count() > limit {
         return Err(AppError::bad_request(
             "answer_too_long",
@@ -154,7 +154,7 @@ pub async fn try_rubric(
         )
         .await
     });
-    let seconds = state.config.limits.try_seconds;
+    let seconds = state.config.limits.try_seconds.get();
     match tokio::time::timeout(Duration::from_secs(seconds), grading).await {
         Ok(Ok(score)) => Ok(Json(score).into_response()),
         Ok(Err(failed)) => Err(AppError::Internal(anyhow::anyhow!(

@@ -142,12 +142,12 @@ impl Interviewer {
         let guard = Guard::new(
             question.key_point_texts(),
             &question.text,
-            self.config.leak_ngram_words,
-            self.config.max_chars,
+            self.config.leak_ngram_words.get(),
+            self.config.max_chars.get(),
         );
         let prompt = self
             .templates
-            .render(&context(request, self.config.max_chars))
+            .render(&context(request, self.config.max_chars.get()))
             .map_err(|e| {
                 tracing::warn!(error = %e, "rendering the interviewer prompt failed");
                 Fallback::ProviderError
@@ -157,10 +157,10 @@ impl Interviewer {
             ChatCompletionRequestUserMessage::from(prompt.user).into(),
         ];
         let max_tokens =
-            u32::try_from(self.config.max_chars / CHARS_PER_TOKEN + 16).unwrap_or(u32::MAX);
-        let total = run.since + Duration::from_millis(self.config.total_timeout_ms);
+            u32::try_from(self.config.max_chars.get() / CHARS_PER_TOKEN + 16).unwrap_or(u32::MAX);
+        let total = run.since + Duration::from_millis(self.config.total_timeout_ms.get());
         let first =
-            total.min(run.since + Duration::from_millis(self.config.first_token_timeout_ms));
+            total.min(run.since + Duration::from_millis(self.config.first_token_timeout_ms.get()));
         let text = if self.config.stream {
             self.stream(messages, max_tokens, &guard, run, on_delta, first, total)
                 .await?

@@ -74,7 +74,7 @@ pub enum ProviderError {
 impl Provider {
     /// A provider for `config`'s endpoint, asking in `lane`.
     pub fn new(config: &LlmConfig, lane: Lane) -> Result<Provider, String> {
-        config.check()?;
+        config.check_endpoint()?;
         let key = config
             .api_key
             .as_ref()
@@ -97,7 +97,7 @@ impl Provider {
                 key,
             )),
         };
-        let timeout = Duration::from_secs(config.timeout_seconds);
+        let timeout = Duration::from_secs(config.timeout_seconds.get());
         let endpoint_key = match config.provider {
             LlmProvider::Azure => format!(
                 "{}/{}",
@@ -109,8 +109,8 @@ impl Provider {
         let http = http_client(timeout)?;
         let service = tower::ServiceBuilder::new()
             .retry(BoundedRetry::new(
-                config.max_retries,
-                Duration::from_secs(config.max_retry_seconds),
+                config.max_retries.get(),
+                Duration::from_secs(config.max_retry_seconds.get()),
             ))
             .service(ReqwestService::new(http));
         let client = Client::with_config(endpoint).with_http_service(service);
@@ -126,7 +126,7 @@ impl Provider {
             model,
             seed: config.seed,
             timeout,
-            lanes: lanes::for_endpoint(&endpoint_key, config.max_concurrency),
+            lanes: lanes::for_endpoint(&endpoint_key, config.max_concurrency.get()),
             lane,
         })
     }

@@ -50,10 +50,10 @@ pub fn build(
         "-n",
         "19",
         "prlimit",
-        &format!("--cpu={}", config.cpu_seconds),
-        &format!("--as={}", config.memory_mb * mib),
-        &format!("--nproc={}", config.max_processes),
-        &format!("--fsize={}", config.max_file_mb * mib),
+        &format!("--cpu={}", config.cpu_seconds.get()),
+        &format!("--as={}", config.memory_mb.get() * mib),
+        &format!("--nproc={}", config.max_processes.get()),
+        &format!("--fsize={}", config.max_file_mb.get() * mib),
         "--core=0",
         "--",
         &config.bwrap,
@@ -80,7 +80,7 @@ pub fn build(
         }
     }
     let host_dir = host_dir.to_string_lossy().into_owned();
-    let tmpfs_bytes = (config.max_file_mb * mib).to_string();
+    let tmpfs_bytes = (config.max_file_mb.get() * mib).to_string();
     push(&[
         // Debian points some interpreters at /etc/alternatives; the loader
         // cache only speeds up library lookup. Nothing else of /etc.

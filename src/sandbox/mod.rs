@@ -105,10 +105,13 @@ impl Sandbox {
     pub fn new(config: SandboxConfig) -> Sandbox {
         let groups = config
             .enabled
-            .then(|| cgroup::Groups::detect(&format!("mockloop-{}", config.uid)));
+            .then(|| cgroup::Groups::detect(&format!("mockloop-{}", config.uid.get())));
         Sandbox {
             groups: groups.flatten(),
-            turns: turns::Turns::new(config.concurrency, config.concurrency * WAITING_PER_SLOT),
+            turns: turns::Turns::new(
+                config.concurrency.get(),
+                config.concurrency.get() * WAITING_PER_SLOT,
+            ),
             config,
             status: OnceCell::new(),
         }
@@ -316,8 +319,8 @@ impl Sandbox {
 
     fn limits(&self) -> process::Limits {
         process::Limits {
-            wall: Duration::from_secs(self.config.wall_seconds),
-            max_output_bytes: self.config.max_output_bytes,
+            wall: Duration::from_secs(self.config.wall_seconds.get()),
+            max_output_bytes: self.config.max_output_bytes.get(),
         }
     }
 
@@ -340,9 +343,9 @@ impl Sandbox {
     /// When a refused run is likely to find a slot: each full round of
     /// the runs waiting ahead takes at most one wall-clock limit.
     fn retry_after(&self, why: &turns::Refused) -> Duration {
-        let wall = Duration::from_secs(self.config.wall_seconds);
+        let wall = Duration::from_secs(self.config.wall_seconds.get());
         let rounds = match why {
-            turns::Refused::Full { waiting } => 1 + waiting / self.config.concurrency.max(1),
+            turns::Refused::Full { waiting } => 1 + waiting / self.config.concurrency.get().max(1),
             turns::Refused::AlreadyWaiting | turns::Refused::TimedOut => 1,
         };
         (wall * rounds as u32).min(QUEUE_WAIT)
@@ -353,7 +356,7 @@ impl Sandbox {
         let Some(groups) = &self.groups else {
             return command;
         };
-        match groups.prepare(slot.turn.index(), self.config.memory_mb * 1024 * 1024) {
+        match groups.prepare(slot.turn.index(), self.config.memory_mb.get() * 1024 * 1024) {
             Ok(group) => cgroup::joined(&group, command),
             Err(error) => {
                 // The per-process limits still hold.
@@ -369,7 +372,10 @@ impl Sandbox {
         use std::os::unix::fs::MetadataExt;
         // /proc/self belongs to the process's effective user.
         let root = std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0);
-        root.then_some((self.config.uid + slot.turn.index(), self.config.gid))
+        root.then_some((
+            self.config.uid.get() + slot.turn.index(),
+            self.config.gid.get(),
+        ))
     }
 
     fn prepare_dir(&self, slot: &Slot<'_>) -> std::io::Result<tempfile::TempDir> {

@@ -42,14 +42,14 @@ pub struct RemoteSpeaker {
 
 impl RemoteSpeaker {
     pub fn new(config: &TtsConfig) -> Result<RemoteSpeaker, String> {
-        config.check()?;
+        config.check_endpoint()?;
         let base_url = config.base_url.as_deref().unwrap_or_default().trim();
         let key = config
             .api_key
             .as_ref()
             .map(|k| k.expose().to_owned())
             .unwrap_or_default();
-        let timeout = Duration::from_secs(config.timeout_seconds);
+        let timeout = Duration::from_secs(config.timeout_seconds.get());
         let http = http_client(timeout)?;
         // The bare reqwest service, without async-openai's default retry
         // layer (which `Client::build` installs): a failing server costs one
@@ -64,11 +64,11 @@ impl RemoteSpeaker {
                 .unwrap_or_default()
                 .trim()
                 .to_owned(),
-            voice: config.voice.trim().to_owned(),
+            voice: config.voice.as_str().to_owned(),
             format: config.format,
             timeout,
-            permits: Semaphore::new(config.max_concurrency),
-            cache: Mutex::new(Cache::new(config.cache_bytes)),
+            permits: Semaphore::new(config.max_concurrency.get()),
+            cache: Mutex::new(Cache::new(config.cache_bytes.get())),
         })
     }
 

@@ -33,7 +33,7 @@ pub async fn open(config: &StorageConfig) -> Result<Arc<dyn Store>, StoreError> 
         Some(url) => Arc::new(
             PostgresStore::connect(
                 url.expose(),
-                std::time::Duration::from_secs(config.lease_seconds),
+                std::time::Duration::from_secs(config.lease_seconds.get()),
             )
             .await?,
         ),

@@ -2,7 +2,7 @@
 //! Origin check on WebSocket upgrades.
 
 use futures_util::StreamExt;
-use mockloop::config::{Config, OperatorToken};
+use mockloop::config::{Config, OperatorToken, Origin};
 use serde_json::Value;
 use tokio_tungstenite::connect_async;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -267,7 +267,7 @@ async fn a_websocket_upgrade_from_a_foreign_origin_is_refused_with_403() {
 
     // An allowlist replaces the own-origin rule.
     let mut config = Config::default();
-    config.server.allowed_origins = vec!["https://interview.example.com".into()];
+    config.server.allowed_origins = vec![Origin::parse("https://interview.example.com").unwrap()];
     let listed = TestApp::builder().config(config).spawn().await;
     let (id, token) = listed.create_session("quick-practice").await;
     let mut request = listed.ws_url(&id, &token).into_client_request().unwrap();

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
+use mockloop::config::Bounded;
 use serde_json::Value;
 use tokio::process::Command;
 
@@ -150,8 +151,8 @@ async fn a_streamed_follow_up_shows_as_it_is_written_and_is_spoken_from_its_firs
     )])
     .await;
     let mut config = crate::interviewer::config(&fake);
-    config.interviewer.first_token_timeout_ms = 30_000;
-    config.interviewer.total_timeout_ms = 60_000;
+    config.interviewer.first_token_timeout_ms = Bounded::new(30_000).unwrap();
+    config.interviewer.total_timeout_ms = Bounded::new(60_000).unwrap();
     let app = TestApp::builder().config(config).spawn().await;
     let result = run_scenario(&app, "llm-turn", &[Path::new(first), Path::new(second)]).await;
 

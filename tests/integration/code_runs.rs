@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use mockloop::config::Config;
+use mockloop::config::{Bounded, Config};
 use serde_json::{Value, json};
 
 use crate::app::{Candidate, TestApp, answer_for, mockloop, succeed};
@@ -64,9 +64,9 @@ pub async fn coding_app(edit: impl FnOnce(&mut Config)) -> (TestApp, tempfile::T
     .unwrap();
     let mut config = Config::default();
     config.content.dir = Some(content.path().to_owned());
-    config.sandbox.uid = next_uid();
-    config.sandbox.cpu_seconds = 2;
-    config.sandbox.wall_seconds = 6;
+    config.sandbox.uid = Bounded::new(next_uid()).unwrap();
+    config.sandbox.cpu_seconds = Bounded::new(2).unwrap();
+    config.sandbox.wall_seconds = Bounded::new(6).unwrap();
     edit(&mut config);
     (TestApp::builder().config(config).spawn().await, content)
 }

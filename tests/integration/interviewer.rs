@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use mockloop::config::{ApiKey, Config, InterviewerMode, LlmConfig, LlmProvider};
+use mockloop::config::{ApiKey, Bounded, Config, InterviewerMode, LlmConfig, LlmProvider};
 use mockloop::content::{Catalog, Question, RoundKind};
 use mockloop::engine::{Author, Event, Fallback, TurnSource};
 use mockloop::grading::TokenUsage;
@@ -26,16 +26,16 @@ pub fn config(fake: &FakeOpenAi) -> Config {
             base_url: Some(fake.base_url()),
             model: Some("fake-model".into()),
             api_key: Some(ApiKey::new("sk-test-key").unwrap()),
-            timeout_seconds: 10,
+            timeout_seconds: Bounded::new(10).unwrap(),
             // A failure falls back at once rather than after retries.
-            max_retries: 0,
+            max_retries: Bounded::new(0).unwrap(),
             ..LlmConfig::default()
         },
         ..Config::default()
     };
     config.interviewer.mode = InterviewerMode::Llm;
-    config.interviewer.first_token_timeout_ms = 1_500;
-    config.interviewer.total_timeout_ms = 2_500;
+    config.interviewer.first_token_timeout_ms = Bounded::new(1_500).unwrap();
+    config.interviewer.total_timeout_ms = Bounded::new(2_500).unwrap();
     config
 }
 

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use mockloop::config::Config;
+use mockloop::config::{Bounded, Config};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_tungstenite::connect_async;
@@ -86,7 +86,7 @@ async fn a_request_with_too_many_header_fields_gets_431() {
 #[tokio::test]
 async fn past_the_connection_cap_an_upgrade_gets_503_until_a_socket_closes() {
     let mut config = Config::default();
-    config.server.max_connections = 1;
+    config.server.max_connections = Bounded::new(1).unwrap();
     let app = TestApp::builder().config(config).spawn().await;
     let (first, first_token) = app.create_session("quick-practice").await;
     let (second, second_token) = app.create_session("quick-practice").await;
@@ -115,7 +115,7 @@ async fn past_the_connection_cap_an_upgrade_gets_503_until_a_socket_closes() {
 #[tokio::test]
 async fn creating_sessions_too_fast_from_one_address_gets_429_with_retry_after() {
     let mut config = Config::default();
-    config.server.session_creates_per_minute = 2;
+    config.server.session_creates_per_minute = Bounded::new(2).unwrap();
     let app = TestApp::builder().config(config).spawn().await;
     app.create_session("quick-practice").await;
     app.create_session("quick-practice").await;
@@ -140,7 +140,7 @@ async fn creating_sessions_too_fast_from_one_address_gets_429_with_retry_after()
 #[tokio::test]
 async fn audio_frames_faster_than_the_rate_are_slowed_down_not_dropped() {
     let mut config = Config::default();
-    config.limits.max_audio_frames_per_second = 4;
+    config.limits.max_audio_frames_per_second = Bounded::new(4).unwrap();
     let app = TestApp::builder().config(config).spawn().await;
     let (_, _, mut candidate) = app.start("quick-practice").await;
     candidate.recv_until("prompt").await;
@@ -169,7 +169,7 @@ async fn audio_frames_faster_than_the_rate_are_slowed_down_not_dropped() {
 #[tokio::test]
 async fn a_silent_socket_is_closed_after_the_idle_timeout_but_a_reading_one_stays() {
     let mut config = Config::default();
-    config.limits.idle_timeout_seconds = 1;
+    config.limits.idle_timeout_seconds = Bounded::new(1).unwrap();
     let app = TestApp::builder().config(config).spawn().await;
     let (quiet_id, quiet_token) = app.create_session("quick-practice").await;
     let mut quiet = app.connect(&quiet_id, &quiet_token).await;
@@ -196,7 +196,7 @@ async fn a_silent_socket_is_closed_after_the_idle_timeout_but_a_reading_one_stay
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_never_reads_is_disconnected_while_another_completes_its_interview() {
     let mut config = Config::default();
-    config.limits.write_timeout_seconds = 1;
+    config.limits.write_timeout_seconds = Bounded::new(1).unwrap();
     let app = TestApp::builder().config(config).spawn().await;
     let (id, token) = app.create_session("quick-practice").await;
     let mut stalled = app.connect(&id, &token).await;

@@ -13,7 +13,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use mockloop::config::{Config, InterviewerMode, LlmConfig, LlmProvider};
+use mockloop::config::{Bounded, Config, InterviewerMode, LlmConfig, LlmProvider, ScoreLevel};
 use mockloop::content::{Catalog, ContentSource, RoundKind, Rubric};
 use mockloop::engine::Author;
 use mockloop::grading::{AnswerScore, GradeRequest, LlmGrader, grade_or_fallback};
@@ -62,8 +62,8 @@ impl LlamaServer {
             provider: LlmProvider::Compatible,
             base_url: Some(format!("{}/v1", self.url)),
             model: Some("smollm2".into()),
-            timeout_seconds: 180,
-            max_retries: 0,
+            timeout_seconds: Bounded::new(180).unwrap(),
+            max_retries: Bounded::new(0).unwrap(),
             ..LlmConfig::default()
         }
     }
@@ -155,7 +155,7 @@ async fn a_sceptical_second_pass_through_llama_cpp_ends_in_a_grade_or_says_why_n
     let config = LlmConfig {
         sceptical_pass: true,
         // Every first grade gets the second look.
-        sceptical_threshold: 1.0,
+        sceptical_threshold: ScoreLevel::new(1.0).unwrap(),
         ..server.config()
     };
     let (rubric, score) = grade_with(&config).await;
@@ -277,8 +277,8 @@ async fn the_llm_interviewer_words_a_turn_through_llama_cpps_own_server_and_only
     config.interviewer.mode = InterviewerMode::Llm;
     // One thread of two cores shared with the rest of the suite: what is
     // under test is the protocol and the guard, not the server's speed.
-    config.interviewer.first_token_timeout_ms = 240_000;
-    config.interviewer.total_timeout_ms = 300_000;
+    config.interviewer.first_token_timeout_ms = Bounded::new(240_000).unwrap();
+    config.interviewer.total_timeout_ms = Bounded::new(300_000).unwrap();
     let app = TestApp::builder().config(config).spawn().await;
     let (id, _, mut candidate, _) = first_question(&app).await;
     candidate.answer(THIN_ANSWER).await;

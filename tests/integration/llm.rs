@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use async_openai::types::chat::ChatCompletionRequestUserMessage;
-use mockloop::config::{ApiKey, Config, GraderKind, LlmConfig, LlmProvider};
+use mockloop::config::{ApiKey, Bounded, Config, GraderKind, LlmConfig, LlmProvider, ScoreLevel};
 use mockloop::content::{Catalog, ContentSource, Question, RoundKind, Rubric};
 use mockloop::grading::{
     AnswerScore, GradeRequest, LlmGrader, OfflineGrader, SubstanceGrader, TokenUsage,
@@ -36,9 +36,9 @@ fn llm_config(base_url: String) -> LlmConfig {
         base_url: Some(base_url),
         model: Some("fake-model".into()),
         api_key: Some(ApiKey::new("sk-test-key").unwrap()),
-        timeout_seconds: 2,
-        max_retries: 2,
-        max_retry_seconds: 5,
+        timeout_seconds: Bounded::new(2).unwrap(),
+        max_retries: Bounded::new(2).unwrap(),
+        max_retry_seconds: Bounded::new(5).unwrap(),
         seed: 1234,
         ..LlmConfig::default()
     }
@@ -232,7 +232,7 @@ async fn a_rate_limit_asking_for_longer_than_the_retry_budget_falls_back_at_once
     // A retry budget far above the bound below: waiting out any of the
     // hour asked for would fail the bound, a loaded machine would not.
     let mut config = llm_config(server.base_url());
-    config.max_retry_seconds = 600;
+    config.max_retry_seconds = Bounded::new(600).unwrap();
     let started = Instant::now();
     let score = grade(&grader(&config), &[ANSWER]).await;
     assert!(score.fallback);
@@ -249,7 +249,7 @@ async fn a_rate_limit_asking_for_longer_than_the_retry_budget_falls_back_at_once
 async fn a_hung_endpoint_times_out_promptly_is_not_retried_and_falls_back() {
     let server = FakeOpenAi::start(vec![Step::Hang, reply(3, QUOTE)]).await;
     let mut config = llm_config(server.base_url());
-    config.timeout_seconds = 1;
+    config.timeout_seconds = Bounded::new(1).unwrap();
     let started = Instant::now();
     let score = grade(&grader(&config), &[ANSWER]).await;
     let took = started.elapsed();
@@ -268,8 +268,8 @@ async fn a_hung_endpoint_times_out_promptly_is_not_retried_and_falls_back() {
 async fn requests_beyond_max_concurrency_wait_for_a_free_slot() {
     let server = FakeOpenAi::start(vec![Step::Hang, reply(3, QUOTE)]).await;
     let mut config = llm_config(server.base_url());
-    config.timeout_seconds = 1;
-    config.max_concurrency = 1;
+    config.timeout_seconds = Bounded::new(1).unwrap();
+    config.max_concurrency = Bounded::new(1).unwrap();
     let grader = grader(&config);
     let (first, second) = tokio::join!(grade(&grader, &[ANSWER]), grade(&grader, &[ANSWER]));
     let requests = server.requests();
@@ -294,7 +294,7 @@ async fn a_candidates_turn_never_waits_behind_background_grading() {
     // Two lanes to the endpoint, shared by the grader and the interviewer.
     let server = FakeOpenAi::start(vec![Step::Hang, Step::Reply("Why a map?".into())]).await;
     let mut config = llm_config(server.base_url());
-    config.max_concurrency = 2;
+    config.max_concurrency = Bounded::new(2).unwrap();
     let grader = std::sync::Arc::new(grader(&config));
     let interviewer = Provider::new(&config, Lane::Interactive).unwrap();
 
@@ -327,8 +327,8 @@ async fn a_candidates_turn_never_waits_behind_background_grading() {
 async fn the_overall_time_limit_yields_a_fallback_even_when_requests_may_take_longer() {
     let server = FakeOpenAi::start(vec![Step::Hang]).await;
     let mut config = llm_config(server.base_url());
-    config.timeout_seconds = 120;
-    config.grade_timeout_seconds = Some(1);
+    config.timeout_seconds = Bounded::new(120).unwrap();
+    config.grade_timeout_seconds = Some(Bounded::new(1).unwrap());
     let started = Instant::now();
     let score = grade(&grader(&config), &[ANSWER]).await;
     // Well before the request's own 120 s timeout.
@@ -494,7 +494,7 @@ async fn azure_is_asked_at_its_deployment_url_with_an_api_key_header() {
         deployment: Some("grader-dep".into()),
         api_version: Some("2024-10-21".into()),
         api_key: Some(ApiKey::new("azure-key").unwrap()),
-        timeout_seconds: 2,
+        timeout_seconds: Bounded::new(2).unwrap(),
         ..LlmConfig::default()
     };
     let score = grade(&grader(&config), &[ANSWER]).await;
@@ -517,7 +517,7 @@ async fn a_high_grade_gets_a_sceptical_second_look_and_the_lower_level_stands() 
     let server = FakeOpenAi::start(vec![reply(4, QUOTE), reply(2, QUOTE)]).await;
     let mut config = llm_config(server.base_url());
     config.sceptical_pass = true;
-    config.sceptical_threshold = 3.5;
+    config.sceptical_threshold = ScoreLevel::new(3.5).unwrap();
     let score = grade(&grader(&config), &[ANSWER]).await;
     assert!(!score.fallback, "{:?}", score.fallback_reason);
     assert!(levels(&score).iter().all(|&l| l == 2), "{score:#?}");
@@ -552,7 +552,7 @@ async fn an_interview_graded_by_a_dead_endpoint_completes_with_fallback_scores()
     let mut config = Config::default();
     config.grader.kind = GraderKind::Llm;
     config.llm = llm_config(format!("http://{dead}/v1"));
-    config.llm.max_retries = 1;
+    config.llm.max_retries = Bounded::new(1).unwrap();
     // With the embedding model installed, the offline grader that stands in
     // is v3, as it would be if the LLM had never been configured.
     mockloop::embed::test_model();

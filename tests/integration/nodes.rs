@@ -3,6 +3,7 @@
 //! socket does, and only one of them drives it at a time.
 
 use futures_util::StreamExt;
+use mockloop::config::Bounded;
 use mockloop::engine::{Event, Session};
 use mockloop::store::{PostgresStore, Store};
 use serde_json::Value;
@@ -210,7 +211,7 @@ async fn a_socket_is_refused_with_a_retryable_error_while_a_silent_holder_keeps_
     let url = postgres::fresh_database().await;
     let mut config = mockloop::config::Config::default();
     config.storage.database_url = Some(mockloop::config::DatabaseUrl::new(&url).unwrap());
-    config.storage.lease_seconds = 2;
+    config.storage.lease_seconds = Bounded::new(2).unwrap();
     let app = TestApp::builder().config(config).spawn().await;
     let (id, token) = app.create_session("quick-practice").await;
     // A node that holds the lease for a long time and never renews, so it

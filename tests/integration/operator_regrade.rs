@@ -2,6 +2,7 @@
 //! rubric (saved or unsaved) on a pasted answer, and regrading a finished
 //! session with an edited rubric, old versus new per answer.
 
+use mockloop::config::Bounded;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -258,14 +259,14 @@ async fn a_try_past_its_time_limit_answers_503_and_only_two_grade_at_once() {
     // and never answers: each try's grade runs to the LLM's own timeout.
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let mut config = crate::access::operator_config();
-    config.limits.try_seconds = 1;
+    config.limits.try_seconds = Bounded::new(1).unwrap();
     config.llm = mockloop::config::LlmConfig {
         provider: mockloop::config::LlmProvider::Compatible,
         base_url: Some(format!("http://{}/v1", silent.local_addr().unwrap())),
         model: Some("silent".into()),
         api_key: Some(mockloop::config::ApiKey::new("sk-test-key").unwrap()),
-        timeout_seconds: 60,
-        max_retries: 0,
+        timeout_seconds: Bounded::new(60).unwrap(),
+        max_retries: Bounded::new(0).unwrap(),
         ..mockloop::config::LlmConfig::default()
     };
     let app = TestApp::builder().config(config).spawn().await;

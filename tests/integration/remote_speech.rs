@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use mockloop::config::{ApiKey, SpeechRemoteConfig};
+use mockloop::config::{ApiKey, Bounded, SpeechRemoteConfig};
 use mockloop::speech::remote::RemoteTranscriber;
 use mockloop::speech::{Request, SpeechError, Transcriber};
 
@@ -125,8 +125,8 @@ fn with_concurrency(addr: SocketAddr, timeout_seconds: u64, max: usize) -> Remot
         base_url: Some(format!("http://{addr}/v1/")),
         api_key: Some(ApiKey::new("sk-worker-key").unwrap()),
         model: Some("whisper-small".into()),
-        timeout_seconds,
-        max_concurrency: max,
+        timeout_seconds: Bounded::new(timeout_seconds).unwrap(),
+        max_concurrency: Bounded::new(max).unwrap(),
         ..SpeechRemoteConfig::default()
     })
     .unwrap()

@@ -6,7 +6,7 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use mockloop::config::SandboxConfig;
+use mockloop::config::{Bounded, SandboxConfig};
 use mockloop::content::Catalog;
 use mockloop::content::{CodeLanguage, CodeTests, ContentSource};
 use mockloop::sandbox::{RunStatus, Sandbox, TestRun};
@@ -34,11 +34,11 @@ pub fn next_uid() -> u32 {
 /// Tight limits so the limit tests finish quickly.
 fn sandbox() -> Sandbox {
     Sandbox::new(SandboxConfig {
-        uid: next_uid(),
-        cpu_seconds: 2,
-        wall_seconds: 6,
-        memory_mb: 1024,
-        max_output_bytes: 64 * 1024,
+        uid: Bounded::new(next_uid()).unwrap(),
+        cpu_seconds: Bounded::new(2).unwrap(),
+        wall_seconds: Bounded::new(6).unwrap(),
+        memory_mb: Bounded::new(1024).unwrap(),
+        max_output_bytes: Bounded::new(64 * 1024).unwrap(),
         ..SandboxConfig::default()
     })
 }
@@ -228,10 +228,10 @@ async fn a_fork_bomb_is_contained_by_the_process_limit() {
         "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass";
     let uid = next_uid();
     let sandbox = Sandbox::new(SandboxConfig {
-        uid,
-        concurrency: 1,
-        cpu_seconds: 2,
-        wall_seconds: 6,
+        uid: Bounded::new(uid).unwrap(),
+        concurrency: Bounded::new(1).unwrap(),
+        cpu_seconds: Bounded::new(2).unwrap(),
+        wall_seconds: Bounded::new(6).unwrap(),
         ..SandboxConfig::default()
     });
     let run = run_in(&sandbox, CodeLanguage::Python, &py_hostile(bomb)).await;
@@ -291,9 +291,9 @@ raise RuntimeError('ALL_FIT' if all(c == 0 for c in codes) else f'KILLED {codes}
 #[tokio::test]
 async fn a_runs_processes_together_are_held_to_its_memory_limit_where_a_cgroup_allows() {
     let sandbox = Sandbox::new(SandboxConfig {
-        uid: next_uid(),
-        memory_mb: 256,
-        wall_seconds: 20,
+        uid: Bounded::new(next_uid()).unwrap(),
+        memory_mb: Bounded::new(256).unwrap(),
+        wall_seconds: Bounded::new(20).unwrap(),
         ..SandboxConfig::default()
     });
     let run = run_in(

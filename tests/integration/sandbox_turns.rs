@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use mockloop::config::SandboxConfig;
+use mockloop::config::{Bounded, SandboxConfig};
 use mockloop::content::CodeLanguage;
 use mockloop::sandbox::{Refused, Sandbox, SandboxError, TestRun};
 use tokio::sync::mpsc;
@@ -22,9 +22,9 @@ const PY_SLEEPS: &str = "import time\ndef count_subarrays(nums, k):\n    time.sl
 /// short.
 async fn one_slot() -> Arc<Sandbox> {
     let sandbox = Arc::new(Sandbox::new(SandboxConfig {
-        uid: next_uid(),
-        wall_seconds: 2,
-        concurrency: 1,
+        uid: Bounded::new(next_uid()).unwrap(),
+        wall_seconds: Bounded::new(2).unwrap(),
+        concurrency: Bounded::new(1).unwrap(),
         ..SandboxConfig::default()
     }));
     let status = sandbox.status().await;

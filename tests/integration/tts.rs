@@ -1,7 +1,7 @@
 //! The interviewer's voice from the server: `GET /api/sessions/{id}/speech/{seq}`
 //! against a local server speaking OpenAI's `/v1/audio/speech`.
 
-use mockloop::config::{Config, TtsBackend, TtsFormat};
+use mockloop::config::{Bounded, Config, NonBlank, TtsBackend, TtsFormat};
 use serde_json::Value;
 
 use crate::app::{Candidate, TestApp, spawn_app};
@@ -14,9 +14,9 @@ fn remote(server: &FakeOpenAi, timeout_seconds: u64) -> Config {
     config.tts.backend = TtsBackend::Remote;
     config.tts.base_url = Some(server.base_url());
     config.tts.model = Some("tts-1".into());
-    config.tts.voice = "af_heart".into();
+    config.tts.voice = NonBlank::new("af_heart").unwrap();
     config.tts.format = TtsFormat::Mp3;
-    config.tts.timeout_seconds = timeout_seconds;
+    config.tts.timeout_seconds = Bounded::new(timeout_seconds).unwrap();
     config
 }
 

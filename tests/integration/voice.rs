@@ -10,7 +10,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use mockloop::config::{Limits, VoiceConfig};
+use mockloop::config::{Bounded, Limits, VoiceConfig};
 use mockloop::speech::frame::{AudioBudget, AudioFrame, Sequence, SequenceTracker};
 use mockloop::speech::utterance::{
     Assembler, EndReason, SamplePos, Utterance, UtteranceConfig, UtteranceEvent,
@@ -116,7 +116,7 @@ impl Run {
 fn stream(recording: &Recording, voice: &VoiceConfig, limits: &Limits) -> Run {
     let mut assembler = Assembler::new(UtteranceConfig::new(voice, limits));
     let mut tracker = SequenceTracker::default();
-    let mut budget = AudioBudget::new(limits.max_session_audio_seconds);
+    let mut budget = AudioBudget::new(limits.max_session_audio_seconds.get());
     let sizes = [ms(20), ms(50), ms(100), ms(30), ms(40)];
     let mut events = Vec::new();
     let (mut offset, mut seq, mut duplicates) = (0, 0u32, 0);
@@ -129,7 +129,7 @@ fn stream(recording: &Recording, voice: &VoiceConfig, limits: &Limits) -> Run {
         .encode();
         let sends = if seq == 5 { 2 } else { 1 };
         for _ in 0..sends {
-            let frame = AudioFrame::parse(&bytes, limits.max_audio_frame_bytes).unwrap();
+            let frame = AudioFrame::parse(&bytes, limits.max_audio_frame_bytes.get()).unwrap();
             match tracker.check(frame.seq) {
                 Sequence::InOrder => {}
                 Sequence::Duplicate => {
@@ -162,7 +162,7 @@ fn seconds(samples: u64) -> f64 {
 /// (segments, the default, have their own test).
 fn whole_utterances() -> VoiceConfig {
     VoiceConfig {
-        segment_pause_ms: 0,
+        segment_pause_ms: Bounded::new(0).unwrap(),
         ..VoiceConfig::default()
     }
 }
@@ -171,8 +171,8 @@ fn whole_utterances() -> VoiceConfig {
 /// after a second of speech settles a piece.
 pub fn with_segments() -> VoiceConfig {
     VoiceConfig {
-        segment_pause_ms: 200,
-        min_segment_ms: 1_000,
+        segment_pause_ms: Bounded::new(200).unwrap(),
+        min_segment_ms: Bounded::new(1_000).unwrap(),
         ..VoiceConfig::default()
     }
 }
@@ -207,7 +207,7 @@ fn two_sentences_two_seconds_apart_are_two_utterances_cut_in_the_silence() {
     let utterances = run.utterances();
     assert_eq!(utterances.len(), 2, "{:?}", summary(&run));
 
-    let hold = ms(VoiceConfig::default().silence_hold_ms as usize) as u64;
+    let hold = ms(VoiceConfig::default().silence_hold_ms.get() as usize) as u64;
     for ((decided_at, u), &(start, end)) in utterances.iter().zip(&recording.sentences) {
         let (start, end) = (start as u64, end as u64);
         assert_eq!(u.reason, EndReason::Silence);
@@ -278,7 +278,7 @@ fn the_hard_cap_ends_an_utterance_that_runs_on() {
         .silence(2_000)
         .with_noise_floor();
     let limits = Limits {
-        max_utterance_seconds: 5,
+        max_utterance_seconds: Bounded::new(5).unwrap(),
         ..Limits::default()
     };
     let run = stream(&recording, &whole_utterances(), &limits);
@@ -331,7 +331,7 @@ fn a_sentence_is_settled_as_a_segment_a_short_pause_after_it_ends() {
     // Each sentence's end is settled one segment pause after it, give or
     // take the detector's view of where a fading sound stops: this is what
     // puts the final transcript close to the end of speech.
-    let pause = ms(voice.segment_pause_ms as usize) as u64;
+    let pause = ms(voice.segment_pause_ms.get() as usize) as u64;
     for &(_, end) in &recording.sentences {
         let end = end as u64;
         let (decided_at, settling) = segments

@@ -47,7 +47,7 @@ fn frames_from_the_browser_module_parse_on_the_server_in_order() {
     let mut samples = Vec::new();
     let mut seqs = Vec::new();
     for line in String::from_utf8(output.stdout).unwrap().lines() {
-        let frame = AudioFrame::parse(&hex(line), limit).unwrap();
+        let frame = AudioFrame::parse(&hex(line), limit.get()).unwrap();
         assert_eq!(tracker.check(frame.seq), Sequence::InOrder);
         seqs.push(frame.seq);
         // 20 ms frames, except the flushed remainder.

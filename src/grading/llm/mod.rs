@@ -82,15 +82,18 @@ impl LlmGrader {
         // Each pass is at most two requests (the ask and one repair); each
         // request at most its timeout plus the retry budget.
         let passes = if config.sceptical_pass { 2 } else { 1 };
-        let per_request = Duration::from_secs(config.timeout_seconds + config.max_retry_seconds);
+        let per_request =
+            Duration::from_secs(config.timeout_seconds.get() + config.max_retry_seconds.get());
         let time_limit = match config.grade_timeout_seconds {
-            Some(seconds) => Duration::from_secs(seconds.max(1)),
+            Some(seconds) => Duration::from_secs(seconds.get()),
             None => per_request * (2 * passes) + TIME_LIMIT_SLACK,
         };
         Ok(LlmGrader {
             provider,
             templates,
-            sceptical: config.sceptical_pass.then_some(config.sceptical_threshold),
+            sceptical: config
+                .sceptical_pass
+                .then_some(config.sceptical_threshold.get()),
             time_limit,
             stand_in: None,
         })

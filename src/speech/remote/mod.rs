@@ -39,7 +39,7 @@ pub struct RemoteTranscriber {
 
 impl RemoteTranscriber {
     pub fn new(config: &SpeechRemoteConfig) -> Result<RemoteTranscriber, String> {
-        config.check()?;
+        config.check_endpoint()?;
         let base_url = config.base_url.as_deref().unwrap_or_default().trim();
         let model = config
             .model
@@ -53,7 +53,7 @@ impl RemoteTranscriber {
             .map(|k| k.expose().to_owned())
             .unwrap_or_default();
         let endpoint = openai_endpoint(base_url, key);
-        let timeout = Duration::from_secs(config.timeout_seconds);
+        let timeout = Duration::from_secs(config.timeout_seconds.get());
         // The bare reqwest service: `Client::build` would wrap it in
         // async-openai's retry layer, and a failing worker should cost one
         // request, not a backoff series.
@@ -63,7 +63,7 @@ impl RemoteTranscriber {
             name: format!("remote {model}"),
             model,
             timeout,
-            permits: Semaphore::new(config.max_concurrency),
+            permits: Semaphore::new(config.max_concurrency.get()),
             waiting: AtomicUsize::new(0),
         })
     }

@@ -76,17 +76,17 @@ pub struct UtteranceConfig {
 impl UtteranceConfig {
     pub fn new(voice: &VoiceConfig, limits: &Limits) -> UtteranceConfig {
         UtteranceConfig {
-            vad_threshold: voice.vad_threshold,
+            vad_threshold: voice.vad_threshold.get(),
             onset_frames: 4,
-            silence_hold: samples_for_ms(voice.silence_hold_ms),
-            partial_every: samples_for_ms(voice.partial_every_ms),
-            pre_roll: samples_for_ms(voice.pre_roll_ms),
-            min_speech: samples_for_ms(voice.min_speech_ms),
-            max_utterance: samples_for_ms(limits.max_utterance_seconds.saturating_mul(1_000)),
+            silence_hold: samples_for_ms(voice.silence_hold_ms.get()),
+            partial_every: samples_for_ms(voice.partial_every_ms.get()),
+            pre_roll: samples_for_ms(voice.pre_roll_ms.get()),
+            min_speech: samples_for_ms(voice.min_speech_ms.get()),
+            max_utterance: samples_for_ms(limits.max_utterance_seconds.get().saturating_mul(1_000)),
             tail: samples_for_ms(200),
-            segment_pause: samples_for_ms(voice.segment_pause_ms),
-            min_segment: samples_for_ms(voice.min_segment_ms),
-            early_pass: samples_for_ms(voice.early_pass_ms),
+            segment_pause: samples_for_ms(voice.segment_pause_ms.get()),
+            min_segment: samples_for_ms(voice.min_segment_ms.get()),
+            early_pass: samples_for_ms(voice.early_pass_ms.get()),
         }
     }
 }

@@ -47,9 +47,9 @@ pub struct WhisperOptions {
 impl From<&crate::config::SpeechConfig> for WhisperOptions {
     fn from(c: &crate::config::SpeechConfig) -> Self {
         WhisperOptions {
-            threads: c.threads,
-            workers: c.workers,
-            queue: c.queue,
+            threads: c.threads.get(),
+            workers: c.workers.get(),
+            queue: c.queue.get(),
         }
     }
 }

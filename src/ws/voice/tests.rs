@@ -1,5 +1,5 @@
 use super::*;
-use crate::config::{Limits, VoiceConfig};
+use crate::config::{Bounded, Limits, VoiceConfig};
 
 fn voice() -> Voice {
     voice_with(&VoiceConfig::default())
@@ -210,12 +210,12 @@ const SPEECH: usize = 80;
 
 /// Frames of silence that start an early pass (by default).
 fn early_frames() -> usize {
-    (VoiceConfig::default().early_pass_ms as usize).div_ceil(16)
+    (VoiceConfig::default().early_pass_ms.get() as usize).div_ceil(16)
 }
 
 /// Frames of silence after those until the segment is cut.
 fn frames_to_cut() -> usize {
-    (VoiceConfig::default().segment_pause_ms as usize).div_ceil(16) - early_frames()
+    (VoiceConfig::default().segment_pause_ms.get() as usize).div_ceil(16) - early_frames()
 }
 
 #[test]
@@ -272,7 +272,7 @@ fn done_during_a_pause_adopts_the_running_early_pass_and_submits_with_it() {
 #[test]
 fn with_early_passes_off_the_cut_starts_the_only_pass() {
     let mut v = voice_with(&VoiceConfig {
-        early_pass_ms: 0,
+        early_pass_ms: Bounded::new(0).unwrap(),
         ..VoiceConfig::default()
     });
     feed(&mut v, SPEECH, true);
