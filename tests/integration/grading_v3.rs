@@ -15,7 +15,7 @@ fn set_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/calibration")
 }
 
-/// The embedding model `.ci/run` fetched, unpacked once per test process.
+/// The embedding model `cargo xtask setup test` fetched, unpacked once per test process.
 pub fn shared_model() -> Arc<Embedder> {
     mockloop::embed::test_model()
 }

