@@ -12,13 +12,13 @@ mod speech;
 use crate::config::{Config, GraderKind, StorageConfig};
 use crate::content::{Catalog, ContentSource, Difficulty, Question, RoundKind};
 use crate::engine::Session;
-use crate::export::{
-    Format, report_html, report_markdown, transcript, transcript_markdown, transcript_vtt,
-};
 use crate::grading::GradeRequest;
 use crate::grading::llm::prompt;
 use crate::http::{AppState, load_catalog};
 use crate::report::Report;
+use crate::report::export::{
+    Format, report_html, report_markdown, transcript, transcript_markdown, transcript_vtt,
+};
 
 #[derive(Parser, Debug)]
 #[command(

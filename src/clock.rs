@@ -7,14 +7,15 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-/// Milliseconds: since the Unix epoch for an instant, or a span of them.
-pub type Millis = i64;
+/// An instant: milliseconds since the Unix epoch, as events store it. A
+/// span of time is a plain `i64` whose name ends in `_ms`.
+pub type EpochMs = i64;
 
 /// Milliseconds since the Unix epoch.
-pub fn now_ms() -> Millis {
+pub fn now_ms() -> EpochMs {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as Millis)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// Where a server's session time comes from: the system's wall clock, or a
@@ -26,32 +27,32 @@ pub enum Clock {
     #[default]
     System,
     /// Stands still until [`Clock::advance`] moves it.
-    Manual(Arc<watch::Sender<Millis>>),
+    Manual(Arc<watch::Sender<EpochMs>>),
 }
 
 impl Clock {
     /// A clock that reads `start` until moved.
-    pub fn manual(start: Millis) -> Clock {
+    pub fn manual(start: EpochMs) -> Clock {
         Clock::Manual(Arc::new(watch::Sender::new(start)))
     }
 
-    pub fn now_ms(&self) -> Millis {
+    pub fn now_ms(&self) -> EpochMs {
         match self {
             Clock::System => now_ms(),
             Clock::Manual(now) => *now.borrow(),
         }
     }
 
-    /// Moves a manual clock forward by `by`, waking whoever waits for a
+    /// Moves a manual clock forward by `by_ms`, waking whoever waits for a
     /// time it reaches. The system clock cannot be moved: a no-op there.
-    pub fn advance(&self, by: Millis) {
+    pub fn advance(&self, by_ms: i64) {
         if let Clock::Manual(now) = self {
-            now.send_modify(|now| *now += by.max(0));
+            now.send_modify(|now| *now += by_ms.max(0));
         }
     }
 
     /// Waits until the clock reads `at` or later.
-    pub async fn sleep_until(&self, at: Millis) {
+    pub async fn sleep_until(&self, at: EpochMs) {
         match self {
             Clock::System => {
                 let wait = (at - now_ms()).max(0) as u64;

@@ -3,14 +3,12 @@
 //! The library holds everything; `main` only parses the command line. See
 //! docs/architecture.md for the map of the parts.
 
-pub mod calibrate;
 pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod content;
 pub mod embed;
 pub mod engine;
-pub mod export;
 #[cfg(test)]
 mod fuzz_tests;
 pub mod grading;

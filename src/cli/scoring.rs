@@ -1,4 +1,4 @@
-//! `calibrate` and `regrade`: thin wrappers over `crate::calibrate` and
+//! `calibrate` and `regrade`: thin wrappers over `crate::grading::calibrate` and
 //! `crate::regrade`, with the same configuration the server uses.
 
 use std::io::Write;
@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, anyhow, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::calibrate::{self, CalibrationSet};
 use crate::config::{Config, GraderKind};
+use crate::grading::calibrate::{self, CalibrationSet};
 use crate::grading::offline::Params;
 use crate::http::load_catalog;
 use crate::regrade::{Regrader, RubricOverrides, Status};

@@ -12,7 +12,7 @@ use super::*;
 pub(super) struct Decision {
     pub(super) session: Session,
     pub(super) events: Vec<Event>,
-    pub(super) now: Millis,
+    pub(super) now: EpochMs,
 }
 
 impl Decision {

@@ -9,22 +9,22 @@ use crate::outcome::TestRun;
 
 use super::plan::Plan;
 
-pub use crate::clock::Millis;
+pub use crate::clock::EpochMs;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     Created {
-        at: Millis,
+        at: EpochMs,
         plan: Box<Plan>,
     },
     RoundStarted {
-        at: Millis,
+        at: EpochMs,
         round: usize,
-        deadline: Millis,
+        deadline: EpochMs,
     },
     Prompted {
-        at: Millis,
+        at: EpochMs,
         round: usize,
         question: usize,
         kind: PromptKind,
@@ -42,7 +42,7 @@ pub enum Event {
     /// `Prompted` that follows carries the words. `scripted` is what the
     /// scripted interviewer would say, asked if the model fails.
     Composing {
-        at: Millis,
+        at: EpochMs,
         round: usize,
         question: usize,
         kind: PromptKind,
@@ -51,52 +51,52 @@ pub enum Event {
         scripted: String,
     },
     Answered {
-        at: Millis,
+        at: EpochMs,
         text: String,
         /// Set when the answer was spoken: pace, fillers, pauses, confidence.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         speech: Option<Box<SpeechAnalytics>>,
     },
     TimeWarning {
-        at: Millis,
+        at: EpochMs,
         round: usize,
-        remaining_ms: Millis,
+        remaining_ms: i64,
     },
     QuestionClosed {
-        at: Millis,
+        at: EpochMs,
         round: usize,
         question: usize,
         reason: CloseReason,
     },
     RoundEnded {
-        at: Millis,
+        at: EpochMs,
         round: usize,
         reason: RoundEndReason,
     },
     Paused {
-        at: Millis,
+        at: EpochMs,
         reason: PauseReason,
-        remaining_ms: Millis,
+        remaining_ms: i64,
     },
     Resumed {
-        at: Millis,
-        deadline: Millis,
+        at: EpochMs,
+        deadline: EpochMs,
     },
     InterviewEnded {
-        at: Millis,
+        at: EpochMs,
     },
     Scored {
-        at: Millis,
+        at: EpochMs,
         round: usize,
         question: usize,
         score: Box<AnswerScore>,
     },
     Completed {
-        at: Millis,
+        at: EpochMs,
     },
     /// The candidate ran their code against the question's tests.
     TestsRun {
-        at: Millis,
+        at: EpochMs,
         round: usize,
         question: usize,
         run: Box<TestRun>,
@@ -104,7 +104,7 @@ pub enum Event {
 }
 
 impl Event {
-    pub fn at(&self) -> Millis {
+    pub fn at(&self) -> EpochMs {
         match self {
             Event::Created { at, .. }
             | Event::RoundStarted { at, .. }

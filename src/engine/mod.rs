@@ -40,7 +40,7 @@ pub use compose::{MAX_HINTS, is_hint_request};
 pub const MAX_REPEATS: u32 = 5;
 use decision::Decision;
 pub use event::{
-    Author, CloseReason, Event, Fallback, Millis, PauseReason, PromptKind, RoundEndReason,
+    Author, CloseReason, EpochMs, Event, Fallback, PauseReason, PromptKind, RoundEndReason,
     StoredEvent, TurnSource,
 };
 use input::input_name;
@@ -54,10 +54,10 @@ use crate::text::signals;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Session {
     plan: Arc<Plan>,
-    created_at: Millis,
+    created_at: EpochMs,
     /// When the last applied event happened: a session found active after a
     /// crash is treated as paused since then.
-    last_at: Millis,
+    last_at: EpochMs,
     seq: u64,
     phase: Phase,
     /// Shared, not copied, with the scratch session a decision works on
@@ -68,7 +68,7 @@ pub struct Session {
 
 impl Session {
     /// The first event of a new session.
-    pub fn create(now: Millis, plan: Plan) -> Event {
+    pub fn create(now: EpochMs, plan: Plan) -> Event {
         Event::Created {
             at: now,
             plan: Box::new(plan),
@@ -104,12 +104,12 @@ impl Session {
         &self.plan
     }
 
-    pub fn created_at(&self) -> Millis {
+    pub fn created_at(&self) -> EpochMs {
         self.created_at
     }
 
     /// When the last applied event happened.
-    pub fn last_event_at(&self) -> Millis {
+    pub fn last_event_at(&self) -> EpochMs {
         self.last_at
     }
 
@@ -187,7 +187,7 @@ impl Session {
 
     /// When the session next needs a [`Input::Tick`]: the time warning, else
     /// the end of the round. Only an active round has a clock.
-    pub fn poll_timeout(&self) -> Option<Millis> {
+    pub fn poll_timeout(&self) -> Option<EpochMs> {
         match &self.phase {
             Phase::Active(a) if !a.warned => {
                 Some(a.deadline - self.plan.rounds[a.round].warn_before_ms())
@@ -199,7 +199,7 @@ impl Session {
 
     /// Time left in the round at `now`: the running clock while active,
     /// what was left when it paused while paused; `None` between rounds.
-    pub fn remaining_ms(&self, now: Millis) -> Option<Millis> {
+    pub fn remaining_ms(&self, now: EpochMs) -> Option<i64> {
         match &self.phase {
             Phase::Active(a) => Some((a.deadline - now).max(0)),
             Phase::Paused { remaining_ms, .. } => Some(*remaining_ms),
@@ -216,7 +216,7 @@ impl Session {
     }
 
     /// Decides what follows from `input` at time `now`.
-    pub fn handle(&self, now: Millis, input: Input) -> Result<Vec<Event>, InterviewError> {
+    pub fn handle(&self, now: EpochMs, input: Input) -> Result<Vec<Event>, InterviewError> {
         // What a lost or returning connection means depends on the phase:
         // the engine's rule, not the driver's.
         let input = match (&self.phase, input) {

@@ -5,7 +5,7 @@ use crate::outcome::AnswerScore;
 use crate::outcome::SpeechAnalytics;
 use crate::outcome::TestRun;
 
-use super::{CloseReason, Millis, PauseReason, PromptKind};
+use super::{CloseReason, EpochMs, PauseReason, PromptKind};
 
 /// One question as it was asked and answered, with its scores (a regrade
 /// appends; the last is current).
@@ -60,7 +60,7 @@ pub struct Turn {
 pub(super) struct Active {
     pub(super) round: usize,
     pub(super) question: usize,
-    pub(super) deadline: Millis,
+    pub(super) deadline: EpochMs,
     pub(super) warned: bool,
     pub(super) follow_ups_asked: u32,
     /// Signals already probed for this question, so none is asked twice.
@@ -95,7 +95,7 @@ pub(super) enum Phase {
     Active(Active),
     Paused {
         active: Active,
-        remaining_ms: Millis,
+        remaining_ms: i64,
         reason: PauseReason,
     },
     Grading,

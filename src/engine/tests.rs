@@ -4,8 +4,8 @@ use super::*;
 use crate::content::{Difficulty, Dimension, Probe, Question, RoundKind, Rubric, Signal};
 use crate::grading::{GradeRequest, OfflineGrader};
 
-const MIN: Millis = 60_000;
-const T0: Millis = 1_700_000_000_000;
+const MIN: i64 = 60_000;
+const T0: EpochMs = 1_700_000_000_000;
 
 fn signal(id: &str, patterns: &[&str]) -> Signal {
     Signal {
@@ -93,12 +93,12 @@ fn plan() -> Plan {
 }
 
 /// Applies `given` to a fresh session and returns it.
-fn given(inputs: &[(Millis, Input)]) -> Session {
+fn given(inputs: &[(EpochMs, Input)]) -> Session {
     given_plan(plan(), inputs)
 }
 
 /// As [`given`], for a session of `plan`.
-fn given_plan(plan: Plan, inputs: &[(Millis, Input)]) -> Session {
+fn given_plan(plan: Plan, inputs: &[(EpochMs, Input)]) -> Session {
     let created = StoredEvent {
         seq: 1,
         event: Session::create(T0, plan),
@@ -112,7 +112,7 @@ fn given_plan(plan: Plan, inputs: &[(Millis, Input)]) -> Session {
     session
 }
 
-fn when(session: &Session, at: Millis, input: Input) -> Vec<Event> {
+fn when(session: &Session, at: EpochMs, input: Input) -> Vec<Event> {
     session.handle(at, input).unwrap()
 }
 
@@ -332,120 +332,6 @@ fn repeats_are_capped_per_question_and_the_count_starts_over_on_the_next() {
 }
 
 #[test]
-fn the_time_warning_fires_once_before_the_deadline() {
-    let session = given(&[(T0, Input::Begin)]);
-    // A 10-minute round warns 100 seconds (a sixth) before the end.
-    assert_eq!(session.poll_timeout(), Some(T0 + 10 * MIN - 100_000));
-    assert!(when(&session, T0 + 5 * MIN, Input::Tick).is_empty());
-    let events = when(&session, T0 + 10 * MIN - 90_000, Input::Tick);
-    assert_eq!(
-        events,
-        vec![Event::TimeWarning {
-            at: T0 + 10 * MIN - 90_000,
-            round: 0,
-            remaining_ms: 90_000
-        }]
-    );
-    let session = given(&[(T0, Input::Begin), (T0 + 10 * MIN - 90_000, Input::Tick)]);
-    assert_eq!(session.poll_timeout(), Some(T0 + 10 * MIN));
-    assert!(when(&session, T0 + 10 * MIN - 1, Input::Tick).is_empty());
-}
-
-#[test]
-fn time_up_wraps_up_the_round_and_moves_to_the_next() {
-    let session = given(&[(T0, Input::Begin), (T0 + 1, answer("Partial."))]);
-    let events = when(&session, T0 + 10 * MIN, Input::Tick);
-    assert_eq!(
-        names(&events),
-        vec![
-            "question_closed",
-            "round_ended",
-            "round_started",
-            "prompted"
-        ]
-    );
-    assert!(matches!(
-        events[0],
-        Event::QuestionClosed {
-            reason: CloseReason::TimeUp,
-            ..
-        }
-    ));
-    assert!(matches!(
-        events[1],
-        Event::RoundEnded {
-            reason: RoundEndReason::TimeUp,
-            ..
-        }
-    ));
-}
-
-#[test]
-fn a_pause_stops_the_clock_and_resume_restores_the_remaining_time() {
-    let session = given(&[
-        (T0, Input::Begin),
-        (T0 + 4 * MIN, Input::Pause(PauseReason::Candidate)),
-    ]);
-    assert!(
-        matches!(session.phase(), Phase::Paused { remaining_ms, .. } if *remaining_ms == 6 * MIN)
-    );
-    assert_eq!(session.poll_timeout(), None);
-    assert!(when(&session, T0 + 60 * MIN, Input::Tick).is_empty());
-    let events = when(&session, T0 + 60 * MIN, Input::Resume);
-    assert_eq!(
-        events,
-        vec![Event::Resumed {
-            at: T0 + 60 * MIN,
-            deadline: T0 + 66 * MIN
-        }]
-    );
-}
-
-#[test]
-fn a_lost_connection_pauses_an_active_round_and_nothing_else() {
-    let active = given(&[(T0, Input::Begin)]);
-    assert_eq!(
-        when(&active, T0 + MIN, Input::Disconnected),
-        vec![Event::Paused {
-            at: T0 + MIN,
-            reason: PauseReason::Disconnected,
-            remaining_ms: 9 * MIN,
-        }]
-    );
-    assert_eq!(active.remaining_ms(T0 + MIN), Some(9 * MIN));
-    // Not an error anywhere else: the driver reports every lost socket.
-    let lobby = given(&[]);
-    assert_eq!(lobby.handle(T0, Input::Disconnected), Ok(vec![]));
-    let paused = given(&[
-        (T0, Input::Begin),
-        (T0 + MIN, Input::Pause(PauseReason::Candidate)),
-    ]);
-    assert_eq!(paused.handle(T0 + 2 * MIN, Input::Disconnected), Ok(vec![]));
-    assert_eq!(paused.remaining_ms(T0 + 5 * MIN), Some(9 * MIN));
-    assert_eq!(lobby.remaining_ms(T0), None);
-}
-
-#[test]
-fn a_ready_client_starts_the_lobby_resumes_a_pause_and_changes_nothing_else() {
-    let lobby = given(&[]);
-    assert_eq!(
-        lobby.handle(T0, Input::Ready),
-        lobby.handle(T0, Input::Begin)
-    );
-    let paused = given(&[(T0, Input::Begin), (T0 + MIN, Input::Disconnected)]);
-    assert_eq!(
-        when(&paused, T0 + 5 * MIN, Input::Ready),
-        vec![Event::Resumed {
-            at: T0 + 5 * MIN,
-            deadline: T0 + 14 * MIN
-        }]
-    );
-    let active = given(&[(T0, Input::Begin)]);
-    assert_eq!(active.handle(T0 + MIN, Input::Ready), Ok(vec![]));
-    assert_eq!(active.position(), Some((0, 0)));
-}
-
-#[test]
 fn an_event_copies_only_the_record_it_changes() {
     // q1 is answered and skipped; q2 is open.
     let mut session = given(&[
@@ -577,6 +463,7 @@ fn a_log_that_does_not_start_with_created_is_rejected() {
 
 mod llm_turns;
 mod props;
+mod time;
 
 fn test_run(passed: usize) -> Box<crate::outcome::TestRun> {
     Box::new(crate::outcome::TestRun {

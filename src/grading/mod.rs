@@ -5,6 +5,7 @@
 //! own words, and feedback. Grading runs off the interview path: the session
 //! asks its next question without waiting for a score.
 
+pub mod calibrate;
 pub mod code_reading;
 pub mod delivery;
 pub mod injection;

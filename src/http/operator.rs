@@ -11,7 +11,7 @@ use super::AppState;
 use super::edge::require_operator;
 use super::error::AppError;
 use super::sessions::delete_session;
-use crate::engine::{Millis, Session};
+use crate::engine::{EpochMs, Session};
 use crate::report::Report;
 
 /// One stored session, as `GET /api/operator/sessions` lists it.
@@ -23,7 +23,7 @@ pub struct SessionSummary {
     /// `lobby`, `active`, `paused`, `grading` or `finished`; `unreadable`
     /// when the stored log does not replay.
     pub state: String,
-    pub created_at: Millis,
+    pub created_at: EpochMs,
     /// Weighted mean of the scored answers (1 to 4), once any is scored.
     pub overall: Option<f64>,
     pub complete: bool,

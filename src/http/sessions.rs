@@ -13,12 +13,12 @@ use super::AppState;
 use super::edge::{PeerAddr, bearer, constant_time_eq, is_operator_token, operator};
 use super::error::AppError;
 use crate::engine::{Plan, PlanError, Session, StoredEvent};
-use crate::export::{
+use crate::metrics::Rejection;
+use crate::report::Report;
+use crate::report::export::{
     dimension_chart_svg, report_html, report_markdown, transcript, transcript_markdown,
     transcript_vtt,
 };
-use crate::metrics::Rejection;
-use crate::report::Report;
 use crate::store::SessionRow;
 
 #[derive(Deserialize)]

@@ -17,7 +17,7 @@ use futures_util::StreamExt;
 use serde::Serialize;
 
 use crate::content::{ContentErrors, RoundKind, Rubric, load_rubrics};
-use crate::engine::{Input, InterviewError, Millis, Session};
+use crate::engine::{EpochMs, Input, InterviewError, Session};
 use crate::grading::{AnswerScore, GradeRequest, Grader, Observed, grade_answer};
 use crate::store::{Store, StoreError};
 
@@ -190,7 +190,7 @@ impl Regrader<'_> {
     pub async fn run(
         &self,
         sessions: &[String],
-        now: impl Fn() -> Millis,
+        now: impl Fn() -> EpochMs,
         mut progress: impl FnMut(&SessionRegrade),
     ) -> RegradeReport {
         let mut results = Vec::with_capacity(sessions.len());
@@ -210,7 +210,7 @@ impl Regrader<'_> {
     }
 
     /// Regrades one session's closed questions and stores the new scores.
-    pub async fn session(&self, id: &str, now: Millis) -> SessionRegrade {
+    pub async fn session(&self, id: &str, now: EpochMs) -> SessionRegrade {
         let (status, answers) = match self.try_session(id, now).await {
             Ok(Err(reason)) => (Status::Skipped { reason }, Vec::new()),
             Ok(Ok(answers)) => (Status::Regraded, answers),
@@ -235,7 +235,7 @@ impl Regrader<'_> {
     async fn try_session(
         &self,
         id: &str,
-        now: Millis,
+        now: EpochMs,
     ) -> Result<Result<Vec<AnswerChange>, String>, RegradeError> {
         let events = self.store.events(id, 0).await?;
         let Some(last) = events.last().map(|e| e.seq) else {

@@ -8,7 +8,7 @@ use crate::engine::{Event, PauseReason, Plan, StoredEvent};
 use crate::grading::{GradeError, OfflineGrader};
 use crate::store::{SessionRow, SqliteStore};
 
-const T0: Millis = 1_700_000_000_000;
+const T0: EpochMs = 1_700_000_000_000;
 const ANSWER: &str = "First I would clarify the constraints and the scale. The trade-off is latency \
     versus cost, because a cache helps reads but goes stale. In my last project I built the \
     service myself and cut p99 latency from 800 ms to 120 ms.";
@@ -20,7 +20,7 @@ async fn store() -> (tempfile::TempDir, SqliteStore) {
 }
 
 /// Decides, stores and applies, as the live session driver does.
-async fn step(store: &SqliteStore, id: &str, session: &mut Session, now: Millis, input: Input) {
+async fn step(store: &SqliteStore, id: &str, session: &mut Session, now: EpochMs, input: Input) {
     let events = session.handle(now, input).unwrap();
     for stored in store.append(id, session.seq(), &events).await.unwrap() {
         session.apply(&stored.event).unwrap();

@@ -1,6 +1,9 @@
 //! The debrief: scores aggregated in code from the session's graded answers.
 //! No model decides the verdict; the thresholds below do, and they are
-//! documented in docs/grading.md.
+//! documented in docs/grading.md. `export` renders it, and the transcript,
+//! for reviewers.
+
+pub mod export;
 
 use crate::speech::analytics::SpeechAnalytics;
 use serde::Serialize;

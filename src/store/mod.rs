@@ -20,7 +20,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::config::StorageConfig;
-use crate::engine::{Event, Millis, StoredEvent};
+use crate::engine::{EpochMs, Event, StoredEvent};
 
 pub use lease::{Claim, Lease, Renewal};
 pub use postgres::PostgresStore;
@@ -138,7 +138,7 @@ pub struct SessionRow {
     pub token_hash: String,
     pub loop_id: String,
     pub content_hash: String,
-    pub created_at: Millis,
+    pub created_at: EpochMs,
 }
 
 #[derive(Debug, thiserror::Error)]

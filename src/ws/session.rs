@@ -21,7 +21,7 @@ use super::Shared;
 use super::lease::{Keeper, Next};
 use super::protocol::{ClientMsg, ServerMsg};
 use super::voice::{Job, Voice};
-use crate::engine::{Event, Input, Millis, PauseReason, Session, StoredEvent};
+use crate::engine::{EpochMs, Event, Input, PauseReason, Session, StoredEvent};
 use crate::grading::AnswerScore;
 use crate::speech::{SpeechError, Transcript};
 
@@ -476,7 +476,7 @@ impl Actor {
         self.input_at(self.shared.clock.now_ms(), input).await;
     }
 
-    async fn input_at(&mut self, now: Millis, input: Input) {
+    async fn input_at(&mut self, now: EpochMs, input: Input) {
         let events = match self.session.handle(now, input) {
             Ok(events) => events,
             Err(error) => {
@@ -514,7 +514,7 @@ impl Actor {
         }
     }
 
-    fn announce(&mut self, stored: &StoredEvent, now: Millis) {
+    fn announce(&mut self, stored: &StoredEvent, now: EpochMs) {
         if let Event::Prompted { .. } = stored.event {
             self.shared.metrics.prompts_sent.inc();
             if let Some(answered) = self.answered_at.take() {

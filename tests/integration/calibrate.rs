@@ -3,9 +3,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use mockloop::calibrate::CalibrationSet;
 use mockloop::content::Catalog;
 use mockloop::grading::OfflineGrader;
+use mockloop::grading::calibrate::CalibrationSet;
 use serde_json::Value;
 
 use crate::app::{mockloop, succeed};
@@ -186,7 +186,7 @@ fn asking_for_an_unconfigured_llm_grader_never_crashes() {
 #[tokio::test]
 async fn the_offline_grader_agrees_with_the_human_labels_and_gaming_earns_nothing() {
     let set = CalibrationSet::load(&shipped_set(), &Catalog::embedded().unwrap()).unwrap();
-    let report = mockloop::calibrate::run(&set, &OfflineGrader).await;
+    let report = mockloop::grading::calibrate::run(&set, &OfflineGrader).await;
     let m = &report.overall;
     let floor = |name: &str, value: Option<f64>, min: f64| {
         let value = value.unwrap_or(f64::NAN);
@@ -227,7 +227,7 @@ async fn the_offline_grader_agrees_with_the_human_labels_and_gaming_earns_nothin
 /// point agrees better with the labels.
 #[test]
 fn the_shipped_offline_parameters_are_a_local_optimum_of_the_fit() {
-    use mockloop::calibrate::fit::{Grid, evaluate};
+    use mockloop::grading::calibrate::fit::{Grid, evaluate};
     use mockloop::grading::offline::Params;
     let set = CalibrationSet::load(&shipped_set(), &Catalog::embedded().unwrap()).unwrap();
     let shipped = evaluate(&set, &Params::FITTED);

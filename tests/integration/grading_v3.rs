@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use mockloop::calibrate::fit_v3::{self, extract, report_with};
-use mockloop::calibrate::{CalibrationReport, CalibrationSet, STYLES, Split};
 use mockloop::content::{Catalog, RoundKind};
 use mockloop::embed::Embedder;
+use mockloop::grading::calibrate::fit_v3::{self, extract, report_with};
+use mockloop::grading::calibrate::{CalibrationReport, CalibrationSet, STYLES, Split};
 use mockloop::grading::v3::{Features, Params};
 
 fn set_dir() -> PathBuf {
@@ -59,7 +59,7 @@ fn the_set_has_300_answers_in_many_voices_with_a_third_held_out() {
     // that are good and long ones that are not.
     for kind in RoundKind::ALL {
         let items: Vec<_> = set.items.iter().filter(|i| i.kind == kind).collect();
-        let words = |i: &&&mockloop::calibrate::CalibrationItem| {
+        let words = |i: &&&mockloop::grading::calibrate::CalibrationItem| {
             i.answers
                 .iter()
                 .map(|a| a.split_whitespace().count())
@@ -198,7 +198,7 @@ fn leaving_any_style_out_of_the_fit_keeps_the_held_out_spearman_above_0_75() {
 #[test]
 fn fitting_never_sees_the_held_out_labels() {
     let (set, features) = measured();
-    let fitting = |i: &mockloop::calibrate::CalibrationItem| i.split == Split::Fit;
+    let fitting = |i: &mockloop::grading::calibrate::CalibrationItem| i.split == Split::Fit;
     let (best, _) = fit_v3::fit(set, features, &Params::FITTED, &fitting);
     let mut scrambled = set.clone();
     for item in scrambled

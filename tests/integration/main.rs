@@ -20,6 +20,7 @@ mod layering;
 mod limits;
 mod llama;
 mod llm;
+mod llm_transport;
 mod nodes;
 mod observe;
 mod operator_console;

@@ -3,7 +3,7 @@
 
 use super::*;
 
-fn llm_given(inputs: &[(Millis, Input)]) -> Session {
+fn llm_given(inputs: &[(EpochMs, Input)]) -> Session {
     let mut plan = plan();
     plan.llm_turns = true;
     given_plan(plan, inputs)

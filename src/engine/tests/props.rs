@@ -61,7 +61,7 @@ fn steps() -> impl Strategy<Value = Step> {
 
 /// Time moves forward by up to 12 minutes a step: rounds last 10, so some
 /// steps cross a warning or a deadline.
-fn timed_steps() -> impl Strategy<Value = Vec<(Millis, Step)>> {
+fn timed_steps() -> impl Strategy<Value = Vec<(EpochMs, Step)>> {
     proptest::collection::vec((0..12 * MIN, steps()), 0..60)
 }
 

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use crate::content::{CodeLanguage, CodeTests, RoundKind};
-use crate::engine::{Event, Millis, PromptKind, RoundEndReason, Session, StoredEvent};
+use crate::engine::{EpochMs, Event, PromptKind, RoundEndReason, Session, StoredEvent};
 use crate::grading::normalize::normalize;
 use crate::report::Report;
 use crate::sandbox::{SandboxStatus, TestRun};
@@ -420,7 +420,7 @@ impl ServerMsg {
         session_id: &str,
         stored: &StoredEvent,
         session: &Session,
-        now: Millis,
+        now: EpochMs,
     ) -> Option<ServerMsg> {
         let plan = session.plan();
         let round_ref = |index: usize| RoundRef {
@@ -523,7 +523,7 @@ impl ServerMsg {
 
 /// Whole seconds left in the round, rounded up: a prompt shown with 0.4 s
 /// left says 1, not 0.
-fn remaining_seconds(session: &Session, now: Millis) -> i64 {
+fn remaining_seconds(session: &Session, now: EpochMs) -> i64 {
     session.remaining_ms(now).map_or(0, |ms| (ms + 999) / 1000)
 }
 

@@ -10,7 +10,7 @@ mod vtt;
 
 use serde::Serialize;
 
-use crate::engine::{Event, Millis, PromptKind, StoredEvent};
+use crate::engine::{EpochMs, Event, PromptKind, StoredEvent};
 use crate::grading::AnswerScore;
 use crate::report::LoopRef;
 use crate::speech::analytics::SpeechAnalytics;
@@ -35,7 +35,7 @@ pub struct Transcript {
     pub session_id: String,
     #[serde(rename = "loop")]
     pub loop_ref: LoopRef,
-    pub started_at: Millis,
+    pub started_at: EpochMs,
     pub entries: Vec<Entry>,
 }
 
@@ -50,7 +50,7 @@ pub enum Speaker {
 #[derive(Clone, Debug, Serialize)]
 pub struct Entry {
     pub seq: u64,
-    pub at: Millis,
+    pub at: EpochMs,
     /// Seconds since the session was created.
     pub offset_seconds: f64,
     pub speaker: Speaker,

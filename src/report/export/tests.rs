@@ -7,7 +7,7 @@ use crate::engine::{Input, Plan, Session};
 use crate::grading::{GradeRequest, OfflineGrader};
 use crate::report::Report;
 
-const T0: Millis = 1_700_000_000_000;
+const T0: EpochMs = 1_700_000_000_000;
 
 /// A finished quick-practice interview whose scores are `score(round)`,
 /// with the first answer scored twice (a regrade).
@@ -31,7 +31,7 @@ fn interview_answering(
     let mut log = vec![first];
     let mut session = Session::replay(&log).unwrap();
     let mut now = T0;
-    let act = |session: &mut Session, log: &mut Vec<StoredEvent>, input: Input, now: Millis| {
+    let act = |session: &mut Session, log: &mut Vec<StoredEvent>, input: Input, now: EpochMs| {
         for event in session.handle(now, input).unwrap() {
             session.apply(&event).unwrap();
             log.push(StoredEvent {
