@@ -13,6 +13,7 @@ pub mod llm;
 pub mod normalize;
 pub mod offline;
 pub mod passing;
+pub mod quote;
 pub mod v3;
 
 use std::sync::Arc;

@@ -5,15 +5,17 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::Arc;
 use std::time::Duration;
 
 use mockloop::config::Bounded;
+use mockloop::grading::OfflineGrader;
 use serde_json::Value;
 use tokio::process::Command;
 
 use crate::access::OPERATOR;
 use crate::app::{TestApp, spawn_app};
-use crate::code_runs::coding_app;
+use crate::code_runs::{coding_app, coding_config};
 use crate::fake_openai::{FakeOpenAi, Step};
 use crate::operator_console::spawn_on_content_dir;
 use crate::operator_regrade::{INCIDENT_ANSWER, finished_session};
@@ -175,6 +177,32 @@ async fn a_dropped_connection_mid_answer_resumes_without_losing_the_draft() {
 }
 
 #[tokio::test]
+async fn a_deleted_interview_says_it_is_gone_and_offers_the_lobby_instead_of_retrying() {
+    let app = spawn_app().await;
+    let result = run_scenario(&app, "session-gone", &[]).await;
+    // Two interviews, each deleted: one with its room open, one closed.
+    assert_ne!(result["open"], result["closed"], "{result}");
+}
+
+#[tokio::test]
+async fn a_quote_cut_from_a_long_sentence_ends_with_an_ellipsis_and_is_marked() {
+    // The lexical fallback grader: it cut quotes without saying so.
+    let (config, _content) = coding_config(|_| {});
+    let app = TestApp::builder()
+        .config(config)
+        .grader(Arc::new(OfflineGrader))
+        .spawn()
+        .await;
+    let result = run_scenario(&app, "long-quote", &[]).await;
+    let report = report(&app, &result).await;
+    assert_eq!(
+        report["answers"][0]["grader"],
+        OfflineGrader::ID,
+        "{report}"
+    );
+}
+
+#[tokio::test]
 async fn a_spoken_answer_from_the_fake_microphone_is_transcribed_and_scored() {
     let dir = tempfile::tempdir().unwrap();
     let said = "I would count each value in a hash map, which makes every lookup constant time. \
@@ -228,6 +256,19 @@ async fn an_operator_fixes_a_refused_rubric_edit_saves_it_and_regrades_to_change
         report["overall"].as_f64().unwrap()
     };
     assert!(overall(&after) < overall(&before), "{after}");
+}
+
+#[tokio::test]
+async fn a_draft_survives_a_reload_after_a_coding_question_with_a_stub() {
+    let (app, _content) = coding_app(|_| {}).await;
+    let result = run_scenario(&app, "draft-reload", &[]).await;
+    // The coding answer was stored as sent; the draft never was.
+    let report = report(&app, &result).await;
+    let answers = report["answers"].as_array().unwrap();
+    assert!(
+        answers[0]["answer"].as_str().unwrap().contains("hash map"),
+        "{report}"
+    );
 }
 
 #[tokio::test]

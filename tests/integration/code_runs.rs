@@ -46,6 +46,13 @@ const PY_WRONG: &str = "def count_subarrays(nums, k):\n    return 1\n";
 
 /// The shipped content plus [`LOOP`], served from a directory.
 pub async fn coding_app(edit: impl FnOnce(&mut Config)) -> (TestApp, tempfile::TempDir) {
+    let (config, content) = coding_config(edit);
+    (TestApp::builder().config(config).spawn().await, content)
+}
+
+/// The configuration `coding_app` serves, for a test that builds its app
+/// with more (a grader of its own); the folder must outlive the app.
+pub fn coding_config(edit: impl FnOnce(&mut Config)) -> (Config, tempfile::TempDir) {
     let content = tempfile::tempdir().expect("temp dir");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     for dir in ["prompts", "rubrics"] {
@@ -68,7 +75,7 @@ pub async fn coding_app(edit: impl FnOnce(&mut Config)) -> (TestApp, tempfile::T
     config.sandbox.cpu_seconds = Bounded::new(2).unwrap();
     config.sandbox.wall_seconds = Bounded::new(6).unwrap();
     edit(&mut config);
-    (TestApp::builder().config(config).spawn().await, content)
+    (config, content)
 }
 
 /// A run can take the sandbox's wall limit, plus the wait for a killed

@@ -13,8 +13,13 @@ export function onCodeStatus(msg) {
   showRunner();
 }
 
-/** A prompt of a question with tests: offer its languages. */
-export function onPromptTests(msg) {
+/**
+ * A prompt of a question with tests: offer its languages, and a live one
+ * its stub. A prompt replayed from storage (rebuilding the room) puts no
+ * stub in the box: that would overwrite the saved draft of whatever
+ * question came after it (see `offerStarter`).
+ */
+export function onPromptTests(msg, { live = true } = {}) {
   if (!msg.repeat && msg.kind === "question") $("test-results").replaceChildren();
   app.tests = msg.tests || null;
   const select = $("code-language");
@@ -23,13 +28,22 @@ export function onPromptTests(msg) {
   select.replaceChildren(...functions.map((f) =>
     el("option", { value: f.language }, LANGUAGE_NAMES[f.language] || f.language)));
   if (functions.some((f) => f.language === previous)) select.value = previous;
-  // An empty editor starts from the function to write.
-  const ta = $("answer");
-  if (functions.length && !ta.value.trim()) {
-    ta.value = starter(functions.find((f) => f.language === select.value) || functions[0]);
-    ta.dispatchEvent(new Event("input", { bubbles: true }));
-  }
+  if (live) offerStarter();
   showRunner();
+}
+
+/**
+ * An empty editor on a question with tests starts from the function to
+ * write. Called for a live prompt, and once a rebuilt room has its draft
+ * back (an empty draft on a coding question gets the stub again).
+ */
+export function offerStarter() {
+  const functions = app.tests ? app.tests.functions || [] : [];
+  const ta = $("answer");
+  if (!functions.length || ta.value.trim()) return;
+  const chosen = $("code-language").value;
+  ta.value = starter(functions.find((f) => f.language === chosen) || functions[0]);
+  ta.dispatchEvent(new Event("input", { bubbles: true }));
 }
 
 function starter(f) {

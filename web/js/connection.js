@@ -1,9 +1,9 @@
 // WebSocket: connect, resume from last_seq, drop replayed duplicates,
 // reconnect with backoff, send.
 
-import { sessionPath } from "./api.js";
+import { ApiError, api, sessionPath } from "./api.js";
 import { app } from "./state.js";
-import { recordEvent } from "./storage.js";
+import { clearRecord, recordEvent } from "./storage.js";
 import { hideBanner, showAlert, showBanner } from "./views.js";
 import { applyEvent, handleWelcome } from "./events.js";
 import { updateControls } from "./room.js";
@@ -65,6 +65,37 @@ function scheduleReconnect() {
     });
   }
   app.reconnectTimer = setTimeout(connect, delay);
+  checkSessionExists();
+}
+
+/**
+ * A browser is not told why a WebSocket upgrade failed, so a session the
+ * server no longer has (deleted, or its data reset) would look like an
+ * outage forever. The REST API says: it refuses the session's token with
+ * 401 then. Any other answer, or none, means keep trying.
+ */
+async function checkSessionExists() {
+  const record = app.record;
+  try {
+    await api("GET", sessionPath(record, "transcript.json"));
+  } catch (err) {
+    const gone = err instanceof ApiError && err.code === "unauthorized";
+    // Only if nothing moved on meanwhile (a reconnect, the lobby).
+    if (gone && app.record === record && app.wantSocket && !app.open) sessionGone();
+  }
+}
+
+/** The server no longer has this interview: stop, forget it, say so. */
+export function sessionGone() {
+  stopSocket();
+  // It can never be resumed: forget it here too, so the lobby offers no
+  // Resume that would fail the same way.
+  clearRecord();
+  showBanner("This interview is no longer on the server.", {
+    extra: "It was deleted, or the server's data was reset, so it cannot be resumed. " +
+      "Start a new interview from the lobby.",
+  });
+  updateControls();
 }
 
 export function reconnectNow() {

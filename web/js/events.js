@@ -17,6 +17,7 @@ import {
   setAnswerStatus,
 } from "./answers.js";
 import { fetchReportFallback, finishSession, renderDebrief } from "./debrief.js";
+import { sessionGone } from "./connection.js";
 import { onListening, onTranscript, resetLiveTranscript, speakPrompt, speakSentence } from "./voice.js";
 import { setVoiceSource } from "./tts.js";
 import { finishStream, onComposing, onPromptDelta, onPromptDiscarded } from "./streaming.js";
@@ -115,7 +116,7 @@ function onPrompt(msg, ctx) {
     el("div", { class: "text" }, msg.text || ""),
   ]);
   if (!msg.repeat) resetLiveTranscript();
-  onPromptTests(msg);
+  onPromptTests(msg, ctx);
   // Only prompts that arrive now are spoken, not ones replayed from storage.
   // A streamed turn may have spoken its first sentences already; the rest
   // is queued after them.
@@ -229,6 +230,12 @@ function onError(msg) {
   }
   if (app.lastOutbound === "run_tests") onRunRefused(text);
   app.lastOutbound = null;
+  if (msg.fatal && msg.code === "deleted") {
+    // Deleted while the room is open (by the candidate elsewhere, or an
+    // operator): say so once, and offer the lobby, not a retry.
+    sessionGone();
+    return;
+  }
   showAlert(`${text}${code}`);
   if (msg.fatal) {
     // The server is closing on purpose; retrying blindly would loop.

@@ -10,6 +10,7 @@ import { connect, send, stopSocket } from "./connection.js";
 import { applyEvent } from "./events.js";
 import { setCodeMode, updateCount } from "./editor.js";
 import { clearPendingTimer } from "./answers.js";
+import { offerStarter } from "./code-runner.js";
 import { stopMic } from "./voice.js";
 
 // ---------------------------------------------------------------------------
@@ -53,6 +54,7 @@ export function enterRoom() {
     }
   }
   $("answer").value = loadDraft(r.session_id);
+  offerStarter();
   updateCount();
   applyMode();
   showView("room");

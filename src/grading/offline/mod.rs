@@ -31,6 +31,7 @@ use serde::{Deserialize, Serialize};
 
 use super::injection;
 use super::normalize::normalize;
+use super::quote::clip;
 use super::{
     AnswerScore, DimensionScore, GradeError, GradeRequest, Grader, Provenance, rubric_hash,
 };
@@ -39,8 +40,6 @@ use crate::text::signals::Analysis;
 
 /// Quotes per dimension: enough to justify a level, few enough to read.
 const MAX_QUOTES: usize = 3;
-/// A quote longer than this is cut (still a verbatim prefix of a sentence).
-const MAX_QUOTE_BYTES: usize = 280;
 
 /// The tunable numbers of the offline grader.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -172,7 +171,7 @@ pub fn score_with(params: &Params, request: GradeRequest<'_>) -> AnswerScore {
             let mut evidence: Vec<String> = Vec::new();
             if level > 1 || cap.is_none() {
                 for (_, sentence) in quotes {
-                    let quote = clip(analysis.sentences[sentence].text).to_owned();
+                    let quote = clip(analysis.sentences[sentence].text);
                     if evidence.len() < MAX_QUOTES && !evidence.contains(&quote) {
                         evidence.push(quote);
                     }
@@ -200,7 +199,7 @@ pub fn score_with(params: &Params, request: GradeRequest<'_>) -> AnswerScore {
         suspect_quotes: facts
             .suspects
             .iter()
-            .map(|&s| clip(analysis.sentences[s].text).to_owned())
+            .map(|&s| clip(analysis.sentences[s].text))
             .collect(),
         strengths: Vec::new(),
         improvements: hint_note(request.hints),
@@ -295,17 +294,6 @@ fn cap(
         Some((max, why)) => (max, Some(why)),
         None => (earned, None),
     }
-}
-
-fn clip(sentence: &str) -> &str {
-    if sentence.len() <= MAX_QUOTE_BYTES {
-        return sentence;
-    }
-    let mut end = MAX_QUOTE_BYTES;
-    while !sentence.is_char_boundary(end) {
-        end -= 1;
-    }
-    sentence[..end].trim_end()
 }
 
 fn feedback(

@@ -49,13 +49,13 @@ use crate::content::RoundKind;
 use crate::embed::Embedder;
 use async_trait::async_trait;
 
+use super::quote::clip;
+
 pub use features::{Features, extract};
 pub use judge::{Judgement, Params, STORY, TECHNICAL, judge};
 
 /// Quotes per dimension: enough to justify a level, few enough to read.
 const MAX_QUOTES: usize = 3;
-/// A quote longer than this is cut at a word and marked with an ellipsis.
-pub const MAX_QUOTE_CHARS: usize = 320;
 
 /// The offline grader with its embedding model.
 #[derive(Clone, Debug)]
@@ -360,18 +360,4 @@ fn evidence(
 pub(super) fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
     let (sum, n) = values.fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
     (n > 0).then(|| sum / n as f64)
-}
-
-/// A whole sentence, or its start cut at a word and marked with an ellipsis:
-/// every quote is still the candidate's own words.
-pub fn clip(sentence: &str) -> String {
-    if sentence.chars().count() <= MAX_QUOTE_CHARS {
-        return sentence.to_owned();
-    }
-    let cut: String = sentence.chars().take(MAX_QUOTE_CHARS).collect();
-    let at_word = match cut.rfind(char::is_whitespace) {
-        Some(i) if i > MAX_QUOTE_CHARS / 2 => &cut[..i],
-        _ => cut.as_str(),
-    };
-    format!("{}…", at_word.trim_end_matches([',', ';', ':', ' ']))
 }

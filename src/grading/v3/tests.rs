@@ -4,6 +4,7 @@
 use super::*;
 use crate::content::{Catalog, Question};
 use crate::embed::test_model;
+use crate::grading::quote::MAX_QUOTE_CHARS;
 
 fn catalog() -> &'static Catalog {
     static CATALOG: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();

@@ -6,6 +6,7 @@
 use std::fmt::Write;
 
 use super::chart::dimension_chart_svg;
+use crate::grading::quote::verbatim;
 use crate::report::{AnswerReport, Report};
 use crate::speech::analytics::SpeechAnalytics;
 
@@ -220,6 +221,7 @@ fn highlight(text: &str, quotes: &[&str]) -> String {
     let mut ranges: Vec<(usize, usize)> = quotes
         .iter()
         .filter(|q| !q.trim().is_empty())
+        .map(|q| verbatim(q))
         .filter_map(|q| text.find(q).map(|start| (start, start + q.len())))
         .collect();
     ranges.sort_unstable();
@@ -251,6 +253,17 @@ mod tests {
         let out = highlight(text, &["a <cache>", "<cache> and", "missing"]);
         assert_eq!(
             out, "I used <mark>a &lt;cache&gt; and</mark> a queue",
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_quote_cut_with_an_ellipsis_is_marked_where_its_words_stand() {
+        let text = "First I would cache the hot keys and then measure the hit rate again.";
+        let out = highlight(text, &["First I would cache the hot keys…"]);
+        assert_eq!(
+            out,
+            "<mark>First I would cache the hot keys</mark> and then measure the hit rate again.",
             "{out}"
         );
     }
