@@ -55,6 +55,10 @@ impl AppError {
         }
     }
 
+    pub fn status(&self) -> StatusCode {
+        self.parts().0
+    }
+
     fn parts(&self) -> (StatusCode, &'static str) {
         match self {
             AppError::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),

@@ -9,6 +9,7 @@ pub mod observe;
 pub mod operator;
 pub mod operator_content;
 pub mod operator_grading;
+mod pages;
 pub mod sessions;
 mod speech;
 

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -178,13 +178,29 @@ const EXPORTS: [(&str, &str); 7] = [
 
 /// `GET /api/sessions/{id}/{file}`: the report (JSON, Markdown, HTML), its
 /// chart (SVG) and the transcript (JSON, Markdown, WebVTT).
+/// A refusal is a page where a person opened the link (the HTML report,
+/// or a browser's navigation), JSON otherwise.
 pub async fn export(
     State(state): State<AppState>,
     Path((id, file)): Path<(String, String)>,
     Query(query): Query<TokenQuery>,
+    uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    authorize(&state, &id, presented_token(&query, &headers)).await?;
+    let page = file == "report.html" || super::pages::wants_html(&headers);
+    match export_file(&state, &id, &file, presented_token(&query, &headers)).await {
+        Err(error) if page => Ok(super::pages::error_page(&error, uri.path())),
+        result => result,
+    }
+}
+
+async fn export_file(
+    state: &AppState,
+    id: &str,
+    file: &str,
+    token: Option<String>,
+) -> Result<Response, AppError> {
+    authorize(state, id, token).await?;
     let Some(&(_, media_type)) = EXPORTS.iter().find(|(name, _)| *name == file) else {
         let names: Vec<&str> = EXPORTS.iter().map(|(name, _)| *name).collect();
         return Err(AppError::NotFound(format!(
@@ -192,14 +208,14 @@ pub async fn export(
             names.join(", ")
         )));
     };
-    let events = state.store.events(&id, 0).await?;
+    let events = state.store.events(id, 0).await?;
     let transcript =
-        || transcript(&id, &events).ok_or_else(|| AppError::NotFound("no transcript".into()));
-    let body = match file.as_str() {
-        "report.json" => json(&report_of(&id, &events)?)?,
-        "report.md" => report_markdown(&report_of(&id, &events)?),
-        "report.html" => report_html(&report_of(&id, &events)?),
-        "chart.svg" => dimension_chart_svg(&report_of(&id, &events)?),
+        || transcript(id, &events).ok_or_else(|| AppError::NotFound("no transcript".into()));
+    let body = match file {
+        "report.json" => json(&report_of(id, &events)?)?,
+        "report.md" => report_markdown(&report_of(id, &events)?),
+        "report.html" => report_html(&report_of(id, &events)?),
+        "chart.svg" => dimension_chart_svg(&report_of(id, &events)?),
         "transcript.json" => json(&transcript()?)?,
         "transcript.md" => transcript_markdown(&transcript()?),
         _ => transcript_vtt(&transcript()?),

@@ -203,6 +203,23 @@ async fn a_quote_cut_from_a_long_sentence_ends_with_an_ellipsis_and_is_marked() 
 }
 
 #[tokio::test]
+async fn a_broken_report_link_and_an_unknown_address_get_pages_that_lead_back() {
+    let app = spawn_app().await;
+    let result = run_scenario(&app, "pages", &[]).await;
+    assert!(
+        result["report"].is_string() && result["nowhere"].is_string(),
+        "{result}"
+    );
+    // API clients still get JSON for the same refusal.
+    let refused = app
+        .get("/api/sessions/no-such-session/report.json?token=not-the-token")
+        .await;
+    assert_eq!(refused.status(), 401);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "unauthorized", "{body}");
+}
+
+#[tokio::test]
 async fn a_spoken_answer_from_the_fake_microphone_is_transcribed_and_scored() {
     let dir = tempfile::tempdir().unwrap();
     let said = "I would count each value in a hash map, which makes every lookup constant time. \
@@ -256,6 +273,11 @@ async fn an_operator_fixes_a_refused_rubric_edit_saves_it_and_regrades_to_change
         report["overall"].as_f64().unwrap()
     };
     assert!(overall(&after) < overall(&before), "{after}");
+    // Every rendering says the answer was regraded, the HTML page too.
+    for file in ["report.html", "report.md"] {
+        let text = app.export_text(&id, &token, file).await;
+        assert!(text.contains("Regraded: this answer has"), "{file}: {text}");
+    }
 }
 
 #[tokio::test]

@@ -126,6 +126,9 @@ fn answer_card(out: &mut String, n: usize, a: &AnswerReport) {
     if let Some(hints) = super::hints_sentence(a.hints) {
         let _ = write!(out, "<p class=\"flag\">Hints: {}</p>", escape(&hints));
     }
+    if let Some(regraded) = super::regraded_sentence(a.scores) {
+        let _ = write!(out, "<p class=\"flag\">{}</p>", escape(&regraded));
+    }
     if a.injection_suspected {
         out.push_str("<p class=\"flag\">Suspected prompt injection; passages for review:</p><ul>");
         for q in &a.suspect_quotes {

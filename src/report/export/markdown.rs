@@ -229,12 +229,8 @@ fn flags(out: &mut String, a: &AnswerReport) {
         }
         out.push('\n');
     }
-    if a.regraded {
-        let _ = write!(
-            out,
-            "_Regraded: this answer has {} scores; this is the latest._\n\n",
-            a.scores
-        );
+    if let Some(regraded) = super::regraded_sentence(a.scores) {
+        let _ = write!(out, "_{regraded}_\n\n");
     }
 }
 

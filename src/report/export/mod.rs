@@ -87,6 +87,12 @@ pub fn hints_sentence(hints: usize) -> Option<String> {
     }
 }
 
+/// That an answer was scored again, for a reviewer: the same sentence in
+/// every rendering of the report (the web debrief says it too).
+pub fn regraded_sentence(scores: usize) -> Option<String> {
+    (scores > 1).then(|| format!("Regraded: this answer has {scores} scores; this is the latest."))
+}
+
 fn scored_note(round: usize, question: usize, score: &AnswerScore) -> String {
     let model = score
         .provenance
