@@ -8,9 +8,11 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
+use mockloop::clock::Clock;
 use mockloop::config::Bounded;
 use mockloop::grading::OfflineGrader;
 use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 use tokio::process::Command;
 
 use crate::access::OPERATOR;
@@ -57,30 +59,65 @@ fn require_tools() {
 /// Runs `tests/browser/<name>.mjs` against `app`; returns the JSON line it
 /// prints last. A failed scenario fails the test with its output.
 async fn run_scenario(app: &TestApp, name: &str, extra: &[&Path]) -> Value {
+    run_scenario_on(app, name, extra, None).await
+}
+
+/// A scenario's line asking to move the server's (manual) clock on by
+/// some milliseconds: time passes on the server when the scenario says.
+const ADVANCE: &str = "ADVANCE_SERVER_CLOCK ";
+
+/// `run_scenario`, with the server's clock in the scenario's hands: each
+/// `ADVANCE_SERVER_CLOCK <ms>` line it prints moves `clock` on.
+async fn run_scenario_on(
+    app: &TestApp,
+    name: &str,
+    extra: &[&Path],
+    clock: Option<&Clock>,
+) -> Value {
     require_tools();
     let artifacts = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("target/browser-artifacts")
         .join(name);
-    let mut command = Command::new("node");
-    command
+    let mut child = Command::new("node")
         .arg(browser_dir().join(format!("{name}.mjs")))
         .arg(app.url("/"))
         .arg(&artifacts)
         .args(extra)
         .stdin(Stdio::null())
-        .kill_on_drop(true);
-    let out = tokio::time::timeout(SCENARIO_LIMIT, command.output())
-        .await
-        .unwrap_or_else(|_| panic!("the {name} scenario did not finish in {SCENARIO_LIMIT:?}"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
         .expect("node starts");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let mut stderr = child.stderr.take().unwrap();
+    let stderr = tokio::spawn(async move {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text).await;
+        text
+    });
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let run = async {
+        let mut stdout = Vec::new();
+        while let Some(line) = lines.next_line().await.expect("the scenario's output") {
+            if let Some(ms) = line.strip_prefix(ADVANCE) {
+                let clock = clock.expect("a scenario that moves the clock runs on one");
+                clock.advance(ms.trim().parse().expect("milliseconds"));
+            }
+            stdout.push(line);
+        }
+        (stdout, child.wait().await.expect("node runs"))
+    };
+    let (stdout, status) = tokio::time::timeout(SCENARIO_LIMIT, run)
+        .await
+        .unwrap_or_else(|_| panic!("the {name} scenario did not finish in {SCENARIO_LIMIT:?}"));
+    let stderr = stderr.await.unwrap();
     assert!(
-        out.status.success(),
-        "the {name} scenario failed (screenshots in {}):\n{stderr}\n{stdout}",
-        artifacts.display()
+        status.success(),
+        "the {name} scenario failed (screenshots in {}):\n{stderr}\n{}",
+        artifacts.display(),
+        stdout.join("\n")
     );
-    let last = stdout.lines().last().unwrap_or_default();
+    let last = stdout.last().map(String::as_str).unwrap_or_default();
     serde_json::from_str(last)
         .unwrap_or_else(|e| panic!("the {name} scenario printed {last:?}, not JSON: {e}"))
 }
@@ -217,6 +254,14 @@ async fn a_broken_report_link_and_an_unknown_address_get_pages_that_lead_back() 
     assert_eq!(refused.status(), 401);
     let body: Value = refused.json().await.unwrap();
     assert_eq!(body["error"]["code"], "unauthorized", "{body}");
+}
+
+#[tokio::test]
+async fn the_time_warning_stays_true_while_the_countdown_runs() {
+    let clock = Clock::manual(mockloop::clock::now_ms());
+    let app = TestApp::builder().clock(clock.clone()).spawn().await;
+    let result = run_scenario_on(&app, "time-warning", &[], Some(&clock)).await;
+    assert!(result["warning"].is_string(), "{result}");
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 // itself) applied to the room.
 
 import { $, el } from "./dom.js";
-import { CODE_KINDS, describeSeconds, formatScore, kindLabel, roundLabel } from "./format.js";
+import { CODE_KINDS, describeUnder, formatScore, kindLabel, roundLabel } from "./format.js";
 import { app } from "./state.js";
 import { recordEvent, saveRecord } from "./storage.js";
 import { focusViewHeading, hideBanner, showAlert, showBanner, showView } from "./views.js";
@@ -159,7 +159,9 @@ function onAck() {
 function onTimeWarning(msg, ctx) {
   setTimer(msg.remaining_seconds, ctx.at, app.state === "active");
   if (typeof msg.remaining_seconds === "number") {
-    $("time-warning").textContent = `${describeSeconds(msg.remaining_seconds)} left in this round.`;
+    // Said once, and true until the round ends: the countdown beside it
+    // gives the exact time.
+    $("time-warning").textContent = `${describeUnder(msg.remaining_seconds)} left in this round.`;
   }
   $("countdown").classList.add("warn");
 }

@@ -25,11 +25,16 @@ export function formatClock(seconds) {
   return `${m}:${String(s % 60).padStart(2, "0")}`;
 }
 
-export function describeSeconds(seconds) {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s} second${s === 1 ? "" : "s"}`;
-  const m = Math.round(s / 60);
-  return `${m} minute${m === 1 ? "" : "s"}`;
+/**
+ * "Under 2 minutes": a bound that stays true as the time runs down, for
+ * text that is not redrawn every second (a live region would announce each
+ * redraw).
+ */
+export function describeUnder(seconds) {
+  const s = Math.max(1, Math.ceil(seconds));
+  if (s <= 60) return `Under ${s} second${s === 1 ? "" : "s"}`;
+  const m = Math.ceil(s / 60);
+  return `Under ${m} minute${m === 1 ? "" : "s"}`;
 }
 
 /** "Round 2 of 6 · Coding"; adds the kind when the title does not say it. */
