@@ -21,6 +21,7 @@
 //   room.js             room setup, interview state, timer, controls
 //   editor.js           answer editor: code mode, count, keyboard
 //   answers.js          sending answers, acks, transcript log
+//   draft.js            the unsent text, told to the server for time-up
 //   debrief.js          session end, debrief and evidence highlighting
 //   chart.js            the server-rendered dimension chart, inlined
 //   history.js          past interviews in this browser, progress charts
@@ -35,6 +36,7 @@
 import { $ } from "./js/dom.js";
 import { app } from "./js/state.js";
 import { loadRecord, saveDraft } from "./js/storage.js";
+import { draftChanged } from "./js/draft.js";
 import { showView } from "./js/views.js";
 import {
   loadLoops,
@@ -84,6 +86,7 @@ function bindEvents() {
   });
   ta.addEventListener("input", () => {
     saveDraft(ta.value);
+    draftChanged(ta.value);
     updateCount();
     updateLineNumbers();
     updateControls();

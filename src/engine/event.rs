@@ -56,6 +56,10 @@ pub enum Event {
         /// Set when the answer was spoken: pace, fillers, pauses, confidence.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         speech: Option<Box<SpeechAnalytics>>,
+        /// Sent by the server when the round's time ran out: what the
+        /// candidate had typed and not sent (see [`Input::TickWithDraft`]).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        timed_out: bool,
     },
     TimeWarning {
         at: EpochMs,

@@ -31,6 +31,11 @@ pub enum Input {
     Ready,
     /// Time passed; fires warnings and time-outs that are due.
     Tick,
+    /// A tick from a driver that holds the candidate's typed, unsent text
+    /// for the open question. If the round's time is up, that text is the
+    /// question's answer (an interviewer hears what you were saying when
+    /// time ran out); otherwise it is a plain tick.
+    TickWithDraft(String),
     /// The candidate asked for a hint.
     Hint,
     /// The words of the follow-up or hint the engine asked an LLM for
@@ -89,7 +94,7 @@ pub(super) fn input_name(input: &Input) -> &'static str {
         Input::Resume => "resume",
         Input::Disconnected => "disconnected",
         Input::Ready => "ready",
-        Input::Tick => "tick",
+        Input::Tick | Input::TickWithDraft(_) => "tick",
         Input::Hint => "hint",
         Input::Composed { .. } => "composed",
         Input::Graded { .. } => "graded",

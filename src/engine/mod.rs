@@ -254,6 +254,7 @@ impl Session {
                     at: now,
                     text: text.to_owned(),
                     speech,
+                    timed_out: false,
                 })?;
                 d.follow_up_or_move_on()?;
             }
@@ -303,9 +304,23 @@ impl Session {
                     deadline: now + remaining_ms,
                 })?;
             }
-            (Phase::Active(a), Input::Tick) => {
+            (Phase::Active(a), input @ (Input::Tick | Input::TickWithDraft(_))) => {
                 let round = &self.plan.rounds[a.round];
                 if now >= a.deadline {
+                    let draft = match &input {
+                        Input::TickWithDraft(draft) => draft.trim(),
+                        _ => "",
+                    };
+                    // Not while an LLM words a follow-up: the question on
+                    // screen is then not the one the draft answers.
+                    if !draft.is_empty() && a.composing.is_none() {
+                        d.emit(Event::Answered {
+                            at: now,
+                            text: draft.to_owned(),
+                            speech: None,
+                            timed_out: true,
+                        })?;
+                    }
                     d.emit(Event::QuestionClosed {
                         at: now,
                         round: a.round,
@@ -321,7 +336,7 @@ impl Session {
                     })?;
                 }
             }
-            (_, Input::Tick) => {}
+            (_, Input::Tick | Input::TickWithDraft(_)) => {}
             (
                 Phase::Active(_) | Phase::Paused { .. },
                 Input::TestsRun {

@@ -332,6 +332,7 @@ mod tests {
                         at: 2,
                         text,
                         speech: None,
+                        timed_out: false,
                     };
                     store.append(&id, after, &[event]).await.unwrap();
                 }

@@ -8,6 +8,7 @@
 
 mod code_runs;
 mod compose;
+mod draft;
 mod grading;
 mod speech;
 
@@ -135,6 +136,8 @@ pub(super) struct Actor {
     composing: bool,
     /// A code run in flight (one per session at a time).
     pending_run: bool,
+    /// What the candidate has typed and not sent, for when time runs out.
+    draft: Option<draft::Draft>,
 }
 
 impl Actor {
@@ -158,6 +161,7 @@ impl Actor {
             lease,
             composing: false,
             pending_run: false,
+            draft: None,
         };
         (actor, tx)
     }
@@ -211,7 +215,8 @@ impl Actor {
                     }
                 }
                 _ = clock.sleep_until(timer.unwrap_or_default()), if timer.is_some() => {
-                    Box::pin(self.input(Input::Tick)).await;
+                    let tick = draft::Draft::tick(self.draft.as_ref(), &self.session);
+                    Box::pin(self.input(tick)).await;
                 }
                 _ = tokio::time::sleep_until(unload_at), if idle => {
                     if Box::pin(self.shared.try_unload(&self.id, &self.rx)).await {
@@ -395,6 +400,7 @@ impl Actor {
     async fn client(&mut self, msg: ClientMsg) {
         match msg {
             ClientMsg::Answer { text } => {
+                self.draft = None;
                 self.answered_at = Some(Instant::now());
                 self.input(Input::Answer(text)).await
             }
@@ -417,7 +423,11 @@ impl Actor {
                 self.input(Input::Hint).await
             }
             ClientMsg::RunTests { language, code } => self.run_tests(language, code).await,
-            ClientMsg::Skip => self.input(Input::Skip).await,
+            ClientMsg::Skip => {
+                self.draft = None;
+                self.input(Input::Skip).await
+            }
+            ClientMsg::Draft { text } => self.draft = draft::Draft::new(&self.session, text),
             ClientMsg::Repeat => self.input(Input::Repeat).await,
             ClientMsg::Pause => self.input(Input::Pause(PauseReason::Candidate)).await,
             ClientMsg::Resume { last_seq } => {

@@ -265,6 +265,25 @@ async fn the_time_warning_stays_true_while_the_countdown_runs() {
 }
 
 #[tokio::test]
+async fn when_time_runs_out_the_typed_answer_is_sent_and_not_carried_to_the_next_question() {
+    let clock = Clock::manual(mockloop::clock::now_ms());
+    let app = TestApp::builder().clock(clock.clone()).spawn().await;
+    let result = run_scenario_on(&app, "time-up-draft", &[], Some(&clock)).await;
+    let id = result["session_id"].as_str().unwrap();
+    let token = result["token"].as_str().unwrap();
+    let transcript = app.export_text(id, token, "transcript.json").await;
+    let transcript: Value = serde_json::from_str(&transcript).unwrap();
+    let answer = transcript["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "answer")
+        .expect("an answer was stored");
+    assert_eq!(answer["text"], result["draft"], "{transcript}");
+    assert_eq!(answer["note"], "Sent when the round's time ran out.");
+}
+
+#[tokio::test]
 async fn a_spoken_answer_from_the_fake_microphone_is_transcribed_and_scored() {
     let dir = tempfile::tempdir().unwrap();
     let said = "I would count each value in a hash map, which makes every lookup constant time. \

@@ -327,6 +327,62 @@ async fn deletes_with_the_token(backend: Backend) {
 /// the warning and then the deadline gives `time_warning` and then
 /// `round_ended` with `time_up`, without waiting three minutes.
 #[tokio::test]
+async fn when_time_runs_out_the_typed_draft_is_sent_as_the_answer() {
+    let start = mockloop::clock::now_ms();
+    let clock = mockloop::clock::Clock::manual(start);
+    let app = TestApp::builder().clock(clock.clone()).spawn().await;
+    let (id, token, mut candidate) = app.start("quick-practice").await;
+    let prompt = candidate.recv_until("prompt").await;
+    let remaining = prompt["remaining_seconds"].as_i64().unwrap() * 1000;
+
+    // Typed, then typed on: the latest draft counts.
+    for text in [
+        "I would start by",
+        "I would start by measuring the p99 latency",
+    ] {
+        candidate.send(json!({"type": "draft", "text": text})).await;
+    }
+    // Frames are handled in order: once the repeat is answered, so are the
+    // drafts before it.
+    candidate.send(json!({"type": "repeat"})).await;
+    let repeated = candidate.recv_until("prompt").await;
+    assert_eq!(repeated["repeat"], true, "{repeated}");
+    clock.advance(remaining);
+    let sent = candidate.recv_until("sent_at_time_up").await;
+    assert_eq!(
+        sent["text"], "I would start by measuring the p99 latency",
+        "{sent}"
+    );
+    let ended = candidate.recv_until("round_ended").await;
+    assert_eq!(ended["reason"], "time_up", "{ended}");
+    // The next question starts with no draft: time runs out on it with
+    // nothing typed, and nothing is sent for it.
+    let next = candidate.recv_until("prompt").await;
+    let remaining = next["remaining_seconds"].as_i64().unwrap() * 1000;
+    clock.advance(remaining);
+    let ended = candidate.recv_until("round_ended").await;
+    assert_eq!(ended["reason"], "time_up", "{ended}");
+
+    let transcript = app.export_text(&id, &token, "transcript.json").await;
+    let transcript: Value = serde_json::from_str(&transcript).unwrap();
+    let answers: Vec<&Value> = transcript["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "answer")
+        .collect();
+    assert_eq!(answers.len(), 1, "{transcript}");
+    assert_eq!(
+        answers[0]["text"],
+        "I would start by measuring the p99 latency"
+    );
+    assert_eq!(
+        answers[0]["note"], "Sent when the round's time ran out.",
+        "{transcript}"
+    );
+}
+
+#[tokio::test]
 async fn a_round_runs_out_of_time_through_the_session_task_on_a_moved_clock() {
     let start = mockloop::clock::now_ms();
     let clock = mockloop::clock::Clock::manual(start);

@@ -9,6 +9,7 @@ import { send } from "./connection.js";
 import { onLocalAnswer } from "./events.js";
 import { updateControls } from "./room.js";
 import { MAX_ANSWER_CHARS, updateCount } from "./editor.js";
+import { dropDraft } from "./draft.js";
 
 // An answer that has had no "ack" after this long is shown as unconfirmed and
 // the candidate can put it back in the editor, so a lost frame never loses text.
@@ -100,6 +101,7 @@ export function submitAnswer() {
     showAlert(`Answers can be at most ${MAX_ANSWER_CHARS} characters.`);
     return;
   }
+  dropDraft();
   if (!send({ type: "answer", text })) return;
   const local = {
     type: "local_answer",

@@ -43,6 +43,7 @@ export function offerStarter() {
   if (!functions.length || ta.value.trim()) return;
   const chosen = $("code-language").value;
   ta.value = starter(functions.find((f) => f.language === chosen) || functions[0]);
+  app.starter = ta.value;
   ta.dispatchEvent(new Event("input", { bubbles: true }));
 }
 

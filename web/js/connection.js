@@ -7,6 +7,7 @@ import { clearRecord, recordEvent } from "./storage.js";
 import { hideBanner, showAlert, showBanner } from "./views.js";
 import { applyEvent, handleWelcome } from "./events.js";
 import { updateControls } from "./room.js";
+import { flushDraft, resendDraft } from "./draft.js";
 
 function wsUrl(session) {
   const url = new URL(sessionPath(session, "ws"), document.baseURI);
@@ -36,6 +37,7 @@ export function connect() {
     // Always first: starts or un-pauses the interview and asks for every
     // event after the last one we have.
     sendRaw({ type: "resume", last_seq: app.lastSeq });
+    resendDraft();
     updateControls();
   });
   ws.addEventListener("message", (event) => {
@@ -142,8 +144,14 @@ export function sendBinary(buffer) {
   return true;
 }
 
+/** Sends a message that is not worth an alert when offline (a draft). */
+export function sendQuietly(obj) {
+  return sendRaw(obj);
+}
+
 /** Send a client message, telling the user when we are offline. */
 export function send(obj) {
+  flushDraft();
   if (sendRaw(obj)) return true;
   showAlert("Not connected to the server right now. Wait for the connection to come back and try again.");
   return false;

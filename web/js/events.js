@@ -4,10 +4,10 @@
 import { $, el } from "./dom.js";
 import { CODE_KINDS, describeUnder, formatScore, kindLabel, roundLabel } from "./format.js";
 import { app } from "./state.js";
-import { recordEvent, saveRecord } from "./storage.js";
+import { recordEvent, saveDraft, saveRecord } from "./storage.js";
 import { focusViewHeading, hideBanner, showAlert, showBanner, showView } from "./views.js";
 import { renderCountdown, setPromptMessage, setState, setTimer, updateControls } from "./room.js";
-import { setCodeMode } from "./editor.js";
+import { setCodeMode, updateCount } from "./editor.js";
 import {
   addLogEntry,
   armPendingTimer,
@@ -42,6 +42,7 @@ const EVENT_HANDLERS = {
   prompt_delta: onPromptDelta,
   prompt_discarded: onPromptDiscarded,
   ack: onAck,
+  sent_at_time_up: onSentAtTimeUp,
   time_warning: onTimeWarning,
   round_ended: onRoundEnded,
   paused: onPaused,
@@ -116,6 +117,7 @@ function onPrompt(msg, ctx) {
     el("div", { class: "text" }, msg.text || ""),
   ]);
   if (!msg.repeat) resetLiveTranscript();
+  if (ctx.live && msg.kind === "question" && !msg.repeat) setAsideUnsent();
   onPromptTests(msg, ctx);
   // Only prompts that arrive now are spoken, not ones replayed from storage.
   // A streamed turn may have spoken its first sentences already; the rest
@@ -153,6 +155,40 @@ function onAck() {
     app.pending = null;
   }
   setAnswerStatus(answer, "saved");
+  updateControls();
+}
+
+/**
+ * A new question never inherits the last one's text (it would be one click
+ * from being sent as the wrong answer): what was typed and not sent goes
+ * into the transcript, marked, and the box empties. A function stub the
+ * box was given is not the candidate's text.
+ */
+function setAsideUnsent() {
+  const ta = $("answer");
+  const typed = ta.value;
+  if (!typed.trim()) return;
+  if (typed !== app.starter) {
+    addLogEntry("system", "Not sent", [
+      el("p", { class: "small-text" }, "What you had typed for the last question (it was not sent):"),
+      el("div", { class: "text" }, typed),
+    ]);
+  }
+  ta.value = "";
+  saveDraft("");
+  updateCount();
+}
+
+/** Time ran out with text typed: the server took it as the answer. */
+function onSentAtTimeUp(msg, ctx) {
+  addLogEntry("answer", "Your answer, sent when time ran out", [
+    el("div", { class: CODE_KINDS.has(app.round && app.round.kind) ? "text code" : "text" }, msg.text || ""),
+  ]);
+  if (!ctx.live) return;
+  const ta = $("answer");
+  ta.value = "";
+  saveDraft("");
+  updateCount();
   updateControls();
 }
 

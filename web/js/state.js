@@ -12,6 +12,7 @@ export const app = {
   pending: null, // the one answer awaiting its ack: {id, text, node, timer}
   unconfirmed: [], // answers whose ack did not come in time (oldest first)
   codeMode: false,
+  starter: null, // the function stub the editor was last given (not the candidate's text)
   tabEscapes: false, // Escape pressed in the editor: the next Tab leaves it
   ws: null,
   open: false,

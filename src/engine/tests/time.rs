@@ -24,6 +24,39 @@ fn the_time_warning_fires_once_before_the_deadline() {
 }
 
 #[test]
+fn when_time_runs_out_the_unsent_draft_is_the_answer_and_says_so() {
+    let session = given(&[(T0, Input::Begin)]);
+    let draft = || Input::TickWithDraft("  I would shard by user id and  ".into());
+    // Before the deadline a draft changes nothing.
+    assert!(when(&session, T0 + 5 * MIN, draft()).is_empty());
+    let events = when(&session, T0 + 10 * MIN, draft());
+    assert_eq!(
+        events[0],
+        Event::Answered {
+            at: T0 + 10 * MIN,
+            text: "I would shard by user id and".into(),
+            speech: None,
+            timed_out: true,
+        }
+    );
+    assert_eq!(
+        names(&events[1..3]),
+        vec!["question_closed", "round_ended"],
+        "no follow-up: the round is over"
+    );
+    // Nothing typed: the question closes unanswered, as before.
+    let blank = when(&session, T0 + 10 * MIN, Input::TickWithDraft(" ".into()));
+    assert_eq!(names(&blank)[0], "question_closed");
+    // Replayed, the answer is the question's.
+    let mut replayed = session.clone();
+    for event in &events {
+        replayed.apply(event).unwrap();
+    }
+    let turn = replayed.records()[0].turns.last().unwrap();
+    assert_eq!(turn.answer.as_deref(), Some("I would shard by user id and"));
+}
+
+#[test]
 fn time_up_wraps_up_the_round_and_moves_to_the_next() {
     let session = given(&[(T0, Input::Begin), (T0 + 1, answer("Partial."))]);
     let events = when(&session, T0 + 10 * MIN, Input::Tick);

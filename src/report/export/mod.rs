@@ -151,6 +151,9 @@ pub fn transcript(session_id: &str, events: &[StoredEvent]) -> Option<Transcript
     for stored in events {
         let note = match &stored.event {
             Event::Answered {
+                timed_out: true, ..
+            } => Some("Sent when the round's time ran out.".to_owned()),
+            Event::Answered {
                 speech: Some(speech),
                 ..
             } => Some(spoken_note(speech)),

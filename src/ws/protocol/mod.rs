@@ -31,6 +31,12 @@ pub enum ClientMsg {
     Done,
     /// The candidate asks for a hint (recorded, and the grader is told).
     Hint,
+    /// What the candidate has typed and not sent, as it changes: it becomes
+    /// the answer if the round's time runs out first. Normalised and
+    /// bounded as an answer is.
+    Draft {
+        text: String,
+    },
     /// Run `code` against the current coding question's tests. The code is
     /// kept verbatim (no normalisation); the frame limit bounds it.
     RunTests {
@@ -39,8 +45,9 @@ pub enum ClientMsg {
     },
 }
 
-const CLIENT_TYPES: [&str; 8] = [
+const CLIENT_TYPES: [&str; 9] = [
     "answer",
+    "draft",
     "skip",
     "repeat",
     "pause",
@@ -60,7 +67,7 @@ pub enum ProtocolError {
     #[error("the message is not valid JSON: {0}")]
     BadJson(String),
     #[error(
-        "unknown message type {0:?}; expected one of answer, skip, repeat, pause, resume, done, hint, run_tests"
+        "unknown message type {0:?}; expected one of answer, draft, skip, repeat, pause, resume, done, hint, run_tests"
     )]
     UnknownType(String),
     #[error("the message has no string field \"type\"")]
@@ -111,7 +118,7 @@ impl ClientMsg {
                 kind,
                 detail: e.to_string(),
             })?;
-        if let ClientMsg::Answer { text } = &mut msg {
+        if let ClientMsg::Answer { text } | ClientMsg::Draft { text } = &mut msg {
             // Stored, graded and quoted as one text: see grading::normalize.
             // The limit applies to what is stored: NFKC can expand a
             // character up to 18 times ("\u{fdfa}"), and the frame limit
@@ -253,6 +260,12 @@ pub enum ServerMsg {
     },
     Ack {
         seq: u64,
+    },
+    /// Time ran out with this typed and not sent: it was taken as the
+    /// question's answer.
+    SentAtTimeUp {
+        seq: u64,
+        text: String,
     },
     /// An LLM is wording the next follow-up or hint; `prompt_delta`s with
     /// `id` = this `seq` carry its text as it streams, then the `prompt`.
@@ -456,6 +469,14 @@ impl ServerMsg {
                     .as_ref()
                     .filter(|_| plan.rounds[*round].kind.is_coding())
                     .map(TestsInfo::new),
+            },
+            Event::Answered {
+                text,
+                timed_out: true,
+                ..
+            } => ServerMsg::SentAtTimeUp {
+                seq,
+                text: text.clone(),
             },
             Event::Answered { .. } => ServerMsg::Ack { seq },
             Event::Composing { kind, .. } => ServerMsg::Composing { seq, kind: *kind },

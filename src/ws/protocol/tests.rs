@@ -16,6 +16,17 @@ fn every_client_message_parses() {
         Ok(ClientMsg::Answer { text: "hi".into() })
     );
     assert_eq!(
+        ClientMsg::parse(r#"{"type":"draft","text":"I would"}"#, LIMITS),
+        Ok(ClientMsg::Draft {
+            text: "I would".into()
+        })
+    );
+    // A draft is bounded as the answer it may become.
+    assert_eq!(
+        code(r#"{"type":"draft","text":"more than ten characters"}"#),
+        "too_large"
+    );
+    assert_eq!(
         ClientMsg::parse(r#"{"type":"skip"}"#, LIMITS),
         Ok(ClientMsg::Skip)
     );
