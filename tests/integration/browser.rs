@@ -358,6 +358,23 @@ async fn a_draft_survives_a_reload_after_a_coding_question_with_a_stub() {
 }
 
 #[tokio::test]
+async fn code_stays_in_the_editor_for_the_follow_ups_about_it() {
+    let (config, content) = coding_config(|_| {});
+    // The coding question of tests-practice, with follow-ups allowed.
+    let dir = content.path().join("prompts/loops");
+    let tests_practice = std::fs::read_to_string(dir.join("tests-practice.toml")).unwrap();
+    let follow_ups = tests_practice
+        .replacen("id = \"tests-practice\"", "id = \"follow-up-practice\"", 1)
+        .replacen("max_follow_ups = 0", "max_follow_ups = 2", 1);
+    std::fs::write(dir.join("follow-up-practice.toml"), follow_ups).unwrap();
+    let app = TestApp::builder().config(config).spawn().await;
+    let result = run_scenario(&app, "code-follow-up", &[]).await;
+    let report = report(&app, &result).await;
+    let turns = &report["answers"][0]["turns"];
+    assert_eq!(turns[1]["kind"], "follow_up", "{report}");
+}
+
+#[tokio::test]
 async fn a_candidate_runs_the_tests_from_the_code_editor() {
     let (app, content) = coding_app(|_| {}).await;
     let solution = content.path().join("solution.py");

@@ -112,8 +112,13 @@ export function submitAnswer() {
   recordEvent(local);
   onLocalAnswer(local);
   armPendingTimer();
-  ta.value = "";
-  saveDraft("");
+  // Code stays in the editor for the follow-ups about it, until the
+  // candidate changes it; prose is done with once sent.
+  app.sent = text;
+  if (!app.codeMode) {
+    ta.value = "";
+    saveDraft("");
+  }
   updateCount();
   updateControls();
   ta.focus();

@@ -162,13 +162,14 @@ function onAck() {
  * A new question never inherits the last one's text (it would be one click
  * from being sent as the wrong answer): what was typed and not sent goes
  * into the transcript, marked, and the box empties. A function stub the
- * box was given is not the candidate's text.
+ * box was given is not the candidate's text, and code kept in the editor
+ * after it was sent was sent.
  */
 function setAsideUnsent() {
   const ta = $("answer");
   const typed = ta.value;
   if (!typed.trim()) return;
-  if (typed !== app.starter) {
+  if (typed !== app.starter && typed !== app.sent) {
     addLogEntry("system", "Not sent", [
       el("p", { class: "small-text" }, "What you had typed for the last question (it was not sent):"),
       el("div", { class: "text" }, typed),

@@ -13,6 +13,7 @@ export const app = {
   unconfirmed: [], // answers whose ack did not come in time (oldest first)
   codeMode: false,
   starter: null, // the function stub the editor was last given (not the candidate's text)
+  sent: null, // the text of the last answer sent (code stays in the editor after it)
   tabEscapes: false, // Escape pressed in the editor: the next Tab leaves it
   ws: null,
   open: false,
