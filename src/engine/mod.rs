@@ -272,13 +272,16 @@ impl Session {
             (Phase::Active(_), Input::Skip) => d.close_question(CloseReason::Skipped)?,
             (Phase::Active(a), Input::Repeat) => {
                 // Each repeat is stored (the transcript shows it); the
-                // prompt stays on screen, so a few are plenty.
+                // prompt stays on screen, so a few are plenty. After a hint
+                // it is the question that is said again, not the hint.
                 if a.repeats >= MAX_REPEATS {
                     return Err(InterviewError::NoMoreRepeats);
                 }
                 let current = a
-                    .current
-                    .clone()
+                    .asked
+                    .as_ref()
+                    .or(a.current.as_ref())
+                    .cloned()
                     .ok_or(InterviewError::Inconsistent("repeat"))?;
                 d.emit(Event::Prompted {
                     at: now,
@@ -406,6 +409,7 @@ impl Session {
                     follow_ups_asked: 0,
                     probed: Vec::new(),
                     current: None,
+                    asked: None,
                     composing: None,
                     hints: 0,
                     repeats: 0,
@@ -427,11 +431,15 @@ impl Session {
                     _ => return Err(InterviewError::Inconsistent("prompted")),
                 };
                 active.composing = None;
-                active.current = Some(CurrentPrompt {
+                let prompt = CurrentPrompt {
                     kind: *kind,
                     text: text.clone(),
                     signal: signal.clone(),
-                });
+                };
+                if *kind != PromptKind::Hint {
+                    active.asked = Some(prompt.clone());
+                }
+                active.current = Some(prompt);
                 if *repeat {
                     active.repeats += 1;
                 } else {
@@ -507,6 +515,7 @@ impl Session {
                 record.closed = Some(*reason);
                 if let Phase::Active(active) = &mut self.phase {
                     active.current = None;
+                    active.asked = None;
                     active.composing = None;
                 }
             }

@@ -66,6 +66,9 @@ pub(super) struct Active {
     /// Signals already probed for this question, so none is asked twice.
     pub(super) probed: Vec<String>,
     pub(super) current: Option<CurrentPrompt>,
+    /// The question or follow-up being answered: what a repeat says again.
+    /// A hint is help with it, not the question, so it does not replace it.
+    pub(super) asked: Option<CurrentPrompt>,
     /// A follow-up or hint an LLM is wording; answers wait for it.
     pub(super) composing: Option<Pending>,
     /// Hints given for this question.

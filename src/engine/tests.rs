@@ -309,6 +309,20 @@ fn repeat_re_sends_the_current_prompt_without_a_new_turn() {
 }
 
 #[test]
+fn repeat_after_a_hint_says_the_question_again_not_the_hint() {
+    let session = given(&[(T0, Input::Begin), (T0 + 1, Input::Hint)]);
+    let question = session.records()[0].turns[0].prompt.clone();
+    let events = when(&session, T0 + 2, Input::Repeat);
+    assert!(
+        matches!(
+            &events[..],
+            [Event::Prompted { kind: PromptKind::Question, repeat: true, text, .. }] if *text == question
+        ),
+        "{events:?}"
+    );
+}
+
+#[test]
 fn repeats_are_capped_per_question_and_the_count_starts_over_on_the_next() {
     let mut session = given(&[(T0, Input::Begin)]);
     let mut at = T0 + 1;

@@ -284,6 +284,12 @@ async fn when_time_runs_out_the_typed_answer_is_sent_and_not_carried_to_the_next
 }
 
 #[tokio::test]
+async fn a_hint_shows_beside_the_question_and_repeat_says_the_question_again() {
+    let app = spawn_app().await;
+    run_scenario(&app, "hint-repeat", &[]).await;
+}
+
+#[tokio::test]
 async fn a_spoken_answer_from_the_fake_microphone_is_transcribed_and_scored() {
     let dir = tempfile::tempdir().unwrap();
     let said = "I would count each value in a hash map, which makes every lookup constant time. \

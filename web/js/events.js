@@ -104,13 +104,24 @@ function onPrompt(msg, ctx) {
   setTimer(msg.remaining_seconds, ctx.at, app.state === "active");
 
   const label = promptLabel(msg);
+  // A hint is help with the question, shown beside it: the question stays
+  // in view. A new question or follow-up starts without hints.
+  if (msg.kind === "hint") {
+    app.hints = [...(app.hints || []), msg.text || ""];
+  } else {
+    if (!msg.repeat || !app.asked) app.hints = [];
+    app.asked = { label, intro: msg.intro, text: msg.text || "" };
+  }
+  const asked = app.asked || { label, intro: null, text: msg.text || "" };
   // Replace the nodes (not just their text) so a repeated question is
   // announced again by the aria-live region.
   $("prompt").replaceChildren(...[
-    el("p", { class: "prompt-kind" }, label),
+    el("p", { class: "prompt-kind" }, asked.label),
     // replaceChildren would print a null intro as "null".
-    msg.intro && el("p", { class: "intro" }, msg.intro),
-    el("div", { class: "prompt-text" }, msg.text || ""),
+    asked.intro && el("p", { class: "intro" }, asked.intro),
+    el("div", { class: "prompt-text" }, asked.text),
+    app.hints.length > 0 && el("div", { class: "prompt-hints" },
+      app.hints.map((hint) => el("p", { class: "prompt-hint" }, el("strong", {}, "Hint: "), hint))),
   ].filter(Boolean));
   addLogEntry("prompt", label, [
     msg.intro && el("p", { class: "intro" }, msg.intro),

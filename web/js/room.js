@@ -26,6 +26,10 @@ export function resetRoom() {
   app.timer = null;
   app.pending = null;
   app.unconfirmed = [];
+  app.asked = null;
+  app.hints = [];
+  app.starter = null;
+  app.sent = null;
   app.lastOutbound = null;
   $("log").replaceChildren();
   $("prompt").replaceChildren(el("p", { class: "muted" }, "Connecting to the interview…"));
