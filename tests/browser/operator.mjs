@@ -53,8 +53,7 @@ await scenario([], async (browser) => {
   const message = await page.locator("#diagnostics").textContent();
   assert(message.includes("sum to 1.0"), `the weight problem is shown: ${message}`);
   assert(message.includes("line 16"), `with its line: ${message}`);
-  await page.locator("#save-btn").click();
-  await page.locator('#check-status[data-state="invalid"]').waitFor();
+  assert(await page.locator("#save-btn").isDisabled(), "Save waits for content that checks out");
   await shots(page, "editor-invalid");
 
   // 2. A fix that changes scores: the weights are back, and no signal's

@@ -351,6 +351,13 @@ async fn an_operator_fixes_a_refused_rubric_edit_saves_it_and_regrades_to_change
 }
 
 #[tokio::test]
+async fn the_operator_console_explains_a_wrong_token_and_leads_to_a_broken_line() {
+    let (app, _dir, _guard) = spawn_on_content_dir().await;
+    let result = run_scenario(&app, "operator-feedback", &[Path::new(OPERATOR)]).await;
+    assert!(result["line"].as_u64().unwrap() > 100, "{result}");
+}
+
+#[tokio::test]
 async fn a_draft_survives_a_reload_after_a_coding_question_with_a_stub() {
     let (app, _content) = coding_app(|_| {}).await;
     let result = run_scenario(&app, "draft-reload", &[]).await;

@@ -93,9 +93,11 @@ export async function openFile(path) {
   area.focus();
 }
 
+/** Save waits for a check that passed: the server would refuse the rest. */
 function updateButtons() {
   const dirty = isDirty();
-  $("save-btn").disabled = !dirty;
+  const state = $("check-status").dataset.state;
+  $("save-btn").disabled = !dirty || state === "invalid" || state === "checking";
   $("revert-btn").disabled = !dirty;
 }
 
@@ -119,34 +121,60 @@ async function check() {
     if (seq !== editor.checkSeq) return;
     showDiagnostics([], "");
     showAlert(err.message);
+  } finally {
+    if (seq === editor.checkSeq) updateButtons();
   }
 }
 
-/** Lists the problems; each one moves the caret to its line when chosen. */
-function showDiagnostics(diagnostics, state) {
+/**
+ * Lists the problems, this file's first and in line order: an edit's own
+ * mistake is the root cause, and problems it causes in other files (a loop
+ * naming a question this file no longer defines) are grouped after it,
+ * folded. Each problem in this file moves the caret to its line when chosen.
+ */
+function showDiagnostics(diagnostics, state, lead = null) {
   const status = $("check-status");
   status.dataset.state = state;
+  const here = diagnostics.filter((d) => d.file === editor.path).sort((a, b) => a.line - b.line);
+  const elsewhere = diagnostics.filter((d) => d.file !== editor.path);
   if (state === "ok") status.textContent = "No problems: the whole catalog checks out with this edit.";
   else if (state === "invalid") {
-    status.textContent = `${diagnostics.length} problem${diagnostics.length === 1 ? "" : "s"}: fix before saving.`;
+    const count = (n, what) => `${n} ${what}${n === 1 ? "" : "s"}`;
+    status.textContent = (lead ? `${lead} ` : "") + (here.length
+      ? `${count(here.length, "problem")} in this file` +
+        (elsewhere.length ? `, and ${count(elsewhere.length, "problem")} in other files that follow from it` : "") +
+        ": fix before saving."
+      : `${count(elsewhere.length, "problem")} in other files: fix before saving.`);
   } else status.textContent = "";
-  $("diagnostics").replaceChildren(...diagnostics.map((d) => {
-    const here = d.file === editor.path;
-    const where = here ? `line ${d.line}` : `${d.file}, line ${d.line}`;
+  const item = (d) => {
+    const where = d.file === editor.path ? `line ${d.line}` : `${d.file}, line ${d.line}`;
     const text = [el("span", { class: "where" }, where), " · ", el("code", {}, d.field), ": ", d.message];
     return el("li", { class: "diagnostic" },
-      here && d.line > 0
+      d.file === editor.path && d.line > 0
         ? el("button", { type: "button", class: "link", onclick: () => goToLine(d.line) }, text)
         : text);
-  }));
+  };
+  const groups = here.map(item);
+  if (elsewhere.length && here.length) {
+    groups.push(el("li", { class: "knock-on" }, el("details", {},
+      el("summary", {}, `${elsewhere.length} more in other files, caused by this file's problems`),
+      el("ul", {}, elsewhere.map(item)))));
+  } else groups.push(...elsewhere.map(item));
+  $("diagnostics").replaceChildren(...groups);
 }
 
+/** Selects line `line` and scrolls the editor so it is in view. */
 function goToLine(line) {
   const area = $("content-editor");
   const lines = area.value.split("\n");
   const start = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
   area.focus();
   area.setSelectionRange(start, start + (lines[line - 1] || "").length);
+  // A textarea does not scroll to a selection set from script: put the
+  // line a third of the way down.
+  const style = getComputedStyle(area);
+  const lineHeight = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.2;
+  area.scrollTop = Math.max(0, (line - 1) * lineHeight - area.clientHeight / 3);
 }
 
 async function save() {
@@ -163,7 +191,7 @@ async function save() {
     await loadListing();
   } catch (err) {
     if (err instanceof ApiError && err.code === "invalid_content" && err.data) {
-      showDiagnostics(err.data.diagnostics || [], "invalid");
+      showDiagnostics(err.data.diagnostics || [], "invalid", "Not saved: the server found problems, and nothing was written.");
     } else showAlert(err.message);
   } finally {
     updateButtons();

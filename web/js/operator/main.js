@@ -32,7 +32,10 @@ async function enter() {
   } catch (err) {
     // A wrong token has already signed the tab out (session.js).
     show(token() ? "console" : "login");
-    showAlert(err.message);
+    showAlert(err.code === "unauthorized"
+      ? "That is not this server's operator token. It is set in [server] operator_token, " +
+        "or MOCKLOOP_OPERATOR_TOKEN, where the server runs."
+      : err.message);
   }
 }
 
