@@ -76,6 +76,12 @@ function bindEvents() {
   $("history-btn").addEventListener("click", showHistory);
   $("lobby-history-btn").addEventListener("click", showHistory);
   $("test-mic-btn").addEventListener("click", testMicrophone);
+  // The microphone check is for those who will speak.
+  for (const radio of document.querySelectorAll('input[name="mode"]')) {
+    radio.addEventListener("change", () => {
+      $("device-test").hidden = !document.querySelector('input[name="mode"][value="voice"]').checked;
+    });
+  }
   $("test-speaker-btn").addEventListener("click", testSpeaker);
   $("switch-mode-btn").addEventListener("click", switchMode);
 
@@ -97,7 +103,12 @@ function bindEvents() {
     submitAnswer();
   });
   $("repeat-btn").addEventListener("click", () => send({ type: "repeat" }));
-  $("skip-btn").addEventListener("click", () => send({ type: "skip" }));
+  $("skip-btn").addEventListener("click", () => {
+    // A skip cannot be taken back: the question is scored unanswered.
+    if (window.confirm("Skip this question? It is scored as unanswered, and you cannot come back to it.")) {
+      send({ type: "skip" });
+    }
+  });
   $("hint-btn").addEventListener("click", () => send({ type: "hint" }));
   $("run-tests-btn").addEventListener("click", runTests);
   $("pause-btn").addEventListener("click", togglePause);

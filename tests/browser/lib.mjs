@@ -73,6 +73,13 @@ export async function newPage(browser, options = {}) {
     }
   });
   page.pageErrors = errors;
+  // A confirm() the app asks (skipping a question) is accepted, as a
+  // candidate who meant it would; scenarios may check what was asked.
+  page.dialogs = [];
+  page.on("dialog", (dialog) => {
+    page.dialogs.push(dialog.message());
+    dialog.accept().catch(() => {});
+  });
   return { context, page };
 }
 

@@ -34,8 +34,10 @@ await scenario([
     };
   });
   const spoken = () => page.evaluate(() => window.spoken.join(" | "));
-  // The lobby's check hears the (fake) microphone before the interview starts.
+  // The lobby's check (offered once speaking is chosen) hears the (fake)
+  // microphone before the interview starts.
   await page.goto(base);
+  await page.locator('input[name="mode"][value="voice"]').check();
   await page.locator("#test-mic-btn").click();
   await page.locator("#device-status", { hasText: "Your microphone works." }).waitFor();
   await shot(page, artifacts, "lobby-mic-check");

@@ -290,6 +290,13 @@ async fn a_hint_shows_beside_the_question_and_repeat_says_the_question_again() {
 }
 
 #[tokio::test]
+async fn the_lobby_and_room_behave_like_an_interview_not_a_form() {
+    let app = spawn_app().await;
+    let result = run_scenario(&app, "interview-not-form", &[]).await;
+    assert_ne!(result["interview"], result["drill"], "{result}");
+}
+
+#[tokio::test]
 async fn a_spoken_answer_from_the_fake_microphone_is_transcribed_and_scored() {
     let dir = tempfile::tempdir().unwrap();
     let said = "I would count each value in a hash map, which makes every lookup constant time. \

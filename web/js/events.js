@@ -236,7 +236,9 @@ function onResumed(msg, ctx) {
   addLogEntry("system", "Resumed", ["The interview continues."]);
 }
 
+/** Scores belong to the debrief; a drill may ask to see each as it comes. */
 function onScored(msg) {
+  if (!(app.record && app.record.live_scores)) return;
   const q = msg.question || {};
   const round = msg.round || {};
   const which = Number.isInteger(q.index)

@@ -37,13 +37,24 @@ export function describeUnder(seconds) {
   return `Under ${m} minute${m === 1 ? "" : "s"}`;
 }
 
+/** "Coding", or "Behavioural (Values)": the kind only when the title does not say it. */
+export function roundName(round) {
+  const kind = kindLabel(round.kind);
+  const title = round.title || kind;
+  return title.toLowerCase().includes(kind.toLowerCase()) ? title : `${title} (${kind})`;
+}
+
+/** "1 h 45 min", "50 min". */
+export function formatMinutes(minutes) {
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return h === 0 ? `${m} min` : m === 0 ? `${h} h` : `${h} h ${m} min`;
+}
+
 /** "Round 2 of 6 · Coding"; adds the kind when the title does not say it. */
 export function roundLabel(round, total) {
   const n = Number.isInteger(round.index) ? round.index + 1 : "?";
-  const kind = kindLabel(round.kind);
-  const title = round.title || kind;
-  const name = title.toLowerCase().includes(kind.toLowerCase()) ? title : `${title} (${kind})`;
-  return `Round ${n}${total ? ` of ${total}` : ""} · ${name}`;
+  return `Round ${n}${total ? ` of ${total}` : ""} · ${roundName(round)}`;
 }
 
 const VERDICTS = {

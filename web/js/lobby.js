@@ -2,7 +2,7 @@
 // stored on this device (resume, view report, start over).
 
 import { $, el } from "./dom.js";
-import { kindLabel } from "./format.js";
+import { formatMinutes, roundName } from "./format.js";
 import { api, ApiError, sessionPath } from "./api.js";
 import { app } from "./state.js";
 import { clearRecord, saveRecord } from "./storage.js";
@@ -44,10 +44,15 @@ function renderLoopOption(loop, i) {
     type: "radio", name: "loop", id, value: loop.id, "aria-describedby": detailsId, checked: i === 0,
   });
   const rounds = Array.isArray(loop.rounds) ? loop.rounds : [];
-  const meta = [loop.company, loop.role, loop.level].filter(Boolean).join(" · ");
+  // "Any" role or level says nothing; nor does a company line on its own.
+  const said = [loop.role, loop.level].filter((v) => v && !/^any$/i.test(v));
+  const meta = said.length ? [loop.company, ...said].filter(Boolean).join(" · ") : "";
+  const minutes = rounds.reduce((n, r) => n + (Number.isFinite(r.minutes) ? r.minutes : 0), 0);
   const details = el("div", { id: detailsId, class: "loop-details" },
     meta && el("p", { class: "loop-meta" }, meta),
     loop.description && el("p", {}, loop.description),
+    minutes > 0 && el("p", { class: "loop-duration" },
+      `About ${formatMinutes(minutes)} in all, in ${rounds.length} round${rounds.length === 1 ? "" : "s"}.`),
     rounds.length > 0 && el("ol", { class: "rounds" }, rounds.map(renderRoundItem)),
   );
   const option = el("div", { class: "loop-option" },
@@ -63,7 +68,7 @@ function renderLoopOption(loop, i) {
 }
 
 function renderRoundItem(round) {
-  const parts = [`${kindLabel(round.kind)}: ${round.title || ""}`];
+  const parts = [roundName(round)];
   if (round.minutes != null) parts.push(`${round.minutes} min`);
   if (round.questions != null) parts.push(`${round.questions} question${round.questions === 1 ? "" : "s"}`);
   return el("li", {}, parts.join(" · "));
@@ -111,6 +116,7 @@ export async function onStartSubmit(event) {
       finished: false,
       loop: loop && { id: loop.id, title: loop.title, rounds: loop.rounds },
       mode: mode ? mode.value : "text",
+      live_scores: $("live-scores").checked,
       events: [],
     };
     saveRecord();

@@ -1,0 +1,55 @@
+// Scenario: an interview, not a form. The lobby says how long a loop takes
+// and names each round once ("Coding", not "Coding: Coding"), with no
+// "Any · Any"; the microphone check shows only for those who will speak.
+// In the room no score shows until the debrief, and skipping a question
+// asks first. A drill that asks for live scores gets them. Prints both
+// session ids.
+
+import { answerUntilDebrief, args, assert, newPage, nextPrompt, scenario, shot, startLoop, storedSession, typeAnswer, answerFor } from "./lib.mjs";
+
+const { base, artifacts } = args();
+
+await scenario([], async (browser) => {
+  const { page } = await newPage(browser);
+  await page.goto(base);
+  const card = page.locator(".loop-option", { has: page.locator('input[value="quick-practice"]') });
+  const text = await card.textContent();
+  assert(/About \d+ (min|h)/.test(text) && text.includes("in all"), `the loop's length is given: ${text}`);
+  assert(!/(\w+): \1\b/.test(text), `no round is named twice: ${text}`);
+  assert(!text.includes("Any"), `no "Any" in the loop's details: ${text}`);
+  assert(await page.locator("#device-test").isHidden(), "no microphone check for typing");
+  await page.locator('input[name="mode"][value="voice"]').check();
+  assert(await page.locator("#device-test").isVisible(), "the microphone check for speaking");
+  await page.locator('input[name="mode"][value="text"]').check();
+  assert(await page.locator("#device-test").isHidden(), "and gone again for typing");
+  await shot(page, artifacts, "lobby");
+
+  // An interview: answer one, skip the rest (each skip asks first).
+  await startLoop(page, base, "quick-practice");
+  const first = await nextPrompt(page, "");
+  const kind = await page.evaluate(() => document.body.dataset.roundKind || "");
+  await typeAnswer(page, answerFor(kind));
+  await nextPrompt(page, first);
+  await answerUntilDebrief(page, { skip: true });
+  assert(page.dialogs.some((d) => d.startsWith("Skip this question?")), `skipping asked first: ${page.dialogs}`);
+  const scored = await page.locator("#log .entry-system", { hasText: "Scored" }).count();
+  assert(scored === 0, `no score showed during the interview (${scored} did)`);
+  const interview = await storedSession(page);
+
+  // A drill with live scores on.
+  await page.goto(base);
+  await page.locator('input[name="loop"][value="quick-practice"]').check();
+  await page.locator("#live-scores").check();
+  await page.locator("#start-btn").click();
+  await page.locator("#room-view").waitFor({ state: "visible" });
+  const drillFirst = await nextPrompt(page, "");
+  await typeAnswer(page, answerFor(await page.evaluate(() => document.body.dataset.roundKind || "")));
+  // A question is scored once it closes (after its follow-ups).
+  await nextPrompt(page, drillFirst);
+  await answerUntilDebrief(page, { skip: true });
+  const live = await page.locator("#log .entry-system", { hasText: "Scored" }).count();
+  assert(live > 0, "the drill showed scores as they came");
+
+  assert(page.pageErrors.length === 0, `no page errors: ${page.pageErrors.join("; ")}`);
+  console.log(JSON.stringify({ interview: interview.session_id, drill: (await storedSession(page)).session_id }));
+});
