@@ -144,3 +144,30 @@ impl Plan {
         .share())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_phone_screen_asks_about_the_candidate_s_own_work_as_its_intro_promises() {
+        let catalog = Catalog::embedded().unwrap();
+        for loop_id in ["microsoft-backend-sde2", "microsoft-mle"] {
+            for seed in 0..20 {
+                let plan = Plan::build(&catalog, loop_id, seed).unwrap();
+                let screen = &plan.rounds[0];
+                let own_work = |q: &Arc<Question>| q.topics.iter().any(|t| t == "past-work");
+                assert!(screen.intro.contains("built") || screen.intro.contains("past work"));
+                assert_eq!(
+                    screen.questions.iter().filter(|q| own_work(q)).count(),
+                    1,
+                    "{loop_id}, seed {seed}: one question on the candidate's own work"
+                );
+                assert!(
+                    screen.questions.iter().any(|q| !own_work(q)),
+                    "{loop_id}, seed {seed}: and one on fundamentals"
+                );
+            }
+        }
+    }
+}
