@@ -86,6 +86,9 @@ pub enum SpeechError {
     Failed(String),
     #[error("no speech model is loaded: {0}")]
     NoModel(String),
+    /// The caller stopped waiting (the clip was no longer wanted).
+    #[error("the clip was withdrawn")]
+    Withdrawn,
 }
 
 #[async_trait]

@@ -183,6 +183,7 @@ impl Queue {
                 "the recogniser is shutting down".into(),
             ));
         }
+        self.forget_abandoned(&mut inner);
         let waiting = inner.jobs.len();
         if let Some(owner) = job.request.owner.as_deref()
             && job.request.partial
@@ -219,6 +220,21 @@ impl Queue {
         // Every worker may be waiting for cores rather than for work.
         self.ready.notify_all();
         Ok(())
+    }
+
+    /// Drops waiting clips whose caller gave up (a session withdraws an
+    /// early pass once the candidate speaks on): a worker would skip them
+    /// anyway, and while they wait they would count against their session's
+    /// share and could cost it a final it still wants.
+    fn forget_abandoned(&self, inner: &mut Inner) {
+        let before = inner.jobs.len();
+        let finals_before = inner.jobs.iter().filter(|j| !j.request.partial).count();
+        inner.jobs.retain(|j| !j.reply.is_closed());
+        if inner.jobs.len() < before {
+            let finals = inner.jobs.iter().filter(|j| !j.request.partial).count();
+            self.finals_waiting
+                .fetch_sub(finals_before - finals, Ordering::Relaxed);
+        }
     }
 
     /// Blocks a worker until a job can run: the first final one, else the
@@ -296,7 +312,21 @@ impl Queue {
 mod tests {
     use super::*;
 
-    fn job(partial: bool) -> (Job, oneshot::Receiver<Result<Transcript, SpeechError>>) {
+    type Reply = oneshot::Receiver<Result<Transcript, SpeechError>>;
+
+    thread_local! {
+        /// Replies of jobs pushed by [`waiting`]: a job whose caller is
+        /// gone is forgotten, so the test keeps its callers waiting.
+        static CALLERS: std::cell::RefCell<Vec<Reply>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+
+    /// The job, its caller still waiting for the reply.
+    fn waiting((job, reply): (Job, Reply)) -> Job {
+        CALLERS.with(|c| c.borrow_mut().push(reply));
+        job
+    }
+
+    fn job(partial: bool) -> (Job, Reply) {
         let (reply, rx) = oneshot::channel();
         let request = Request {
             partial,
@@ -318,12 +348,15 @@ mod tests {
         let queue = Queue::new(2, 1, 1);
         let (p, mut p_rx) = job(true);
         queue.push(p).unwrap();
-        queue.push(job(false).0).unwrap();
-        assert!(matches!(queue.push(job(true).0), Err(SpeechError::Busy(2))));
-        queue.push(job(false).0).unwrap();
+        queue.push(waiting(job(false))).unwrap();
+        assert!(matches!(
+            queue.push(waiting(job(true))),
+            Err(SpeechError::Busy(2))
+        ));
+        queue.push(waiting(job(false))).unwrap();
         assert!(matches!(p_rx.try_recv(), Ok(Err(SpeechError::Busy(_)))));
         assert!(matches!(
-            queue.push(job(false).0),
+            queue.push(waiting(job(false))),
             Err(SpeechError::Busy(2))
         ));
         assert_eq!(queue.len(), 2);
@@ -335,10 +368,7 @@ mod tests {
         assert!(queue.pop().is_none());
     }
 
-    fn owned(
-        owner: &str,
-        partial: bool,
-    ) -> (Job, oneshot::Receiver<Result<Transcript, SpeechError>>) {
+    fn owned(owner: &str, partial: bool) -> (Job, Reply) {
         let (mut job, rx) = job(partial);
         job.request.owner = Some(Arc::from(owner));
         (job, rx)
@@ -351,16 +381,16 @@ mod tests {
         // its waiting one.
         let (first_partial, mut replaced) = owned("flooder", true);
         queue.push(first_partial).unwrap();
-        queue.push(owned("flooder", true).0).unwrap();
+        queue.push(waiting(owned("flooder", true))).unwrap();
         assert!(matches!(replaced.try_recv(), Ok(Err(SpeechError::Busy(_)))));
-        queue.push(owned("flooder", false).0).unwrap();
-        queue.push(owned("flooder", false).0).unwrap();
+        queue.push(waiting(owned("flooder", false))).unwrap();
+        queue.push(waiting(owned("flooder", false))).unwrap();
         let (newest, mut evicted) = owned("flooder", false);
         queue.push(newest).unwrap();
         assert_eq!(queue.len(), 3, "the final took the partial's place");
         assert!(
             matches!(
-                queue.push(owned("flooder", false).0),
+                queue.push(waiting(owned("flooder", false))),
                 Err(SpeechError::Busy(3))
             ),
             "a full queue refuses the session that fills it"
@@ -369,7 +399,7 @@ mod tests {
         // A bystander's final is not refused: the flooder gives up its
         // newest clip, and the bystander is served as soon as the flooder
         // has had a turn.
-        queue.push(owned("bystander", false).0).unwrap();
+        queue.push(waiting(owned("bystander", false))).unwrap();
         assert!(matches!(evicted.try_recv(), Ok(Err(SpeechError::Busy(_)))));
         let owners: Vec<String> = (0..3)
             .map(|_| {
@@ -383,10 +413,46 @@ mod tests {
     }
 
     #[test]
+    fn a_clip_whose_caller_gave_up_holds_no_place() {
+        let queue = Queue::new(3, 1, 1);
+        // The candidate's early passes, each withdrawn as they speak on,
+        // would otherwise make them the largest share, and the flooder's
+        // next final would take the place of the candidate's real one.
+        let withdrawn: Vec<_> = (0..2).map(|_| owned("candidate", false)).collect();
+        let mut dropped = Vec::new();
+        for (job, rx) in withdrawn {
+            queue.push(job).unwrap();
+            dropped.push(rx);
+        }
+        let (wanted, mut wanted_rx) = owned("candidate", false);
+        queue.push(wanted).unwrap();
+        drop(dropped);
+        assert!(queue.final_waiting());
+        queue.push(waiting(owned("flooder", false))).unwrap();
+        queue.push(waiting(owned("flooder", false))).unwrap();
+        assert!(
+            matches!(
+                queue.push(waiting(owned("flooder", false))),
+                Err(SpeechError::Busy(3))
+            ),
+            "the flooder holds the most once the withdrawn clips are gone"
+        );
+        assert!(wanted_rx.try_recv().is_err(), "the candidate's final waits");
+        let grant = queue.pop().unwrap();
+        assert_eq!(grant.job.request.owner.as_deref(), Some("candidate"));
+        queue.release(grant.threads, false);
+        for _ in 0..2 {
+            let grant = queue.pop().unwrap();
+            queue.release(grant.threads, false);
+        }
+        assert!(!queue.final_waiting(), "the count of finals stayed true");
+    }
+
+    #[test]
     fn a_final_goes_first_with_every_free_core_and_partials_get_their_share() {
         let queue = Queue::new(8, 2, 1);
-        queue.push(job(true).0).unwrap();
-        queue.push(job(false).0).unwrap();
+        queue.push(waiting(job(true))).unwrap();
+        queue.push(waiting(job(false))).unwrap();
         assert!(queue.final_waiting());
         let first = queue.pop().unwrap();
         assert!(
@@ -401,7 +467,7 @@ mod tests {
         assert_eq!(second.threads, 1);
         // A final arriving while a partial holds a core asks it to give way,
         // then runs on both cores once it has.
-        queue.push(job(false).0).unwrap();
+        queue.push(waiting(job(false))).unwrap();
         assert!(queue.final_waiting());
         assert!(
             queue.runnable(&mut queue.lock()).is_none(),
@@ -414,10 +480,10 @@ mod tests {
     #[test]
     fn a_partial_waits_while_a_final_holds_every_core() {
         let queue = Queue::new(8, 2, 1);
-        queue.push(job(false).0).unwrap();
+        queue.push(waiting(job(false))).unwrap();
         let final_pass = queue.pop().unwrap();
         assert_eq!(final_pass.threads, 2);
-        queue.push(job(true).0).unwrap();
+        queue.push(waiting(job(true))).unwrap();
         assert!(
             queue.runnable(&mut queue.lock()).is_none(),
             "no core is free for the partial"

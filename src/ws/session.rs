@@ -128,6 +128,7 @@ pub(super) struct Actor {
     voice: Option<Box<Voice>>,
     /// Transcriptions in flight; the session stays loaded until they return.
     pending_speech: usize,
+    speech_passes: speech::SpeechPasses,
     /// When the last answer arrived, for the turn-latency metric.
     answered_at: Option<Instant>,
     /// This node's right to drive the session; released when the task ends.
@@ -157,6 +158,7 @@ impl Actor {
             pending_grades: 0,
             voice: None,
             pending_speech: 0,
+            speech_passes: speech::SpeechPasses::default(),
             answered_at: None,
             lease,
             composing: false,
@@ -389,6 +391,7 @@ impl Actor {
             Command::Composed { id, composed } => self.composed(id, *composed).await,
             Command::Transcribed { job, result } => {
                 self.pending_speech = self.pending_speech.saturating_sub(1);
+                self.speech_passes.returned(&job);
                 if let Some(voice) = &mut self.voice {
                     let actions = voice.transcribed(&job, *result);
                     self.perform(actions).await;
@@ -550,6 +553,7 @@ impl Actor {
         ) = (&stored.event, &mut self.voice)
         {
             voice.new_prompt(text);
+            self.speech_passes.new_prompt();
         }
         let Some(conn) = self.conn.as_mut().filter(|c| c.resumed) else {
             return;

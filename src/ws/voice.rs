@@ -17,7 +17,10 @@
 //! final pass starts then. A pass started when the pause is `early_pass_ms`
 //! old covers the same speech: if none follows before the cut, the cut
 //! adopts it instead of starting another, and the final is ready that much
-//! sooner. If the candidate speaks again, the early pass is dropped.
+//! sooner. If the candidate speaks again, the early pass is withdrawn: left
+//! waiting, a talker's stale passes made their session the recogniser's
+//! largest share, and a flooding session's final then took the place of
+//! their real one (a flaky "busy" under load).
 //!
 //! Segments and utterances are both transcription *units*, numbered in
 //! speaking order. Their finals can come back out of order (a final may
@@ -59,6 +62,10 @@ pub struct VoiceTuning {
 pub enum Action {
     Send(ServerMsg),
     Transcribe(Job),
+    /// The early pass of this number is no longer wanted (the candidate
+    /// spoke on): stop waiting for it, so it gives up its place in the
+    /// recogniser's queue.
+    Withdraw(u64),
     /// The candidate is done and every utterance is transcribed.
     Submit {
         text: String,
@@ -226,17 +233,23 @@ impl Voice {
         actions
     }
 
-    fn early_pass(&mut self) -> Option<Action> {
-        let (_, speech_end) = self.assembler.pause()?;
+    /// An early pass on the current pause, withdrawing the one it replaces.
+    fn early_pass(&mut self) -> Vec<Action> {
+        let Some((_, speech_end)) = self.assembler.pause() else {
+            return Vec::new();
+        };
         let unit = self.utterance;
         if self
             .early
             .as_ref()
             .is_some_and(|e| e.unit == unit && e.speech_end == speech_end)
         {
-            return None; // this pause has its pass
+            return Vec::new(); // this pause has its pass
         }
-        let piece = self.assembler.early_cut()?;
+        let Some(piece) = self.assembler.early_cut() else {
+            return Vec::new();
+        };
+        let mut actions: Vec<Action> = self.early.take().and_then(withdraw).into_iter().collect();
         self.early_passes += 1;
         let id = self.early_passes;
         self.early = Some(Early {
@@ -246,7 +259,8 @@ impl Voice {
             speech_end: piece.speech_end,
             state: EarlyState::Running,
         });
-        Some(self.job(Pass::Early(id), self.offset_ms(piece.start), piece.audio))
+        actions.push(self.job(Pass::Early(id), self.offset_ms(piece.start), piece.audio));
+        actions
     }
 
     /// The candidate finished answering by voice.
@@ -394,9 +408,26 @@ impl Voice {
     fn settle(&mut self, offset_ms: u64, piece: Utterance) -> Vec<Action> {
         let unit = self.utterance;
         self.units.insert(unit, Unit::Pending);
-        let early = self.early.take().filter(|e| {
-            e.unit == unit && e.start == piece.start && e.speech_end == piece.speech_end
-        });
+        let (early, stale) = match self.early.take() {
+            Some(e)
+                if e.unit == unit && e.start == piece.start && e.speech_end == piece.speech_end =>
+            {
+                (Some(e), None)
+            }
+            other => (None, other.and_then(withdraw)),
+        };
+        let mut actions: Vec<Action> = stale.into_iter().collect();
+        actions.extend(self.adopt_or_pass(unit, offset_ms, early, piece));
+        actions
+    }
+
+    fn adopt_or_pass(
+        &mut self,
+        unit: u64,
+        offset_ms: u64,
+        early: Option<Early>,
+        piece: Utterance,
+    ) -> Vec<Action> {
         match early.map(|e| (e.id, e.state)) {
             Some((_, EarlyState::Done(transcript))) => self.heard(unit, offset_ms, Ok(transcript)),
             Some((id, EarlyState::Running)) => {
@@ -477,6 +508,11 @@ impl Voice {
             speech: Box::new(speech),
         })
     }
+}
+
+/// A superseded early pass still running is withdrawn.
+fn withdraw(early: Early) -> Option<Action> {
+    matches!(early.state, EarlyState::Running).then_some(Action::Withdraw(early.id))
 }
 
 #[cfg(test)]

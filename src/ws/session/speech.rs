@@ -6,9 +6,39 @@ use std::sync::Arc;
 use tokio::time::Instant;
 use tracing::Instrument;
 
+use std::collections::HashMap;
+
+use tokio_util::sync::CancellationToken;
+
 use super::super::voice::{Action, Job, Voice};
 use super::{Actor, Command};
 use crate::engine::Input;
+use crate::speech::SpeechError;
+
+/// What lets the session withdraw transcriptions it no longer wants.
+#[derive(Default)]
+pub(super) struct SpeechPasses {
+    /// Cancelled when a new prompt is asked: every pass in flight then
+    /// answers an old one.
+    prompt: CancellationToken,
+    /// Early passes running, by number (see [`Action::Withdraw`]).
+    early: HashMap<u64, CancellationToken>,
+}
+
+impl SpeechPasses {
+    /// A new prompt: withdraw every pass for the last one.
+    pub(super) fn new_prompt(&mut self) {
+        self.prompt.cancel();
+        *self = SpeechPasses::default();
+    }
+
+    /// A pass came back (or was withdrawn).
+    pub(super) fn returned(&mut self, job: &Job) {
+        if let Some(early) = job.early {
+            self.early.remove(&early);
+        }
+    }
+}
 
 impl Actor {
     /// The session's voice pipeline, made when first needed with the
@@ -32,6 +62,11 @@ impl Actor {
             match action {
                 Action::Send(msg) => self.send(msg),
                 Action::Transcribe(job) => self.spawn_transcription(job),
+                Action::Withdraw(early) => {
+                    if let Some(pass) = self.speech_passes.early.remove(&early) {
+                        pass.cancel();
+                    }
+                }
                 Action::Submit { text, speech } => {
                     self.answered_at = Some(Instant::now());
                     self.input(Input::SpokenAnswer { text, speech }).await
@@ -51,6 +86,10 @@ impl Actor {
         let tx = self.tx.clone();
         // The recogniser shares itself fairly between sessions by this.
         let owner: Arc<str> = Arc::from(self.id.as_str());
+        let withdrawn = self.speech_passes.prompt.child_token();
+        if let Some(early) = job.early {
+            self.speech_passes.early.insert(early, withdrawn.clone());
+        }
         self.pending_speech += 1;
         let span = tracing::Span::current();
         self.shared.tracker.spawn(
@@ -61,7 +100,13 @@ impl Actor {
                 let audio_ms =
                     request.audio.len() as u64 * 1000 / u64::from(crate::speech::SAMPLE_RATE);
                 let started = Instant::now();
-                let result = transcriber.transcribe(request).await;
+                // Dropping a withdrawn pass's future gives up its place in
+                // the recogniser's queue; the voice pipeline ignores the
+                // reply, which still comes so the session can count it.
+                let result = withdrawn
+                    .run_until_cancelled(transcriber.transcribe(request))
+                    .await
+                    .unwrap_or(Err(SpeechError::Withdrawn));
                 if result.is_ok() {
                     metrics.transcribed(started.elapsed(), audio_ms);
                 }

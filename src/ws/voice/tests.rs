@@ -255,6 +255,44 @@ fn speech_after_an_early_pass_drops_it() {
     assert_eq!(finals(&actions), vec!["I led the migration."]);
 }
 
+/// The early passes `actions` withdraw.
+fn withdrawn(actions: &[Action]) -> Vec<u64> {
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Withdraw(id) => Some(*id),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_running_early_pass_the_candidate_spoke_over_is_withdrawn_and_an_adopted_one_is_not() {
+    let mut v = voice();
+    let stale = speak_then_pause(&mut v);
+    let spoke_on = feed(&mut v, 20, true);
+    let next_pause = feed(&mut v, early_frames(), false);
+    let withdrawn_ids: Vec<u64> = [spoke_on, next_pause]
+        .iter()
+        .flat_map(|a| withdrawn(a))
+        .collect();
+    assert_eq!(withdrawn_ids, vec![stale.early.unwrap()]);
+
+    // One that came back before the candidate spoke on has nothing to
+    // withdraw; one a cut adopted is the unit's final, and is kept.
+    let mut v = voice();
+    let done = speak_then_pause(&mut v);
+    assert!(v.transcribed(&done, heard("I led the")).is_empty());
+    feed(&mut v, 20, true);
+    assert!(withdrawn(&feed(&mut v, early_frames(), false)).is_empty());
+    let mut v = voice();
+    speak_then_pause(&mut v);
+    let mut actions = feed(&mut v, frames_to_cut(), false);
+    feed(&mut v, SPEECH, true);
+    actions.extend(feed(&mut v, early_frames() + frames_to_cut(), false));
+    assert!(withdrawn(&actions).is_empty());
+}
+
 #[test]
 fn done_during_a_pause_adopts_the_running_early_pass_and_submits_with_it() {
     let mut v = voice();
