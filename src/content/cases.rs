@@ -21,6 +21,9 @@ pub(super) struct TestsFile {
     python: Option<SignatureFile>,
     javascript: Option<SignatureFile>,
     tolerance: Option<Spanned<f64>>,
+    #[serde(default)]
+    any_order: bool,
+    note: Option<String>,
     cases: Spanned<Vec<CaseFile>>,
 }
 
@@ -153,6 +156,11 @@ pub(super) fn parse(
         python,
         javascript,
         tolerance,
+        any_order: raw.any_order,
+        note: raw
+            .note
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty()),
         cases,
     })
 }

@@ -276,6 +276,16 @@ pub struct CodeTests {
     /// Numbers that are not both integers match within this relative
     /// tolerance (floating-point answers differ in the last digits).
     pub tolerance: f64,
+    /// The order of items in a returned list, at any depth, is not part of
+    /// the answer (unique triplets "in any order"): lists are compared as
+    /// sorted. Meant for results of integers and strings.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub any_order: bool,
+    /// How the tests call the candidate's code, where the question's spoken
+    /// text does not say (the LRU cache's driver function, the random draws
+    /// a sampler is given): shown beside "Run tests", never graded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     pub cases: Vec<TestCase>,
 }
 

@@ -355,6 +355,23 @@ fn question_tests_load_as_json_cases() {
     );
     assert!(tests.cases[1].hidden);
     assert_eq!(tests.tolerance, 1e-6);
+    assert!(!tests.any_order);
+    assert_eq!(tests.note, None);
+
+    let catalog = with_tests(|bank| {
+        *bank = bank.replacen(
+            "[questions.tests]\n",
+            "[questions.tests]\nany_order = true\nnote = \"  Return [a, b].  \"\n",
+            1,
+        )
+    })
+    .unwrap();
+    let tests = catalog.questions(RoundKind::Coding)[0]
+        .tests
+        .clone()
+        .unwrap();
+    assert!(tests.any_order);
+    assert_eq!(tests.note.as_deref(), Some("Return [a, b]."));
 }
 
 #[test]

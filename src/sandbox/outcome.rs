@@ -109,9 +109,13 @@ pub fn build(raw: Raw<'_>) -> TestRun {
                 let case = &raw.tests.cases[index];
                 let actual = if ok { value } else { None };
                 let passed = ok
-                    && actual
-                        .as_ref()
-                        .is_some_and(|a| matches(&case.expected, a, raw.tests.tolerance));
+                    && actual.as_ref().is_some_and(|a| {
+                        if raw.tests.any_order {
+                            matches(&sorted(&case.expected), &sorted(a), raw.tests.tolerance)
+                        } else {
+                            matches(&case.expected, a, raw.tests.tolerance)
+                        }
+                    });
                 cases.push(CaseResult {
                     index,
                     hidden: case.hidden,
@@ -227,6 +231,28 @@ pub fn matches(expected: &Value, actual: &Value, tolerance: f64) -> bool {
     }
 }
 
+/// `value` with every list, at any depth, in one canonical order (by its
+/// items' JSON text, once they are sorted themselves).
+fn sorted(value: &Value) -> Value {
+    match value {
+        Value::Array(items) => {
+            let mut items: Vec<(String, Value)> = items
+                .iter()
+                .map(|item| {
+                    let item = sorted(item);
+                    (item.to_string(), item)
+                })
+                .collect();
+            items.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Array(items.into_iter().map(|(_, item)| item).collect())
+        }
+        Value::Object(fields) => {
+            Value::Object(fields.iter().map(|(k, v)| (k.clone(), sorted(v))).collect())
+        }
+        other => other.clone(),
+    }
+}
+
 fn truncate(text: &str, max_chars: usize) -> String {
     match text.char_indices().nth(max_chars) {
         Some((at, _)) => format!("{}… (truncated)", &text[..at]),
@@ -250,6 +276,16 @@ mod tests {
         assert!(!matches(&json!([1, 2]), &json!([1, 2, 3]), 1e-6));
         assert!(!matches(&json!("2"), &json!(2), 1e-6));
         assert!(matches(&json!({"a": 1}), &json!({"a": 1.0}), 1e-6));
+    }
+
+    #[test]
+    fn in_any_order_lists_match_whatever_order_items_come_in_at_any_depth() {
+        let expected = json!([[-1, -1, 2], [-1, 0, 1]]);
+        let same = |a: Value| matches(&sorted(&expected), &sorted(&a), 1e-6);
+        assert!(same(json!([[0, 1, -1], [2, -1, -1]])));
+        assert!(!same(json!([[-1, 0, 1]])), "a triplet missing");
+        assert!(!same(json!([[-1, 0, 1], [-1, 0, 1]])), "one twice");
+        assert!(!same(json!([[-1, -1, 2], [-1, 0, 2]])), "a wrong triplet");
     }
 
     #[test]

@@ -64,29 +64,9 @@ async fn run_in(sandbox: &Sandbox, language: CodeLanguage, code: &str) -> TestRu
         .expect("the run happens")
 }
 
-pub const PY_CORRECT: &str = "
-def count_subarrays(nums, k):
-    seen = {0: 1}
-    total = count = 0
-    for x in nums:
-        total += x
-        count += seen.get(total - k, 0)
-        seen[total] = seen.get(total, 0) + 1
-    return count
-";
-
-pub const JS_CORRECT: &str = "
-function countSubarrays(nums, k) {
-  const seen = new Map([[0, 1]]);
-  let total = 0, count = 0;
-  for (const x of nums) {
-    total += x;
-    count += seen.get(total - k) || 0;
-    seen.set(total, (seen.get(total) || 0) + 1);
-  }
-  return count;
-}
-";
+/// The reference solutions of the subarray-sum question.
+pub const PY_CORRECT: &str = include_str!("../fixtures/solutions/coding-subarray-sum-equals-k.py");
+pub const JS_CORRECT: &str = include_str!("../fixtures/solutions/coding-subarray-sum-equals-k.js");
 
 /// Calls the function once so its cases fail or pass by themselves, then
 /// does `body` (the hostile part) on the first call.
@@ -457,74 +437,70 @@ async fn a_disabled_sandbox_runs_nothing_and_says_why() {
     assert!(error.to_string().contains("disabled"), "{error}");
 }
 
-/// Reference solutions: the shipped cases must agree with a known-good
-/// implementation (a wrong expected value would fail every candidate).
-const REFERENCES: [(&str, &str); 5] = [
-    ("coding-subarray-sum-equals-k", PY_CORRECT),
-    (
-        "coding-min-meeting-rooms",
-        "import heapq
-def min_meeting_rooms(meetings):
-    ends = []
-    for start, end in sorted(meetings):
-        if ends and ends[0] <= start:
-            heapq.heapreplace(ends, end)
-        else:
-            heapq.heappush(ends, end)
-    return len(ends)
-",
-    ),
-    (
-        "coding-number-of-islands",
-        "def num_islands(grid):
-    seen = set()
-    count = 0
-    for r in range(len(grid)):
-        for c in range(len(grid[0])):
-            if grid[r][c] == 1 and (r, c) not in seen:
-                count += 1
-                stack = [(r, c)]
-                seen.add((r, c))
-                while stack:
-                    y, x = stack.pop()
-                    for ny, nx in ((y + 1, x), (y - 1, x), (y, x + 1), (y, x - 1)):
-                        if 0 <= ny < len(grid) and 0 <= nx < len(grid[0]) and grid[ny][nx] == 1 and (ny, nx) not in seen:
-                            seen.add((ny, nx))
-                            stack.append((ny, nx))
-    return count
-",
-    ),
-    (
-        "ml-coding-softmax-cross-entropy",
-        "import math
-def softmax_cross_entropy(logits, labels):
-    total = 0.0
-    for row, label in zip(logits, labels):
-        top = max(row)
-        total += top + math.log(sum(math.exp(x - top) for x in row)) - row[label]
-    return total / len(labels)
-",
-    ),
-    (
-        "ml-coding-cosine-top-k",
-        "import math
-def top_k_cosine(query, docs, k):
-    def norm(v):
-        return math.sqrt(sum(x * x for x in v))
-    scores = [sum(a * b for a, b in zip(query, d)) / (norm(query) * norm(d)) for d in docs]
-    return sorted(range(len(docs)), key=lambda i: -scores[i])[:k]
-",
-    ),
-];
-
+/// Every coding and ML-coding question runs tests, in Python and
+/// JavaScript, and its cases agree with a known-good solution in each
+/// (`tests/fixtures/solutions/<question>.<py|js>`): a wrong expected value
+/// would fail every candidate.
 #[tokio::test]
-async fn every_shipped_question_with_tests_passes_its_reference_solution() {
+async fn every_shipped_coding_question_has_tests_its_reference_solutions_pass() {
+    use mockloop::content::RoundKind;
+    let catalog = Catalog::build(&ContentSource::embedded()).expect("shipped content");
+    let solutions =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/solutions");
     let sandbox = sandbox();
-    for (id, code) in REFERENCES {
-        let run = sandbox
-            .run("test", CodeLanguage::Python, code, &shipped_tests(id))
-            .await
-            .expect("the run happens");
-        assert_eq!(run.passed, run.total, "{id}: {run:?}");
+    let mut checked = 0;
+    for question in [RoundKind::Coding, RoundKind::MlCoding]
+        .into_iter()
+        .flat_map(|kind| catalog.questions(kind))
+    {
+        let id = &question.id;
+        let tests = question
+            .tests
+            .as_ref()
+            .unwrap_or_else(|| panic!("{id} has no tests, so no Run button"));
+        for language in [CodeLanguage::Python, CodeLanguage::Javascript] {
+            assert!(
+                tests.signature(language).is_some(),
+                "{id} offers no {language}"
+            );
+            let extension = match language {
+                CodeLanguage::Python => "py",
+                CodeLanguage::Javascript => "js",
+            };
+            let path = solutions.join(format!("{id}.{extension}"));
+            let code = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let run = sandbox
+                .run("test", language, &code, tests)
+                .await
+                .expect("the run happens");
+            assert_eq!(run.passed, run.total, "{id} in {language}: {run:?}");
+            checked += 1;
+        }
     }
+    assert!(checked >= 40, "only {checked} solutions ran");
+}
+
+/// ML-coding questions are asked "with NumPy": a candidate's NumPy code runs,
+/// and its arrays and scalars are read as plain values.
+#[tokio::test]
+async fn a_numpy_solution_runs_and_its_values_are_read() {
+    let code = "import numpy as np
+def softmax_cross_entropy(logits, labels):
+    z = np.asarray(logits, dtype=float)
+    z = z - z.max(axis=1, keepdims=True)
+    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return -log_p[np.arange(len(labels)), labels].mean()
+";
+    let run = sandbox()
+        .run(
+            "test",
+            CodeLanguage::Python,
+            code,
+            &shipped_tests("ml-coding-softmax-cross-entropy"),
+        )
+        .await
+        .expect("the run happens");
+    assert_eq!(run.status, RunStatus::Completed, "{run:?}");
+    assert_eq!(run.passed, run.total, "{run:?}");
 }

@@ -28,6 +28,9 @@ export function onPromptTests(msg, { live = true } = {}) {
   select.replaceChildren(...functions.map((f) =>
     el("option", { value: f.language }, LANGUAGE_NAMES[f.language] || f.language)));
   if (functions.some((f) => f.language === previous)) select.value = previous;
+  const note = $("tests-note");
+  note.textContent = (app.tests && app.tests.note) || "";
+  note.hidden = !note.textContent;
   if (live) offerStarter();
   showRunner();
 }

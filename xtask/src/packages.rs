@@ -27,6 +27,8 @@ pub enum Probe {
         name: &'static str,
         env: Option<&'static str>,
     },
+    /// A module `python3` can import.
+    PythonModule(&'static str),
 }
 
 const fn command(
@@ -81,6 +83,13 @@ pub const RUN: &[Package] = &[
     ),
     command("bubblewrap", SANDBOX, &["bwrap"]),
     command("python3", SANDBOX, &["python3"]),
+    // ML-coding questions are asked "with NumPy"; the sandbox's Python is
+    // the host's.
+    Package {
+        name: "python3-numpy",
+        why: "candidates' Python in the code sandbox may import NumPy (ML-coding rounds)",
+        probe: Probe::PythonModule("numpy"),
+    },
     // Node also runs the browser's audio framing module against the
     // server's parser, and drives chromium with playwright-core.
     command(
@@ -211,6 +220,7 @@ mod tests {
                 "python3-pip",
                 "bubblewrap",
                 "python3",
+                "python3-numpy",
                 "nodejs",
                 "util-linux"
             ]

@@ -48,6 +48,12 @@ pub fn present(probe: &Probe) -> bool {
                 .chain(library_dirs())
                 .any(|dir| has_library(&dir, name))
         }
+        Probe::PythonModule(module) => std::process::Command::new("python3")
+            .args(["-c", &format!("import {module}")])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success()),
     }
 }
 

@@ -177,6 +177,9 @@ pub struct TestsInfo {
     pub functions: Vec<FunctionInfo>,
     pub examples: Vec<ExampleCase>,
     pub hidden: usize,
+    /// How the tests call the code, when the question does not say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -215,6 +218,7 @@ impl TestsInfo {
                 })
                 .collect(),
             hidden: tests.cases.iter().filter(|c| c.hidden).count(),
+            note: tests.note.clone(),
         }
     }
 }
