@@ -47,6 +47,7 @@ impl Decision {
         scripted: String,
     ) -> Result<(), InterviewError> {
         let active = self.active()?.clone();
+        let lead = self.lead.take();
         let event = if self.session.plan.llm_turns {
             Event::Composing {
                 at: self.now,
@@ -66,6 +67,7 @@ impl Decision {
                 signal,
                 repeat: false,
                 source: None,
+                lead,
             }
         };
         self.emit(event)
@@ -142,6 +144,7 @@ impl Decision {
             signal: pending.signal,
             repeat: false,
             source: Some(source),
+            lead: None,
         })
     }
 }

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use super::*;
+use crate::outcome::KeyPointResult;
 
 /// A decision in progress: events emitted so far, applied to a scratch copy
 /// so later rules see the state they produce.
@@ -13,6 +14,9 @@ pub(super) struct Decision {
     pub(super) session: Session,
     pub(super) events: Vec<Event>,
     pub(super) now: EpochMs,
+    /// What the interviewer says before the next prompt this decision
+    /// emits (see [`pacing`]); taken by that prompt.
+    pub(super) lead: Option<String>,
 }
 
 impl Decision {
@@ -60,6 +64,7 @@ impl Decision {
         let text = self.session.plan.rounds[round].questions[question]
             .text
             .clone();
+        let lead = self.lead.take();
         self.emit(Event::Prompted {
             at: self.now,
             round,
@@ -69,31 +74,46 @@ impl Decision {
             signal: None,
             repeat: false,
             source: None,
+            lead,
         })
     }
 
-    /// After an answer: probe for the first missing signal the question has a
-    /// probe for, unless the follow-up budget is spent; otherwise move on.
-    pub(super) fn follow_up_or_move_on(&mut self) -> Result<(), InterviewError> {
+    /// After an answer: a follow-up on what is still missing, or move on
+    /// (see [`pacing`]), with a word first either way.
+    pub(super) fn follow_up_or_move_on(
+        &mut self,
+        coverage: Option<&[KeyPointResult]>,
+    ) -> Result<(), InterviewError> {
         let active = self.active()?.clone();
         let plan = Arc::clone(&self.session.plan);
         let round = &plan.rounds[active.round];
-        if active.follow_ups_asked < round.max_follow_ups {
-            let answers = self.current_answers();
-            let shown = signals::detect(&round.rubric, &answers);
-            let probe = round.questions[active.question]
-                .probes
-                .iter()
-                .find(|p| !shown.contains(p.signal.as_str()) && !active.probed.contains(&p.signal));
-            if let Some(probe) = probe {
-                return self.ask(
-                    PromptKind::FollowUp,
-                    Some(probe.signal.clone()),
-                    probe.text.clone(),
-                );
+        let (answers, prompts): (Vec<String>, Vec<String>) = self
+            .session
+            .records
+            .last()
+            .map(|r| {
+                (
+                    r.answers(),
+                    r.turns.iter().map(|t| t.prompt.clone()).collect(),
+                )
+            })
+            .unwrap_or_default();
+        let heard = pacing::Heard {
+            answers: &answers,
+            prompts: &prompts,
+            coverage,
+        };
+        match pacing::next(round, &active, &heard, self.now) {
+            pacing::Next::Ask { signal, text, lead } => {
+                // An LLM wording the turn acknowledges the answer itself.
+                self.lead = (!plan.llm_turns).then_some(lead);
+                self.ask(PromptKind::FollowUp, signal, text)
+            }
+            pacing::Next::MoveOn { lead } => {
+                self.lead = Some(lead);
+                self.close_question(CloseReason::Answered)
             }
         }
-        self.close_question(CloseReason::Answered)
     }
 
     pub(super) fn close_question(&mut self, reason: CloseReason) -> Result<(), InterviewError> {

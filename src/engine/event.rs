@@ -37,6 +37,10 @@ pub enum Event {
         /// Set for a turn an LLM was asked to word: who worded it, and how long it took.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         source: Option<Box<TurnSource>>,
+        /// What the interviewer says first: a word on the last answer, or
+        /// why it is moving on (see `pacing`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lead: Option<String>,
     },
     /// The engine chose a follow-up or hint and an LLM is wording it; the
     /// `Prompted` that follows carries the words. `scripted` is what the

@@ -1,8 +1,8 @@
 //! What the outside world tells a session, and the moves it refuses.
 
-use crate::outcome::AnswerScore;
 use crate::outcome::SpeechAnalytics;
 use crate::outcome::TestRun;
+use crate::outcome::{AnswerScore, KeyPointResult};
 
 use super::{MAX_HINTS, MAX_REPEATS, PauseReason, TurnSource};
 
@@ -11,12 +11,7 @@ use super::{MAX_HINTS, MAX_REPEATS, PauseReason, TurnSource};
 pub enum Input {
     /// Start the first round.
     Begin,
-    Answer(String),
-    /// An answer given by voice: the transcript and how it was spoken.
-    SpokenAnswer {
-        text: String,
-        speech: Box<SpeechAnalytics>,
-    },
+    Answer(Answer),
     Skip,
     Repeat,
     Pause(PauseReason),
@@ -58,6 +53,30 @@ pub enum Input {
     },
 }
 
+/// An answer to the open question, typed or spoken.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Answer {
+    pub text: String,
+    /// How it was spoken; `None` when it was typed.
+    pub speech: Option<Box<SpeechAnalytics>>,
+    /// The grader's reading of every answer to the question so far, this
+    /// one included: each key point covered, mentioned or missed. The
+    /// interviewer follows up on what is still missing; `None` (no grader
+    /// reading in time, or one without key points) falls back to the
+    /// rubric's signal phrases.
+    pub coverage: Option<Vec<KeyPointResult>>,
+}
+
+impl Answer {
+    /// A typed answer, with no grader reading.
+    pub fn typed(text: impl Into<String>) -> Answer {
+        Answer {
+            text: text.into(),
+            ..Answer::default()
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum InterviewError {
     #[error("{input} is not possible while the interview is {phase}")]
@@ -86,8 +105,8 @@ pub enum InterviewError {
 pub(super) fn input_name(input: &Input) -> &'static str {
     match input {
         Input::Begin => "begin",
-        Input::Answer(_) => "answer",
-        Input::SpokenAnswer { .. } => "spoken answer",
+        Input::Answer(Answer { speech: None, .. }) => "answer",
+        Input::Answer(_) => "spoken answer",
         Input::Skip => "skip",
         Input::Repeat => "repeat",
         Input::Pause(_) => "pause",

@@ -26,6 +26,7 @@ mod compose;
 mod decision;
 mod event;
 mod input;
+mod pacing;
 mod plan;
 mod shared;
 mod state;
@@ -44,12 +45,10 @@ pub use event::{
     StoredEvent, TurnSource,
 };
 use input::input_name;
-pub use input::{Input, InterviewError};
+pub use input::{Answer, Input, InterviewError};
 pub use plan::{Plan, PlanError, PlannedRound};
 use state::{Active, Phase};
 pub use state::{CurrentPrompt, Pending, QuestionRecord, Turn};
-
-use crate::text::signals;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Session {
@@ -230,15 +229,18 @@ impl Session {
             session: self.clone(),
             events: Vec::new(),
             now,
+            lead: None,
         };
         match (&self.phase, input) {
             (Phase::Lobby, Input::Begin) => d.start_round(0)?,
-            (Phase::Active(_), input @ (Input::Answer(_) | Input::SpokenAnswer { .. })) => {
-                let (text, speech) = match input {
-                    Input::SpokenAnswer { text, speech } => (text, Some(speech)),
-                    Input::Answer(text) => (text, None),
-                    _ => unreachable!("matched above"),
-                };
+            (
+                Phase::Active(_),
+                Input::Answer(Answer {
+                    text,
+                    speech,
+                    coverage,
+                }),
+            ) => {
                 let text = text.trim();
                 if text.is_empty() {
                     return Err(InterviewError::EmptyAnswer);
@@ -256,7 +258,7 @@ impl Session {
                     speech,
                     timed_out: false,
                 })?;
-                d.follow_up_or_move_on()?;
+                d.follow_up_or_move_on(coverage.as_deref())?;
             }
             (Phase::Active(a), Input::Hint) => {
                 if a.composing.is_some() {
@@ -292,6 +294,7 @@ impl Session {
                     signal: current.signal,
                     repeat: true,
                     source: None,
+                    lead: None,
                 })?;
             }
             (Phase::Active(_), Input::Pause(reason)) => {

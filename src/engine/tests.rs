@@ -121,7 +121,7 @@ fn names(events: &[Event]) -> Vec<&'static str> {
 }
 
 fn answer(text: &str) -> Input {
-    Input::Answer(text.into())
+    Input::Answer(Answer::typed(text))
 }
 
 #[test]
@@ -144,6 +144,7 @@ fn begin_starts_the_first_round_and_asks_its_first_question() {
                 signal: None,
                 repeat: false,
                 source: None,
+                lead: None,
             },
         ]
     );
@@ -476,6 +477,7 @@ fn a_log_that_does_not_start_with_created_is_rejected() {
 }
 
 mod llm_turns;
+mod pacing;
 mod props;
 mod time;
 

@@ -127,6 +127,13 @@ pub trait Grader: Send + Sync {
     fn stand_in(&self) -> Option<&dyn Grader> {
         None
     }
+    /// A grader that reads an answer locally and in well under a second,
+    /// for the interviewer to choose a follow-up by what is still missing:
+    /// an offline grader itself, the LLM grader its stand-in. `None` where
+    /// there is none (the interviewer then goes by signal phrases).
+    fn quick(&self) -> Option<&dyn Grader> {
+        self.stand_in()
+    }
 }
 
 /// Grades with `grader`; if it fails, its stand-in (the offline grader v3

@@ -81,8 +81,10 @@ async fn spoken_text(state: &AppState, id: &str, seq: u64) -> Result<Option<Stri
     };
     let session = Session::replay(&events).map_err(|e| AppError::Internal(e.into()))?;
     Ok(match ServerMsg::from_event(id, stored, &session, 0) {
-        Some(ServerMsg::Prompt { intro, text, .. }) => Some(
-            [intro.unwrap_or_default(), text]
+        Some(ServerMsg::Prompt {
+            lead, intro, text, ..
+        }) => Some(
+            [lead.unwrap_or_default(), intro.unwrap_or_default(), text]
                 .into_iter()
                 .filter(|s| !s.is_empty())
                 .collect::<Vec<_>>()

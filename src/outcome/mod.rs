@@ -8,6 +8,6 @@ pub mod score;
 pub mod speech;
 pub mod test_run;
 
-pub use score::AnswerScore;
+pub use score::{AnswerScore, Coverage, KeyPointResult};
 pub use speech::SpeechAnalytics;
 pub use test_run::TestRun;

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 
 use super::*;
 use crate::content::Catalog;
-use crate::engine::{Event, PauseReason, Plan, StoredEvent};
+use crate::engine::{Answer, Event, PauseReason, Plan, StoredEvent};
 use crate::grading::{GradeError, OfflineGrader};
 use crate::store::{SessionRow, SqliteStore};
 
@@ -57,7 +57,14 @@ async fn interview(store: &SqliteStore, id: &str, stage: Stage) -> Session {
     let mut now = T0;
     while session.is_active() {
         now += 1_000;
-        step(store, id, &mut session, now, Input::Answer(ANSWER.into())).await;
+        step(
+            store,
+            id,
+            &mut session,
+            now,
+            Input::Answer(Answer::typed(ANSWER)),
+        )
+        .await;
         if matches!(stage, Stage::OneClosed) && session.records().iter().any(|r| r.closed.is_some())
         {
             break;

@@ -405,7 +405,7 @@ impl Actor {
             ClientMsg::Answer { text } => {
                 self.draft = None;
                 self.answered_at = Some(Instant::now());
-                self.input(Input::Answer(text)).await
+                self.answer(text, None).await
             }
             ClientMsg::Done => match (self.session.is_active(), self.voice()) {
                 (true, Some(voice)) => {

@@ -25,6 +25,7 @@ mod nodes;
 mod observe;
 mod operator_console;
 mod operator_regrade;
+mod pacing;
 mod postgres;
 mod process;
 mod provenance;

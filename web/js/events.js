@@ -124,6 +124,9 @@ function onPrompt(msg, ctx) {
       app.hints.map((hint) => el("p", { class: "prompt-hint" }, el("strong", {}, "Hint: "), hint))),
   ].filter(Boolean));
   addLogEntry("prompt", label, [
+    // What the interviewer says first: a word on the last answer, or why
+    // it is moving on.
+    msg.lead && el("p", { class: "lead" }, msg.lead),
     msg.intro && el("p", { class: "intro" }, msg.intro),
     el("div", { class: "text" }, msg.text || ""),
   ]);
@@ -135,7 +138,7 @@ function onPrompt(msg, ctx) {
   // is queued after them.
   const { rest, continues } = msg.repeat ? { rest: msg.text, continues: false } : finishStream(msg.text || "");
   if (ctx.live && continues) speakSentence(rest);
-  else if (ctx.live) speakPrompt([msg.intro, rest].filter(Boolean).join(" "), msg.seq);
+  else if (ctx.live) speakPrompt([msg.lead, msg.intro, rest].filter(Boolean).join(" "), msg.seq);
   updateControls();
 }
 

@@ -9,6 +9,10 @@ use super::{Diagnostics, file_stem};
 use crate::content::model::{Band, Loop, LoopRound, Question, RoundKind, Rubric};
 use crate::content::{ContentError, SourceFile};
 
+/// The most follow-ups one question may have: an hour-long design round is
+/// one question and a conversation about it.
+const MAX_FOLLOW_UPS: i64 = 10;
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LoopFile {
@@ -85,12 +89,12 @@ pub(crate) fn parse_loop(
         }
         let max_follow_ups = round.max_follow_ups.as_ref().map_or(2, |m| *m.get_ref());
         if let Some(m) = &round.max_follow_ups
-            && !(0..=5).contains(m.get_ref())
+            && !(0..=MAX_FOLLOW_UPS).contains(m.get_ref())
         {
             r.error(
                 m.span(),
                 format!("{at}.max_follow_ups"),
-                "must be from 0 to 5",
+                format!("must be from 0 to {MAX_FOLLOW_UPS}"),
             );
         }
         match rubrics.get(round.rubric.get_ref()) {
@@ -141,7 +145,7 @@ pub(crate) fn parse_loop(
             title: round.title,
             minutes: minutes.clamp(1, 180) as u32,
             questions: count.clamp(1, 10) as u32,
-            max_follow_ups: max_follow_ups.clamp(0, 5) as u32,
+            max_follow_ups: max_follow_ups.clamp(0, MAX_FOLLOW_UPS) as u32,
             rubric: round.rubric.into_inner(),
             persona: round.persona,
             intro: round.intro,

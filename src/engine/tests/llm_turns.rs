@@ -65,6 +65,7 @@ fn the_composed_words_become_the_follow_up_with_their_source() {
             signal: Some("complexity".into()),
             repeat: false,
             source: Some(llm_source()),
+            lead: None,
         }]
     );
 }

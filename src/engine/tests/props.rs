@@ -32,7 +32,7 @@ fn answers() -> impl Strategy<Value = String> {
 fn steps() -> impl Strategy<Value = Step> {
     prop_oneof![
         2 => Just(Step::Input(Input::Begin)),
-        6 => answers().prop_map(|a| Step::Input(Input::Answer(a))),
+        6 => answers().prop_map(|a| Step::Input(Input::Answer(Answer::typed(a)))),
         2 => Just(Step::Input(Input::Skip)),
         1 => Just(Step::Input(Input::Repeat)),
         1 => prop_oneof![Just(PauseReason::Candidate), Just(PauseReason::Disconnected)]

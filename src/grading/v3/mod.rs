@@ -116,6 +116,10 @@ impl Grader for SubstanceGrader {
         Self::ID
     }
 
+    fn quick(&self) -> Option<&dyn Grader> {
+        Some(self)
+    }
+
     /// Embeds every question's reference texts (its text, key points and
     /// bank) so the first answer to each question does not wait seconds for
     /// them. One question at a time under a grading permit: a candidate's

@@ -29,7 +29,7 @@ pub fn transcript_markdown(t: &Transcript) -> String {
                     "hint" => "Interviewer (hint, asked for)",
                     _ => "Interviewer",
                 };
-                let _ = write!(out, "**[{clock}] {who}:** {}\n\n", escape(&e.text));
+                let _ = write!(out, "**[{clock}] {who}:** {}\n\n", escape(&e.said()));
             }
             Speaker::Candidate => {
                 let _ = write!(

@@ -58,10 +58,24 @@ pub struct Entry {
     /// question, follow_up, answer, or a system note (round_started, time_warning, ...).
     pub kind: &'static str,
     pub text: String,
+    /// For a prompt: what the interviewer said before it (a word on the
+    /// last answer, or why it moved on).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lead: Option<String>,
     /// For a spoken answer: how it was spoken, and a warning when the
     /// recogniser was unsure (a low score may be its fault).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+impl Entry {
+    /// What was said, as it was said: a prompt's lead, then the prompt.
+    pub fn said(&self) -> String {
+        match &self.lead {
+            Some(lead) => format!("{lead} {}", self.text),
+            None => self.text.clone(),
+        }
+    }
 }
 
 /// A score as the transcript notes it: who scored which answer, and the
@@ -149,6 +163,10 @@ pub fn transcript(session_id: &str, events: &[StoredEvent]) -> Option<Transcript
     let mut round = None;
     let mut entries = Vec::new();
     for stored in events {
+        let lead = match &stored.event {
+            Event::Prompted { lead, .. } => lead.clone(),
+            _ => None,
+        };
         let note = match &stored.event {
             Event::Answered {
                 timed_out: true, ..
@@ -255,6 +273,7 @@ pub fn transcript(session_id: &str, events: &[StoredEvent]) -> Option<Transcript
             round: entry_round,
             kind,
             text,
+            lead,
             note,
         });
     }

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::content::Catalog;
-use crate::engine::{Input, Plan, Session};
+use crate::engine::{Answer, Input, Plan, Session};
 use crate::grading::{GradeRequest, OfflineGrader};
 use crate::report::Report;
 
@@ -43,7 +43,12 @@ fn interview_answering(
     act(&mut session, &mut log, Input::Begin, now);
     while session.is_active() {
         now += 1_000;
-        act(&mut session, &mut log, Input::Answer(answer.into()), now);
+        act(
+            &mut session,
+            &mut log,
+            Input::Answer(Answer::typed(answer)),
+            now,
+        );
     }
     let closed: Vec<(usize, usize)> = session
         .records()

@@ -33,7 +33,7 @@ pub fn transcript_vtt(t: &Transcript) -> String {
         // A blank line ends a cue and "-->" starts a timing line, so neither
         // may appear inside the text.
         let text = e
-            .text
+            .said()
             .lines()
             .filter(|l| !l.trim().is_empty())
             .collect::<Vec<_>>()
@@ -61,7 +61,7 @@ fn cue_span(e: &Entry, previous_end: f64, next: Option<f64>) -> (f64, f64) {
         let start = previous_end.min(at);
         return (start, at.max(start + MIN_CUE_SECONDS));
     }
-    let words = e.text.split_whitespace().count() as f64;
+    let words = e.said().split_whitespace().count() as f64;
     let spoken = (words / WORDS_PER_SECOND).max(MIN_SPOKEN_SECONDS);
     let end = match next {
         Some(next) => (at + spoken).min(next),
@@ -101,6 +101,7 @@ mod tests {
             round: Some(0),
             kind: "question",
             text: text.into(),
+            lead: None,
             note: None,
         }
     }

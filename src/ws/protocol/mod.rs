@@ -256,6 +256,10 @@ pub enum ServerMsg {
         question: QuestionRef,
         text: String,
         intro: Option<String>,
+        /// What the interviewer says first: a word on the last answer, or
+        /// why it moves on.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        lead: Option<String>,
         repeat: bool,
         remaining_seconds: i64,
         /// Set when the question has tests: what "Run tests" calls.
@@ -453,6 +457,7 @@ impl ServerMsg {
                 kind,
                 text,
                 repeat,
+                lead,
                 ..
             } => ServerMsg::Prompt {
                 seq,
@@ -466,6 +471,7 @@ impl ServerMsg {
                 intro: (*kind == PromptKind::Question && *question == 0 && !*repeat)
                     .then(|| plan.rounds[*round].intro.clone())
                     .filter(|intro| !intro.is_empty()),
+                lead: lead.clone(),
                 repeat: *repeat,
                 remaining_seconds: remaining_seconds(session, now),
                 tests: plan.rounds[*round].questions[*question]

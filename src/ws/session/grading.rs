@@ -1,5 +1,6 @@
-//! Grading a closed question beside the session: the next prompt never
-//! waits for a score.
+//! Grading a closed question beside the session (the next prompt never
+//! waits for a score), and the quick reading of an answer the interviewer
+//! chooses its follow-up by.
 
 use std::sync::Arc;
 
@@ -7,7 +8,9 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use super::{Actor, Command};
-use crate::grading::{GradeRequest, Observed, grade_answer};
+use crate::engine::{Answer, Input, is_hint_request};
+use crate::grading::{GradeRequest, KeyPointResult, Observed, grade_answer};
+use crate::speech::analytics::SpeechAnalytics;
 
 impl Actor {
     /// Grading runs beside the interview: the next prompt never waits for it.
@@ -51,5 +54,57 @@ impl Actor {
             }
             .instrument(span),
         );
+    }
+}
+
+/// The longest the interviewer waits for the grader's reading of an answer
+/// before choosing a follow-up without it (by signal phrases): a reading
+/// takes tens of milliseconds; a stall must not hold the interview.
+const READING_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
+impl Actor {
+    /// An answer to the open question, with the quick grader's reading of
+    /// every answer to it so far, so the interviewer follows up on what is
+    /// still missing (see `engine::pacing`).
+    pub(super) async fn answer(&mut self, text: String, speech: Option<Box<SpeechAnalytics>>) {
+        let coverage = self.reading_with(&text).await;
+        self.input(Input::Answer(Answer {
+            text,
+            speech,
+            coverage,
+        }))
+        .await
+    }
+
+    async fn reading_with(&self, text: &str) -> Option<Vec<KeyPointResult>> {
+        let (round, question) = self.session.asking()?;
+        let record = self.session.record(round, question)?;
+        let plan = Arc::clone(self.session.plan());
+        let planned = &plan.rounds[round];
+        let question = &planned.questions[question];
+        if question.key_points.is_empty() || text.trim().is_empty() || is_hint_request(text) {
+            return None;
+        }
+        let reader = self.shared.grader.quick()?;
+        let mut answers = record.answers();
+        answers.push(text.to_owned());
+        let hints = record.hints();
+        let request = GradeRequest {
+            rubric: &planned.rubric,
+            question,
+            answers: &answers,
+            hints: &hints,
+        };
+        match tokio::time::timeout(READING_WAIT, reader.grade(request)).await {
+            Ok(Ok(score)) => Some(score.key_points).filter(|k| !k.is_empty()),
+            Ok(Err(error)) => {
+                tracing::warn!(%error, "no reading of the answer; following up by signal phrases");
+                None
+            }
+            Err(_) => {
+                tracing::warn!("no reading of the answer in time; following up by signal phrases");
+                None
+            }
+        }
     }
 }

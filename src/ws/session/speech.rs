@@ -12,7 +12,6 @@ use tokio_util::sync::CancellationToken;
 
 use super::super::voice::{Action, Job, Voice};
 use super::{Actor, Command};
-use crate::engine::Input;
 use crate::speech::SpeechError;
 
 /// What lets the session withdraw transcriptions it no longer wants.
@@ -69,7 +68,7 @@ impl Actor {
                 }
                 Action::Submit { text, speech } => {
                     self.answered_at = Some(Instant::now());
-                    self.input(Input::SpokenAnswer { text, speech }).await
+                    self.answer(text, Some(speech)).await
                 }
             }
         }
