@@ -1,8 +1,8 @@
 // Scenario: an interview, not a form. The lobby says how long a loop takes
 // and names each round once ("Coding", not "Coding: Coding"), with no
 // "Any · Any"; the microphone check shows only for those who will speak.
-// In the room no score shows until the debrief, and skipping a question
-// asks first. A drill that asks for live scores gets them. Prints both
+// In the room no score shows until the debrief, the interviewer says a
+// word before its next prompt, and skipping a question asks first. A drill that asks for live scores gets them. Prints both
 // session ids.
 
 import { answerUntilDebrief, args, assert, newPage, nextPrompt, scenario, shot, startLoop, storedSession, typeAnswer, answerFor } from "./lib.mjs";
@@ -30,6 +30,12 @@ await scenario([], async (browser) => {
   const kind = await page.evaluate(() => document.body.dataset.roundKind || "");
   await typeAnswer(page, answerFor(kind));
   await nextPrompt(page, first);
+  // The interviewer says a word on the answer (or why it moves on) before
+  // the next prompt, as a person would.
+  const lead = page.locator("#log .lead").last();
+  assert(await lead.isVisible() && (await lead.textContent()).trim().length > 0,
+    "a word from the interviewer before the next prompt");
+  await shot(page, artifacts, "room-after-answer");
   await answerUntilDebrief(page, { skip: true });
   assert(page.dialogs.some((d) => d.startsWith("Skip this question?")), `skipping asked first: ${page.dialogs}`);
   const scored = await page.locator("#log .entry-system", { hasText: "Scored" }).count();
