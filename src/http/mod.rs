@@ -219,7 +219,10 @@ pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route("/api/loops", get(loops))
         .route("/api/sessions", post(sessions::create))
-        .route("/api/sessions/{id}", delete(sessions::delete))
+        .route(
+            "/api/sessions/{id}",
+            get(sessions::exists).delete(sessions::delete),
+        )
         .route("/api/sessions/{id}/ws", get(websocket))
         .route("/api/sessions/{id}/{file}", get(sessions::export))
         .route("/api/sessions/{id}/speech/{seq}", get(speech::prompt_audio))

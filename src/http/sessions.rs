@@ -123,6 +123,24 @@ pub async fn authorize(
     }
 }
 
+/// `GET /api/sessions/{id}`, with the candidate's token: that the session
+/// is there, and which loop it is. One row read, no events: a client
+/// reconnecting asks this on every attempt, and a 401 means the session is
+/// gone (deleted, or the server's data reset) rather than the server down.
+pub async fn exists(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<TokenQuery>,
+    headers: HeaderMap,
+) -> Result<axum::Json<serde_json::Value>, AppError> {
+    let row = authorize(&state, &id, presented_token(&query, &headers)).await?;
+    Ok(axum::Json(serde_json::json!({
+        "session_id": row.id,
+        "loop_id": row.loop_id,
+        "created_at": row.created_at,
+    })))
+}
+
 /// `DELETE /api/sessions/{id}`, with the candidate's token or the operator's:
 /// removes the session, its answers, transcripts and scores. Audio is never
 /// stored, only its transcript, so nothing else remains.

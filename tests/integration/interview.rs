@@ -303,6 +303,12 @@ async fn deletes_with_the_token(backend: Backend) {
     let app = TestApp::builder().on(backend).spawn().await;
     let (id, token) = app.create_session("quick-practice").await;
     let path = app.url(&format!("/api/sessions/{id}"));
+    // The session is there to its token (what a reconnecting client asks).
+    let there = app.get(&format!("/api/sessions/{id}?token={token}")).await;
+    assert_eq!(there.status(), 200);
+    let there: serde_json::Value = there.json().await.unwrap();
+    assert_eq!(there["session_id"], id.as_str());
+    assert_eq!(there["loop_id"], "quick-practice");
     let wrong = app
         .http
         .delete(format!("{path}?token=not-the-token"))
@@ -321,6 +327,8 @@ async fn deletes_with_the_token(backend: Backend) {
         .get(&format!("/api/sessions/{id}/report.json?token={token}"))
         .await;
     assert_eq!(gone.status(), 401, "a deleted session is unknown");
+    let gone = app.get(&format!("/api/sessions/{id}?token={token}")).await;
+    assert_eq!(gone.status(), 401, "and asking whether it is there says so");
 }
 
 /// The round clock through the real session task: a test clock moved past

@@ -5,9 +5,10 @@ function apiUrl(path) {
   return new URL(path, document.baseURI).toString();
 }
 
+/** A session's path (or one of its files'), with its token. */
 export function sessionPath(session, file) {
-  return `api/sessions/${encodeURIComponent(session.session_id)}/${file}` +
-    `?token=${encodeURIComponent(session.token)}`;
+  const path = `api/sessions/${encodeURIComponent(session.session_id)}`;
+  return `${file ? `${path}/${file}` : path}?token=${encodeURIComponent(session.token)}`;
 }
 
 export class ApiError extends Error {

@@ -79,7 +79,7 @@ function scheduleReconnect() {
 async function checkSessionExists() {
   const record = app.record;
   try {
-    await api("GET", sessionPath(record, "transcript.json"));
+    await api("GET", sessionPath(record));
   } catch (err) {
     const gone = err instanceof ApiError && err.code === "unauthorized";
     // Only if nothing moved on meanwhile (a reconnect, the lobby).
