@@ -61,6 +61,8 @@ pub enum PlanError {
     UnknownLoop(String),
     #[error("the content for loop {0:?} is inconsistent: {1}")]
     Inconsistent(String, String),
+    #[error("loop {0:?} asks no question {1:?}")]
+    UnknownQuestion(String, String),
 }
 
 impl Plan {
@@ -143,11 +145,89 @@ impl Plan {
         }
         .share())
     }
+
+    /// "Try this question again": a one-question drill on `question_id`,
+    /// asked as `loop_id`'s round of that kind asks it (its rubric, persona
+    /// and follow-ups), with that round's time per question.
+    pub fn drill(catalog: &Catalog, loop_id: &str, question_id: &str) -> Result<Plan, PlanError> {
+        let chosen = catalog
+            .find_loop(loop_id)
+            .ok_or_else(|| PlanError::UnknownLoop(loop_id.to_owned()))?;
+        let unknown = || PlanError::UnknownQuestion(loop_id.to_owned(), question_id.to_owned());
+        let question = crate::content::RoundKind::ALL
+            .into_iter()
+            .flat_map(|kind| catalog.questions(kind))
+            .find(|q| q.id == question_id)
+            .ok_or_else(unknown)?;
+        let round = chosen
+            .rounds
+            .iter()
+            .find(|r| r.kind == question.kind)
+            .ok_or_else(unknown)?;
+        let rubric = catalog.rubric(&round.rubric).ok_or_else(|| {
+            PlanError::Inconsistent(
+                loop_id.to_owned(),
+                format!("rubric {:?} is missing", round.rubric),
+            )
+        })?;
+        Ok(Plan {
+            loop_id: chosen.id.clone(),
+            title: format!("Again: {}", question.title),
+            company: chosen.company.clone(),
+            role: chosen.role.clone(),
+            level: chosen.level.clone(),
+            band: chosen.band,
+            content_hash: catalog.hash().to_owned(),
+            rounds: vec![PlannedRound {
+                kind: round.kind,
+                title: round.title.clone(),
+                minutes: (round.minutes / round.questions.max(1)).max(5),
+                max_follow_ups: round.max_follow_ups,
+                intro: "Let's try this one again.".to_owned(),
+                persona: round.persona.clone(),
+                rubric: Arc::new(rubric.clone()),
+                questions: vec![Arc::new(question.clone())],
+            }],
+            llm_turns: false,
+        }
+        .share())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_drill_asks_one_question_as_its_loop_s_round_of_that_kind_would() {
+        let catalog = Catalog::embedded().unwrap();
+        let plan = Plan::drill(
+            &catalog,
+            "microsoft-backend-sde2",
+            "coding-top-k-frequent-words",
+        )
+        .unwrap();
+        let [round] = plan.rounds.as_slice() else {
+            panic!("one round: {plan:?}")
+        };
+        assert_eq!(round.kind, crate::content::RoundKind::Coding);
+        assert_eq!(round.questions.len(), 1);
+        assert_eq!(round.questions[0].id, "coding-top-k-frequent-words");
+        assert_eq!(round.rubric.id, "coding");
+        assert_eq!(
+            round.minutes, 22,
+            "the coding round's 45 minutes over two questions"
+        );
+        assert_eq!(plan.title, "Again: Top k most frequent words");
+        assert!(matches!(
+            Plan::drill(&catalog, "microsoft-backend-sde2", "ml-coding-kmeans"),
+            Err(PlanError::UnknownQuestion(..))
+        ));
+        assert!(matches!(
+            Plan::drill(&catalog, "microsoft-backend-sde2", "no-such-question"),
+            Err(PlanError::UnknownQuestion(..))
+        ));
+    }
 
     #[test]
     fn a_phone_screen_asks_about_the_candidate_s_own_work_as_its_intro_promises() {

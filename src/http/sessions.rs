@@ -24,6 +24,10 @@ use crate::store::SessionRow;
 #[derive(Deserialize)]
 pub struct CreateSession {
     loop_id: String,
+    /// "Try this question again": a one-question drill on this question,
+    /// as the loop asks it.
+    #[serde(default)]
+    question_id: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -65,13 +69,19 @@ pub async fn create(
     }
     let Json(body) = body.map_err(|e| AppError::bad_request("bad_request", e.body_text()))?;
     let catalog = state.catalog();
-    let mut plan =
-        Plan::build(&catalog, &body.loop_id, rand::rng().next_u64()).map_err(|e| match e {
-            PlanError::UnknownLoop(id) => {
-                AppError::UnknownLoop(format!("no loop with id {id:?}; GET /api/loops lists them"))
-            }
-            other => AppError::Internal(other.into()),
-        })?;
+    let plan = match &body.question_id {
+        Some(question) => Plan::drill(&catalog, &body.loop_id, question),
+        None => Plan::build(&catalog, &body.loop_id, rand::rng().next_u64()),
+    };
+    let mut plan = plan.map_err(|e| match e {
+        PlanError::UnknownLoop(id) => {
+            AppError::UnknownLoop(format!("no loop with id {id:?}; GET /api/loops lists them"))
+        }
+        unknown @ PlanError::UnknownQuestion(..) => {
+            AppError::bad_request("unknown_question", unknown.to_string())
+        }
+        other => AppError::Internal(other.into()),
+    })?;
     plan.llm_turns = state.hub.llm_turns();
     let session_id = uuid::Uuid::new_v4().simple().to_string();
     // 256 random bits: unguessable, and only its hash is stored.

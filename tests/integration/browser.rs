@@ -297,6 +297,28 @@ async fn the_lobby_and_room_behave_like_an_interview_not_a_form() {
 }
 
 #[tokio::test]
+async fn try_this_question_again_drills_it_and_shows_both_attempts() {
+    let app = spawn_app().await;
+    let result = run_scenario(&app, "try-again", &[]).await;
+    let path = |session: &serde_json::Value| {
+        format!(
+            "/api/sessions/{}/report.json?token={}",
+            session["session_id"].as_str().unwrap(),
+            session["token"].as_str().unwrap()
+        )
+    };
+    let first: serde_json::Value = app.get(&path(&result["first"])).await.json().await.unwrap();
+    let again: serde_json::Value = app.get(&path(&result["again"])).await.json().await.unwrap();
+    let answers = again["answers"].as_array().unwrap();
+    assert_eq!(answers.len(), 1, "{again}");
+    assert_eq!(
+        answers[0]["question_id"], first["answers"][0]["question_id"],
+        "the drill asked the question tried again"
+    );
+    assert_eq!(again["loop"]["id"], first["loop"]["id"]);
+}
+
+#[tokio::test]
 async fn a_spoken_answer_from_the_fake_microphone_is_transcribed_and_scored() {
     let dir = tempfile::tempdir().unwrap();
     let said = "I would count each value in a hash map, which makes every lookup constant time. \

@@ -419,3 +419,53 @@ async fn a_round_runs_out_of_time_through_the_session_task_on_a_moved_clock() {
     let next = candidate.recv_until("prompt").await;
     assert_eq!(next["round"]["index"], 1, "{next}");
 }
+
+/// "Try this question again": a one-question drill, asked as the loop asks
+/// that question; a question the loop does not ask is a clear 400.
+#[tokio::test]
+async fn a_drill_asks_the_one_question_again_as_its_loop_would() {
+    let app = spawn_app().await;
+    let create =
+        |body: serde_json::Value| app.http.post(app.url("/api/sessions")).json(&body).send();
+    let response = create(serde_json::json!({
+        "loop_id": "microsoft-backend-sde2",
+        "question_id": "coding-top-k-frequent-words",
+    }))
+    .await
+    .unwrap();
+    assert_eq!(response.status(), 201);
+    let created: serde_json::Value = response.json().await.unwrap();
+    let (id, token) = (
+        created["session_id"].as_str().unwrap(),
+        created["token"].as_str().unwrap(),
+    );
+    let mut candidate = app.connect(id, token).await;
+    candidate.resume().await;
+    let prompt = candidate.recv_until("prompt").await;
+    assert_eq!(prompt["round"]["kind"], "coding", "{prompt}");
+    assert_eq!(prompt["question"]["count"], 1, "{prompt}");
+    assert!(
+        prompt["text"]
+            .as_str()
+            .unwrap()
+            .contains("k most frequent words"),
+        "{prompt}"
+    );
+    let welcome = &candidate.welcome["loop"];
+    assert_eq!(
+        welcome["rounds"].as_array().map(Vec::len),
+        Some(1),
+        "{welcome}"
+    );
+    assert_eq!(welcome["title"], "Again: Top k most frequent words");
+
+    let refused = create(serde_json::json!({
+        "loop_id": "microsoft-backend-sde2",
+        "question_id": "ml-coding-kmeans",
+    }))
+    .await
+    .unwrap();
+    assert_eq!(refused.status(), 400);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "unknown_question", "{body}");
+}

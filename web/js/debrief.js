@@ -12,7 +12,7 @@ import { setState } from "./room.js";
 import { clearPendingTimer } from "./answers.js";
 import { serverChart } from "./chart.js";
 import { rememberReport } from "./history.js";
-import { deleteSession } from "./lobby.js";
+import { beginSession, deleteSession } from "./lobby.js";
 
 
 // ---------------------------------------------------------------------------
@@ -55,8 +55,9 @@ export function renderDebrief(report, session) {
     renderSummary(report),
     renderWorkOn(report),
     session ? renderDownloads(session) : null,
+    session && session.previous ? renderAgain(report, session.previous) : null,
     renderRoundScores(report, session),
-    renderAnswers(report),
+    renderAnswers(report, session),
   ].filter(Boolean));
   if (session && report.complete) rememberReport(report, session);
 }
@@ -127,7 +128,7 @@ function renderRoundTable(round) {
   );
 }
 
-function renderAnswers(report) {
+function renderAnswers(report, session) {
   const answers = Array.isArray(report.answers) ? report.answers : [];
   const perRound = new Map(); // numbers questions within each round
   return el("section", { "aria-labelledby": "answers-heading" },
@@ -136,12 +137,12 @@ function renderAnswers(report) {
       : answers.map((a) => {
         const n = (perRound.get(a.round) || 0) + 1;
         perRound.set(a.round, n);
-        return renderAnswerCard(a, n, report);
+        return renderAnswerCard(a, n, report, session);
       }),
   );
 }
 
-function renderAnswerCard(answer, number, report) {
+function renderAnswerCard(answer, number, report, session) {
   const round = (report.rounds || []).find((r) => r.index === answer.round);
   const roundName = round ? round.title || kindLabel(round.kind) : kindLabel(answer.round_kind);
   const roundNo = Number.isInteger(answer.round) ? `Round ${answer.round + 1} · ` : "";
@@ -171,7 +172,73 @@ function renderAnswerCard(answer, number, report) {
     renderKeyPoints(answer.key_points),
     renderNotes("Strengths", answer.strengths),
     renderNotes("To improve", answer.improvements),
+    session && report.complete && typeof answer.question_id === "string" &&
+      el("p", {}, el("button", { type: "button", class: "try-again", onclick: () => tryAgain(report, answer, session) },
+        "Try this question again")),
   );
+}
+
+/**
+ * "Try this question again": a one-question drill on it, as this loop asks
+ * it. The drill remembers this attempt, so its debrief shows both.
+ */
+async function tryAgain(report, answer, session) {
+  if (app.record && !app.record.finished && app.record.session_id !== session.session_id &&
+      !window.confirm("Starting a new interview forgets the one in progress on this device. Continue?")) {
+    return;
+  }
+  const loopId = report.loop && report.loop.id;
+  try {
+    await beginSession({ loop_id: loopId, question_id: answer.question_id }, {
+      loop: { id: loopId, title: `Again: ${answer.question_title || "one question"}` },
+      mode: session.mode || "text",
+      previous: {
+        session_id: session.session_id,
+        token: session.token,
+        question_id: answer.question_id,
+        overall: answer.overall,
+        key_points: Array.isArray(answer.key_points) ? answer.key_points : [],
+      },
+    });
+  } catch (err) {
+    showAlert(err.message);
+  }
+}
+
+/** A drill's debrief: this attempt beside the one it tried again. */
+function renderAgain(report, previous) {
+  const now = (Array.isArray(report.answers) ? report.answers : [])
+    .find((a) => a.question_id === previous.question_id);
+  if (!now) return null;
+  const covered = (points) => (Array.isArray(points) ? points : []).filter((p) => p.status === "covered").length;
+  const total = Math.max((now.key_points || []).length, (previous.key_points || []).length);
+  const row = (label, score, points) => el("tr", {},
+    el("th", { scope: "row" }, label),
+    el("td", { class: "num" }, formatScore(score)),
+    el("td", { class: "num" }, total ? `${covered(points)} of ${total}` : "—"));
+  return el("section", { class: "panel again", "aria-labelledby": "again-heading" },
+    el("h2", { id: "again-heading" }, "This attempt beside your last one"),
+    el("table", {},
+      el("thead", {}, el("tr", {},
+        el("th", { scope: "col" }, "Attempt"),
+        el("th", { scope: "col", class: "num" }, "Score (out of 4)"),
+        el("th", { scope: "col", class: "num" }, "Key points covered"))),
+      el("tbody", {},
+        row("Before", previous.overall, previous.key_points),
+        row("Now", now.overall, now.key_points))),
+    el("p", {}, el("a", { href: `#`, onclick: (e) => { e.preventDefault(); showPrevious(previous); } },
+      "Show the earlier attempt's full debrief")),
+  );
+}
+
+async function showPrevious(previous) {
+  try {
+    const report = await api("GET", sessionPath(previous, "report.json"));
+    renderDebrief(report, null);
+    showView("debrief", { focus: true });
+  } catch (err) {
+    showAlert(err.message);
+  }
 }
 
 const COVERAGE = { covered: "Covered", mentioned: "Mentioned, without the substance", missed: "Missed" };

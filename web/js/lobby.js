@@ -87,6 +87,34 @@ export function renderResumeBox() {
   $("report-btn").hidden = !r.finished;
 }
 
+/**
+ * Creates a session (`body` as `POST /api/sessions` takes it) and enters
+ * its room; `record` is what this device remembers with it (the loop, the
+ * answer mode, a drill's earlier attempt). Throws what the server said.
+ */
+export async function beginSession(body, record) {
+  const created = await api("POST", "api/sessions", body);
+  if (!created || typeof created.session_id !== "string" || typeof created.token !== "string") {
+    throw new ApiError("bad_response", "The server did not return a session.");
+  }
+  clearRecord();
+  // Started from a debrief, the room still holds the last session's place
+  // (its last_seq), which saveRecord would copy into this one.
+  resetRoom();
+  app.record = {
+    session_id: created.session_id,
+    token: created.token,
+    last_seq: 0,
+    finished: false,
+    mode: "text",
+    events: [],
+    ...record,
+  };
+  saveRecord();
+  clearAlert();
+  enterRoom();
+}
+
 export async function onStartSubmit(event) {
   event.preventDefault();
   const chosen = document.querySelector('input[name="loop"]:checked');
@@ -102,26 +130,13 @@ export async function onStartSubmit(event) {
   button.disabled = true;
   button.textContent = "Starting…";
   try {
-    const created = await api("POST", "api/sessions", { loop_id: chosen.value });
-    if (!created || typeof created.session_id !== "string" || typeof created.token !== "string") {
-      throw new ApiError("bad_response", "The server did not return a session.");
-    }
-    clearRecord();
     const loop = app.loops.find((l) => l.id === chosen.value) || null;
     const mode = document.querySelector('input[name="mode"]:checked');
-    app.record = {
-      session_id: created.session_id,
-      token: created.token,
-      last_seq: 0,
-      finished: false,
+    await beginSession({ loop_id: chosen.value }, {
       loop: loop && { id: loop.id, title: loop.title, rounds: loop.rounds },
       mode: mode ? mode.value : "text",
       live_scores: $("live-scores").checked,
-      events: [],
-    };
-    saveRecord();
-    clearAlert();
-    enterRoom();
+    });
   } catch (err) {
     showAlert(err.message);
   } finally {
