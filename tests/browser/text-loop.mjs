@@ -68,7 +68,16 @@ await scenario([], async (browser) => {
   await page.locator("#history-btn").click();
   await page.locator("#history-view").waitFor({ state: "visible" });
   assert(await page.locator("#history-list li").count() === 1, "history lists the one finished session");
-  assert(await page.locator("#history svg").count() > 0, "history charts progress per dimension");
+  // A chart per round kind, with its levels and dates labelled and a
+  // legend naming each dimension; quick practice under its own heading.
+  const charts = page.locator("#history figure.progress[data-kind]");
+  assert(await charts.count() > 0, "history charts progress per round kind");
+  assert(await page.locator("#history h3", { hasText: "Quick practice" }).count() === 1, "practice apart from loops");
+  const chart = charts.first();
+  const axis = await chart.locator("svg text.axis").allTextContents();
+  assert(["1", "2", "3", "4"].every((l) => axis.includes(l)), `levels labelled: ${axis}`);
+  assert(await chart.locator("figcaption").textContent(), "the chart names its round kind");
+  assert(await chart.locator(".legend li").count() > 0, "a legend names the dimensions");
   await shot(page, artifacts, "history-desktop");
 
   assert(page.pageErrors.length === 0, `no page errors: ${page.pageErrors.join("; ")}`);

@@ -1,9 +1,9 @@
 // History: the finished interviews taken in this browser (kept in
-// localStorage, never on the server) and progress over time per rubric
-// dimension, drawn as small line charts.
+// localStorage, never on the server) and progress over time: a chart per
+// round kind (its rubric's dimensions), full loops apart from practice.
 
 import { $, el } from "./dom.js";
-import { formatScore, verdictLabel } from "./format.js";
+import { formatScore, kindLabel, verdictLabel } from "./format.js";
 
 const HISTORY_KEY = "mockloop.history.v1";
 // Enough for months of practice; the oldest entries go first.
@@ -27,28 +27,38 @@ function saveHistory(list) {
   }
 }
 
-/** Adds (or refreshes) a finished report; dimensions are averaged over rounds. */
+/**
+ * Adds (or refreshes) a finished report. Dimensions are kept per round kind
+ * (a rubric's family: "Problem solving" in coding is not the one in a
+ * design round) and averaged over that kind's rounds; `practice` marks
+ * quick practice and drills, charted apart from full loops.
+ */
 export function rememberReport(report, session) {
-  const sums = new Map();
+  const families = {};
   for (const round of Array.isArray(report.rounds) ? report.rounds : []) {
+    const family = (families[round.kind] = families[round.kind] || {});
     for (const d of Array.isArray(round.dimensions) ? round.dimensions : []) {
       if (typeof d.average !== "number") continue;
       const name = d.name || d.id;
-      const s = sums.get(name) || { total: 0, n: 0 };
-      sums.set(name, { total: s.total + d.average, n: s.n + 1 });
+      const s = family[name] || { total: 0, n: 0 };
+      family[name] = { total: s.total + d.average, n: s.n + 1 };
     }
   }
-  const dimensions = Object.fromEntries([...sums].map(([name, s]) => [name, s.total / s.n]));
+  for (const family of Object.values(families)) {
+    for (const [name, s] of Object.entries(family)) family[name] = s.total / s.n;
+  }
+  const loopId = report.loop && report.loop.id;
   const list = loadHistory().filter((h) => h.session_id !== session.session_id);
   const previous = loadHistory().find((h) => h.session_id === session.session_id);
   list.push({
     session_id: session.session_id,
     token: session.token,
     loop: (report.loop && report.loop.title) || "Interview",
+    practice: loopId === "quick-practice" || Boolean(session.previous),
     at: previous ? previous.at : Date.now(),
     overall: report.overall,
     verdict: report.verdict,
-    dimensions,
+    families,
   });
   list.sort((a, b) => a.at - b.at);
   saveHistory(list);
@@ -65,51 +75,78 @@ export function renderHistory({ onOpen }) {
     root.replaceChildren(el("p", {}, "No finished interviews in this browser yet."));
     return;
   }
-  root.replaceChildren(
+  // replaceChildren would print a null (an empty section) as "null".
+  root.replaceChildren(...[
     el("h2", {}, "Past interviews"),
     el("ol", { id: "history-list", class: "history-list", reversed: true }, [...list].reverse().map((h) => el("li", {},
       el("strong", {}, h.loop), ` — ${new Date(h.at).toLocaleString()} — `,
       `${verdictLabel(h.verdict)}, ${formatScore(h.overall)} of 4 `,
       el("button", { type: "button", class: "small", onclick: () => onOpen(h) }, "Open report"),
     ))),
-    el("h2", {}, "Progress by dimension"),
-    el("p", { class: "small-text" }, "Average level (1 to 4) in each interview, oldest on the left."),
-    el("div", { class: "progress-grid" }, progressCharts(list)),
-  );
+    el("h2", {}, "Progress by round"),
+    el("p", { class: "small-text" },
+      "Average level (1 to 4) of each dimension per interview, oldest on the left; the dashed line is 2.5."),
+    progressSection("Full loops", list.filter((h) => h.families && !h.practice)),
+    progressSection("Quick practice and drills", list.filter((h) => h.families && h.practice)),
+  ].filter(Boolean));
 }
 
-function progressCharts(list) {
-  const names = [...new Set(list.flatMap((h) => Object.keys(h.dimensions || {})))].sort();
-  return names.map((name) => {
-    const points = list.map((h) => (h.dimensions || {})[name]).filter((v) => typeof v === "number");
-    const latest = points[points.length - 1];
-    return el("figure", { class: "progress" },
-      sparkline(points, `${name}: ${points.map((p) => p.toFixed(1)).join(", ")}`),
-      el("figcaption", {}, `${name}: ${formatScore(latest)}`));
+/** One chart per round kind, its sessions in time order. */
+function progressSection(title, list) {
+  if (list.length === 0) return null;
+  const kinds = [...new Set(list.flatMap((h) => Object.keys(h.families)))];
+  return el("section", { class: "progress-section" },
+    el("h3", {}, title),
+    el("div", { class: "progress-grid" }, kinds.map((kind) => {
+      const sessions = list.filter((h) => h.families[kind]);
+      const names = [...new Set(sessions.flatMap((h) => Object.keys(h.families[kind])))];
+      return el("figure", { class: "progress", "data-kind": kind },
+        el("figcaption", {}, kindLabel(kind)),
+        lineChart(sessions, names.map((name) => sessions.map((h) => h.families[kind][name])), kindLabel(kind)),
+        el("ul", { class: "legend" }, names.map((name, i) => {
+          const latest = sessions.map((h) => h.families[kind][name]).filter((v) => typeof v === "number").pop();
+          return el("li", { class: `series-${i % SERIES}` }, `${name}: ${formatScore(latest)}`);
+        })));
+    })));
+}
+
+const SERIES = 6;
+
+function svgEl(name, attrs, text) {
+  const node = document.createElementNS(SVG_NS, name);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/**
+ * Levels 1–4 up the side, one tick per session (its date) along the
+ * bottom, a line per dimension. Built node by node: text is never parsed
+ * as markup.
+ */
+function lineChart(sessions, series, label) {
+  const [w, h, left, bottom, top, right] = [320, 160, 28, 28, 8, 10];
+  const x = (i) => (sessions.length === 1 ? (left + w - right) / 2
+    : left + (i * (w - left - right)) / (sessions.length - 1));
+  const y = (v) => top + ((4 - Math.min(4, Math.max(1, v))) * (h - top - bottom)) / 3;
+  const svg = svgEl("svg", { viewBox: `0 0 ${w} ${h}`, role: "img",
+    "aria-label": `${label}: ${sessions.length} interview${sessions.length === 1 ? "" : "s"}` });
+  for (const level of [1, 2, 3, 4]) {
+    svg.append(svgEl("line", { x1: left, x2: w - right, y1: y(level), y2: y(level), class: "grid" }));
+    svg.append(svgEl("text", { x: left - 6, y: y(level) + 4, class: "axis", "text-anchor": "end" }, String(level)));
+  }
+  svg.append(svgEl("line", { x1: left, x2: w - right, y1: y(2.5), y2: y(2.5), class: "hire-line" }));
+  const every = Math.ceil(sessions.length / 5);
+  sessions.forEach((s, i) => {
+    if (i % every !== 0 && i !== sessions.length - 1) return;
+    const day = new Date(s.at).toLocaleDateString(undefined, { month: "short", day: "numeric" });
+    svg.append(svgEl("text", { x: x(i), y: h - 8, class: "axis", "text-anchor": "middle" }, day));
   });
-}
-
-/** A line over levels 1–4, built node by node (text never parsed as markup). */
-function sparkline(values, label) {
-  const w = 160;
-  const h = 48;
-  const svg = document.createElementNS(SVG_NS, "svg");
-  svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
-  svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", label);
-  const x = (i) => (values.length === 1 ? w / 2 : 6 + (i * (w - 12)) / (values.length - 1));
-  const y = (v) => h - 4 - ((Math.min(4, Math.max(1, v)) - 1) * (h - 8)) / 3;
-  const axis = document.createElementNS(SVG_NS, "line");
-  for (const [k, v] of [["x1", 0], ["x2", w], ["y1", y(2.5)], ["y2", y(2.5)], ["class", "hire-line"]]) axis.setAttribute(k, v);
-  svg.append(axis);
-  const line = document.createElementNS(SVG_NS, "polyline");
-  line.setAttribute("points", values.map((v, i) => `${x(i)},${y(v)}`).join(" "));
-  line.setAttribute("class", "trend");
-  svg.append(line);
-  values.forEach((v, i) => {
-    const dot = document.createElementNS(SVG_NS, "circle");
-    for (const [k, val] of [["cx", x(i)], ["cy", y(v)], ["r", 3], ["class", "dot"]]) dot.setAttribute(k, val);
-    svg.append(dot);
+  series.forEach((values, n) => {
+    const points = values.map((v, i) => [i, v]).filter(([, v]) => typeof v === "number");
+    const cls = `series-${n % SERIES}`;
+    svg.append(svgEl("polyline", { points: points.map(([i, v]) => `${x(i)},${y(v)}`).join(" "), class: `trend ${cls}` }));
+    for (const [i, v] of points) svg.append(svgEl("circle", { cx: x(i), cy: y(v), r: 3, class: `dot ${cls}` }));
   });
   return svg;
 }
