@@ -20,7 +20,7 @@ pub const MAX_QUOTES: usize = 3;
 /// Strengths or improvements asked for.
 const MAX_LIST_ITEMS: usize = 3;
 /// Longest quote, in characters: a sentence or two of the answer.
-const MAX_QUOTE_CHARS: usize = 160;
+pub const MAX_QUOTE_CHARS: usize = 160;
 /// Longest rationale, in characters: two or three sentences.
 const MAX_RATIONALE_CHARS: usize = 320;
 /// Longest strength or improvement, in characters.

@@ -60,7 +60,7 @@ pub fn verify(rubric: &Rubric, answers: &[String], grade: &ModelGrade) -> Verifi
             let mut evidence: Vec<String> = Vec::new();
             let mut dropped = 0;
             for quote in &given.evidence {
-                match find_quote(answers, quote) {
+                match find_quote(answers, quote).map(|exact| marked_if_cut(quote, exact)) {
                     Some(exact) if !evidence.contains(&exact) => {
                         if evidence.len() < MAX_QUOTES {
                             evidence.push(exact);
@@ -140,6 +140,19 @@ pub fn apply_injection_check(
         );
     }
     (suspected, offline.suspect_quotes.clone())
+}
+
+/// A quote as long as the schema allows, not ending a sentence, was cut
+/// there (a grammar-enforcing server stops the string at the limit): it is
+/// marked with an ellipsis, as every grader marks a cut quote, so a reader
+/// knows the sentence goes on (see [`crate::grading::quote`]).
+fn marked_if_cut(given: &str, exact: String) -> String {
+    let at_limit = given.trim().chars().count() >= super::schema::MAX_QUOTE_CHARS;
+    if at_limit && !exact.trim_end().ends_with(['.', '!', '?', '…']) {
+        format!("{}…", exact.trim_end())
+    } else {
+        exact
+    }
 }
 
 /// The candidate's exact text for `quote`, if it is theirs: a verbatim
@@ -281,6 +294,28 @@ mod tests {
             v.dimensions[1].feedback
         );
         assert!(v.dimensions[1].feedback.contains("Capped at level 1"));
+    }
+
+    #[test]
+    fn a_quote_cut_at_the_schema_s_limit_is_marked_and_still_found_in_the_answer() {
+        let sentence = format!(
+            "I rebuilt the retry path myself {}and it held.",
+            "so that each call was safe to repeat ".repeat(6)
+        );
+        let cut: String = sentence.chars().take(160).collect();
+        let v = verify(
+            &rubric(),
+            std::slice::from_ref(&sentence),
+            &model(vec![
+                ("ownership", 3, &[cut.as_str()]),
+                ("impact", 3, &["I rebuilt the retry path"]),
+            ]),
+        );
+        let quote = &v.dimensions[0].evidence[0];
+        assert!(quote.ends_with('…'), "{quote}");
+        assert!(sentence.contains(crate::grading::quote::verbatim(quote)));
+        // A short clause is a quote, not a cut.
+        assert_eq!(v.dimensions[1].evidence, vec!["I rebuilt the retry path"]);
     }
 
     #[test]
