@@ -22,7 +22,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::content::Rubric;
+use crate::content::{RoundKind, Rubric};
 use crate::outcome::{Coverage, KeyPointResult};
 use crate::text::signals;
 
@@ -36,6 +36,9 @@ const THIN_WORDS: usize = 40;
 const MAX_QUOTE_CHARS: usize = 120;
 const GO_DEEPER: &str =
     "Can you go deeper on that? Walk me through how it would work, step by step.";
+/// The same, for a story (values rounds tell what happened, not how
+/// something works).
+const GO_DEEPER_STORY: &str = "Can you take me through that in more detail? What exactly did you do, and what happened as a result?";
 
 /// The interviewer's next move.
 #[derive(Debug, PartialEq)]
@@ -119,13 +122,17 @@ pub(super) fn next(round: &PlannedRound, active: &Active, heard: &Heard<'_>, now
             }
             _ => None,
         });
+    let story = round.kind == RoundKind::Values;
     if let Some(quote) = mentioned {
+        let ask = if story {
+            "Tell me more about that: what exactly did you do, and why?"
+        } else {
+            "How exactly would that work, and what could go wrong with it?"
+        };
         return Next::Ask {
             signal: None,
-            text: format!(
-                "You mentioned \u{201c}{quote}\u{201d}. How exactly would that work, and what could go wrong with it?"
-            ),
-            lead: "Let me push on one thing.".to_owned(),
+            text: format!("You mentioned \u{201c}{quote}\u{201d}. {ask}"),
+            lead: PUSHES[active.follow_ups_asked as usize % PUSHES.len()].to_owned(),
         };
     }
     let covered_any = coverage.iter().any(|p| p.status == Coverage::Covered);
@@ -133,10 +140,11 @@ pub(super) fn next(round: &PlannedRound, active: &Active, heard: &Heard<'_>, now
         .answers
         .last()
         .map_or(0, |a| a.split_whitespace().count());
-    if !covered_any && latest_words < THIN_WORDS && !asked(GO_DEEPER) {
+    let deeper = if story { GO_DEEPER_STORY } else { GO_DEEPER };
+    if !covered_any && latest_words < THIN_WORDS && !asked(deeper) {
         return Next::Ask {
             signal: None,
-            text: GO_DEEPER.to_owned(),
+            text: deeper.to_owned(),
             lead: "Okay.".to_owned(),
         };
     }
@@ -157,6 +165,13 @@ const ACKS: [&str; 4] = [
     "Got it.",
     "Right, that makes sense.",
     "Thanks, that helps.",
+];
+
+/// Before pressing a point only mentioned, varied in the same way.
+const PUSHES: [&str; 3] = [
+    "Let me push on one thing.",
+    "I'd like to go further on something you said.",
+    "One more thing on that.",
 ];
 
 /// The rubric's dimensions with a key point not yet covered, in rubric
@@ -209,11 +224,15 @@ fn said_back(quote: &str) -> String {
     format!("{}…", at_word.trim_end_matches([',', ';', ':', ' ']))
 }
 
+/// A dimension's name inside a sentence: "Reliability" becomes
+/// "reliability", but an acronym keeps its capitals ("STAR structure").
 fn lower(dimension: &crate::content::Dimension) -> String {
     let name = dimension.name.trim();
     let mut chars = name.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => name.to_owned(),
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if !second.is_uppercase() => {
+            first.to_lowercase().chain(name.chars().skip(1)).collect()
+        }
+        _ => name.to_owned(),
     }
 }

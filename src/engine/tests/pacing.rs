@@ -234,3 +234,31 @@ fn moving_on_says_why() {
         )
     );
 }
+
+#[test]
+fn a_story_is_asked_for_what_happened_and_an_acronym_keeps_its_capitals() {
+    let mut plan = paced_plan(3, &["q1", "q2"]);
+    let round = &mut plan.rounds[0];
+    round.kind = RoundKind::Values;
+    let rubric = Arc::make_mut(&mut round.rubric);
+    rubric.dimensions[0].name = "STAR structure".into();
+    Arc::make_mut(&mut round.questions[0]).probes.clear();
+    let session = given_plan(plan.clone(), &[(T0, Input::Begin)]);
+    let nothing = vec![
+        point("analysis", Coverage::Missed, None),
+        point("testing", Coverage::Missed, None),
+    ];
+    let events = when(&session, T0 + 1, read("We shipped it.", nothing.clone()));
+    assert!(
+        prompted(&events).1.contains("what happened as a result"),
+        "{events:?}"
+    );
+
+    plan.rounds[0].max_follow_ups = 0;
+    let session = given_plan(plan, &[(T0, Input::Begin)]);
+    let events = when(&session, T0 + 1, read("We shipped it.", nothing));
+    assert_eq!(
+        prompted(&events).2,
+        Some("Let's leave STAR structure there; I want to make sure we get to the next question.")
+    );
+}
