@@ -201,7 +201,7 @@ mod tests {
     #[test]
     fn setup_test_installs_what_ci_always_installed() {
         let ci = "cmake clang libclang-dev espeak-ng sox python3-pip nodejs chromium \
-                  postgresql bubblewrap python3 util-linux procps libgomp1";
+                  postgresql bubblewrap python3 python3-numpy util-linux procps libgomp1";
         let mut expected: Vec<&str> = ci.split_whitespace().collect();
         let mut got = names(&needed(Need::Test));
         expected.sort_unstable();
