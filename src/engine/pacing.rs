@@ -64,7 +64,9 @@ pub(super) struct Heard<'a> {
 pub(super) fn next(round: &PlannedRound, active: &Active, heard: &Heard<'_>, now: EpochMs) -> Next {
     let rubric = &round.rubric;
     let gaps = gaps(rubric, heard.coverage);
-    let leave = |why: &str| match gaps.first() {
+    // Only a reading can say what is short; without one, name nothing.
+    let named = heard.coverage.is_some_and(|c| !c.is_empty());
+    let leave = |why: &str| match gaps.first().filter(|_| named) {
         Some(gap) => format!("Let's leave {} there; {why}", lower(gap)),
         None => format!("Let's leave it there; {why}"),
     };

@@ -262,3 +262,13 @@ fn a_story_is_asked_for_what_happened_and_an_acronym_keeps_its_capitals() {
         Some("Let's leave STAR structure there; I want to make sure we get to the next question.")
     );
 }
+
+#[test]
+fn without_a_reading_moving_on_names_no_dimension() {
+    let session = given_plan(paced_plan(0, &["q1", "q2"]), &[(T0, Input::Begin)]);
+    let events = when(&session, T0 + 1, answer("It runs in O(n)."));
+    assert_eq!(
+        prompted(&events).2,
+        Some("Let's leave it there; I want to make sure we get to the next question.")
+    );
+}
