@@ -35,7 +35,7 @@
 
 import { $ } from "./js/dom.js";
 import { app } from "./js/state.js";
-import { loadRecord, saveDraft } from "./js/storage.js";
+import { loadRecord, saveDraft, saveNotes } from "./js/storage.js";
 import { draftChanged } from "./js/draft.js";
 import { showView } from "./js/views.js";
 import {
@@ -48,9 +48,9 @@ import {
 } from "./js/lobby.js";
 import { connect, send } from "./js/connection.js";
 import { enterRoom, leaveRoom, renderCountdown, switchMode, togglePause, updateControls } from "./js/room.js";
-import { onEditorKeydown, updateCount, updateLineNumbers } from "./js/editor.js";
+import { answerText, onEditorKeydown, setCodeLanguage, updateCount } from "./js/editor.js";
 import { submitAnswer } from "./js/answers.js";
-import { runTests } from "./js/code-runner.js";
+import { runInput, runTests } from "./js/code-runner.js";
 import {
   doneSpeaking, setHolding, setTalkMode, toggleMic, toggleMute, voiceSupported,
 } from "./js/voice.js";
@@ -87,17 +87,21 @@ function bindEvents() {
 
   const ta = $("answer");
   ta.addEventListener("keydown", onEditorKeydown);
-  ta.addEventListener("blur", () => {
-    app.tabEscapes = false;
-  });
   ta.addEventListener("input", () => {
     saveDraft(ta.value);
-    draftChanged(ta.value);
+    draftChanged(answerText());
     updateCount();
-    updateLineNumbers();
     updateControls();
   });
-  ta.addEventListener("scroll", updateLineNumbers);
+  const notes = $("notes");
+  notes.addEventListener("keydown", onEditorKeydown);
+  notes.addEventListener("input", () => {
+    saveNotes(notes.value);
+    draftChanged(answerText());
+    updateCount();
+    updateControls();
+  });
+  $("code-language").addEventListener("change", (e) => setCodeLanguage(e.target.value));
   $("answer-form").addEventListener("submit", (e) => {
     e.preventDefault();
     submitAnswer();
@@ -111,6 +115,13 @@ function bindEvents() {
   });
   $("hint-btn").addEventListener("click", () => send({ type: "hint" }));
   $("run-tests-btn").addEventListener("click", runTests);
+  $("run-input-btn").addEventListener("click", runInput);
+  $("run-input").addEventListener("keydown", (e) => {
+    if (e.key === "Enter") {
+      e.preventDefault();
+      runInput();
+    }
+  });
   $("pause-btn").addEventListener("click", togglePause);
   if (voiceSupported()) {
     $("mic-btn").addEventListener("click", toggleMic);

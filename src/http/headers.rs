@@ -12,10 +12,14 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 /// The app's pages, scripts and API. `connect-src 'self'` covers the
 /// WebSocket to the same host; the microphone's AudioWorklet is a script;
-/// the debrief's chart is SVG imported into the page (no `style`
-/// attributes, so no `'unsafe-inline'`).
+/// the debrief's chart is SVG imported into the page. Style sheets come
+/// only from the server (the code editor's are constructed in its shadow
+/// root, which the policy allows). Style *attributes* are allowed: typing
+/// over a selection of several lines in the code editor makes Chrome's
+/// editing write one, and an attribute can neither select elements nor
+/// load anything `img-src` forbids.
 pub const APP_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
-img-src 'self' data:; media-src 'self'; connect-src 'self'; worker-src 'self'; \
+style-src-attr 'unsafe-inline'; img-src 'self' data:; media-src 'self'; connect-src 'self'; worker-src 'self'; \
 object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// Downloaded reports: `report.html` is one self-contained page with its

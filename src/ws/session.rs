@@ -425,7 +425,12 @@ impl Actor {
                 self.answered_at = Some(Instant::now());
                 self.input(Input::Hint).await
             }
-            ClientMsg::RunTests { language, code } => self.run_tests(language, code).await,
+            ClientMsg::RunTests { language, code } => self.run_code(language, code, None).await,
+            ClientMsg::RunInput {
+                language,
+                code,
+                args,
+            } => self.run_code(language, code, Some(args)).await,
             ClientMsg::Skip => {
                 self.draft = None;
                 self.input(Input::Skip).await

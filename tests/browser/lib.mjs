@@ -45,6 +45,12 @@ export async function scenario(extraFlags, body) {
     process.exit(0);
   } catch (err) {
     console.error(`scenario failed: ${err && err.stack ? err.stack : err}`);
+    // What each page showed when it failed, beside the scenario's own shots.
+    const artifacts = process.argv[3];
+    const pages = browser ? browser.contexts().flatMap((c) => c.pages()) : [];
+    for (const [i, page] of pages.entries()) {
+      await page.screenshot({ path: `${artifacts}/failed-${i + 1}.png`, fullPage: true }).catch(() => {});
+    }
     if (browser) await browser.close().catch(() => {});
     process.exit(1);
   }
@@ -61,7 +67,8 @@ export async function newPage(browser, options = {}) {
   // must work under the policy the server sends.
   await context.addInitScript(() => {
     document.addEventListener("securitypolicyviolation", (e) => {
-      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"}`);
+      const where = e.sourceFile ? ` at ${e.sourceFile}:${e.lineNumber}:${e.columnNumber}` : "";
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"}${where}`);
     });
   });
   page.on("console", (msg) => {
@@ -138,9 +145,21 @@ export function answerFor(kind) {
     "was memory versus latency. I would test it by walking through a small example by hand.";
 }
 
+/**
+ * Where the candidate types: the code editor in coding rounds (once its
+ * module has loaded), the text area otherwise. Both accept `fill`.
+ */
+export async function answerBox(page) {
+  const code = await page.evaluate(() => document.querySelector("#answer").classList.contains("code"));
+  if (!code) return page.locator("#answer");
+  const editor = page.locator("#code-editor .cm-content");
+  await editor.waitFor({ state: "visible", timeout: STEP_MS });
+  return editor;
+}
+
 /** Types and sends an answer with the keyboard only (Ctrl+Enter), then waits for "saved". */
 export async function typeAnswer(page, text) {
-  const box = page.locator("#answer");
+  const box = await answerBox(page);
   await box.focus();
   await box.fill(text);
   // Right after a (re)connection the room is briefly paused until the

@@ -1,10 +1,13 @@
-// Scenario: in a coding round the editor offers "Run tests"; a wrong then a
-// correct solution show per-test results, and the debrief shows the final
-// run. Prints the session id.
+// Scenario: in a coding round the code editor highlights, indents as the
+// language does and searches, and offers "Run tests"; a wrong then a correct
+// solution show per-test results, and the debrief shows the final run.
+// Prints the session id.
 
 import { readFileSync } from "node:fs";
 
-import { answerFor, args, assert, newPage, scenario, shot, startLoop, storedSession, typeAnswer, STEP_MS } from "./lib.mjs";
+import {
+  answerBox, answerFor, args, assert, newPage, scenario, shot, startLoop, storedSession, typeAnswer, STEP_MS,
+} from "./lib.mjs";
 
 const { base, artifacts, rest } = args();
 
@@ -20,7 +23,33 @@ await scenario([], async (browser) => {
   assert(starter.startsWith("def count_subarrays(nums: list[int], k: int) -> int:"), `the editor starts from the signature: ${starter}`);
   assert(await page.locator("#code-language").inputValue() === "python", "python is offered first");
 
-  await page.locator("#answer").fill("def count_subarrays(nums, k):\n    print('trying')\n    return 1\n");
+  // A real editor: the stub is highlighted, Enter after a block opener
+  // indents by the language's own unit, Ctrl+F searches.
+  const editor = await answerBox(page);
+  const keyword = editor.locator("span", { hasText: /^def$/ }).first();
+  const colour = await keyword.evaluate((node) => getComputedStyle(node).color);
+  const plain = await editor.evaluate((node) => getComputedStyle(node).color);
+  assert(colour !== plain, `keywords are highlighted (${colour} against ${plain})`);
+  await editor.focus();
+  await page.keyboard.press("Control+a");
+  await page.keyboard.type("def f(xs):");
+  await page.keyboard.press("Enter");
+  await page.keyboard.type("return [");
+  let typed = await page.locator("#answer").inputValue();
+  assert(typed.startsWith("def f(xs):\n    return []"), `Python indents four spaces and closes brackets: ${JSON.stringify(typed)}`);
+  await page.keyboard.press("Control+f");
+  await page.locator("#code-editor .cm-search input[name=search]").waitFor();
+  await page.keyboard.press("Escape");
+  await page.locator("#code-language").selectOption("javascript");
+  await editor.focus();
+  await page.keyboard.press("Control+a");
+  await page.keyboard.type("function f(xs) {");
+  await page.keyboard.press("Enter");
+  typed = await page.locator("#answer").inputValue();
+  assert(typed.startsWith("function f(xs) {\n  "), `JavaScript indents two spaces: ${JSON.stringify(typed)}`);
+  await page.locator("#code-language").selectOption("python");
+
+  await editor.fill("def count_subarrays(nums, k):\n    print('trying')\n    return 1\n");
   await page.locator("#run-tests-btn:not([disabled])").click();
   await page.locator("#test-results li.fail").first().waitFor({ timeout: STEP_MS });
   const failed = await page.locator("#test-results").textContent();
@@ -31,13 +60,47 @@ await scenario([], async (browser) => {
   assert(!prompt.includes("null"), `a round without an intro shows none: ${prompt}`);
   await shot(page, artifacts, "run-tests-failing");
 
-  await page.locator("#answer").fill(CORRECT);
+  // "Run" on the candidate's own input: what the function returns and
+  // prints, scored as nothing (the debrief below still counts two runs).
+  const example = await page.locator("#run-input").getAttribute("placeholder");
+  assert(example === "[1,1,1], 2", `the first visible case is the example input: ${example}`);
+  await page.locator("#run-input").fill("[5, -5, 5], 0");
+  await page.keyboard.press("Enter");
+  await page.locator("#run-output p").waitFor({ timeout: STEP_MS });
+  const ran = await page.locator("#run-output").textContent();
+  assert(ran.includes("count_subarrays([5,-5,5], 0) returned 1") && ran.includes("trying"),
+    `the function's return value and prints for that input: ${ran}`);
+  await page.locator("#run-input").fill("[5, -5");
+  await page.locator("#run-input-btn:not([disabled])").click();
+  await page.waitForFunction(() => document.querySelector("#run-status").textContent.includes("separated by commas"),
+    null, { timeout: 10_000 });
+  await page.locator("#run-input-btn:not([disabled])").waitFor();
+
+  await editor.fill(CORRECT);
   await page.locator("#run-tests-btn:not([disabled])").click();
   await page.waitForFunction(() => (document.querySelector("#test-results") || {}).textContent?.includes("7 of 7 tests passed"),
     null, { timeout: STEP_MS });
   await shot(page, artifacts, "run-tests-passing");
 
-  await typeAnswer(page, `${CORRECT}\n${answerFor("coding")}`);
+  // The reasoning goes in the notes beside the code; both survive a reload
+  // and are sent as one answer, the code fenced after the notes.
+  const notes = answerFor("coding");
+  await page.locator("#notes").fill(notes);
+  await page.reload();
+  await page.locator("#resume-btn").click();
+  await page.locator("#prompt .prompt-text").waitFor();
+  assert(await page.locator("#notes").inputValue() === notes, "the notes come back after a reload");
+  assert(await page.locator("#answer").inputValue() === CORRECT, "so does the code");
+  await (await answerBox(page)).focus();
+  await page.locator("#send-btn:not([disabled])").waitFor();
+  const saved = '#log .entry-answer[data-status="saved"]';
+  const before = await page.locator(saved).count();
+  await page.keyboard.press("Control+Enter");
+  await page.waitForFunction(([s, n]) => document.querySelectorAll(s).length > n, [saved, before]);
+  const logged = await page.locator(saved).last().textContent();
+  assert(await page.locator("#notes").inputValue() === "", "sent notes leave the notes area");
+  assert(logged.includes(notes.slice(0, 40)) && logged.includes("```python\ndef count_subarrays"),
+    `the notes and the fenced code are one answer: ${logged}`);
   await page.locator("#prompt .prompt-text").waitFor();
   await page.waitForFunction(() => document.body.dataset.roundKind === "values", null, { timeout: STEP_MS });
   assert(await page.locator("#code-runner").isHidden(), "no Run tests outside coding questions");

@@ -5,7 +5,7 @@
 // Needs the test to run the server on a manual clock (run_scenario_on).
 // Prints the session and the draft.
 
-import { args, assert, newPage, nextPrompt, scenario, shot, startLoop, storedSession } from "./lib.mjs";
+import { answerBox, args, assert, newPage, nextPrompt, scenario, shot, startLoop, storedSession } from "./lib.mjs";
 
 const { base, artifacts } = args();
 const DRAFT = "I would start by measuring the p99 latency of each call and then";
@@ -40,7 +40,7 @@ await scenario([], async (browser) => {
   await shot(page, artifacts, "sent-at-time-up");
 
   // Typed and skipped: set aside, not carried on.
-  await page.locator("#answer").fill(SKIPPED);
+  await (await answerBox(page)).fill(SKIPPED);
   await page.locator("#skip-btn").click();
   await nextPrompt(page, next);
   const after = await page.locator("#answer").inputValue();

@@ -3,12 +3,12 @@
 
 import { $, el } from "./dom.js";
 import { app } from "./state.js";
-import { recordEvent, saveDraft } from "./storage.js";
+import { recordEvent, saveDraft, saveNotes } from "./storage.js";
 import { showAlert } from "./views.js";
 import { send } from "./connection.js";
 import { onLocalAnswer } from "./events.js";
 import { updateControls } from "./room.js";
-import { MAX_ANSWER_CHARS, updateCount } from "./editor.js";
+import { MAX_ANSWER_CHARS, answerText, focusAnswer, setAnswer, updateCount } from "./editor.js";
 import { dropDraft } from "./draft.js";
 
 // An answer that has had no "ack" after this long is shown as unconfirmed and
@@ -82,20 +82,20 @@ export function clearPendingTimer() {
 }
 
 function putBack(text) {
-  const ta = $("answer");
-  ta.value = ta.value.trim() ? `${ta.value}\n\n${text}` : text;
-  saveDraft(ta.value);
+  const typed = $("answer").value;
+  setAnswer(typed.trim() ? `${typed}\n\n${text}` : text);
+  saveDraft($("answer").value);
   updateCount();
   updateControls();
-  ta.focus();
+  focusAnswer();
 }
 
 // ---------------------------------------------------------------------------
 // Sending
 
 export function submitAnswer() {
-  const ta = $("answer");
-  const text = ta.value;
+  const typed = $("answer").value;
+  const text = answerText();
   if (!text.trim() || app.pending || $("send-btn").disabled) return;
   if (text.length > MAX_ANSWER_CHARS) {
     showAlert(`Answers can be at most ${MAX_ANSWER_CHARS} characters.`);
@@ -114,12 +114,15 @@ export function submitAnswer() {
   armPendingTimer();
   // Code stays in the editor for the follow-ups about it, until the
   // candidate changes it; prose is done with once sent.
-  app.sent = text;
+  app.sent = typed;
   if (!app.codeMode) {
-    ta.value = "";
+    setAnswer("");
     saveDraft("");
   }
+  // The notes were said with that code; the next answer starts its own.
+  $("notes").value = "";
+  saveNotes("");
   updateCount();
   updateControls();
-  ta.focus();
+  focusAnswer();
 }

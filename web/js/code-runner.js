@@ -4,6 +4,7 @@
 import { $, el } from "./dom.js";
 import { app } from "./state.js";
 import { send } from "./connection.js";
+import { setAnswer, setCodeLanguage } from "./editor.js";
 
 const LANGUAGE_NAMES = { python: "Python 3", javascript: "JavaScript (Node)" };
 
@@ -28,6 +29,14 @@ export function onPromptTests(msg, { live = true } = {}) {
   select.replaceChildren(...functions.map((f) =>
     el("option", { value: f.language }, LANGUAGE_NAMES[f.language] || f.language)));
   if (functions.some((f) => f.language === previous)) select.value = previous;
+  setCodeLanguage(select.value);
+  const first = app.tests && (app.tests.examples || [])[0];
+  $("run-input").placeholder = first ? first.args.map((a) => JSON.stringify(a)).join(", ") : "";
+  if (!msg.repeat && msg.kind === "question") {
+    $("run-input").value = "";
+    $("run-output").replaceChildren();
+    $("run-status").textContent = "";
+  }
   const note = $("tests-note");
   note.textContent = (app.tests && app.tests.note) || "";
   note.hidden = !note.textContent;
@@ -45,7 +54,7 @@ export function offerStarter() {
   const ta = $("answer");
   if (!functions.length || ta.value.trim()) return;
   const chosen = $("code-language").value;
-  ta.value = starter(functions.find((f) => f.language === chosen) || functions[0]);
+  setAnswer(starter(functions.find((f) => f.language === chosen) || functions[0]));
   app.starter = ta.value;
   ta.dispatchEvent(new Event("input", { bubbles: true }));
 }
@@ -60,8 +69,12 @@ function showRunner() {
   $("code-runner").hidden = !has;
   const button = $("run-tests-btn");
   button.disabled = !has || !status.enabled || app.running;
-  $("run-status").textContent = has && status.enabled === false && !status.checking
-    ? `Running code is off on this server${status.reason ? `: ${status.reason}` : "."}` : "";
+  $("run-input-btn").disabled = button.disabled;
+  // Only the server's "off" is said here: clearing the line would also wipe
+  // a refusal (busy, bad input) the moment it is shown.
+  if (has && status.enabled === false && !status.checking) {
+    $("run-status").textContent = `Running code is off on this server${status.reason ? `: ${status.reason}` : "."}`;
+  }
 }
 
 export function runTests() {
@@ -72,6 +85,50 @@ export function runTests() {
     $("run-status").textContent = "Running the tests…";
     showRunner();
   }
+}
+
+/** "Run": the function once, on the candidate's own arguments. */
+export function runInput() {
+  const code = $("answer").value;
+  const input = $("run-input").value.trim();
+  if (!code.trim()) return;
+  if (!input) {
+    $("run-output").replaceChildren(el("p", { class: "fail" },
+      "Type the arguments to call your function with, for example the ones shown greyed out."));
+    $("run-input").focus();
+    return;
+  }
+  if (send({ type: "run_input", language: $("code-language").value, code, input })) {
+    app.running = true;
+    $("run-status").textContent = "Running your input…";
+    showRunner();
+  }
+}
+
+/** What the function returned and printed for the candidate's input. */
+export function onRunOutput(msg) {
+  const run = msg.run || {};
+  app.running = false;
+  $("run-status").textContent = "";
+  const c = (run.cases || [])[0];
+  const call = `${app.tests ? functionName() : "f"}(${c ? (c.args || []).map(fmt).join(", ") : ""})`;
+  const result = run.status !== "completed"
+    ? el("p", { class: "fail" }, `${call}: ${run.message || run.status}`)
+    : c && c.error
+      ? el("p", { class: "fail" }, `${call} raised ${c.error}`)
+      : el("p", {}, `${call} returned `, el("code", {}, fmt(c && c.actual !== undefined ? c.actual : null)));
+  $("run-output").replaceChildren(...[
+    result,
+    c && c.output && el("pre", { class: "output" }, c.output),
+    run.output && el("pre", { class: "output" }, run.output),
+  ].filter(Boolean));
+  showRunner();
+}
+
+function functionName() {
+  const chosen = $("code-language").value;
+  const f = (app.tests.functions || []).find((x) => x.language === chosen) || (app.tests.functions || [])[0];
+  return f ? f.function : "f";
 }
 
 /** A refused run (busy, no tests, disabled): the button comes back. */

@@ -5,7 +5,7 @@ import { $, el } from "./dom.js";
 import { CODE_KINDS, formatScore, kindLabel, roundLabel, verdictLabel } from "./format.js";
 import { api, sessionPath } from "./api.js";
 import { app } from "./state.js";
-import { saveDraft, saveRecord } from "./storage.js";
+import { saveDraft, saveNotes, saveRecord } from "./storage.js";
 import { showAlert, showView } from "./views.js";
 import { stopSocket } from "./connection.js";
 import { setState } from "./room.js";
@@ -29,6 +29,7 @@ export function finishSession() {
   }
   setState("finished");
   saveDraft("");
+  saveNotes("");
 }
 
 export async function fetchReportFallback() {

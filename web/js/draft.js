@@ -3,9 +3,8 @@
 // out first the server takes it as the answer, as an interviewer hears what
 // you were saying when time ran out.
 
-import { $ } from "./dom.js";
 import { app } from "./state.js";
-import { MAX_ANSWER_CHARS } from "./editor.js";
+import { MAX_ANSWER_CHARS, answerText } from "./editor.js";
 import { sendQuietly } from "./connection.js";
 
 /** Typing pauses this long before the draft is sent: one frame per pause, not per key. */
@@ -43,7 +42,7 @@ export function dropDraft() {
 
 /** After a reconnect the server has no draft: send the box's text again. */
 export function resendDraft() {
-  const text = $("answer").value;
+  const text = answerText();
   if (!text.trim()) return;
   pending = text;
   flushDraft();

@@ -1,4 +1,8 @@
-// The answer editor: code mode, character count, keyboard handling.
+// The answer box: a plain text area for prose, and in coding rounds the code
+// editor (code-editor.js, loaded on first use) with a notes area for the
+// reasoning beside it. The text area always holds the answer's text (the
+// code), so drafts, sending and time-up read one place; the code editor
+// writes every change through to it. `answerText()` is what would be sent.
 
 import { $ } from "./dom.js";
 import { app } from "./state.js";
@@ -6,71 +10,106 @@ import { submitAnswer } from "./answers.js";
 
 export const MAX_ANSWER_CHARS = 20000;
 
+const PROSE_HINT = "Press Ctrl+Enter (or Cmd+Enter) to send.";
+const CODE_HINT = "Code editor: Tab indents (four spaces in Python, two in JavaScript); press Escape, then Tab, " +
+  "to leave it. Ctrl+F searches. Ctrl+Enter (or Cmd+Enter) sends.";
+const FALLBACK_HINT = "The code editor could not load, so this is a plain text box. Ctrl+Enter (or Cmd+Enter) sends.";
+
+let code = null; // the code editor once mounted
+let loading = null; // its module while it loads
+
 export function setCodeMode(on) {
   app.codeMode = on;
   const ta = $("answer");
   ta.classList.toggle("code", on);
   ta.spellcheck = !on;
   ta.setAttribute("autocapitalize", on ? "off" : "sentences");
-  $("line-numbers").hidden = !on;
-  $("editor").classList.toggle("with-lines", on);
-  updateLineNumbers();
-  $("answer-hint").textContent = on
-    ? "Code editor: Tab inserts two spaces; press Escape, then Tab, to leave it. Ctrl+Enter (or Cmd+Enter) sends."
-    : "Press Ctrl+Enter (or Cmd+Enter) to send.";
+  $("answer-hint").textContent = on ? CODE_HINT : PROSE_HINT;
+  $("notes-box").hidden = !on;
+  if (!on) {
+    $("code-editor").hidden = true;
+    ta.hidden = false;
+    return;
+  }
+  if (code) {
+    showCode();
+    return;
+  }
+  loading ||= import("./code-editor.js").then(
+    (module) => {
+      code = module.createCodeEditor($("code-editor"), {
+        text: ta.value,
+        language: $("code-language").value,
+        label: "Your answer (code)",
+        onChange: writeThrough,
+        onSubmit: submitAnswer,
+      });
+      if (app.codeMode) showCode();
+    },
+    (err) => {
+      console.error("mockloop: the code editor did not load", err);
+      if (app.codeMode) $("answer-hint").textContent = FALLBACK_HINT;
+    },
+  );
+}
+
+function showCode() {
+  const ta = $("answer");
+  const hadFocus = document.activeElement === ta;
+  code.setText(ta.value);
+  code.setLanguage($("code-language").value);
+  ta.hidden = true;
+  $("code-editor").hidden = false;
+  if (hadFocus) code.focus();
+}
+
+/** The candidate changed the code: the text area takes it, as if typed there. */
+function writeThrough(text) {
+  const ta = $("answer");
+  ta.value = text;
+  ta.dispatchEvent(new Event("input", { bubbles: true }));
+}
+
+/**
+ * What sending now would send: the box's text, and in coding rounds the
+ * notes first with the code after them, fenced in its language (as a
+ * candidate would paste code into prose, and as the grader reads it).
+ */
+export function answerText() {
+  const code = $("answer").value;
+  const notes = app.codeMode ? $("notes").value.trim() : "";
+  if (!notes) return code;
+  if (!code.trim()) return notes;
+  return `${notes}\n\n\`\`\`${$("code-language").value}\n${code.trimEnd()}\n\`\`\``;
+}
+
+/** Puts `text` in the answer box (a stub, a restored draft, an empty box). */
+export function setAnswer(text) {
+  $("answer").value = text;
+  if (code && app.codeMode) code.setText(text);
+}
+
+export function focusAnswer() {
+  if (code && app.codeMode && !$("code-editor").hidden) code.focus();
+  else $("answer").focus();
+}
+
+/** The candidate picked another language: highlight and indent as it does. */
+export function setCodeLanguage(language) {
+  if (code) code.setLanguage(language);
 }
 
 export function updateCount() {
-  const n = $("answer").value.length;
+  const n = answerText().length;
   // Only mention the limit when it is getting close; otherwise it is noise.
   $("answer-count").textContent = n > MAX_ANSWER_CHARS * 0.9
     ? `${n} of ${MAX_ANSWER_CHARS} characters.` : "";
 }
 
+/** Ctrl/Cmd+Enter in the text area sends (the code editor has its own key). */
 export function onEditorKeydown(event) {
-  const ta = event.currentTarget;
   if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
     event.preventDefault();
     submitAnswer();
-    return;
   }
-  if (event.key === "Escape") {
-    app.tabEscapes = true;
-    return;
-  }
-  const plainTab = event.key === "Tab" && !event.shiftKey && !event.ctrlKey && !event.altKey && !event.metaKey;
-  if (plainTab && app.codeMode && !app.tabEscapes) {
-    event.preventDefault();
-    insertAtCursor(ta, "  ");
-    return;
-  }
-  // Any real key (not a modifier) cancels a pending Escape.
-  if (!["Shift", "Control", "Alt", "Meta", "Tab"].includes(event.key)) app.tabEscapes = false;
-}
-
-function insertAtCursor(ta, text) {
-  // execCommand keeps the browser's undo history; setRangeText is the fallback.
-  let done = false;
-  try {
-    done = typeof document.execCommand === "function" && document.execCommand("insertText", false, text);
-  } catch {
-    done = false;
-  }
-  if (!done) {
-    ta.setRangeText(text, ta.selectionStart, ta.selectionEnd, "end");
-    ta.dispatchEvent(new Event("input", { bubbles: true }));
-  }
-}
-
-/** The gutter beside the code editor: one number per line, scrolled with it. */
-export function updateLineNumbers() {
-  const ta = $("answer");
-  const gutter = $("line-numbers");
-  if (!app.codeMode) return;
-  const lines = ta.value.split("\n").length;
-  if (gutter.dataset.lines !== String(lines)) {
-    gutter.textContent = Array.from({ length: lines }, (_, i) => i + 1).join("\n");
-    gutter.dataset.lines = String(lines);
-  }
-  gutter.scrollTop = ta.scrollTop;
 }

@@ -4,10 +4,10 @@
 import { $, el } from "./dom.js";
 import { CODE_KINDS, describeUnder, formatScore, kindLabel, roundLabel } from "./format.js";
 import { app } from "./state.js";
-import { recordEvent, saveDraft, saveRecord } from "./storage.js";
+import { recordEvent, saveDraft, saveNotes, saveRecord } from "./storage.js";
 import { focusViewHeading, hideBanner, showAlert, showBanner, showView } from "./views.js";
 import { renderCountdown, setPromptMessage, setState, setTimer, updateControls } from "./room.js";
-import { setCodeMode, updateCount } from "./editor.js";
+import { setAnswer, setCodeMode, updateCount } from "./editor.js";
 import {
   addLogEntry,
   armPendingTimer,
@@ -21,7 +21,7 @@ import { sessionGone } from "./connection.js";
 import { onListening, onTranscript, resetLiveTranscript, speakPrompt, speakSentence } from "./voice.js";
 import { setVoiceSource } from "./tts.js";
 import { finishStream, onComposing, onPromptDelta, onPromptDiscarded } from "./streaming.js";
-import { onCodeStatus, onPromptTests, onRunRefused, onTestResults } from "./code-runner.js";
+import { onCodeStatus, onPromptTests, onRunOutput, onRunRefused, onTestResults } from "./code-runner.js";
 
 const PROTOCOL = 1;
 
@@ -54,6 +54,7 @@ const EVENT_HANDLERS = {
   listening: (msg) => onListening(msg),
   transcript: (msg) => onTranscript(msg),
   test_results: (msg) => onTestResults(msg),
+  run_output: (msg) => onRunOutput(msg),
   // Local events this page records itself, so a reload shows its own answers.
   local_answer: onLocalAnswer,
   local_answer_failed: onLocalAnswerFailed,
@@ -180,17 +181,20 @@ function onAck() {
  * after it was sent was sent.
  */
 function setAsideUnsent() {
-  const ta = $("answer");
-  const typed = ta.value;
-  if (!typed.trim()) return;
-  if (typed !== app.starter && typed !== app.sent) {
+  const typed = $("answer").value;
+  const notes = $("notes").value;
+  if (!typed.trim() && !notes.trim()) return;
+  const unsent = [typed !== app.starter && typed !== app.sent && typed, notes].filter((t) => t && t.trim());
+  if (unsent.length) {
     addLogEntry("system", "Not sent", [
       el("p", { class: "small-text" }, "What you had typed for the last question (it was not sent):"),
-      el("div", { class: "text" }, typed),
+      ...unsent.map((t) => el("div", { class: "text" }, t)),
     ]);
   }
-  ta.value = "";
+  setAnswer("");
   saveDraft("");
+  $("notes").value = "";
+  saveNotes("");
   updateCount();
 }
 
@@ -200,9 +204,10 @@ function onSentAtTimeUp(msg, ctx) {
     el("div", { class: CODE_KINDS.has(app.round && app.round.kind) ? "text code" : "text" }, msg.text || ""),
   ]);
   if (!ctx.live) return;
-  const ta = $("answer");
-  ta.value = "";
+  setAnswer("");
   saveDraft("");
+  $("notes").value = "";
+  saveNotes("");
   updateCount();
   updateControls();
 }
@@ -283,7 +288,7 @@ function onError(msg) {
     recordEvent({ type: "local_answer_failed", id: failed.id, message: text });
     markAnswerFailed(failed, text);
   }
-  if (app.lastOutbound === "run_tests") onRunRefused(text);
+  if (app.lastOutbound === "run_tests" || app.lastOutbound === "run_input") onRunRefused(text);
   app.lastOutbound = null;
   if (msg.fatal && msg.code === "deleted") {
     // Deleted while the room is open (by the candidate elsewhere, or an

@@ -3,12 +3,12 @@
 import { $, el } from "./dom.js";
 import { formatClock } from "./format.js";
 import { app } from "./state.js";
-import { loadDraft, saveRecord } from "./storage.js";
+import { loadDraft, loadNotes, saveRecord } from "./storage.js";
 import { showView } from "./views.js";
 import { renderResumeBox } from "./lobby.js";
 import { connect, send, stopSocket } from "./connection.js";
 import { applyEvent } from "./events.js";
-import { setCodeMode, updateCount } from "./editor.js";
+import { answerText, setAnswer, setCodeMode, updateCount } from "./editor.js";
 import { clearPendingTimer } from "./answers.js";
 import { offerStarter } from "./code-runner.js";
 import { stopMic } from "./voice.js";
@@ -38,7 +38,8 @@ export function resetRoom() {
   $("time-warning").textContent = "";
   $("state-line").textContent = "";
   $("countdown").classList.remove("warn");
-  $("answer").value = "";
+  setAnswer("");
+  $("notes").value = "";
   setCodeMode(false);
   renderCountdown();
 }
@@ -57,7 +58,8 @@ export function enterRoom() {
       console.error("mockloop: could not replay a stored event", err, entry);
     }
   }
-  $("answer").value = loadDraft(r.session_id);
+  setAnswer(loadDraft(r.session_id));
+  $("notes").value = loadNotes(r.session_id);
   offerStarter();
   updateCount();
   applyMode();
@@ -136,7 +138,7 @@ export function setPromptMessage(text) {
 
 export function updateControls() {
   const canAct = app.open && app.state === "active";
-  const hasText = $("answer").value.trim().length > 0;
+  const hasText = answerText().trim().length > 0;
   $("send-btn").disabled = !canAct || !hasText || Boolean(app.pending) || Boolean(app.composing);
   $("repeat-btn").disabled = !canAct;
   $("skip-btn").disabled = !canAct;

@@ -16,7 +16,6 @@ export const app = {
   sent: null, // the text of the last answer sent (code stays in the editor after it)
   asked: null, // the question or follow-up on screen: {label, intro, text}
   hints: [], // hints given for it, shown beside it
-  tabEscapes: false, // Escape pressed in the editor: the next Tab leaves it
   ws: null,
   open: false,
   wantSocket: false,

@@ -1,11 +1,12 @@
 // localStorage persistence: the session record with its replayable events,
-// and the unsent answer draft.
+// and the unsent answer draft and coding notes.
 
 import { app } from "./state.js";
 
 const STORAGE_KEY = "mockloop.session.v1";
 
 const DRAFT_KEY = "mockloop.draft.v1";
+const NOTES_KEY = "mockloop.notes.v1";
 
 export function loadRecord() {
   try {
@@ -43,25 +44,33 @@ export function clearRecord() {
   try {
     localStorage.removeItem(STORAGE_KEY);
     localStorage.removeItem(DRAFT_KEY);
+    localStorage.removeItem(NOTES_KEY);
   } catch {
     /* ignore */
   }
   app.record = null;
 }
 
-export function saveDraft(text) {
+/** The answer box's unsent text, kept across a reload. */
+export const saveDraft = (text) => saveText(DRAFT_KEY, text);
+export const loadDraft = (sessionId) => loadText(DRAFT_KEY, sessionId);
+/** The coding notes' unsent text, likewise. */
+export const saveNotes = (text) => saveText(NOTES_KEY, text);
+export const loadNotes = (sessionId) => loadText(NOTES_KEY, sessionId);
+
+function saveText(key, text) {
   if (!app.record) return;
   try {
-    if (text) localStorage.setItem(DRAFT_KEY, JSON.stringify({ session_id: app.record.session_id, text }));
-    else localStorage.removeItem(DRAFT_KEY);
+    if (text) localStorage.setItem(key, JSON.stringify({ session_id: app.record.session_id, text }));
+    else localStorage.removeItem(key);
   } catch {
     /* ignore */
   }
 }
 
-export function loadDraft(sessionId) {
+function loadText(key, sessionId) {
   try {
-    const d = JSON.parse(localStorage.getItem(DRAFT_KEY) || "null");
+    const d = JSON.parse(localStorage.getItem(key) || "null");
     return d && d.session_id === sessionId && typeof d.text === "string" ? d.text : "";
   } catch {
     return "";

@@ -43,9 +43,39 @@ pub enum ClientMsg {
         language: CodeLanguage,
         code: String,
     },
+    /// Run `code`'s function once on arguments the candidate chose, to see
+    /// what it returns and prints. Not a test run: nothing is recorded or
+    /// graded. `input` is the arguments as JSON values separated by commas
+    /// (`[1, 2, 3], 4`), the way the visible cases show them.
+    RunInput {
+        language: CodeLanguage,
+        code: String,
+        #[serde(rename = "input", deserialize_with = "arguments")]
+        args: Vec<serde_json::Value>,
+    },
 }
 
-const CLIENT_TYPES: [&str; 9] = [
+/// Characters of a custom run's input: a few cases' worth.
+pub const MAX_INPUT_CHARS: usize = 4_000;
+
+/// `input` of `run_input`: "[1, 2], 3" is the two arguments `[1, 2]` and `3`.
+fn arguments<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Vec<serde_json::Value>, D::Error> {
+    use serde::de::Error;
+    let text = String::deserialize(de)?;
+    let chars = text.chars().count();
+    if chars > MAX_INPUT_CHARS {
+        return Err(D::Error::custom(format!(
+            "the input is {chars} characters; the limit is {MAX_INPUT_CHARS}"
+        )));
+    }
+    serde_json::from_str(&format!("[{text}]")).map_err(|e| {
+        D::Error::custom(format!(
+            "the input must be the arguments as JSON values separated by commas, like [1, 2, 3], 4 ({e})"
+        ))
+    })
+}
+
+const CLIENT_TYPES: [&str; 10] = [
     "answer",
     "draft",
     "skip",
@@ -55,6 +85,7 @@ const CLIENT_TYPES: [&str; 9] = [
     "done",
     "hint",
     "run_tests",
+    "run_input",
 ];
 
 /// Why a client frame was refused. Each maps to an error `code`.
@@ -67,7 +98,7 @@ pub enum ProtocolError {
     #[error("the message is not valid JSON: {0}")]
     BadJson(String),
     #[error(
-        "unknown message type {0:?}; expected one of answer, draft, skip, repeat, pause, resume, done, hint, run_tests"
+        "unknown message type {0:?}; expected one of answer, draft, skip, repeat, pause, resume, done, hint, run_tests, run_input"
     )]
     UnknownType(String),
     #[error("the message has no string field \"type\"")]
@@ -247,6 +278,11 @@ pub enum ServerMsg {
         seq: u64,
         round: RoundRef,
         question: QuestionRef,
+        run: Box<TestRun>,
+    },
+    /// What the candidate's function returned and printed for their own
+    /// input (`run_input`). Not stored: it is scratch work, like a REPL.
+    RunOutput {
         run: Box<TestRun>,
     },
     Prompt {

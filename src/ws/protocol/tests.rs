@@ -94,6 +94,49 @@ fn run_tests_needs_a_known_language_and_code() {
 }
 
 #[test]
+fn run_input_reads_the_arguments_as_json_values_separated_by_commas() {
+    let parsed = ClientMsg::parse(
+        r#"{"type":"run_input","language":"python","code":"x","input":"[1, 2, 3], 3, \"a,b\""}"#,
+        LIMITS,
+    )
+    .unwrap();
+    assert_eq!(
+        parsed,
+        ClientMsg::RunInput {
+            language: CodeLanguage::Python,
+            code: "x".into(),
+            args: vec![serde_json::json!([1, 2, 3]), 3.into(), "a,b".into()],
+        }
+    );
+    let error = ClientMsg::parse(
+        r#"{"type":"run_input","language":"python","code":"x","input":"[1, 2"}"#,
+        LIMITS,
+    )
+    .unwrap_err();
+    assert_eq!(error.code(), "bad_message");
+    assert!(
+        error
+            .to_string()
+            .contains("JSON values separated by commas"),
+        "{error}"
+    );
+    let long = format!(
+        r#"{{"type":"run_input","language":"python","code":"x","input":"{}"}}"#,
+        "1,".repeat(MAX_INPUT_CHARS)
+    );
+    let roomy = MessageLimits {
+        max_frame_bytes: 100_000,
+        ..LIMITS
+    };
+    let error = ClientMsg::parse(&long, roomy).unwrap_err();
+    assert_eq!(error.code(), "bad_message");
+    assert!(
+        error.to_string().contains("characters; the limit is 4000"),
+        "{error}"
+    );
+}
+
+#[test]
 fn bad_frames_get_distinct_error_codes() {
     assert_eq!(code("{nope"), "bad_json");
     assert_eq!(code(r#"{"type":"dance"}"#), "unknown_type");

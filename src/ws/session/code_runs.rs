@@ -1,14 +1,17 @@
-//! "Run tests": the candidate's code runs in the sandbox beside the session,
-//! like grading, so the interview (timers, other messages) never waits on
-//! it. The result is recorded as a `tests_run` event on the question that
-//! was open when the run started, if it still is when the run ends.
+//! "Run tests" and "Run": the candidate's code runs in the sandbox beside
+//! the session, like grading, so the interview (timers, other messages)
+//! never waits on it. A test run is recorded as a `tests_run` event on the
+//! question that was open when the run started, if it still is when the run
+//! ends; a run on the candidate's own input is only sent back.
 
 use std::sync::Arc;
 
 use tracing::{Instrument, info, warn};
 
 use super::{Actor, Command};
-use crate::content::CodeLanguage;
+use serde_json::Value;
+
+use crate::content::{CodeLanguage, TestCase};
 use crate::engine::Input;
 use crate::sandbox::{SandboxError, TestRun};
 use crate::ws::protocol::ServerMsg;
@@ -20,11 +23,20 @@ const MAX_RUNS_PER_QUESTION: usize = 100;
 pub(crate) struct Finished {
     round: usize,
     question: usize,
+    /// The candidate's own arguments: scratch work, not a test run.
+    custom: bool,
     result: Result<TestRun, SandboxError>,
 }
 
 impl Actor {
-    pub(super) async fn run_tests(&mut self, language: CodeLanguage, code: String) {
+    /// Runs `code` against the question's tests, or once on `input` (the
+    /// candidate's own arguments) when given.
+    pub(super) async fn run_code(
+        &mut self,
+        language: CodeLanguage,
+        code: String,
+        input: Option<Vec<Value>>,
+    ) {
         let Some((round, question)) = self.session.asking() else {
             return self.send(ServerMsg::error(
                 "not_allowed",
@@ -36,7 +48,7 @@ impl Actor {
             .tests
             .clone()
             .filter(|t| planned.kind.is_coding() && t.signature(language).is_some());
-        let Some(tests) = tests else {
+        let Some(mut tests) = tests else {
             return self.send(ServerMsg::error(
                 "no_tests",
                 format!("This question has no {language} tests to run."),
@@ -49,7 +61,7 @@ impl Actor {
             .session
             .record(round, question)
             .map_or(0, |r| r.test_runs.len());
-        if runs >= MAX_RUNS_PER_QUESTION {
+        if input.is_none() && runs >= MAX_RUNS_PER_QUESTION {
             return self.send(ServerMsg::error(
                 "too_many_runs",
                 format!("This question's tests have been run {runs} times, the most allowed."),
@@ -69,6 +81,14 @@ impl Actor {
                 format!("Running code is disabled on this server: {reason}"),
             ));
         }
+        let custom = input.is_some();
+        if let Some(args) = input {
+            tests.cases = vec![TestCase {
+                args,
+                expected: Value::Null,
+                hidden: false,
+            }];
+        }
         self.pending_run = true;
         let sandbox = Arc::clone(&self.shared.sandbox);
         let cancel = self.shared.cancel.clone();
@@ -85,6 +105,7 @@ impl Actor {
                 let finished = Finished {
                     round,
                     question,
+                    custom,
                     result,
                 };
                 let _ = tx.send(Command::TestsRun(Box::new(finished))).await;
@@ -96,6 +117,16 @@ impl Actor {
     pub(super) async fn tests_run(&mut self, finished: Finished) {
         self.pending_run = false;
         match finished.result {
+            Ok(mut run) if finished.custom => {
+                info!(language = %run.language, status = run.status.label(), "custom run finished");
+                // No expected value: what came back is the answer.
+                for case in &mut run.cases {
+                    case.expected = None;
+                    case.passed = false;
+                }
+                run.passed = 0;
+                self.send(ServerMsg::RunOutput { run: Box::new(run) });
+            }
             Ok(run) => {
                 info!(
                     round = finished.round,
