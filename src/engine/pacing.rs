@@ -216,14 +216,7 @@ fn out_of_share(round: &PlannedRound, active: &Active, now: EpochMs) -> bool {
 /// sentence up to a word boundary, without its closing punctuation.
 fn said_back(quote: &str) -> String {
     let quote = quote.trim().trim_end_matches(['.', '!', '?', '…']);
-    if quote.chars().count() <= MAX_QUOTE_CHARS {
-        return quote.to_owned();
-    }
-    let cut: String = quote.chars().take(MAX_QUOTE_CHARS).collect();
-    let at_word = cut
-        .rfind(char::is_whitespace)
-        .map_or(cut.as_str(), |i| &cut[..i]);
-    format!("{}…", at_word.trim_end_matches([',', ';', ':', ' ']))
+    crate::text::sentences::clip_at_word(quote, MAX_QUOTE_CHARS)
 }
 
 /// A dimension's name inside a sentence: "Reliability" becomes

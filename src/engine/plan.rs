@@ -9,7 +9,7 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
-use crate::content::{Catalog, Question, RoundKind, Rubric};
+use crate::content::{Catalog, Loop, LoopRound, Question, RoundKind, Rubric};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
@@ -89,9 +89,6 @@ impl Plan {
         let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
         let mut rounds = Vec::new();
         for round in &chosen.rounds {
-            let rubric = catalog
-                .rubric(&round.rubric)
-                .ok_or_else(|| inconsistent(format!("rubric {:?} is missing", round.rubric)))?;
             let bank = catalog.questions(round.kind);
             let questions: Vec<Arc<Question>> = if round.question_ids.is_empty() {
                 let (mut preferred, mut rest): (Vec<&Question>, Vec<&Question>) = bank
@@ -121,29 +118,9 @@ impl Plan {
             if questions.is_empty() {
                 return Err(inconsistent(format!("no {} questions", round.kind)));
             }
-            rounds.push(PlannedRound {
-                kind: round.kind,
-                title: round.title.clone(),
-                minutes: round.minutes,
-                max_follow_ups: round.max_follow_ups,
-                intro: round.intro.clone(),
-                persona: round.persona.clone(),
-                rubric: Arc::new(rubric.clone()),
-                questions,
-            });
+            rounds.push(PlannedRound::asked_as(catalog, chosen, round, questions)?);
         }
-        Ok(Plan {
-            loop_id: chosen.id.clone(),
-            title: chosen.title.clone(),
-            company: chosen.company.clone(),
-            role: chosen.role.clone(),
-            level: chosen.level.clone(),
-            band: chosen.band,
-            content_hash: catalog.hash().to_owned(),
-            rounds,
-            llm_turns: false,
-        }
-        .share())
+        Ok(Plan::of_loop(catalog, chosen, chosen.title.clone(), rounds))
     }
 
     /// "Try this question again": a one-question drill on `question_id`,
@@ -164,33 +141,57 @@ impl Plan {
             .iter()
             .find(|r| r.kind == question.kind)
             .ok_or_else(unknown)?;
-        let rubric = catalog.rubric(&round.rubric).ok_or_else(|| {
-            PlanError::Inconsistent(
-                loop_id.to_owned(),
-                format!("rubric {:?} is missing", round.rubric),
-            )
-        })?;
-        Ok(Plan {
+        let again = PlannedRound {
+            minutes: (round.minutes / round.questions.max(1)).max(5),
+            intro: "Let's try this one again.".to_owned(),
+            ..PlannedRound::asked_as(catalog, chosen, round, vec![Arc::new(question.clone())])?
+        };
+        let title = format!("Again: {}", question.title);
+        Ok(Plan::of_loop(catalog, chosen, title, vec![again]))
+    }
+
+    /// A plan for `chosen` (its company, role and level) with these rounds.
+    fn of_loop(catalog: &Catalog, chosen: &Loop, title: String, rounds: Vec<PlannedRound>) -> Plan {
+        Plan {
             loop_id: chosen.id.clone(),
-            title: format!("Again: {}", question.title),
+            title,
             company: chosen.company.clone(),
             role: chosen.role.clone(),
             level: chosen.level.clone(),
             band: chosen.band,
             content_hash: catalog.hash().to_owned(),
-            rounds: vec![PlannedRound {
-                kind: round.kind,
-                title: round.title.clone(),
-                minutes: (round.minutes / round.questions.max(1)).max(5),
-                max_follow_ups: round.max_follow_ups,
-                intro: "Let's try this one again.".to_owned(),
-                persona: round.persona.clone(),
-                rubric: Arc::new(rubric.clone()),
-                questions: vec![Arc::new(question.clone())],
-            }],
+            rounds,
             llm_turns: false,
         }
-        .share())
+        .share()
+    }
+}
+
+impl PlannedRound {
+    /// `questions`, asked as `chosen`'s `round` asks: its rubric, persona,
+    /// time and follow-ups.
+    fn asked_as(
+        catalog: &Catalog,
+        chosen: &Loop,
+        round: &LoopRound,
+        questions: Vec<Arc<Question>>,
+    ) -> Result<PlannedRound, PlanError> {
+        let rubric = catalog.rubric(&round.rubric).ok_or_else(|| {
+            PlanError::Inconsistent(
+                chosen.id.clone(),
+                format!("rubric {:?} is missing", round.rubric),
+            )
+        })?;
+        Ok(PlannedRound {
+            kind: round.kind,
+            title: round.title.clone(),
+            minutes: round.minutes,
+            max_follow_ups: round.max_follow_ups,
+            intro: round.intro.clone(),
+            persona: round.persona.clone(),
+            rubric: Arc::new(rubric.clone()),
+            questions,
+        })
     }
 }
 

@@ -6,23 +6,12 @@
 /// A quote longer than this is cut at a word and marked with an ellipsis.
 pub const MAX_QUOTE_CHARS: usize = 320;
 
-const ELLIPSIS: char = '…';
+use crate::text::sentences::{ELLIPSIS, clip_at_word};
 
 /// A whole sentence, or its start cut at a word and marked with an ellipsis:
 /// every quote is still the candidate's own words.
 pub fn clip(sentence: &str) -> String {
-    if sentence.chars().count() <= MAX_QUOTE_CHARS {
-        return sentence.to_owned();
-    }
-    let cut: String = sentence.chars().take(MAX_QUOTE_CHARS).collect();
-    let at_word = match cut.rfind(char::is_whitespace) {
-        Some(i) if i > MAX_QUOTE_CHARS / 2 => &cut[..i],
-        _ => cut.as_str(),
-    };
-    format!(
-        "{}{ELLIPSIS}",
-        at_word.trim_end_matches([',', ';', ':', ' '])
-    )
+    clip_at_word(sentence, MAX_QUOTE_CHARS)
 }
 
 /// The words of a quote as they stand in the answer: without the ellipsis

@@ -4,6 +4,27 @@
 
 use std::ops::Range;
 
+/// Marks where a quote was cut: the words go on in the answer.
+pub const ELLIPSIS: char = '…';
+
+/// `text` whole if it has at most `max_chars` characters, else its start cut
+/// at a word (in the second half, so a long word does not leave a stub) and
+/// marked with an ellipsis.
+pub fn clip_at_word(text: &str, max_chars: usize) -> String {
+    if text.chars().count() <= max_chars {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(max_chars).collect();
+    let at_word = match cut.rfind(char::is_whitespace) {
+        Some(i) if i > max_chars / 2 => &cut[..i],
+        _ => cut.as_str(),
+    };
+    format!(
+        "{}{ELLIPSIS}",
+        at_word.trim_end_matches([',', ';', ':', ' '])
+    )
+}
+
 /// Byte ranges of the sentences in `text`, trimmed of surrounding white space.
 /// A sentence ends at `.`, `!` or `?` followed by white space, or at a line
 /// break; code in a coding answer therefore splits by line.
