@@ -478,6 +478,7 @@ pub async fn grade(
                 topics: vec![],
                 difficulty: Difficulty::Medium,
                 key_points: vec![],
+                outline: vec![],
                 examples: vec![],
                 probes: vec![],
                 tests: None,

@@ -314,6 +314,7 @@ fn share_bank(questions: &mut [Question]) {
         .iter()
         .map(|q| BankEntry {
             id: q.id.clone(),
+            title: q.title.clone(),
             text: q.text.clone(),
             key_points: q.key_point_texts().map(str::to_owned).collect(),
         })

@@ -193,6 +193,11 @@ pub struct Question {
     /// What a strong answer covers: for graders, shown to a candidate only
     /// in the debrief, after the question is graded.
     pub key_points: Vec<KeyPoint>,
+    /// How a strong answer could go, step by step, in the question's own
+    /// terms: shown in the debrief beside what it covers, so a candidate
+    /// sees a shape to practise. Never read by a grader.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outline: Vec<String>,
     pub examples: Vec<Example>,
     pub probes: Vec<Probe>,
     /// For coding questions: the tests a candidate's function runs against.
@@ -230,6 +235,7 @@ pub struct KeyPoint {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BankEntry {
     pub id: String,
+    pub title: String,
     pub text: String,
     pub key_points: Vec<String>,
 }

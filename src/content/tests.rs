@@ -487,3 +487,45 @@ fn a_signal_with_too_many_patterns_is_rejected() {
     assert_eq!(error.field, "dimensions[0].signals[0].patterns");
     assert!(error.message.contains("at most 64"), "{}", error.message);
 }
+
+#[test]
+fn an_outline_is_a_few_steps_each_of_bounded_length() {
+    let key_points = "key_points = [{ dimension = \"analysis\", text = \"k\" }]";
+    let with = |outline: &str| {
+        build_with(|f| {
+            replace(
+                f,
+                "prompts/questions/coding.toml",
+                key_points,
+                &format!("{key_points}\noutline = {outline}"),
+            )
+        })
+    };
+    let catalog = with(r#"[" Clarify: the input. ", "Approach: a map."]"#).unwrap();
+    assert_eq!(
+        catalog.questions(RoundKind::Coding)[0].outline,
+        ["Clarify: the input.", "Approach: a map."]
+    );
+    let error = only_error(with(r#"["Clarify.", "  "]"#));
+    assert_eq!(error.field, "questions[0].outline[1]");
+    assert_eq!(error.line, 10);
+    let long = format!("[{}]", ["\"Step.\""; 9].join(", "));
+    let error = only_error(with(&long));
+    assert_eq!(error.field, "questions[0].outline");
+    assert!(error.message.contains("at most 8"), "{}", error.message);
+}
+
+#[test]
+fn every_shipped_question_has_a_model_answer_outline() {
+    let catalog = Catalog::embedded().unwrap();
+    for kind in RoundKind::ALL {
+        for question in catalog.questions(kind) {
+            assert!(
+                (3..=6).contains(&question.outline.len()),
+                "{}: {} outline steps",
+                question.id,
+                question.outline.len()
+            );
+        }
+    }
+}

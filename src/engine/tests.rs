@@ -48,6 +48,7 @@ fn question(id: &str) -> Question {
         topics: vec![],
         difficulty: Difficulty::Medium,
         key_points: vec![],
+        outline: vec![],
         examples: vec![],
         probes: vec![
             Probe {

@@ -183,6 +183,9 @@ pub struct AnswerReport {
     /// What a strong answer covers, each point marked covered, mentioned or
     /// missed (empty for graders that do not judge key points).
     pub key_points: Vec<KeyPointResult>,
+    /// How a strong answer could go, step by step (the question's outline).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub outline: Vec<String>,
     /// The grader's signals disagreed: the score is an estimate.
     pub estimate: bool,
     /// The rubric the current score was judged against.
@@ -288,6 +291,7 @@ impl Report {
                     strengths: score.map(|s| s.strengths.clone()).unwrap_or_default(),
                     improvements: score.map(|s| s.improvements.clone()).unwrap_or_default(),
                     key_points: score.map(|s| s.key_points.clone()).unwrap_or_default(),
+                    outline: question.outline.clone(),
                     estimate: score.is_some_and(|s| s.estimate),
                     rubric: score.map(|s| RubricRef {
                         id: s.rubric_id.clone(),

@@ -57,6 +57,7 @@ fn answer(kind: RoundKind, title: &str, levels: &[(&str, u8)]) -> AnswerReport {
         strengths: vec![],
         improvements: vec![],
         key_points: vec![],
+        outline: vec![],
         estimate: false,
         rubric: None,
         scores: 1,

@@ -58,6 +58,11 @@ await scenario([], async (browser) => {
   }
   assert(Object.values(keyPoints).reduce((a, b) => a + b, 0) > 0, "the debrief lists each question's key points");
   assert(await page.locator("#debrief .key-point .key-point-status").first().isVisible(), "each key point says its status in words");
+  // And a model answer's outline: one per question, in numbered steps.
+  const outlines = page.locator("#debrief ol.outline");
+  const outlineCount = await outlines.count();
+  assert(outlineCount === 6, `each of the six questions shows how a strong answer could go (${outlineCount})`);
+  assert((await outlines.first().locator("li").count()) >= 3, "an outline has its steps");
   await shot(page, artifacts, "debrief-375");
   await assertNoHorizontalOverflow(page, "debrief");
 
@@ -79,6 +84,9 @@ await scenario([], async (browser) => {
   assert(await chart.locator("figcaption").textContent(), "the chart names its round kind");
   assert(await chart.locator(".legend li").count() > 0, "a legend names the dimensions");
   await shot(page, artifacts, "history-desktop");
+  await page.setViewportSize({ width: 375, height: 812 });
+  await shot(page, artifacts, "history-375");
+  await assertNoHorizontalOverflow(page, "history");
 
   assert(page.pageErrors.length === 0, `no page errors: ${page.pageErrors.join("; ")}`);
   const session = await storedSession(page);

@@ -266,6 +266,11 @@ impl TestApp {
             .await
             .unwrap()
     }
+
+    /// A session's JSON export (`report.json`, `transcript.json`).
+    pub async fn export_json(&self, id: &str, token: &str, file: &str) -> Value {
+        serde_json::from_str(&self.export_text(id, token, file).await).unwrap()
+    }
 }
 
 /// A test candidate: remembers the last sequence number and every prompt and answer.

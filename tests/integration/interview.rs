@@ -155,12 +155,7 @@ async fn skip_repeat_and_pause_work_over_the_socket() {
         "skipping the only screen question moves to coding"
     );
 
-    let report: Value = app
-        .get(&format!("/api/sessions/{id}/report.json?token={token}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let report = app.export_json(&id, &token, "report.json").await;
     assert_eq!(report["answers"][0]["skipped"], true);
     assert_eq!(report["complete"], false);
 }
@@ -212,6 +207,35 @@ async fn exports_hold_the_interview(backend: Backend) {
         "{report_md}"
     );
     assert!(report_md.contains("/ 4"));
+
+    // Each answer carries its question's model answer outline, and the
+    // Markdown report lists it in order.
+    let report = app.export_json(&id, &token, "report.json").await;
+    let catalog = mockloop::content::Catalog::embedded().unwrap();
+    for answer in report["answers"].as_array().unwrap() {
+        let kind = serde_json::from_value(answer["round_kind"].clone()).unwrap();
+        let question = catalog
+            .questions(kind)
+            .iter()
+            .find(|q| q.id == answer["question_id"])
+            .unwrap();
+        assert_eq!(
+            answer["outline"],
+            json!(question.outline),
+            "{}",
+            question.id
+        );
+        let steps: String = question
+            .outline
+            .iter()
+            .enumerate()
+            .map(|(n, step)| format!("{}. {step}\n", n + 1))
+            .collect();
+        assert!(
+            report_md.contains(&format!("How a strong answer could go:\n\n{steps}")),
+            "{report_md}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -171,6 +171,7 @@ function renderAnswerCard(answer, number, report, session) {
     dims.length === 0 ? el("p", { class: "muted" }, "No feedback for this answer.")
       : el("ul", { class: "dimensions" }, dims.map((d) => renderDimension(d, missing.get(d) || []))),
     renderKeyPoints(answer.key_points),
+    renderOutline(answer.outline),
     renderNotes("Strengths", answer.strengths),
     renderNotes("To improve", answer.improvements),
     session && report.complete && typeof answer.question_id === "string" &&
@@ -256,6 +257,14 @@ function renderKeyPoints(points) {
         p.text,
         typeof p.quote === "string" && p.quote && el("span", { class: "small-text" }, " — you said ", el("q", {}, p.quote)));
     }))];
+}
+
+/** A model answer's outline: a shape to practise, not a script. */
+function renderOutline(steps) {
+  const items = Array.isArray(steps) ? steps.filter((s) => typeof s === "string" && s) : [];
+  if (items.length === 0) return null;
+  return [el("h4", {}, "How a strong answer could go"),
+    el("ol", { class: "outline" }, items.map((s) => el("li", {}, s)))];
 }
 
 /** The loop's three things to work on, ranked by weight times gap. */

@@ -17,6 +17,7 @@ const FALLBACK_HINT = "The code editor could not load, so this is a plain text b
 
 let code = null; // the code editor once mounted
 let loading = null; // its module while it loads
+let failed = false; // it could not load: the text area stands in
 
 export function setCodeMode(on) {
   app.codeMode = on;
@@ -24,7 +25,7 @@ export function setCodeMode(on) {
   ta.classList.toggle("code", on);
   ta.spellcheck = !on;
   ta.setAttribute("autocapitalize", on ? "off" : "sentences");
-  $("answer-hint").textContent = on ? CODE_HINT : PROSE_HINT;
+  $("answer-hint").textContent = !on ? PROSE_HINT : failed ? FALLBACK_HINT : CODE_HINT;
   $("notes-box").hidden = !on;
   if (!on) {
     $("code-editor").hidden = true;
@@ -48,6 +49,7 @@ export function setCodeMode(on) {
     },
     (err) => {
       console.error("mockloop: the code editor did not load", err);
+      failed = true;
       if (app.codeMode) $("answer-hint").textContent = FALLBACK_HINT;
     },
   );

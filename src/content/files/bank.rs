@@ -27,6 +27,8 @@ struct QuestionFile {
     difficulty: Difficulty,
     key_points: Vec<KeyPointFile>,
     #[serde(default)]
+    outline: Vec<Spanned<String>>,
+    #[serde(default)]
     examples: Vec<ExampleFile>,
     #[serde(default)]
     probes: Vec<ProbeFile>,
@@ -53,6 +55,10 @@ struct ProbeFile {
     signal: Spanned<String>,
     text: String,
 }
+
+/// A model answer outline is a few steps a candidate can hold in mind.
+const MAX_OUTLINE_STEPS: usize = 8;
+const MAX_OUTLINE_STEP_CHARS: usize = 400;
 
 /// A bank's kind and its questions, each with the span of its id for
 /// errors found later (duplicates across banks).
@@ -93,6 +99,23 @@ pub(crate) fn parse_bank(
                 );
             }
         }
+        if q.outline.len() > MAX_OUTLINE_STEPS {
+            r.error(
+                q.id.span(),
+                format!("{at}.outline"),
+                format!("has {} steps; at most {MAX_OUTLINE_STEPS}", q.outline.len()),
+            );
+        }
+        for (j, step) in q.outline.iter().enumerate() {
+            let chars = step.get_ref().trim().chars().count();
+            if chars == 0 || chars > MAX_OUTLINE_STEP_CHARS {
+                r.error(
+                    step.span(),
+                    format!("{at}.outline[{j}]"),
+                    format!("must be 1 to {MAX_OUTLINE_STEP_CHARS} characters"),
+                );
+            }
+        }
         for (j, p) in q.probes.iter().enumerate() {
             let signal = p.signal.get_ref();
             if !kind_rubrics.iter().any(|rb| rb.has_signal(signal)) {
@@ -122,6 +145,11 @@ pub(crate) fn parse_bank(
                         dimension: k.dimension.into_inner(),
                         text: k.text.trim().to_owned(),
                     })
+                    .collect(),
+                outline: q
+                    .outline
+                    .into_iter()
+                    .map(|s| s.into_inner().trim().to_owned())
                     .collect(),
                 examples: q
                     .examples

@@ -279,6 +279,7 @@ fn sample() -> (Rubric, Question) {
             dimension: "complexity".into(),
             text: "states complexity".into(),
         }],
+        outline: vec![],
         examples: vec![],
         probes: vec![],
         tests: None,

@@ -123,6 +123,7 @@ mod tests {
                 dimension: "architecture".into(),
                 text: "Generates unique short codes".into(),
             }],
+            outline: vec![],
             examples: vec![],
             probes: vec![],
             tests: None,

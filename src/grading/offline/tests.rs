@@ -68,6 +68,7 @@ fn question() -> Question {
             text: text.into(),
         })
         .into(),
+        outline: vec![],
         examples: vec![],
         probes: vec![],
         tests: None,

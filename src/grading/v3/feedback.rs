@@ -2,11 +2,11 @@
 //! (quoting it) and what it missed, phrased from the question's own key
 //! points. Never a rubric level description pasted back.
 
-use crate::content::{Dimension, Question};
+use crate::content::{Dimension, Question, RoundKind};
 use crate::grading::code_reading::Reading;
 use crate::grading::{Coverage, DimensionScore, KeyPointResult};
 
-use super::features::Features;
+use super::features::{Features, ReadsAs};
 use super::story::Story;
 use super::{Cap, clip};
 
@@ -114,6 +114,40 @@ fn lower_first(s: &str) -> String {
     }
 }
 
+/// Why an off-topic answer earns nothing, in terms of what it reads as: a
+/// generic answer is told it could be given anywhere, not that it answers
+/// some other question it never mentions.
+fn off_topic(question: &Question, reads_as: &ReadsAs) -> String {
+    match reads_as {
+        ReadsAs::AnyQuestion => format!(
+            "This answer could be given to almost any {} question: nothing in it is about \
+             “{}” in particular, so it earns nothing here. Answer this question in its own \
+             terms.",
+            kind_words(question.kind),
+            question.title
+        ),
+        ReadsAs::Another(title) => format!(
+            "This answer reads as an answer to another question (“{title}”); whatever its \
+             quality, it earns nothing here. Answer the question in front of you."
+        ),
+        ReadsAs::Unknown => "This answer reads as an answer to a different question; whatever \
+                             its quality, it earns nothing here. Answer the question in front \
+                             of you."
+            .to_owned(),
+    }
+}
+
+fn kind_words(kind: RoundKind) -> &'static str {
+    match kind {
+        RoundKind::Screen => "screening",
+        RoundKind::Coding => "coding",
+        RoundKind::MlCoding => "ML coding",
+        RoundKind::Design => "system design",
+        RoundKind::MlDesign => "ML system design",
+        RoundKind::Values => "values",
+    }
+}
+
 pub(super) fn dimension(
     dimension: &Dimension,
     question: &Question,
@@ -130,11 +164,7 @@ pub(super) fn dimension(
                     no credit; a reviewer can see the flagged sentences."
                 .to_owned();
         }
-        Some(Cap::OffTopic) => {
-            return "This answer reads as an answer to a different question; whatever its \
-                    quality, it earns nothing here. Answer the question in front of you."
-                .to_owned();
-        }
+        Some(Cap::OffTopic) => return off_topic(question, &f.reads_as),
         Some(Cap::Restated) => {
             return "This answer mostly says the question back in its own words; say how you \
                     would do it and why."

@@ -134,6 +134,37 @@ fn a_good_answer_to_another_question_is_off_topic() {
     assert!(own.overall >= 2.0, "{own:#?}");
     assert_eq!(other.overall, 1.0, "{other:#?}");
     assert!(other.dimensions.iter().all(|d| d.evidence.is_empty()));
+    // The feedback names the question it reads as.
+    let feedback = &other.dimensions[0].feedback;
+    assert!(
+        feedback.contains("another question (“Distributed rate limiting service”)"),
+        "{feedback}"
+    );
+}
+
+#[test]
+fn a_generic_answer_is_told_it_could_answer_anything_not_that_it_answers_another_question() {
+    // From the calibration set's generic style (label 1): buzzwords true of
+    // any service, nothing about limiting rates.
+    let generic = "I'd approach this like any large-scale distributed service. First, it needs \
+to be highly scalable, so every component should be stateless and scale horizontally behind a load \
+balancer. Second, it needs to be highly available, so I'd deploy it across multiple regions and \
+availability zones with no single point of failure. For performance I'd add a caching layer and make \
+sure we minimise latency on the critical path. I'd use a distributed database that can handle high \
+throughput, and I'd make all operations idempotent so retries are safe. Consistency is a trade-off, \
+so I'd pick the right consistency model for the use case. For security I'd use authentication, \
+authorisation and encryption in transit and at rest. And I'd build in observability from day one: \
+metrics, logs, traces, dashboards and alerts, with SLOs and an error budget. Finally, I'd load test \
+it before launch and iterate based on feedback.";
+    let score = grade("design-rate-limiter-service", &[generic]);
+    assert_eq!(score.overall, 1.0, "{score:#?}");
+    let feedback = &score.dimensions[0].feedback;
+    assert!(
+        feedback.contains("could be given to almost any system design question")
+            && feedback.contains("“Distributed rate limiting service”"),
+        "{feedback}"
+    );
+    assert!(!feedback.contains("another question"), "{feedback}");
 }
 
 #[test]
@@ -291,6 +322,7 @@ fn typed_in(kind: crate::content::RoundKind, text: &str) -> Question {
     question.id = "ad-hoc".into();
     question.text = text.into();
     question.key_points.clear();
+    question.outline.clear();
     question.examples.clear();
     question.bank = Default::default();
     question

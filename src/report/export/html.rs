@@ -189,6 +189,13 @@ fn answer_card(out: &mut String, n: usize, a: &AnswerReport) {
         }
         out.push_str("</ul>");
     }
+    if !a.outline.is_empty() {
+        out.push_str("<h4>How a strong answer could go</h4><ol>");
+        for step in &a.outline {
+            let _ = write!(out, "<li>{}</li>", escape(step));
+        }
+        out.push_str("</ol>");
+    }
     for (title, items) in [("Strengths", &a.strengths), ("To improve", &a.improvements)] {
         if !items.is_empty() {
             let _ = write!(out, "<h4>{title}</h4><ul>");

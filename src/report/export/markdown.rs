@@ -165,6 +165,12 @@ pub fn report_markdown(r: &Report) -> String {
                 );
             }
         }
+        if !a.outline.is_empty() {
+            out.push_str("\nHow a strong answer could go:\n\n");
+            for (n, step) in a.outline.iter().enumerate() {
+                let _ = writeln!(out, "{}. {}", n + 1, one_line(step));
+            }
+        }
         for (title, items) in [("Strengths", &a.strengths), ("To improve", &a.improvements)] {
             if !items.is_empty() {
                 let _ = writeln!(out, "\n{title}:\n");
