@@ -128,6 +128,19 @@ pub struct WorkOn {
     pub answers: Vec<usize>,
 }
 
+impl WorkOn {
+    /// The questions it was seen in, as a sentence: "Caching; Threads or an
+    /// event loop?" ends with the title's own question mark, not "?.".
+    pub fn seen_in(&self) -> String {
+        let list = self.questions.join("; ");
+        if list.ends_with(['.', '?', '!', '…']) {
+            list
+        } else {
+            format!("{list}.")
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct LoopRef {
     pub id: String,

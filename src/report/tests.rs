@@ -126,3 +126,22 @@ fn three_things_to_work_on_are_ranked_by_weight_times_gap_and_point_at_answers()
         "ranked"
     );
 }
+
+#[test]
+fn the_questions_a_weakness_was_seen_in_end_as_one_sentence() {
+    let work_on = |questions: &[&str]| WorkOn {
+        round_kind: RoundKind::Screen,
+        dimension: "depth".into(),
+        name: "Depth".into(),
+        average: 1.0,
+        priority: 1.0,
+        advice: String::new(),
+        questions: questions.iter().map(|q| (*q).to_owned()).collect(),
+        answers: vec![],
+    };
+    assert_eq!(work_on(&["Caching"]).seen_in(), "Caching.");
+    assert_eq!(
+        work_on(&["Caching", "Threads or an event loop?"]).seen_in(),
+        "Caching; Threads or an event loop?"
+    );
+}

@@ -68,6 +68,9 @@ await scenario([], async (browser) => {
 
   await page.setViewportSize({ width: 1280, height: 900 });
   await shot(page, artifacts, "debrief-desktop");
+  // The top of the debrief as a visitor first sees it (the README's picture).
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: `${artifacts}/debrief-top.png` });
 
   // History: this browser remembers the finished session and its scores.
   await page.locator("#history-btn").click();

@@ -277,7 +277,12 @@ function renderWorkOn(report) {
       el("strong", {}, w.name), ` (${kindLabel(w.round_kind)}, average level ${formatScore(w.average)} of 4): `,
       w.advice || "",
       Array.isArray(w.questions) && w.questions.length > 0 &&
-        el("span", { class: "small-text" }, ` Seen in: ${w.questions.join("; ")}.`)))));
+        el("span", { class: "small-text" }, ` Seen in: ${sentence(w.questions.join("; "))}`)))));
+}
+
+/** Ends `text` with a full stop unless it already ends a sentence ("…loop?"). */
+function sentence(text) {
+  return /[.?!…]$/.test(text) ? text : `${text}.`;
 }
 
 // ---------------------------------------------------------------------------

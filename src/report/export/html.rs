@@ -75,12 +75,12 @@ pub fn report_html(r: &Report) -> String {
         for w in &r.work_on {
             let _ = write!(
                 out,
-                "<li><strong>{}</strong> ({}, average {:.2} of 4): {} <span class=\"muted\">Seen in: {}.</span></li>",
+                "<li><strong>{}</strong> ({}, average {:.2} of 4): {} <span class=\"muted\">Seen in: {}</span></li>",
                 escape(&w.name),
                 escape(&w.round_kind.to_string()),
                 w.average,
                 escape(&w.advice),
-                escape(&w.questions.join("; "))
+                escape(&w.seen_in())
             );
         }
         out.push_str("</ol>");

@@ -101,13 +101,13 @@ pub fn report_markdown(r: &Report) -> String {
         for (i, w) in r.work_on.iter().enumerate() {
             let _ = writeln!(
                 out,
-                "{}. **{}** ({}, average {:.2} / 4): {} _Seen in: {}._",
+                "{}. **{}** ({}, average {:.2} / 4): {} _Seen in: {}_",
                 i + 1,
                 w.name,
                 w.round_kind,
                 w.average,
                 one_line(&w.advice),
-                w.questions.join("; ")
+                w.seen_in()
             );
         }
     }
