@@ -148,6 +148,31 @@ fn kind_words(kind: RoundKind) -> &'static str {
     }
 }
 
+/// A key point the answer mentioned without its substance. A point with a
+/// short head ("Failure modes: …") names the head and asks for the rest;
+/// one without (a whole sentence) would say itself twice, so the answer's
+/// own words stand for what was shown and the point for what was missing.
+fn touched_on(text: &str, f: &Features, i: usize) -> String {
+    let short_head = text
+        .split_once(':')
+        .is_some_and(|(head, _)| head.split_whitespace().count() <= 8);
+    if short_head {
+        return format!(
+            "You touched on {} but not the substance: {}.",
+            head(text),
+            lower_first(detail(text))
+        );
+    }
+    let missing = topic(text.trim_end_matches('.'));
+    match f.points[i].sentence.map(|s| clip(f.sentence(s))) {
+        Some(said) => format!(
+            "You touched on this (\"{said}\") but not the substance a strong answer gives: \
+             {missing}."
+        ),
+        None => format!("A strong answer goes past a mention to the substance: {missing}."),
+    }
+}
+
 pub(super) fn dimension(
     dimension: &Dimension,
     question: &Question,
@@ -224,12 +249,7 @@ pub(super) fn dimension(
         .filter(|&i| points[i].1 == Coverage::Mentioned)
         .collect();
     for &i in mentioned.iter().take(MAX_NAMED) {
-        let text = &question.key_points[i].text;
-        parts.push(format!(
-            "You touched on {} but not the substance: {}.",
-            head(text),
-            lower_first(detail(text))
-        ));
+        parts.push(touched_on(&question.key_points[i].text, f, i));
     }
     let missed: Vec<usize> = own
         .iter()

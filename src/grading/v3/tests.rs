@@ -492,3 +492,34 @@ async fn prepare_embeds_each_questions_references_before_its_first_answer() {
         }
     }
 }
+
+#[test]
+fn a_mentioned_point_without_a_short_head_quotes_the_answer_instead_of_saying_itself_twice() {
+    let answer = "I measured it: p99 latency went from 120 ms down to 40 ms after I added a cache, \
+and the trade-off was memory versus latency. I would test it by walking through a small example by \
+hand.";
+    let score = grade("screen-slow-query-indexing", &[answer]);
+    let point = score
+        .key_points
+        .iter()
+        .find(|k| k.text.starts_with("Knows indexes cost write amplification"))
+        .unwrap();
+    assert_eq!(point.status, Coverage::Mentioned, "{score:#?}");
+    let feedback = score
+        .dimensions
+        .iter()
+        .map(|d| d.feedback.as_str())
+        .find(|f| f.contains("write amplification"))
+        .unwrap();
+    let said = feedback
+        .split_once("You touched on this (\"")
+        .and_then(|(_, rest)| rest.split_once("\")"))
+        .map(|(quote, _)| quote)
+        .unwrap_or_else(|| panic!("no quote in {feedback}"));
+    assert!(answer.contains(said), "{said}");
+    assert_eq!(
+        feedback.matches("write amplification").count(),
+        1,
+        "{feedback}"
+    );
+}
