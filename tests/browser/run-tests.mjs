@@ -48,6 +48,13 @@ await scenario([], async (browser) => {
   typed = await page.locator("#answer").inputValue();
   assert(typed.startsWith("function f(xs) {\n  "), `JavaScript indents two spaces: ${JSON.stringify(typed)}`);
   await page.locator("#code-language").selectOption("python");
+  // Tab indents inside the editor; Escape, then Tab, leaves it (keyboard
+  // users are never trapped). Focus inside the shadow root shows as its host.
+  await editor.focus();
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("Tab");
+  const focused = await page.evaluate(() => document.activeElement && document.activeElement.id);
+  assert(focused === "notes", `Escape then Tab moves on to the notes: ${focused}`);
 
   await editor.fill("def count_subarrays(nums, k):\n    print('trying')\n    return 1\n");
   await page.locator("#run-tests-btn:not([disabled])").click();

@@ -3,12 +3,12 @@
 
 import { $, el } from "./dom.js";
 import { app } from "./state.js";
-import { recordEvent, saveDraft, saveNotes } from "./storage.js";
+import { recordEvent, saveDraft } from "./storage.js";
 import { showAlert } from "./views.js";
 import { send } from "./connection.js";
 import { onLocalAnswer } from "./events.js";
 import { updateControls } from "./room.js";
-import { MAX_ANSWER_CHARS, answerText, focusAnswer, setAnswer, updateCount } from "./editor.js";
+import { MAX_ANSWER_CHARS, answerText, clearNotes, focusAnswer, setAnswer, updateCount } from "./editor.js";
 import { dropDraft } from "./draft.js";
 
 // An answer that has had no "ack" after this long is shown as unconfirmed and
@@ -120,8 +120,7 @@ export function submitAnswer() {
     saveDraft("");
   }
   // The notes were said with that code; the next answer starts its own.
-  $("notes").value = "";
-  saveNotes("");
+  clearNotes();
   updateCount();
   updateControls();
   focusAnswer();

@@ -104,7 +104,6 @@ export function createCodeEditor(host, { text, language, label, onChange, onSubm
   });
   const view = new EditorView({ state, parent: shadow, root: shadow });
   return {
-    text: () => view.state.doc.toString(),
     setText(next) {
       if (next === view.state.doc.toString()) return;
       view.dispatch({
@@ -117,7 +116,6 @@ export function createCodeEditor(host, { text, language, label, onChange, onSubm
       view.dispatch({ effects: lang.reconfigure(languageOf(next)) });
     },
     focus: () => view.focus(),
-    destroy: () => view.destroy(),
   };
 }
 

@@ -6,6 +6,7 @@
 
 import { $ } from "./dom.js";
 import { app } from "./state.js";
+import { saveDraft, saveNotes } from "./storage.js";
 import { submitAnswer } from "./answers.js";
 
 export const MAX_ANSWER_CHARS = 20000;
@@ -89,6 +90,20 @@ export function answerText() {
 export function setAnswer(text) {
   $("answer").value = text;
   if (code && app.codeMode) code.setText(text);
+}
+
+/** Empties the answer box and the notes, and their saved drafts. */
+export function clearAnswer() {
+  setAnswer("");
+  saveDraft("");
+  clearNotes();
+  updateCount();
+}
+
+/** Empties the notes (said with the code they went with) and their draft. */
+export function clearNotes() {
+  $("notes").value = "";
+  saveNotes("");
 }
 
 export function focusAnswer() {

@@ -4,10 +4,10 @@
 import { $, el } from "./dom.js";
 import { CODE_KINDS, describeUnder, formatScore, kindLabel, roundLabel } from "./format.js";
 import { app } from "./state.js";
-import { recordEvent, saveDraft, saveNotes, saveRecord } from "./storage.js";
+import { recordEvent, saveRecord } from "./storage.js";
 import { focusViewHeading, hideBanner, showAlert, showBanner, showView } from "./views.js";
 import { renderCountdown, setPromptMessage, setState, setTimer, updateControls } from "./room.js";
-import { setAnswer, setCodeMode, updateCount } from "./editor.js";
+import { clearAnswer, setCodeMode } from "./editor.js";
 import {
   addLogEntry,
   armPendingTimer,
@@ -191,11 +191,7 @@ function setAsideUnsent() {
       ...unsent.map((t) => el("div", { class: "text" }, t)),
     ]);
   }
-  setAnswer("");
-  saveDraft("");
-  $("notes").value = "";
-  saveNotes("");
-  updateCount();
+  clearAnswer();
 }
 
 /** Time ran out with text typed: the server took it as the answer. */
@@ -204,11 +200,7 @@ function onSentAtTimeUp(msg, ctx) {
     el("div", { class: CODE_KINDS.has(app.round && app.round.kind) ? "text code" : "text" }, msg.text || ""),
   ]);
   if (!ctx.live) return;
-  setAnswer("");
-  saveDraft("");
-  $("notes").value = "";
-  saveNotes("");
-  updateCount();
+  clearAnswer();
   updateControls();
 }
 
