@@ -2,34 +2,45 @@
 //! case in a coding round, hostile code stopped while the server stays
 //! healthy, and the final run moving the grade and showing in the report.
 
-use std::path::Path;
 use std::time::Duration;
 
 use mockloop::config::{Bounded, Config};
+use mockloop::content::ContentSource;
+use mockloop::content::edit::export_to;
 use serde_json::{Value, json};
 
 use crate::app::{Candidate, TestApp, answer_for, mockloop, succeed};
 use crate::sandbox::{JS_CORRECT, next_uid};
 
-/// A coding round on one question with tests, then a values round.
-const LOOP: &str = r#"
-id = "tests-practice"
-title = "Tests practice"
+/// A loop of one coding question, `minutes` long with at most
+/// `max_follow_ups`, then one values question (whose prompt says why the
+/// coding question ended): a content file for tests of a coding round.
+pub fn coding_loop(
+    id: &str,
+    title: &str,
+    question: &str,
+    minutes: u32,
+    max_follow_ups: u32,
+) -> String {
+    format!(
+        r#"
+id = "{id}"
+title = "{title}"
 company = "Test"
 role = "Engineer"
 level = "Any"
-description = "A coding question with tests, then a values question."
+description = "One coding question, then one values question."
 
 [[rounds]]
 kind = "coding"
 title = "Coding"
-minutes = 30
+minutes = {minutes}
 questions = 1
-max_follow_ups = 0
+max_follow_ups = {max_follow_ups}
 rubric = "coding"
 persona = "An interviewer."
 intro = ""
-question_ids = ["coding-subarray-sum-equals-k"]
+question_ids = ["{question}"]
 
 [[rounds]]
 kind = "values"
@@ -40,11 +51,27 @@ max_follow_ups = 0
 rubric = "values"
 persona = "An interviewer."
 intro = ""
-"#;
+"#
+    )
+}
+
+/// The shipped content plus one more loop file, in a folder that must
+/// outlive the server reading it.
+pub fn content_with_loop(id: &str, toml: &str) -> tempfile::TempDir {
+    let content = tempfile::tempdir().expect("temp dir");
+    export_to(&ContentSource::embedded(), content.path()).unwrap();
+    std::fs::write(
+        content.path().join(format!("prompts/loops/{id}.toml")),
+        toml,
+    )
+    .unwrap();
+    content
+}
 
 const PY_WRONG: &str = "def count_subarrays(nums, k):\n    return 1\n";
 
-/// The shipped content plus [`LOOP`], served from a directory.
+/// The shipped content plus a coding loop on subarray sum (`tests-practice`),
+/// served from a directory.
 pub async fn coding_app(edit: impl FnOnce(&mut Config)) -> (TestApp, tempfile::TempDir) {
     let (config, content) = coding_config(edit);
     (TestApp::builder().config(config).spawn().await, content)
@@ -53,22 +80,16 @@ pub async fn coding_app(edit: impl FnOnce(&mut Config)) -> (TestApp, tempfile::T
 /// The configuration `coding_app` serves, for a test that builds its app
 /// with more (a grader of its own); the folder must outlive the app.
 pub fn coding_config(edit: impl FnOnce(&mut Config)) -> (Config, tempfile::TempDir) {
-    let content = tempfile::tempdir().expect("temp dir");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for dir in ["prompts", "rubrics"] {
-        let status = std::process::Command::new("cp")
-            .arg("-r")
-            .arg(root.join(dir))
-            .arg(content.path())
-            .status()
-            .expect("cp runs");
-        assert!(status.success());
-    }
-    std::fs::write(
-        content.path().join("prompts/loops/tests-practice.toml"),
-        LOOP,
-    )
-    .unwrap();
+    let content = content_with_loop(
+        "tests-practice",
+        &coding_loop(
+            "tests-practice",
+            "Tests practice",
+            "coding-subarray-sum-equals-k",
+            30,
+            0,
+        ),
+    );
     let mut config = Config::default();
     config.content.dir = Some(content.path().to_owned());
     config.sandbox.uid = Bounded::new(next_uid()).unwrap();

@@ -6,56 +6,22 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use mockloop::content::edit::export_to;
-use mockloop::content::{Catalog, ContentSource};
+use mockloop::content::Catalog;
 use mockloop::grading::calibrate::CalibrationSet;
 use mockloop::grading::{Coverage, GradeRequest, Grader, SubstanceGrader};
 
 use crate::app::TestApp;
+use crate::code_runs::{coding_loop, content_with_loop};
 
 const QUESTION: &str = "coding-top-k-frequent-words";
 
-/// One coding question with room for follow-ups, then a values question
-/// (whose prompt says why the coding question ended).
-const LOOP: &str = r#"
-id = "pacing-practice"
-title = "Pacing practice"
-company = "Test"
-role = "Engineer"
-level = "Any"
-description = "One coding question, then one values question."
-
-[[rounds]]
-kind = "coding"
-title = "Coding"
-minutes = 40
-questions = 1
-max_follow_ups = 8
-rubric = "coding"
-persona = "An interviewer."
-intro = ""
-question_ids = ["coding-top-k-frequent-words"]
-
-[[rounds]]
-kind = "values"
-title = "Values"
-minutes = 10
-questions = 1
-max_follow_ups = 0
-rubric = "values"
-persona = "An interviewer."
-intro = ""
-"#;
-
 #[tokio::test]
 async fn each_follow_up_asks_for_what_the_grader_read_as_missing_with_a_word_first() {
-    let content = tempfile::tempdir().unwrap();
-    export_to(&ContentSource::embedded(), content.path()).unwrap();
-    std::fs::write(
-        content.path().join("prompts/loops/pacing-practice.toml"),
-        LOOP,
-    )
-    .unwrap();
+    // One coding question with room for follow-ups, then a values question.
+    let content = content_with_loop(
+        "pacing-practice",
+        &coding_loop("pacing-practice", "Pacing practice", QUESTION, 40, 8),
+    );
     let mut config = mockloop::config::Config::default();
     config.content.dir = Some(content.path().to_owned());
     let grader = Arc::new(SubstanceGrader::new(mockloop::embed::test_model()));
