@@ -153,10 +153,7 @@ fn kind_words(kind: RoundKind) -> &'static str {
 /// one without (a whole sentence) would say itself twice, so the answer's
 /// own words stand for what was shown and the point for what was missing.
 fn touched_on(text: &str, f: &Features, i: usize) -> String {
-    let short_head = text
-        .split_once(':')
-        .is_some_and(|(head, _)| head.split_whitespace().count() <= 8);
-    if short_head {
+    if has_short_head(text) {
         return format!(
             "You touched on {} but not the substance: {}.",
             head(text),
@@ -170,6 +167,26 @@ fn touched_on(text: &str, f: &Features, i: usize) -> String {
              {missing}."
         ),
         None => format!("A strong answer goes past a mention to the substance: {missing}."),
+    }
+}
+
+/// Whether a key point opens with a short name before a colon ("Failure
+/// modes: …"), which feedback can name apart from what it asks for.
+fn has_short_head(text: &str) -> bool {
+    text.split_once(':')
+        .is_some_and(|(head, _)| head.split_whitespace().count() <= 8)
+}
+
+/// The improvement for a key point only mentioned: its name and what it
+/// asks for, or (a point with no short name) the point once.
+fn past_a_mention(text: &str) -> String {
+    if has_short_head(text) {
+        format!("Go past naming {}: {}.", head(text), detail(text))
+    } else {
+        format!(
+            "Go past a mention to the substance: {}.",
+            topic(text.trim_end_matches('.'))
+        )
     }
 }
 
@@ -457,7 +474,7 @@ pub(super) fn summary(
         .iter()
         .filter(|k| k.status == Coverage::Mentioned)
         .take(1)
-        .map(|k| format!("Go past naming {}: {}.", head(&k.text), detail(&k.text)))
+        .map(|k| past_a_mention(&k.text))
         .chain(
             key_points
                 .iter()

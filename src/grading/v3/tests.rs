@@ -522,4 +522,15 @@ hand.";
         1,
         "{feedback}"
     );
+    // The list of things to improve names it once too.
+    let improvement = score
+        .improvements
+        .iter()
+        .find(|i| i.contains("write amplification"))
+        .unwrap();
+    assert_eq!(
+        improvement.matches("write amplification").count(),
+        1,
+        "{improvement}"
+    );
 }
