@@ -229,7 +229,11 @@ async fn exports_hold_the_interview(backend: Backend) {
             .outline
             .iter()
             .enumerate()
-            .map(|(n, step)| format!("{}. {step}\n", n + 1))
+            // Markdown carries angle brackets as entities ("p99 &lt; 200 ms").
+            .map(|(n, step)| {
+                let step = step.replace('<', "&lt;").replace('>', "&gt;");
+                format!("{}. {step}\n", n + 1)
+            })
             .collect();
         assert!(
             report_md.contains(&format!("How a strong answer could go:\n\n{steps}")),
