@@ -22,6 +22,11 @@ pub struct SandboxConfig {
     /// (`/usr/local/bin:/usr/bin:/bin`): only `/usr` is mounted inside.
     pub python: String,
     pub node: String,
+    /// Java's launcher and compiler, and the C++ compiler (Java and C++
+    /// are compiled inside the sandbox, under the same limits).
+    pub java: String,
+    pub javac: String,
+    pub cxx: String,
     /// CPU seconds per run (`RLIMIT_CPU`): an infinite loop is killed here.
     pub cpu_seconds: Bounded<u64, 1, 600>,
     /// Wall-clock seconds per run, including the interpreter's start, so a
@@ -29,7 +34,7 @@ pub struct SandboxConfig {
     pub wall_seconds: Bounded<u64, 1, 600>,
     /// Address space per process, MiB (`RLIMIT_AS`). Node reserves most of
     /// a GiB of address space before it runs anything: at 1024 its heap
-    /// stops near 150 MB.
+    /// stops near 150 MB. The JVM (given a 256 MB heap) needs about 768.
     pub memory_mb: Bounded<u64, 64, 65_536>,
     /// Processes and threads of the sandbox user (`RLIMIT_NPROC`); Node
     /// alone starts about ten threads.
@@ -59,6 +64,9 @@ impl Default for SandboxConfig {
             bwrap: "bwrap".into(),
             python: "python3".into(),
             node: "node".into(),
+            java: "java".into(),
+            javac: "javac".into(),
+            cxx: "g++".into(),
             cpu_seconds: Bounded::default_of(5),
             wall_seconds: Bounded::default_of(10),
             memory_mb: Bounded::default_of(2048),

@@ -20,6 +20,8 @@ const DEFAULT_TOLERANCE: f64 = 1e-6;
 pub(super) struct TestsFile {
     python: Option<SignatureFile>,
     javascript: Option<SignatureFile>,
+    java: Option<SignatureFile>,
+    cpp: Option<SignatureFile>,
     tolerance: Option<Spanned<f64>>,
     #[serde(default)]
     any_order: bool,
@@ -59,11 +61,11 @@ pub(super) fn parse(
             format!("only coding and ml-coding questions run tests, not {kind}"),
         );
     }
-    if raw.python.is_none() && raw.javascript.is_none() {
+    if raw.python.is_none() && raw.javascript.is_none() && raw.java.is_none() && raw.cpp.is_none() {
         r.error(
             span,
             format!("{at}.tests"),
-            "needs a function for at least one language: python or javascript",
+            "needs a function for at least one language: python, javascript, java or cpp",
         );
     }
     let mut signature = |file: Option<SignatureFile>, language: &str| {
@@ -89,6 +91,8 @@ pub(super) fn parse(
     };
     let python = signature(raw.python, "python");
     let javascript = signature(raw.javascript, "javascript");
+    let java = signature(raw.java, "java");
+    let cpp = signature(raw.cpp, "cpp");
     let tolerance = match &raw.tolerance {
         Some(t) if !(*t.get_ref() > 0.0 && *t.get_ref() < 1.0) => {
             r.error(
@@ -155,6 +159,8 @@ pub(super) fn parse(
     Some(CodeTests {
         python,
         javascript,
+        java,
+        cpp,
         tolerance,
         any_order: raw.any_order,
         note: raw

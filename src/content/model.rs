@@ -252,15 +252,46 @@ pub struct Example {
 pub enum CodeLanguage {
     Python,
     Javascript,
+    Java,
+    Cpp,
 }
 
 impl CodeLanguage {
-    pub const ALL: [CodeLanguage; 2] = [CodeLanguage::Python, CodeLanguage::Javascript];
+    pub const ALL: [CodeLanguage; 4] = [
+        CodeLanguage::Python,
+        CodeLanguage::Javascript,
+        CodeLanguage::Java,
+        CodeLanguage::Cpp,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             CodeLanguage::Python => "python",
             CodeLanguage::Javascript => "javascript",
+            CodeLanguage::Java => "java",
+            CodeLanguage::Cpp => "cpp",
+        }
+    }
+
+    /// The name a candidate picks from.
+    pub fn name(self) -> &'static str {
+        match self {
+            CodeLanguage::Python => "Python 3",
+            CodeLanguage::Javascript => "JavaScript (Node)",
+            CodeLanguage::Java => "Java",
+            CodeLanguage::Cpp => "C++17",
+        }
+    }
+
+    /// What the editor starts from: the question's one-line signature with
+    /// the body (and for Java, the class the tests load) around it.
+    pub fn starter(self, signature: &str) -> String {
+        match self {
+            CodeLanguage::Python => format!("{signature}\n    "),
+            CodeLanguage::Javascript | CodeLanguage::Cpp => format!("{signature}\n    \n}}\n"),
+            CodeLanguage::Java => format!(
+                "import java.util.*;\n\nclass Solution {{\n    {signature}\n        \n    }}\n}}\n"
+            ),
         }
     }
 }
@@ -279,6 +310,13 @@ pub struct CodeTests {
     pub python: Option<FunctionSignature>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub javascript: Option<FunctionSignature>,
+    /// A method of `class Solution`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub java: Option<FunctionSignature>,
+    /// A free function; the standard library is included and
+    /// `using namespace std;` is in force.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpp: Option<FunctionSignature>,
     /// Numbers that are not both integers match within this relative
     /// tolerance (floating-point answers differ in the last digits).
     pub tolerance: f64,
@@ -300,6 +338,8 @@ impl CodeTests {
         match language {
             CodeLanguage::Python => self.python.as_ref(),
             CodeLanguage::Javascript => self.javascript.as_ref(),
+            CodeLanguage::Java => self.java.as_ref(),
+            CodeLanguage::Cpp => self.cpp.as_ref(),
         }
     }
 

@@ -79,6 +79,12 @@ pub fn build(
             Err(_) => {}
         }
     }
+    // Debian's JDKs keep their configuration (java.security, without which
+    // neither javac nor java starts) in /etc/java-<version>-openjdk, linked
+    // from /usr/lib/jvm.
+    for dir in java_config_dirs() {
+        push(&["--ro-bind", &dir, &dir]);
+    }
     let host_dir = host_dir.to_string_lossy().into_owned();
     let tmpfs_bytes = (config.max_file_mb.get() * mib).to_string();
     push(&[
@@ -134,6 +140,20 @@ pub fn build(
     ]);
     push(argv);
     args
+}
+
+fn java_config_dirs() -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir("/etc") else {
+        return Vec::new();
+    };
+    let mut dirs: Vec<String> = entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("java-"))
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.path().to_string_lossy().into_owned())
+        .collect();
+    dirs.sort();
+    dirs
 }
 
 #[cfg(test)]

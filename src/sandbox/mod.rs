@@ -9,11 +9,12 @@
 //! reads at most a bounded amount of output before a wall-clock deadline.
 //! Expected values never enter the sandbox: the server compares them.
 //!
-//! At first use the sandbox probes itself by running each interpreter the
+//! At first use the sandbox probes itself by running each language the
 //! same way; if nothing works, code execution is off and says why.
 
 mod cgroup;
 mod command;
+mod languages;
 mod outcome;
 mod process;
 mod turns;
@@ -31,9 +32,6 @@ use crate::content::{CodeLanguage, CodeTests};
 pub use outcome::{CaseResult, RunStatus, TestRun, matches};
 use outcome::{Ending, Raw};
 pub use turns::Refused;
-
-const HARNESS_PY: &str = include_str!("harness.py");
-const HARNESS_JS: &str = include_str!("harness.js");
 
 /// Characters of the candidate's own prints kept per case.
 const CASE_OUTPUT_CAP: usize = 4_000;
@@ -161,18 +159,11 @@ impl Sandbox {
         let mut languages = Vec::new();
         let mut problems = Vec::new();
         for language in CodeLanguage::ALL {
-            let program = match language {
-                CodeLanguage::Python => "print(6 * 7)",
-                CodeLanguage::Javascript => "console.log(6 * 7)",
-            };
-            let flag = match language {
-                CodeLanguage::Python => "-c",
-                CodeLanguage::Javascript => "-e",
-            };
             let result = async {
                 let slot = self.slot(PROBE).await?;
-                let dir = self.prepare_dir(&slot)?;
-                let argv = [self.interpreter(language), flag, program];
+                let launch = languages::probe(&self.config, language);
+                let dir = self.prepare_dir(&slot, &launch.files)?;
+                let argv: Vec<&str> = launch.argv.iter().map(String::as_str).collect();
                 let command = self.command(&slot, dir.path(), &argv);
                 Ok::<_, SandboxError>(process::execute(&command, &self.limits()).await?)
             }
@@ -197,7 +188,7 @@ impl Sandbox {
         }
         if languages.is_empty() {
             let reason = format!(
-                "bubblewrap could not run any interpreter ({}); install bubblewrap, python3 and nodejs",
+                "bubblewrap could not run any language ({}); install bubblewrap and python3, nodejs, a JDK or g++",
                 problems.join("; ")
             );
             warn!(%reason, "code execution disabled");
@@ -257,45 +248,17 @@ impl Sandbox {
             .ok_or(SandboxError::NoTests(language))?;
         let slot = self.slot(owner).await?;
         let nonce = format!("{:032x}", rand::random::<u128>());
-        let dir = tempfile::Builder::new().prefix("mockloop-run-").tempdir()?;
-        let (solution, harness, harness_name) = match language {
-            CodeLanguage::Python => (code.to_owned(), HARNESS_PY, "harness.py"),
-            CodeLanguage::Javascript => (
-                // The candidate writes a plain function; the module exports it.
-                format!(
-                    "{code}\n;module.exports = (typeof {f} === 'function') ? {f} : undefined;\n",
-                    f = signature.function
-                ),
-                HARNESS_JS,
-                "harness.js",
-            ),
-        };
-        let solution_name = match language {
-            CodeLanguage::Python => "solution.py",
-            CodeLanguage::Javascript => "solution.js",
-        };
+        let launch = languages::tests(&self.config, language, code, &signature.function, &nonce);
         let input = serde_json::json!({
             "nonce": nonce,
             "function": signature.function,
             "output_cap": CASE_OUTPUT_CAP,
             "cases": tests.cases.iter().map(|c| &c.args).collect::<Vec<_>>(),
         });
-        std::fs::write(dir.path().join(solution_name), solution)?;
-        std::fs::write(dir.path().join(harness_name), harness)?;
-        std::fs::write(dir.path().join("input.json"), input.to_string())?;
-        self.hand_over(&slot, dir.path())?;
-        let harness_path = format!("{}/{harness_name}", command::CODE_DIR);
-        let argv: Vec<&str> = match language {
-            CodeLanguage::Python => vec![
-                self.interpreter(language),
-                "-I",
-                "-B",
-                "-X",
-                "utf8",
-                &harness_path,
-            ],
-            CodeLanguage::Javascript => vec![self.interpreter(language), &harness_path],
-        };
+        let mut files = launch.files;
+        files.push(("input.json", input.to_string()));
+        let dir = self.prepare_dir(&slot, &files)?;
+        let argv: Vec<&str> = launch.argv.iter().map(String::as_str).collect();
         let finished =
             process::execute(&self.command(&slot, dir.path(), &argv), &self.limits()).await?;
         Ok(outcome::build(Raw {
@@ -308,13 +271,6 @@ impl Sandbox {
             ending: finished.ending,
             duration_ms: finished.duration.as_millis() as u64,
         }))
-    }
-
-    fn interpreter(&self, language: CodeLanguage) -> &str {
-        match language {
-            CodeLanguage::Python => &self.config.python,
-            CodeLanguage::Javascript => &self.config.node,
-        }
     }
 
     fn limits(&self) -> process::Limits {
@@ -378,8 +334,16 @@ impl Sandbox {
         ))
     }
 
-    fn prepare_dir(&self, slot: &Slot<'_>) -> std::io::Result<tempfile::TempDir> {
+    /// A fresh private directory holding `files`, handed to the slot's user.
+    fn prepare_dir(
+        &self,
+        slot: &Slot<'_>,
+        files: &[(&str, String)],
+    ) -> std::io::Result<tempfile::TempDir> {
         let dir = tempfile::Builder::new().prefix("mockloop-run-").tempdir()?;
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text)?;
+        }
         self.hand_over(slot, dir.path())?;
         Ok(dir)
     }

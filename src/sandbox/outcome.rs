@@ -6,6 +6,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::command::CODE_DIR;
 use crate::content::{CodeLanguage, CodeTests};
 
 /// Bounds on what a stored run keeps: enough to see what went wrong.
@@ -35,6 +36,8 @@ enum Line {
         error: Option<String>,
         output: String,
     },
+    /// Java or C++ did not compile; the compiler's messages are on stderr.
+    CompileError,
     Done,
 }
 
@@ -81,7 +84,8 @@ pub fn build(raw: Raw<'_>) -> TestRun {
             }
         }
     }
-    stray.push_str(&String::from_utf8_lossy(raw.stderr));
+    let stderr = String::from_utf8_lossy(raw.stderr).replace(&format!("{CODE_DIR}/"), "");
+    stray.push_str(&stderr);
     let total = raw.tests.cases.len();
     let mut cases: Vec<CaseResult> = Vec::new();
     let mut loaded = false;
@@ -98,6 +102,13 @@ pub fn build(raw: Raw<'_>) -> TestRun {
             Line::LoadError { error, output } if !loaded && load_error.is_none() => {
                 load_error = Some(error);
                 stray.insert_str(0, &output);
+            }
+            Line::CompileError if !loaded && load_error.is_none() => {
+                let function = raw
+                    .tests
+                    .signature(raw.language)
+                    .map(|s| s.function.as_str());
+                load_error = Some(compile_message(&stderr, function.unwrap_or("?")));
             }
             Line::Case {
                 index,
@@ -154,9 +165,10 @@ pub fn build(raw: Raw<'_>) -> TestRun {
                 Some("stopped: printed more than the output limit".to_owned()),
             ),
             (Ending::Exited { code: Some(0) }, true) => (RunStatus::Completed, None),
-            (Ending::Exited { code }, _) => {
-                (RunStatus::Crashed, Some(crash_message(*code, &stray)))
-            }
+            (Ending::Exited { code }, _) => (
+                RunStatus::Crashed,
+                Some(crash_message(raw.language, *code, &stray)),
+            ),
         }
     };
     let ran = cases.len();
@@ -194,15 +206,62 @@ pub fn build(raw: Raw<'_>) -> TestRun {
 }
 
 /// bubblewrap exits 128 + the signal when its child is killed by one.
-fn crash_message(code: Option<i32>, stderr: &str) -> String {
-    let out_of_memory = stderr.contains("MemoryError") || stderr.contains("heap out of memory");
+fn crash_message(language: CodeLanguage, code: Option<i32>, stderr: &str) -> String {
+    let out_of_memory = ["MemoryError", "heap out of memory", "std::bad_alloc"]
+        .iter()
+        .any(|sign| stderr.contains(sign));
     match code {
         _ if out_of_memory => "stopped: over the memory limit".to_owned(),
+        Some(139) if language == CodeLanguage::Cpp => {
+            "crashed: a segmentation fault (an index out of bounds, or a bad pointer?)".to_owned()
+        }
         Some(137) => "stopped: killed (over the CPU-time or memory limit)".to_owned(),
         Some(152) => "stopped: over the CPU-time limit".to_owned(),
         Some(134) | Some(139) => "crashed (over the memory limit?)".to_owned(),
         Some(code) => format!("ended (exit status {code}) before every test had run"),
         None => "ended by a signal before every test had run".to_owned(),
+    }
+}
+
+/// The compiler's first error, said against the candidate's own lines,
+/// with how many more there are (all of them are in the run's output).
+/// An error inside the harness means the function is missing or cannot
+/// be called the way the tests call it.
+fn compile_message(stderr: &str, function: &str) -> String {
+    let errors: Vec<(&str, &str)> = stderr
+        .lines()
+        .filter_map(|line| {
+            line.split_once(": fatal error: ")
+                .or_else(|| line.split_once(": error: "))
+        })
+        .collect();
+    let Some((place, error)) = errors.first() else {
+        return "did not compile".to_owned();
+    };
+    let mut parts = place.split(':');
+    let file = parts.next().unwrap_or_default();
+    let line = parts.next().and_then(|l| l.parse::<u32>().ok());
+    let first = match (file, line) {
+        ("solution.cpp" | "Solution.java", Some(line)) => format!("line {line}: {error}"),
+        ("harness.cpp", _) if error.contains("cannot pass this parameter type") => format!(
+            "the tests cannot pass one of {function}'s parameter types; \
+             use the types in the question's signature"
+        ),
+        // The function's name reaches the harness from the command line.
+        ("harness.cpp" | "<command-line>", _)
+            if error.contains("MOCKLOOP_FUNCTION") || error.contains(function) =>
+        {
+            format!(
+                "there is no function named {function} that the tests can call \
+                 (a free function, as in the question's signature): {error}"
+            )
+        }
+        _ => error.to_string(),
+    };
+    match errors.len() {
+        1 => format!("did not compile: {first}"),
+        2 => format!("did not compile: {first} (and 1 more error)"),
+        n => format!("did not compile: {first} (and {} more errors)", n - 1),
     }
 }
 
@@ -286,6 +345,31 @@ mod tests {
         assert!(!same(json!([[-1, 0, 1]])), "a triplet missing");
         assert!(!same(json!([[-1, 0, 1], [-1, 0, 1]])), "one twice");
         assert!(!same(json!([[-1, -1, 2], [-1, 0, 2]])), "a wrong triplet");
+    }
+
+    #[test]
+    fn a_compile_error_names_the_candidates_line_and_counts_the_rest() {
+        let gxx = "solution.cpp: In function 'int f(std::vector<int>&)':\n\
+                   solution.cpp:3:5: error: expected ';' before '}' token\n\
+                   solution.cpp:4:1: error: 'y' was not declared in this scope\n";
+        assert_eq!(
+            compile_message(gxx, "f"),
+            "did not compile: line 3: expected ';' before '}' token (and 1 more error)"
+        );
+        let javac =
+            "Solution.java:5: error: ';' expected\n        return x\n                ^\n1 error\n";
+        assert_eq!(
+            compile_message(javac, "f"),
+            "did not compile: line 5: ';' expected"
+        );
+        let missing =
+            "harness.cpp:412:19: error: 'countSubarrays' was not declared in this scope\n";
+        assert!(
+            compile_message(missing, "countSubarrays").contains("no function named countSubarrays"),
+            "{}",
+            compile_message(missing, "countSubarrays")
+        );
+        assert_eq!(compile_message("ld: cannot find", "f"), "did not compile");
     }
 
     #[test]

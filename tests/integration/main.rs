@@ -33,6 +33,7 @@ mod regrade;
 mod remote_speech;
 mod resume;
 mod sandbox;
+mod sandbox_compiled;
 mod sandbox_turns;
 mod speech;
 mod speech_support;

@@ -63,7 +63,8 @@ pub const BUILD: &[Package] = &[
 ];
 
 /// The code sandbox ("Run tests" in coding rounds, on by default) runs
-/// candidates' Python and JavaScript in bubblewrap; setpriv and prlimit
+/// candidates' Python, JavaScript, Java and C++ in bubblewrap (Java and C++
+/// compiled inside it); setpriv and prlimit
 /// (util-linux) drop privileges and set its limits.
 const SANDBOX: &str =
     "the code sandbox (\"Run tests\", on by default) runs candidates' Python in bubblewrap";
@@ -96,6 +97,16 @@ pub const RUN: &[Package] = &[
         "nodejs",
         "the code sandbox runs candidates' JavaScript with it; the browser tests run node",
         &["node"],
+    ),
+    command(
+        "default-jdk-headless",
+        "the code sandbox compiles and runs candidates' Java with javac and java",
+        &["javac"],
+    ),
+    command(
+        "g++",
+        "the code sandbox compiles candidates' C++ with it",
+        &["g++"],
     ),
     command(
         "util-linux",
@@ -201,7 +212,8 @@ mod tests {
     #[test]
     fn setup_test_installs_what_ci_always_installed() {
         let ci = "cmake clang libclang-dev espeak-ng sox python3-pip nodejs chromium \
-                  postgresql bubblewrap python3 python3-numpy util-linux procps libgomp1";
+                  postgresql bubblewrap python3 python3-numpy util-linux procps libgomp1 \
+                  default-jdk-headless g++";
         let mut expected: Vec<&str> = ci.split_whitespace().collect();
         let mut got = names(&needed(Need::Test));
         expected.sort_unstable();
@@ -222,6 +234,8 @@ mod tests {
                 "python3",
                 "python3-numpy",
                 "nodejs",
+                "default-jdk-headless",
+                "g++",
                 "util-linux"
             ]
         );

@@ -216,8 +216,12 @@ pub struct TestsInfo {
 #[derive(Clone, Debug, Serialize)]
 pub struct FunctionInfo {
     pub language: CodeLanguage,
+    /// The language's name, for the picker.
+    pub name: &'static str,
     pub function: String,
     pub signature: String,
+    /// What the editor starts from.
+    pub starter: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -234,8 +238,10 @@ impl TestsInfo {
                 .filter_map(|language| {
                     tests.signature(language).map(|s| FunctionInfo {
                         language,
+                        name: language.name(),
                         function: s.function.clone(),
                         signature: s.signature.clone(),
+                        starter: language.starter(&s.signature),
                     })
                 })
                 .collect(),
