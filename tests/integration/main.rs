@@ -41,3 +41,4 @@ mod tts;
 mod voice;
 mod voice_client;
 mod voice_session;
+mod web_store;
