@@ -58,6 +58,7 @@ export function initialState() {
   return {
     view: "lobby",
     record: null, // the session stored on this device (storage.js has its format)
+    room: 0, // counts fresh rooms: a view that keeps nodes per entry starts over when it moves
     ...emptyRoom(),
     open: false, // the socket is open
     banner: null, // the connection banner: {kind: lost|still_trying|gone|disconnected}
@@ -150,7 +151,7 @@ function showView(s, view, focus, fx) {
 /** The room starts afresh: no events, no place in them, an empty answer box. */
 function resetRoom(s, fx) {
   fx.push({ type: "reset_box" });
-  return { ...s, ...emptyRoom() };
+  return { ...s, ...emptyRoom(), room: s.room + 1 };
 }
 
 /** Rebuild the room from the stored events; the page then connects for anything newer. */
