@@ -298,6 +298,12 @@ test("the welcome says who speaks, whether code runs, the loop, and clears the b
   assert.deepEqual(run(s, recv(welcome({ state: "grading" }))).prompt, { message: "Grading your answers…" });
 });
 
+test("a stored session keeps its place: saving it again does not send the server back to the start", () => {
+  const s = run(initialState(), { type: "record_loaded", record: record({ last_seq: 7 }) });
+  assert.equal(s.lastSeq, 7);
+  assert.equal(run(initialState(), { type: "record_loaded", record: null }).lastSeq, 0);
+});
+
 test("a reload rebuilds the same room from the stored events, quietly", () => {
   let live = run(room(), recv(question(1)), { type: "sent", what: "answer" },
     { type: "answer_sent", id: "a1", text: "Bisect.", typed: "Bisect.", at: AT },
@@ -418,6 +424,7 @@ test("leaving the room, starting over and a new session stop or reset what they 
 
   const fresh = run(s, { type: "session_started", record: record({ session_id: "s2" }) });
   assert.equal(fresh.record.session_id, "s2");
+  assert.ok(fresh.room > s.room, "views that keep nodes per entry start over");
   assert.equal(fresh.lastSeq, 0, "the last session's place is not carried over");
   assert.deepEqual(fresh.log, []);
 });
