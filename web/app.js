@@ -9,36 +9,49 @@
 // Safety rule: user and server text only ever reaches the page through
 // textContent / text nodes (see el()), never through innerHTML.
 //
+// How the page hangs together: one store (js/store.js) holds the state,
+// and only the pure reducer (js/reduce.js) changes it, for every server
+// event and every local action. Views render from the state as
+// subscribers; speech, timers and the socket act on the effects the
+// reducer returns as data. Actions that need the socket or the answer box
+// live in js/actions.js, and this file hands them to the views that offer
+// them, so no module imports one that imports it back
+// (tests/integration/web_modules.rs checks).
+//
 // This file only wires the page together; the code lives in js/:
 //   dom.js, format.js   small DOM and formatting helpers
 //   api.js              REST calls and error shaping
-//   storage.js          localStorage persistence
-//   state.js            the shared application state
+//   store.js            the store: dispatch, subscribe, getState
+//   reduce.js           the state and the reducer (reduce-events.js: server
+//                       events; reduce-stream.js: streamed turns;
+//                       reduce-code.js: code runs; reduce-common.js: shared)
+//   storage.js          localStorage persistence, a subscriber for the record
 //   views.js            view switching, alert region, connection banner
 //   lobby.js            loop catalogue, start / resume / start over
-//   connection.js       WebSocket, resume from last_seq, dedupe, backoff
-//   events.js           incoming events applied to the room
-//   room.js             room setup, interview state, timer, controls
+//   connection.js       WebSocket, resume from last_seq, backoff
+//   actions.js          entering and leaving the room, sending answers
+//   room.js             the room's view: state, timer, prompt, controls
+//   answers.js          the transcript log and each answer's status
 //   editor.js           answer editor: code mode, count, keyboard
-//   answers.js          sending answers, acks, transcript log
 //   draft.js            the unsent text, told to the server for time-up
-//   debrief.js          session end, debrief and evidence highlighting
+//   code-runner.js      "Run tests": the panel and its requests
+//   timers.js           ack wait, report fallback, countdown clock
+//   effects.js          performs the effects the reducer returns
+//   debrief.js          the debrief and evidence highlighting
 //   chart.js            the server-rendered dimension chart, inlined
 //   history.js          past interviews in this browser, progress charts
 //   devices.js          the lobby's microphone and speaker check
-//   voice.js            microphone modes, live transcript, spoken prompts
-//
-// The modules import each other in cycles (room, connection and events call
-// one another). That is safe because nothing but init() below runs at import
-// time, and every binding used across modules is a function declaration or a
-// const from a module that imports nothing (dom, format, api, state).
+//   voice.js            microphone modes, live transcript
+//   tts.js              the interviewer's voice: server audio or synthesis
 
 import { $ } from "./js/dom.js";
-import { app } from "./js/state.js";
-import { loadRecord, saveDraft, saveNotes } from "./js/storage.js";
-import { draftChanged } from "./js/draft.js";
-import { showView } from "./js/views.js";
+import { store } from "./js/store.js";
+import { loadRecord, persistRecord } from "./js/storage.js";
+import { draftChanged, flushDraft, resendOnOpen } from "./js/draft.js";
+import { focusViewHeading, showAlert, viewRenderer } from "./js/views.js";
 import {
+  beginSession,
+  deleteSession,
   loadLoops,
   onStartSubmit,
   renderResumeBox,
@@ -46,14 +59,21 @@ import {
   startOver,
   viewStoredReport,
 } from "./js/lobby.js";
-import { connect, send } from "./js/connection.js";
-import { enterRoom, leaveRoom, renderCountdown, switchMode, togglePause, updateControls } from "./js/room.js";
-import { answerText, onEditorKeydown, setCodeLanguage, updateCount } from "./js/editor.js";
-import { submitAnswer } from "./js/answers.js";
-import { runInput, runTests } from "./js/code-runner.js";
+import { giveUp, onOnline, reconnectNow, send, setBeforeSend, stopSocket } from "./js/connection.js";
 import {
-  doneSpeaking, setHolding, setTalkMode, toggleMic, toggleMute, voiceSupported,
-} from "./js/voice.js";
+  clearSentAtTimeUp, enterRoom, fetchReport, leaveRoom, putBack, setAsideUnsent, submitAnswer, switchMode, togglePause,
+} from "./js/actions.js";
+import { renderControls, renderCountdown, renderRoom } from "./js/room.js";
+import { logRenderer } from "./js/answers.js";
+import {
+  answerText, editorRenderer, onEditorKeydown, resetBox, saveAnswerDraft, saveNotesDraft, setCodeLanguage, updateCount,
+} from "./js/editor.js";
+import { clearRunInput, offerStarter, renderCodeRunner, runInput, runTests } from "./js/code-runner.js";
+import { timers } from "./js/timers.js";
+import { effectRunner } from "./js/effects.js";
+import { debriefRenderer } from "./js/debrief.js";
+import { renderVoice, doneSpeaking, setHolding, setTalkMode, stopMic, toggleMic, voiceSupported } from "./js/voice.js";
+import { renderMute, silence, speakPrompt, speakSentence, stopSpeaking } from "./js/tts.js";
 import { testMicrophone, testSpeaker } from "./js/devices.js";
 
 // ---------------------------------------------------------------------------
@@ -61,17 +81,12 @@ import { testMicrophone, testSpeaker } from "./js/devices.js";
 
 function bindEvents() {
   $("start-form").addEventListener("submit", onStartSubmit);
-  $("resume-btn").addEventListener("click", () => {
-    if (app.record) enterRoom();
-  });
+  $("resume-btn").addEventListener("click", enterRoom);
   $("report-btn").addEventListener("click", viewStoredReport);
   $("start-over-btn").addEventListener("click", startOver);
   $("leave-btn").addEventListener("click", leaveRoom);
   for (const id of ["debrief-lobby-btn", "history-lobby-btn"]) {
-    $(id).addEventListener("click", () => {
-      renderResumeBox();
-      showView("lobby");
-    });
+    $(id).addEventListener("click", () => store.dispatch({ type: "show_view", view: "lobby" }));
   }
   $("history-btn").addEventListener("click", showHistory);
   $("lobby-history-btn").addEventListener("click", showHistory);
@@ -88,18 +103,18 @@ function bindEvents() {
   const ta = $("answer");
   ta.addEventListener("keydown", onEditorKeydown);
   ta.addEventListener("input", () => {
-    saveDraft(ta.value);
+    saveAnswerDraft(ta.value);
     draftChanged(answerText());
     updateCount();
-    updateControls();
+    renderControls();
   });
   const notes = $("notes");
   notes.addEventListener("keydown", onEditorKeydown);
   notes.addEventListener("input", () => {
-    saveNotes(notes.value);
+    saveNotesDraft(notes.value);
     draftChanged(answerText());
     updateCount();
-    updateControls();
+    renderControls();
   });
   $("code-language").addEventListener("change", (e) => setCodeLanguage(e.target.value));
   $("answer-form").addEventListener("submit", (e) => {
@@ -131,12 +146,10 @@ function bindEvents() {
     $("mic-btn").disabled = true;
     $("voice-status").textContent = "This browser cannot record audio; type your answers.";
   }
-  $("mute-btn").addEventListener("click", toggleMute);
+  $("mute-btn").addEventListener("click", () => store.dispatch({ type: "mute_toggled" }));
 
   // Back online: do not wait out the backoff.
-  window.addEventListener("online", () => {
-    if (app.wantSocket && !app.ws) connect();
-  });
+  window.addEventListener("online", onOnline);
 }
 
 function bindPushToTalk() {
@@ -164,12 +177,59 @@ function bindPushToTalk() {
   });
 }
 
+/**
+ * The subscribers, in the order they run on each new state: the stored
+ * record first, then the views, then the timers and the draft, and last the
+ * effects, so each effect finds the page already rendered.
+ */
+function subscribe() {
+  const subscribers = [
+    persistRecord,
+    viewRenderer({ reconnectNow, leaveRoom }),
+    renderRoom,
+    logRenderer({ putBack }),
+    editorRenderer({ onSubmit: submitAnswer }),
+    renderCodeRunner,
+    renderVoice,
+    renderMute,
+    debriefRenderer({ beginSession, deleteSession }),
+    renderResumeBox,
+    timers({ tick: renderCountdown, fetchReport }),
+    resendOnOpen,
+    effectRunner({
+      focus_heading: focusViewHeading,
+      alert: (e) => showAlert(e.text),
+      speak: (e) => speakPrompt(e.text, e.seq),
+      speak_sentence: (e) => speakSentence(e.text),
+      stop_speaking: stopSpeaking,
+      silence,
+      set_aside: setAsideUnsent,
+      clear_answer: clearSentAtTimeUp,
+      reset_box: resetBox,
+      offer_starter: offerStarter,
+      clear_run_input: clearRunInput,
+      stop_socket: stopSocket,
+      give_up_socket: giveUp,
+      stop_mic: stopMic,
+      fetch_report: fetchReport,
+      log_error: (e) => console.error(`mockloop: ${e.message}`, ...e.detail),
+    }),
+  ];
+  for (const subscriber of subscribers) {
+    // Each renders the state as it is first, as if everything had changed.
+    subscriber(store.getState(), {});
+    store.subscribe(subscriber);
+  }
+}
+
 function init() {
+  // Every message the user would be told of failing waits for the draft
+  // first: the server handles frames in order.
+  setBeforeSend(flushDraft);
+  subscribe();
   bindEvents();
-  app.record = loadRecord();
-  renderResumeBox();
-  showView("lobby", { focus: false });
-  setInterval(renderCountdown, 1000);
+  store.dispatch({ type: "record_loaded", record: loadRecord() });
+  store.dispatch({ type: "show_view", view: "lobby", focus: false });
   loadLoops();
 }
 

@@ -42,3 +42,5 @@ mod tts;
 mod voice;
 mod voice_client;
 mod voice_session;
+mod web_modules;
+mod web_store;

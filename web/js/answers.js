@@ -1,127 +1,81 @@
-// Answers: sending, ack tracking (pending / saved / unconfirmed / failed)
-// and the transcript log.
+// The transcript log: prompts, the candidate's answers with their status
+// (pending / saved / unconfirmed / failed) and what happened in between,
+// rendered from `state.log`. Entries are only ever added, and an answer's
+// status changes in place, so what a screen reader has read stays put.
 
 import { $, el } from "./dom.js";
-import { app } from "./state.js";
-import { recordEvent, saveDraft } from "./storage.js";
-import { showAlert } from "./views.js";
-import { send } from "./connection.js";
-import { onLocalAnswer } from "./events.js";
-import { updateControls } from "./room.js";
-import { MAX_ANSWER_CHARS, answerText, clearNotes, focusAnswer, setAnswer, updateCount } from "./editor.js";
-import { dropDraft } from "./draft.js";
 
-// An answer that has had no "ack" after this long is shown as unconfirmed and
-// the candidate can put it back in the editor, so a lost frame never loses text.
-const ACK_TIMEOUT_MS = 10000;
+const STATUS_TEXTS = {
+  pending: "— sending…",
+  saved: "— saved",
+  unconfirmed: "— not confirmed by the server",
+};
 
-// ---------------------------------------------------------------------------
-// Transcript log and answer status
-
-export function addLogEntry(kind, label, body) {
-  const item = el("li", { class: `entry entry-${kind}` },
-    el("p", { class: "entry-label" }, label),
-    body,
-  );
-  $("log").append(item);
-  return item;
+/** Subscriber: the log as the state has it; `putBack` puts an answer's text back in the editor. */
+export function logRenderer({ putBack }) {
+  let shown = []; // the entries on the page, with their nodes
+  let room = null;
+  return (state) => {
+    const log = state.log;
+    if (state.room !== room) {
+      // A new room: the list starts afresh.
+      room = state.room;
+      $("log").replaceChildren();
+      shown = [];
+    }
+    for (let i = 0; i < log.length; i++) {
+      const entry = log[i];
+      if (i < shown.length) {
+        if (shown[i].entry !== entry) updateStatus(shown[i], entry, putBack);
+        shown[i].entry = entry;
+        continue;
+      }
+      const item = { entry, node: renderEntry(entry), status: null };
+      $("log").append(item.node);
+      shown.push(item);
+      if (entry.status) {
+        item.status = el("span", { class: "status" });
+        item.node.querySelector(".entry-label").append(" ", item.status);
+        updateStatus(item, entry, putBack);
+      }
+    }
+  };
 }
 
-export function setAnswerStatus(answer, status, detail = "") {
-  const texts = {
-    pending: "— sending…",
-    saved: "— saved",
-    unconfirmed: "— not confirmed by the server",
-    failed: `— not saved${detail ? `: ${detail}` : ""}`,
-  };
-  answer.status.textContent = texts[status];
-  answer.node.dataset.status = status;
-  const old = answer.node.querySelector(".put-back");
+function renderEntry(entry) {
+  const text = (value, code) => el("div", { class: code ? "text code" : "text" }, value);
+  let body;
+  if (entry.kind === "prompt") {
+    // What the interviewer says first: a word on the last answer, or why
+    // it is moving on.
+    body = [
+      entry.lead && el("p", { class: "lead" }, entry.lead),
+      entry.intro && el("p", { class: "intro" }, entry.intro),
+      text(entry.text, false),
+    ];
+  } else if (entry.kind === "answer") {
+    body = [text(entry.text, entry.code)];
+  } else if (entry.unsent) {
+    body = [
+      el("p", { class: "small-text" }, "What you had typed for the last question (it was not sent):"),
+      ...entry.unsent.map((t) => text(t, false)),
+    ];
+  } else {
+    body = entry.lines;
+  }
+  return el("li", { class: `entry entry-${entry.kind}` }, el("p", { class: "entry-label" }, entry.label), body);
+}
+
+function updateStatus(item, entry, putBack) {
+  if (!item.status || !entry.status) return;
+  item.status.textContent = entry.status === "failed"
+    ? `— not saved${entry.detail ? `: ${entry.detail}` : ""}` : STATUS_TEXTS[entry.status];
+  item.node.dataset.status = entry.status;
+  const old = item.node.querySelector(".put-back");
   if (old) old.remove();
-  if (status === "unconfirmed" || status === "failed") {
-    answer.node.append(el("button", {
-      type: "button", class: "small put-back", onclick: () => putBack(answer.text),
+  if (entry.status === "unconfirmed" || entry.status === "failed") {
+    item.node.append(el("button", {
+      type: "button", class: "small put-back", onclick: () => putBack(entry.text),
     }, "Put this answer back in the editor"));
   }
-}
-
-export function markUnconfirmed(answer) {
-  if (answer === app.pending) {
-    clearPendingTimer();
-    app.pending = null;
-  }
-  app.unconfirmed.push(answer);
-  setAnswerStatus(answer, "unconfirmed");
-  updateControls();
-}
-
-export function markAnswerFailed(answer, detail) {
-  if (answer === app.pending) {
-    clearPendingTimer();
-    app.pending = null;
-  }
-  setAnswerStatus(answer, "failed", detail);
-  updateControls();
-}
-
-export function armPendingTimer() {
-  const answer = app.pending;
-  if (!answer) return;
-  clearTimeout(answer.timer);
-  answer.timer = setTimeout(() => {
-    if (app.pending !== answer) return;
-    // While offline we cannot know yet; the replay after reconnecting may
-    // still bring the ack, so wait for the next connection.
-    if (!app.open) return;
-    markUnconfirmed(answer);
-  }, ACK_TIMEOUT_MS);
-}
-
-export function clearPendingTimer() {
-  if (app.pending) clearTimeout(app.pending.timer);
-}
-
-function putBack(text) {
-  const typed = $("answer").value;
-  setAnswer(typed.trim() ? `${typed}\n\n${text}` : text);
-  saveDraft($("answer").value);
-  updateCount();
-  updateControls();
-  focusAnswer();
-}
-
-// ---------------------------------------------------------------------------
-// Sending
-
-export function submitAnswer() {
-  const typed = $("answer").value;
-  const text = answerText();
-  if (!text.trim() || app.pending || $("send-btn").disabled) return;
-  if (text.length > MAX_ANSWER_CHARS) {
-    showAlert(`Answers can be at most ${MAX_ANSWER_CHARS} characters.`);
-    return;
-  }
-  dropDraft();
-  if (!send({ type: "answer", text })) return;
-  const local = {
-    type: "local_answer",
-    id: `a${Date.now()}-${app.nextLocalId++}`,
-    text,
-    round_kind: app.round && app.round.kind,
-  };
-  recordEvent(local);
-  onLocalAnswer(local);
-  armPendingTimer();
-  // Code stays in the editor for the follow-ups about it, until the
-  // candidate changes it; prose is done with once sent.
-  app.sent = typed;
-  if (!app.codeMode) {
-    setAnswer("");
-    saveDraft("");
-  }
-  // The notes were said with that code; the next answer starts its own.
-  clearNotes();
-  updateCount();
-  updateControls();
-  focusAnswer();
 }

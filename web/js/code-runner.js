@@ -1,61 +1,64 @@
 // "Run tests" in coding rounds: a language select and a button under the
-// code editor, and the per-test results the server sends back.
+// code editor, and the per-test results the server sends back. The panel
+// renders from the store (the question's tests, a run in flight, its
+// results); the language chosen is the select's.
 
 import { $, el } from "./dom.js";
-import { app } from "./state.js";
+import { languageName, testSummary } from "./reduce-code.js";
+import { store } from "./store.js";
 import { send } from "./connection.js";
 import { setAnswer, setCodeLanguage } from "./editor.js";
 
-const LANGUAGE_NAMES = { python: "Python 3", javascript: "JavaScript (Node)" };
-
-/** The welcome says whether this server can run code at all. */
-export function onCodeStatus(msg) {
-  app.codeExecution = msg.code_execution || { enabled: false, languages: [] };
-  showRunner();
+/** Subscriber: the panel as the state says. */
+export function renderCodeRunner(state, prev) {
+  if (state.tests !== prev.tests) renderLanguages(state.tests);
+  if (state.testResults !== prev.testResults) renderResults(state.testResults);
+  if (state.runOutput !== prev.runOutput) renderOutput(state.runOutput, state.tests);
+  const status = state.codeExecution || {};
+  const has = Boolean(state.tests && (state.tests.functions || []).length);
+  $("code-runner").hidden = !has;
+  const button = $("run-tests-btn");
+  button.disabled = !has || !status.enabled || state.running;
+  $("run-input-btn").disabled = button.disabled;
+  // The server's "off" stands in for any other status: nothing runs then.
+  const off = has && status.enabled === false && !status.checking;
+  const line = off ? `Running code is off on this server${status.reason ? `: ${status.reason}` : "."}` : state.runStatus;
+  if ($("run-status").textContent !== line) $("run-status").textContent = line;
 }
 
-/**
- * A prompt of a question with tests: offer its languages, and a live one
- * its stub. A prompt replayed from storage (rebuilding the room) puts no
- * stub in the box: that would overwrite the saved draft of whatever
- * question came after it (see `offerStarter`).
- */
-export function onPromptTests(msg, { live = true } = {}) {
-  if (!msg.repeat && msg.kind === "question") $("test-results").replaceChildren();
-  app.tests = msg.tests || null;
+/** The question's languages (keeping the one chosen), example and note. */
+function renderLanguages(tests) {
   const select = $("code-language");
   const previous = select.value;
-  const functions = app.tests ? app.tests.functions || [] : [];
-  select.replaceChildren(...functions.map((f) =>
-    el("option", { value: f.language }, LANGUAGE_NAMES[f.language] || f.language)));
+  const functions = tests ? tests.functions || [] : [];
+  select.replaceChildren(...functions.map((f) => el("option", { value: f.language }, languageName(f.language))));
   if (functions.some((f) => f.language === previous)) select.value = previous;
   setCodeLanguage(select.value);
-  const first = app.tests && (app.tests.examples || [])[0];
+  const first = tests && (tests.examples || [])[0];
   $("run-input").placeholder = first ? first.args.map((a) => JSON.stringify(a)).join(", ") : "";
-  if (!msg.repeat && msg.kind === "question") {
-    $("run-input").value = "";
-    $("run-output").replaceChildren();
-    $("run-status").textContent = "";
-  }
   const note = $("tests-note");
-  note.textContent = (app.tests && app.tests.note) || "";
+  note.textContent = (tests && tests.note) || "";
   note.hidden = !note.textContent;
-  if (live) offerStarter();
-  showRunner();
+}
+
+/** A new question: the last one's input goes (the reducer clears its results). */
+export function clearRunInput() {
+  $("run-input").value = "";
 }
 
 /**
  * An empty editor on a question with tests starts from the function to
- * write. Called for a live prompt, and once a rebuilt room has its draft
+ * write. Asked for by a live prompt, and once a rebuilt room has its draft
  * back (an empty draft on a coding question gets the stub again).
  */
 export function offerStarter() {
-  const functions = app.tests ? app.tests.functions || [] : [];
+  const tests = store.getState().tests;
+  const functions = tests ? tests.functions || [] : [];
   const ta = $("answer");
   if (!functions.length || ta.value.trim()) return;
   const chosen = $("code-language").value;
   setAnswer(starter(functions.find((f) => f.language === chosen) || functions[0]));
-  app.starter = ta.value;
+  store.dispatch({ type: "starter_offered", text: ta.value });
   ta.dispatchEvent(new Event("input", { bubbles: true }));
 }
 
@@ -63,27 +66,11 @@ function starter(f) {
   return f.language === "python" ? `${f.signature}\n    ` : `${f.signature}\n  \n}\n`;
 }
 
-function showRunner() {
-  const status = app.codeExecution || {};
-  const has = Boolean(app.tests && (app.tests.functions || []).length);
-  $("code-runner").hidden = !has;
-  const button = $("run-tests-btn");
-  button.disabled = !has || !status.enabled || app.running;
-  $("run-input-btn").disabled = button.disabled;
-  // Only the server's "off" is said here: clearing the line would also wipe
-  // a refusal (busy, bad input) the moment it is shown.
-  if (has && status.enabled === false && !status.checking) {
-    $("run-status").textContent = `Running code is off on this server${status.reason ? `: ${status.reason}` : "."}`;
-  }
-}
-
 export function runTests() {
   const code = $("answer").value;
   if (!code.trim()) return;
   if (send({ type: "run_tests", language: $("code-language").value, code })) {
-    app.running = true;
-    $("run-status").textContent = "Running the tests…";
-    showRunner();
+    store.dispatch({ type: "run_started", what: "tests" });
   }
 }
 
@@ -93,25 +80,29 @@ export function runInput() {
   const input = $("run-input").value.trim();
   if (!code.trim()) return;
   if (!input) {
-    $("run-output").replaceChildren(el("p", { class: "fail" },
-      "Type the arguments to call your function with, for example the ones shown greyed out."));
+    store.dispatch({ type: "run_input_missing" });
     $("run-input").focus();
     return;
   }
   if (send({ type: "run_input", language: $("code-language").value, code, input })) {
-    app.running = true;
-    $("run-status").textContent = "Running your input…";
-    showRunner();
+    store.dispatch({ type: "run_started", what: "input" });
   }
 }
 
 /** What the function returned and printed for the candidate's input. */
-export function onRunOutput(msg) {
-  const run = msg.run || {};
-  app.running = false;
-  $("run-status").textContent = "";
+function renderOutput(output, tests) {
+  if (!output) {
+    $("run-output").replaceChildren();
+    return;
+  }
+  if (output.missingInput) {
+    $("run-output").replaceChildren(el("p", { class: "fail" },
+      "Type the arguments to call your function with, for example the ones shown greyed out."));
+    return;
+  }
+  const run = output.run;
   const c = (run.cases || [])[0];
-  const call = `${app.tests ? functionName() : "f"}(${c ? (c.args || []).map(fmt).join(", ") : ""})`;
+  const call = `${tests ? functionName(tests) : "f"}(${c ? (c.args || []).map(fmt).join(", ") : ""})`;
   const result = run.status !== "completed"
     ? el("p", { class: "fail" }, `${call}: ${run.message || run.status}`)
     : c && c.error
@@ -122,30 +113,21 @@ export function onRunOutput(msg) {
     c && c.output && el("pre", { class: "output" }, c.output),
     run.output && el("pre", { class: "output" }, run.output),
   ].filter(Boolean));
-  showRunner();
 }
 
-function functionName() {
+function functionName(tests) {
   const chosen = $("code-language").value;
-  const f = (app.tests.functions || []).find((x) => x.language === chosen) || (app.tests.functions || [])[0];
+  const f = (tests.functions || []).find((x) => x.language === chosen) || (tests.functions || [])[0];
   return f ? f.function : "f";
 }
 
-/** A refused run (busy, no tests, disabled): the button comes back. */
-export function onRunRefused(text) {
-  if (!app.running) return;
-  app.running = false;
-  $("run-status").textContent = text;
-  showRunner();
-}
-
-export function onTestResults(msg) {
-  const run = msg.run || {};
-  app.running = false;
+function renderResults(run) {
+  if (!run) {
+    $("test-results").replaceChildren();
+    return;
+  }
   const hidden = (run.cases || []).filter((c) => c.hidden);
-  const summary = `${run.passed} of ${run.total} tests passed (${LANGUAGE_NAMES[run.language] || run.language})` +
-    (run.message ? ` — ${run.message}` : "");
-  $("run-status").textContent = summary;
+  const summary = testSummary(run);
   const shown = (run.cases || []).filter((c) => !c.hidden);
   // replaceChildren would print null or false as text: keep only nodes.
   $("test-results").replaceChildren(...[
@@ -159,7 +141,6 @@ export function onTestResults(msg) {
     hidden.length > 0 && el("p", {}, `Hidden tests: ${hidden.filter((c) => c.passed).length} of ${hidden.length} passed.`),
     run.output && el("pre", { class: "output" }, run.output),
   ].filter(Boolean));
-  showRunner();
 }
 
 function fmt(value) {

@@ -1,13 +1,24 @@
-// WebSocket: connect, resume from last_seq, drop replayed duplicates,
-// reconnect with backoff, send.
+// WebSocket: connect, resume from last_seq, reconnect with backoff, send.
+// Every frame that arrives goes to the store as `received` (the reducer
+// drops replayed duplicates); what the socket's state means for the page
+// (the banner, the controls) is the reducer's to say. The reducer asks for
+// the socket to close through effects (`stopSocket`, `giveUp`).
 
 import { ApiError, api, sessionPath } from "./api.js";
-import { app } from "./state.js";
-import { clearRecord, recordEvent } from "./storage.js";
-import { hideBanner, showAlert, showBanner } from "./views.js";
-import { applyEvent, handleWelcome } from "./events.js";
-import { updateControls } from "./room.js";
-import { flushDraft, resendDraft } from "./draft.js";
+import { store } from "./store.js";
+import { showAlert } from "./views.js";
+
+let ws = null;
+let wantSocket = false; // reconnect when it closes
+let attempt = 0; // reconnects since the last welcome
+let reconnectTimer = null;
+// Called before every message worth an alert when offline, handed in by
+// app.js: the waiting draft goes first (draft.js).
+let beforeSend = () => {};
+
+export function setBeforeSend(hook) {
+  beforeSend = hook;
+}
 
 function wsUrl(session) {
   const url = new URL(sessionPath(session, "ws"), document.baseURI);
@@ -16,57 +27,54 @@ function wsUrl(session) {
 }
 
 export function connect() {
-  clearTimeout(app.reconnectTimer);
-  app.reconnectTimer = null;
-  if (!app.record) return;
-  app.wantSocket = true;
-  let ws;
+  clearTimeout(reconnectTimer);
+  reconnectTimer = null;
+  const record = store.getState().record;
+  if (!record) return;
+  wantSocket = true;
+  let socket;
   try {
-    ws = new WebSocket(wsUrl(app.record));
+    socket = new WebSocket(wsUrl(record));
   } catch (err) {
     console.error("mockloop: cannot open WebSocket", err);
     scheduleReconnect();
     return;
   }
-  app.ws = ws;
+  ws = socket;
   // Each handler checks it still belongs to the current socket, so events
   // from a socket we already gave up on cannot disturb the new one.
-  ws.addEventListener("open", () => {
-    if (app.ws !== ws) return;
-    app.open = true;
+  socket.addEventListener("open", () => {
+    if (ws !== socket) return;
     // Always first: starts or un-pauses the interview and asks for every
-    // event after the last one we have.
-    sendRaw({ type: "resume", last_seq: app.lastSeq });
-    resendDraft();
-    updateControls();
+    // event after the last one we have. The draft follows (draft.js).
+    sendRaw({ type: "resume", last_seq: store.getState().lastSeq });
+    store.dispatch({ type: "socket_opened" });
   });
-  ws.addEventListener("message", (event) => {
-    if (app.ws !== ws) return;
+  socket.addEventListener("message", (event) => {
+    if (ws !== socket) return;
     onMessage(event.data);
   });
-  ws.addEventListener("close", () => {
-    if (app.ws !== ws) return;
-    app.ws = null;
-    app.open = false;
-    updateControls();
-    if (app.wantSocket && !(app.record && app.record.finished)) scheduleReconnect();
+  socket.addEventListener("close", () => {
+    if (ws !== socket) return;
+    ws = null;
+    store.dispatch({ type: "socket_closed" });
+    const r = store.getState().record;
+    if (wantSocket && !(r && r.finished)) scheduleReconnect();
   });
   // "error" is always followed by "close", which does the work.
 }
 
+/** Back online: do not wait out the backoff. */
+export function onOnline() {
+  if (wantSocket && !ws) connect();
+}
+
 function scheduleReconnect() {
-  clearTimeout(app.reconnectTimer);
-  const delay = Math.min(500 * 2 ** app.attempt, 5000); // 0.5s, 1s, 2s, 4s, 5s, 5s…
-  app.attempt += 1;
-  // Set the banner text once per outage (and once more after a while), so
-  // screen readers are not told the same thing on every attempt.
-  if (app.attempt === 1) showBanner("Connection lost — reconnecting…", { retry: true });
-  if (app.attempt === 6) {
-    showBanner("Connection lost — reconnecting…", {
-      retry: true, extra: "Still trying. Check that the server is running; your answers so far are saved.",
-    });
-  }
-  app.reconnectTimer = setTimeout(connect, delay);
+  clearTimeout(reconnectTimer);
+  const delay = Math.min(500 * 2 ** attempt, 5000); // 0.5s, 1s, 2s, 4s, 5s, 5s…
+  attempt += 1;
+  store.dispatch({ type: "reconnecting", attempt });
+  reconnectTimer = setTimeout(connect, delay);
   checkSessionExists();
 }
 
@@ -77,70 +85,65 @@ function scheduleReconnect() {
  * 401 then. Any other answer, or none, means keep trying.
  */
 async function checkSessionExists() {
-  const record = app.record;
+  const record = store.getState().record;
+  if (!record) return;
   try {
     await api("GET", sessionPath(record));
   } catch (err) {
     const gone = err instanceof ApiError && err.code === "unauthorized";
     // Only if nothing moved on meanwhile (a reconnect, the lobby).
-    if (gone && app.record === record && app.wantSocket && !app.open) sessionGone();
+    const now = store.getState();
+    const same = now.record && now.record.session_id === record.session_id;
+    if (gone && same && wantSocket && !now.open) store.dispatch({ type: "session_gone" });
   }
-}
-
-/** The server no longer has this interview: stop, forget it, say so. */
-export function sessionGone() {
-  stopSocket();
-  // It can never be resumed: forget it here too, so the lobby offers no
-  // Resume that would fail the same way.
-  clearRecord();
-  showBanner("This interview is no longer on the server.", {
-    extra: "It was deleted, or the server's data was reset, so it cannot be resumed. " +
-      "Start a new interview from the lobby.",
-  });
-  updateControls();
 }
 
 export function reconnectNow() {
-  if (!app.record) return;
-  if (app.ws) {
-    const old = app.ws;
-    app.ws = null;
+  if (!store.getState().record) return;
+  if (ws) {
+    const old = ws;
+    ws = null;
     old.close();
   }
-  app.open = false;
+  store.dispatch({ type: "socket_closed" });
   connect();
 }
 
+/** Closes the socket for good (the reducer has said why: left, finished, gone). */
 export function stopSocket() {
-  app.wantSocket = false;
-  clearTimeout(app.reconnectTimer);
-  app.reconnectTimer = null;
-  clearTimeout(app.reportTimer);
-  if (app.ws) {
-    const ws = app.ws;
-    app.ws = null;
+  wantSocket = false;
+  clearTimeout(reconnectTimer);
+  reconnectTimer = null;
+  if (ws) {
+    const socket = ws;
+    ws = null;
     try {
-      ws.close(1000, "client left");
+      socket.close(1000, "client left");
     } catch {
       /* already closed */
     }
   }
-  app.open = false;
-  app.attempt = 0;
-  hideBanner();
+  attempt = 0;
+}
+
+/** The server is closing on purpose; retrying blindly would loop. */
+export function giveUp() {
+  wantSocket = false;
+  clearTimeout(reconnectTimer);
 }
 
 function sendRaw(obj) {
-  if (!app.ws || app.ws.readyState !== WebSocket.OPEN) return false;
-  app.ws.send(JSON.stringify(obj));
-  app.lastOutbound = obj.type;
+  if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+  ws.send(JSON.stringify(obj));
+  // An error that follows is about this frame.
+  store.dispatch({ type: "sent", what: obj.type });
   return true;
 }
 
 /** Sends a binary (audio) frame; dropped while offline, as audio is live. */
 export function sendBinary(buffer) {
-  if (!app.ws || app.ws.readyState !== WebSocket.OPEN) return false;
-  app.ws.send(buffer);
+  if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+  ws.send(buffer);
   return true;
 }
 
@@ -151,7 +154,7 @@ export function sendQuietly(obj) {
 
 /** Send a client message, telling the user when we are offline. */
 export function send(obj) {
-  flushDraft();
+  beforeSend();
   if (sendRaw(obj)) return true;
   showAlert("Not connected to the server right now. Wait for the connection to come back and try again.");
   return false;
@@ -166,22 +169,8 @@ function onMessage(data) {
     return;
   }
   if (!msg || typeof msg !== "object" || typeof msg.type !== "string") return;
-  try {
-    if (msg.type === "welcome") {
-      // welcome carries the server's current seq but is never re-sent and is
-      // not an event itself, so it must not advance last_seq (that would make
-      // us drop the replay that follows it).
-      handleWelcome(msg);
-      return;
-    }
-    if (typeof msg.seq === "number") {
-      if (msg.seq <= app.lastSeq) return; // already seen: replays overlap
-      app.lastSeq = msg.seq;
-      recordEvent(msg);
-    }
-    applyEvent(msg, { live: true, at: Date.now() });
-  } catch (err) {
-    // A rendering bug must not take the session down with it.
-    console.error("mockloop: failed to handle message", err, msg);
-  }
+  if (msg.type === "welcome") attempt = 0;
+  // The store reports a failing action or view and carries on: a
+  // rendering bug must not take the session down with it.
+  store.dispatch({ type: "received", msg, at: Date.now() });
 }

@@ -1,53 +1,30 @@
-// Session end and the debrief: the scored report, with the evidence quotes
+// The debrief: the scored report, with the evidence quotes
 // highlighted in the answer text by <mark>.
 
 import { $, el } from "./dom.js";
 import { CODE_KINDS, formatScore, kindLabel, roundLabel, verdictLabel } from "./format.js";
 import { api, sessionPath } from "./api.js";
-import { app } from "./state.js";
-import { saveDraft, saveNotes, saveRecord } from "./storage.js";
-import { showAlert, showView } from "./views.js";
-import { stopSocket } from "./connection.js";
-import { setState } from "./room.js";
-import { clearPendingTimer } from "./answers.js";
+import { store } from "./store.js";
+import { showAlert } from "./views.js";
 import { serverChart } from "./chart.js";
 import { rememberReport } from "./history.js";
-import { beginSession, deleteSession } from "./lobby.js";
 
+// Starting a drill and deleting a session, handed in by app.js (lobby.js
+// has them): the debrief offers both.
+let actions = { beginSession: async () => {}, deleteSession: () => {} };
 
-// ---------------------------------------------------------------------------
-// Session end
-
-export function finishSession() {
-  stopSocket();
-  clearPendingTimer();
-  if (app.record) {
-    // The stored events are no longer needed: the report is on the server.
-    app.record.finished = true;
-    app.record.events = [];
-    saveRecord();
-  }
-  setState("finished");
-  saveDraft("");
-  saveNotes("");
-}
-
-export async function fetchReportFallback() {
-  if (!app.record) return;
-  try {
-    const report = await api("GET", sessionPath(app.record, "report.json"));
-    finishSession();
-    renderDebrief(report, app.record);
-    showView("debrief", { focus: app.view === "room" });
-  } catch (err) {
-    showAlert(err.message);
-  }
+/** Subscriber: the debrief view shows `state.debrief`. */
+export function debriefRenderer(handed) {
+  actions = handed;
+  return (state, prev) => {
+    if (state.debrief !== prev.debrief && state.debrief) renderDebrief(state.debrief.report, state.debrief.session);
+  };
 }
 
 // ---------------------------------------------------------------------------
 // Report rendering
 
-export function renderDebrief(report, session) {
+function renderDebrief(report, session) {
   const root = $("debrief");
   const loopTitle = (report.loop && report.loop.title) || (session && session.loop && session.loop.title);
   $("debrief-title").textContent = loopTitle ? `Your debrief: ${loopTitle}` : "Your debrief";
@@ -96,7 +73,7 @@ function renderDownloads(session) {
       el("a", { class: "button-link", href: sessionPath(session, file), download: `mockloop-${session.session_id}-${file}` },
         label)))),
     el("p", {},
-      el("button", { type: "button", class: "small", onclick: () => deleteSession(session) },
+      el("button", { type: "button", class: "small", onclick: () => actions.deleteSession(session) },
         "Delete this interview from the server")),
   );
 }
@@ -185,13 +162,14 @@ function renderAnswerCard(answer, number, report, session) {
  * it. The drill remembers this attempt, so its debrief shows both.
  */
 async function tryAgain(report, answer, session) {
-  if (app.record && !app.record.finished && app.record.session_id !== session.session_id &&
+  const current = store.getState().record;
+  if (current && !current.finished && current.session_id !== session.session_id &&
       !window.confirm("Starting a new interview forgets the one in progress on this device. Continue?")) {
     return;
   }
   const loopId = report.loop && report.loop.id;
   try {
-    await beginSession({ loop_id: loopId, question_id: answer.question_id }, {
+    await actions.beginSession({ loop_id: loopId, question_id: answer.question_id }, {
       loop: { id: loopId, title: `Again: ${answer.question_title || "one question"}` },
       mode: session.mode || "text",
       previous: {
@@ -236,8 +214,7 @@ function renderAgain(report, previous) {
 async function showPrevious(previous) {
   try {
     const report = await api("GET", sessionPath(previous, "report.json"));
-    renderDebrief(report, null);
-    showView("debrief", { focus: true });
+    store.dispatch({ type: "report_opened", report, session: null });
   } catch (err) {
     showAlert(err.message);
   }

@@ -3,7 +3,7 @@
 // out first the server takes it as the answer, as an interviewer hears what
 // you were saying when time ran out.
 
-import { app } from "./state.js";
+import { store } from "./store.js";
 import { MAX_ANSWER_CHARS, answerText } from "./editor.js";
 import { sendQuietly } from "./connection.js";
 
@@ -29,7 +29,7 @@ export function flushDraft() {
   timer = null;
   const text = pending;
   pending = null;
-  if (text == null || text.length > MAX_ANSWER_CHARS || app.state !== "active") return;
+  if (text == null || text.length > MAX_ANSWER_CHARS || store.getState().interview !== "active") return;
   sendQuietly({ type: "draft", text });
 }
 
@@ -40,8 +40,12 @@ export function dropDraft() {
   pending = null;
 }
 
-/** After a reconnect the server has no draft: send the box's text again. */
-export function resendDraft() {
+/**
+ * Subscriber: after a (re)connect the server has no draft, so the box's
+ * text goes again, right after the resume that opened the socket.
+ */
+export function resendOnOpen(state, prev) {
+  if (!state.open || prev.open) return;
   const text = answerText();
   if (!text.trim()) return;
   pending = text;

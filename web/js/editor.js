@@ -3,11 +3,13 @@
 // reasoning beside it. The text area always holds the answer's text (the
 // code), so drafts, sending and time-up read one place; the code editor
 // writes every change through to it. `answerText()` is what would be sent.
+// The box's text is the DOM's, not the store's: the store says when it is a
+// code editor (a coding round) and when it empties (effects).
 
 import { $ } from "./dom.js";
-import { app } from "./state.js";
+import { codeMode } from "./reduce.js";
+import { store } from "./store.js";
 import { saveDraft, saveNotes } from "./storage.js";
-import { submitAnswer } from "./answers.js";
 
 export const MAX_ANSWER_CHARS = 20000;
 
@@ -19,9 +21,20 @@ const FALLBACK_HINT = "The code editor could not load, so this is a plain text b
 let code = null; // the code editor once mounted
 let loading = null; // its module while it loads
 let failed = false; // it could not load: the text area stands in
+let isCode = false; // the box is in code mode
+// Sending, handed in by app.js (Ctrl+Enter here, and in the code editor).
+let submit = () => {};
 
-export function setCodeMode(on) {
-  app.codeMode = on;
+/** Subscriber: each round's prompt sets the box's mode (code in coding rounds). */
+export function editorRenderer({ onSubmit }) {
+  submit = onSubmit;
+  return (state, prev) => {
+    if (state.round !== prev.round) setCodeMode(codeMode(state));
+  };
+}
+
+function setCodeMode(on) {
+  isCode = on;
   const ta = $("answer");
   ta.classList.toggle("code", on);
   ta.spellcheck = !on;
@@ -44,14 +57,14 @@ export function setCodeMode(on) {
         language: $("code-language").value,
         label: "Your answer (code)",
         onChange: writeThrough,
-        onSubmit: submitAnswer,
+        onSubmit: () => submit(),
       });
-      if (app.codeMode) showCode();
+      if (isCode) showCode();
     },
     (err) => {
       console.error("mockloop: the code editor did not load", err);
       failed = true;
-      if (app.codeMode) $("answer-hint").textContent = FALLBACK_HINT;
+      if (isCode) $("answer-hint").textContent = FALLBACK_HINT;
     },
   );
 }
@@ -80,7 +93,7 @@ function writeThrough(text) {
  */
 export function answerText() {
   const code = $("answer").value;
-  const notes = app.codeMode ? $("notes").value.trim() : "";
+  const notes = isCode ? $("notes").value.trim() : "";
   if (!notes) return code;
   if (!code.trim()) return notes;
   return `${notes}\n\n\`\`\`${$("code-language").value}\n${code.trimEnd()}\n\`\`\``;
@@ -89,13 +102,13 @@ export function answerText() {
 /** Puts `text` in the answer box (a stub, a restored draft, an empty box). */
 export function setAnswer(text) {
   $("answer").value = text;
-  if (code && app.codeMode) code.setText(text);
+  if (code && isCode) code.setText(text);
 }
 
 /** Empties the answer box and the notes, and their saved drafts. */
 export function clearAnswer() {
   setAnswer("");
-  saveDraft("");
+  saveAnswerDraft("");
   clearNotes();
   updateCount();
 }
@@ -103,11 +116,26 @@ export function clearAnswer() {
 /** Empties the notes (said with the code they went with) and their draft. */
 export function clearNotes() {
   $("notes").value = "";
-  saveNotes("");
+  saveNotesDraft("");
+}
+
+/** A fresh room: an empty box, the drafts left as stored (a resumed room restores them). */
+export function resetBox() {
+  setAnswer("");
+  $("notes").value = "";
+}
+
+/** Keeps the box's text (or the notes') for this session across a reload. */
+export function saveAnswerDraft(text) {
+  saveDraft(store.getState().record, text);
+}
+
+export function saveNotesDraft(text) {
+  saveNotes(store.getState().record, text);
 }
 
 export function focusAnswer() {
-  if (code && app.codeMode && !$("code-editor").hidden) code.focus();
+  if (code && isCode && !$("code-editor").hidden) code.focus();
   else $("answer").focus();
 }
 
@@ -127,6 +155,6 @@ export function updateCount() {
 export function onEditorKeydown(event) {
   if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
     event.preventDefault();
-    submitAnswer();
+    submit();
   }
 }

@@ -4,20 +4,19 @@
 import { $, el } from "./dom.js";
 import { formatMinutes, roundName } from "./format.js";
 import { api, ApiError, sessionPath } from "./api.js";
-import { app } from "./state.js";
-import { clearRecord, saveRecord } from "./storage.js";
-import { clearAlert, focusViewHeading, showAlert, showView } from "./views.js";
-import { stopSocket } from "./connection.js";
-import { enterRoom, resetRoom } from "./room.js";
-import { renderDebrief } from "./debrief.js";
+import { store } from "./store.js";
+import { clearAlert, focusViewHeading, showAlert } from "./views.js";
+import { enterRoom } from "./actions.js";
 import { forgetSession, renderHistory } from "./history.js";
+
+let loops = []; // the catalogue as the server sent it
 
 export async function loadLoops() {
   const list = $("loop-list");
   try {
-    const loops = await api("GET", "api/loops");
-    app.loops = Array.isArray(loops) ? loops : [];
-    renderLoops(app.loops);
+    const sent = await api("GET", "api/loops");
+    loops = Array.isArray(sent) ? sent : [];
+    renderLoops(loops);
   } catch (err) {
     list.replaceChildren(
       el("p", {}, "The interview loops could not be loaded."),
@@ -27,7 +26,7 @@ export async function loadLoops() {
   }
 }
 
-function renderLoops(loops) {
+function renderLoops() {
   const list = $("loop-list");
   list.replaceChildren();
   if (loops.length === 0) {
@@ -74,9 +73,11 @@ function renderRoundItem(round) {
   return el("li", {}, parts.join(" · "));
 }
 
-export function renderResumeBox() {
+/** Subscriber: the box for the session stored on this device. */
+export function renderResumeBox(state, prev) {
+  if (state.record === prev.record) return;
   const box = $("resume-box");
-  const r = app.record;
+  const r = state.record;
   box.hidden = !r;
   if (!r) return;
   const title = (r.loop && r.loop.title) || "an interview";
@@ -97,20 +98,20 @@ export async function beginSession(body, record) {
   if (!created || typeof created.session_id !== "string" || typeof created.token !== "string") {
     throw new ApiError("bad_response", "The server did not return a session.");
   }
-  clearRecord();
-  // Started from a debrief, the room still holds the last session's place
-  // (its last_seq), which saveRecord would copy into this one.
-  resetRoom();
-  app.record = {
-    session_id: created.session_id,
-    token: created.token,
-    last_seq: 0,
-    finished: false,
-    mode: "text",
-    events: [],
-    ...record,
-  };
-  saveRecord();
+  // The room starts afresh: started from a debrief, it still holds the
+  // last session's place (its last_seq).
+  store.dispatch({
+    type: "session_started",
+    record: {
+      session_id: created.session_id,
+      token: created.token,
+      last_seq: 0,
+      finished: false,
+      mode: "text",
+      events: [],
+      ...record,
+    },
+  });
   clearAlert();
   enterRoom();
 }
@@ -122,7 +123,8 @@ export async function onStartSubmit(event) {
     showAlert("Choose an interview loop first.");
     return;
   }
-  if (app.record && !app.record.finished &&
+  const current = store.getState().record;
+  if (current && !current.finished &&
       !window.confirm("Starting a new interview forgets the one in progress on this device. Continue?")) {
     return;
   }
@@ -130,7 +132,7 @@ export async function onStartSubmit(event) {
   button.disabled = true;
   button.textContent = "Starting…";
   try {
-    const loop = app.loops.find((l) => l.id === chosen.value) || null;
+    const loop = loops.find((l) => l.id === chosen.value) || null;
     const mode = document.querySelector('input[name="mode"]:checked');
     await beginSession({ loop_id: chosen.value }, {
       loop: loop && { id: loop.id, title: loop.title, rounds: loop.rounds },
@@ -140,37 +142,36 @@ export async function onStartSubmit(event) {
   } catch (err) {
     showAlert(err.message);
   } finally {
-    button.disabled = app.loops.length === 0;
+    button.disabled = loops.length === 0;
     button.textContent = "Start interview";
   }
 }
 
 export function startOver() {
-  if (app.record && !app.record.finished &&
+  const current = store.getState().record;
+  if (current && !current.finished &&
       !window.confirm("Forget the interview in progress on this device? You will not be able to resume it.")) {
     return;
   }
-  stopSocket();
-  clearRecord();
-  resetRoom();
-  renderResumeBox();
-  showView("lobby", { focus: false });
+  store.dispatch({ type: "session_forgotten" });
+  store.dispatch({ type: "show_view", view: "lobby", focus: false });
   const first = document.querySelector('input[name="loop"]');
   if (first) first.focus();
   else focusViewHeading();
 }
 
 export async function viewStoredReport() {
-  if (!app.record) return;
+  const record = store.getState().record;
+  if (!record) return;
   const button = $("report-btn");
   button.disabled = true;
-  await openPastReport(app.record);
+  await openPastReport(record);
   button.disabled = false;
 }
 
 export function showHistory() {
   renderHistory({ onOpen: openPastReport });
-  showView("history");
+  store.dispatch({ type: "show_view", view: "history" });
 }
 
 /** Fetches a session's report and shows it as the debrief. */
@@ -178,8 +179,7 @@ async function openPastReport(entry) {
   try {
     const report = await api("GET", sessionPath(entry, "report.json"));
     clearAlert();
-    renderDebrief(report, entry);
-    showView("debrief");
+    store.dispatch({ type: "report_opened", report, session: entry });
   } catch (err) {
     showAlert(err.message);
   }
@@ -197,12 +197,8 @@ export async function deleteSession(session) {
     return;
   }
   forgetSession(session.session_id);
-  if (app.record && app.record.session_id === session.session_id) {
-    stopSocket();
-    clearRecord();
-    resetRoom();
-  }
-  renderResumeBox();
-  showView("lobby");
+  const current = store.getState().record;
+  if (current && current.session_id === session.session_id) store.dispatch({ type: "session_forgotten" });
+  store.dispatch({ type: "show_view", view: "lobby" });
   showAlert("The interview was deleted from the server.");
 }

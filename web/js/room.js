@@ -1,154 +1,112 @@
-// Interview room: enter / leave, interview state, round timer, controls.
+// The interview room's view: title, round and question, the interview
+// state line, the round clock, the prompt, and which controls work. All of
+// it rendered from the store's state; the log, the answer box, the code
+// runner and the voice controls have their own modules.
 
 import { $, el } from "./dom.js";
-import { formatClock } from "./format.js";
-import { app } from "./state.js";
-import { loadDraft, loadNotes, saveRecord } from "./storage.js";
-import { showView } from "./views.js";
-import { renderResumeBox } from "./lobby.js";
-import { connect, send, stopSocket } from "./connection.js";
-import { applyEvent } from "./events.js";
-import { answerText, setAnswer, setCodeMode, updateCount } from "./editor.js";
-import { clearPendingTimer } from "./answers.js";
-import { offerStarter } from "./code-runner.js";
-import { stopMic } from "./voice.js";
+import { formatClock, roundLabel } from "./format.js";
+import { remainingAt } from "./reduce.js";
+import { store } from "./store.js";
+import { answerText } from "./editor.js";
+import { focusViewHeading } from "./views.js";
 
-// ---------------------------------------------------------------------------
-// Setup
+const STATE_LINES = {
+  lobby: "Starting…",
+  active: "",
+  paused: "Paused — the clock is stopped. Choose Resume to continue.",
+  grading: "",
+  finished: "The interview is finished.",
+};
 
-export function resetRoom() {
-  clearPendingTimer();
-  clearTimeout(app.reportTimer);
-  app.lastSeq = 0;
-  app.loop = null;
-  app.state = "lobby";
-  app.round = null;
-  app.timer = null;
-  app.pending = null;
-  app.unconfirmed = [];
-  app.asked = null;
-  app.hints = [];
-  app.starter = null;
-  app.sent = null;
-  app.lastOutbound = null;
-  $("log").replaceChildren();
-  $("prompt").replaceChildren(el("p", { class: "muted" }, "Connecting to the interview…"));
-  $("round-label").textContent = "Connecting…";
-  $("question-label").textContent = "";
-  $("time-warning").textContent = "";
-  $("state-line").textContent = "";
-  $("countdown").classList.remove("warn");
-  setAnswer("");
-  $("notes").value = "";
-  setCodeMode(false);
-  renderCountdown();
+/** Writes text only when it changed: a live region would announce every write. */
+function setText(id, text) {
+  const node = $(id);
+  if (node.textContent !== text) node.textContent = text;
 }
 
-/** Rebuild the room from stored events, then connect for anything newer. */
-export function enterRoom() {
-  resetRoom();
-  const r = app.record;
-  app.loop = r.loop || null;
-  $("room-title").textContent = (r.loop && r.loop.title) || "Interview";
-  app.lastSeq = r.last_seq;
-  for (const entry of r.events) {
-    try {
-      applyEvent(entry.msg, { live: false, at: entry.at });
-    } catch (err) {
-      console.error("mockloop: could not replay a stored event", err, entry);
-    }
+/** Subscriber: the room as the state says. */
+export function renderRoom(state, prev) {
+  if (state.loop !== prev.loop || state.round !== prev.round) {
+    setText("room-title", (state.loop && state.loop.title) || "Interview");
+    const total = state.loop && Array.isArray(state.loop.rounds) ? state.loop.rounds.length : null;
+    setText("round-label", state.round ? roundLabel(state.round, total) : "Connecting…");
+    if (state.round) document.body.dataset.roundKind = state.round.kind || "";
   }
-  setAnswer(loadDraft(r.session_id));
-  $("notes").value = loadNotes(r.session_id);
-  offerStarter();
-  updateCount();
-  applyMode();
-  showView("room");
-  updateControls();
-  connect();
+  setText("question-label", state.questionLabel);
+  if (state.timeWarning !== prev.timeWarning) {
+    setText("time-warning", state.timeWarning ? state.timeWarning.text : "");
+    $("countdown").classList.toggle("warn", Boolean(state.timeWarning));
+  }
+  if (state.interview !== prev.interview) {
+    setText("state-line", STATE_LINES[state.interview] || "");
+    const form = $("answer-form");
+    const hide = state.interview === "grading" || state.interview === "finished";
+    // The answer form disappears; do not leave keyboard focus on nothing.
+    const hadFocus = hide && !form.hidden && form.contains(document.activeElement);
+    form.hidden = hide;
+    if (hadFocus) focusViewHeading();
+  }
+  if (state.timer !== prev.timer) renderCountdown();
+  if (state.prompt !== prev.prompt) renderPrompt(state.prompt, prev.prompt);
+  if (state.record !== prev.record) renderMode(state.record);
+  renderControls();
+}
+
+/** Redrawn every second by the page's clock (timers.js) and on each change. */
+export function renderCountdown() {
+  const left = remainingAt(store.getState().timer, Date.now());
+  setText("countdown", left == null ? "--:--" : formatClock(left));
+}
+
+function renderPrompt(prompt, before) {
+  const box = $("prompt");
+  if (prompt.streaming != null) {
+    const shown = $("streaming-text");
+    // The same turn written further: only its text changes.
+    if (before && before.streaming === prompt.streaming && shown) {
+      shown.textContent = prompt.text || "…";
+      return;
+    }
+    box.replaceChildren(
+      el("p", { class: "prompt-kind" }, prompt.label),
+      el("div", { class: "prompt-text streaming", id: "streaming-text", "aria-busy": "true" }, prompt.text || "…"),
+    );
+    return;
+  }
+  if (prompt.message != null) {
+    box.replaceChildren(el("p", { class: "muted" }, prompt.message));
+    return;
+  }
+  const { asked, hints } = prompt;
+  // Replace the nodes (not just their text) so a repeated question is
+  // announced again by the aria-live region.
+  box.replaceChildren(...[
+    el("p", { class: "prompt-kind" }, asked.label),
+    // replaceChildren would print a null intro as "null".
+    asked.intro && el("p", { class: "intro" }, asked.intro),
+    el("div", { class: "prompt-text" }, asked.text),
+    hints.length > 0 && el("div", { class: "prompt-hints" },
+      hints.map((hint) => el("p", { class: "prompt-hint" }, el("strong", {}, "Hint: "), hint))),
+  ].filter(Boolean));
 }
 
 /** Typing mode folds the voice controls away; the text box is always there. */
-export function applyMode() {
-  const voice = app.record && app.record.mode === "voice";
+function renderMode(record) {
+  const voice = Boolean(record && record.mode === "voice");
   $("voice-controls").hidden = !voice;
-  $("switch-mode-btn").textContent = voice ? "Type only (hide voice controls)" : "Answer by voice instead";
+  setText("switch-mode-btn", voice ? "Type only (hide voice controls)" : "Answer by voice instead");
 }
 
-export function switchMode() {
-  if (!app.record) return;
-  app.record.mode = app.record.mode === "voice" ? "text" : "voice";
-  saveRecord();
-  applyMode();
-}
-
-export function leaveRoom() {
-  stopMic();
-  stopSocket();
-  clearPendingTimer();
-  renderResumeBox();
-  showView("lobby");
-}
-
-// ---------------------------------------------------------------------------
-// State, timer, controls
-
-export function setState(state) {
-  const known = ["lobby", "active", "paused", "grading", "finished"];
-  if (!known.includes(state)) return;
-  // Freeze the countdown at its current value when the clock stops.
-  if (app.timer && app.timer.running && state !== "active") {
-    app.timer = { remaining: remainingNow(), at: Date.now(), running: false };
-  }
-  app.state = state;
-  const lines = {
-    lobby: "Starting…",
-    active: "",
-    paused: "Paused — the clock is stopped. Choose Resume to continue.",
-    grading: "",
-    finished: "The interview is finished.",
-  };
-  $("state-line").textContent = lines[state];
-  $("answer-form").hidden = state === "grading" || state === "finished";
-  updateControls();
-}
-
-/** remaining_seconds was true at time `at` (when the event arrived). */
-export function setTimer(seconds, at, running) {
-  if (typeof seconds !== "number" || !Number.isFinite(seconds)) return;
-  app.timer = { remaining: seconds, at: at || Date.now(), running };
-  renderCountdown();
-}
-
-function remainingNow() {
-  const t = app.timer;
-  if (!t) return null;
-  if (!t.running) return t.remaining;
-  return Math.max(0, t.remaining - (Date.now() - t.at) / 1000);
-}
-
-export function renderCountdown() {
-  const left = remainingNow();
-  $("countdown").textContent = left == null ? "--:--" : formatClock(left);
-}
-
-export function setPromptMessage(text) {
-  $("prompt").replaceChildren(el("p", { class: "muted" }, text));
-}
-
-export function updateControls() {
-  const canAct = app.open && app.state === "active";
+/** Which controls work now; also called as the candidate types. */
+export function renderControls() {
+  const s = store.getState();
+  const canAct = s.open && s.interview === "active";
   const hasText = answerText().trim().length > 0;
-  $("send-btn").disabled = !canAct || !hasText || Boolean(app.pending) || Boolean(app.composing);
+  $("send-btn").disabled = !canAct || !hasText || Boolean(s.pending) || s.composing;
   $("repeat-btn").disabled = !canAct;
   $("skip-btn").disabled = !canAct;
-  $("hint-btn").disabled = !canAct || Boolean(app.composing);
+  $("hint-btn").disabled = !canAct || s.composing;
   const pause = $("pause-btn");
-  pause.textContent = app.state === "paused" ? "Resume" : "Pause";
-  pause.disabled = !app.open || !(app.state === "active" || app.state === "paused");
-}
-
-export function togglePause() {
-  if (app.state === "paused") send({ type: "resume", last_seq: app.lastSeq });
-  else send({ type: "pause" });
+  setText("pause-btn", s.interview === "paused" ? "Resume" : "Pause");
+  pause.disabled = !s.open || !(s.interview === "active" || s.interview === "paused");
 }

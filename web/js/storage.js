@@ -1,7 +1,6 @@
 // localStorage persistence: the session record with its replayable events,
-// and the unsent answer draft and coding notes.
-
-import { app } from "./state.js";
+// and the unsent answer draft and coding notes. The record is the store's
+// (`state.record`); `persistRecord` keeps the stored copy in step with it.
 
 const STORAGE_KEY = "mockloop.session.v1";
 
@@ -23,10 +22,7 @@ export function loadRecord() {
   }
 }
 
-export function saveRecord() {
-  const r = app.record;
-  if (!r) return;
-  r.last_seq = app.lastSeq;
+function saveRecord(r) {
   try {
     localStorage.setItem(STORAGE_KEY, JSON.stringify(r));
   } catch {
@@ -40,28 +36,39 @@ export function saveRecord() {
   }
 }
 
-export function clearRecord() {
+function remove(...keys) {
   try {
-    localStorage.removeItem(STORAGE_KEY);
-    localStorage.removeItem(DRAFT_KEY);
-    localStorage.removeItem(NOTES_KEY);
+    for (const key of keys) localStorage.removeItem(key);
   } catch {
     /* ignore */
   }
-  app.record = null;
+}
+
+/**
+ * Subscriber: the stored session follows `state.record`, with
+ * `state.lastSeq` as its place. Another session (or none) drops the old
+ * one's drafts with it; a finished one keeps no drafts.
+ */
+export function persistRecord(state, prev) {
+  const r = state.record;
+  const old = prev.record;
+  if (r === old) return;
+  if (old && (!r || r.session_id !== old.session_id)) remove(STORAGE_KEY, DRAFT_KEY, NOTES_KEY);
+  else if (r && r.finished && !(old && old.finished)) remove(DRAFT_KEY, NOTES_KEY);
+  if (r) saveRecord({ ...r, last_seq: state.lastSeq });
 }
 
 /** The answer box's unsent text, kept across a reload. */
-export const saveDraft = (text) => saveText(DRAFT_KEY, text);
+export const saveDraft = (record, text) => saveText(DRAFT_KEY, record, text);
 export const loadDraft = (sessionId) => loadText(DRAFT_KEY, sessionId);
 /** The coding notes' unsent text, likewise. */
-export const saveNotes = (text) => saveText(NOTES_KEY, text);
+export const saveNotes = (record, text) => saveText(NOTES_KEY, record, text);
 export const loadNotes = (sessionId) => loadText(NOTES_KEY, sessionId);
 
-function saveText(key, text) {
-  if (!app.record) return;
+function saveText(key, record, text) {
+  if (!record) return;
   try {
-    if (text) localStorage.setItem(key, JSON.stringify({ session_id: app.record.session_id, text }));
+    if (text) localStorage.setItem(key, JSON.stringify({ session_id: record.session_id, text }));
     else localStorage.removeItem(key);
   } catch {
     /* ignore */
@@ -75,11 +82,4 @@ function loadText(key, sessionId) {
   } catch {
     return "";
   }
-}
-
-/** Remember an event so a reload can rebuild the room without the server. */
-export function recordEvent(msg) {
-  if (!app.record || app.record.finished) return;
-  app.record.events.push({ at: Date.now(), msg });
-  saveRecord();
 }

@@ -1,23 +1,51 @@
-// The interviewer's voice from the server, when its welcome says
+// The interviewer's voice. From the server when its welcome says
 // `"tts": "server"`: each prompt's audio comes from
 // api/sessions/{id}/speech/{seq}. Any failure (the server's 404/503, a
 // network error, a blocked autoplay) falls back to the browser's own
-// speech synthesis, so the candidate always hears the prompt.
+// speech synthesis, so the candidate always hears the prompt. Otherwise
+// the browser speaks (no server cost). The reducer decides what is said
+// (`speak`, `speak_sentence` effects) and whether muted; this performs it.
 
-import { app } from "./state.js";
+import { $ } from "./dom.js";
 import { sessionPath } from "./api.js";
+import { store } from "./store.js";
 
-let serverSpeaks = false;
 let playing = null;
 
-/** Reads the `tts` field of a welcome; older servers send none. */
-export function setVoiceSource(welcome) {
-  serverSpeaks = Boolean(welcome && welcome.tts === "server");
+/** Subscriber: the mute button says whether the interviewer is muted. */
+export function renderMute(state, prev) {
+  if (state.muted === prev.muted) return;
+  $("mute-btn").textContent = state.muted ? "Unmute interviewer" : "Mute interviewer";
+  $("mute-btn").setAttribute("aria-pressed", String(state.muted));
 }
 
-/** Whether the server speaks prompts (then streamed text is not spoken). */
-export function speaksOnServer() {
-  return serverSpeaks;
+/** Reads a prompt aloud: from the server's audio for prompt `seq` when it speaks prompts, else by speech synthesis. */
+export function speakPrompt(text, seq) {
+  if (playFromServer(seq, () => synthesize(text))) return;
+  synthesize(text);
+}
+
+/** Queues one sentence of a prompt still being written (no cancel: the
+ * sentences before it keep playing). */
+export function speakSentence(text) {
+  if (!("speechSynthesis" in window)) return;
+  window.speechSynthesis.speak(new SpeechSynthesisUtterance(text));
+}
+
+export function stopSpeaking() {
+  if ("speechSynthesis" in window) window.speechSynthesis.cancel();
+}
+
+/** Muted: whatever is playing stops. */
+export function silence() {
+  stopServerVoice();
+  stopSpeaking();
+}
+
+function synthesize(text) {
+  if (!("speechSynthesis" in window)) return;
+  window.speechSynthesis.cancel();
+  window.speechSynthesis.speak(new SpeechSynthesisUtterance(text));
 }
 
 /**
@@ -25,19 +53,20 @@ export function speaksOnServer() {
  * server does not speak prompts (the caller speaks it itself); otherwise
  * calls `fallback` if playback fails.
  */
-export function playFromServer(seq, fallback) {
-  if (!serverSpeaks || !app.record || typeof seq !== "number" || typeof Audio !== "function") {
+function playFromServer(seq, fallback) {
+  const { serverSpeaks, record } = store.getState();
+  if (!serverSpeaks || !record || typeof seq !== "number" || typeof Audio !== "function") {
     return false;
   }
   stopServerVoice();
-  const audio = new Audio(sessionPath(app.record, `speech/${seq}`));
+  const audio = new Audio(sessionPath(record, `speech/${seq}`));
   playing = audio;
   let fellBack = false;
   const fail = () => {
     if (fellBack || playing !== audio) return;
     fellBack = true;
     playing = null;
-    if (!app.muted) fallback();
+    if (!store.getState().muted) fallback();
   };
   audio.addEventListener("error", fail);
   audio.addEventListener("ended", () => {
@@ -47,7 +76,7 @@ export function playFromServer(seq, fallback) {
   return true;
 }
 
-export function stopServerVoice() {
+function stopServerVoice() {
   if (!playing) return;
   const audio = playing;
   playing = null;

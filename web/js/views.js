@@ -1,21 +1,29 @@
-// Views and page-level messages: switching views, heading focus, the
-// role="alert" region and the connection banner.
+// Views and page-level messages: which view shows (`state.view`), heading
+// focus, the role="alert" region and the connection banner
+// (`state.banner`). The banner's buttons are handed in by app.js, so this
+// module reaches into neither the socket nor the room.
 
 import { $, el } from "./dom.js";
-import { app } from "./state.js";
-import { reconnectNow } from "./connection.js";
-import { leaveRoom } from "./room.js";
 
-export function showView(name, { focus = true } = {}) {
-  app.view = name;
-  for (const v of ["lobby", "room", "debrief", "history"]) $(`${v}-view`).hidden = v !== name;
-  const titles = { lobby: "Practice interview", room: "Interview", debrief: "Debrief", history: "History" };
-  document.title = `${titles[name]} — mockloop`;
-  if (focus) focusViewHeading();
+const VIEWS = ["lobby", "room", "debrief", "history"];
+const TITLES = { lobby: "Practice interview", room: "Interview", debrief: "Debrief", history: "History" };
+
+let current = "lobby";
+
+/** Subscriber: shows `state.view`, and the banner `state.banner` asks for. */
+export function viewRenderer({ reconnectNow, leaveRoom }) {
+  return (state, prev) => {
+    if (state.view !== prev.view) {
+      current = state.view;
+      for (const v of VIEWS) $(`${v}-view`).hidden = v !== current;
+      document.title = `${TITLES[current]} — mockloop`;
+    }
+    if (state.banner !== prev.banner) renderBanner(state.banner, { reconnectNow, leaveRoom });
+  };
 }
 
 export function focusViewHeading() {
-  const heading = $(`${app.view}-title`);
+  const heading = $(`${current}-title`);
   if (heading) heading.focus();
 }
 
@@ -34,19 +42,34 @@ export function clearAlert() {
   if (hadFocus) focusViewHeading();
 }
 
-export function showBanner(message, { retry = false, extra = null } = {}) {
+const LOST = "Connection lost — reconnecting…";
+const BANNERS = {
+  lost: { message: LOST, retry: true },
+  still_trying: {
+    message: LOST, retry: true, extra: "Still trying. Check that the server is running; your answers so far are saved.",
+  },
+  gone: {
+    message: "This interview is no longer on the server.",
+    extra: "It was deleted, or the server's data was reset, so it cannot be resumed. " +
+      "Start a new interview from the lobby.",
+  },
+  disconnected: { message: "Disconnected from the interview.", retry: true },
+};
+
+function renderBanner(banner, { reconnectNow, leaveRoom }) {
   const box = $("conn");
-  const parts = [el("p", {}, message)];
-  if (extra) parts.push(el("p", { class: "small-text" }, extra));
+  const shown = banner && BANNERS[banner.kind];
+  if (!shown) {
+    box.replaceChildren();
+    return;
+  }
+  const parts = [el("p", {}, shown.message)];
+  if (shown.extra) parts.push(el("p", { class: "small-text" }, shown.extra));
   const actions = el("div", { class: "actions" });
-  if (retry) {
+  if (shown.retry) {
     actions.append(el("button", { type: "button", class: "small", onclick: reconnectNow }, "Reconnect now"));
   }
   actions.append(el("button", { type: "button", class: "small", onclick: leaveRoom }, "Back to the lobby"));
   parts.push(actions);
   box.replaceChildren(...parts);
-}
-
-export function hideBanner() {
-  $("conn").replaceChildren();
 }

@@ -1,20 +1,16 @@
 // Spoken answers in the interview room: the microphone toggle and its level
-// meter, the live transcript (stable words, tentative ones in grey), "done
-// speaking", and the interviewer's voice through the browser's speech
-// synthesis (no server cost; can be muted).
+// meter, the live transcript (stable words, tentative ones in grey; the
+// store's `transcript`), and "done speaking". The interviewer's voice is
+// tts.js.
 
 import { $, el } from "./dom.js";
-import { app } from "./state.js";
 import { HEADER_BYTES, encodeAudioFrame, startCapture } from "./voice-capture.js";
 import { send, sendBinary } from "./connection.js";
-import { playFromServer, stopServerVoice } from "./tts.js";
 
 let capture = null;
 // Frame numbers keep counting across microphone restarts and reconnects, so
 // the server can drop frames it already has.
 let nextSeq = 0;
-// Final transcripts heard for the current prompt.
-let heard = [];
 // Push to talk: audio counts only while the talk button (or Space on it) is held.
 let holding = false;
 
@@ -98,63 +94,30 @@ export function doneSpeaking() {
   }
 }
 
-/** A new prompt: what was heard belongs to the previous one, and so does
- * an utterance in progress (the server starts listening afresh, without a
- * "listening" message to end the old one). */
-export function resetLiveTranscript() {
-  heard = [];
-  $("live-transcript").replaceChildren();
-  setTalkMode();
-}
-
-export function onListening(msg) {
-  if (!capture) return;
-  $("voice-status").textContent = msg.speaking ? "Listening…" : "Microphone on.";
-}
-
-export function onTranscript(msg) {
-  if (msg.final) {
-    heard.push({ text: msg.stable || "", low: Boolean(msg.low_confidence) });
+/**
+ * Subscriber: the live transcript, and what the server says of the
+ * candidate's speech. A new prompt starts the transcript afresh, and ends an
+ * utterance in progress (the server starts listening afresh, without a
+ * "listening" message to end the old one).
+ */
+export function renderVoice(state, prev) {
+  const t = state.transcript;
+  if (t !== prev.transcript) {
+    renderTranscript(t);
+    if (prev.transcript && t.prompt !== prev.transcript.prompt) setTalkMode();
   }
+  if (state.listening !== prev.listening && state.listening && capture) {
+    $("voice-status").textContent = state.listening.speaking ? "Listening…" : "Microphone on.";
+  }
+}
+
+function renderTranscript({ heard, partial }) {
   const nodes = heard.map((h) =>
     el("span", { class: h.low ? "heard final low-confidence" : "heard final", title: h.low ? "The recogniser was unsure here" : "" }, `${h.text} `),
   );
-  if (!msg.final) {
-    nodes.push(el("span", { class: "heard" }, `${msg.stable || ""} `));
-    nodes.push(el("span", { class: "tentative" }, msg.tentative || ""));
+  if (partial) {
+    nodes.push(el("span", { class: "heard" }, `${partial.stable} `));
+    nodes.push(el("span", { class: "tentative" }, partial.tentative));
   }
   $("live-transcript").replaceChildren(...nodes);
-}
-
-/** Reads a prompt aloud unless muted or unsupported: from the server's
- * audio for prompt `seq` when it speaks prompts, else by speech synthesis. */
-export function speakPrompt(text, seq) {
-  if (app.muted || !text) return;
-  if (playFromServer(seq, () => synthesize(text))) return;
-  synthesize(text);
-}
-
-/** Queues one sentence of a prompt still being written (no cancel: the
- * sentences before it keep playing). */
-export function speakSentence(text) {
-  if (app.muted || !text || !("speechSynthesis" in window)) return;
-  window.speechSynthesis.speak(new SpeechSynthesisUtterance(text));
-}
-
-export function stopSpeaking() {
-  if ("speechSynthesis" in window) window.speechSynthesis.cancel();
-}
-
-function synthesize(text) {
-  if (!("speechSynthesis" in window)) return;
-  window.speechSynthesis.cancel();
-  window.speechSynthesis.speak(new SpeechSynthesisUtterance(text));
-}
-
-export function toggleMute() {
-  app.muted = !app.muted;
-  if (app.muted) stopServerVoice();
-  if (app.muted && "speechSynthesis" in window) window.speechSynthesis.cancel();
-  $("mute-btn").textContent = app.muted ? "Unmute interviewer" : "Mute interviewer";
-  $("mute-btn").setAttribute("aria-pressed", String(app.muted));
 }
