@@ -66,9 +66,9 @@ import {
 import { renderControls, renderCountdown, renderRoom } from "./js/room.js";
 import { logRenderer } from "./js/answers.js";
 import {
-  answerText, editorRenderer, onEditorKeydown, resetBox, saveAnswerDraft, saveNotesDraft, setCodeLanguage, updateCount,
+  answerText, editorRenderer, onEditorKeydown, resetBox, saveAnswerDraft, saveNotesDraft, updateCount,
 } from "./js/editor.js";
-import { clearRunInput, offerStarter, renderCodeRunner, runInput, runTests } from "./js/code-runner.js";
+import { clearRunInput, languageChosen, offerStarter, renderCodeRunner, runInput, runTests } from "./js/code-runner.js";
 import { timers } from "./js/timers.js";
 import { effectRunner } from "./js/effects.js";
 import { debriefRenderer } from "./js/debrief.js";
@@ -116,7 +116,7 @@ function bindEvents() {
     updateCount();
     renderControls();
   });
-  $("code-language").addEventListener("change", (e) => setCodeLanguage(e.target.value));
+  $("code-language").addEventListener("change", (e) => languageChosen(e.target.value));
   $("answer-form").addEventListener("submit", (e) => {
     e.preventDefault();
     submitAnswer();

@@ -1,6 +1,8 @@
-// Scenario: in a coding round the code editor highlights, indents as the
-// language does and searches, and offers "Run tests"; a wrong then a correct
-// solution show per-test results, and the debrief shows the final run.
+// Scenario: in a coding round the code editor offers Python, JavaScript,
+// Java and C++ (an untouched stub follows the language), highlights,
+// indents as the language does and searches, and offers "Run tests"; Java
+// runs, a wrong then a correct Python solution show per-test results, and
+// the debrief shows the final run.
 // Prints the session id.
 
 import { readFileSync } from "node:fs";
@@ -11,8 +13,9 @@ import {
 
 const { base, artifacts, rest } = args();
 
-// A correct solution, written by the Rust test (one copy for all tests).
+// Correct solutions in Python and Java, written by the Rust test.
 const CORRECT = readFileSync(rest[0], "utf8");
+const CORRECT_JAVA = readFileSync(rest[1], "utf8");
 
 await scenario([], async (browser) => {
   const { page } = await newPage(browser, { viewport: { width: 1280, height: 900 } });
@@ -22,6 +25,32 @@ await scenario([], async (browser) => {
   const starter = await page.locator("#answer").inputValue();
   assert(starter.startsWith("def count_subarrays(nums: list[int], k: int) -> int:"), `the editor starts from the signature: ${starter}`);
   assert(await page.locator("#code-language").inputValue() === "python", "python is offered first");
+  const offered = await page.locator("#code-language option").allTextContents();
+  assert(offered.join(", ") === "Python 3, JavaScript (Node), Java, C++17", `every language is offered: ${offered}`);
+
+  // An untouched stub follows the language chosen: Java's has the class
+  // the tests load, C++'s is a free function.
+  await page.locator("#code-language").selectOption("java");
+  const javaStub = await page.locator("#answer").inputValue();
+  assert(javaStub.includes("class Solution {\n    public int countSubarrays(int[] nums, int k) {"),
+    `the Java stub: ${JSON.stringify(javaStub)}`);
+  await page.locator("#code-language").selectOption("cpp");
+  const cppStub = await page.locator("#answer").inputValue();
+  assert(cppStub.startsWith("int countSubarrays(vector<int>& nums, int k) {"), `the C++ stub: ${JSON.stringify(cppStub)}`);
+  await page.locator("#code-language").selectOption("java");
+  const javaEditor = await answerBox(page);
+  const javaKeyword = javaEditor.locator("span", { hasText: /^class$/ }).first();
+  assert(await javaKeyword.evaluate((node) => getComputedStyle(node).color) !==
+    await javaEditor.evaluate((node) => getComputedStyle(node).color), "Java is highlighted");
+  await javaEditor.fill(CORRECT_JAVA);
+  await page.locator("#run-tests-btn:not([disabled])").click();
+  await page.waitForFunction(() => (document.querySelector("#test-results") || {}).textContent?.includes("7 of 7 tests passed (Java)"),
+    null, { timeout: STEP_MS });
+  await javaEditor.fill("");
+  await page.locator("#code-language").selectOption("python");
+  await javaEditor.focus();
+  await page.keyboard.press("Control+a");
+  await page.keyboard.type("def count_subarrays(nums, k):");
 
   // A real editor: the stub is highlighted, Enter after a block opener
   // indents by the language's own unit, Ctrl+F searches.
@@ -114,7 +143,7 @@ await scenario([], async (browser) => {
   await typeAnswer(page, answerFor("values"));
   await page.locator("#debrief").waitFor({ state: "visible", timeout: STEP_MS });
   const debrief = await page.locator("#debrief").textContent();
-  assert(debrief.includes("7 of 7 tests passed (python, 2 runs)"), "the debrief shows the final run");
+  assert(debrief.includes("7 of 7 tests passed (python, 3 runs)"), "the debrief shows the final run");
   await shot(page, artifacts, "run-tests-debrief");
 
   assert(page.pageErrors.length === 0, `no page errors: ${page.pageErrors.join("; ")}`);

@@ -421,13 +421,15 @@ async fn a_candidate_runs_the_tests_from_the_code_editor() {
     let (app, content) = coding_app(|_| {}).await;
     let solution = content.path().join("solution.py");
     std::fs::write(&solution, crate::sandbox::PY_CORRECT).unwrap();
-    let result = run_scenario(&app, "run-tests", &[&solution]).await;
+    let java = content.path().join("Solution.java");
+    std::fs::write(&java, crate::sandbox_compiled::JAVA_CORRECT).unwrap();
+    let result = run_scenario(&app, "run-tests", &[&solution, &java]).await;
 
     let report = report(&app, &result).await;
     let tests = &report["answers"][0]["tests"];
     assert_eq!(
         (tests["passed"].as_u64(), tests["runs"].as_u64()),
-        (Some(7), Some(2)),
+        (Some(7), Some(3)),
         "{tests}"
     );
 }

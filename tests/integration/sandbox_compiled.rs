@@ -9,7 +9,8 @@ use mockloop::sandbox::{RunStatus, TestRun};
 
 use crate::sandbox::{case_errors, run_in, sandbox};
 
-const JAVA_CORRECT: &str = include_str!("../fixtures/solutions/coding-subarray-sum-equals-k.java");
+pub const JAVA_CORRECT: &str =
+    include_str!("../fixtures/solutions/coding-subarray-sum-equals-k.java");
 const CPP_CORRECT: &str = include_str!("../fixtures/solutions/coding-subarray-sum-equals-k.cpp");
 
 async fn run(language: CodeLanguage, code: &str) -> TestRun {

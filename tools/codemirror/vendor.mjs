@@ -16,7 +16,7 @@ const out = join(here, "..", "..", "web", "vendor", "codemirror");
 const ENTRIES = [
   "@codemirror/state", "@codemirror/view", "@codemirror/language", "@codemirror/commands",
   "@codemirror/search", "@codemirror/autocomplete", "@codemirror/lang-python",
-  "@codemirror/lang-javascript",
+  "@codemirror/lang-javascript", "@codemirror/lang-java", "@codemirror/lang-cpp",
 ];
 
 // Top-level import and re-export statements only (code and comments

@@ -22,12 +22,16 @@ import { highlightSelectionMatches, searchKeymap } from "../vendor/codemirror/co
 import { closeBrackets, closeBracketsKeymap } from "../vendor/codemirror/codemirror-autocomplete.js";
 import { python } from "../vendor/codemirror/codemirror-lang-python.js";
 import { javascript } from "../vendor/codemirror/codemirror-lang-javascript.js";
+import { java } from "../vendor/codemirror/codemirror-lang-java.js";
+import { cpp } from "../vendor/codemirror/codemirror-lang-cpp.js";
 import { tags } from "../vendor/codemirror/lezer-highlight.js";
 
-/** Each language's own indentation: PEP 8's four spaces, two for JavaScript. */
+/** Each language's own indentation: PEP 8's four spaces, two for JavaScript, four for Java and C++ (their usual style guides). */
 const LANGUAGES = {
   python: () => [python(), indentUnit.of("    ")],
   javascript: () => [javascript(), indentUnit.of("  ")],
+  java: () => [java(), indentUnit.of("    ")],
+  cpp: () => [cpp(), indentUnit.of("    ")],
 };
 
 // Text put in by the app (a stub, a restored draft) rather than typed.

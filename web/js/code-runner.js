@@ -31,7 +31,8 @@ function renderLanguages(tests) {
   const select = $("code-language");
   const previous = select.value;
   const functions = tests ? tests.functions || [] : [];
-  select.replaceChildren(...functions.map((f) => el("option", { value: f.language }, languageName(f.language))));
+  select.replaceChildren(...functions.map((f) =>
+    el("option", { value: f.language }, f.name || languageName(f.language))));
   if (functions.some((f) => f.language === previous)) select.value = previous;
   setCodeLanguage(select.value);
   const first = tests && (tests.examples || [])[0];
@@ -62,7 +63,21 @@ export function offerStarter() {
   ta.dispatchEvent(new Event("input", { bubbles: true }));
 }
 
+/**
+ * The candidate picked another language: the editor reads it, and a stub
+ * nobody has typed into yet becomes that language's stub (typed code stays).
+ */
+export function languageChosen(language) {
+  setCodeLanguage(language);
+  if ($("answer").value === store.getState().starter) {
+    setAnswer("");
+    offerStarter();
+  }
+}
+
+/** The server writes each language's stub (Java's has its class around it). */
 function starter(f) {
+  if (f.starter) return f.starter;
   return f.language === "python" ? `${f.signature}\n    ` : `${f.signature}\n  \n}\n`;
 }
 
