@@ -36,7 +36,9 @@ export function connect() {
   try {
     socket = new WebSocket(wsUrl(record));
   } catch (err) {
-    console.error("mockloop: cannot open WebSocket", err);
+    // Expected while offline (the banner says so, and we retry): a warning,
+    // not an error, which the browser scenarios count as a bug.
+    console.warn("mockloop: cannot open WebSocket", err);
     scheduleReconnect();
     return;
   }
