@@ -22,11 +22,14 @@ pub struct SandboxConfig {
     /// (`/usr/local/bin:/usr/bin:/bin`): only `/usr` is mounted inside.
     pub python: String,
     pub node: String,
-    /// Java's launcher and compiler, and the C++ compiler (Java and C++
-    /// are compiled inside the sandbox, under the same limits).
+    /// Java's launcher and compiler, the C++ compiler, and Mono's C#
+    /// compiler and runtime (Java, C++ and C# are compiled inside the
+    /// sandbox, under the same limits).
     pub java: String,
     pub javac: String,
     pub cxx: String,
+    pub mcs: String,
+    pub mono: String,
     /// CPU seconds per run (`RLIMIT_CPU`): an infinite loop is killed here.
     pub cpu_seconds: Bounded<u64, 1, 600>,
     /// Wall-clock seconds per run, including the interpreter's start, so a
@@ -67,6 +70,8 @@ impl Default for SandboxConfig {
             java: "java".into(),
             javac: "javac".into(),
             cxx: "g++".into(),
+            mcs: "mcs".into(),
+            mono: "mono".into(),
             cpu_seconds: Bounded::default_of(5),
             wall_seconds: Bounded::default_of(10),
             memory_mb: Bounded::default_of(2048),

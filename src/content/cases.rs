@@ -22,6 +22,7 @@ pub(super) struct TestsFile {
     javascript: Option<SignatureFile>,
     java: Option<SignatureFile>,
     cpp: Option<SignatureFile>,
+    csharp: Option<SignatureFile>,
     tolerance: Option<Spanned<f64>>,
     #[serde(default)]
     any_order: bool,
@@ -65,7 +66,7 @@ pub(super) fn parse(
         r.error(
             span,
             format!("{at}.tests"),
-            "needs a function for at least one language: python, javascript, java or cpp",
+            "needs a function for at least one language: python, javascript, java, cpp or csharp",
         );
     }
     let mut signature = |file: Option<SignatureFile>, language: &str| {
@@ -93,6 +94,7 @@ pub(super) fn parse(
     let javascript = signature(raw.javascript, "javascript");
     let java = signature(raw.java, "java");
     let cpp = signature(raw.cpp, "cpp");
+    let csharp = signature(raw.csharp, "csharp");
     let tolerance = match &raw.tolerance {
         Some(t) if !(*t.get_ref() > 0.0 && *t.get_ref() < 1.0) => {
             r.error(
@@ -161,6 +163,7 @@ pub(super) fn parse(
         javascript,
         java,
         cpp,
+        csharp,
         tolerance,
         any_order: raw.any_order,
         note: raw

@@ -254,14 +254,16 @@ pub enum CodeLanguage {
     Javascript,
     Java,
     Cpp,
+    Csharp,
 }
 
 impl CodeLanguage {
-    pub const ALL: [CodeLanguage; 4] = [
+    pub const ALL: [CodeLanguage; 5] = [
         CodeLanguage::Python,
         CodeLanguage::Javascript,
         CodeLanguage::Java,
         CodeLanguage::Cpp,
+        CodeLanguage::Csharp,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -270,6 +272,7 @@ impl CodeLanguage {
             CodeLanguage::Javascript => "javascript",
             CodeLanguage::Java => "java",
             CodeLanguage::Cpp => "cpp",
+            CodeLanguage::Csharp => "csharp",
         }
     }
 
@@ -280,6 +283,7 @@ impl CodeLanguage {
             CodeLanguage::Javascript => "JavaScript (Node)",
             CodeLanguage::Java => "Java",
             CodeLanguage::Cpp => "C++17",
+            CodeLanguage::Csharp => "C#",
         }
     }
 
@@ -291,6 +295,10 @@ impl CodeLanguage {
             CodeLanguage::Javascript | CodeLanguage::Cpp => format!("{signature}\n    \n}}\n"),
             CodeLanguage::Java => format!(
                 "import java.util.*;\n\nclass Solution {{\n    {signature}\n        \n    }}\n}}\n"
+            ),
+            CodeLanguage::Csharp => format!(
+                "using System;\nusing System.Collections.Generic;\nusing System.Linq;\n\n\
+                 public class Solution {{\n    {signature}\n        \n    }}\n}}\n"
             ),
         }
     }
@@ -317,6 +325,9 @@ pub struct CodeTests {
     /// `using namespace std;` is in force.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpp: Option<FunctionSignature>,
+    /// A method of `public class Solution` (C# 7, Mono).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csharp: Option<FunctionSignature>,
     /// Numbers that are not both integers match within this relative
     /// tolerance (floating-point answers differ in the last digits).
     pub tolerance: f64,
@@ -340,6 +351,7 @@ impl CodeTests {
             CodeLanguage::Javascript => self.javascript.as_ref(),
             CodeLanguage::Java => self.java.as_ref(),
             CodeLanguage::Cpp => self.cpp.as_ref(),
+            CodeLanguage::Csharp => self.csharp.as_ref(),
         }
     }
 

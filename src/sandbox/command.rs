@@ -81,10 +81,12 @@ pub fn build(
     }
     // Debian's JDKs keep their configuration (java.security, without which
     // neither javac nor java starts) in /etc/java-<version>-openjdk, linked
-    // from /usr/lib/jvm.
+    // from /usr/lib/jvm; Mono reads /etc/mono (without it mcs finds no
+    // source file).
     for dir in java_config_dirs() {
         push(&["--ro-bind", &dir, &dir]);
     }
+    push(&["--ro-bind-try", "/etc/mono", "/etc/mono"]);
     let host_dir = host_dir.to_string_lossy().into_owned();
     let tmpfs_bytes = (config.max_file_mb.get() * mib).to_string();
     push(&[

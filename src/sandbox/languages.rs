@@ -1,6 +1,6 @@
 //! What each language puts in the run's directory and which program starts
 //! it. Python and JavaScript load the candidate's file into a harness in
-//! the same language; Java and C++ are compiled inside the sandbox first,
+//! the same language; Java, C++ and C# are compiled inside the sandbox first,
 //! by a small shell step that reports a failed compile as one line the
 //! server reads (`compile_error`) with the compiler's messages on stderr.
 
@@ -13,6 +13,7 @@ const HARNESS_PY: &str = include_str!("harness.py");
 const HARNESS_JS: &str = include_str!("harness.js");
 const HARNESS_JAVA: &str = include_str!("Harness.java");
 const HARNESS_CPP: &str = include_str!("harness.cpp");
+const HARNESS_CS: &str = include_str!("Harness.cs");
 
 /// The JVM's defaults reserve gigabytes of address space (a class space,
 /// a code cache, a heap sized from the host's memory), more than a run's
@@ -90,6 +91,13 @@ pub(super) fn tests(
             ],
             argv: cpp(config, nonce, function),
         },
+        CodeLanguage::Csharp => Launch {
+            files: vec![
+                ("Solution.cs", code.to_owned()),
+                ("Harness.cs", HARNESS_CS.to_owned()),
+            ],
+            argv: csharp(config, nonce),
+        },
     }
 }
 
@@ -133,6 +141,18 @@ pub(super) fn probe(config: &SandboxConfig, language: CodeLanguage) -> Launch {
             ],
             argv: cpp(config, "probe", "main"),
         },
+        CodeLanguage::Csharp => Launch {
+            files: vec![
+                ("Solution.cs", "public class Solution {}\n".into()),
+                (
+                    "Harness.cs",
+                    "public static class Probe { public static void Main() { \
+                     System.Console.WriteLine(6 * 7); } }\n"
+                        .into(),
+                ),
+            ],
+            argv: csharp(config, "probe"),
+        },
     }
 }
 
@@ -165,6 +185,17 @@ fn cpp(config: &SandboxConfig, nonce: &str, function: &str) -> Vec<String> {
         quoted(&config.cxx),
     );
     compile_then_run(nonce, compile, "/tmp/solution".into())
+}
+
+fn csharp(config: &SandboxConfig, nonce: &str) -> Vec<String> {
+    // Debug information gives exceptions the candidate's line numbers.
+    let compile = format!(
+        "{} -debug -nowarn:0162,0168,0219 -out:/tmp/solution.exe \
+         {CODE_DIR}/Solution.cs {CODE_DIR}/Harness.cs",
+        quoted(&config.mcs),
+    );
+    let run = format!("{} --debug /tmp/solution.exe", quoted(&config.mono));
+    compile_then_run(nonce, compile, run)
 }
 
 fn compile_then_run(nonce: &str, compile: String, run: String) -> Vec<String> {

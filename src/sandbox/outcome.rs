@@ -228,21 +228,29 @@ fn crash_message(language: CodeLanguage, code: Option<i32>, stderr: &str) -> Str
 /// An error inside the harness means the function is missing or cannot
 /// be called the way the tests call it.
 fn compile_message(stderr: &str, function: &str) -> String {
+    // g++ and javac say `file:line[:column]: error: …`; Mono's mcs says
+    // `file(line,column): error CS1525: …`.
     let errors: Vec<(&str, &str)> = stderr
         .lines()
         .filter_map(|line| {
             line.split_once(": fatal error: ")
                 .or_else(|| line.split_once(": error: "))
+                .or_else(|| {
+                    let (place, rest) = line.split_once(": error CS")?;
+                    Some((place, rest.split_once(": ").map_or(rest, |(_, m)| m)))
+                })
         })
         .collect();
     let Some((place, error)) = errors.first() else {
         return "did not compile".to_owned();
     };
-    let mut parts = place.split(':');
+    let mut parts = place.split([':', '(', ',']);
     let file = parts.next().unwrap_or_default();
     let line = parts.next().and_then(|l| l.parse::<u32>().ok());
     let first = match (file, line) {
-        ("solution.cpp" | "Solution.java", Some(line)) => format!("line {line}: {error}"),
+        ("solution.cpp" | "Solution.java" | "Solution.cs", Some(line)) => {
+            format!("line {line}: {error}")
+        }
         ("harness.cpp", _) if error.contains("cannot pass this parameter type") => format!(
             "the tests cannot pass one of {function}'s parameter types; \
              use the types in the question's signature"
@@ -368,6 +376,12 @@ mod tests {
             compile_message(missing, "countSubarrays").contains("no function named countSubarrays"),
             "{}",
             compile_message(missing, "countSubarrays")
+        );
+        let mcs = "Solution.cs(4,4): error CS1525: Unexpected symbol `}', expecting `;'\n\
+                   Compilation failed: 1 error(s), 0 warnings\n";
+        assert_eq!(
+            compile_message(mcs, "F"),
+            "did not compile: line 4: Unexpected symbol `}', expecting `;'"
         );
         assert_eq!(compile_message("ld: cannot find", "f"), "did not compile");
     }

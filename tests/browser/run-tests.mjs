@@ -1,5 +1,5 @@
 // Scenario: in a coding round the code editor offers Python, JavaScript,
-// Java and C++ (an untouched stub follows the language), highlights,
+// Java, C++ and C# (an untouched stub follows the language), highlights,
 // indents as the language does and searches, and offers "Run tests"; Java
 // runs, a wrong then a correct Python solution show per-test results, and
 // the debrief shows the final run.
@@ -26,7 +26,7 @@ await scenario([], async (browser) => {
   assert(starter.startsWith("def count_subarrays(nums: list[int], k: int) -> int:"), `the editor starts from the signature: ${starter}`);
   assert(await page.locator("#code-language").inputValue() === "python", "python is offered first");
   const offered = await page.locator("#code-language option").allTextContents();
-  assert(offered.join(", ") === "Python 3, JavaScript (Node), Java, C++17", `every language is offered: ${offered}`);
+  assert(offered.join(", ") === "Python 3, JavaScript (Node), Java, C++17, C#", `every language is offered: ${offered}`);
 
   // An untouched stub follows the language chosen: Java's has the class
   // the tests load, C++'s is a free function.
@@ -37,6 +37,13 @@ await scenario([], async (browser) => {
   await page.locator("#code-language").selectOption("cpp");
   const cppStub = await page.locator("#answer").inputValue();
   assert(cppStub.startsWith("int countSubarrays(vector<int>& nums, int k) {"), `the C++ stub: ${JSON.stringify(cppStub)}`);
+  await page.locator("#code-language").selectOption("csharp");
+  const csharpStub = await page.locator("#answer").inputValue();
+  assert(csharpStub.includes("public class Solution {\n    public int CountSubarrays(int[] nums, int k) {"),
+    `the C# stub: ${JSON.stringify(csharpStub)}`);
+  const csharpKeyword = (await answerBox(page)).locator("span", { hasText: /^public$/ }).first();
+  assert(await csharpKeyword.evaluate((node) => getComputedStyle(node).color) !==
+    await (await answerBox(page)).evaluate((node) => getComputedStyle(node).color), "C# is highlighted");
   await page.locator("#code-language").selectOption("java");
   const javaEditor = await answerBox(page);
   const javaKeyword = javaEditor.locator("span", { hasText: /^class$/ }).first();

@@ -438,9 +438,9 @@ async fn a_disabled_sandbox_runs_nothing_and_says_why() {
 }
 
 /// Every coding and ML-coding question runs tests, in Python and
-/// JavaScript, and coding questions also in Java and C++; its cases agree
+/// JavaScript, and coding questions also in Java, C++ and C#; its cases agree
 /// with a known-good solution in each language it offers
-/// (`tests/fixtures/solutions/<question>.<py|js|java|cpp>`): a wrong
+/// (`tests/fixtures/solutions/<question>.<py|js|java|cpp|cs>`): a wrong
 /// expected value, or a signature the tests cannot call, would fail every
 /// candidate.
 #[tokio::test]
@@ -479,6 +479,7 @@ async fn every_shipped_coding_question_has_tests_its_reference_solutions_pass() 
                     CodeLanguage::Javascript => "js",
                     CodeLanguage::Java => "java",
                     CodeLanguage::Cpp => "cpp",
+                    CodeLanguage::Csharp => "cs",
                 };
                 let path = solutions.join(format!("{id}.{extension}"));
                 let code = std::fs::read_to_string(&path)
@@ -503,7 +504,7 @@ async fn every_shipped_coding_question_has_tests_its_reference_solutions_pass() 
     });
     futures_util::future::join_all(by_language).await;
     let checked = runs.len();
-    assert!(checked >= 60, "only {checked} solutions ran");
+    assert!(checked >= 70, "only {checked} solutions ran");
 }
 
 /// ML-coding questions are asked "with NumPy": a candidate's NumPy code runs,

@@ -1,7 +1,7 @@
-//! Java and C++ in the sandbox: compiled there, under the same limits, with
+//! Java, C++ and C# in the sandbox: compiled there, under the same limits, with
 //! the compiler's complaints said against the candidate's own lines, and
 //! the ways compiled code fails (a missing function, a crash, a loop, an
-//! exception) each reported as what it is. Needs a JDK and g++ (CI
+//! exception) each reported as what it is. Needs a JDK, g++ and Mono (CI
 //! installs them); without them these fail rather than skip.
 
 use mockloop::content::CodeLanguage;
@@ -12,6 +12,7 @@ use crate::sandbox::{case_errors, run_in, sandbox};
 pub const JAVA_CORRECT: &str =
     include_str!("../fixtures/solutions/coding-subarray-sum-equals-k.java");
 const CPP_CORRECT: &str = include_str!("../fixtures/solutions/coding-subarray-sum-equals-k.cpp");
+const CSHARP_CORRECT: &str = include_str!("../fixtures/solutions/coding-subarray-sum-equals-k.cs");
 
 async fn run(language: CodeLanguage, code: &str) -> TestRun {
     run_in(&sandbox(), language, code).await
@@ -22,10 +23,11 @@ fn message(run: &TestRun) -> String {
 }
 
 #[tokio::test]
-async fn correct_java_and_cpp_pass_every_case_and_their_prints_are_kept_per_case() {
+async fn correct_java_cpp_and_csharp_pass_every_case_and_their_prints_are_kept_per_case() {
     for (language, code) in [
         (CodeLanguage::Java, JAVA_CORRECT.replace("return count;", "System.out.println(\"n=\" + nums.length);\n        return count;")),
         (CodeLanguage::Cpp, CPP_CORRECT.replace("return count;", "cout << \"n=\" << nums.size() << endl;\n    printf(\"done\\n\");\n    return count;")),
+        (CodeLanguage::Csharp, CSHARP_CORRECT.replace("return count;", "System.Console.WriteLine(\"n=\" + nums.Length);\n        return count;")),
     ] {
         let run = run(language, &code).await;
         assert_eq!(run.status, RunStatus::Completed, "{run:?}");
@@ -66,6 +68,14 @@ async fn a_compile_error_names_the_line_in_the_candidates_file() {
         run.cases
             .iter()
             .all(|c| !c.passed && c.error.as_deref() == Some("not run"))
+    );
+
+    let csharp = "public class Solution {\n    public int CountSubarrays(int[] nums, int k) {\n        return nums.Length\n    }\n}\n";
+    let run = self::run(CodeLanguage::Csharp, csharp).await;
+    assert_eq!(run.status, RunStatus::LoadError, "{run:?}");
+    assert!(
+        message(&run).starts_with("did not compile: line 4: Unexpected symbol"),
+        "{run:?}"
     );
 }
 

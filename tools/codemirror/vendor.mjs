@@ -17,19 +17,30 @@ const ENTRIES = [
   "@codemirror/state", "@codemirror/view", "@codemirror/language", "@codemirror/commands",
   "@codemirror/search", "@codemirror/autocomplete", "@codemirror/lang-python",
   "@codemirror/lang-javascript", "@codemirror/lang-java", "@codemirror/lang-cpp",
+  // C# has no Lezer grammar of CodeMirror's own: its legacy C-like mode.
+  "@codemirror/legacy-modes/mode/clike",
 ];
 
 // Top-level import and re-export statements only (code and comments
 // elsewhere say "import" and "from" too), naming a package.
 const IMPORT = /^((?:import|export)\b[^;'"]*?\bfrom\s*|import\s*)(['"])((?:@[\w.-]+\/)?[\w.-]+)\2/gm;
 
-/** "@codemirror/view" → "codemirror-view.js". */
+/** "@codemirror/view" → "codemirror-view.js"; a subpath joins with "-" too. */
 export function fileFor(name) {
-  return `${name.replace(/^@/, "").replace("/", "-")}.js`;
+  return `${name.replace(/^@/, "").replaceAll("/", "-")}.js`;
 }
 
-function entryOf(name) {
+/** "@scope/pkg/sub/path" → the package's name and the module's subpath. */
+function packageOf(spec) {
+  const parts = spec.split("/");
+  const n = spec.startsWith("@") ? 2 : 1;
+  return { name: parts.slice(0, n).join("/"), sub: parts.slice(n).join("/") };
+}
+
+function entryOf(spec) {
+  const { name, sub } = packageOf(spec);
   const pkg = JSON.parse(readFileSync(join(modules, name, "package.json"), "utf8"));
+  if (sub) return { pkg, path: join(modules, name, `${sub}.js`) };
   const dot = pkg.exports && (pkg.exports["."] || pkg.exports);
   const path = (dot && (dot.import || dot.default)) || pkg.module;
   if (typeof path !== "string") throw new Error(`${name}: no ES module entry`);
@@ -64,7 +75,7 @@ const notices = [];
 for (const [name, { version, license, body }] of [...seen].sort()) {
   const header = `// ${name} ${version} (${license}), vendored by tools/codemirror/vendor.mjs: do not edit.\n`;
   writeFileSync(join(out, fileFor(name)), header + body);
-  notices.push(`${name} ${version}\n\n${licenceOf(name)}\n`);
+  notices.push(`${name} ${version}\n\n${licenceOf(packageOf(name).name)}\n`);
 }
 writeFileSync(join(out, "LICENSES.txt"), notices.join("\n" + "-".repeat(72) + "\n\n"));
 console.log(`vendored ${seen.size} packages into web/vendor/codemirror/`);

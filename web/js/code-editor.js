@@ -16,7 +16,7 @@ import {
 } from "../vendor/codemirror/codemirror-view.js";
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "../vendor/codemirror/codemirror-commands.js";
 import {
-  HighlightStyle, bracketMatching, indentOnInput, indentUnit, syntaxHighlighting,
+  HighlightStyle, StreamLanguage, bracketMatching, indentOnInput, indentUnit, syntaxHighlighting,
 } from "../vendor/codemirror/codemirror-language.js";
 import { highlightSelectionMatches, searchKeymap } from "../vendor/codemirror/codemirror-search.js";
 import { closeBrackets, closeBracketsKeymap } from "../vendor/codemirror/codemirror-autocomplete.js";
@@ -24,14 +24,16 @@ import { python } from "../vendor/codemirror/codemirror-lang-python.js";
 import { javascript } from "../vendor/codemirror/codemirror-lang-javascript.js";
 import { java } from "../vendor/codemirror/codemirror-lang-java.js";
 import { cpp } from "../vendor/codemirror/codemirror-lang-cpp.js";
+import { csharp } from "../vendor/codemirror/codemirror-legacy-modes-mode-clike.js";
 import { tags } from "../vendor/codemirror/lezer-highlight.js";
 
-/** Each language's own indentation: PEP 8's four spaces, two for JavaScript, four for Java and C++ (their usual style guides). */
+/** Each language's own indentation: PEP 8's four spaces, two for JavaScript, four for Java, C++ and C# (their usual style guides). */
 const LANGUAGES = {
   python: () => [python(), indentUnit.of("    ")],
   javascript: () => [javascript(), indentUnit.of("  ")],
   java: () => [java(), indentUnit.of("    ")],
   cpp: () => [cpp(), indentUnit.of("    ")],
+  csharp: () => [StreamLanguage.define(csharp), indentUnit.of("    ")],
 };
 
 // Text put in by the app (a stub, a restored draft) rather than typed.

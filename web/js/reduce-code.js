@@ -43,7 +43,9 @@ export function testResults(s, msg) {
   return { ...s, running: false, runStatus: testSummary(run), testResults: run };
 }
 
-const LANGUAGE_NAMES = { python: "Python 3", javascript: "JavaScript (Node)", java: "Java", cpp: "C++17" };
+const LANGUAGE_NAMES = {
+  python: "Python 3", javascript: "JavaScript (Node)", java: "Java", cpp: "C++17", csharp: "C#",
+};
 
 export function languageName(language) {
   return LANGUAGE_NAMES[language] || language;

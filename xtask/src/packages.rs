@@ -63,8 +63,8 @@ pub const BUILD: &[Package] = &[
 ];
 
 /// The code sandbox ("Run tests" in coding rounds, on by default) runs
-/// candidates' Python, JavaScript, Java and C++ in bubblewrap (Java and C++
-/// compiled inside it); setpriv and prlimit
+/// candidates' Python, JavaScript, Java, C++ and C# in bubblewrap (all but
+/// the first two compiled inside it); setpriv and prlimit
 /// (util-linux) drop privileges and set its limits.
 const SANDBOX: &str =
     "the code sandbox (\"Run tests\", on by default) runs candidates' Python in bubblewrap";
@@ -107,6 +107,11 @@ pub const RUN: &[Package] = &[
         "g++",
         "the code sandbox compiles candidates' C++ with it",
         &["g++"],
+    ),
+    command(
+        "mono-mcs",
+        "the code sandbox compiles candidates' C# with Mono's mcs",
+        &["mcs"],
     ),
     command(
         "util-linux",
@@ -213,7 +218,7 @@ mod tests {
     fn setup_test_installs_what_ci_always_installed() {
         let ci = "cmake clang libclang-dev espeak-ng sox python3-pip nodejs chromium \
                   postgresql bubblewrap python3 python3-numpy util-linux procps libgomp1 \
-                  default-jdk-headless g++";
+                  default-jdk-headless g++ mono-mcs";
         let mut expected: Vec<&str> = ci.split_whitespace().collect();
         let mut got = names(&needed(Need::Test));
         expected.sort_unstable();
@@ -236,6 +241,7 @@ mod tests {
                 "nodejs",
                 "default-jdk-headless",
                 "g++",
+                "mono-mcs",
                 "util-linux"
             ]
         );
