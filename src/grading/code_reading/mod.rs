@@ -21,6 +21,8 @@ mod walk;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_java_cpp;
 
 /// The languages the grader can read: those the code sandbox runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
