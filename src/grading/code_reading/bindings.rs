@@ -26,6 +26,8 @@ impl Walk<'_> {
         let skipped: &[&str] = match self.lang {
             Lang::Python => &["type", "value"],
             Lang::JavaScript => &["right", "key"],
+            // Types, defaults and array sizes are reads or not names at all.
+            Lang::Java | Lang::Cpp => &["type", "value", "default_value", "size", "dimensions"],
         };
         let mut stack = vec![target];
         while let Some(node) = stack.pop() {
@@ -54,7 +56,18 @@ impl Walk<'_> {
                 | "rest_pattern"
                 | "assignment_pattern"
                 | "object_assignment_pattern"
-                | "pair_pattern" => {
+                | "pair_pattern"
+                // Java parameters.
+                | "formal_parameter"
+                | "inferred_parameters"
+                // C++ parameters and declarators around a name.
+                | "parameter_list"
+                | "parameter_declaration"
+                | "optional_parameter_declaration"
+                | "reference_declarator"
+                | "pointer_declarator"
+                | "array_declarator"
+                | "structured_binding_declarator" => {
                     // Reversed so that names pop in source order.
                     for (field, c) in children(node).into_iter().rev() {
                         if !field.is_some_and(|f| skipped.contains(&f)) {
@@ -67,7 +80,7 @@ impl Walk<'_> {
         }
     }
 
-    fn ignore_all(&mut self, node: Node<'_>) {
+    pub(super) fn ignore_all(&mut self, node: Node<'_>) {
         let mut stack = vec![node];
         while let Some(n) = stack.pop() {
             self.marked.insert(n.id());
@@ -76,6 +89,9 @@ impl Walk<'_> {
     }
 
     pub(super) fn bindings_at(&mut self, node: Node<'_>, frame: Frame<'_>) {
+        if self.lang.is_c_family() {
+            return self.c_family_bindings_at(node, frame);
+        }
         let unit = frame.unit;
         let field = |name: &str| node.child_by_field_name(name);
         match node.kind() {

@@ -1,7 +1,8 @@
 //! Finding code in a spoken or typed answer. Candidates rarely fence their
 //! code, so most of this is telling an unfenced code line from a sentence.
 
-use super::{Lang, facts};
+use super::Lang;
+use super::choose::choose_lang;
 
 pub(super) fn extract(text: &str) -> Option<(Lang, String)> {
     let (code, hint) = match fenced(text) {
@@ -52,6 +53,8 @@ fn keep_block(tag: &str, lines: &[&str], blocks: &mut Vec<String>, tags: &mut Ve
     let lang = match tag.split_whitespace().next().unwrap_or("") {
         "python" | "py" | "python3" => Some(Lang::Python),
         "js" | "javascript" | "jsx" | "node" | "ts" | "typescript" => Some(Lang::JavaScript),
+        "java" => Some(Lang::Java),
+        "cpp" | "c++" | "cc" | "cxx" | "h" | "hpp" => Some(Lang::Cpp),
         "" => None,
         // Output, shell sessions and data are not the candidate's program.
         _ => return,
@@ -148,7 +151,7 @@ fn dedent(lines: &[&str]) -> Vec<String> {
 
 /// The part of a line before a trailing comment (a good-enough guess that
 /// ignores `#` inside strings; it only feeds the prose test).
-fn code_part(line: &str) -> &str {
+pub(super) fn code_part(line: &str) -> &str {
     let t = line.trim();
     let cut = t.find(" #").or_else(|| t.find("  //"));
     match cut {
@@ -162,7 +165,7 @@ fn opens_block(line: &str) -> bool {
     t.ends_with(':') || t.ends_with('{') || t.ends_with('(') || t.ends_with('[') || t.ends_with(',')
 }
 
-fn first_word(t: &str) -> &str {
+pub(super) fn first_word(t: &str) -> &str {
     let end = t
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'))
         .unwrap_or(t.len());
@@ -178,9 +181,14 @@ fn is_ident(s: &str) -> bool {
 }
 
 /// A line only code starts with: `def`, `class`, imports, decorators,
-/// `function`, declarations, `export`.
+/// `function`, declarations, `export`; in Java and C++ also `#include`,
+/// `using namespace`, modifiers and type-led declarations (`int x = 0;`,
+/// `vector<int> seen;`, `public int count(int[] nums) {`).
 fn starts_code(line: &str) -> bool {
     let t = code_part(line);
+    if t.starts_with("#include") && t[8..].trim_start().starts_with(['<', '"']) {
+        return true;
+    }
     let t = t.strip_prefix("async ").unwrap_or(t);
     let word = first_word(t);
     let rest = t[word.len()..].trim_start();
@@ -188,11 +196,25 @@ fn starts_code(line: &str) -> bool {
     let after_name = rest[name.len()..].trim_start();
     match word {
         "def" => is_ident(name) && after_name.starts_with('('),
-        "class" => {
+        "class" | "struct" => {
             is_ident(name)
-                && (after_name.starts_with([':', '(', '{']) || after_name.starts_with("extends "))
+                && (after_name.starts_with([':', '(', '{'])
+                    || after_name.starts_with("extends ")
+                    || after_name.starts_with("implements "))
         }
-        "import" => import_line(rest),
+        "import" => import_line(rest) || java_import(rest),
+        "package" => java_import(rest),
+        "using" => rest.starts_with("namespace ") && t.ends_with(';'),
+        "template" => rest.starts_with('<'),
+        // `public class Solution {`, `private final int capacity;`,
+        // `public static int count(int[] nums) {`.
+        "public" | "private" | "protected" | "static" | "final" | "abstract" => {
+            let mut decl = rest;
+            while MODIFIERS.contains(&first_word(decl)) {
+                decl = decl[first_word(decl).len()..].trim_start();
+            }
+            !decl.is_empty() && (starts_code(decl) || typed_declaration(decl))
+        }
         "from" => {
             let module = rest.split_whitespace().next().unwrap_or("");
             let after = rest[module.len()..].trim_start();
@@ -205,15 +227,150 @@ fn starts_code(line: &str) -> bool {
         "function" => {
             rest.starts_with(['(', '*']) || (is_ident(name) && after_name.starts_with('('))
         }
-        "const" | "let" | "var" => declaration(rest),
+        "const" | "let" | "var" => {
+            declaration(rest) || (word == "const" && typed_declaration(rest))
+        }
         "export" => {
             matches!(
                 first_word(rest),
                 "default" | "function" | "const" | "let" | "var" | "class" | "async"
             ) || rest.starts_with('{')
         }
-        _ => t.starts_with('@') && is_ident(first_word(&t[1..])) && !t.contains(' '),
+        _ if t.starts_with('@') => is_ident(first_word(&t[1..])) && !t.contains(' '),
+        _ => typed_declaration(t),
     }
+}
+
+const MODIFIERS: &[&str] = &[
+    "public",
+    "private",
+    "protected",
+    "static",
+    "final",
+    "abstract",
+    "synchronized",
+];
+
+/// Java's `import java.util.*;` and `package app;`: a dotted name and a `;`.
+fn java_import(rest: &str) -> bool {
+    let Some(name) = rest.strip_suffix(';') else {
+        return false;
+    };
+    let name = name.strip_prefix("static ").unwrap_or(name).trim();
+    let parts: Vec<&str> = name.split('.').collect();
+    parts.len() >= 2
+        && parts
+            .iter()
+            .enumerate()
+            .all(|(i, p)| is_ident(p) || (*p == "*" && i == parts.len() - 1))
+}
+
+/// Words that are only ever a type in Java or C++; a sentence may start
+/// with `String` or `I`, never with `int`.
+const TYPE_WORDS: &[&str] = &[
+    "int", "long", "short", "double", "float", "char", "bool", "boolean", "void", "byte", "auto",
+    "size_t", "unsigned", "signed",
+];
+
+/// A Java or C++ declaration: a type, a name, then `=`, `;`, `(`, `[`, `{`
+/// or `,`. The type is a primitive (`long long`), a generic (`vector<int>`,
+/// `Map<String, Integer>`), a qualified name (`std::string`) or a plain
+/// name followed by `*`, `&` or `[]`; a plain name alone (`String s = ...`,
+/// `ListNode reverse(ListNode head) {`) only when the line ends as a
+/// statement or a block opens, since prose can start "I think (...)".
+fn typed_declaration(t: &str) -> bool {
+    let mut s = t.trim_start();
+    loop {
+        let word = first_word(s);
+        if matches!(word, "const" | "static" | "final" | "constexpr" | "inline") {
+            s = s[word.len()..].trim_start();
+        } else {
+            break;
+        }
+    }
+    let Some((plain, rest)) = type_prefix(s) else {
+        return false;
+    };
+    let rest = rest.trim_start();
+    let name = first_word(rest);
+    if !is_ident(name) || TYPE_WORDS.contains(&name) {
+        return false;
+    }
+    let after = rest[name.len()..].trim_start();
+    let Some(next) = after.chars().next() else {
+        return false;
+    };
+    let ends_statement = t.ends_with(';') || t.ends_with('{');
+    match next {
+        '=' => !after.starts_with("==") && (!plain || t.ends_with(';')),
+        ';' | '[' | '{' => !plain || ends_statement,
+        '(' | ',' => !plain || (ends_statement && !is_prose(t)),
+        _ => false,
+    }
+}
+
+/// Splits a leading type off `s`: (whether it is a plain name, the rest).
+fn type_prefix(s: &str) -> Option<(bool, &str)> {
+    let word = first_word(s);
+    if !is_ident(word) {
+        return None;
+    }
+    let mut rest = &s[word.len()..];
+    let mut plain = !TYPE_WORDS.contains(&word);
+    // `long long`, `unsigned int`.
+    while TYPE_WORDS.contains(&word) {
+        let next = first_word(rest.trim_start());
+        if TYPE_WORDS.contains(&next) && rest.starts_with(' ') {
+            rest = &rest.trim_start()[next.len()..];
+        } else {
+            break;
+        }
+    }
+    // `std::string`, `Map.Entry`.
+    while let Some(tail) = rest.strip_prefix("::").or_else(|| rest.strip_prefix('.')) {
+        let part = first_word(tail);
+        if !is_ident(part) {
+            return None;
+        }
+        rest = &tail[part.len()..];
+        plain = false;
+    }
+    if rest.starts_with('<') {
+        let mut depth = 0i32;
+        let mut end = None;
+        for (i, c) in rest.char_indices() {
+            match c {
+                '<' => depth += 1,
+                '>' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = Some(i + 1);
+                        break;
+                    }
+                }
+                c if c.is_ascii_alphanumeric() || " ,_:.[]*&?".contains(c) => {}
+                _ => return None,
+            }
+        }
+        rest = &rest[end?..];
+        plain = false;
+    }
+    loop {
+        let trimmed = rest.trim_start();
+        if let Some(tail) = trimmed.strip_prefix("[]") {
+            rest = tail;
+        } else if let Some(tail) = trimmed.strip_prefix(['*', '&']) {
+            rest = tail;
+        } else {
+            break;
+        }
+        plain = false;
+    }
+    // A type and its name are separate words (`int*p` aside).
+    if !(rest.starts_with(' ') || !plain && !rest.is_empty()) {
+        return None;
+    }
+    Some((plain, rest))
 }
 
 fn import_line(rest: &str) -> bool {
@@ -268,7 +425,8 @@ fn is_code_line(line: &str) -> bool {
     if t.ends_with('.') && !t.ends_with("...") {
         return false;
     }
-    if t.starts_with(['}', ')', ']']) {
+    // C++ access specifiers sit at a class's own indent.
+    if t.starts_with(['}', ')', ']']) || matches!(t, "public:" | "private:" | "protected:") {
         return true;
     }
     let word = first_word(t);
@@ -382,44 +540,4 @@ fn is_prose(line: &str) -> bool {
         .count();
     let punctuation = t.chars().filter(|c| "=(){}[]".contains(*c)).count();
     (words >= 4 && punctuation == 0) || (words >= 6 && words * 10 >= tokens.len() * 6)
-}
-
-/// Which grammar reads the code with fewer errors; ties go to Python.
-fn choose_lang(code: &str) -> Lang {
-    let guess = guess(code);
-    if facts::error_count(guess, code) == 0 {
-        return guess;
-    }
-    let python = facts::error_count(Lang::Python, code);
-    let javascript = facts::error_count(Lang::JavaScript, code);
-    if javascript < python {
-        Lang::JavaScript
-    } else {
-        Lang::Python
-    }
-}
-
-/// A cheap first guess that saves the second parse in the common case.
-fn guess(code: &str) -> Lang {
-    let mut python = 0;
-    let mut javascript = 0;
-    for line in code.lines() {
-        let t = code_part(line);
-        let word = first_word(t);
-        if word == "def" || word == "elif" || t.ends_with(':') {
-            python += 1;
-        }
-        if matches!(word, "function" | "const" | "let" | "var")
-            || t.contains("=>")
-            || t.ends_with('{')
-            || t.ends_with(';')
-        {
-            javascript += 1;
-        }
-    }
-    if javascript > python {
-        Lang::JavaScript
-    } else {
-        Lang::Python
-    }
 }

@@ -167,6 +167,15 @@ fn code_rows(lang: Lang, code: &str) -> Vec<bool> {
                 Lang::JavaScript => {
                     t.starts_with("//") || t.starts_with("/*") || t.starts_with('*')
                 }
+                // C++'s `*head = node;` starts with a star too: only a
+                // lone star or `* ` continues a block comment.
+                Lang::Java | Lang::Cpp => {
+                    t.starts_with("//")
+                        || t.starts_with("/*")
+                        || t == "*"
+                        || t.starts_with("* ")
+                        || t.starts_with("*/")
+                }
             };
             !t.is_empty() && !comment
         })

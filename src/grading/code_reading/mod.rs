@@ -2,12 +2,18 @@
 //! from the code itself (names, decomposition, complexity, dead code,
 //! whether it parses) rather than from what the prose claims about it.
 //!
-//! Layout: `extract` finds code in prose; `facts` parses it and `walk`
-//! (with `bindings` for names) collects what a reviewer reads off it in one
-//! pass over the tree-sitter tree; `verdict` turns the facts into findings,
-//! strengths and a level.
+//! It reads Python, JavaScript, Java and C++, the languages the code
+//! sandbox runs, each with its own tree-sitter grammar.
+//!
+//! Layout: `extract` finds code in prose and tells which language it is;
+//! `facts` parses it and `walk` (with `bindings` for names, `c_family` for
+//! Java's and C++'s typed declarations) collects what a reviewer reads off
+//! it in one pass over the tree-sitter tree; `verdict` turns the facts into
+//! findings, strengths and a level.
 
 mod bindings;
+mod c_family;
+mod choose;
 mod extract;
 mod facts;
 mod verdict;
@@ -15,14 +21,20 @@ mod walk;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_java_cpp;
 
-/// The languages the grader can read.
+/// The languages the grader can read: those the code sandbox runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lang {
     /// Python 3.
     Python,
     /// JavaScript (TypeScript-free).
     JavaScript,
+    /// Java: a `class Solution` with methods, or methods alone.
+    Java,
+    /// C++17: free functions, classes, lambdas.
+    Cpp,
 }
 
 impl Lang {
@@ -30,7 +42,15 @@ impl Lang {
         match self {
             Lang::Python => tree_sitter_python::LANGUAGE.into(),
             Lang::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
+            Lang::Java => tree_sitter_java::LANGUAGE.into(),
+            Lang::Cpp => tree_sitter_cpp::LANGUAGE.into(),
         }
+    }
+
+    /// Java and C++ have braces, C-style comments and typed declarations;
+    /// much of what is read off them is the same.
+    fn is_c_family(self) -> bool {
+        matches!(self, Lang::Java | Lang::Cpp)
     }
 }
 
@@ -43,12 +63,16 @@ pub fn extract(text: &str) -> Option<(Lang, String)> {
 
 /// What a reviewer sees when reading the candidate's code.
 ///
-/// Functions are `def`s in Python and function declarations, function
-/// expressions, methods and block-bodied arrow functions in JavaScript.
-/// Lambdas and expression-bodied arrows are not counted as functions: their
-/// branches count towards the function that contains them. Code outside any
-/// function is read as one more unit, "the top-level code", for complexity
-/// and nesting, but it is not a function.
+/// Functions are `def`s in Python; function declarations, function
+/// expressions, methods and block-bodied arrow functions in JavaScript;
+/// methods, constructors and block-bodied lambdas in Java; function
+/// definitions (free, member, constructors) and lambdas in C++ (whose
+/// bodies are always blocks). Python lambdas and expression-bodied arrows
+/// and lambdas are not counted as functions: their branches count towards
+/// the function that contains them. Code outside any function is
+/// read as one more unit, "the top-level code", for complexity and nesting,
+/// but it is not a function; a Java class body (`class Solution { ... }`)
+/// holds methods and fields, nothing that branches, so it adds nothing there.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reading {
     /// The grammar the code was read with.
@@ -69,7 +93,9 @@ pub struct Reading {
     pub max_complexity: usize,
     /// Names the candidate bound that say nothing, in order of appearance.
     pub vague_names: Vec<String>,
-    /// Locals assigned but never read, and imports never used.
+    /// Locals assigned but never read, and imports never used (Python and
+    /// JavaScript only: a Java `import` or a C++ `#include` names a type or
+    /// a header, and which one a name came from cannot be told reliably).
     pub unused: Vec<String>,
     /// Statements after return/raise/throw/continue/break in the same block.
     pub unreachable: usize,

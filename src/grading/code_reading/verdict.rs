@@ -224,7 +224,7 @@ pub(super) fn judge(lang: Lang, facts: &Facts) -> Reading {
     };
 
     let strengths = if fatal.is_empty() {
-        strengths(facts, &vague)
+        strengths(lang, facts, &vague)
     } else {
         Vec::new()
     };
@@ -331,7 +331,7 @@ fn vague_reason(
     (!excused).then_some(Vague::SingleLetter)
 }
 
-fn strengths(facts: &Facts, vague: &[(&Binding, Vague)]) -> Vec<String> {
+fn strengths(lang: Lang, facts: &Facts, vague: &[(&Binding, Vague)]) -> Vec<String> {
     let mut out = Vec::new();
     if vague.is_empty() {
         let mut names: Vec<&str> = Vec::new();
@@ -376,7 +376,12 @@ fn strengths(facts: &Facts, vague: &[(&Binding, Vague)]) -> Vec<String> {
         ));
     }
     if facts.unused.is_empty() && facts.dead.is_empty() {
-        out.push("No dead code: every variable and import is used.".to_string());
+        // Java imports and C++ includes are not checked (see `Reading`).
+        out.push(if lang.is_c_family() {
+            "No dead code: every variable is used.".to_string()
+        } else {
+            "No dead code: every variable and import is used.".to_string()
+        });
     }
     out
 }

@@ -105,7 +105,10 @@ impl<'s> Walk<'s> {
             child.in_class = false;
             return child;
         }
-        if matches!(kind, "class_definition" | "class_declaration" | "class") {
+        if matches!(
+            kind,
+            "class_definition" | "class_declaration" | "class" | "class_specifier"
+        ) {
             if let Some(name) = node.child_by_field_name("name") {
                 self.bind(name, Bind::Class, frame.unit);
             }
@@ -126,9 +129,16 @@ impl<'s> Walk<'s> {
         self.dead_code_in(node);
         self.expression_at(node, frame);
         child.in_constant = frame.in_constant || self.names_constant(node);
-        if matches!(kind, "identifier" | "shorthand_property_identifier")
-            && !self.marked.contains(&node.id())
-        {
+        // A C++ `vector<int> seen(rows);` in a function body parses as a
+        // function declaration whose parameter type is `rows`: counting
+        // type names as reads keeps `rows` from being called unused. A
+        // local never shares a name with a type the code uses, so nothing
+        // else changes.
+        let read_kinds: &[&str] = match self.lang {
+            Lang::Cpp => &["identifier", "type_identifier"],
+            _ => &["identifier", "shorthand_property_identifier"],
+        };
+        if read_kinds.contains(&kind) && !self.marked.contains(&node.id()) {
             self.reads
                 .entry(self.text(node).to_string())
                 .or_default()
@@ -156,6 +166,19 @@ impl<'s> Walk<'s> {
                     .is_some_and(|b| b.kind() == "statement_block"),
                 _ => false,
             },
+            Lang::Java => match node.kind() {
+                "method_declaration"
+                | "constructor_declaration"
+                | "compact_constructor_declaration" => true,
+                // As in JavaScript: `x -> x * 2` is a callback, a lambda
+                // with a block is a step of its own.
+                "lambda_expression" => node
+                    .child_by_field_name("body")
+                    .is_some_and(|b| b.kind() == "block"),
+                _ => false,
+            },
+            // A C++ lambda's body is always a block.
+            Lang::Cpp => matches!(node.kind(), "function_definition" | "lambda_expression"),
         }
     }
 
@@ -174,6 +197,26 @@ impl<'s> Walk<'s> {
                 // `else if` reads as a flat chain, not one level deeper.
                 "if_statement" => parent.is_none_or(|p| p.kind() != "else_clause"),
                 "for_statement" | "for_in_statement" | "while_statement" | "do_statement"
+                | "try_statement" | "switch_statement" => true,
+                _ => false,
+            },
+            Lang::Java => match node.kind() {
+                // Java's `else if` is an `if` in its parent's alternative.
+                "if_statement" => parent.is_none_or(|p| {
+                    p.kind() != "if_statement" || p.child_by_field_name("alternative") != Some(node)
+                }),
+                "for_statement"
+                | "enhanced_for_statement"
+                | "while_statement"
+                | "do_statement"
+                | "try_statement"
+                | "try_with_resources_statement"
+                | "switch_expression" => true,
+                _ => false,
+            },
+            Lang::Cpp => match node.kind() {
+                "if_statement" => parent.is_none_or(|p| p.kind() != "else_clause"),
+                "for_statement" | "for_range_loop" | "while_statement" | "do_statement"
                 | "try_statement" | "switch_statement" => true,
                 _ => false,
             },
@@ -202,12 +245,45 @@ impl<'s> Walk<'s> {
                     .is_some_and(|op| matches!(op.kind(), "&&" | "||" | "??")),
                 _ => false,
             },
+            Lang::Java => match node.kind() {
+                "if_statement"
+                | "for_statement"
+                | "enhanced_for_statement"
+                | "while_statement"
+                | "do_statement"
+                | "catch_clause"
+                | "ternary_expression" => true,
+                // `case 1:` and `case 1 ->` each branch; `default` does not.
+                "switch_label" => node.child(0).is_some_and(|c| c.kind() == "case"),
+                "binary_expression" => node
+                    .child_by_field_name("operator")
+                    .is_some_and(|op| matches!(op.kind(), "&&" | "||")),
+                _ => false,
+            },
+            Lang::Cpp => match node.kind() {
+                "if_statement"
+                | "for_statement"
+                | "for_range_loop"
+                | "while_statement"
+                | "do_statement"
+                | "catch_clause"
+                | "conditional_expression" => true,
+                // `default:` has no value.
+                "case_statement" => node.child_by_field_name("value").is_some(),
+                "binary_expression" => node
+                    .child_by_field_name("operator")
+                    .is_some_and(|op| matches!(op.kind(), "&&" | "||" | "and" | "or")),
+                _ => false,
+            },
         }
     }
 
     fn open_unit(&mut self, node: Node<'_>, frame: Frame<'_>) -> usize {
         let parent = frame.unit;
-        let name_node = node.child_by_field_name("name");
+        let name_node = match self.lang {
+            Lang::Cpp => super::c_family::cpp_function_name(node),
+            _ => node.child_by_field_name("name"),
+        };
         let name = match name_node {
             Some(n) => self.text(n).to_string(),
             None => self.borrowed_name(node, frame.parent),
@@ -236,8 +312,12 @@ impl<'s> Walk<'s> {
             deepest_row: node.start_position().row,
             has_guard_clause: self.opens_with_guard(node),
         });
+        let params_of = match self.lang {
+            Lang::Cpp => super::c_family::cpp_declarator(node).unwrap_or(node),
+            _ => node,
+        };
         for field in ["parameters", "parameter"] {
-            if let Some(params) = node.child_by_field_name(field) {
+            if let Some(params) = params_of.child_by_field_name(field) {
                 self.bind_pattern(params, Bind::Param, index);
             }
         }
@@ -248,6 +328,7 @@ impl<'s> Walk<'s> {
     fn borrowed_name(&self, node: Node<'_>, parent: Option<Node<'_>>) -> String {
         let holder = parent.and_then(|p| match p.kind() {
             "variable_declarator" => p.child_by_field_name("name"),
+            "init_declarator" => p.child_by_field_name("declarator"),
             "assignment_expression" => p.child_by_field_name("left"),
             "pair" => p.child_by_field_name("key"),
             _ => None,
@@ -263,7 +344,14 @@ impl<'s> Walk<'s> {
     fn dead_code_in(&mut self, node: Node<'_>) {
         if !matches!(
             node.kind(),
-            "block" | "module" | "statement_block" | "program"
+            "block"
+                | "module"
+                | "statement_block"
+                | "program"
+                | "constructor_body"
+                | "switch_block_statement_group"
+                | "compound_statement"
+                | "case_statement"
         ) {
             return;
         }
@@ -272,7 +360,7 @@ impl<'s> Walk<'s> {
         let mut count = 0;
         for (_, stmt) in children(node) {
             let kind = stmt.kind();
-            if !stmt.is_named() || kind == "comment" || kind == "function_declaration" {
+            if !stmt.is_named() || is_comment(kind) || kind == "function_declaration" {
                 continue;
             }
             if after.is_some() {
@@ -320,10 +408,21 @@ impl<'s> Walk<'s> {
                     }
                 }
             }
-            "integer" | "number" if !frame.in_constant => {
+            "integer" | "number" | "decimal_integer_literal" | "number_literal"
+                if !frame.in_constant =>
+            {
                 let text = self.text(node);
-                let digits = text.chars().filter(char::is_ascii_digit).count();
-                let plain = text.chars().all(|c| c.is_ascii_digit() || c == '_');
+                // Java's `1_000_000L`, C++'s `1'000'000ULL`: the suffix and
+                // separators do not make a number any less magic.
+                let value = if self.lang.is_c_family() {
+                    text.trim_end_matches(['l', 'L', 'u', 'U'])
+                } else {
+                    text
+                };
+                let digits = value.chars().filter(char::is_ascii_digit).count();
+                let plain = value
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '_' || c == '\'');
                 if plain && digits >= 6 {
                     self.facts.magic.push((text.to_string(), row));
                 }
@@ -337,6 +436,7 @@ impl<'s> Walk<'s> {
         let target = match node.kind() {
             "assignment" => node.child_by_field_name("left"),
             "variable_declarator" => node.child_by_field_name("name"),
+            "init_declarator" => node.child_by_field_name("declarator"),
             _ => None,
         };
         target.is_some_and(|t| {
@@ -356,7 +456,7 @@ impl<'s> Walk<'s> {
             children(n)
                 .into_iter()
                 .map(|(_, c)| c)
-                .filter(|c| c.is_named() && c.kind() != "comment")
+                .filter(|c| c.is_named() && !is_comment(c.kind()))
                 .collect()
         };
         let exits = |n: Node<'_>| {
@@ -429,4 +529,10 @@ impl<'s> Walk<'s> {
             .collect();
         self.facts.repeated = kept;
     }
+}
+
+/// Python, JavaScript and C++ call a comment `comment`; Java tells line
+/// and block comments apart.
+fn is_comment(kind: &str) -> bool {
+    matches!(kind, "comment" | "line_comment" | "block_comment")
 }

@@ -467,6 +467,25 @@ fn code_quality_reads_the_code_itself() {
     );
 }
 
+#[test]
+fn a_correct_java_or_cpp_answer_is_read_in_its_own_language() {
+    let java = include_str!("../../../tests/fixtures/solutions/coding-subarray-sum-equals-k.java");
+    let cpp = include_str!("../../../tests/fixtures/solutions/coding-subarray-sum-equals-k.cpp");
+    for (tag, code) in [("java", java), ("cpp", cpp)] {
+        let answer = subarray_answer(&format!("```{tag}\n{code}```"));
+        let score = grade("coding-subarray-sum-equals-k", &[&answer]);
+        let (level, feedback) = score
+            .dimensions
+            .iter()
+            .find(|d| d.id == "code_quality")
+            .map(|d| (d.level, d.feedback.clone()))
+            .unwrap();
+        assert!(!feedback.contains("does not parse"), "{tag}: {feedback}");
+        assert!(feedback.contains("Reading your code"), "{tag}: {feedback}");
+        assert!(level >= 3, "{tag}: {feedback}");
+    }
+}
+
 #[tokio::test]
 async fn prepare_embeds_each_questions_references_before_its_first_answer() {
     test_model();
