@@ -402,6 +402,8 @@ test("a question with tests offers them; runs show their results; a refusal brin
     recv({ type: "error", code: "busy", message: "The runner is busy.", fatal: false }));
   assert.equal(s.running, false);
   assert.equal(s.runStatus, "The runner is busy.");
+  // Said where the candidate pressed Run, not again at the top of the page.
+  assert.ok(!kinds(s).includes("alert"), `no page alert for a refused run: ${kinds(s)}`);
   // A new question clears what the last one's runs showed.
   s = run(s, recv(question(4, { round: CODING, tests })));
   assert.equal(s.testResults, null);

@@ -14,7 +14,7 @@ import { saveDraft, saveNotes } from "./storage.js";
 export const MAX_ANSWER_CHARS = 20000;
 
 const PROSE_HINT = "Press Ctrl+Enter (or Cmd+Enter) to send.";
-const CODE_HINT = "Code editor: Tab indents (four spaces in Python, two in JavaScript); press Escape, then Tab, " +
+const CODE_HINT = "Code editor: Tab indents (two spaces in JavaScript, four in the others); press Escape, then Tab, " +
   "to leave it. Ctrl+F searches. Ctrl+Enter (or Cmd+Enter) sends.";
 const FALLBACK_HINT = "The code editor could not load, so this is a plain text box. Ctrl+Enter (or Cmd+Enter) sends.";
 

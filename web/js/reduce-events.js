@@ -167,8 +167,11 @@ function onError(s, msg, ctx, fx) {
     s = recordEvent(s, { type: "local_answer_failed", id: s.log[index].id, message: text }, ctx.at);
     s = markFailed(s, index, text);
   }
-  if (s.lastOutbound === "run_tests" || s.lastOutbound === "run_input") s = runRefused(s, text);
+  // A refused run is said beside the Run buttons, where the candidate acted.
+  const aboutRun = s.lastOutbound === "run_tests" || s.lastOutbound === "run_input";
+  if (aboutRun) s = runRefused(s, text);
   s = { ...s, lastOutbound: null };
+  if (aboutRun && !msg.fatal) return s;
   // Deleted while the room is open (by the candidate elsewhere, or an
   // operator): say so once, and offer the lobby, not a retry.
   if (msg.fatal && msg.code === "deleted") return sessionGone(s, fx);
