@@ -323,3 +323,59 @@ async fn a_regrade_keeps_what_the_final_run_showed() {
         "{dimension}"
     );
 }
+
+/// Every language is offered with its name and the stub the editor starts
+/// from; compiled languages run over the socket like the others, both the
+/// tests and the candidate's own input.
+#[tokio::test]
+async fn java_cpp_and_csharp_are_offered_and_run_tests_and_own_input() {
+    let (app, _content) = coding_app(|_| {}).await;
+    let (_, _, mut candidate) = app.start("tests-practice").await;
+    let prompt = candidate.recv_until("prompt").await;
+    let functions = prompt["tests"]["functions"].as_array().unwrap();
+    let names: Vec<&str> = functions
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["Python 3", "JavaScript (Node)", "Java", "C++17", "C#"]
+    );
+    let java = functions.iter().find(|f| f["language"] == "java").unwrap();
+    assert!(
+        java["starter"]
+            .as_str()
+            .unwrap()
+            .contains("class Solution {\n    public int countSubarrays(int[] nums, int k) {\n"),
+        "{java}"
+    );
+
+    let run = run_tests(
+        &mut candidate,
+        "java",
+        crate::sandbox_compiled::JAVA_CORRECT,
+    )
+    .await;
+    assert_eq!(
+        (run["passed"].as_u64(), run["total"].as_u64()),
+        (Some(7), Some(7)),
+        "{run}"
+    );
+
+    let cpp = "int countSubarrays(vector<int>& nums, int k) {\n    cout << \"k is \" << k << endl;\n    return nums.size() * 10 + k;\n}\n";
+    candidate
+        .send(
+            json!({ "type": "run_input", "language": "cpp", "code": cpp, "input": "[4, 5, 6], 7" }),
+        )
+        .await;
+    let output = loop {
+        let msg = candidate.recv_within(RUN_WAIT).await;
+        assert_ne!(msg["type"], "error", "{msg}");
+        if msg["type"] == "run_output" {
+            break msg["run"].clone();
+        }
+    };
+    let case = &output["cases"][0];
+    assert_eq!(case["actual"], 37, "{output}");
+    assert_eq!(case["output"], "k is 7\n", "{output}");
+}
