@@ -27,13 +27,23 @@ impl Walk<'_> {
             Lang::Python => &["type", "value"],
             Lang::JavaScript => &["right", "key"],
             // Types, defaults and array sizes are reads or not names at all.
-            Lang::Java | Lang::Cpp => &["type", "value", "default_value", "size", "dimensions"],
+            Lang::Java | Lang::Cpp | Lang::Csharp => {
+                &["type", "value", "default_value", "size", "dimensions"]
+            }
         };
         let mut stack = vec![target];
         while let Some(node) = stack.pop() {
             match node.kind() {
-                "identifier" | "shorthand_property_identifier_pattern" => {
+                // C#'s `x => ...` names its one parameter `implicit_parameter`.
+                "identifier" | "shorthand_property_identifier_pattern" | "implicit_parameter" => {
                     self.bind(node, kind, unit)
+                }
+                // C#: `int[] nums`, `int step = 1`; only the name binds (a
+                // default value is not a field the skip list would see).
+                "parameter" => {
+                    if let Some(name) = node.child_by_field_name("name") {
+                        self.bind(name, kind, unit);
+                    }
                 }
                 "pattern_list"
                 | "tuple_pattern"

@@ -1,9 +1,12 @@
-//! Names in Java and C++: which nodes bind a parameter, a local or a loop
-//! variable, and which identifiers are not reads. Their declarations are
-//! typed (`int total = 0;`, `vector<int> seen(n);`), unlike Python's and
-//! JavaScript's, so they get their own reading.
+//! Names in Java, C++ and C#: which nodes bind a parameter, a local or a
+//! loop variable, and which identifiers are not reads. Their declarations
+//! are typed (`int total = 0;`, `vector<int> seen(n);`, `var seen = new
+//! HashSet<int>();`), unlike Python's and JavaScript's, so they get their
+//! own reading.
 
 use tree_sitter::Node;
+
+use super::Lang;
 
 use super::facts::{Bind, children};
 use super::walk::{Frame, Walk};
@@ -45,8 +48,11 @@ pub(super) fn cpp_function_name(function: Node<'_>) -> Option<Node<'_>> {
 }
 
 impl Walk<'_> {
-    /// Java's and C++'s counterpart of `bindings_at`.
+    /// The counterpart of `bindings_at` for Java, C++ and C#.
     pub(super) fn c_family_bindings_at(&mut self, node: Node<'_>, frame: Frame<'_>) {
+        if self.lang == Lang::Csharp && self.csharp_bindings_at(node, frame) {
+            return;
+        }
         let unit = frame.unit;
         let field = |name: &str| node.child_by_field_name(name);
         match node.kind() {
@@ -99,7 +105,8 @@ impl Walk<'_> {
             "catch_clause" => {
                 for (_, c) in children(node) {
                     match c.kind() {
-                        "catch_formal_parameter" => {
+                        // Java's, and C#'s `catch (Exception e)`.
+                        "catch_formal_parameter" | "catch_declaration" => {
                             if let Some(name) = c.child_by_field_name("name") {
                                 self.bind(name, Bind::ExceptVar, unit);
                             }
@@ -131,6 +138,75 @@ impl Walk<'_> {
             "import_declaration" | "package_declaration" => self.ignore_all(node),
             _ => {}
         }
+    }
+
+    /// C#'s own node kinds; `false` for the rest, which are read as Java's
+    /// are (assignments, `for` headers, lambdas, `catch`).
+    fn csharp_bindings_at(&mut self, node: Node<'_>, frame: Frame<'_>) -> bool {
+        let unit = frame.unit;
+        let field = |name: &str| node.child_by_field_name(name);
+        match node.kind() {
+            // `int total = 0, seen;`, `var (lo, hi) = (0, n - 1);` (also
+            // fields, in the class's unit). C# gives the value no field name:
+            // the `=` tells a declaration that assigns.
+            "variable_declarator" => {
+                let with_value = children(node).iter().any(|(_, c)| c.kind() == "=");
+                match field("name") {
+                    Some(name) if !self.marked.contains(&name.id()) => {
+                        self.bind(name, declared(with_value), unit)
+                    }
+                    Some(_) => {}
+                    None => {
+                        for (_, c) in children(node) {
+                            if c.kind() == "tuple_pattern" && !self.marked.contains(&c.id()) {
+                                self.bind_pattern(c, Bind::Unpacked, unit);
+                            }
+                        }
+                    }
+                }
+            }
+            // `out var node`, `out int count`: written by the call.
+            "declaration_expression" => {
+                if let Some(name) = field("name").filter(|n| !self.marked.contains(&n.id())) {
+                    self.bind(name, Bind::Unpacked, unit);
+                }
+            }
+            "prefix_unary_expression" | "postfix_unary_expression" => {
+                let increments = children(node)
+                    .iter()
+                    .any(|(_, c)| matches!(c.kind(), "++" | "--"));
+                let operand = node.named_child(0).filter(|a| a.kind() == "identifier");
+                if let (true, Some(arg)) = (increments, operand) {
+                    self.bind(arg, Bind::Write, unit);
+                }
+            }
+            "foreach_statement" => match field("left") {
+                Some(left) if left.kind() == "declaration_expression" => {
+                    if let Some(name) = left.child_by_field_name("name") {
+                        self.bind(name, Bind::LoopVar, unit);
+                    }
+                }
+                Some(left) => self.bind_pattern(left, Bind::LoopVar, unit),
+                None => {}
+            },
+            // LINQ's `from word in words`.
+            "from_clause" => {
+                if let Some(name) = field("name") {
+                    self.bind(name, Bind::CompVar, unit);
+                }
+            }
+            // `nums.Length`, `list.Add(x)`, `node?.Next`, `Sum(count: 3)`:
+            // member and argument names, not reads of a local of that name.
+            "member_access_expression" | "member_binding_expression" | "argument" => {
+                if let Some(member) = field("name") {
+                    self.marked.insert(member.id());
+                }
+            }
+            // `using System.Linq;` names a namespace, never a local.
+            "using_directive" => self.ignore_all(node),
+            _ => return false,
+        }
+        true
     }
 
     /// Variables declared in a `for (...;...;...)` header.

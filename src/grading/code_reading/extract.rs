@@ -55,6 +55,7 @@ fn keep_block(tag: &str, lines: &[&str], blocks: &mut Vec<String>, tags: &mut Ve
         "js" | "javascript" | "jsx" | "node" | "ts" | "typescript" => Some(Lang::JavaScript),
         "java" => Some(Lang::Java),
         "cpp" | "c++" | "cc" | "cxx" | "h" | "hpp" => Some(Lang::Cpp),
+        "csharp" | "cs" | "c#" => Some(Lang::Csharp),
         "" => None,
         // Output, shell sessions and data are not the candidate's program.
         _ => return,
@@ -181,9 +182,10 @@ fn is_ident(s: &str) -> bool {
 }
 
 /// A line only code starts with: `def`, `class`, imports, decorators,
-/// `function`, declarations, `export`; in Java and C++ also `#include`,
-/// `using namespace`, modifiers and type-led declarations (`int x = 0;`,
-/// `vector<int> seen;`, `public int count(int[] nums) {`).
+/// `function`, declarations, `export`; in Java, C++ and C# also
+/// `#include`, `using namespace`, `using System.Linq;`, modifiers and
+/// type-led declarations (`int x = 0;`, `vector<int> seen;`,
+/// `public int count(int[] nums) {`).
 fn starts_code(line: &str) -> bool {
     let t = code_part(line);
     if t.starts_with("#include") && t[8..].trim_start().starts_with(['<', '"']) {
@@ -204,11 +206,13 @@ fn starts_code(line: &str) -> bool {
         }
         "import" => import_line(rest) || java_import(rest),
         "package" => java_import(rest),
-        "using" => rest.starts_with("namespace ") && t.ends_with(';'),
+        "using" => (rest.starts_with("namespace ") && t.ends_with(';')) || csharp_using(rest),
         "template" => rest.starts_with('<'),
         // `public class Solution {`, `private final int capacity;`,
-        // `public static int count(int[] nums) {`.
-        "public" | "private" | "protected" | "static" | "final" | "abstract" => {
+        // `public static int count(int[] nums) {`, C#'s `internal`,
+        // `readonly int capacity;`, `public override string ToString() {`.
+        "public" | "private" | "protected" | "static" | "final" | "abstract" | "internal"
+        | "readonly" | "override" | "sealed" | "virtual" => {
             let mut decl = rest;
             while MODIFIERS.contains(&first_word(decl)) {
                 decl = decl[first_word(decl).len()..].trim_start();
@@ -249,7 +253,31 @@ const MODIFIERS: &[&str] = &[
     "final",
     "abstract",
     "synchronized",
+    "internal",
+    "readonly",
+    "override",
+    "sealed",
+    "virtual",
+    "async",
 ];
+
+/// C#'s `using System;`, `using static System.Math;`, `using Pair =
+/// System.Tuple<int, int>;`: a capitalised dotted name and a `;`, which no
+/// sentence that starts "using" ends with.
+fn csharp_using(rest: &str) -> bool {
+    let Some(name) = rest.strip_suffix(';') else {
+        return false;
+    };
+    let name = name.strip_prefix("static ").unwrap_or(name).trim();
+    let name = match name.split_once('=') {
+        Some((alias, target)) if is_ident(alias.trim()) => target.trim(),
+        Some(_) => return false,
+        None => name,
+    };
+    let head = first_word(name);
+    head.starts_with(|c: char| c.is_ascii_uppercase())
+        && type_prefix(&format!("{name} x")).is_some_and(|(_, rest)| rest.trim() == "x")
+}
 
 /// Java's `import java.util.*;` and `package app;`: a dotted name and a `;`.
 fn java_import(rest: &str) -> bool {

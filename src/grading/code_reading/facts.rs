@@ -169,7 +169,7 @@ fn code_rows(lang: Lang, code: &str) -> Vec<bool> {
                 }
                 // C++'s `*head = node;` starts with a star too: only a
                 // lone star or `* ` continues a block comment.
-                Lang::Java | Lang::Cpp => {
+                Lang::Java | Lang::Cpp | Lang::Csharp => {
                     t.starts_with("//")
                         || t.starts_with("/*")
                         || t == "*"

@@ -2,12 +2,12 @@
 //! from the code itself (names, decomposition, complexity, dead code,
 //! whether it parses) rather than from what the prose claims about it.
 //!
-//! It reads Python, JavaScript, Java and C++, the languages the code
+//! It reads Python, JavaScript, Java, C++ and C#, the languages the code
 //! sandbox runs, each with its own tree-sitter grammar.
 //!
 //! Layout: `extract` finds code in prose and tells which language it is;
 //! `facts` parses it and `walk` (with `bindings` for names, `c_family` for
-//! Java's and C++'s typed declarations) collects what a reviewer reads off
+//! the typed declarations of Java, C++ and C#) collects what a reviewer reads off
 //! it in one pass over the tree-sitter tree; `verdict` turns the facts into
 //! findings, strengths and a level.
 
@@ -22,6 +22,8 @@ mod walk;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_csharp;
+#[cfg(test)]
 mod tests_java_cpp;
 
 /// The languages the grader can read: those the code sandbox runs.
@@ -35,6 +37,9 @@ pub enum Lang {
     Java,
     /// C++17: free functions, classes, lambdas.
     Cpp,
+    /// C# (Mono's `mcs`): a `public class Solution` with methods, local
+    /// functions and lambdas; `using` directives, `var`, properties, LINQ.
+    Csharp,
 }
 
 impl Lang {
@@ -44,13 +49,14 @@ impl Lang {
             Lang::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
             Lang::Java => tree_sitter_java::LANGUAGE.into(),
             Lang::Cpp => tree_sitter_cpp::LANGUAGE.into(),
+            Lang::Csharp => tree_sitter_c_sharp::LANGUAGE.into(),
         }
     }
 
-    /// Java and C++ have braces, C-style comments and typed declarations;
-    /// much of what is read off them is the same.
+    /// Java, C++ and C# have braces, C-style comments and typed
+    /// declarations; much of what is read off them is the same.
     fn is_c_family(self) -> bool {
-        matches!(self, Lang::Java | Lang::Cpp)
+        matches!(self, Lang::Java | Lang::Cpp | Lang::Csharp)
     }
 }
 
@@ -67,12 +73,14 @@ pub fn extract(text: &str) -> Option<(Lang, String)> {
 /// expressions, methods and block-bodied arrow functions in JavaScript;
 /// methods, constructors and block-bodied lambdas in Java; function
 /// definitions (free, member, constructors) and lambdas in C++ (whose
-/// bodies are always blocks). Python lambdas and expression-bodied arrows
-/// and lambdas are not counted as functions: their branches count towards
-/// the function that contains them. Code outside any function is
-/// read as one more unit, "the top-level code", for complexity and nesting,
-/// but it is not a function; a Java class body (`class Solution { ... }`)
-/// holds methods and fields, nothing that branches, so it adds nothing there.
+/// bodies are always blocks); methods, constructors, local functions,
+/// property accessors with a block, anonymous `delegate`s and block-bodied
+/// lambdas in C#. Python lambdas and expression-bodied arrows and lambdas
+/// are not counted as functions: their branches count towards the function
+/// that contains them. Code outside any function is read as one more unit,
+/// "the top-level code", for complexity and nesting, but it is not a
+/// function; a Java or C# class body (`class Solution { ... }`) holds
+/// methods and fields, nothing that branches, so it adds nothing there.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reading {
     /// The grammar the code was read with.
@@ -94,8 +102,9 @@ pub struct Reading {
     /// Names the candidate bound that say nothing, in order of appearance.
     pub vague_names: Vec<String>,
     /// Locals assigned but never read, and imports never used (Python and
-    /// JavaScript only: a Java `import` or a C++ `#include` names a type or
-    /// a header, and which one a name came from cannot be told reliably).
+    /// JavaScript only: a Java `import`, a C++ `#include` or a C# `using`
+    /// names a type, a header or a namespace, and which one a name came
+    /// from cannot be told reliably).
     pub unused: Vec<String>,
     /// Statements after return/raise/throw/continue/break in the same block.
     pub unreachable: usize,

@@ -295,9 +295,14 @@ public int maxArea(int[] height) {
 }
 
 Linear time, constant space.";
+    a_bare_method_reads_as(answer, Lang::Java, "public int maxArea");
+}
+
+/// The code found in `answer` is the whole method, in `lang`, and parses.
+pub(super) fn a_bare_method_reads_as(answer: &str, want: Lang, head: &str) {
     let (lang, code) = extract(answer).expect("code");
-    assert_eq!(lang, Lang::Java);
-    assert!(code.starts_with("public int maxArea"), "{code}");
+    assert_eq!(lang, want);
+    assert!(code.starts_with(head), "{code}");
     assert!(code.ends_with('}'), "{code}");
     assert!(read(lang, &code).parses);
 }

@@ -376,7 +376,8 @@ fn strengths(lang: Lang, facts: &Facts, vague: &[(&Binding, Vague)]) -> Vec<Stri
         ));
     }
     if facts.unused.is_empty() && facts.dead.is_empty() {
-        // Java imports and C++ includes are not checked (see `Reading`).
+        // Java imports, C++ includes and C# usings are not checked (see
+        // `Reading`).
         out.push(if lang.is_c_family() {
             "No dead code: every variable is used.".to_string()
         } else {

@@ -179,6 +179,20 @@ impl<'s> Walk<'s> {
             },
             // A C++ lambda's body is always a block.
             Lang::Cpp => matches!(node.kind(), "function_definition" | "lambda_expression"),
+            Lang::Csharp => match node.kind() {
+                "method_declaration"
+                | "constructor_declaration"
+                | "destructor_declaration"
+                | "operator_declaration"
+                | "local_function_statement"
+                | "anonymous_method_expression" => true,
+                // `x => x * 2` is a callback, as in Java; a property's
+                // `get { ... }` with statements is a step of its own.
+                "lambda_expression" | "accessor_declaration" => node
+                    .child_by_field_name("body")
+                    .is_some_and(|b| b.kind() == "block"),
+                _ => false,
+            },
         }
     }
 
@@ -217,6 +231,15 @@ impl<'s> Walk<'s> {
             Lang::Cpp => match node.kind() {
                 "if_statement" => parent.is_none_or(|p| p.kind() != "else_clause"),
                 "for_statement" | "for_range_loop" | "while_statement" | "do_statement"
+                | "try_statement" | "switch_statement" => true,
+                _ => false,
+            },
+            Lang::Csharp => match node.kind() {
+                // As in Java, `else if` is an `if` in the alternative.
+                "if_statement" => parent.is_none_or(|p| {
+                    p.kind() != "if_statement" || p.child_by_field_name("alternative") != Some(node)
+                }),
+                "for_statement" | "foreach_statement" | "while_statement" | "do_statement"
                 | "try_statement" | "switch_statement" => true,
                 _ => false,
             },
@@ -275,6 +298,25 @@ impl<'s> Walk<'s> {
                     .is_some_and(|op| matches!(op.kind(), "&&" | "||" | "and" | "or")),
                 _ => false,
             },
+            Lang::Csharp => match node.kind() {
+                "if_statement"
+                | "for_statement"
+                | "foreach_statement"
+                | "while_statement"
+                | "do_statement"
+                | "catch_clause"
+                | "conditional_expression" => true,
+                // `case 1:` branches, `default:` does not; in a switch
+                // expression every arm but the discard `_ =>` does.
+                "switch_section" => node.child(0).is_some_and(|c| c.kind() == "case"),
+                "switch_expression_arm" => {
+                    node.named_child(0).is_some_and(|p| p.kind() != "discard")
+                }
+                "binary_expression" => node
+                    .child_by_field_name("operator")
+                    .is_some_and(|op| matches!(op.kind(), "&&" | "||" | "??")),
+                _ => false,
+            },
         }
     }
 
@@ -282,10 +324,13 @@ impl<'s> Walk<'s> {
         let parent = frame.unit;
         let name_node = match self.lang {
             Lang::Cpp => super::c_family::cpp_function_name(node),
+            // An accessor's `name` is the keyword `get`/`set`.
+            Lang::Csharp if node.kind() == "accessor_declaration" => None,
             _ => node.child_by_field_name("name"),
         };
         let name = match name_node {
             Some(n) => self.text(n).to_string(),
+            None if node.kind() == "accessor_declaration" => self.accessor_name(node),
             None => self.borrowed_name(node, frame.parent),
         };
         if let Some(n) = name_node {
@@ -324,6 +369,21 @@ impl<'s> Walk<'s> {
         index
     }
 
+    /// A C# property's `get { ... }` is called `Count.get` by its reader.
+    /// Asking for the parents is fine here: an accessor sits two levels
+    /// under its property, and there are a handful of them at most.
+    fn accessor_name(&self, node: Node<'_>) -> String {
+        let accessor = node
+            .child_by_field_name("name")
+            .map_or("accessor", |n| self.text(n));
+        let property = node
+            .parent()
+            .and_then(|list| list.parent())
+            .and_then(|p| p.child_by_field_name("name"))
+            .map_or("the property", |n| self.text(n));
+        format!("{property}.{accessor}")
+    }
+
     /// `const total = function () {...}` is called `total` by its reader.
     fn borrowed_name(&self, node: Node<'_>, parent: Option<Node<'_>>) -> String {
         let holder = parent.and_then(|p| match p.kind() {
@@ -352,6 +412,7 @@ impl<'s> Walk<'s> {
                 | "switch_block_statement_group"
                 | "compound_statement"
                 | "case_statement"
+                | "switch_section"
         ) {
             return;
         }
@@ -408,16 +469,25 @@ impl<'s> Walk<'s> {
                     }
                 }
             }
-            "integer" | "number" | "decimal_integer_literal" | "number_literal"
+            "integer"
+            | "number"
+            | "decimal_integer_literal"
+            | "number_literal"
+            | "integer_literal"
+            | "real_literal"
                 if !frame.in_constant =>
             {
                 let text = self.text(node);
-                // Java's `1_000_000L`, C++'s `1'000'000ULL`: the suffix and
-                // separators do not make a number any less magic.
-                let value = if self.lang.is_c_family() {
-                    text.trim_end_matches(['l', 'L', 'u', 'U'])
-                } else {
-                    text
+                // Java's `1_000_000L`, C++'s `1'000'000ULL`, C#'s
+                // `1_000_000UL` or `1000000m`: the suffix and separators do
+                // not make a number any less magic. A real with a point or
+                // an exponent is a measure, not a constant, as elsewhere.
+                let value = match self.lang {
+                    Lang::Csharp => {
+                        text.trim_end_matches(['l', 'L', 'u', 'U', 'm', 'M', 'd', 'D', 'f', 'F'])
+                    }
+                    _ if self.lang.is_c_family() => text.trim_end_matches(['l', 'L', 'u', 'U']),
+                    _ => text,
                 };
                 let digits = value.chars().filter(char::is_ascii_digit).count();
                 let plain = value
@@ -431,8 +501,20 @@ impl<'s> Walk<'s> {
         }
     }
 
-    /// `MAX_TIME = 1_000_000_000` names its number; that is the fix.
+    /// `MAX_TIME = 1_000_000_000` names its number; that is the fix. C#
+    /// names constants in PascalCase, so there `const` or `readonly` says it.
     fn names_constant(&self, node: Node<'_>) -> bool {
+        if self.lang == Lang::Csharp
+            && matches!(
+                node.kind(),
+                "field_declaration" | "local_declaration_statement"
+            )
+        {
+            return children(node).iter().any(|(_, c)| {
+                (c.kind() == "modifier" || !c.is_named())
+                    && matches!(self.text(*c), "const" | "readonly")
+            });
+        }
         let target = match node.kind() {
             "assignment" => node.child_by_field_name("left"),
             "variable_declarator" => node.child_by_field_name("name"),

@@ -468,10 +468,11 @@ fn code_quality_reads_the_code_itself() {
 }
 
 #[test]
-fn a_correct_java_or_cpp_answer_is_read_in_its_own_language() {
+fn a_correct_java_cpp_or_csharp_answer_is_read_in_its_own_language() {
     let java = include_str!("../../../tests/fixtures/solutions/coding-subarray-sum-equals-k.java");
     let cpp = include_str!("../../../tests/fixtures/solutions/coding-subarray-sum-equals-k.cpp");
-    for (tag, code) in [("java", java), ("cpp", cpp)] {
+    let cs = include_str!("../../../tests/fixtures/solutions/coding-subarray-sum-equals-k.cs");
+    for (tag, code) in [("java", java), ("cpp", cpp), ("csharp", cs)] {
         let answer = subarray_answer(&format!("```{tag}\n{code}```"));
         let score = grade("coding-subarray-sum-equals-k", &[&answer]);
         let (level, feedback) = score
