@@ -21,8 +21,12 @@ use sha2::{Digest, Sha256};
 
 pub use model::{
     Band, BankEntry, CodeLanguage, CodeTests, Difficulty, Dimension, FunctionSignature, KeyPoint,
-    Loop, LoopRound, Probe, Question, Requirement, RoundKind, Rubric, Signal, TestCase,
+    Level, Loop, LoopRound, Probe, Question, Requirement, RoundKind, Rubric, Signal, TestCase,
 };
+
+/// The most follow-ups one question may have: an hour-long design round is
+/// one question and a conversation about it.
+pub const MAX_FOLLOW_UPS: u32 = 10;
 
 /// One problem in one content file.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, thiserror::Error)]
@@ -436,3 +440,5 @@ impl Catalog {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_levels;

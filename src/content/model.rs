@@ -121,6 +121,38 @@ impl Band {
             Band::Principal => 3.0,
         }
     }
+
+    /// Follow-ups a round asks beyond its loop file's `max_follow_ups`: a
+    /// senior candidate is pushed further on trade-offs and operations.
+    pub fn extra_follow_ups(self) -> u32 {
+        match self {
+            Band::Mid => 0,
+            Band::Senior => 1,
+            Band::Principal => 2,
+        }
+    }
+
+    /// Whether a question of `difficulty` is one to ask at this band first:
+    /// easy and medium at mid, medium and hard at senior, hard at principal
+    /// (then the rest, so a small bank still fills the round).
+    pub fn suits(self, difficulty: Difficulty) -> bool {
+        match self {
+            Band::Mid => difficulty != Difficulty::Hard,
+            Band::Senior => difficulty != Difficulty::Easy,
+            Band::Principal => difficulty == Difficulty::Hard,
+        }
+    }
+}
+
+/// A level a loop can be run at: the name a candidate knows it by and the
+/// band that sets its bar and the questions asked.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Level {
+    /// How `POST /api/sessions` names it (`"senior"`).
+    pub id: String,
+    /// How the lobby and the report say it ("Senior Software Engineer").
+    pub name: String,
+    pub band: Band,
 }
 
 impl Rubric {
@@ -395,11 +427,21 @@ pub struct Loop {
     pub title: String,
     pub company: String,
     pub role: String,
-    pub level: String,
-    /// The band `level` sits in; it sets the bar a hire must clear.
-    pub band: Band,
+    /// The levels it can be run at, never empty; the first is the default.
+    pub levels: Vec<Level>,
     pub description: String,
     pub rounds: Vec<LoopRound>,
+}
+
+impl Loop {
+    /// The level a session asked for, or the default when it named none;
+    /// `None` for an id the loop does not offer.
+    pub fn level(&self, id: Option<&str>) -> Option<&Level> {
+        match id {
+            None => self.levels.first(),
+            Some(id) => self.levels.iter().find(|l| l.id == id),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -77,7 +77,7 @@ fn valid() -> Vec<(&'static str, String)> {
     ]
 }
 
-fn build_with(
+pub(super) fn build_with(
     edit: impl FnOnce(&mut Vec<(&'static str, String)>),
 ) -> Result<Catalog, ContentErrors> {
     let mut files = valid();
@@ -86,13 +86,13 @@ fn build_with(
     Catalog::build(&source(&refs))
 }
 
-fn only_error(result: Result<Catalog, ContentErrors>) -> ContentError {
+pub(super) fn only_error(result: Result<Catalog, ContentErrors>) -> ContentError {
     let errors = result.expect_err("the content should be rejected").0;
     assert_eq!(errors.len(), 1, "expected one error, got {errors:#?}");
     errors.into_iter().next().unwrap()
 }
 
-fn replace(files: &mut [(&'static str, String)], path: &str, from: &str, to: &str) {
+pub(super) fn replace(files: &mut [(&'static str, String)], path: &str, from: &str, to: &str) {
     let file = files.iter_mut().find(|(p, _)| *p == path).unwrap();
     assert!(file.1.contains(from), "{from:?} not in {path}");
     file.1 = file.1.replacen(from, to, 1);

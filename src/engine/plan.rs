@@ -9,7 +9,7 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
-use crate::content::{Catalog, Loop, LoopRound, Question, RoundKind, Rubric};
+use crate::content::{Catalog, Level, Loop, LoopRound, Question, RoundKind, Rubric};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
@@ -17,7 +17,12 @@ pub struct Plan {
     pub title: String,
     pub company: String,
     pub role: String,
+    /// The level's name, as the debrief says it ("Senior SDE").
     pub level: String,
+    /// The level's id in its loop, which a drill of one of its questions
+    /// is asked at (empty in plans stored before loops had levels).
+    #[serde(default)]
+    pub level_id: String,
     /// The band the level sits in (older stored plans: the default).
     #[serde(default)]
     pub band: crate::content::Band,
@@ -63,6 +68,12 @@ pub enum PlanError {
     Inconsistent(String, String),
     #[error("loop {0:?} asks no question {1:?}")]
     UnknownQuestion(String, String),
+    #[error("loop {loop_id:?} has no level {level:?}; it can be run at {}", allowed.join(", "))]
+    UnknownLevel {
+        loop_id: String,
+        level: String,
+        allowed: Vec<String>,
+    },
 }
 
 impl Plan {
@@ -78,27 +89,41 @@ impl Plan {
         self
     }
 
-    /// Chooses each round's questions. Named `question_ids` are taken as
-    /// listed; otherwise questions with a preferred topic come first, each
-    /// group in an order shuffled by `seed` so repeat candidates see variety.
-    pub fn build(catalog: &Catalog, loop_id: &str, seed: u64) -> Result<Plan, PlanError> {
+    /// Chooses each round's questions for the loop at `level` (its default
+    /// when `None`). Named `question_ids` are taken as listed; otherwise
+    /// questions with a preferred topic come first, and within that those
+    /// whose difficulty suits the level's band ([`crate::content::Band::suits`]), each group
+    /// in an order shuffled by `seed` so repeat candidates see variety.
+    pub fn build(
+        catalog: &Catalog,
+        loop_id: &str,
+        level: Option<&str>,
+        seed: u64,
+    ) -> Result<Plan, PlanError> {
         let chosen = catalog
             .find_loop(loop_id)
             .ok_or_else(|| PlanError::UnknownLoop(loop_id.to_owned()))?;
+        let at = level_of(chosen, level)?;
         let inconsistent = |what: String| PlanError::Inconsistent(loop_id.to_owned(), what);
         let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
         let mut rounds = Vec::new();
         for round in &chosen.rounds {
             let bank = catalog.questions(round.kind);
             let questions: Vec<Arc<Question>> = if round.question_ids.is_empty() {
-                let (mut preferred, mut rest): (Vec<&Question>, Vec<&Question>) = bank
-                    .iter()
-                    .partition(|q| q.topics.iter().any(|t| round.topics.contains(t)));
-                preferred.shuffle(&mut rng);
-                rest.shuffle(&mut rng);
-                preferred
+                // 0: preferred topic and suited; 1: preferred topic; 2:
+                // suited; 3: the rest.
+                let mut groups: [Vec<&Question>; 4] = Default::default();
+                for q in bank {
+                    let preferred = q.topics.iter().any(|t| round.topics.contains(t));
+                    let suited = at.band.suits(q.difficulty);
+                    groups[usize::from(!preferred) * 2 + usize::from(!suited)].push(q);
+                }
+                for group in &mut groups {
+                    group.shuffle(&mut rng);
+                }
+                groups
                     .into_iter()
-                    .chain(rest)
+                    .flatten()
                     .take(round.questions as usize)
                     .map(|q| Arc::new(q.clone()))
                     .collect()
@@ -118,18 +143,32 @@ impl Plan {
             if questions.is_empty() {
                 return Err(inconsistent(format!("no {} questions", round.kind)));
             }
-            rounds.push(PlannedRound::asked_as(catalog, chosen, round, questions)?);
+            rounds.push(PlannedRound::asked_as(
+                catalog, chosen, at, round, questions,
+            )?);
         }
-        Ok(Plan::of_loop(catalog, chosen, chosen.title.clone(), rounds))
+        Ok(Plan::of_loop(
+            catalog,
+            chosen,
+            at,
+            chosen.title.clone(),
+            rounds,
+        ))
     }
 
     /// "Try this question again": a one-question drill on `question_id`,
     /// asked as `loop_id`'s round of that kind asks it (its rubric, persona
     /// and follow-ups), with that round's time per question.
-    pub fn drill(catalog: &Catalog, loop_id: &str, question_id: &str) -> Result<Plan, PlanError> {
+    pub fn drill(
+        catalog: &Catalog,
+        loop_id: &str,
+        level: Option<&str>,
+        question_id: &str,
+    ) -> Result<Plan, PlanError> {
         let chosen = catalog
             .find_loop(loop_id)
             .ok_or_else(|| PlanError::UnknownLoop(loop_id.to_owned()))?;
+        let at = level_of(chosen, level)?;
         let unknown = || PlanError::UnknownQuestion(loop_id.to_owned(), question_id.to_owned());
         let question = crate::content::RoundKind::ALL
             .into_iter()
@@ -144,21 +183,29 @@ impl Plan {
         let again = PlannedRound {
             minutes: (round.minutes / round.questions.max(1)).max(5),
             intro: "Let's try this one again.".to_owned(),
-            ..PlannedRound::asked_as(catalog, chosen, round, vec![Arc::new(question.clone())])?
+            ..PlannedRound::asked_as(catalog, chosen, at, round, vec![Arc::new(question.clone())])?
         };
         let title = format!("Again: {}", question.title);
-        Ok(Plan::of_loop(catalog, chosen, title, vec![again]))
+        Ok(Plan::of_loop(catalog, chosen, at, title, vec![again]))
     }
 
-    /// A plan for `chosen` (its company, role and level) with these rounds.
-    fn of_loop(catalog: &Catalog, chosen: &Loop, title: String, rounds: Vec<PlannedRound>) -> Plan {
+    /// A plan for `chosen` (its company and role) at `level`, with these
+    /// rounds.
+    fn of_loop(
+        catalog: &Catalog,
+        chosen: &Loop,
+        level: &Level,
+        title: String,
+        rounds: Vec<PlannedRound>,
+    ) -> Plan {
         Plan {
             loop_id: chosen.id.clone(),
             title,
             company: chosen.company.clone(),
             role: chosen.role.clone(),
-            level: chosen.level.clone(),
-            band: chosen.band,
+            level: level.name.clone(),
+            level_id: level.id.clone(),
+            band: level.band,
             content_hash: catalog.hash().to_owned(),
             rounds,
             llm_turns: false,
@@ -167,12 +214,22 @@ impl Plan {
     }
 }
 
+/// `chosen`'s level `id` (its default for `None`), or why not.
+fn level_of<'a>(chosen: &'a Loop, id: Option<&str>) -> Result<&'a Level, PlanError> {
+    chosen.level(id).ok_or_else(|| PlanError::UnknownLevel {
+        loop_id: chosen.id.clone(),
+        level: id.unwrap_or_default().to_owned(),
+        allowed: chosen.levels.iter().map(|l| l.id.clone()).collect(),
+    })
+}
+
 impl PlannedRound {
-    /// `questions`, asked as `chosen`'s `round` asks: its rubric, persona,
-    /// time and follow-ups.
+    /// `questions`, asked as `chosen`'s `round` asks at `level`: its rubric,
+    /// persona, time, and follow-ups (more at higher bands).
     fn asked_as(
         catalog: &Catalog,
         chosen: &Loop,
+        level: &Level,
         round: &LoopRound,
         questions: Vec<Arc<Question>>,
     ) -> Result<PlannedRound, PlanError> {
@@ -186,7 +243,8 @@ impl PlannedRound {
             kind: round.kind,
             title: round.title.clone(),
             minutes: round.minutes,
-            max_follow_ups: round.max_follow_ups,
+            max_follow_ups: (round.max_follow_ups + level.band.extra_follow_ups())
+                .min(crate::content::MAX_FOLLOW_UPS),
             intro: round.intro.clone(),
             persona: round.persona.clone(),
             rubric: Arc::new(rubric.clone()),
@@ -205,6 +263,7 @@ mod tests {
         let plan = Plan::drill(
             &catalog,
             "microsoft-backend-sde2",
+            None,
             "coding-top-k-frequent-words",
         )
         .unwrap();
@@ -221,13 +280,49 @@ mod tests {
         );
         assert_eq!(plan.title, "Again: Top k most frequent words");
         assert!(matches!(
-            Plan::drill(&catalog, "microsoft-backend-sde2", "ml-coding-kmeans"),
+            Plan::drill(&catalog, "microsoft-backend-sde2", None, "ml-coding-kmeans"),
             Err(PlanError::UnknownQuestion(..))
         ));
         assert!(matches!(
-            Plan::drill(&catalog, "microsoft-backend-sde2", "no-such-question"),
+            Plan::drill(&catalog, "microsoft-backend-sde2", None, "no-such-question"),
             Err(PlanError::UnknownQuestion(..))
         ));
+    }
+
+    #[test]
+    fn a_level_sets_the_bar_the_follow_ups_and_which_questions_come_first() {
+        use crate::content::{Band, Difficulty};
+        let catalog = Catalog::embedded().unwrap();
+        let design = |plan: &Plan| plan.rounds[2].questions[0].difficulty;
+        for seed in 0..20 {
+            let mid = Plan::build(&catalog, "microsoft-backend-sde2", None, seed).unwrap();
+            assert_eq!((mid.level_id.as_str(), mid.band), ("sde2", Band::Mid));
+            assert_ne!(design(&mid), Difficulty::Hard, "seed {seed}");
+            let principal =
+                Plan::build(&catalog, "microsoft-backend-sde2", Some("principal"), seed).unwrap();
+            assert_eq!(principal.level, "Principal SDE");
+            assert_eq!(principal.band, Band::Principal);
+            assert_eq!(design(&principal), Difficulty::Hard, "seed {seed}");
+            for (m, p) in mid.rounds.iter().zip(&principal.rounds) {
+                assert_eq!(p.max_follow_ups, m.max_follow_ups + 2, "{}", m.title);
+            }
+        }
+        let drill = Plan::drill(
+            &catalog,
+            "microsoft-mle",
+            Some("62"),
+            "coding-top-k-frequent-words",
+        )
+        .unwrap();
+        assert_eq!((drill.level_id.as_str(), drill.band), ("62", Band::Senior));
+        assert_eq!(
+            Plan::build(&catalog, "microsoft-mle", Some("61"), 0),
+            Err(PlanError::UnknownLevel {
+                loop_id: "microsoft-mle".into(),
+                level: "61".into(),
+                allowed: vec!["60".into(), "62".into(), "63".into()],
+            })
+        );
     }
 
     #[test]
@@ -235,7 +330,7 @@ mod tests {
         let catalog = Catalog::embedded().unwrap();
         for loop_id in ["microsoft-backend-sde2", "microsoft-mle"] {
             for seed in 0..20 {
-                let plan = Plan::build(&catalog, loop_id, seed).unwrap();
+                let plan = Plan::build(&catalog, loop_id, None, seed).unwrap();
                 let screen = &plan.rounds[0];
                 let own_work = |q: &Arc<Question>| q.topics.iter().any(|t| t == "past-work");
                 assert!(screen.intro.contains("built") || screen.intro.contains("past work"));

@@ -86,6 +86,7 @@ fn plan() -> Plan {
         company: "Co".into(),
         role: "Eng".into(),
         level: "II".into(),
+        level_id: "ii".into(),
         band: Default::default(),
         content_hash: "abc".into(),
         rounds: vec![round("One", &["q1", "q2"], 1), round("Two", &["q3"], 0)],

@@ -14,6 +14,12 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     UnknownLoop(String),
+    /// A level the loop does not offer; `allowed` lists those it does.
+    #[error("{message}")]
+    UnknownLevel {
+        message: String,
+        allowed: Vec<String>,
+    },
     #[error("a valid token for this session is required")]
     Unauthorized,
     #[error("a valid operator token is required (Authorization: Bearer TOKEN)")]
@@ -64,6 +70,7 @@ impl AppError {
             AppError::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             AppError::UnknownLoop(_) => (StatusCode::NOT_FOUND, "unknown_loop"),
+            AppError::UnknownLevel { .. } => (StatusCode::BAD_REQUEST, "unknown_level"),
             AppError::Unauthorized | AppError::OperatorUnauthorized => {
                 (StatusCode::UNAUTHORIZED, "unauthorized")
             }
@@ -101,11 +108,11 @@ impl IntoResponse for AppError {
             }
             other => other.to_string(),
         };
-        let mut response = (
-            status,
-            Json(json!({ "error": { "code": code, "message": message } })),
-        )
-            .into_response();
+        let mut error = json!({ "code": code, "message": message });
+        if let AppError::UnknownLevel { allowed, .. } = &self {
+            error["allowed"] = json!(allowed);
+        }
+        let mut response = (status, Json(json!({ "error": error }))).into_response();
         let retry_after = match &self {
             AppError::RateLimited(seconds) => Some(*seconds),
             AppError::TooManyConnections => Some(5),

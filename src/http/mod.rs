@@ -269,7 +269,10 @@ struct LoopSummary {
     title: String,
     company: String,
     role: String,
+    /// The default level's name.
     level: String,
+    /// Every level it can be run at, the default first.
+    levels: Vec<crate::content::Level>,
     description: String,
     rounds: Vec<RoundSummary>,
 }
@@ -294,7 +297,8 @@ async fn loops(State(state): State<AppState>) -> Json<Vec<LoopSummary>> {
                 title: l.title.clone(),
                 company: l.company.clone(),
                 role: l.role.clone(),
-                level: l.level.clone(),
+                level: l.levels.first().map(|d| d.name.clone()).unwrap_or_default(),
+                levels: l.levels.clone(),
                 description: l.description.clone(),
                 rounds: l
                     .rounds

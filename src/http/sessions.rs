@@ -28,6 +28,10 @@ pub struct CreateSession {
     /// as the loop asks it.
     #[serde(default)]
     question_id: Option<String>,
+    /// One of the loop's levels (`GET /api/loops` lists them); its default
+    /// when absent.
+    #[serde(default)]
+    level: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -69,9 +73,10 @@ pub async fn create(
     }
     let Json(body) = body.map_err(|e| AppError::bad_request("bad_request", e.body_text()))?;
     let catalog = state.catalog();
+    let level = body.level.as_deref();
     let plan = match &body.question_id {
-        Some(question) => Plan::drill(&catalog, &body.loop_id, question),
-        None => Plan::build(&catalog, &body.loop_id, rand::rng().next_u64()),
+        Some(question) => Plan::drill(&catalog, &body.loop_id, level, question),
+        None => Plan::build(&catalog, &body.loop_id, level, rand::rng().next_u64()),
     };
     let mut plan = plan.map_err(|e| match e {
         PlanError::UnknownLoop(id) => {
@@ -80,6 +85,17 @@ pub async fn create(
         unknown @ PlanError::UnknownQuestion(..) => {
             AppError::bad_request("unknown_question", unknown.to_string())
         }
+        PlanError::UnknownLevel {
+            loop_id,
+            level,
+            allowed,
+        } => AppError::UnknownLevel {
+            message: format!(
+                "loop {loop_id:?} has no level {level:?}; it can be run at: {}",
+                allowed.join(", ")
+            ),
+            allowed,
+        },
         other => AppError::Internal(other.into()),
     })?;
     plan.llm_turns = state.hub.llm_turns();

@@ -82,6 +82,8 @@ pub struct Report {
     pub verdict: Verdict,
     /// The level the verdict was judged at (the loop's), e.g. "SDE II".
     pub level: String,
+    /// The level's id in its loop ("Try this question again" asks at it).
+    pub level_id: String,
     pub band: Band,
     /// The overall a hire needs at this band.
     pub hire_bar: f64,
@@ -378,6 +380,7 @@ impl Report {
             overall,
             verdict,
             level: plan.level.clone(),
+            level_id: plan.level_id.clone(),
             band: plan.band,
             hire_bar: plan.band.hire_bar(),
             verdict_at_level: verdict.at_level(&plan.level),

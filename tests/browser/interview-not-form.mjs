@@ -1,6 +1,7 @@
 // Scenario: an interview, not a form. The lobby says how long a loop takes
 // and names each round once ("Coding", not "Coding: Coding"), with no
-// "Any · Any"; the microphone check shows only for those who will speak.
+// "Any · Any"; the microphone check shows only for those who will speak;
+// a loop with levels offers them, and the one chosen is what is judged.
 // In the room no score shows until the debrief, the interviewer says a
 // word before its next prompt, and skipping a question asks first. A drill that asks for live scores gets them. Prints both
 // session ids.
@@ -56,6 +57,30 @@ await scenario([], async (browser) => {
   const live = await page.locator("#log .entry-system", { hasText: "Scored" }).count();
   assert(live > 0, "the drill showed scores as they came");
 
+  const drill = await storedSession(page);
+
+  // A loop run at several levels offers them; the level chosen is the one
+  // the interview is judged at.
+  await page.goto(base);
+  const backend = page.locator(".loop-option", { has: page.locator('input[value="microsoft-backend-sde2"]') });
+  await backend.locator("select").waitFor();
+  const levels = await backend.locator("select option").allTextContents();
+  assert(levels.join("|") === "SDE II|Senior SDE|Principal SDE", `the backend loop's levels: ${levels}`);
+  const meta = (await backend.locator(".loop-meta").textContent()).trim();
+  assert(meta === "Microsoft", `the company, not the title again or the level: ${meta}`);
+  await backend.locator("select").selectOption("senior");
+  await shot(page, artifacts, "lobby-levels");
+  assert(await backend.locator('input[name="loop"]').isChecked(), "choosing a level picks its loop");
+  await page.locator("#start-btn").click();
+  await page.locator("#room-view").waitFor({ state: "visible" });
+  const senior = await storedSession(page);
+  const judged = await page.evaluate(async (s) => {
+    const sent = await fetch(`api/sessions/${s.session_id}/report.json?token=${s.token}`);
+    return sent.json();
+  }, senior);
+  assert(judged.level_id === "senior" && judged.level === "Senior SDE" && judged.hire_bar === 2.75,
+    `judged at the level chosen: ${judged.level_id} ${judged.level} ${judged.hire_bar}`);
+
   assert(page.pageErrors.length === 0, `no page errors: ${page.pageErrors.join("; ")}`);
-  console.log(JSON.stringify({ interview: interview.session_id, drill: (await storedSession(page)).session_id }));
+  console.log(JSON.stringify({ interview: interview.session_id, drill: drill.session_id }));
 });

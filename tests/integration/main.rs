@@ -17,6 +17,7 @@ mod grading_v3;
 mod interview;
 mod interviewer;
 mod layering;
+mod levels;
 mod limits;
 mod llama;
 mod llm;

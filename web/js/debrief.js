@@ -168,8 +168,11 @@ async function tryAgain(report, answer, session) {
     return;
   }
   const loopId = report.loop && report.loop.id;
+  const body = { loop_id: loopId, question_id: answer.question_id };
+  // Asked at the level the interview was (older reports name none).
+  if (typeof report.level_id === "string" && report.level_id) body.level = report.level_id;
   try {
-    await actions.beginSession({ loop_id: loopId, question_id: answer.question_id }, {
+    await actions.beginSession(body, {
       loop: { id: loopId, title: `Again: ${answer.question_title || "one question"}` },
       mode: session.mode || "text",
       previous: {

@@ -43,12 +43,23 @@ function renderLoopOption(loop, i) {
     type: "radio", name: "loop", id, value: loop.id, "aria-describedby": detailsId, checked: i === 0,
   });
   const rounds = Array.isArray(loop.rounds) ? loop.rounds : [];
-  // "Any" role or level says nothing; nor does a company line on its own.
-  const said = [loop.role, loop.level].filter((v) => v && !/^any$/i.test(v));
-  const meta = said.length ? [loop.company, ...said].filter(Boolean).join(" · ") : "";
+  const levels = Array.isArray(loop.levels) ? loop.levels : [];
+  // A loop run at several levels offers them; one at a single level names it.
+  const chooser = levels.length > 1 && el("p", { class: "loop-level" },
+    el("label", { for: `${id}-level` }, "Level "),
+    el("select", { id: `${id}-level`, "data-loop": loop.id },
+      levels.map((l) => el("option", { value: l.id }, l.name))));
+  // Said once each: "Any" says nothing, a role the title already says is
+  // not repeated, the level is in the chooser when there is one, and the
+  // product's own practice loops name no company.
+  const company = /^mockloop$/i.test(loop.company || "") ? "" : loop.company;
+  const said = [loop.role === loop.title ? "" : loop.role, levels.length > 1 ? "" : loop.level]
+    .filter((v) => v && !/^any$/i.test(v));
+  const meta = [company, ...said].filter(Boolean).join(" · ");
   const minutes = rounds.reduce((n, r) => n + (Number.isFinite(r.minutes) ? r.minutes : 0), 0);
   const details = el("div", { id: detailsId, class: "loop-details" },
     meta && el("p", { class: "loop-meta" }, meta),
+    chooser,
     loop.description && el("p", {}, loop.description),
     minutes > 0 && el("p", { class: "loop-duration" },
       `About ${formatMinutes(minutes)} in all, in ${rounds.length} round${rounds.length === 1 ? "" : "s"}.`),
@@ -134,7 +145,10 @@ export async function onStartSubmit(event) {
   try {
     const loop = loops.find((l) => l.id === chosen.value) || null;
     const mode = document.querySelector('input[name="mode"]:checked');
-    await beginSession({ loop_id: chosen.value }, {
+    const body = { loop_id: chosen.value };
+    const level = $(`${chosen.id}-level`);
+    if (level) body.level = level.value;
+    await beginSession(body, {
       loop: loop && { id: loop.id, title: loop.title, rounds: loop.rounds },
       mode: mode ? mode.value : "text",
       live_scores: $("live-scores").checked,

@@ -6,12 +6,13 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{Diagnostics, file_stem};
-use crate::content::model::{Band, Loop, LoopRound, Question, RoundKind, Rubric};
+use crate::content::model::{Band, Level, Loop, LoopRound, Question, RoundKind, Rubric};
 use crate::content::{ContentError, SourceFile};
 
-/// The most follow-ups one question may have: an hour-long design round is
-/// one question and a conversation about it.
-const MAX_FOLLOW_UPS: i64 = 10;
+use crate::content::MAX_FOLLOW_UPS;
+
+/// The most levels one loop offers: a ladder, not a catalogue.
+const MAX_LEVELS: usize = 6;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -20,11 +21,22 @@ struct LoopFile {
     title: String,
     company: String,
     role: String,
-    level: String,
-    #[serde(default)]
-    band: Band,
+    /// A loop run at one level names it here (with its band)...
+    level: Option<String>,
+    band: Option<Band>,
+    /// ...or lists the levels it can be run at, the first the default.
+    levels: Option<Spanned<Vec<LevelFile>>>,
     description: String,
     rounds: Spanned<Vec<RoundFile>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LevelFile {
+    id: Spanned<String>,
+    name: String,
+    #[serde(default)]
+    band: Band,
 }
 
 #[derive(Deserialize)]
@@ -67,6 +79,7 @@ pub(crate) fn parse_loop(
             "a loop needs at least one round",
         );
     }
+    let levels = parse_levels(&mut r, raw.level, raw.band, raw.levels, raw.id.span());
     let mut rounds = Vec::new();
     for (i, round) in raw.rounds.into_inner().into_iter().enumerate() {
         let at = format!("rounds[{i}]");
@@ -89,7 +102,7 @@ pub(crate) fn parse_loop(
         }
         let max_follow_ups = round.max_follow_ups.as_ref().map_or(2, |m| *m.get_ref());
         if let Some(m) = &round.max_follow_ups
-            && !(0..=MAX_FOLLOW_UPS).contains(m.get_ref())
+            && !(0..=i64::from(MAX_FOLLOW_UPS)).contains(m.get_ref())
         {
             r.error(
                 m.span(),
@@ -145,7 +158,7 @@ pub(crate) fn parse_loop(
             title: round.title,
             minutes: minutes.clamp(1, 180) as u32,
             questions: count.clamp(1, 10) as u32,
-            max_follow_ups: max_follow_ups.clamp(0, MAX_FOLLOW_UPS) as u32,
+            max_follow_ups: max_follow_ups.clamp(0, i64::from(MAX_FOLLOW_UPS)) as u32,
             rubric: round.rubric.into_inner(),
             persona: round.persona,
             intro: round.intro,
@@ -165,9 +178,94 @@ pub(crate) fn parse_loop(
         title: raw.title,
         company: raw.company,
         role: raw.role,
-        level: raw.level,
-        band: raw.band,
+        levels,
         description: raw.description,
         rounds,
     })
+}
+
+/// The loop's levels: `levels`, or the one that `level` and `band` name.
+fn parse_levels(
+    r: &mut Diagnostics<'_>,
+    level: Option<String>,
+    band: Option<Band>,
+    listed: Option<Spanned<Vec<LevelFile>>>,
+    id_span: std::ops::Range<usize>,
+) -> Vec<Level> {
+    let span = listed.as_ref().map_or(id_span, Spanned::span);
+    let listed = listed.map(Spanned::into_inner).unwrap_or_default();
+    match (level, listed.is_empty()) {
+        (Some(name), true) => {
+            let id = slug(&name);
+            return vec![Level {
+                id,
+                name,
+                band: band.unwrap_or_default(),
+            }];
+        }
+        (None, true) => {
+            r.error(span.clone(), "levels", "a loop needs `level` or `levels`");
+            return Vec::new();
+        }
+        (Some(_), false) => r.error(
+            span.clone(),
+            "level",
+            "give either `level` (with `band`) or `levels`, not both",
+        ),
+        (None, false) if band.is_some() => r.error(
+            span.clone(),
+            "band",
+            "with `levels`, each level has its own `band`",
+        ),
+        (None, false) => {}
+    }
+    if listed.len() > MAX_LEVELS {
+        r.error(span, "levels", format!("at most {MAX_LEVELS} levels"));
+    }
+    let mut levels: Vec<Level> = Vec::new();
+    for (i, level) in listed.into_iter().enumerate() {
+        let id = level.id.get_ref();
+        let valid = !id.is_empty()
+            && id.len() <= 32
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !valid {
+            r.error(
+                level.id.span(),
+                format!("levels[{i}].id"),
+                "must be 1 to 32 lowercase letters, digits or '-'",
+            );
+        } else if levels.iter().any(|l| &l.id == id) {
+            r.error(
+                level.id.span(),
+                format!("levels[{i}].id"),
+                format!("{id:?} is listed twice"),
+            );
+        }
+        levels.push(Level {
+            id: level.id.into_inner(),
+            name: level.name,
+            band: level.band,
+        });
+    }
+    levels
+}
+
+/// `"SDE II"` → `"sde-ii"`: an id for a loop's one named level.
+fn slug(name: &str) -> String {
+    let mut id = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            id.push(c.to_ascii_lowercase());
+        } else if !id.ends_with('-') && !id.is_empty() {
+            id.push('-');
+        }
+    }
+    let id = id.trim_end_matches('-');
+    if id.is_empty() {
+        "default".to_owned()
+    } else {
+        id.to_owned()
+    }
 }
