@@ -46,7 +46,7 @@
 
 import { $ } from "./js/dom.js";
 import { store } from "./js/store.js";
-import { loadRecord, persistRecord } from "./js/storage.js";
+import { loadRecord, persistRecord, rememberAsked } from "./js/storage.js";
 import { draftChanged, flushDraft, resendOnOpen } from "./js/draft.js";
 import { focusViewHeading, showAlert, viewRenderer } from "./js/views.js";
 import {
@@ -71,6 +71,7 @@ import {
 import { clearRunInput, languageChosen, offerStarter, renderCodeRunner, runInput, runTests } from "./js/code-runner.js";
 import { timers } from "./js/timers.js";
 import { effectRunner } from "./js/effects.js";
+import { loadTopics, startTopicDrill } from "./js/topics.js";
 import { debriefRenderer } from "./js/debrief.js";
 import { renderVoice, doneSpeaking, setHolding, setTalkMode, stopMic, toggleMic, voiceSupported } from "./js/voice.js";
 import { renderMute, silence, speakPrompt, speakSentence, stopSpeaking } from "./js/tts.js";
@@ -81,6 +82,12 @@ import { testMicrophone, testSpeaker } from "./js/devices.js";
 
 function bindEvents() {
   $("start-form").addEventListener("submit", onStartSubmit);
+  // The topics offered are the chosen loop's: listed when the box opens,
+  // again when another loop is picked (a card's click checks its radio).
+  $("topic-drill").addEventListener("toggle", loadTopics);
+  $("loop-list").addEventListener("change", loadTopics);
+  $("loop-list").addEventListener("click", loadTopics);
+  $("topic-start-btn").addEventListener("click", startTopicDrill);
   $("resume-btn").addEventListener("click", enterRoom);
   $("report-btn").addEventListener("click", viewStoredReport);
   $("start-over-btn").addEventListener("click", startOver);
@@ -204,6 +211,7 @@ function subscribe() {
       stop_speaking: stopSpeaking,
       silence,
       set_aside: setAsideUnsent,
+      asked: (e) => rememberAsked(e.id),
       clear_answer: clearSentAtTimeUp,
       reset_box: resetBox,
       offer_starter: offerStarter,

@@ -32,6 +32,7 @@ mod shared;
 mod state;
 #[cfg(test)]
 mod tests;
+mod topics;
 
 use std::sync::Arc;
 
@@ -46,9 +47,10 @@ pub use event::{
 };
 use input::input_name;
 pub use input::{Answer, Input, InterviewError};
-pub use plan::{Plan, PlanError, PlannedRound};
+pub use plan::{Ask, Plan, PlanError, PlannedRound};
 use state::{Active, Phase};
 pub use state::{CurrentPrompt, Pending, QuestionRecord, Turn};
+pub use topics::TopicDrill;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Session {

@@ -68,6 +68,9 @@ pub enum PlanError {
     Inconsistent(String, String),
     #[error("loop {0:?} asks no question {1:?}")]
     UnknownQuestion(String, String),
+    /// A topic drill that no question of the loop's rounds covers.
+    #[error("{0}")]
+    NothingToAsk(String),
     #[error("loop {loop_id:?} has no level {level:?}; it can be run at {}", allowed.join(", "))]
     UnknownLevel {
         loop_id: String,
@@ -89,41 +92,30 @@ impl Plan {
         self
     }
 
-    /// Chooses each round's questions for the loop at `level` (its default
-    /// when `None`). Named `question_ids` are taken as listed; otherwise
-    /// questions with a preferred topic come first, and within that those
-    /// whose difficulty suits the level's band ([`crate::content::Band::suits`]), each group
-    /// in an order shuffled by `seed` so repeat candidates see variety.
+    /// Chooses each round's questions for the loop at the level asked for
+    /// (its default when `None`). Named `question_ids` are taken as listed;
+    /// otherwise in the order of [`in_order`]: a preferred topic first (a
+    /// round's intro may promise it), then questions this candidate has not
+    /// been asked, then those whose difficulty suits the level's band.
     pub fn build(
         catalog: &Catalog,
         loop_id: &str,
-        level: Option<&str>,
+        ask: Ask<'_>,
         seed: u64,
     ) -> Result<Plan, PlanError> {
         let chosen = catalog
             .find_loop(loop_id)
             .ok_or_else(|| PlanError::UnknownLoop(loop_id.to_owned()))?;
-        let at = level_of(chosen, level)?;
+        let at = level_of(chosen, ask.level)?;
         let inconsistent = |what: String| PlanError::Inconsistent(loop_id.to_owned(), what);
         let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
         let mut rounds = Vec::new();
         for round in &chosen.rounds {
             let bank = catalog.questions(round.kind);
             let questions: Vec<Arc<Question>> = if round.question_ids.is_empty() {
-                // 0: preferred topic and suited; 1: preferred topic; 2:
-                // suited; 3: the rest.
-                let mut groups: [Vec<&Question>; 4] = Default::default();
-                for q in bank {
-                    let preferred = q.topics.iter().any(|t| round.topics.contains(t));
-                    let suited = at.band.suits(q.difficulty);
-                    groups[usize::from(!preferred) * 2 + usize::from(!suited)].push(q);
-                }
-                for group in &mut groups {
-                    group.shuffle(&mut rng);
-                }
-                groups
+                let preferred = |q: &Question| q.topics.iter().any(|t| round.topics.contains(t));
+                in_order(bank.iter(), preferred, at, ask.seen, &mut rng)
                     .into_iter()
-                    .flatten()
                     .take(round.questions as usize)
                     .map(|q| Arc::new(q.clone()))
                     .collect()
@@ -191,7 +183,7 @@ impl Plan {
 
     /// A plan for `chosen` (its company and role) at `level`, with these
     /// rounds.
-    fn of_loop(
+    pub(super) fn of_loop(
         catalog: &Catalog,
         chosen: &Loop,
         level: &Level,
@@ -214,8 +206,41 @@ impl Plan {
     }
 }
 
+/// What a candidate asks of a loop beyond its id.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Ask<'a> {
+    /// One of the loop's level ids; its default when `None`.
+    pub level: Option<&'a str>,
+    /// Ids of questions this candidate's browser has been asked before:
+    /// asked again only once the bank has no others to offer.
+    pub seen: &'a [String],
+}
+
+/// `questions` in the order to ask them, each group shuffled by `rng`: those
+/// `preferred` first, then within that those not `seen`, then those whose
+/// difficulty suits `level`'s band ([`crate::content::Band::suits`]).
+pub(super) fn in_order<'q>(
+    questions: impl Iterator<Item = &'q Question>,
+    preferred: impl Fn(&Question) -> bool,
+    level: &Level,
+    seen: &[String],
+    rng: &mut rand::rngs::StdRng,
+) -> Vec<&'q Question> {
+    let mut ordered: Vec<&Question> = questions.collect();
+    ordered.shuffle(rng);
+    // A stable sort keeps the shuffled order within each group.
+    ordered.sort_by_key(|q| {
+        (
+            !preferred(q),
+            seen.contains(&q.id),
+            !level.band.suits(q.difficulty),
+        )
+    });
+    ordered
+}
+
 /// `chosen`'s level `id` (its default for `None`), or why not.
-fn level_of<'a>(chosen: &'a Loop, id: Option<&str>) -> Result<&'a Level, PlanError> {
+pub(super) fn level_of<'a>(chosen: &'a Loop, id: Option<&str>) -> Result<&'a Level, PlanError> {
     chosen.level(id).ok_or_else(|| PlanError::UnknownLevel {
         loop_id: chosen.id.clone(),
         level: id.unwrap_or_default().to_owned(),
@@ -226,7 +251,7 @@ fn level_of<'a>(chosen: &'a Loop, id: Option<&str>) -> Result<&'a Level, PlanErr
 impl PlannedRound {
     /// `questions`, asked as `chosen`'s `round` asks at `level`: its rubric,
     /// persona, time, and follow-ups (more at higher bands).
-    fn asked_as(
+    pub(super) fn asked_as(
         catalog: &Catalog,
         chosen: &Loop,
         level: &Level,
@@ -294,12 +319,17 @@ mod tests {
         use crate::content::{Band, Difficulty};
         let catalog = Catalog::embedded().unwrap();
         let design = |plan: &Plan| plan.rounds[2].questions[0].difficulty;
+        let at = |level| Ask {
+            level: Some(level),
+            ..Ask::default()
+        };
         for seed in 0..20 {
-            let mid = Plan::build(&catalog, "microsoft-backend-sde2", None, seed).unwrap();
+            let mid =
+                Plan::build(&catalog, "microsoft-backend-sde2", Ask::default(), seed).unwrap();
             assert_eq!((mid.level_id.as_str(), mid.band), ("sde2", Band::Mid));
             assert_ne!(design(&mid), Difficulty::Hard, "seed {seed}");
             let principal =
-                Plan::build(&catalog, "microsoft-backend-sde2", Some("principal"), seed).unwrap();
+                Plan::build(&catalog, "microsoft-backend-sde2", at("principal"), seed).unwrap();
             assert_eq!(principal.level, "Principal SDE");
             assert_eq!(principal.band, Band::Principal);
             assert_eq!(design(&principal), Difficulty::Hard, "seed {seed}");
@@ -316,7 +346,7 @@ mod tests {
         .unwrap();
         assert_eq!((drill.level_id.as_str(), drill.band), ("62", Band::Senior));
         assert_eq!(
-            Plan::build(&catalog, "microsoft-mle", Some("61"), 0),
+            Plan::build(&catalog, "microsoft-mle", at("61"), 0),
             Err(PlanError::UnknownLevel {
                 loop_id: "microsoft-mle".into(),
                 level: "61".into(),
@@ -330,7 +360,7 @@ mod tests {
         let catalog = Catalog::embedded().unwrap();
         for loop_id in ["microsoft-backend-sde2", "microsoft-mle"] {
             for seed in 0..20 {
-                let plan = Plan::build(&catalog, loop_id, None, seed).unwrap();
+                let plan = Plan::build(&catalog, loop_id, Ask::default(), seed).unwrap();
                 let screen = &plan.rounds[0];
                 let own_work = |q: &Arc<Question>| q.topics.iter().any(|t| t == "past-work");
                 assert!(screen.intro.contains("built") || screen.intro.contains("past work"));

@@ -2,6 +2,7 @@
 //! browser app. Everything from outside is parsed into typed values here.
 
 mod assets;
+mod catalog;
 pub mod edge;
 mod error;
 pub mod headers;
@@ -10,6 +11,7 @@ pub mod operator;
 pub mod operator_content;
 pub mod operator_grading;
 mod pages;
+mod session_request;
 pub mod sessions;
 mod speech;
 
@@ -18,20 +20,18 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use anyhow::Context;
-use axum::Json;
 use axum::Router;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, Request};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
-use serde::Serialize;
 use tokio::sync::Semaphore;
 use tower_http::trace::TraceLayer;
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::content::{Catalog, ContentSource, RoundKind, edit};
+use crate::content::{Catalog, ContentSource, edit};
 use crate::grading::Grader;
 use crate::metrics::Rejection;
 use crate::rate::KeyedLimiter;
@@ -217,7 +217,8 @@ pub fn load_catalog(config: &Config) -> anyhow::Result<Catalog> {
 /// The routes, with the browser policy headers on every response.
 pub fn router(state: AppState) -> Router {
     let routes = Router::new()
-        .route("/api/loops", get(loops))
+        .route("/api/loops", get(catalog::loops))
+        .route("/api/topics", get(catalog::topics))
         .route("/api/sessions", post(sessions::create))
         .route(
             "/api/sessions/{id}",
@@ -261,60 +262,6 @@ fn operator_console() -> Router<AppState> {
         .route("/api/operator/try", post(operator_grading::try_rubric))
         .route("/api/operator/regrade", post(operator_grading::regrade))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
-}
-
-#[derive(Serialize)]
-struct LoopSummary {
-    id: String,
-    title: String,
-    company: String,
-    role: String,
-    /// The default level's name.
-    level: String,
-    /// Every level it can be run at, the default first.
-    levels: Vec<crate::content::Level>,
-    description: String,
-    rounds: Vec<RoundSummary>,
-}
-
-#[derive(Serialize)]
-struct RoundSummary {
-    index: usize,
-    kind: RoundKind,
-    title: String,
-    minutes: u32,
-    questions: u32,
-}
-
-async fn loops(State(state): State<AppState>) -> Json<Vec<LoopSummary>> {
-    let catalog = state.catalog();
-    Json(
-        catalog
-            .loops()
-            .iter()
-            .map(|l| LoopSummary {
-                id: l.id.clone(),
-                title: l.title.clone(),
-                company: l.company.clone(),
-                role: l.role.clone(),
-                level: l.levels.first().map(|d| d.name.clone()).unwrap_or_default(),
-                levels: l.levels.clone(),
-                description: l.description.clone(),
-                rounds: l
-                    .rounds
-                    .iter()
-                    .enumerate()
-                    .map(|(index, r)| RoundSummary {
-                        index,
-                        kind: r.kind,
-                        title: r.title.clone(),
-                        minutes: r.minutes,
-                        questions: r.questions,
-                    })
-                    .collect(),
-            })
-            .collect(),
-    )
 }
 
 async fn websocket(

@@ -12,7 +12,8 @@ use sha2::{Digest, Sha256};
 use super::AppState;
 use super::edge::{PeerAddr, bearer, constant_time_eq, is_operator_token, operator};
 use super::error::AppError;
-use crate::engine::{Plan, PlanError, Session, StoredEvent};
+use super::session_request::CreateSession;
+use crate::engine::{PlanError, Session, StoredEvent};
 use crate::metrics::Rejection;
 use crate::report::Report;
 use crate::report::export::{
@@ -20,19 +21,6 @@ use crate::report::export::{
     transcript_vtt,
 };
 use crate::store::SessionRow;
-
-#[derive(Deserialize)]
-pub struct CreateSession {
-    loop_id: String,
-    /// "Try this question again": a one-question drill on this question,
-    /// as the loop asks it.
-    #[serde(default)]
-    question_id: Option<String>,
-    /// One of the loop's levels (`GET /api/loops` lists them); its default
-    /// when absent.
-    #[serde(default)]
-    level: Option<String>,
-}
 
 #[derive(Serialize)]
 pub struct Created {
@@ -73,11 +61,7 @@ pub async fn create(
     }
     let Json(body) = body.map_err(|e| AppError::bad_request("bad_request", e.body_text()))?;
     let catalog = state.catalog();
-    let level = body.level.as_deref();
-    let plan = match &body.question_id {
-        Some(question) => Plan::drill(&catalog, &body.loop_id, level, question),
-        None => Plan::build(&catalog, &body.loop_id, level, rand::rng().next_u64()),
-    };
+    let plan = body.parse()?.plan(&catalog, rand::rng().next_u64());
     let mut plan = plan.map_err(|e| match e {
         PlanError::UnknownLoop(id) => {
             AppError::UnknownLoop(format!("no loop with id {id:?}; GET /api/loops lists them"))
@@ -85,6 +69,7 @@ pub async fn create(
         unknown @ PlanError::UnknownQuestion(..) => {
             AppError::bad_request("unknown_question", unknown.to_string())
         }
+        PlanError::NothingToAsk(why) => AppError::bad_request("no_questions", why),
         PlanError::UnknownLevel {
             loop_id,
             level,

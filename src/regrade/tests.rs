@@ -35,7 +35,13 @@ enum Stage {
 
 /// A quick-practice interview stored up to `stage`, graded by the offline grader.
 async fn interview(store: &SqliteStore, id: &str, stage: Stage) -> Session {
-    let plan = Plan::build(&Catalog::embedded().unwrap(), "quick-practice", None, 7).unwrap();
+    let plan = Plan::build(
+        &Catalog::embedded().unwrap(),
+        "quick-practice",
+        Default::default(),
+        7,
+    )
+    .unwrap();
     let first = Session::create(T0, plan);
     let row = SessionRow {
         id: id.into(),

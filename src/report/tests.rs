@@ -79,7 +79,9 @@ fn answer(kind: RoundKind, title: &str, levels: &[(&str, u8)]) -> AnswerReport {
 #[test]
 fn three_things_to_work_on_are_ranked_by_weight_times_gap_and_point_at_answers() {
     let catalog = crate::content::Catalog::embedded().unwrap();
-    let mut plan = crate::engine::Plan::build(&catalog, "microsoft-backend-sde2", None, 1).unwrap();
+    let mut plan =
+        crate::engine::Plan::build(&catalog, "microsoft-backend-sde2", Default::default(), 1)
+            .unwrap();
     plan.band = Band::Senior;
     let design = plan
         .rounds

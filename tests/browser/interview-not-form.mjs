@@ -1,7 +1,9 @@
 // Scenario: an interview, not a form. The lobby says how long a loop takes
 // and names each round once ("Coding", not "Coding: Coding"), with no
 // "Any · Any"; the microphone check shows only for those who will speak;
-// a loop with levels offers them, and the one chosen is what is judged.
+// a loop with levels offers them, and the one chosen is what is judged;
+// "practise topics" drills the topics picked, and asked questions are
+// remembered so later sessions ask others first.
 // In the room no score shows until the debrief, the interviewer says a
 // word before its next prompt, and skipping a question asks first. A drill that asks for live scores gets them. Prints both
 // session ids.
@@ -9,6 +11,19 @@
 import { answerUntilDebrief, args, assert, newPage, nextPrompt, scenario, shot, startLoop, storedSession, typeAnswer, answerFor } from "./lib.mjs";
 
 const { base, artifacts } = args();
+
+/**
+ * Once the room of a session just started shows its first question (asked,
+ * and remembered, before the page moves on), the session's report so far.
+ */
+async function firstQuestionAsked(page) {
+  await page.locator("#room-view").waitFor({ state: "visible" });
+  await nextPrompt(page, "");
+  return page.evaluate(async (s) => {
+    const sent = await fetch(`api/sessions/${s.session_id}/report.json?token=${s.token}`);
+    return sent.json();
+  }, await storedSession(page));
+}
 
 await scenario([], async (browser) => {
   const { page } = await newPage(browser);
@@ -72,14 +87,32 @@ await scenario([], async (browser) => {
   await shot(page, artifacts, "lobby-levels");
   assert(await backend.locator('input[name="loop"]').isChecked(), "choosing a level picks its loop");
   await page.locator("#start-btn").click();
-  await page.locator("#room-view").waitFor({ state: "visible" });
-  const senior = await storedSession(page);
-  const judged = await page.evaluate(async (s) => {
-    const sent = await fetch(`api/sessions/${s.session_id}/report.json?token=${s.token}`);
-    return sent.json();
-  }, senior);
+  const judged = await firstQuestionAsked(page);
   assert(judged.level_id === "senior" && judged.level === "Senior SDE" && judged.hire_bar === 2.75,
     `judged at the level chosen: ${judged.level_id} ${judged.level} ${judged.hire_bar}`);
+
+  // Practise topics: the chosen loop's topics, a drill of questions on the
+  // ones picked; each question asked is remembered on this browser.
+  const seenBefore = await page.evaluate(() => JSON.parse(localStorage.getItem("mockloop.seen.v1") || "[]"));
+  assert(seenBefore.length >= 6, `the questions asked so far are remembered: ${seenBefore}`);
+  await page.goto(base);
+  await page.locator('input[name="loop"][value="microsoft-backend-sde2"]').check();
+  await page.locator("#topic-drill summary").click();
+  const caching = page.locator('#topic-list input[value="caching"]');
+  await caching.waitFor();
+  assert(await page.locator('#topic-list input[value="fairness"]').count() === 0,
+    "only the backend loop's topics are offered");
+  await caching.check();
+  await page.locator("#topic-count").fill("1");
+  await shot(page, artifacts, "lobby-topics");
+  await page.locator("#topic-start-btn").click();
+  const drilled = await firstQuestionAsked(page);
+  assert(drilled.loop.title === "Topics: caching", `a topic drill: ${drilled.loop.title}`);
+  const seenAfter = await page.evaluate(() => JSON.parse(localStorage.getItem("mockloop.seen.v1") || "[]"));
+  // Five questions cover caching, fewer were asked before, and unseen ones
+  // go first: the one asked now is new, and joins the list.
+  assert(seenAfter.length === seenBefore.length + 1 && !seenBefore.includes(seenAfter.at(-1)),
+    `the drill asked a question not seen before: ${seenAfter.at(-1)} after ${seenBefore}`);
 
   assert(page.pageErrors.length === 0, `no page errors: ${page.pageErrors.join("; ")}`);
   console.log(JSON.stringify({ interview: interview.session_id, drill: drill.session_id }));

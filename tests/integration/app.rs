@@ -223,6 +223,28 @@ impl TestApp {
         )
     }
 
+    /// Creates the session `body` asks `POST /api/sessions` for, connects,
+    /// and sends the opening resume.
+    pub async fn start_with(&self, body: Value) -> Candidate {
+        let response = self
+            .http
+            .post(self.url("/api/sessions"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201, "{body}");
+        let created: Value = response.json().await.unwrap();
+        let mut candidate = self
+            .connect(
+                created["session_id"].as_str().unwrap(),
+                created["token"].as_str().unwrap(),
+            )
+            .await;
+        candidate.resume().await;
+        candidate
+    }
+
     /// Creates a session of `loop_id`, connects, and sends the opening resume:
     /// the start of most tests.
     pub async fn start(&self, loop_id: &str) -> (String, String, Candidate) {

@@ -31,22 +31,9 @@ async fn every_loop_runs_to_a_debrief_at_each_of_its_levels() {
         assert!(!levels.is_empty(), "{listed}");
         assert_eq!(listed["level"], levels[0]["name"], "the default's name");
         for level in levels {
-            let response = app
-                .http
-                .post(app.url("/api/sessions"))
-                .json(&json!({ "loop_id": listed["id"], "level": level["id"] }))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status(), 201, "{level}");
-            let created: Value = response.json().await.unwrap();
             let mut candidate = app
-                .connect(
-                    created["session_id"].as_str().unwrap(),
-                    created["token"].as_str().unwrap(),
-                )
+                .start_with(json!({ "loop_id": listed["id"], "level": level["id"] }))
                 .await;
-            candidate.resume().await;
             let report = candidate.answer_until_debrief().await["report"].clone();
             assert_eq!(report["complete"], true, "{level}");
             assert_eq!(report["level"], level["name"]);

@@ -28,6 +28,7 @@ mod operator_console;
 mod operator_regrade;
 mod pacing;
 mod postgres;
+mod practice;
 mod process;
 mod provenance;
 mod regrade;

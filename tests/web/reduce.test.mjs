@@ -26,7 +26,7 @@ const welcome = (extra = {}) => ({
   code_execution: { enabled: true, languages: ["python"] }, ...extra,
 });
 const question = (seq, extra = {}) => ({
-  type: "prompt", seq, kind: "question", round: SCREEN, question: { index: 0, count: 2 },
+  type: "prompt", seq, kind: "question", round: SCREEN, question: { index: 0, count: 2, id: "screen-bug" },
   text: "Tell me about a hard bug.", intro: null, repeat: false, remaining_seconds: 600, ...extra,
 });
 
@@ -53,7 +53,8 @@ test("a live question is shown, logged, spoken, and sets the unsent text aside",
   assert.deepEqual(s.prompt, { asked: s.asked, hints: [] });
   assert.equal(s.log.at(-1).kind, "prompt");
   assert.equal(s.log.at(-1).lead, "Thanks.");
-  assert.deepEqual(kinds(s), ["set_aside", "clear_run_input", "offer_starter", "speak"]);
+  assert.deepEqual(kinds(s), ["set_aside", "asked", "clear_run_input", "offer_starter", "speak"]);
+  assert.deepEqual(s.effects.find((e) => e.type === "asked"), { type: "asked", id: "screen-bug" });
   assert.deepEqual(s.effects.at(-1), { type: "speak", text: "Thanks. Next one. Tell me about a hard bug.", seq: 1 });
   // It is stored for a reload, and the place moves on.
   assert.equal(s.lastSeq, 1);
@@ -79,8 +80,9 @@ test("a hint shows beside the question, a repeat keeps it, a new question or fol
   assert.deepEqual(s.hints, ["Think about logs."]);
   assert.deepEqual(s.prompt.hints, ["Think about logs."]);
   assert.equal(s.log.at(-1).label, "Hint");
-  // A hint is not a new question: nothing is set aside.
+  // A hint is not a new question: nothing is set aside, nothing newly asked.
   assert.ok(!kinds(s).includes("set_aside"));
+  assert.ok(!kinds(s).includes("asked"));
 
   s = run(s, recv(question(3, { repeat: true })));
   assert.equal(s.asked.label, "Question 1 of 2 (repeated)");

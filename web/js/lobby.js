@@ -8,6 +8,7 @@ import { store } from "./store.js";
 import { clearAlert, focusViewHeading, showAlert } from "./views.js";
 import { enterRoom } from "./actions.js";
 import { forgetSession, renderHistory } from "./history.js";
+import { seenQuestions } from "./storage.js";
 
 let loops = []; // the catalogue as the server sent it
 
@@ -105,7 +106,8 @@ export function renderResumeBox(state, prev) {
  * answer mode, a drill's earlier attempt). Throws what the server said.
  */
 export async function beginSession(body, record) {
-  const created = await api("POST", "api/sessions", body);
+  // Questions this browser has had go last, until the bank runs out.
+  const created = await api("POST", "api/sessions", { ...body, seen: seenQuestions() });
   if (!created || typeof created.session_id !== "string" || typeof created.token !== "string") {
     throw new ApiError("bad_response", "The server did not return a session.");
   }
@@ -145,10 +147,7 @@ export async function onStartSubmit(event) {
   try {
     const loop = loops.find((l) => l.id === chosen.value) || null;
     const mode = document.querySelector('input[name="mode"]:checked');
-    const body = { loop_id: chosen.value };
-    const level = $(`${chosen.id}-level`);
-    if (level) body.level = level.value;
-    await beginSession(body, {
+    await beginSession(chosenLoop(chosen), {
       loop: loop && { id: loop.id, title: loop.title, rounds: loop.rounds },
       mode: mode ? mode.value : "text",
       live_scores: $("live-scores").checked,
@@ -159,6 +158,14 @@ export async function onStartSubmit(event) {
     button.disabled = loops.length === 0;
     button.textContent = "Start interview";
   }
+}
+
+/** The loop picked (a checked radio) and its level: a session body. */
+export function chosenLoop(radio) {
+  const body = { loop_id: radio.value };
+  const level = $(`${radio.id}-level`);
+  if (level) body.level = level.value;
+  return body;
 }
 
 export function startOver() {

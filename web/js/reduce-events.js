@@ -83,6 +83,10 @@ function onPrompt(s, msg, ctx, fx) {
   // A new question never inherits the last one's text: what was typed and
   // not sent is set aside (the answer box's owner does it; see actions.js).
   if (ctx.live && msg.kind === "question" && !msg.repeat) fx.push({ type: "set_aside" });
+  // This browser has now been asked it (a replay says so again, harmlessly).
+  if (msg.kind === "question" && msg.question && typeof msg.question.id === "string") {
+    fx.push({ type: "asked", id: msg.question.id });
+  }
   s = promptTests(s, msg, ctx, fx);
   // Only prompts that arrive now are spoken, not ones replayed from storage.
   // A streamed turn may have spoken its first sentences already; the rest

@@ -1,11 +1,15 @@
 // localStorage persistence: the session record with its replayable events,
-// and the unsent answer draft and coding notes. The record is the store's
+// the unsent answer draft and coding notes, and the ids of the questions
+// this browser has been asked (later sessions ask others first). The record is the store's
 // (`state.record`); `persistRecord` keeps the stored copy in step with it.
 
 const STORAGE_KEY = "mockloop.session.v1";
 
 const DRAFT_KEY = "mockloop.draft.v1";
 const NOTES_KEY = "mockloop.notes.v1";
+const SEEN_KEY = "mockloop.seen.v1";
+// The latest this many are kept and sent; the server takes up to 1,000.
+const MAX_SEEN = 500;
 
 export function loadRecord() {
   try {
@@ -81,5 +85,27 @@ function loadText(key, sessionId) {
     return d && d.session_id === sessionId && typeof d.text === "string" ? d.text : "";
   } catch {
     return "";
+  }
+}
+
+/** The ids of the questions this browser has been asked, oldest first. */
+export function seenQuestions() {
+  try {
+    const list = JSON.parse(localStorage.getItem(SEEN_KEY) || "[]");
+    return Array.isArray(list) ? list.filter((id) => typeof id === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Remembers that question `id` was asked (again: it moves to the end). */
+export function rememberAsked(id) {
+  if (typeof id !== "string" || !id) return;
+  const list = seenQuestions().filter((seen) => seen !== id);
+  list.push(id);
+  try {
+    localStorage.setItem(SEEN_KEY, JSON.stringify(list.slice(-MAX_SEEN)));
+  } catch {
+    /* storage full or blocked: sessions just may repeat a question */
   }
 }

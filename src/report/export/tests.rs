@@ -23,7 +23,13 @@ fn interview_answering(
     answer: &str,
     score: impl Fn(usize, AnswerScore) -> AnswerScore,
 ) -> (Session, Vec<StoredEvent>) {
-    let plan = Plan::build(&Catalog::embedded().unwrap(), "quick-practice", None, 3).unwrap();
+    let plan = Plan::build(
+        &Catalog::embedded().unwrap(),
+        "quick-practice",
+        Default::default(),
+        3,
+    )
+    .unwrap();
     let first = StoredEvent {
         seq: 1,
         event: Session::create(T0, plan),
