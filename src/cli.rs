@@ -231,7 +231,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Content {
             command: ContentCommand::Check { dir },
-        } => content_check(dir.as_deref().unwrap_or(Path::new("."))),
+        } => {
+            let model = config.grader.embedding_model_path(&config.storage.data_dir);
+            content_check(dir.as_deref().unwrap_or(Path::new(".")), &model)
+        }
         Command::Export {
             session,
             format,
@@ -372,8 +375,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 
 /// Validates the catalog and compiles the LLM grader's templates. A content
 /// directory without `prompts/grader/` still passes (the offline grader needs
-/// no templates), with a note that the LLM grader cannot use it.
-fn content_check(dir: &Path) -> anyhow::Result<()> {
+/// no templates), with a note that the LLM grader cannot use it. With the
+/// offline grader's embedding model at `model`, two questions that ask the
+/// same thing in other words fail the check too.
+fn content_check(dir: &Path, model: &Path) -> anyhow::Result<()> {
     let source = ContentSource::from_dir(dir).map_err(|e| anyhow::anyhow!("{e}"))?;
     let checked = match crate::validate::check(&source) {
         Ok(checked) => checked,
@@ -392,8 +397,29 @@ fn content_check(dir: &Path) -> anyhow::Result<()> {
             prompt::DIR
         ),
     };
+    let duplicates = if crate::embed::install::is_installed(model) {
+        let embedder = crate::embed::Embedder::load(model)?;
+        let found =
+            crate::validate::near_duplicates(catalog, &embedder, crate::validate::NEAR_DUPLICATE)?;
+        for pair in &found {
+            eprintln!("{pair}");
+        }
+        if !found.is_empty() {
+            bail!(
+                "{} pair(s) of near-duplicate questions in {}",
+                found.len(),
+                dir.display()
+            );
+        }
+        "no near-duplicate questions".to_owned()
+    } else {
+        format!(
+            "near-duplicates not checked: no embedding model at {} (mockloop models install)",
+            model.display()
+        )
+    };
     println!(
-        "ok: {} loops, {} questions, {} rubrics (content {}; {prompts})",
+        "ok: {} loops, {} questions, {} rubrics (content {}; {prompts}; {duplicates})",
         catalog.loops().len(),
         catalog.question_count(),
         catalog.rubric_count(),

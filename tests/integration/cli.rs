@@ -7,14 +7,23 @@ use serde_json::Value;
 
 use crate::app::{TestApp, fails, mockloop, spawn_app, succeed};
 
-#[test]
-fn content_check_passes_on_the_shipped_content() {
-    let out = succeed(mockloop().args(["content", "check", env!("CARGO_MANIFEST_DIR")]));
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok: "));
+/// `mockloop content check`, with the offline grader's embedding model
+/// (the tests' copy) so near-duplicate questions are looked for too.
+fn content_check(dir: &std::path::Path) -> std::process::Command {
+    mockloop::embed::test_model();
+    let model = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/test-models")
+        .join(mockloop::embed::install::DEFAULT_DIR);
+    let mut command = mockloop();
+    command
+        .env("MOCKLOOP__GRADER__EMBEDDING_MODEL", model)
+        .args(["content", "check"])
+        .arg(dir);
+    command
 }
 
-#[test]
-fn content_check_names_file_line_and_field_and_fails() {
+/// A copy of the shipped questions, loops and rubrics to break.
+fn shipped_content() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     for sub in ["prompts/loops", "prompts/questions", "rubrics"] {
@@ -24,6 +33,46 @@ fn content_check_names_file_line_and_field_and_fails() {
             std::fs::copy(entry.path(), dir.path().join(sub).join(entry.file_name())).unwrap();
         }
     }
+    dir
+}
+
+#[test]
+fn content_check_passes_on_the_shipped_content() {
+    let out = succeed(&mut content_check(env!("CARGO_MANIFEST_DIR").as_ref()));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.starts_with("ok: "), "{said}");
+    assert!(said.contains("no near-duplicate questions"), "{said}");
+}
+
+#[test]
+fn content_check_fails_on_a_question_asked_twice_in_other_words() {
+    let dir = shipped_content();
+    let bank = dir.path().join("prompts/questions/screen.toml");
+    let mut text = std::fs::read_to_string(&bank).unwrap();
+    let original = text.find("id = \"screen-slow-query-indexing\"").unwrap();
+    let block_end = text[original..]
+        .find("\n[[questions]]")
+        .map_or(text.len(), |end| original + end);
+    // The same question under a second id (the unit test rewords one).
+    let copy = text[original..block_end].replace(
+        "screen-slow-query-indexing",
+        "screen-slow-query-indexing-again",
+    );
+    text.push_str(&format!("\n[[questions]]\n{copy}\n"));
+    std::fs::write(&bank, text).unwrap();
+
+    let stderr = fails(&mut content_check(dir.path()));
+    assert!(
+        stderr.contains(
+            "questions \"screen-slow-query-indexing\" and \"screen-slow-query-indexing-again\" ask nearly the same thing"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn content_check_names_file_line_and_field_and_fails() {
+    let dir = shipped_content();
     let loop_file = dir.path().join("prompts/loops/quick-practice.toml");
     let text = std::fs::read_to_string(&loop_file).unwrap();
     let broken = text.replacen("minutes = 3", "minutes = 0", 1);

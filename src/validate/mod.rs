@@ -5,6 +5,10 @@
 //! It sits above `content`, `grading` and `interviewer` because it compiles
 //! their prompt templates too; `content` itself depends on neither.
 
+mod near_duplicates;
+
+pub use near_duplicates::{NearDuplicate, THRESHOLD as NEAR_DUPLICATE, near_duplicates};
+
 use crate::content::{Catalog, ContentErrors, ContentSource};
 use crate::grading::llm::prompt::{self, Templates};
 
