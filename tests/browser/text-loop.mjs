@@ -16,6 +16,11 @@ await scenario([], async (browser) => {
   assert(await page.locator("#privacy-notice").isVisible(), "the lobby tells what is stored and how to delete it");
   await shot(page, artifacts, "lobby-375");
   await assertNoHorizontalOverflow(page, "lobby");
+  // The level chooser and the topics fit a phone too.
+  await page.locator("#topic-drill summary").click();
+  await page.locator('#topic-list input[name="topic"]').first().waitFor();
+  await shot(page, artifacts, "lobby-topics-375");
+  await assertNoHorizontalOverflow(page, "lobby with its topics open");
 
   await startLoop(page, base, "quick-practice");
   await page.locator("#prompt .prompt-text").waitFor();
