@@ -323,9 +323,11 @@ Tuple arguments(const Json& args, std::index_sequence<I...>) {
 // The candidate's prints go to a file, read back after each case.
 struct Capture {
   int results;
+  int errors;  // the run's own stderr, which the server reads on a crash
   size_t cap;
   Capture(size_t cap) : cap(cap) {
     results = dup(1);
+    errors = dup(2);
     int fd = open("/tmp/.mockloop-prints", O_RDWR | O_CREAT | O_TRUNC, 0600);
     dup2(fd, 1);
     dup2(fd, 2);
@@ -407,6 +409,13 @@ int main() {
     } catch (const Mismatch& e) {
       capture.emit(nonce, head + ", \"ok\": false, \"error\": " + quote(std::string("the test's arguments do not fit the function's parameters: ") + e.what()) +
                               ", \"output\": " + quote(capture.text()) + "}");
+    } catch (const std::bad_alloc&) {
+      // Out of memory ends the run, named as such: every later case would
+      // fill the same memory again, slowly enough that the run could end on
+      // the time limit instead and be named wrongly.
+      const char said[] = "std::bad_alloc: the solution ran out of memory\n";
+      if (write(capture.errors, said, sizeof said - 1) < 0) {}
+      _exit(134);
     } catch (const std::exception& e) {
       capture.emit(nonce, head + ", \"ok\": false, \"error\": " + quote(std::string("exception: ") + e.what()) +
                               ", \"output\": " + quote(capture.text()) + "}");
