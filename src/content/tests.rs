@@ -541,13 +541,12 @@ fn every_round_kind_ships_a_rubric_a_persona_and_a_bank_to_practise_from() {
     let catalog = Catalog::build(&source).unwrap();
     for kind in RoundKind::ALL {
         let rubric = catalog.rubric_for_kind(kind);
-        assert!(
-            rubric.is_some_and(|r| r.kind == kind),
-            "{kind}: no rubric"
-        );
+        assert!(rubric.is_some_and(|r| r.kind == kind), "{kind}: no rubric");
         let persona = format!("prompts/interviewer/personas/{kind}.j2");
         assert!(
-            source.file(&persona).is_some_and(|f| !f.text.trim().is_empty()),
+            source
+                .file(&persona)
+                .is_some_and(|f| !f.text.trim().is_empty()),
             "{kind}: no {persona}"
         );
         let questions = catalog.questions(kind);

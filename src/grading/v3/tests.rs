@@ -583,13 +583,27 @@ happen again. It's also important to stay calm and work as a team.";
 
 #[test]
 fn a_specific_incident_answer_beats_a_generic_one_and_reads_off_topic_elsewhere() {
-    let own = grade("incident-checkout-latency-after-deploy", &[CHECKOUT_INCIDENT]);
-    let generic = grade("incident-checkout-latency-after-deploy", &[GENERIC_INCIDENT]);
-    let elsewhere = grade("incident-401s-after-signing-key-rotation", &[CHECKOUT_INCIDENT]);
+    let own = grade(
+        "incident-checkout-latency-after-deploy",
+        &[CHECKOUT_INCIDENT],
+    );
+    let generic = grade(
+        "incident-checkout-latency-after-deploy",
+        &[GENERIC_INCIDENT],
+    );
+    let elsewhere = grade(
+        "incident-401s-after-signing-key-rotation",
+        &[CHECKOUT_INCIDENT],
+    );
     assert_eq!(own.rubric_id, "incident");
     assert!(own.overall >= 2.5, "{own:#?}");
     assert!(generic.overall <= 2.0, "{generic:#?}");
-    assert!(own.overall >= generic.overall + 1.0, "{} vs {}", own.overall, generic.overall);
+    assert!(
+        own.overall >= generic.overall + 1.0,
+        "{} vs {}",
+        own.overall,
+        generic.overall
+    );
     assert!(elsewhere.overall < own.overall - 1.0, "{elsewhere:#?}");
     // The mitigation point is found, in the candidate's own words.
     let rollback = own
@@ -598,9 +612,7 @@ fn a_specific_incident_answer_beats_a_generic_one_and_reads_off_topic_elsewhere(
         .find(|k| k.text.starts_with("Roll back first"))
         .unwrap();
     assert_ne!(rollback.status, Coverage::Missed, "{own:#?}");
-    assert!(
-        CHECKOUT_INCIDENT.contains(rollback.quote.as_deref().unwrap().trim_end_matches('…'))
-    );
+    assert!(CHECKOUT_INCIDENT.contains(rollback.quote.as_deref().unwrap().trim_end_matches('…')));
 }
 
 /// A strong threat model of outbound webhooks: the boundary, request
@@ -638,7 +650,12 @@ fn a_specific_threat_model_beats_a_checklist_and_reads_off_topic_elsewhere() {
     assert_eq!(own.rubric_id, "threat-model");
     assert!(own.overall >= 2.5, "{own:#?}");
     assert!(generic.overall <= 2.0, "{generic:#?}");
-    assert!(own.overall >= generic.overall + 1.0, "{} vs {}", own.overall, generic.overall);
+    assert!(
+        own.overall >= generic.overall + 1.0,
+        "{} vs {}",
+        own.overall,
+        generic.overall
+    );
     assert!(elsewhere.overall < own.overall - 1.0, "{elsewhere:#?}");
     let forgery = own
         .key_points
