@@ -66,7 +66,8 @@ pub enum Command {
     /// Score one answer with the configured grader (or the one `--grader`
     /// names).
     Grade {
-        /// Round kind: screen, coding, ml-coding, design, ml-design, values.
+        /// Round kind: screen, coding, ml-coding, design, ml-design, values,
+        /// incident, threat-model.
         #[arg(long, value_parser = parse_kind)]
         kind: RoundKind,
         /// The question text, or a question id from the banks.

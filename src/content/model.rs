@@ -21,16 +21,22 @@ pub enum RoundKind {
     Design,
     MlDesign,
     Values,
+    /// Troubleshooting a live outage from its symptoms (site reliability).
+    Incident,
+    /// Threat modelling a system (security engineering).
+    ThreatModel,
 }
 
 impl RoundKind {
-    pub const ALL: [RoundKind; 6] = [
+    pub const ALL: [RoundKind; 8] = [
         RoundKind::Screen,
         RoundKind::Coding,
         RoundKind::MlCoding,
         RoundKind::Design,
         RoundKind::MlDesign,
         RoundKind::Values,
+        RoundKind::Incident,
+        RoundKind::ThreatModel,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -41,6 +47,8 @@ impl RoundKind {
             RoundKind::Design => "design",
             RoundKind::MlDesign => "ml-design",
             RoundKind::Values => "values",
+            RoundKind::Incident => "incident",
+            RoundKind::ThreatModel => "threat-model",
         }
     }
 

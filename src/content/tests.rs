@@ -529,3 +529,79 @@ fn every_shipped_question_has_a_model_answer_outline() {
         }
     }
 }
+
+/// A round kind a loop can name is one the product can run: the grader
+/// needs its rubric, the LLM interviewer its persona, and a candidate
+/// practising it a bank deep enough not to repeat after a few sessions:
+/// at least 12 questions for the new kinds (issue 21), and the 10 the
+/// first six kinds shipped with until their banks grow.
+#[test]
+fn every_round_kind_ships_a_rubric_a_persona_and_a_bank_to_practise_from() {
+    let source = ContentSource::embedded();
+    let catalog = Catalog::build(&source).unwrap();
+    for kind in RoundKind::ALL {
+        let rubric = catalog.rubric_for_kind(kind);
+        assert!(rubric.is_some_and(|r| r.kind == kind), "{kind}: no rubric");
+        let persona = format!("prompts/interviewer/personas/{kind}.j2");
+        assert!(
+            source
+                .file(&persona)
+                .is_some_and(|f| !f.text.trim().is_empty()),
+            "{kind}: no {persona}"
+        );
+        let questions = catalog.questions(kind);
+        let floor = if is_new(kind) { 12 } else { 10 };
+        assert!(
+            questions.len() >= floor,
+            "{kind}: {} questions",
+            questions.len()
+        );
+        if !is_new(kind) {
+            continue;
+        }
+        for question in questions {
+            assert!(
+                (6..=8).contains(&question.key_points.len()),
+                "{}: {} key points",
+                question.id,
+                question.key_points.len()
+            );
+            assert!(
+                (3..=5).contains(&question.probes.len()),
+                "{}: {} probes",
+                question.id,
+                question.probes.len()
+            );
+        }
+    }
+}
+
+/// The kinds added for the site reliability and security loops, whose
+/// banks were written to the 6-8 key points and 3-5 probes shape.
+fn is_new(kind: RoundKind) -> bool {
+    matches!(kind, RoundKind::Incident | RoundKind::ThreatModel)
+}
+
+#[test]
+fn the_incident_and_threat_model_banks_spread_over_every_difficulty() {
+    let catalog = Catalog::embedded().unwrap();
+    for kind in [RoundKind::Incident, RoundKind::ThreatModel] {
+        let questions = catalog.questions(kind);
+        let prefix = match kind {
+            RoundKind::Incident => "incident-",
+            _ => "threat-",
+        };
+        for difficulty in [Difficulty::Easy, Difficulty::Medium, Difficulty::Hard] {
+            let n = questions
+                .iter()
+                .filter(|q| q.difficulty == difficulty)
+                .count();
+            // A principal's single question comes from the hard ones: at
+            // least three, so repeat practice at that level still varies.
+            assert!(n >= 3, "{kind}: {n} {difficulty:?} questions");
+        }
+        for question in questions {
+            assert!(question.id.starts_with(prefix), "{}", question.id);
+        }
+    }
+}

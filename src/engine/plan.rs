@@ -356,9 +356,35 @@ mod tests {
     }
 
     #[test]
+    fn an_sre_or_security_principal_gets_a_hard_incident_or_threat_model_and_se2_does_not() {
+        use crate::content::{Difficulty, RoundKind};
+        let catalog = Catalog::embedded().unwrap();
+        for (loop_id, kind) in [
+            ("microsoft-sre", RoundKind::Incident),
+            ("microsoft-security", RoundKind::ThreatModel),
+        ] {
+            for seed in 0..20 {
+                let asked = |level| {
+                    let plan = Plan::build(&catalog, loop_id, Some(level), seed).unwrap();
+                    let round = plan.rounds.iter().find(|r| r.kind == kind).unwrap();
+                    assert_eq!(round.rubric.kind, kind);
+                    round.questions[0].difficulty
+                };
+                assert_eq!(asked("principal"), Difficulty::Hard, "{loop_id} {seed}");
+                assert_ne!(asked("se2"), Difficulty::Hard, "{loop_id} {seed}");
+            }
+        }
+    }
+
+    #[test]
     fn a_phone_screen_asks_about_the_candidate_s_own_work_as_its_intro_promises() {
         let catalog = Catalog::embedded().unwrap();
-        for loop_id in ["microsoft-backend-sde2", "microsoft-mle"] {
+        for loop_id in [
+            "microsoft-backend-sde2",
+            "microsoft-mle",
+            "microsoft-sre",
+            "microsoft-security",
+        ] {
             for seed in 0..20 {
                 let plan = Plan::build(&catalog, loop_id, Ask::default(), seed).unwrap();
                 let screen = &plan.rounds[0];

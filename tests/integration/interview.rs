@@ -252,7 +252,13 @@ async fn the_loops_endpoint_lists_the_shipped_loops_with_their_rounds() {
         .iter()
         .map(|l| l["id"].as_str().unwrap())
         .collect();
-    for id in ["microsoft-backend-sde2", "microsoft-mle", "quick-practice"] {
+    for id in [
+        "microsoft-backend-sde2",
+        "microsoft-mle",
+        "microsoft-sre",
+        "microsoft-security",
+        "quick-practice",
+    ] {
         assert!(ids.contains(&id), "{id} missing from {ids:?}");
     }
     let sde2 = loops
@@ -291,6 +297,24 @@ async fn the_loops_endpoint_lists_the_shipped_loops_with_their_rounds() {
     assert_eq!(
         kinds,
         vec!["screen", "coding", "ml-coding", "ml-design", "values"]
+    );
+    // The SRE and security loops swap one round for their own kind.
+    let kinds_of = |id: &str| -> Vec<String> {
+        let found = loops.as_array().unwrap().iter().find(|l| l["id"] == id);
+        found.unwrap()["rounds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["kind"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        kinds_of("microsoft-sre"),
+        ["screen", "coding", "incident", "design", "values"]
+    );
+    assert_eq!(
+        kinds_of("microsoft-security"),
+        ["screen", "coding", "threat-model", "design", "values"]
     );
 }
 

@@ -7,6 +7,8 @@ const KIND_LABELS = {
   design: "System design",
   "ml-design": "ML system design",
   values: "Values",
+  incident: "Incident response",
+  "threat-model": "Threat modelling",
 };
 
 export const CODE_KINDS = new Set(["coding", "ml-coding"]);

@@ -182,3 +182,30 @@ fn the_report_breaks_metrics_down_by_kind() {
     let table = report.render_table();
     assert!(table.contains("Largest disagreements (2 of 4"), "{table}");
 }
+
+/// Cross-validation holds out each round kind the set has answers for and
+/// no other: a kind with an empty bank of labels (incident, threat-model)
+/// is not an empty fold with a meaningless objective.
+#[test]
+fn the_offline_fit_cross_validates_only_the_kinds_the_set_covers() {
+    let start = crate::grading::offline::Params::FITTED;
+    let one_point = fit::Grid {
+        threshold_scale: vec![start.threshold_scale],
+        sentence_credit: vec![start.sentence_credit],
+        repeat_decay: vec![start.repeat_decay],
+        min_relevance: vec![start.min_relevance],
+        short_words: vec![start.short_words],
+    };
+    let report = fit::fit(&set(), &start, &one_point, |_| {});
+    let kinds: Vec<RoundKind> = report.cross_validation.iter().map(|h| h.kind).collect();
+    assert_eq!(kinds, [RoundKind::Coding, RoundKind::Values]);
+    for held in &report.cross_validation {
+        for objective in [held.held_out, held.fitted_on_rest] {
+            assert!(
+                objective.quadratic_weighted_kappa.is_finite() && objective.spearman.is_finite(),
+                "{}: {objective:?}",
+                held.kind
+            );
+        }
+    }
+}

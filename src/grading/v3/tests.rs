@@ -554,3 +554,113 @@ hand.";
         "{improvement}"
     );
 }
+
+/// A strong answer to the checkout latency incident, in its own terms:
+/// impact, a hypothesis, rollback first, what the rollback would not undo,
+/// how to narrow it, comms and the follow-up.
+const CHECKOUT_INCIDENT: &str = "First I'd size it: p99 went from about 400 milliseconds to over a \
+second while the median and the error rate are flat, so checkouts succeed but the slowest ones are \
+much slower, which still costs us abandoned purchases. I'd declare a sev 2, post in the incident \
+channel and tell the commerce and support teams that checkout is slow but working, with the next \
+update in thirty minutes. The onset lines up with the deploy, so my leading hypothesis is the new \
+release, probably a new synchronous call or query on one path, because only the tail moved. I \
+wouldn't debug that on live traffic: I'd roll back to the last good version first and watch p99 come \
+back to baseline. If it doesn't recover after the rollback, something the rollback didn't undo is \
+still there, like a feature flag or config change shipped with the release, a schema migration or a \
+flushed cache, so I'd check the flag history next and turn that flag off. To find the cause I'd \
+compare new-version hosts with old ones during the rollout and pull traces of slow checkouts to see \
+which span grew, then read the release diff for a new downstream call. Afterwards I'd run a blameless \
+postmortem, add canary analysis on p99 latency and not only errors, with automatic rollback, and \
+version flags and config with the release so one rollback covers both.";
+
+/// Incident vocabulary true of any outage, with nothing about this one.
+const GENERIC_INCIDENT: &str = "I would follow our incident response process. First I'd acknowledge \
+the page and make sure the right people are involved. Then I'd look at the monitoring dashboards, logs \
+and metrics to understand what is going on. I'd try to find the root cause and fix it as quickly as \
+possible. Communication is important, so I'd keep stakeholders updated throughout. Once it is resolved \
+I'd write a blameless postmortem with action items, and add more monitoring and alerting so it doesn't \
+happen again. It's also important to stay calm and work as a team.";
+
+#[test]
+fn a_specific_incident_answer_beats_a_generic_one_and_reads_off_topic_elsewhere() {
+    let own = grade(
+        "incident-checkout-latency-after-deploy",
+        &[CHECKOUT_INCIDENT],
+    );
+    let generic = grade(
+        "incident-checkout-latency-after-deploy",
+        &[GENERIC_INCIDENT],
+    );
+    let elsewhere = grade(
+        "incident-401s-after-signing-key-rotation",
+        &[CHECKOUT_INCIDENT],
+    );
+    assert_eq!(own.rubric_id, "incident");
+    assert!(own.overall >= 2.5, "{own:#?}");
+    assert!(generic.overall <= 2.0, "{generic:#?}");
+    assert!(
+        own.overall >= generic.overall + 1.0,
+        "{} vs {}",
+        own.overall,
+        generic.overall
+    );
+    assert!(elsewhere.overall < own.overall - 1.0, "{elsewhere:#?}");
+    // The mitigation point is found, in the candidate's own words.
+    let rollback = own
+        .key_points
+        .iter()
+        .find(|k| k.text.starts_with("Roll back first"))
+        .unwrap();
+    assert_ne!(rollback.status, Coverage::Missed, "{own:#?}");
+    assert!(CHECKOUT_INCIDENT.contains(rollback.quote.as_deref().unwrap().trim_end_matches('…')));
+}
+
+/// A strong threat model of outbound webhooks: the boundary, request
+/// forgery with its bypasses, the proxy, signatures, detection and order.
+const WEBHOOK_THREATS: &str = "The key thing is that we make an HTTP call to a URL the customer \
+controls from inside our own network, so the delivery service crosses a trust boundary from our \
+infrastructure to anywhere, and the assets at risk are our internal services, the cloud metadata \
+endpoint with its credentials, and the customers' event data. The worst threat is server-side request \
+forgery: someone registers a webhook pointing at the metadata address or an internal admin service, or \
+a public hostname that redirects or later resolves to a private address through DNS rebinding, and we \
+fetch it for them. So I'd send every delivery through an isolated egress proxy that resolves DNS \
+itself at connection time, blocks private, link-local and metadata ranges, and doesn't follow \
+redirects, and the delivery hosts carry no credentials at all. For customers the threat is forged or \
+replayed calls, so each payload is signed with an HMAC using a per-webhook secret, including a \
+timestamp and delivery id so receivers can reject replays, and they can rotate that secret. The cost \
+is that customers must verify signatures and some setups behind redirects break, which I think is \
+acceptable. I'd log destination IPs, alert on attempts to reach blocked ranges, and audit who created \
+or changed each webhook. I'd fix the request forgery first because it can hand an attacker our cloud \
+credentials, then the signing.";
+
+/// Threat modelling vocabulary with no system in it.
+const GENERIC_THREATS: &str = "I'd use the STRIDE methodology to identify threats: spoofing, \
+tampering, repudiation, information disclosure, denial of service and elevation of privilege. For \
+each one I'd apply security best practices such as strong authentication, authorisation with least \
+privilege, encryption in transit and at rest, and input validation. I'd also make sure we have logging \
+and monitoring in place to detect attacks, and an incident response plan. Finally I'd prioritise the \
+risks by likelihood and impact and work with the team to fix the most important ones, following \
+defence in depth and zero trust principles.";
+
+#[test]
+fn a_specific_threat_model_beats_a_checklist_and_reads_off_topic_elsewhere() {
+    let own = grade("threat-outbound-webhooks", &[WEBHOOK_THREATS]);
+    let generic = grade("threat-outbound-webhooks", &[GENERIC_THREATS]);
+    let elsewhere = grade("threat-game-party-voice-chat", &[WEBHOOK_THREATS]);
+    assert_eq!(own.rubric_id, "threat-model");
+    assert!(own.overall >= 2.5, "{own:#?}");
+    assert!(generic.overall <= 2.0, "{generic:#?}");
+    assert!(
+        own.overall >= generic.overall + 1.0,
+        "{} vs {}",
+        own.overall,
+        generic.overall
+    );
+    assert!(elsewhere.overall < own.overall - 1.0, "{elsewhere:#?}");
+    let forgery = own
+        .key_points
+        .iter()
+        .find(|k| k.text.starts_with("Server-side request forgery"))
+        .unwrap();
+    assert_ne!(forgery.status, Coverage::Missed, "{own:#?}");
+}
