@@ -365,7 +365,11 @@ mod tests {
         ] {
             for seed in 0..20 {
                 let asked = |level| {
-                    let plan = Plan::build(&catalog, loop_id, Some(level), seed).unwrap();
+                    let ask = Ask {
+                        level: Some(level),
+                        ..Ask::default()
+                    };
+                    let plan = Plan::build(&catalog, loop_id, ask, seed).unwrap();
                     let round = plan.rounds.iter().find(|r| r.kind == kind).unwrap();
                     assert_eq!(round.rubric.kind, kind);
                     round.questions[0].difficulty
