@@ -21,16 +21,22 @@ pub enum RoundKind {
     Design,
     MlDesign,
     Values,
+    /// Product sense, for product managers.
+    Product,
+    /// Technical program management.
+    Program,
 }
 
 impl RoundKind {
-    pub const ALL: [RoundKind; 6] = [
+    pub const ALL: [RoundKind; 8] = [
         RoundKind::Screen,
         RoundKind::Coding,
         RoundKind::MlCoding,
         RoundKind::Design,
         RoundKind::MlDesign,
         RoundKind::Values,
+        RoundKind::Product,
+        RoundKind::Program,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -41,6 +47,8 @@ impl RoundKind {
             RoundKind::Design => "design",
             RoundKind::MlDesign => "ml-design",
             RoundKind::Values => "values",
+            RoundKind::Product => "product",
+            RoundKind::Program => "program",
         }
     }
 

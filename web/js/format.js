@@ -7,6 +7,8 @@ const KIND_LABELS = {
   design: "System design",
   "ml-design": "ML system design",
   values: "Values",
+  product: "Product sense",
+  program: "Program management",
 };
 
 export const CODE_KINDS = new Set(["coding", "ml-coding"]);

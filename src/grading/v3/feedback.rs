@@ -145,6 +145,8 @@ fn kind_words(kind: RoundKind) -> &'static str {
         RoundKind::Design => "system design",
         RoundKind::MlDesign => "ML system design",
         RoundKind::Values => "values",
+        RoundKind::Product => "product sense",
+        RoundKind::Program => "program management",
     }
 }
 
