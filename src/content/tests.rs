@@ -529,3 +529,55 @@ fn every_shipped_question_has_a_model_answer_outline() {
         }
     }
 }
+
+/// A round kind a loop can name must be one an interview can run: a rubric to
+/// score it, an interviewer persona for the LLM path, and a bank deep enough
+/// that a candidate practising for weeks does not see every question: at
+/// least 12 for the kinds added for the PM and TPM loops (issue 21), and the
+/// 10 the first six kinds shipped with until their banks grow.
+#[test]
+fn every_round_kind_ships_a_rubric_a_persona_and_a_bank_to_practise_from() {
+    let source = ContentSource::embedded();
+    let catalog = Catalog::build(&source).unwrap();
+    for kind in RoundKind::ALL {
+        let rubric = catalog.rubric_for_kind(kind);
+        assert!(rubric.is_some_and(|r| r.kind == kind), "{kind}: no rubric");
+        let persona = format!("prompts/interviewer/personas/{kind}.j2");
+        assert!(
+            source
+                .file(&persona)
+                .is_some_and(|f| !f.text.trim().is_empty()),
+            "{kind}: no {persona}"
+        );
+        let questions = catalog.questions(kind);
+        let added = matches!(kind, RoundKind::Product | RoundKind::Program);
+        let floor = if added { 12 } else { 10 };
+        assert!(
+            questions.len() >= floor,
+            "{kind}: {} questions",
+            questions.len()
+        );
+        if !added {
+            continue;
+        }
+        for question in questions {
+            assert!(
+                question.id.starts_with(&format!("{kind}-")),
+                "{}: a {kind} question's id names its kind",
+                question.id
+            );
+            assert!(
+                (6..=8).contains(&question.key_points.len()),
+                "{}: {} key points",
+                question.id,
+                question.key_points.len()
+            );
+            assert!(
+                (3..=5).contains(&question.probes.len()),
+                "{}: {} probes",
+                question.id,
+                question.probes.len()
+            );
+        }
+    }
+}

@@ -24,6 +24,8 @@ async fn every_loop_runs_to_a_debrief_at_each_of_its_levels() {
         ["sde2", "senior", "principal"]
     );
     assert_eq!(ids("microsoft-mle"), ["60", "62", "63"]);
+    assert_eq!(ids("microsoft-pm"), ["pm2", "senior", "principal"]);
+    assert_eq!(ids("microsoft-tpm"), ["tpm2", "senior", "principal"]);
 
     let mut runs = 0;
     for listed in loops.as_array().unwrap() {
@@ -55,7 +57,7 @@ async fn every_loop_runs_to_a_debrief_at_each_of_its_levels() {
             runs += 1;
         }
     }
-    assert!(runs >= 7, "{runs} loop levels run");
+    assert!(runs >= 13, "{runs} loop levels run");
 }
 
 #[tokio::test]
