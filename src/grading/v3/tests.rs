@@ -622,3 +622,22 @@ fn a_strong_program_answer_beats_buzzwords_and_earns_nothing_on_another_question
     assert!(generic.overall <= own.overall - 1.0, "{generic:#?}");
     assert!(elsewhere.overall <= own.overall - 1.0, "{elsewhere:#?}");
 }
+
+/// The new banks' questions are far enough apart that a good answer to one
+/// never reads as an answer to a sibling: each question's own model outline,
+/// answered to it, is judged on topic.
+#[test]
+fn a_model_answer_to_any_product_or_program_question_is_on_topic() {
+    use crate::content::RoundKind;
+    for kind in [RoundKind::Product, RoundKind::Program] {
+        for question in catalog().questions(kind) {
+            let score = grade(&question.id, &[&question.outline.join(" ")]);
+            assert!(score.overall > 1.0, "{}: {score:#?}", question.id);
+            assert!(
+                score.dimensions.iter().any(|d| !d.evidence.is_empty()),
+                "{}: no evidence",
+                question.id
+            );
+        }
+    }
+}
