@@ -182,3 +182,28 @@ fn the_report_breaks_metrics_down_by_kind() {
     let table = report.render_table();
     assert!(table.contains("Largest disagreements (2 of 4"), "{table}");
 }
+
+/// Round kinds the set has no labels for (product and program, added after
+/// it was fitted) are skipped by leave-one-kind-out, not held out as an
+/// empty fold.
+#[test]
+fn leave_one_kind_out_holds_out_only_the_kinds_the_set_labels() {
+    use crate::grading::offline::Params;
+    let one_point = fit::Grid {
+        threshold_scale: vec![0.3],
+        sentence_credit: vec![2.0],
+        repeat_decay: vec![0.25],
+        min_relevance: vec![0.12],
+        short_words: vec![60],
+    };
+    let report = fit::fit(&set(), &Params::FITTED, &one_point, |_| {});
+    let kinds: Vec<RoundKind> = report.cross_validation.iter().map(|h| h.kind).collect();
+    assert_eq!(kinds, [RoundKind::Coding, RoundKind::Values]);
+    for held in &report.cross_validation {
+        let o = &held.held_out;
+        assert!(
+            o.quadratic_weighted_kappa.is_finite() && o.spearman.is_finite(),
+            "{held:?}"
+        );
+    }
+}
