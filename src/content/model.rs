@@ -25,10 +25,14 @@ pub enum RoundKind {
     Incident,
     /// Threat modelling a system (security engineering).
     ThreatModel,
+    /// Product sense, for product managers.
+    Product,
+    /// Technical program management.
+    Program,
 }
 
 impl RoundKind {
-    pub const ALL: [RoundKind; 8] = [
+    pub const ALL: [RoundKind; 10] = [
         RoundKind::Screen,
         RoundKind::Coding,
         RoundKind::MlCoding,
@@ -37,6 +41,8 @@ impl RoundKind {
         RoundKind::Values,
         RoundKind::Incident,
         RoundKind::ThreatModel,
+        RoundKind::Product,
+        RoundKind::Program,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -49,6 +55,8 @@ impl RoundKind {
             RoundKind::Values => "values",
             RoundKind::Incident => "incident",
             RoundKind::ThreatModel => "threat-model",
+            RoundKind::Product => "product",
+            RoundKind::Program => "program",
         }
     }
 

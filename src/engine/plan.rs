@@ -406,4 +406,31 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn a_pm_or_tpm_screen_is_the_project_deep_dive_alone_at_every_level() {
+        // The screen bank's other questions are backend fundamentals: wrong
+        // for a product or program manager, whatever they have seen before.
+        let catalog = Catalog::embedded().unwrap();
+        let deep_dive = catalog.question("screen-project-deep-dive").unwrap();
+        let seen = [deep_dive.id.clone()];
+        for loop_id in ["microsoft-pm", "microsoft-tpm"] {
+            let levels = catalog.find_loop(loop_id).unwrap().levels.clone();
+            for level in &levels {
+                for (seed, seen) in [(0, &[][..]), (1, &seen[..]), (7, &seen[..])] {
+                    let ask = Ask {
+                        level: Some(&level.id),
+                        seen,
+                    };
+                    let plan = Plan::build(&catalog, loop_id, ask, seed).unwrap();
+                    let ids: Vec<&str> = plan.rounds[0]
+                        .questions
+                        .iter()
+                        .map(|q| q.id.as_str())
+                        .collect();
+                    assert_eq!(ids, [deep_dive.id.as_str()], "{loop_id} at {}", level.id);
+                }
+            }
+        }
+    }
 }

@@ -9,6 +9,8 @@ const KIND_LABELS = {
   values: "Values",
   incident: "Incident response",
   "threat-model": "Threat modelling",
+  product: "Product sense",
+  program: "Program management",
 };
 
 export const CODE_KINDS = new Set(["coding", "ml-coding"]);

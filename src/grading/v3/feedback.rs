@@ -147,6 +147,8 @@ fn kind_words(kind: RoundKind) -> &'static str {
         RoundKind::Values => "values",
         RoundKind::Incident => "incident response",
         RoundKind::ThreatModel => "threat modelling",
+        RoundKind::Product => "product sense",
+        RoundKind::Program => "program management",
     }
 }
 

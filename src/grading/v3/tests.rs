@@ -664,3 +664,90 @@ fn a_specific_threat_model_beats_a_checklist_and_reads_off_topic_elsewhere() {
         .unwrap();
     assert_ne!(forgery.status, Coverage::Missed, "{own:#?}");
 }
+
+/// A strong product sense answer to the Teams recordings question: a user, a
+/// diagnosis, a cut, a north star with guardrails, and a launch.
+const RECORDINGS: &str = "The person I'd build for first is someone who missed the meeting, \
+because their need is the clearest: they want to know what was decided without sitting through \
+an hour of video. Before building anything I'd look at the playback data to see where people stop \
+and where they seek to, and I'd talk to a dozen people who closed a recording in the first two \
+minutes. My guess is they were hunting for two decisions and an action item and gave up. So I'd \
+build an AI recap with chapters, the decisions and the action items, each linked to the moment in \
+the recording, and I would not build cross-meeting search or a fancier player yet, even though \
+people who want to rewatch get nothing new. The north star would be the share of people who \
+missed a recorded meeting who open the recap or jump to a moment within a week. Guardrails: \
+errors in the recap reported by attendees, live attendance not dropping, and no rise in admins \
+turning transcription off. I'd ship it to internal rings first, then flight it to a share of \
+tenants, with consent and retention policies respected and a way for attendees to correct the \
+recap before it is shared.";
+
+/// Product vocabulary true of any product question.
+const GENERIC_PRODUCT: &str = "I'd start by understanding the users and their pain points, \
+because customer obsession is the most important thing. Then I'd brainstorm a lot of ideas and \
+prioritise them with a framework like RICE, focusing on impact versus effort. I'd define a north \
+star metric and some guardrail metrics so we know whether we're successful. I'd build an MVP, run \
+an A/B test, and iterate based on the data and user feedback. I'd make sure to think about risks, \
+privacy and responsible AI, and I'd communicate clearly with stakeholders and engineering \
+throughout. Finally I'd roll it out gradually and keep learning from customers.";
+
+/// A strong program answer to the identity platform migration question.
+const IDENTITY_MIGRATION: &str = "The date is fixed by the old platform losing support in nine \
+months, so I'd plan to have every service moved a month before that. I'd start with a pilot of \
+two or three willing services to prove the migration path, and I'd ask the platform team for a \
+library and a guide so each team's cost drops from weeks to days. Then I'd sit down with the three \
+teams: if their services are small, starting next quarter still leaves five months and that's \
+fine, and I'd get a written start date and an acceptance test from each, all traffic on the new \
+tokens and the old credentials revoked. If one of them is the long pole, I'd go to our sponsor \
+with the facts: running identity on an unsupported platform is a security risk, here is the \
+effort, and the options are to reprioritise their roadmap, lend them engineers, or accept the \
+risk in writing; I'd recommend lending engineers. I'd track sign-ins on the old platform per \
+service every week, so progress is measured rather than reported, and I'd flag the three teams \
+as a risk in the first status report, not in month eight.";
+
+/// Program vocabulary true of any program question.
+const GENERIC_PROGRAM: &str = "I'd start by aligning all the stakeholders on the goals and the \
+scope, and I'd build a detailed project plan with milestones and a RACI. I'd identify the \
+dependencies and the critical path, and keep a risk register with owners and mitigations. I'd run \
+a weekly status meeting and track everything on a dashboard, with red, amber and green status. \
+If something went off track I'd escalate to leadership with options and a recommendation. I'd \
+communicate transparently with executives and partner teams, share bad news early, and make sure \
+everyone is accountable. Finally I'd hold a retrospective to learn for next time.";
+
+#[test]
+fn a_strong_product_answer_beats_buzzwords_and_earns_nothing_on_another_question() {
+    let own = grade("product-teams-recordings-underused", &[RECORDINGS]);
+    let generic = grade("product-teams-recordings-underused", &[GENERIC_PRODUCT]);
+    let elsewhere = grade("product-outlook-manager-inbox", &[RECORDINGS]);
+    assert!(own.overall >= 2.5, "{own:#?}");
+    assert!(generic.overall <= own.overall - 1.0, "{generic:#?}");
+    assert!(elsewhere.overall <= own.overall - 1.0, "{elsewhere:#?}");
+}
+
+#[test]
+fn a_strong_program_answer_beats_buzzwords_and_earns_nothing_on_another_question() {
+    let own = grade("program-identity-platform-migration", &[IDENTITY_MIGRATION]);
+    let generic = grade("program-identity-platform-migration", &[GENERIC_PROGRAM]);
+    let elsewhere = grade("program-game-launch-day-readiness", &[IDENTITY_MIGRATION]);
+    assert!(own.overall >= 2.5, "{own:#?}");
+    assert!(generic.overall <= own.overall - 1.0, "{generic:#?}");
+    assert!(elsewhere.overall <= own.overall - 1.0, "{elsewhere:#?}");
+}
+
+/// The new banks' questions are far enough apart that a good answer to one
+/// never reads as an answer to a sibling: each question's own model outline,
+/// answered to it, is judged on topic.
+#[test]
+fn a_model_answer_to_any_product_or_program_question_is_on_topic() {
+    use crate::content::RoundKind;
+    for kind in [RoundKind::Product, RoundKind::Program] {
+        for question in catalog().questions(kind) {
+            let score = grade(&question.id, &[&question.outline.join(" ")]);
+            assert!(score.overall > 1.0, "{}: {score:#?}", question.id);
+            assert!(
+                score.dimensions.iter().any(|d| !d.evidence.is_empty()),
+                "{}: no evidence",
+                question.id
+            );
+        }
+    }
+}
