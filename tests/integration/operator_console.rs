@@ -172,7 +172,11 @@ async fn the_console_lists_and_reads_the_loops_question_banks_and_rubrics() {
             .all(|f| !f["path"].as_str().unwrap().starts_with("prompts/grader")),
         "templates are not editable here"
     );
-    assert_eq!(listing["rubrics"].as_array().unwrap().len(), 6);
+    // One rubric per round kind.
+    assert_eq!(
+        listing["rubrics"].as_array().unwrap().len(),
+        mockloop::content::RoundKind::ALL.len()
+    );
     assert!(listing["questions"].as_array().unwrap().len() > 6);
 
     let text = file_text(&app, "rubrics/values.toml").await;
