@@ -226,13 +226,14 @@ pub(super) fn in_order<'q>(
     seen: &[String],
     rng: &mut rand::rngs::StdRng,
 ) -> Vec<&'q Question> {
+    let seen: std::collections::HashSet<&str> = seen.iter().map(String::as_str).collect();
     let mut ordered: Vec<&Question> = questions.collect();
     ordered.shuffle(rng);
     // A stable sort keeps the shuffled order within each group.
     ordered.sort_by_key(|q| {
         (
             !preferred(q),
-            seen.contains(&q.id),
+            seen.contains(q.id.as_str()),
             !level.band.suits(q.difficulty),
         )
     });

@@ -30,8 +30,13 @@ impl TopicDrill<'_> {
 
     /// The questions on these topics that `chosen`'s rounds could ask.
     fn in_loop<'c>(&self, catalog: &'c Catalog, chosen: &Loop) -> Vec<&'c Question> {
-        let mut kinds: Vec<RoundKind> = chosen.rounds.iter().map(|r| r.kind).collect();
-        kinds.dedup();
+        // Each kind once, though two rounds may share one.
+        let mut kinds: Vec<RoundKind> = Vec::new();
+        for round in &chosen.rounds {
+            if !kinds.contains(&round.kind) {
+                kinds.push(round.kind);
+            }
+        }
         kinds
             .into_iter()
             .flat_map(|k| catalog.questions(k))

@@ -44,7 +44,7 @@ pub struct CreateSession {
 }
 
 /// What a valid body asks for.
-pub enum SessionRequest {
+enum SessionRequest {
     Loop {
         loop_id: String,
     },
@@ -63,7 +63,7 @@ pub enum SessionRequest {
 /// A parsed body: the request, with the level and seen ids every kind of
 /// session takes.
 pub struct Parsed {
-    pub request: SessionRequest,
+    request: SessionRequest,
     level: Option<String>,
     seen: Vec<String>,
 }

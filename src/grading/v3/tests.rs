@@ -581,29 +581,34 @@ possible. Communication is important, so I'd keep stakeholders updated throughou
 I'd write a blameless postmortem with action items, and add more monitoring and alerting so it doesn't \
 happen again. It's also important to stay calm and work as a team.";
 
+/// `strong` answered to `question` reaches 2.5 and beats by a whole level
+/// both `generic` answered to it and `strong` answered to `other`, a sibling
+/// question; the three scores, for the caller's own checks.
+fn strong_beats_generic_and_elsewhere(
+    question: &str,
+    other: &str,
+    strong: &str,
+    generic: &str,
+) -> (AnswerScore, AnswerScore, AnswerScore) {
+    let own = grade(question, &[strong]);
+    let generic = grade(question, &[generic]);
+    let elsewhere = grade(other, &[strong]);
+    assert!(own.overall >= 2.5, "{own:#?}");
+    assert!(generic.overall <= own.overall - 1.0, "{generic:#?}");
+    assert!(elsewhere.overall <= own.overall - 1.0, "{elsewhere:#?}");
+    (own, generic, elsewhere)
+}
+
 #[test]
 fn a_specific_incident_answer_beats_a_generic_one_and_reads_off_topic_elsewhere() {
-    let own = grade(
+    let (own, generic, elsewhere) = strong_beats_generic_and_elsewhere(
         "incident-checkout-latency-after-deploy",
-        &[CHECKOUT_INCIDENT],
-    );
-    let generic = grade(
-        "incident-checkout-latency-after-deploy",
-        &[GENERIC_INCIDENT],
-    );
-    let elsewhere = grade(
         "incident-401s-after-signing-key-rotation",
-        &[CHECKOUT_INCIDENT],
+        CHECKOUT_INCIDENT,
+        GENERIC_INCIDENT,
     );
     assert_eq!(own.rubric_id, "incident");
-    assert!(own.overall >= 2.5, "{own:#?}");
     assert!(generic.overall <= 2.0, "{generic:#?}");
-    assert!(
-        own.overall >= generic.overall + 1.0,
-        "{} vs {}",
-        own.overall,
-        generic.overall
-    );
     assert!(elsewhere.overall < own.overall - 1.0, "{elsewhere:#?}");
     // The mitigation point is found, in the candidate's own words.
     let rollback = own
@@ -644,18 +649,14 @@ defence in depth and zero trust principles.";
 
 #[test]
 fn a_specific_threat_model_beats_a_checklist_and_reads_off_topic_elsewhere() {
-    let own = grade("threat-outbound-webhooks", &[WEBHOOK_THREATS]);
-    let generic = grade("threat-outbound-webhooks", &[GENERIC_THREATS]);
-    let elsewhere = grade("threat-game-party-voice-chat", &[WEBHOOK_THREATS]);
-    assert_eq!(own.rubric_id, "threat-model");
-    assert!(own.overall >= 2.5, "{own:#?}");
-    assert!(generic.overall <= 2.0, "{generic:#?}");
-    assert!(
-        own.overall >= generic.overall + 1.0,
-        "{} vs {}",
-        own.overall,
-        generic.overall
+    let (own, generic, elsewhere) = strong_beats_generic_and_elsewhere(
+        "threat-outbound-webhooks",
+        "threat-game-party-voice-chat",
+        WEBHOOK_THREATS,
+        GENERIC_THREATS,
     );
+    assert_eq!(own.rubric_id, "threat-model");
+    assert!(generic.overall <= 2.0, "{generic:#?}");
     assert!(elsewhere.overall < own.overall - 1.0, "{elsewhere:#?}");
     let forgery = own
         .key_points
@@ -715,22 +716,22 @@ everyone is accountable. Finally I'd hold a retrospective to learn for next time
 
 #[test]
 fn a_strong_product_answer_beats_buzzwords_and_earns_nothing_on_another_question() {
-    let own = grade("product-teams-recordings-underused", &[RECORDINGS]);
-    let generic = grade("product-teams-recordings-underused", &[GENERIC_PRODUCT]);
-    let elsewhere = grade("product-outlook-manager-inbox", &[RECORDINGS]);
-    assert!(own.overall >= 2.5, "{own:#?}");
-    assert!(generic.overall <= own.overall - 1.0, "{generic:#?}");
-    assert!(elsewhere.overall <= own.overall - 1.0, "{elsewhere:#?}");
+    strong_beats_generic_and_elsewhere(
+        "product-teams-recordings-underused",
+        "product-outlook-manager-inbox",
+        RECORDINGS,
+        GENERIC_PRODUCT,
+    );
 }
 
 #[test]
 fn a_strong_program_answer_beats_buzzwords_and_earns_nothing_on_another_question() {
-    let own = grade("program-identity-platform-migration", &[IDENTITY_MIGRATION]);
-    let generic = grade("program-identity-platform-migration", &[GENERIC_PROGRAM]);
-    let elsewhere = grade("program-game-launch-day-readiness", &[IDENTITY_MIGRATION]);
-    assert!(own.overall >= 2.5, "{own:#?}");
-    assert!(generic.overall <= own.overall - 1.0, "{generic:#?}");
-    assert!(elsewhere.overall <= own.overall - 1.0, "{elsewhere:#?}");
+    strong_beats_generic_and_elsewhere(
+        "program-identity-platform-migration",
+        "program-game-launch-day-readiness",
+        IDENTITY_MIGRATION,
+        GENERIC_PROGRAM,
+    );
 }
 
 /// The new banks' questions are far enough apart that a good answer to one
