@@ -36,6 +36,16 @@ pub fn head(point: &str) -> String {
 /// covers"; the verb becomes its -ing form ("clarifying scope"). Plural
 /// nouns stay as they are: a one-word head before a colon ("Estimates: …")
 /// or one followed by "and" ("Labels and features").
+/// Verbs ending in "ies" outside the -ify family that key points open with.
+const IES_VERBS: [&str; 6] = [
+    "applies",
+    "carries",
+    "denies",
+    "inventories",
+    "relies",
+    "tries",
+];
+
 fn topic(text: &str) -> String {
     let text = lower_first(text.trim());
     let (first, rest) = text.split_once(' ').unwrap_or((&text, ""));
@@ -43,12 +53,20 @@ fn topic(text: &str) -> String {
         Some(word) => (word, ":"),
         None => (first, ""),
     };
+    // Most words ending in "ies" that open a key point are plural nouns
+    // ("Dependencies", "Boundaries", "Retries"); the verbs are the -ify
+    // family ("Clarifies", "Quantifies") and a few others.
+    let ies_verb = word.ends_with("ifies") || IES_VERBS.contains(&word);
     let verb = word.len() > 3
         && word.ends_with('s')
         && !word.ends_with("ss")
         && word.chars().all(|c| c.is_ascii_lowercase())
         && rest.split_whitespace().next() != Some("and")
-        && (colon.is_empty() || word.ends_with("ies"));
+        && if word.ends_with("ies") {
+            ies_verb
+        } else {
+            colon.is_empty()
+        };
     if !verb {
         return text;
     }
@@ -559,8 +577,25 @@ mod tests {
                 "estimating with numbers",
             ),
             ("Clarifies: limit per user or per key", "clarifying"),
+            (
+                "Quantifies the blast radius before acting",
+                "quantifying the blast radius before acting",
+            ),
+            (
+                "Tries the brute force first",
+                "trying the brute force first",
+            ),
             // Plural nouns and other heads stay as written.
             ("Estimates: millions of events", "estimates"),
+            ("Boundaries: the browser, the API", "boundaries"),
+            (
+                "Dependencies on the identity team, with dates",
+                "dependencies on the identity team, with dates",
+            ),
+            (
+                "Retries with jitter and a budget",
+                "retries with jitter and a budget",
+            ),
             (
                 "Labels and features: implicit feedback",
                 "labels and features",
