@@ -43,6 +43,10 @@ use crate::store::Store;
 use crate::ws::protocol::MessageLimits;
 use crate::ws::{Hub, SocketLimits, SocketSlot, VoiceSetup, VoiceTuning, run_connection};
 
+/// The largest message the server writes to a socket, with room to spare:
+/// the debrief of an eight-round loop is about 72 KB.
+const MAX_SERVER_MESSAGE_BYTES: usize = 1024 * 1024;
+
 pub use error::AppError;
 
 /// What every handler shares. Cheap to clone.
@@ -315,8 +319,10 @@ async fn websocket(
         .read_buffer_size(config.ws_buffer_bytes.get())
         .write_buffer_size(config.ws_buffer_bytes.get())
         // Frames queued beyond the write buffer before writes fail: a little
-        // over one message, so a stalled client cannot grow it further.
-        .max_write_buffer_size(max_message + config.ws_buffer_bytes.get())
+        // over the largest message the server sends, so a stalled client
+        // cannot grow it further. Not the client's limit: a debrief of a long
+        // loop is larger than any frame a client may send.
+        .max_write_buffer_size(MAX_SERVER_MESSAGE_BYTES + config.ws_buffer_bytes.get())
         .on_upgrade(move |socket| {
             let tracked = hub.clone();
             tracked.track(run_connection(socket, hub, id, limits, slot))
