@@ -22,6 +22,7 @@ use sha2::{Digest, Sha256};
 pub use model::{
     Band, BankEntry, CodeLanguage, CodeTests, Difficulty, Dimension, FunctionSignature, KeyPoint,
     Level, Loop, LoopRound, Probe, Question, Requirement, RoundKind, Rubric, Signal, TestCase,
+    ValuesAside,
 };
 
 /// The most follow-ups one question may have: an hour-long design round is
@@ -442,3 +443,5 @@ impl Catalog {
 mod tests;
 #[cfg(test)]
 mod tests_levels;
+#[cfg(test)]
+mod tests_values_aside;

@@ -472,6 +472,20 @@ pub struct LoopRound {
     pub intro: String,
     pub topics: Vec<String>,
     pub question_ids: Vec<String>,
+    /// A core-values question the same interviewer closes this round with,
+    /// as every round of the seed's loop does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<ValuesAside>,
+}
+
+/// The closing values question of a technical round: its share of the
+/// round's minutes, the values rubric it is scored on, and the topics
+/// preferred for it (responsible AI after an ML design, say).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ValuesAside {
+    pub minutes: u32,
+    pub rubric: String,
+    pub topics: Vec<String>,
 }
 
 /// A value derived from the rest of a content struct and computed once, on

@@ -12,7 +12,7 @@ fn source(files: &[(&str, &str)]) -> ContentSource {
     )
 }
 
-const RUBRIC: &str = r#"id = "coding"
+pub(super) const RUBRIC: &str = r#"id = "coding"
 kind = "coding"
 version = "1"
 title = "Coding"
@@ -38,7 +38,7 @@ description = "edge cases"
 patterns = ["edge case*"]
 "#;
 
-const BANK: &str = r#"kind = "coding"
+pub(super) const BANK: &str = r#"kind = "coding"
 
 [[questions]]
 id = "coding-a"

@@ -9,7 +9,13 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
-use crate::content::{Catalog, Level, Loop, LoopRound, Question, RoundKind, Rubric};
+use crate::content::{Catalog, Level, Loop, LoopRound, Question, RoundKind, Rubric, ValuesAside};
+
+/// How a technical round's interviewer turns to its closing values question.
+const CLOSING_VALUES_INTRO: &str = "Before we finish, one question about how you work, the kind every interviewer here asks. Please pick one real example.";
+
+/// Enough to ask what the candidate did themselves and what they learned.
+const CLOSING_VALUES_FOLLOW_UPS: u32 = 2;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
@@ -110,11 +116,15 @@ impl Plan {
         let inconsistent = |what: String| PlanError::Inconsistent(loop_id.to_owned(), what);
         let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
         let mut rounds = Vec::new();
+        // What this candidate has been asked, and what this plan asks already:
+        // a values round and the values questions closing technical rounds
+        // draw on one bank and never ask the same question twice.
+        let mut seen = ask.seen.to_vec();
         for round in &chosen.rounds {
             let bank = catalog.questions(round.kind);
             let questions: Vec<Arc<Question>> = if round.question_ids.is_empty() {
                 let preferred = |q: &Question| q.topics.iter().any(|t| round.topics.contains(t));
-                in_order(bank.iter(), preferred, at, ask.seen, &mut rng)
+                in_order(bank.iter(), preferred, at, &seen, &mut rng)
                     .into_iter()
                     .take(round.questions as usize)
                     .map(|q| Arc::new(q.clone()))
@@ -135,9 +145,22 @@ impl Plan {
             if questions.is_empty() {
                 return Err(inconsistent(format!("no {} questions", round.kind)));
             }
-            rounds.push(PlannedRound::asked_as(
-                catalog, chosen, at, round, questions,
-            )?);
+            seen.extend(questions.iter().map(|q| q.id.clone()));
+            let mut planned = PlannedRound::asked_as(catalog, chosen, at, round, questions)?;
+            let Some(aside) = &round.values else {
+                rounds.push(planned);
+                continue;
+            };
+            let preferred = |q: &Question| q.topics.iter().any(|t| aside.topics.contains(t));
+            let values = catalog.questions(RoundKind::Values);
+            let question = in_order(values.iter(), preferred, at, &seen, &mut rng)
+                .into_iter()
+                .next()
+                .ok_or_else(|| inconsistent("no values questions".to_owned()))?;
+            seen.push(question.id.clone());
+            planned.minutes -= aside.minutes.min(planned.minutes - 1);
+            let closing = PlannedRound::closing_values(catalog, chosen, round, aside, question)?;
+            rounds.extend([planned, closing]);
         }
         Ok(Plan::of_loop(
             catalog,
@@ -249,7 +272,36 @@ pub(super) fn level_of<'a>(chosen: &'a Loop, id: Option<&str>) -> Result<&'a Lev
     })
 }
 
+/// The rubric `id` that `chosen` names, which its catalog must hold.
+fn rubric_of<'c>(catalog: &'c Catalog, chosen: &Loop, id: &str) -> Result<&'c Rubric, PlanError> {
+    catalog.rubric(id).ok_or_else(|| {
+        PlanError::Inconsistent(chosen.id.clone(), format!("rubric {id:?} is missing"))
+    })
+}
+
 impl PlannedRound {
+    /// The values question that closes `round`, asked by the same
+    /// interviewer in the minutes `aside` keeps for it.
+    fn closing_values(
+        catalog: &Catalog,
+        chosen: &Loop,
+        round: &LoopRound,
+        aside: &ValuesAside,
+        question: &Question,
+    ) -> Result<PlannedRound, PlanError> {
+        let rubric = rubric_of(catalog, chosen, &aside.rubric)?;
+        Ok(PlannedRound {
+            kind: RoundKind::Values,
+            title: format!("{}: core values", round.title),
+            minutes: aside.minutes,
+            max_follow_ups: CLOSING_VALUES_FOLLOW_UPS,
+            intro: CLOSING_VALUES_INTRO.to_owned(),
+            persona: round.persona.clone(),
+            rubric: Arc::new(rubric.clone()),
+            questions: vec![Arc::new(question.clone())],
+        })
+    }
+
     /// `questions`, asked as `chosen`'s `round` asks at `level`: its rubric,
     /// persona, time, and follow-ups (more at higher bands).
     pub(super) fn asked_as(
@@ -259,12 +311,7 @@ impl PlannedRound {
         round: &LoopRound,
         questions: Vec<Arc<Question>>,
     ) -> Result<PlannedRound, PlanError> {
-        let rubric = catalog.rubric(&round.rubric).ok_or_else(|| {
-            PlanError::Inconsistent(
-                chosen.id.clone(),
-                format!("rubric {:?} is missing", round.rubric),
-            )
-        })?;
+        let rubric = rubric_of(catalog, chosen, &round.rubric)?;
         Ok(PlannedRound {
             kind: round.kind,
             title: round.title.clone(),

@@ -482,6 +482,7 @@ mod llm_turns;
 mod pacing;
 mod props;
 mod time;
+mod values_aside;
 
 fn test_run(passed: usize) -> Box<crate::outcome::TestRun> {
     Box::new(crate::outcome::TestRun {

@@ -31,6 +31,10 @@ pub struct RoundSummary {
     title: String,
     minutes: u32,
     questions: u32,
+    /// The minutes of the round's closing values question, when it has one
+    /// (included in `minutes`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    values_minutes: Option<u32>,
 }
 
 pub async fn loops(State(state): State<AppState>) -> Json<Vec<LoopSummary>> {
@@ -57,6 +61,7 @@ pub async fn loops(State(state): State<AppState>) -> Json<Vec<LoopSummary>> {
                         title: r.title.clone(),
                         minutes: r.minutes,
                         questions: r.questions,
+                        values_minutes: r.values.as_ref().map(|v| v.minutes),
                     })
                     .collect(),
             })

@@ -298,6 +298,14 @@ async fn the_loops_endpoint_lists_the_shipped_loops_with_their_rounds() {
         kinds,
         vec!["screen", "coding", "ml-coding", "ml-design", "values"]
     );
+    // Each technical round closes with a values question, inside its time.
+    let closing: Vec<Option<u64>> = mle["rounds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["values_minutes"].as_u64())
+        .collect();
+    assert_eq!(closing, [None, Some(5), Some(5), Some(5), None]);
     // The SRE and security loops swap one round for their own kind.
     let kinds_of = |id: &str| -> Vec<String> {
         let found = loops.as_array().unwrap().iter().find(|l| l["id"] == id);

@@ -82,6 +82,7 @@ function renderRoundItem(round) {
   const parts = [roundName(round)];
   if (round.minutes != null) parts.push(`${round.minutes} min`);
   if (round.questions != null) parts.push(`${round.questions} question${round.questions === 1 ? "" : "s"}`);
+  if (Number.isFinite(round.values_minutes)) parts.push("and one on how you work");
   return el("li", {}, parts.join(" · "));
 }
 

@@ -6,7 +6,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{Diagnostics, file_stem};
-use crate::content::model::{Band, Level, Loop, LoopRound, Question, RoundKind, Rubric};
+use crate::content::model::{
+    Band, Level, Loop, LoopRound, Question, RoundKind, Rubric, ValuesAside,
+};
 use crate::content::{ContentError, SourceFile};
 
 use crate::content::MAX_FOLLOW_UPS;
@@ -54,6 +56,22 @@ struct RoundFile {
     topics: Vec<String>,
     #[serde(default)]
     question_ids: Vec<Spanned<String>>,
+    values: Option<Spanned<ValuesFile>>,
+}
+
+/// `[rounds.values]`: the round closes with one core-values question.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ValuesFile {
+    minutes: Spanned<i64>,
+    #[serde(default = "values_rubric")]
+    rubric: Spanned<String>,
+    #[serde(default)]
+    topics: Vec<String>,
+}
+
+fn values_rubric() -> Spanned<String> {
+    Spanned::new(0..0, "values".to_owned())
 }
 
 pub(crate) fn parse_loop(
@@ -153,6 +171,9 @@ pub(crate) fn parse_loop(
                 ),
             );
         }
+        let values = round
+            .values
+            .and_then(|aside| parse_values_aside(&mut r, &at, kind, minutes, aside, rubrics));
         rounds.push(LoopRound {
             kind,
             title: round.title,
@@ -168,6 +189,7 @@ pub(crate) fn parse_loop(
                 .into_iter()
                 .map(Spanned::into_inner)
                 .collect(),
+            values,
         });
     }
     if r.errors.len() > before {
@@ -181,6 +203,53 @@ pub(crate) fn parse_loop(
         levels,
         description: raw.description,
         rounds,
+    })
+}
+
+/// A technical round's closing values question: a share of the round's own
+/// minutes (so the slot keeps its length), scored on a values rubric.
+fn parse_values_aside(
+    r: &mut Diagnostics<'_>,
+    at: &str,
+    kind: RoundKind,
+    round_minutes: i64,
+    aside: Spanned<ValuesFile>,
+    rubrics: &BTreeMap<String, Rubric>,
+) -> Option<ValuesAside> {
+    let span = aside.span();
+    let aside = aside.into_inner();
+    let before = r.errors.len();
+    if kind == RoundKind::Values {
+        r.error(
+            span.clone(),
+            format!("{at}.values"),
+            "a values round asks values questions already",
+        );
+    }
+    let minutes = *aside.minutes.get_ref();
+    if minutes < 1 || minutes >= round_minutes {
+        r.error(
+            aside.minutes.span(),
+            format!("{at}.values.minutes"),
+            format!("must be at least 1 and less than the round's {round_minutes}"),
+        );
+    }
+    // The default rubric's span is empty: point at the table instead.
+    let rubric_span = Some(aside.rubric.span())
+        .filter(|s| !s.is_empty())
+        .unwrap_or(span);
+    match rubrics.get(aside.rubric.get_ref()) {
+        Some(rubric) if rubric.kind == RoundKind::Values => {}
+        _ => r.error(
+            rubric_span,
+            format!("{at}.values.rubric"),
+            format!("no values rubric with id {:?}", aside.rubric.get_ref()),
+        ),
+    }
+    (r.errors.len() == before).then(|| ValuesAside {
+        minutes: minutes as u32,
+        rubric: aside.rubric.into_inner(),
+        topics: aside.topics,
     })
 }
 
