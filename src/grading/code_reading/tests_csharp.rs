@@ -22,6 +22,16 @@ const SOLUTIONS: &[(&str, &str, &str)] = solutions!(
     "coding-three-sum",
     "coding-top-k-frequent-words",
     "coding-trapping-rain-water",
+    "coding-balanced-brackets",
+    "coding-compare-versions",
+    "coding-rate-limiter",
+    "coding-ship-within-days",
+    "coding-decode-string",
+    "coding-versioned-kv-store",
+    "coding-accounts-merge",
+    "coding-basic-calculator",
+    "coding-sliding-window-maximum",
+    "coding-merge-k-sorted",
 );
 
 fn solution(name: &str) -> &'static str {

@@ -17,6 +17,16 @@ const JAVA: &[(&str, &str)] = solutions!(
     "coding-three-sum.java",
     "coding-top-k-frequent-words.java",
     "coding-trapping-rain-water.java",
+    "coding-balanced-brackets.java",
+    "coding-compare-versions.java",
+    "coding-rate-limiter.java",
+    "coding-ship-within-days.java",
+    "coding-decode-string.java",
+    "coding-versioned-kv-store.java",
+    "coding-accounts-merge.java",
+    "coding-basic-calculator.java",
+    "coding-sliding-window-maximum.java",
+    "coding-merge-k-sorted.java",
 );
 
 const CPP: &[(&str, &str)] = solutions!(
@@ -30,6 +40,16 @@ const CPP: &[(&str, &str)] = solutions!(
     "coding-three-sum.cpp",
     "coding-top-k-frequent-words.cpp",
     "coding-trapping-rain-water.cpp",
+    "coding-balanced-brackets.cpp",
+    "coding-compare-versions.cpp",
+    "coding-rate-limiter.cpp",
+    "coding-ship-within-days.cpp",
+    "coding-decode-string.cpp",
+    "coding-versioned-kv-store.cpp",
+    "coding-accounts-merge.cpp",
+    "coding-basic-calculator.cpp",
+    "coding-sliding-window-maximum.cpp",
+    "coding-merge-k-sorted.cpp",
 );
 
 fn mentions(reading: &Reading, needle: &str) -> bool {
