@@ -67,7 +67,7 @@ pub enum Command {
     /// names).
     Grade {
         /// Round kind: screen, coding, ml-coding, design, ml-design, values,
-        /// incident, threat-model.
+        /// incident, threat-model, product, program, customer-architecture.
         #[arg(long, value_parser = parse_kind)]
         kind: RoundKind,
         /// The question text, or a question id from the banks.

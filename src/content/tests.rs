@@ -577,17 +577,34 @@ fn every_round_kind_ships_a_rubric_a_persona_and_a_bank_to_practise_from() {
                 question.id,
                 question.probes.len()
             );
+            // Checked when the bank loads, and again here so a kind whose
+            // rubric and bank drift apart names the question.
+            let rubric = rubric.unwrap();
+            let dimensions = question.key_points.iter().map(|k| k.dimension.as_str());
+            let signals = question.probes.iter().map(|p| p.signal.as_str());
+            let unknown: Vec<&str> = (dimensions.filter(|d| !rubric.has_dimension(d)))
+                .chain(signals.filter(|s| !rubric.has_signal(s)))
+                .collect();
+            assert!(
+                unknown.is_empty(),
+                "{}: the {kind} rubric has no {unknown:?}",
+                question.id
+            );
         }
     }
 }
 
-/// The kinds added for the site reliability, security, product and program
-/// loops, whose banks were written to the 6-8 key points and 3-5 probes
-/// shape.
+/// The kinds added for the site reliability, security, product, program and
+/// solutions architect loops, whose banks were written to the 6-8 key points
+/// and 3-5 probes shape.
 fn is_new(kind: RoundKind) -> bool {
     matches!(
         kind,
-        RoundKind::Incident | RoundKind::ThreatModel | RoundKind::Product | RoundKind::Program
+        RoundKind::Incident
+            | RoundKind::ThreatModel
+            | RoundKind::Product
+            | RoundKind::Program
+            | RoundKind::CustomerArchitecture
     )
 }
 
@@ -597,6 +614,7 @@ fn id_prefix(kind: RoundKind) -> &'static str {
         RoundKind::ThreatModel => "threat-",
         RoundKind::Incident => "incident-",
         RoundKind::Product => "product-",
+        RoundKind::CustomerArchitecture => "customer-architecture-",
         _ => "program-",
     }
 }

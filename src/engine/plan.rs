@@ -404,12 +404,17 @@ mod tests {
     }
 
     #[test]
-    fn an_sre_or_security_principal_gets_a_hard_incident_or_threat_model_and_se2_does_not() {
+    fn a_principal_gets_a_hard_question_of_the_track_s_own_kind_and_the_mid_level_does_not() {
         use crate::content::{Difficulty, RoundKind};
         let catalog = Catalog::embedded().unwrap();
-        for (loop_id, kind) in [
-            ("microsoft-sre", RoundKind::Incident),
-            ("microsoft-security", RoundKind::ThreatModel),
+        for (loop_id, kind, mid) in [
+            ("microsoft-sre", RoundKind::Incident, "se2"),
+            ("microsoft-security", RoundKind::ThreatModel, "se2"),
+            (
+                "microsoft-solutions-architect",
+                RoundKind::CustomerArchitecture,
+                "sa2",
+            ),
         ] {
             for seed in 0..20 {
                 let asked = |level| {
@@ -423,8 +428,44 @@ mod tests {
                     round.questions[0].difficulty
                 };
                 assert_eq!(asked("principal"), Difficulty::Hard, "{loop_id} {seed}");
-                assert_ne!(asked("se2"), Difficulty::Hard, "{loop_id} {seed}");
+                assert_ne!(asked(mid), Difficulty::Hard, "{loop_id} {seed}");
             }
+        }
+    }
+
+    #[test]
+    fn the_solutions_architect_loop_meets_a_customer_after_a_screen_on_its_intro_s_topics() {
+        use crate::content::RoundKind;
+        let catalog = Catalog::embedded().unwrap();
+        let loop_id = "microsoft-solutions-architect";
+        for seed in 0..20 {
+            let plan = Plan::build(&catalog, loop_id, Ask::default(), seed).unwrap();
+            let kinds: Vec<RoundKind> = plan.rounds.iter().map(|r| r.kind).collect();
+            assert_eq!(
+                kinds,
+                [
+                    RoundKind::Screen,
+                    RoundKind::CustomerArchitecture,
+                    RoundKind::Design,
+                    RoundKind::Values
+                ]
+            );
+            let meeting = &plan.rounds[1];
+            assert_eq!(meeting.rubric.id, "customer-architecture");
+            assert_eq!(meeting.questions.len(), 1, "one customer, one hour");
+            // The screen asks what its intro promises: the candidate's own
+            // work and a data store choice, not the rest of the backend bank.
+            let mut screen: Vec<&str> = plan.rounds[0]
+                .questions
+                .iter()
+                .map(|q| q.id.as_str())
+                .collect();
+            screen.sort_unstable();
+            assert_eq!(
+                screen,
+                ["screen-choosing-a-datastore", "screen-project-deep-dive"],
+                "seed {seed}"
+            );
         }
     }
 
@@ -436,6 +477,7 @@ mod tests {
             "microsoft-mle",
             "microsoft-sre",
             "microsoft-security",
+            "microsoft-solutions-architect",
         ] {
             for seed in 0..20 {
                 let plan = Plan::build(&catalog, loop_id, Ask::default(), seed).unwrap();

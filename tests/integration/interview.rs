@@ -324,6 +324,10 @@ async fn the_loops_endpoint_lists_the_shipped_loops_with_their_rounds() {
         kinds_of("microsoft-security"),
         ["screen", "coding", "threat-model", "design", "values"]
     );
+    assert_eq!(
+        kinds_of("microsoft-solutions-architect"),
+        ["screen", "customer-architecture", "design", "values"]
+    );
 }
 
 #[tokio::test]

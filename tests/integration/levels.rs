@@ -29,6 +29,10 @@ async fn every_loop_runs_to_a_debrief_at_each_of_its_levels() {
     assert_eq!(ids("microsoft-pm"), ["pm2", "senior", "principal"]);
     assert_eq!(ids("microsoft-tpm"), ["tpm2", "senior", "principal"]);
     assert_eq!(ids("microsoft-platform"), ["se2", "senior", "principal"]);
+    assert_eq!(
+        ids("microsoft-solutions-architect"),
+        ["sa2", "senior", "principal"]
+    );
 
     let mut runs = 0;
     for listed in loops.as_array().unwrap() {
@@ -60,9 +64,9 @@ async fn every_loop_runs_to_a_debrief_at_each_of_its_levels() {
             runs += 1;
         }
     }
-    // Backend, ML, platform, SRE, security, PM and TPM at three levels
-    // each, and quick practice.
-    assert!(runs >= 22, "{runs} loop levels run");
+    // Backend, ML, platform, SRE, security, PM, TPM and solutions
+    // architect at three levels each, and quick practice.
+    assert!(runs >= 25, "{runs} loop levels run");
 }
 
 #[tokio::test]

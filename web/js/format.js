@@ -11,6 +11,7 @@ const KIND_LABELS = {
   "threat-model": "Threat modelling",
   product: "Product sense",
   program: "Program management",
+  "customer-architecture": "Customer architecture",
 };
 
 export const CODE_KINDS = new Set(["coding", "ml-coding"]);

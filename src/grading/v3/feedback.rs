@@ -167,6 +167,7 @@ fn kind_words(kind: RoundKind) -> &'static str {
         RoundKind::ThreatModel => "threat modelling",
         RoundKind::Product => "product sense",
         RoundKind::Program => "program management",
+        RoundKind::CustomerArchitecture => "customer architecture",
     }
 }
 

@@ -38,6 +38,8 @@ mod judge;
 mod story;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_customer_architecture;
 
 use std::sync::Arc;
 
