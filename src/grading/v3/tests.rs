@@ -734,20 +734,24 @@ fn a_strong_program_answer_beats_buzzwords_and_earns_nothing_on_another_question
     );
 }
 
-/// The new banks' questions are far enough apart that a good answer to one
+/// Every bank's questions are far enough apart that a good answer to one
 /// never reads as an answer to a sibling: each question's own model outline,
-/// answered to it, is judged on topic.
+/// answered to it, is judged on topic. Not values questions: their outlines
+/// coach the shape of a story (situation, task, action…) rather than tell
+/// one, and the grader rightly finds no story in them.
 #[test]
-fn a_model_answer_to_any_product_or_program_question_is_on_topic() {
+fn a_model_answer_to_any_shipped_question_is_on_topic() {
     use crate::content::RoundKind;
-    for kind in [RoundKind::Product, RoundKind::Program] {
-        model_answers_are_on_topic(kind);
+    for kind in RoundKind::ALL {
+        if kind != RoundKind::Values {
+            model_answers_are_on_topic(kind);
+        }
     }
 }
 
 /// Each of `kind`'s questions, answered with its own model outline, scores
 /// above level 1 with evidence: no sibling reads as closer to it.
-pub(super) fn model_answers_are_on_topic(kind: crate::content::RoundKind) {
+fn model_answers_are_on_topic(kind: crate::content::RoundKind) {
     for question in catalog().questions(kind) {
         let score = grade(&question.id, &[&question.outline.join(" ")]);
         assert!(score.overall > 1.0, "{}: {score:#?}", question.id);
