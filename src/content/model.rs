@@ -29,10 +29,12 @@ pub enum RoundKind {
     Product,
     /// Technical program management.
     Program,
+    /// Data pipeline and data model design (data engineering).
+    DataDesign,
 }
 
 impl RoundKind {
-    pub const ALL: [RoundKind; 10] = [
+    pub const ALL: [RoundKind; 11] = [
         RoundKind::Screen,
         RoundKind::Coding,
         RoundKind::MlCoding,
@@ -43,6 +45,7 @@ impl RoundKind {
         RoundKind::ThreatModel,
         RoundKind::Product,
         RoundKind::Program,
+        RoundKind::DataDesign,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -57,6 +60,7 @@ impl RoundKind {
             RoundKind::ThreatModel => "threat-model",
             RoundKind::Product => "product",
             RoundKind::Program => "program",
+            RoundKind::DataDesign => "data-design",
         }
     }
 

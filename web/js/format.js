@@ -11,6 +11,7 @@ const KIND_LABELS = {
   "threat-model": "Threat modelling",
   product: "Product sense",
   program: "Program management",
+  "data-design": "Data design",
 };
 
 export const CODE_KINDS = new Set(["coding", "ml-coding"]);

@@ -149,6 +149,7 @@ fn kind_words(kind: RoundKind) -> &'static str {
         RoundKind::ThreatModel => "threat modelling",
         RoundKind::Product => "product sense",
         RoundKind::Program => "program management",
+        RoundKind::DataDesign => "data design",
     }
 }
 
