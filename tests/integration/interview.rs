@@ -298,7 +298,7 @@ async fn the_loops_endpoint_lists_the_shipped_loops_with_their_rounds() {
         kinds,
         vec!["screen", "coding", "ml-coding", "ml-design", "values"]
     );
-    // The SRE and security loops swap one round for their own kind.
+    // The SRE, security and data loops swap one round for their own kind.
     let kinds_of = |id: &str| -> Vec<String> {
         let found = loops.as_array().unwrap().iter().find(|l| l["id"] == id);
         found.unwrap()["rounds"]
@@ -315,6 +315,10 @@ async fn the_loops_endpoint_lists_the_shipped_loops_with_their_rounds() {
     assert_eq!(
         kinds_of("microsoft-security"),
         ["screen", "coding", "threat-model", "design", "values"]
+    );
+    assert_eq!(
+        kinds_of("microsoft-data"),
+        ["screen", "coding", "data-design", "design", "values"]
     );
 }
 

@@ -28,6 +28,7 @@ async fn every_loop_runs_to_a_debrief_at_each_of_its_levels() {
     assert_eq!(ids("microsoft-security"), ["se2", "senior", "principal"]);
     assert_eq!(ids("microsoft-pm"), ["pm2", "senior", "principal"]);
     assert_eq!(ids("microsoft-tpm"), ["tpm2", "senior", "principal"]);
+    assert_eq!(ids("microsoft-data"), ["de2", "senior", "principal"]);
 
     let mut runs = 0;
     for listed in loops.as_array().unwrap() {
@@ -59,9 +60,9 @@ async fn every_loop_runs_to_a_debrief_at_each_of_its_levels() {
             runs += 1;
         }
     }
-    // Backend, ML, SRE, security, PM and TPM at three levels each, and
-    // quick practice.
-    assert!(runs >= 19, "{runs} loop levels run");
+    // Backend, ML, SRE, security, PM, TPM and data at three levels each,
+    // and quick practice.
+    assert!(runs >= 22, "{runs} loop levels run");
 }
 
 #[tokio::test]

@@ -38,6 +38,8 @@ mod judge;
 mod story;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_data_design;
 
 use std::sync::Arc;
 

@@ -6,12 +6,12 @@ use crate::content::{Catalog, Question};
 use crate::embed::test_model;
 use crate::grading::quote::MAX_QUOTE_CHARS;
 
-fn catalog() -> &'static Catalog {
+pub(super) fn catalog() -> &'static Catalog {
     static CATALOG: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
     CATALOG.get_or_init(|| Catalog::embedded().unwrap())
 }
 
-fn grade(question_id: &str, answers: &[&str]) -> AnswerScore {
+pub(super) fn grade(question_id: &str, answers: &[&str]) -> AnswerScore {
     let catalog = catalog();
     let question: &Question = catalog.question(question_id).unwrap();
     let rubric = catalog.rubric_for_kind(question.kind).unwrap();
@@ -584,7 +584,7 @@ happen again. It's also important to stay calm and work as a team.";
 /// `strong` answered to `question` reaches 2.5 and beats by a whole level
 /// both `generic` answered to it and `strong` answered to `other`, a sibling
 /// question; the three scores, for the caller's own checks.
-fn strong_beats_generic_and_elsewhere(
+pub(super) fn strong_beats_generic_and_elsewhere(
     question: &str,
     other: &str,
     strong: &str,
@@ -741,14 +741,20 @@ fn a_strong_program_answer_beats_buzzwords_and_earns_nothing_on_another_question
 fn a_model_answer_to_any_product_or_program_question_is_on_topic() {
     use crate::content::RoundKind;
     for kind in [RoundKind::Product, RoundKind::Program] {
-        for question in catalog().questions(kind) {
-            let score = grade(&question.id, &[&question.outline.join(" ")]);
-            assert!(score.overall > 1.0, "{}: {score:#?}", question.id);
-            assert!(
-                score.dimensions.iter().any(|d| !d.evidence.is_empty()),
-                "{}: no evidence",
-                question.id
-            );
-        }
+        every_model_answer_is_on_topic(kind);
+    }
+}
+
+/// Each of `kind`'s questions, answered with its own model outline, is
+/// judged on topic: above 1.0, with evidence.
+pub(super) fn every_model_answer_is_on_topic(kind: crate::content::RoundKind) {
+    for question in catalog().questions(kind) {
+        let score = grade(&question.id, &[&question.outline.join(" ")]);
+        assert!(score.overall > 1.0, "{}: {score:#?}", question.id);
+        assert!(
+            score.dimensions.iter().any(|d| !d.evidence.is_empty()),
+            "{}: no evidence",
+            question.id
+        );
     }
 }
