@@ -66,9 +66,8 @@ pub enum Command {
     /// Score one answer with the configured grader (or the one `--grader`
     /// names).
     Grade {
-        /// Round kind: screen, coding, ml-coding, design, ml-design, values,
-        /// incident, threat-model, product, program, customer-architecture.
-        #[arg(long, value_parser = parse_kind)]
+        // The help lists every round kind, so it never falls behind the enum.
+        #[arg(long, value_parser = parse_kind, help = kind_help())]
         kind: RoundKind,
         /// The question text, or a question id from the banks.
         #[arg(long)]
@@ -205,10 +204,18 @@ pub enum ExportWhat {
 }
 
 fn parse_kind(s: &str) -> Result<RoundKind, String> {
-    RoundKind::parse(s).ok_or_else(|| {
-        let known: Vec<_> = RoundKind::ALL.iter().map(|k| k.as_str()).collect();
-        format!("unknown kind {s:?}; expected one of {}", known.join(", "))
-    })
+    RoundKind::parse(s)
+        .ok_or_else(|| format!("unknown kind {s:?}; expected one of {}", kind_names()))
+}
+
+/// Every round kind's spelling, comma-separated.
+fn kind_names() -> String {
+    let known: Vec<_> = RoundKind::ALL.iter().map(|k| k.as_str()).collect();
+    known.join(", ")
+}
+
+fn kind_help() -> String {
+    format!("Round kind: {}", kind_names())
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {

@@ -31,10 +31,12 @@ pub enum RoundKind {
     Program,
     /// Architecting a solution with a customer (solutions architects).
     CustomerArchitecture,
+    /// Data pipeline and data model design (data engineering).
+    DataDesign,
 }
 
 impl RoundKind {
-    pub const ALL: [RoundKind; 11] = [
+    pub const ALL: [RoundKind; 12] = [
         RoundKind::Screen,
         RoundKind::Coding,
         RoundKind::MlCoding,
@@ -46,6 +48,7 @@ impl RoundKind {
         RoundKind::Product,
         RoundKind::Program,
         RoundKind::CustomerArchitecture,
+        RoundKind::DataDesign,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -61,6 +64,7 @@ impl RoundKind {
             RoundKind::Product => "product",
             RoundKind::Program => "program",
             RoundKind::CustomerArchitecture => "customer-architecture",
+            RoundKind::DataDesign => "data-design",
         }
     }
 

@@ -594,9 +594,9 @@ fn every_round_kind_ships_a_rubric_a_persona_and_a_bank_to_practise_from() {
     }
 }
 
-/// The kinds added for the site reliability, security, product, program and
-/// solutions architect loops, whose banks were written to the 6-8 key points
-/// and 3-5 probes shape.
+/// The kinds added for the site reliability, security, product, program,
+/// solutions architect and data loops, whose banks were written to the 6-8
+/// key points and 3-5 probes shape.
 fn is_new(kind: RoundKind) -> bool {
     matches!(
         kind,
@@ -605,6 +605,7 @@ fn is_new(kind: RoundKind) -> bool {
             | RoundKind::Product
             | RoundKind::Program
             | RoundKind::CustomerArchitecture
+            | RoundKind::DataDesign
     )
 }
 
@@ -615,6 +616,7 @@ fn id_prefix(kind: RoundKind) -> &'static str {
         RoundKind::Incident => "incident-",
         RoundKind::Product => "product-",
         RoundKind::CustomerArchitecture => "customer-architecture-",
+        RoundKind::DataDesign => "data-design-",
         _ => "program-",
     }
 }
@@ -634,4 +636,62 @@ fn the_incident_and_threat_model_banks_spread_over_every_difficulty() {
             assert!(n >= 3, "{kind}: {n} {difficulty:?} questions");
         }
     }
+}
+
+/// The data engineer loop's own kind is complete: its rubric scores the
+/// track's emphasis (data modelling, pipeline reliability, freshness and
+/// quality) with the company's security-by-default theme, every key point
+/// and probe is tied to that rubric, and the bank offers a principal several
+/// hard questions and a Data Engineer II several easier ones.
+#[test]
+fn the_data_design_kind_has_its_rubric_persona_and_a_bank_tied_to_the_rubric() {
+    let source = ContentSource::embedded();
+    let catalog = Catalog::build(&source).unwrap();
+    let kind = RoundKind::DataDesign;
+    assert_eq!(RoundKind::parse("data-design"), Some(kind));
+    let rubric = catalog.rubric_for_kind(kind).expect("a data-design rubric");
+    let ids: Vec<&str> = rubric.dimensions.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["modelling", "reliability", "quality", "scale", "governance"]
+    );
+    assert!(
+        source
+            .file("prompts/interviewer/personas/data-design.j2")
+            .is_some_and(|f| f.text.contains("late"))
+    );
+    let questions = catalog.questions(kind);
+    assert!(questions.len() >= 12, "{} questions", questions.len());
+    for question in questions {
+        // Key points are filed under the rubric's dimensions and probes
+        // test its signals.
+        let dimensions = question
+            .key_points
+            .iter()
+            .map(|k| (&k.dimension, rubric.has_dimension(&k.dimension)));
+        let signals = question
+            .probes
+            .iter()
+            .map(|p| (&p.signal, rubric.has_signal(&p.signal)));
+        for (tag, known) in dimensions.chain(signals) {
+            assert!(known, "{}: {tag:?} is not in the rubric", question.id);
+        }
+        // Every question asks for more than one kind of judgement.
+        let dimensions: std::collections::HashSet<&str> = question
+            .key_points
+            .iter()
+            .map(|k| k.dimension.as_str())
+            .collect();
+        assert!(dimensions.len() >= 3, "{}: {dimensions:?}", question.id);
+    }
+    let count = |d: Difficulty| questions.iter().filter(|q| q.difficulty == d).count();
+    assert!(
+        count(Difficulty::Hard) >= 4,
+        "{} hard",
+        count(Difficulty::Hard)
+    );
+    assert!(
+        count(Difficulty::Easy) + count(Difficulty::Medium) >= 6,
+        "too few for a Data Engineer II"
+    );
 }

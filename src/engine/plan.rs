@@ -478,6 +478,7 @@ mod tests {
             "microsoft-sre",
             "microsoft-security",
             "microsoft-solutions-architect",
+            "microsoft-data",
         ] {
             for seed in 0..20 {
                 let plan = Plan::build(&catalog, loop_id, Ask::default(), seed).unwrap();
@@ -494,6 +495,42 @@ mod tests {
                     "{loop_id}, seed {seed}: and one on fundamentals"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn the_data_loop_plans_a_data_design_round_hard_at_principal_and_not_at_de2() {
+        use crate::content::{Difficulty, RoundKind};
+        let catalog = Catalog::embedded().unwrap();
+        for seed in 0..20 {
+            let asked = |level| {
+                let ask = Ask {
+                    level: Some(level),
+                    ..Ask::default()
+                };
+                let plan = Plan::build(&catalog, "microsoft-data", ask, seed).unwrap();
+                let kinds: Vec<RoundKind> = plan.rounds.iter().map(|r| r.kind).collect();
+                assert_eq!(
+                    kinds,
+                    [
+                        RoundKind::Screen,
+                        RoundKind::Coding,
+                        RoundKind::DataDesign,
+                        RoundKind::Design,
+                        RoundKind::Values
+                    ]
+                );
+                let round = &plan.rounds[2];
+                assert_eq!(round.rubric.id, "data-design");
+                assert_eq!(round.minutes, 60);
+                let [question] = round.questions.as_slice() else {
+                    panic!("one data design question: {round:?}")
+                };
+                assert!(question.id.starts_with("data-design-"), "{}", question.id);
+                question.difficulty
+            };
+            assert_eq!(asked("principal"), Difficulty::Hard, "seed {seed}");
+            assert_ne!(asked("de2"), Difficulty::Hard, "seed {seed}");
         }
     }
 

@@ -306,7 +306,7 @@ async fn the_loops_endpoint_lists_the_shipped_loops_with_their_rounds() {
         .map(|r| r["values_minutes"].as_u64())
         .collect();
     assert_eq!(closing, [None, Some(5), Some(5), Some(5), None]);
-    // The SRE and security loops swap one round for their own kind.
+    // The SRE, security and data loops swap one round for their own kind.
     let kinds_of = |id: &str| -> Vec<String> {
         let found = loops.as_array().unwrap().iter().find(|l| l["id"] == id);
         found.unwrap()["rounds"]
@@ -327,6 +327,10 @@ async fn the_loops_endpoint_lists_the_shipped_loops_with_their_rounds() {
     assert_eq!(
         kinds_of("microsoft-solutions-architect"),
         ["screen", "customer-architecture", "design", "values"]
+    );
+    assert_eq!(
+        kinds_of("microsoft-data"),
+        ["screen", "coding", "data-design", "design", "values"]
     );
 }
 

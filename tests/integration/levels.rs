@@ -33,6 +33,7 @@ async fn every_loop_runs_to_a_debrief_at_each_of_its_levels() {
         ids("microsoft-solutions-architect"),
         ["sa2", "senior", "principal"]
     );
+    assert_eq!(ids("microsoft-data"), ["de2", "senior", "principal"]);
 
     let mut runs = 0;
     for listed in loops.as_array().unwrap() {
@@ -64,9 +65,9 @@ async fn every_loop_runs_to_a_debrief_at_each_of_its_levels() {
             runs += 1;
         }
     }
-    // Backend, ML, platform, SRE, security, PM, TPM and solutions
-    // architect at three levels each, and quick practice.
-    assert!(runs >= 25, "{runs} loop levels run");
+    // Backend, ML, platform, SRE, security, PM, TPM, solutions architect
+    // and data at three levels each, and quick practice.
+    assert!(runs >= 28, "{runs} loop levels run");
 }
 
 #[tokio::test]

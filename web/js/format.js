@@ -12,6 +12,7 @@ const KIND_LABELS = {
   product: "Product sense",
   program: "Program management",
   "customer-architecture": "Customer architecture",
+  "data-design": "Data design",
 };
 
 export const CODE_KINDS = new Set(["coding", "ml-coding"]);

@@ -185,8 +185,8 @@ fn the_report_breaks_metrics_down_by_kind() {
 
 /// Cross-validation holds out each round kind the set has answers for and
 /// no other: a kind with an empty bank of labels (incident, threat-model,
-/// product, program, customer-architecture) is not an empty fold with a
-/// meaningless objective.
+/// product, program, customer-architecture, data-design) is not an empty fold
+/// with a meaningless objective.
 #[test]
 fn the_offline_fit_cross_validates_only_the_kinds_the_set_covers() {
     let start = crate::grading::offline::Params::FITTED;

@@ -168,6 +168,7 @@ fn kind_words(kind: RoundKind) -> &'static str {
         RoundKind::Product => "product sense",
         RoundKind::Program => "program management",
         RoundKind::CustomerArchitecture => "customer architecture",
+        RoundKind::DataDesign => "data design",
     }
 }
 

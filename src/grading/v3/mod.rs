@@ -40,6 +40,8 @@ mod story;
 mod tests;
 #[cfg(test)]
 mod tests_customer_architecture;
+#[cfg(test)]
+mod tests_data_design;
 
 use std::sync::Arc;
 

@@ -11,7 +11,7 @@ pub(super) fn catalog() -> &'static Catalog {
     CATALOG.get_or_init(|| Catalog::embedded().unwrap())
 }
 
-fn grade(question_id: &str, answers: &[&str]) -> AnswerScore {
+pub(super) fn grade(question_id: &str, answers: &[&str]) -> AnswerScore {
     let catalog = catalog();
     let question: &Question = catalog.question(question_id).unwrap();
     let rubric = catalog.rubric_for_kind(question.kind).unwrap();
