@@ -102,7 +102,9 @@ impl Plan {
     /// (its default when `None`). Named `question_ids` are taken as listed;
     /// otherwise in the order of [`in_order`]: a preferred topic first (a
     /// round's intro may promise it), then questions this candidate has not
-    /// been asked, then those whose difficulty suits the level's band.
+    /// been asked, then those whose difficulty suits the level's band. A deep
+    /// dive into another role's work ([`another_roles_work`]) is asked only
+    /// by a round that prefers it.
     pub fn build(
         catalog: &Catalog,
         loop_id: &str,
@@ -124,11 +126,18 @@ impl Plan {
             let bank = catalog.questions(round.kind);
             let questions: Vec<Arc<Question>> = if round.question_ids.is_empty() {
                 let preferred = |q: &Question| q.topics.iter().any(|t| round.topics.contains(t));
-                in_order(bank.iter(), preferred, at, &seen, &mut rng)
-                    .into_iter()
-                    .take(round.questions as usize)
-                    .map(|q| Arc::new(q.clone()))
-                    .collect()
+                let asked_here = |&q: &&Question| preferred(q) || !another_roles_work(q);
+                in_order(
+                    bank.iter().filter(asked_here),
+                    preferred,
+                    at,
+                    &seen,
+                    &mut rng,
+                )
+                .into_iter()
+                .take(round.questions as usize)
+                .map(|q| Arc::new(q.clone()))
+                .collect()
             } else {
                 round
                     .question_ids
@@ -237,6 +246,14 @@ pub struct Ask<'a> {
     /// Ids of questions this candidate's browser has been asked before:
     /// asked again only once the bank has no others to offer.
     pub seen: &'a [String],
+}
+
+/// Whether `question` is a deep dive into a product manager's or program
+/// manager's own work (topic `past-work-product`, `past-work-program`): the
+/// screen bank holds them beside an engineer's questions, and an engineer's
+/// screen must not fall back to one when its own run out or suit no level.
+fn another_roles_work(question: &Question) -> bool {
+    question.topics.iter().any(|t| t.starts_with("past-work-"))
 }
 
 /// `questions` in the order to ask them, each group shuffled by `rng`: those
@@ -535,27 +552,82 @@ mod tests {
     }
 
     #[test]
-    fn a_pm_or_tpm_screen_is_the_project_deep_dive_alone_at_every_level() {
-        // The screen bank's other questions are backend fundamentals: wrong
-        // for a product or program manager, whatever they have seen before.
+    fn a_pm_or_tpm_screen_is_one_deep_dive_into_that_role_s_own_work_at_every_level() {
+        // The screen bank's other questions are an engineer's project deep
+        // dive and backend fundamentals: wrong for a product or program
+        // manager, whatever they have seen before.
         let catalog = Catalog::embedded().unwrap();
-        let deep_dive = catalog.question("screen-project-deep-dive").unwrap();
-        let seen = [deep_dive.id.clone()];
-        for loop_id in ["microsoft-pm", "microsoft-tpm"] {
+        for (loop_id, topic) in [
+            ("microsoft-pm", "past-work-product"),
+            ("microsoft-tpm", "past-work-program"),
+        ] {
+            let deep_dives: Vec<String> = catalog
+                .questions(crate::content::RoundKind::Screen)
+                .iter()
+                .filter(|q| q.topics.iter().any(|t| t == topic))
+                .map(|q| q.id.clone())
+                .collect();
+            assert!(deep_dives.len() >= 2, "{topic}: {deep_dives:?}");
             let levels = catalog.find_loop(loop_id).unwrap().levels.clone();
             for level in &levels {
-                for (seed, seen) in [(0, &[][..]), (1, &seen[..]), (7, &seen[..])] {
+                for (seed, seen) in [(0, &[][..]), (1, &deep_dives[..1]), (7, &deep_dives[..])] {
                     let ask = Ask {
                         level: Some(&level.id),
                         seen,
                     };
                     let plan = Plan::build(&catalog, loop_id, ask, seed).unwrap();
-                    let ids: Vec<&str> = plan.rounds[0]
-                        .questions
-                        .iter()
-                        .map(|q| q.id.as_str())
-                        .collect();
-                    assert_eq!(ids, [deep_dive.id.as_str()], "{loop_id} at {}", level.id);
+                    let [asked] = plan.rounds[0].questions.as_slice() else {
+                        panic!("{loop_id} at {}: one screen question", level.id)
+                    };
+                    let at = format!("{loop_id} at {}, seen {seen:?}", level.id);
+                    assert!(deep_dives.contains(&asked.id), "{at}: {}", asked.id);
+                    if seen.len() == 1 {
+                        assert_ne!(asked.id, seen[0], "{at}: the one not yet seen");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_engineer_s_screen_never_asks_about_a_product_or_program_they_managed() {
+        // Even once the candidate has seen every engineering screen question,
+        // the fallback is a repeat, not a product or program manager's deep dive.
+        fn managed(q: &Question) -> bool {
+            q.topics.iter().any(|t| t.starts_with("past-work-"))
+        }
+        let catalog = Catalog::embedded().unwrap();
+        let screens = catalog.questions(crate::content::RoundKind::Screen);
+        assert!(screens.iter().any(managed), "the bank has such deep dives");
+        let all_seen: Vec<String> = screens
+            .iter()
+            .filter(|&q| !managed(q))
+            .map(|q| q.id.clone())
+            .collect();
+        for loop_id in [
+            "microsoft-backend-sde2",
+            "microsoft-mle",
+            "microsoft-sre",
+            "microsoft-security",
+        ] {
+            let levels = catalog.find_loop(loop_id).unwrap().levels.clone();
+            for level in &levels {
+                for seed in 0..10 {
+                    for seen in [&[][..], &all_seen[..]] {
+                        let ask = Ask {
+                            level: Some(&level.id),
+                            seen,
+                        };
+                        let plan = Plan::build(&catalog, loop_id, ask, seed).unwrap();
+                        for q in &plan.rounds[0].questions {
+                            assert!(
+                                !managed(q),
+                                "{loop_id} at {}, seed {seed}: {}",
+                                level.id,
+                                q.id
+                            );
+                        }
+                    }
                 }
             }
         }
