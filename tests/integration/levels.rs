@@ -4,11 +4,17 @@
 
 use serde_json::{Value, json};
 
-use crate::app::spawn_app;
+use mockloop::config::{Bounded, Config};
+
+use crate::app::{TestApp, spawn_app};
 
 #[tokio::test]
 async fn every_loop_runs_to_a_debrief_at_each_of_its_levels() {
-    let app = spawn_app().await;
+    // One address starts a session per loop and level, more than the
+    // default 20 a minute that guards a real server.
+    let mut config = Config::default();
+    config.server.session_creates_per_minute = Bounded::new(1000).unwrap();
+    let app = TestApp::builder().config(config).spawn().await;
     let loops: Value = app.get("/api/loops").await.json().await.unwrap();
     let ids = |id: &str| -> Vec<String> {
         let found = loops.as_array().unwrap().iter().find(|l| l["id"] == id);

