@@ -35,6 +35,11 @@ pub struct SandboxConfig {
     /// Wall-clock seconds per run, including the interpreter's start, so a
     /// run that sleeps or blocks cannot hold a slot.
     pub wall_seconds: Bounded<u64, 1, 600>,
+    /// CPU and wall-clock seconds that compiling Java, C++ or C# may add to
+    /// a run's: g++ spends two to three CPU seconds on the standard headers
+    /// alone, which must not come out of the candidate's `cpu_seconds`. The
+    /// compiled program itself still gets only `cpu_seconds`.
+    pub compile_seconds: Bounded<u64, 0, 600>,
     /// Address space per process, MiB (`RLIMIT_AS`). Node reserves most of
     /// a GiB of address space before it runs anything: at 1024 its heap
     /// stops near 150 MB. The JVM (given a 256 MB heap) needs about 768.
@@ -74,6 +79,7 @@ impl Default for SandboxConfig {
             mono: "mono".into(),
             cpu_seconds: Bounded::default_of(5),
             wall_seconds: Bounded::default_of(10),
+            compile_seconds: Bounded::default_of(20),
             memory_mb: Bounded::default_of(2048),
             max_processes: Bounded::default_of(64),
             max_file_mb: Bounded::default_of(16),

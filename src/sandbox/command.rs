@@ -23,11 +23,13 @@ const ROOT_LINKS: [&str; 5] = ["/bin", "/lib", "/lib64", "/lib32", "/sbin"];
 /// `run_as`: the uid and gid to drop to, when the server runs as root.
 /// Dropping before `prlimit` makes `RLIMIT_NPROC` count only the sandbox
 /// user's processes (root is exempt from it), which is what contains a
-/// fork bomb.
+/// fork bomb. `cpu_seconds` is the run's `RLIMIT_CPU`: the configured one,
+/// or more where a compile step comes first and lowers it for the program.
 pub fn build(
     config: &SandboxConfig,
     host_dir: &Path,
     run_as: Option<(u32, u32)>,
+    cpu_seconds: u64,
     argv: &[&str],
 ) -> Vec<OsString> {
     let mut args: Vec<OsString> = Vec::new();
@@ -50,7 +52,7 @@ pub fn build(
         "-n",
         "19",
         "prlimit",
-        &format!("--cpu={}", config.cpu_seconds.get()),
+        &format!("--cpu={cpu_seconds}"),
         &format!("--as={}", config.memory_mb.get() * mib),
         &format!("--nproc={}", config.max_processes.get()),
         &format!("--fsize={}", config.max_file_mb.get() * mib),
@@ -168,6 +170,7 @@ mod tests {
             &config,
             Path::new("/tmp/run-1"),
             run_as,
+            config.cpu_seconds.get(),
             &["python3", "x.py"],
         )
         .iter()

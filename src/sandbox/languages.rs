@@ -25,19 +25,24 @@ const JVM_FLAGS: &str = "-Xmx256m -Xss16m -XX:+UseSerialGC -XX:TieredStopAtLevel
 
 /// Compile, and on failure say so in one line the server reads (the
 /// compiler's own messages go to stderr, bounded), else run. `$1` is the
-/// run's nonce; the compile and run commands follow as `$2` and `$3`.
+/// run's nonce; the compile and run commands follow as `$2` and `$3`, and
+/// `$4` is the program's CPU limit: the compiler runs under the larger
+/// limit the sandbox set, and the program only under the configured one.
 /// glibc gives each thread that allocates an arena of 64 MiB of address
 /// space; the JVM's dozen threads would spend a run's whole memory limit
 /// on them, so two arenas are shared.
 const COMPILE_THEN_RUN: &str = "export MALLOC_ARENA_MAX=2; \
      eval \"$2\" >/tmp/.compile 2>&1 || { \
      printf '%s {\"kind\": \"compile_error\"}\\n' \"$1\"; head -c 16384 /tmp/.compile >&2; exit 1; }; \
-     eval \"exec $3\"";
+     ulimit -t \"$4\" && eval \"exec $3\"";
 
 /// The files one run writes and the command that runs them.
 pub(super) struct Launch {
     pub files: Vec<(&'static str, String)>,
     pub argv: Vec<String>,
+    /// Whether a compile step comes first (it gets `compile_seconds` more
+    /// CPU and wall-clock time than the run).
+    pub compiles: bool,
 }
 
 /// The run of `code` against the cases in `input.json`.
@@ -63,6 +68,7 @@ pub(super) fn tests(
                 "utf8".into(),
                 harness("harness.py"),
             ],
+            compiles: false,
         },
         CodeLanguage::Javascript => Launch {
             files: vec![
@@ -76,6 +82,7 @@ pub(super) fn tests(
                 ("harness.js", HARNESS_JS.to_owned()),
             ],
             argv: vec![config.node.clone(), harness("harness.js")],
+            compiles: false,
         },
         CodeLanguage::Java => Launch {
             files: vec![
@@ -83,6 +90,7 @@ pub(super) fn tests(
                 ("Harness.java", HARNESS_JAVA.to_owned()),
             ],
             argv: java(config, nonce),
+            compiles: true,
         },
         CodeLanguage::Cpp => Launch {
             files: vec![
@@ -90,6 +98,7 @@ pub(super) fn tests(
                 ("harness.cpp", HARNESS_CPP.to_owned()),
             ],
             argv: cpp(config, nonce, function),
+            compiles: true,
         },
         CodeLanguage::Csharp => Launch {
             files: vec![
@@ -97,6 +106,7 @@ pub(super) fn tests(
                 ("Harness.cs", HARNESS_CS.to_owned()),
             ],
             argv: csharp(config, nonce),
+            compiles: true,
         },
     }
 }
@@ -109,6 +119,7 @@ pub(super) fn probe(config: &SandboxConfig, language: CodeLanguage) -> Launch {
         CodeLanguage::Python => Launch {
             files: Vec::new(),
             argv: vec![config.python.clone(), "-c".into(), "print(6 * 7)".into()],
+            compiles: false,
         },
         CodeLanguage::Javascript => Launch {
             files: Vec::new(),
@@ -117,6 +128,7 @@ pub(super) fn probe(config: &SandboxConfig, language: CodeLanguage) -> Launch {
                 "-e".into(),
                 "console.log(6 * 7)".into(),
             ],
+            compiles: false,
         },
         CodeLanguage::Java => Launch {
             files: vec![
@@ -129,6 +141,7 @@ pub(super) fn probe(config: &SandboxConfig, language: CodeLanguage) -> Launch {
                 ),
             ],
             argv: java(config, "probe"),
+            compiles: true,
         },
         CodeLanguage::Cpp => Launch {
             files: vec![
@@ -140,6 +153,7 @@ pub(super) fn probe(config: &SandboxConfig, language: CodeLanguage) -> Launch {
                 ),
             ],
             argv: cpp(config, "probe", "main"),
+            compiles: true,
         },
         CodeLanguage::Csharp => Launch {
             files: vec![
@@ -152,6 +166,7 @@ pub(super) fn probe(config: &SandboxConfig, language: CodeLanguage) -> Launch {
                 ),
             ],
             argv: csharp(config, "probe"),
+            compiles: true,
         },
     }
 }
@@ -174,7 +189,7 @@ fn java(config: &SandboxConfig, nonce: &str) -> Vec<String> {
         quoted(&config.java),
         jvm(""),
     );
-    compile_then_run(nonce, compile, run)
+    compile_then_run(config, nonce, compile, run)
 }
 
 fn cpp(config: &SandboxConfig, nonce: &str, function: &str) -> Vec<String> {
@@ -184,7 +199,7 @@ fn cpp(config: &SandboxConfig, nonce: &str, function: &str) -> Vec<String> {
          -o /tmp/solution {CODE_DIR}/harness.cpp",
         quoted(&config.cxx),
     );
-    compile_then_run(nonce, compile, "/tmp/solution".into())
+    compile_then_run(config, nonce, compile, "/tmp/solution".into())
 }
 
 fn csharp(config: &SandboxConfig, nonce: &str) -> Vec<String> {
@@ -195,10 +210,15 @@ fn csharp(config: &SandboxConfig, nonce: &str) -> Vec<String> {
         quoted(&config.mcs),
     );
     let run = format!("{} --debug /tmp/solution.exe", quoted(&config.mono));
-    compile_then_run(nonce, compile, run)
+    compile_then_run(config, nonce, compile, run)
 }
 
-fn compile_then_run(nonce: &str, compile: String, run: String) -> Vec<String> {
+fn compile_then_run(
+    config: &SandboxConfig,
+    nonce: &str,
+    compile: String,
+    run: String,
+) -> Vec<String> {
     vec![
         "/bin/sh".into(),
         "-c".into(),
@@ -207,6 +227,7 @@ fn compile_then_run(nonce: &str, compile: String, run: String) -> Vec<String> {
         nonce.into(),
         compile,
         run,
+        config.cpu_seconds.get().to_string(),
     ]
 }
 
@@ -242,6 +263,10 @@ mod tests {
             launch.argv[5]
         );
         assert_eq!(launch.argv[6], "/tmp/solution");
+        // The program runs under the configured CPU limit, the compiler not.
+        assert!(launch.compiles);
+        assert_eq!(launch.argv[7], "5");
+        assert!(launch.argv[2].contains("ulimit -t \"$4\" && eval \"exec $3\""));
         let names: Vec<_> = launch.files.iter().map(|(n, _)| *n).collect();
         assert_eq!(names, ["solution.cpp", "harness.cpp"]);
         let java = tests(&config, CodeLanguage::Java, "class Solution {}", "f", "abc");

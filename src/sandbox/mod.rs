@@ -164,8 +164,9 @@ impl Sandbox {
                 let launch = languages::probe(&self.config, language);
                 let dir = self.prepare_dir(&slot, &launch.files)?;
                 let argv: Vec<&str> = launch.argv.iter().map(String::as_str).collect();
-                let command = self.command(&slot, dir.path(), &argv);
-                Ok::<_, SandboxError>(process::execute(&command, &self.limits()).await?)
+                let command = self.command(&slot, dir.path(), launch.compiles, &argv);
+                let limits = self.limits(launch.compiles);
+                Ok::<_, SandboxError>(process::execute(&command, &limits).await?)
             }
             .await;
             match result {
@@ -259,8 +260,8 @@ impl Sandbox {
         files.push(("input.json", input.to_string()));
         let dir = self.prepare_dir(&slot, &files)?;
         let argv: Vec<&str> = launch.argv.iter().map(String::as_str).collect();
-        let finished =
-            process::execute(&self.command(&slot, dir.path(), &argv), &self.limits()).await?;
+        let command = self.command(&slot, dir.path(), launch.compiles, &argv);
+        let finished = process::execute(&command, &self.limits(launch.compiles)).await?;
         Ok(outcome::build(Raw {
             language,
             code,
@@ -273,9 +274,19 @@ impl Sandbox {
         }))
     }
 
-    fn limits(&self) -> process::Limits {
+    /// A compiled language's run also has its compile's time.
+    fn compile_seconds(&self, compiles: bool) -> u64 {
+        if compiles {
+            self.config.compile_seconds.get()
+        } else {
+            0
+        }
+    }
+
+    fn limits(&self, compiles: bool) -> process::Limits {
+        let wall = self.config.wall_seconds.get() + self.compile_seconds(compiles);
         process::Limits {
-            wall: Duration::from_secs(self.config.wall_seconds.get()),
+            wall: Duration::from_secs(wall),
             max_output_bytes: self.config.max_output_bytes.get(),
         }
     }
@@ -307,8 +318,15 @@ impl Sandbox {
         (wall * rounds as u32).min(QUEUE_WAIT)
     }
 
-    fn command(&self, slot: &Slot<'_>, dir: &Path, argv: &[&str]) -> Vec<std::ffi::OsString> {
-        let command = command::build(&self.config, dir, self.run_as(slot), argv);
+    fn command(
+        &self,
+        slot: &Slot<'_>,
+        dir: &Path,
+        compiles: bool,
+        argv: &[&str],
+    ) -> Vec<std::ffi::OsString> {
+        let cpu = self.config.cpu_seconds.get() + self.compile_seconds(compiles);
+        let command = command::build(&self.config, dir, self.run_as(slot), cpu, argv);
         let Some(groups) = &self.groups else {
             return command;
         };

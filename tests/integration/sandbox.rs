@@ -33,14 +33,19 @@ pub fn next_uid() -> u32 {
 
 /// Tight limits so the limit tests finish quickly.
 pub fn sandbox() -> Sandbox {
-    Sandbox::new(SandboxConfig {
+    Sandbox::new(sandbox_config())
+}
+
+/// The limits of [`sandbox`], with users of its own, for a test to vary.
+pub fn sandbox_config() -> SandboxConfig {
+    SandboxConfig {
         uid: Bounded::new(next_uid()).unwrap(),
         cpu_seconds: Bounded::new(2).unwrap(),
         wall_seconds: Bounded::new(6).unwrap(),
         memory_mb: Bounded::new(1024).unwrap(),
         max_output_bytes: Bounded::new(64 * 1024).unwrap(),
         ..SandboxConfig::default()
-    })
+    }
 }
 
 async fn run(language: CodeLanguage, code: &str) -> TestRun {

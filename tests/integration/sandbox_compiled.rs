@@ -4,10 +4,11 @@
 //! exception) each reported as what it is. Needs a JDK, g++ and Mono (CI
 //! installs them); without them these fail rather than skip.
 
+use mockloop::config::{Bounded, SandboxConfig};
 use mockloop::content::CodeLanguage;
-use mockloop::sandbox::{RunStatus, TestRun};
+use mockloop::sandbox::{RunStatus, Sandbox, TestRun};
 
-use crate::sandbox::{case_errors, run_in, sandbox};
+use crate::sandbox::{case_errors, run_in, sandbox, sandbox_config};
 
 pub const JAVA_CORRECT: &str =
     include_str!("../fixtures/solutions/coding-subarray-sum-equals-k.java");
@@ -166,4 +167,25 @@ async fn a_crash_a_loop_and_a_memory_hog_are_each_stopped_and_named() {
     let run = self::run(CodeLanguage::Cpp, hog).await;
     assert_eq!(run.status, RunStatus::Crashed, "{run:?}");
     assert!(message(&run).contains("memory"), "{run:?}");
+}
+
+/// g++ spends more than a CPU second on the standard headers alone: the
+/// compile has its own budget (`compile_seconds`), and the candidate's
+/// program still stops at the configured CPU second. Had the program kept
+/// the compile's budget, the wall clock would have stopped it instead.
+#[tokio::test]
+async fn the_compile_has_its_own_cpu_budget_and_the_program_only_the_run_s() {
+    let sandbox = Sandbox::new(SandboxConfig {
+        cpu_seconds: Bounded::new(1).unwrap(),
+        wall_seconds: Bounded::new(1).unwrap(),
+        ..sandbox_config()
+    });
+    let run = run_in(&sandbox, CodeLanguage::Cpp, CPP_CORRECT).await;
+    assert_eq!(run.status, RunStatus::Completed, "{run:?}");
+    assert_eq!((run.passed, run.total), (7, 7), "{run:?}");
+
+    let spin = "int countSubarrays(vector<int>& nums, int k) {\n    volatile long x = 0;\n    while (true) x++;\n}\n";
+    let run = run_in(&sandbox, CodeLanguage::Cpp, spin).await;
+    assert_eq!(run.status, RunStatus::Crashed, "{run:?}");
+    assert!(message(&run).contains("CPU-time"), "{run:?}");
 }
