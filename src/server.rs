@@ -11,6 +11,9 @@ use crate::http::{AppState, router};
 /// How long shutdown waits for sessions to record their pause and grading to finish.
 const SHUTDOWN_BOUND: Duration = Duration::from_secs(10);
 
+/// How often profiles past their unused days are looked for.
+const PROFILE_SWEEP: Duration = Duration::from_secs(60 * 60);
+
 /// Serves until `shutdown` resolves, then pauses every live session, closes
 /// its socket and waits (bounded) for their writes before returning.
 pub async fn serve(
@@ -20,6 +23,19 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let hub = state.hub.clone();
     let stopping = hub.clone();
+    let sweeping = state.clone();
+    // Profiles unused past `[profiles] unused_days` go, checked hourly.
+    let sweep = tokio::spawn(async move {
+        let mut every = tokio::time::interval(PROFILE_SWEEP);
+        loop {
+            every.tick().await;
+            match sweeping.forget_unused_profiles().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(profiles = n, "unused profiles deleted"),
+                Err(e) => tracing::warn!(error = %e, "could not delete unused profiles"),
+            }
+        }
+    });
     // Connect info gives handlers the peer address (per-address limits,
     // loopback-only metrics).
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
@@ -31,6 +47,7 @@ pub async fn serve(
             stopping.shut_down(SHUTDOWN_BOUND).await;
         })
         .await?;
+    sweep.abort();
     if !hub.shut_down(SHUTDOWN_BOUND).await {
         tracing::warn!("some sessions did not finish within the shutdown bound");
     }

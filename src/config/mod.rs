@@ -13,6 +13,7 @@ pub mod grader;
 mod interviewer;
 mod limits;
 mod llm;
+mod profiles;
 mod sandbox;
 mod secret;
 mod server;
@@ -27,6 +28,7 @@ pub use grader::{GraderConfig, GraderKind};
 pub use interviewer::{InterviewerConfig, InterviewerMode};
 pub use limits::Limits;
 pub use llm::{LlmConfig, LlmProvider};
+pub use profiles::ProfilesConfig;
 pub use sandbox::SandboxConfig;
 pub use secret::{ApiKey, OperatorToken};
 use secret::{secret_from_env, set_in};
@@ -53,6 +55,7 @@ pub struct Config {
     pub speech_remote: SpeechRemoteConfig,
     pub tts: TtsConfig,
     pub sandbox: SandboxConfig,
+    pub profiles: ProfilesConfig,
 }
 
 const ENV_PREFIX: &str = "MOCKLOOP__";

@@ -20,9 +20,9 @@ use rust_embed::RustEmbed;
 use sha2::{Digest, Sha256};
 
 pub use model::{
-    Band, BankEntry, CodeLanguage, CodeTests, Difficulty, Dimension, FunctionSignature, KeyPoint,
-    Level, Loop, LoopRound, Probe, Question, Requirement, RoundKind, Rubric, Signal, TestCase,
-    ValuesAside,
+    Band, BankEntry, CodeLanguage, CodeTests, CoreValue, Difficulty, Dimension, FunctionSignature,
+    KeyPoint, Level, Loop, LoopRound, Probe, Question, Requirement, RoundKind, Rubric, Signal,
+    TestCase, ValuesAside,
 };
 
 /// The most follow-ups one question may have: an hour-long design round is
@@ -304,6 +304,9 @@ pub fn load_rubrics(dir: &Path) -> Result<Vec<Rubric>, ContentErrors> {
     }
 }
 
+/// Where the company's core values are listed.
+pub const CORE_VALUES: &str = "prompts/core-values.toml";
+
 /// Everything the server and the CLI know about loops, questions and rubrics.
 #[derive(Clone, Debug)]
 pub struct Catalog {
@@ -311,6 +314,8 @@ pub struct Catalog {
     loops: Vec<Loop>,
     rubrics: BTreeMap<String, Rubric>,
     questions: BTreeMap<RoundKind, Vec<Question>>,
+    /// The company's core values (`prompts/core-values.toml`; none without it).
+    core_values: Vec<CoreValue>,
 }
 
 /// Gives every question of one kind the same [`Question::bank`].
@@ -376,6 +381,17 @@ impl Catalog {
                 message: "no loops defined".into(),
             });
         }
+        let core_values = match source.file(CORE_VALUES) {
+            Some(file) => files::parse_core_values(
+                file,
+                questions
+                    .get(&RoundKind::Values)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default(),
+                &mut errors,
+            ),
+            None => Vec::new(),
+        };
         if !errors.is_empty() {
             return Err(ContentErrors(errors));
         }
@@ -384,6 +400,7 @@ impl Catalog {
             loops,
             rubrics,
             questions,
+            core_values,
         })
     }
 
@@ -395,6 +412,11 @@ impl Catalog {
 
     pub fn hash(&self) -> &str {
         &self.hash
+    }
+
+    /// The company's core values, which every loop's interviewers listen for.
+    pub fn core_values(&self) -> &[CoreValue] {
+        &self.core_values
     }
 
     pub fn loops(&self) -> &[Loop] {

@@ -468,6 +468,15 @@ impl Loop {
     }
 }
 
+/// One of the company's core values: the values questions' topic that asks
+/// about it, and what an interviewer listens for in a story.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CoreValue {
+    pub topic: String,
+    pub name: String,
+    pub looks_for: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LoopRound {
     pub kind: RoundKind,

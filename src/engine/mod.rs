@@ -47,7 +47,7 @@ pub use event::{
 };
 use input::input_name;
 pub use input::{Answer, Input, InterviewError};
-pub use plan::{Ask, Plan, PlanError, PlannedRound};
+pub use plan::{Ask, Plan, PlanError, PlannedRound, level_of};
 use state::{Active, Phase};
 pub use state::{CurrentPrompt, Pending, QuestionRecord, Turn};
 pub use topics::TopicDrill;

@@ -131,7 +131,10 @@ impl Plan {
                     bank.iter().filter(asked_here),
                     preferred,
                     at,
-                    &seen,
+                    Seen {
+                        ids: &seen,
+                        relevance: ask.relevance,
+                    },
                     &mut rng,
                 )
                 .into_iter()
@@ -162,7 +165,11 @@ impl Plan {
             };
             let preferred = |q: &Question| q.topics.iter().any(|t| aside.topics.contains(t));
             let values = catalog.questions(RoundKind::Values);
-            let question = in_order(values.iter(), preferred, at, &seen, &mut rng)
+            let seen_here = Seen {
+                ids: &seen,
+                relevance: ask.relevance,
+            };
+            let question = in_order(values.iter(), preferred, at, seen_here, &mut rng)
                 .into_iter()
                 .next()
                 .ok_or_else(|| inconsistent("no values questions".to_owned()))?;
@@ -246,6 +253,10 @@ pub struct Ask<'a> {
     /// Ids of questions this candidate's browser has been asked before:
     /// asked again only once the bank has no others to offer.
     pub seen: &'a [String],
+    /// A tailored loop: each question's relevance to the candidate's
+    /// posting and risks (by id); among questions equally preferred and
+    /// unseen, the more relevant go first.
+    pub relevance: Option<&'a std::collections::HashMap<String, f32>>,
 }
 
 /// Whether `question` is a deep dive into a product manager's or program
@@ -256,24 +267,42 @@ fn another_roles_work(question: &Question) -> bool {
     question.topics.iter().any(|t| t.starts_with("past-work-"))
 }
 
+/// What a plan knows of the candidate when it orders questions.
+#[derive(Clone, Copy)]
+pub(super) struct Seen<'a> {
+    /// Ids asked before.
+    pub ids: &'a [String],
+    /// Relevance by id, for a tailored loop.
+    pub relevance: Option<&'a std::collections::HashMap<String, f32>>,
+}
+
 /// `questions` in the order to ask them, each group shuffled by `rng`: those
-/// `preferred` first, then within that those not `seen`, then those whose
-/// difficulty suits `level`'s band ([`crate::content::Band::suits`]).
+/// `preferred` first, then within that those not seen, then (in a tailored
+/// loop) the more relevant, then those whose difficulty suits `level`'s
+/// band ([`crate::content::Band::suits`]).
 pub(super) fn in_order<'q>(
     questions: impl Iterator<Item = &'q Question>,
     preferred: impl Fn(&Question) -> bool,
     level: &Level,
-    seen: &[String],
+    seen: Seen<'_>,
     rng: &mut rand::rngs::StdRng,
 ) -> Vec<&'q Question> {
-    let seen: std::collections::HashSet<&str> = seen.iter().map(String::as_str).collect();
+    let asked: std::collections::HashSet<&str> = seen.ids.iter().map(String::as_str).collect();
     let mut ordered: Vec<&Question> = questions.collect();
     ordered.shuffle(rng);
+    // Relevance in steps of a twentieth: closer than that is a tie, which
+    // the level's band and the shuffle decide.
+    let relevance = |q: &Question| {
+        seen.relevance
+            .and_then(|r| r.get(&q.id))
+            .map_or(0, |r| (r * 20.0).round() as i64)
+    };
     // A stable sort keeps the shuffled order within each group.
     ordered.sort_by_key(|q| {
         (
             !preferred(q),
-            seen.contains(q.id.as_str()),
+            asked.contains(q.id.as_str()),
+            std::cmp::Reverse(relevance(q)),
             !level.band.suits(q.difficulty),
         )
     });
@@ -281,7 +310,7 @@ pub(super) fn in_order<'q>(
 }
 
 /// `chosen`'s level `id` (its default for `None`), or why not.
-pub(super) fn level_of<'a>(chosen: &'a Loop, id: Option<&str>) -> Result<&'a Level, PlanError> {
+pub fn level_of<'a>(chosen: &'a Loop, id: Option<&str>) -> Result<&'a Level, PlanError> {
     chosen.level(id).ok_or_else(|| PlanError::UnknownLevel {
         loop_id: chosen.id.clone(),
         level: id.unwrap_or_default().to_owned(),

@@ -228,6 +228,7 @@ fn a_pm_or_tpm_screen_is_one_deep_dive_into_that_role_s_own_work_at_every_level(
                 let ask = Ask {
                     level: Some(&level.id),
                     seen,
+                    relevance: None,
                 };
                 let plan = Plan::build(&catalog, loop_id, ask, seed).unwrap();
                 let [asked] = plan.rounds[0].questions.as_slice() else {
@@ -271,6 +272,7 @@ fn an_engineer_s_screen_never_asks_about_a_product_or_program_they_managed() {
                     let ask = Ask {
                         level: Some(&level.id),
                         seen,
+                        relevance: None,
                     };
                     let plan = Plan::build(&catalog, loop_id, ask, seed).unwrap();
                     for q in &plan.rounds[0].questions {
@@ -284,5 +286,45 @@ fn an_engineer_s_screen_never_asks_about_a_product_or_program_they_managed() {
                 }
             }
         }
+    }
+}
+
+#[test]
+fn a_tailored_loop_asks_the_most_relevant_unseen_question_of_each_round_first() {
+    let catalog = Catalog::embedded().unwrap();
+    let loop_id = "microsoft-backend-sde2";
+    let designs = catalog.questions(RoundKind::Design);
+    // The least likely by the plain order: the last design question.
+    let wanted = &designs[designs.len() - 1].id;
+    let relevance: std::collections::HashMap<String, f32> = designs
+        .iter()
+        .map(|q| (q.id.clone(), if &q.id == wanted { 0.9 } else { 0.2 }))
+        .collect();
+    for seed in 0..5 {
+        let ask = Ask {
+            relevance: Some(&relevance),
+            ..Ask::default()
+        };
+        let plan = Plan::build(&catalog, loop_id, ask, seed).unwrap();
+        let design = plan
+            .rounds
+            .iter()
+            .find(|r| r.kind == RoundKind::Design)
+            .unwrap();
+        assert_eq!(&design.questions[0].id, wanted, "seed {seed}");
+        // Seen questions still go last, however relevant.
+        let seen = [wanted.clone()];
+        let ask = Ask {
+            seen: &seen,
+            relevance: Some(&relevance),
+            ..Ask::default()
+        };
+        let plan = Plan::build(&catalog, loop_id, ask, seed).unwrap();
+        let design = plan
+            .rounds
+            .iter()
+            .find(|r| r.kind == RoundKind::Design)
+            .unwrap();
+        assert_ne!(&design.questions[0].id, wanted, "seed {seed}");
     }
 }

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use rand::SeedableRng;
 
-use super::plan::{Ask, Plan, PlanError, PlannedRound, in_order, level_of};
-use crate::content::{Catalog, Loop, Question, RoundKind};
+use super::plan::{Ask, Plan, PlanError, PlannedRound, Seen, in_order, level_of};
+use crate::content::{Catalog, Level, Loop, Question, RoundKind};
 
 /// What a topic drill asks for; its level and the questions already seen
 /// come in an [`Ask`].
@@ -77,40 +77,96 @@ impl Plan {
             )));
         }
         let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-        let picked: Vec<&Question> =
-            in_order(candidates.into_iter(), |_| true, at, ask.seen, &mut rng)
-                .into_iter()
-                .take(drill.count.max(1))
-                .collect();
-        let mut rounds = Vec::new();
-        for round in &chosen.rounds {
-            if rounds.iter().any(|r: &PlannedRound| r.kind == round.kind) {
-                continue;
-            }
-            let questions: Vec<Arc<Question>> = picked
-                .iter()
-                .filter(|q| q.kind == round.kind)
-                .map(|q| Arc::new((*q).clone()))
-                .collect();
-            if questions.is_empty() {
-                continue;
-            }
-            let per_question = (round.minutes / round.questions.max(1)).max(5);
-            let count = questions.len() as u32;
-            let intro = if rounds.is_empty() {
-                format!("Let's practise {}.", said(drill.topics))
-            } else {
-                String::new()
-            };
-            rounds.push(PlannedRound {
-                minutes: per_question * count,
-                intro,
-                ..PlannedRound::asked_as(catalog, chosen, at, round, questions)?
-            });
-        }
+        let picked: Vec<&Question> = in_order(
+            candidates.into_iter(),
+            |_| true,
+            at,
+            Seen {
+                ids: ask.seen,
+                relevance: ask.relevance,
+            },
+            &mut rng,
+        )
+        .into_iter()
+        .take(drill.count.max(1))
+        .collect();
+        let intro = format!("Let's practise {}.", said(drill.topics));
+        let rounds = rounds_of(catalog, chosen, at, &picked, intro)?;
         let title = format!("Topics: {topics}");
         Ok(Plan::of_loop(catalog, chosen, at, title, rounds))
     }
+}
+
+impl Plan {
+    /// A drill of the questions `ids` (a prep plan's), asked as `loop_id`'s
+    /// rounds of their kinds ask them, at `level`; ids the loop has no round
+    /// for are left out.
+    pub fn practice(
+        catalog: &Catalog,
+        loop_id: &str,
+        level: Option<&str>,
+        ids: &[String],
+        title: String,
+    ) -> Result<Plan, PlanError> {
+        let chosen = catalog
+            .find_loop(loop_id)
+            .ok_or_else(|| PlanError::UnknownLoop(loop_id.to_owned()))?;
+        let at = level_of(chosen, level)?;
+        let picked: Vec<&Question> = ids.iter().filter_map(|id| catalog.question(id)).collect();
+        let rounds = rounds_of(
+            catalog,
+            chosen,
+            at,
+            &picked,
+            "Let's practise what your plan says is due.".to_owned(),
+        )?;
+        if rounds.is_empty() {
+            return Err(PlanError::NothingToAsk(format!(
+                "{} has no round for the questions your plan chose",
+                chosen.title
+            )));
+        }
+        Ok(Plan::of_loop(catalog, chosen, at, title, rounds))
+    }
+}
+
+/// `picked`, grouped into `chosen`'s rounds in the loop's order (each kind
+/// once), each asked as that round asks it with its minutes per question;
+/// the first round opens with `intro`.
+fn rounds_of(
+    catalog: &Catalog,
+    chosen: &Loop,
+    at: &Level,
+    picked: &[&Question],
+    intro: String,
+) -> Result<Vec<PlannedRound>, PlanError> {
+    let mut rounds = Vec::new();
+    for round in &chosen.rounds {
+        if rounds.iter().any(|r: &PlannedRound| r.kind == round.kind) {
+            continue;
+        }
+        let questions: Vec<Arc<Question>> = picked
+            .iter()
+            .filter(|q| q.kind == round.kind)
+            .map(|q| Arc::new((*q).clone()))
+            .collect();
+        if questions.is_empty() {
+            continue;
+        }
+        let per_question = (round.minutes / round.questions.max(1)).max(5);
+        let count = questions.len() as u32;
+        let intro = if rounds.is_empty() {
+            intro.clone()
+        } else {
+            String::new()
+        };
+        rounds.push(PlannedRound {
+            minutes: per_question * count,
+            intro,
+            ..PlannedRound::asked_as(catalog, chosen, at, round, questions)?
+        });
+    }
+    Ok(rounds)
 }
 
 /// `["api-design", "caching"]` → "API design and caching", as it is said.
@@ -194,7 +250,10 @@ mod tests {
         assert!(on_topic.len() >= 3, "{on_topic:?}");
         let seen = &on_topic[..on_topic.len() - 1];
         for seed in 0..10 {
-            let ask = Ask { level: None, seen };
+            let ask = Ask {
+                seen,
+                ..Ask::default()
+            };
             let one = Plan::topics(&catalog, drill(&topics, None, 1), ask, seed).unwrap();
             assert_eq!(
                 one.rounds[0].questions[0].id,

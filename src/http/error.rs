@@ -22,12 +22,20 @@ pub enum AppError {
     },
     #[error("a valid token for this session is required")]
     Unauthorized,
+    #[error("a valid token for this profile is required (it may have been deleted)")]
+    ProfileUnauthorized,
     #[error("a valid operator token is required (Authorization: Bearer TOKEN)")]
     OperatorUnauthorized,
     #[error("the server is shutting down")]
     Unavailable,
     #[error("{message}")]
     Forbidden { code: &'static str, message: String },
+    /// The request is fine but what it needs is not there yet (409).
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    /// A part of the server this request needs is not installed (503).
+    #[error("{message}")]
+    NotInstalled { code: &'static str, message: String },
     /// The speech server failed or timed out; the message names neither
     /// the prompt nor the server's response body.
     #[error("the server's voice is unavailable ({0}); use the browser's speech synthesis")]
@@ -71,11 +79,13 @@ impl AppError {
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             AppError::UnknownLoop(_) => (StatusCode::NOT_FOUND, "unknown_loop"),
             AppError::UnknownLevel { .. } => (StatusCode::BAD_REQUEST, "unknown_level"),
-            AppError::Unauthorized | AppError::OperatorUnauthorized => {
-                (StatusCode::UNAUTHORIZED, "unauthorized")
-            }
+            AppError::Unauthorized
+            | AppError::OperatorUnauthorized
+            | AppError::ProfileUnauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             AppError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             AppError::Forbidden { code, .. } => (StatusCode::FORBIDDEN, code),
+            AppError::Conflict { code, .. } => (StatusCode::CONFLICT, code),
+            AppError::NotInstalled { code, .. } => (StatusCode::SERVICE_UNAVAILABLE, code),
             AppError::SpeechUnavailable(_) => {
                 (StatusCode::SERVICE_UNAVAILABLE, "speech_unavailable")
             }

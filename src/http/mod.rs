@@ -11,6 +11,7 @@ pub mod operator;
 pub mod operator_content;
 pub mod operator_grading;
 mod pages;
+mod profiles;
 mod session_request;
 pub mod sessions;
 mod speech;
@@ -25,7 +26,7 @@ use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, Request};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use tokio::sync::Semaphore;
 use tower_http::trace::TraceLayer;
 
@@ -197,6 +198,28 @@ impl AppState {
             .to_owned()
     }
 
+    /// Deletes the profiles not used for `[profiles] unused_days`, with
+    /// their documents and links; how many.
+    pub async fn forget_unused_profiles(&self) -> Result<u64, crate::store::StoreError> {
+        let days = self.config.profiles.unused_days.get() as i64;
+        let cutoff = self.clock.now_ms() - days * 24 * 60 * 60 * 1000;
+        self.store.delete_profiles_unused_since(cutoff).await
+    }
+
+    /// Takes one of the client's new-session permits (a profile counts as
+    /// one too), or says when to try again.
+    pub fn take_create_permit(&self, peer: Option<IpAddr>) -> Result<(), AppError> {
+        if let Some(peer) = peer
+            && let Err(wait) = self.create_limiter.take(&peer, std::time::Instant::now())
+        {
+            self.hub.metrics().reject(Rejection::RateLimited);
+            return Err(AppError::RateLimited(
+                wait.as_secs_f64().ceil().max(1.0) as u64
+            ));
+        }
+        Ok(())
+    }
+
     pub fn catalog(&self) -> Arc<Catalog> {
         Arc::clone(
             &self
@@ -231,6 +254,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/sessions/{id}/ws", get(websocket))
         .route("/api/sessions/{id}/{file}", get(sessions::export))
         .route("/api/sessions/{id}/speech/{seq}", get(speech::prompt_audio))
+        .merge(profile_routes(state.config.profiles.max_upload_bytes.get()))
         .route("/api/operator/sessions", get(operator::sessions))
         .route("/api/operator/sessions/{id}", delete(operator::delete))
         .route("/api/operator/content", get(operator::content))
@@ -246,6 +270,22 @@ pub fn router(state: AppState) -> Router {
             tracing::debug_span!("request", method = %request.method(), path = request.uri().path())
         }))
         .with_state(state)
+}
+
+/// Profiles (docs/profiles.md); a document upload may be as large as the
+/// operator allows.
+fn profile_routes(max_upload: usize) -> Router<AppState> {
+    Router::new()
+        .route("/api/profiles", post(profiles::create))
+        .route(
+            "/api/profiles/{id}",
+            get(profiles::read).delete(profiles::delete),
+        )
+        .route("/api/profiles/{id}/resume", put(profiles::put_resume))
+        .route("/api/profiles/{id}/job", put(profiles::put_job))
+        .route("/api/profiles/{id}/fit", get(profiles::fit))
+        .route("/api/profiles/{id}/plan", get(profiles::plan))
+        .layer(axum::extract::DefaultBodyLimit::max(max_upload))
 }
 
 /// The operator console's edit, try and regrade routes. Bodies are one

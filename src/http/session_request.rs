@@ -1,6 +1,8 @@
 //! `POST /api/sessions`'s body, parsed at the edge into what the candidate
 //! asked for: a loop, a one-question drill, or a topic drill.
 
+use std::collections::HashMap;
+
 use serde::Deserialize;
 
 use super::error::AppError;
@@ -41,10 +43,19 @@ pub struct CreateSession {
     /// Question ids this browser has been asked: others go first.
     #[serde(default)]
     seen: Vec<String>,
+    /// A profile (docs/profiles.md) with its token: the session is linked
+    /// to it, and a loop is tailored to its résumé and posting.
+    #[serde(default)]
+    profile_id: Option<String>,
+    #[serde(default)]
+    profile_token: Option<String>,
+    /// `"plan"`: a drill of what the profile's prep plan says is due.
+    #[serde(default)]
+    practise: Option<String>,
 }
 
 /// What a valid body asks for.
-enum SessionRequest {
+pub enum SessionRequest {
     Loop {
         loop_id: String,
     },
@@ -58,14 +69,23 @@ enum SessionRequest {
         kind: Option<RoundKind>,
         count: u32,
     },
+    /// What the profile's prep plan says is due.
+    Plan,
+}
+
+/// The profile a request names, with the token that proves it.
+pub struct ProfileClaim {
+    pub id: String,
+    pub token: String,
 }
 
 /// A parsed body: the request, with the level and seen ids every kind of
 /// session takes.
 pub struct Parsed {
-    request: SessionRequest,
+    pub request: SessionRequest,
     level: Option<String>,
     seen: Vec<String>,
+    pub profile: Option<ProfileClaim>,
 }
 
 fn bad(message: impl Into<String>) -> AppError {
@@ -91,7 +111,23 @@ impl CreateSession {
         }
         let drill_only =
             |field: &str| bad(format!("{field} is for a topic drill: send topics with it"));
+        let profile = match (self.profile_id, self.profile_token) {
+            (Some(id), Some(token)) if name_ok(&id) && name_ok(&token) => {
+                Some(ProfileClaim { id, token })
+            }
+            (None, None) => None,
+            _ => return Err(bad("send profile_id with its profile_token")),
+        };
         let request = match (self.topics, self.question_id) {
+            _ if self.practise.is_some() => {
+                if self.practise.as_deref() != Some("plan") {
+                    return Err(bad("practise: the only kind is \"plan\""));
+                }
+                if profile.is_none() {
+                    return Err(bad("practise: \"plan\" needs profile_id and profile_token"));
+                }
+                SessionRequest::Plan
+            }
             (Some(_), Some(_)) => {
                 return Err(bad("send topics or question_id, not both"));
             }
@@ -143,15 +179,29 @@ impl CreateSession {
             request,
             level: self.level,
             seen: self.seen,
+            profile,
         })
     }
 }
 
 impl Parsed {
-    pub fn plan(&self, catalog: &Catalog, seed: u64) -> Result<Plan, PlanError> {
+    /// The level asked for (the loop's default when `None`).
+    pub fn level(&self) -> Option<&str> {
+        self.level.as_deref()
+    }
+
+    /// The plan asked for; a loop is tailored when `relevance` is given.
+    /// A drill from the prep plan is built by the caller, who reads it.
+    pub fn plan(
+        &self,
+        catalog: &Catalog,
+        seed: u64,
+        relevance: Option<&HashMap<String, f32>>,
+    ) -> Result<Plan, PlanError> {
         let ask = Ask {
             level: self.level.as_deref(),
             seen: &self.seen,
+            relevance,
         };
         match &self.request {
             SessionRequest::Loop { loop_id } => Plan::build(catalog, loop_id, ask, seed),
@@ -173,6 +223,9 @@ impl Parsed {
                 };
                 Plan::topics(catalog, drill, ask, seed)
             }
+            SessionRequest::Plan => Err(PlanError::NothingToAsk(
+                "a drill from the prep plan is built from the plan".into(),
+            )),
         }
     }
 }

@@ -1,5 +1,7 @@
 //! REST for sessions: create one, and read its report and transcript.
 
+use std::collections::HashMap;
+
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
@@ -12,7 +14,9 @@ use sha2::{Digest, Sha256};
 use super::AppState;
 use super::edge::{PeerAddr, bearer, constant_time_eq, is_operator_token, operator};
 use super::error::AppError;
-use super::session_request::CreateSession;
+use super::profiles;
+use super::session_request::{CreateSession, SessionRequest};
+use crate::engine::Plan;
 use crate::engine::{PlanError, Session, StoredEvent};
 use crate::metrics::Rejection;
 use crate::report::Report;
@@ -26,6 +30,19 @@ use crate::store::SessionRow;
 pub struct Created {
     session_id: String,
     token: String,
+    /// In a tailored loop or a drill from the plan: why each question was
+    /// chosen, for the lobby to say.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tailored: Vec<Tailored>,
+}
+
+#[derive(Serialize)]
+pub struct Tailored {
+    /// The round's index in the plan.
+    round: usize,
+    question_id: String,
+    title: String,
+    why: String,
 }
 
 #[derive(Deserialize)]
@@ -40,7 +57,7 @@ pub fn hash_token(token: &str) -> String {
         .collect()
 }
 
-fn random_hex(bytes: usize) -> String {
+pub fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     rand::rng().fill_bytes(&mut buf);
     buf.iter().map(|b| format!("{b:02x}")).collect()
@@ -51,18 +68,139 @@ pub async fn create(
     PeerAddr(peer): PeerAddr,
     body: Result<Json<CreateSession>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Created>), AppError> {
-    if let Some(peer) = peer
-        && let Err(wait) = state.create_limiter.take(&peer, std::time::Instant::now())
-    {
-        state.hub.metrics().reject(Rejection::RateLimited);
-        return Err(AppError::RateLimited(
-            wait.as_secs_f64().ceil().max(1.0) as u64
-        ));
-    }
+    state.take_create_permit(peer)?;
     let Json(body) = body.map_err(|e| AppError::bad_request("bad_request", e.body_text()))?;
+    let parsed = body.parse()?;
     let catalog = state.catalog();
-    let plan = body.parse()?.plan(&catalog, rand::rng().next_u64());
-    let mut plan = plan.map_err(|e| match e {
+    let profile = match &parsed.profile {
+        Some(claim) => Some(profiles::authorize(&state, &claim.id, Some(&claim.token)).await?),
+        None => None,
+    };
+    let now = state.clock.now_ms();
+    // Why each question was chosen, by id, for a tailored loop or a drill.
+    let mut reasons: HashMap<String, String> = HashMap::new();
+    let plan = match (&parsed.request, &profile) {
+        (SessionRequest::Plan, Some(profile)) => {
+            let sessions = profiles::debriefed(&state, &profile.id).await?;
+            let prep = crate::profiles::prep::plan(&catalog, &sessions, now);
+            let (Some(loop_id), false) = (&prep.loop_id, prep.next_questions.is_empty()) else {
+                return Err(AppError::bad_request(
+                    "nothing_due",
+                    "your prep plan has nothing due: run a loop, or come back when an area is due again",
+                ));
+            };
+            for next in &prep.next_questions {
+                reasons.insert(next.question_id.clone(), next.why.clone());
+            }
+            let ids: Vec<String> = prep
+                .next_questions
+                .iter()
+                .map(|q| q.question_id.clone())
+                .collect();
+            let names: Vec<&str> = prep
+                .due
+                .iter()
+                .filter(|d| d.due_now)
+                .map(|d| d.name.as_str())
+                .take(crate::profiles::prep::DRILL_AREAS)
+                .collect();
+            Plan::practice(
+                &catalog,
+                loop_id,
+                prep.level_id.as_deref(),
+                &ids,
+                format!("Practise: {}", names.join(", ")),
+            )
+        }
+        (SessionRequest::Loop { loop_id }, Some(profile)) => {
+            let tailoring = tailoring(&state, &profile.id, loop_id, parsed.level()).await;
+            let relevance = tailoring.as_ref().map(|t| &t.relevance);
+            let plan = parsed.plan(&catalog, rand::rng().next_u64(), relevance);
+            reasons = tailoring.map(|t| t.why).unwrap_or_default();
+            plan
+        }
+        _ => parsed.plan(&catalog, rand::rng().next_u64(), None),
+    };
+    let mut plan = plan.map_err(plan_error)?;
+    plan.llm_turns = state.hub.llm_turns();
+    let mut tailored = Vec::new();
+    for (round, planned) in plan.rounds.iter().enumerate() {
+        for question in &planned.questions {
+            if let Some(why) = reasons.remove(&question.id) {
+                tailored.push(Tailored {
+                    round,
+                    question_id: question.id.clone(),
+                    title: question.title.clone(),
+                    why,
+                });
+            }
+        }
+    }
+    let session_id = uuid::Uuid::new_v4().simple().to_string();
+    // 256 random bits: unguessable, and only its hash is stored.
+    let token = random_hex(32);
+    let row = SessionRow {
+        id: session_id.clone(),
+        token_hash: hash_token(&token),
+        loop_id: plan.loop_id.clone(),
+        content_hash: plan.content_hash.clone(),
+        created_at: now,
+    };
+    state
+        .store
+        .create_session(&row, &Session::create(now, plan))
+        .await?;
+    if let Some(profile) = &profile {
+        state
+            .store
+            .link_session(&profile.id, &session_id, now)
+            .await?;
+    }
+    tracing::info!(session_id, loop_id = row.loop_id, "session created");
+    Ok((
+        StatusCode::CREATED,
+        Json(Created {
+            session_id,
+            token,
+            tailored,
+        }),
+    ))
+}
+
+/// A loop tailored to the profile's résumé and posting, when both are
+/// there and the embedding model is installed; otherwise the loop is asked
+/// as it is (the session is still linked, and its debrief feeds the plan).
+async fn tailoring(
+    state: &AppState,
+    profile: &str,
+    loop_id: &str,
+    level: Option<&str>,
+) -> Option<crate::profiles::tailor::Tailoring> {
+    let (resume, job) = profiles::documents(state, profile).await.ok()?;
+    let embedder = match profiles::embedder(state) {
+        Ok(embedder) => embedder,
+        Err(e) => {
+            tracing::warn!(error = %e, "the loop is not tailored");
+            return None;
+        }
+    };
+    let catalog = state.catalog();
+    let chosen = catalog.find_loop(loop_id)?;
+    let level = crate::engine::level_of(chosen, level).ok()?.clone();
+    let loop_id = chosen.id.clone();
+    let year = profiles::this_year(state);
+    let tailored = tokio::task::spawn_blocking(move || {
+        let chosen = catalog.find_loop(&loop_id)?;
+        let reading = crate::profiles::fit::Reading::new(&embedder, &resume, &job, year).ok()?;
+        crate::profiles::tailor::tailor(&embedder, &catalog, chosen, &level, &reading).ok()
+    })
+    .await;
+    tailored.ok().flatten()
+}
+
+/// A plan that could not be made, as the client is told.
+pub fn plan_error(e: PlanError) -> AppError {
+    match e {
         PlanError::UnknownLoop(id) => {
             AppError::UnknownLoop(format!("no loop with id {id:?}; GET /api/loops lists them"))
         }
@@ -82,25 +220,7 @@ pub async fn create(
             allowed,
         },
         other => AppError::Internal(other.into()),
-    })?;
-    plan.llm_turns = state.hub.llm_turns();
-    let session_id = uuid::Uuid::new_v4().simple().to_string();
-    // 256 random bits: unguessable, and only its hash is stored.
-    let token = random_hex(32);
-    let now = state.clock.now_ms();
-    let row = SessionRow {
-        id: session_id.clone(),
-        token_hash: hash_token(&token),
-        loop_id: plan.loop_id.clone(),
-        content_hash: plan.content_hash.clone(),
-        created_at: now,
-    };
-    state
-        .store
-        .create_session(&row, &Session::create(now, plan))
-        .await?;
-    tracing::info!(session_id, loop_id = row.loop_id, "session created");
-    Ok((StatusCode::CREATED, Json(Created { session_id, token })))
+    }
 }
 
 /// The token from `?token=` or `Authorization: Bearer`.

@@ -11,6 +11,7 @@
 
 mod lease;
 mod postgres;
+mod profiles;
 mod sqlite;
 mod sqlite_checkpoint;
 mod sqlite_writer;
@@ -24,6 +25,7 @@ use crate::engine::{EpochMs, Event, StoredEvent};
 
 pub use lease::{Claim, Lease, Renewal};
 pub use postgres::PostgresStore;
+pub use profiles::{DocumentKind, DocumentRow, ProfileRow, ProfileStore};
 pub use sqlite::SqliteStore;
 
 /// The configured store: PostgreSQL when a database URL is set, else SQLite
@@ -168,7 +170,7 @@ pub enum StoreError {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: ProfileStore + Send + Sync {
     /// Creates a session whose log starts with `first` (sequence 1).
     async fn create_session(&self, row: &SessionRow, first: &Event) -> Result<(), StoreError>;
 

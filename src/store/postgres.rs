@@ -23,7 +23,7 @@ const FOREIGN_KEY_VIOLATION: &str = "23503";
 
 #[derive(Clone, Debug)]
 pub struct PostgresStore {
-    pool: PgPool,
+    pub(super) pool: PgPool,
     /// Names this process in lease rows, for operators reading them.
     node: String,
     lease: Duration,

@@ -37,7 +37,7 @@ pub fn private_dir(dir: &Path) -> std::io::Result<()> {
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     /// Reads, and the rare writes outside an interview (deletes).
-    pool: SqlitePool,
+    pub(super) pool: SqlitePool,
     /// Session creation and appends.
     writer: Writer,
 }

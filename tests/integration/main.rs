@@ -30,6 +30,7 @@ mod pacing;
 mod postgres;
 mod practice;
 mod process;
+mod profiles;
 mod provenance;
 mod regrade;
 mod remote_speech;

@@ -6,7 +6,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mockloop::engine::Event;
-use mockloop::store::{Claim, PostgresStore, Renewal, SessionRow, SqliteStore, Store, StoreError};
+use mockloop::store::{
+    Claim, DocumentKind, DocumentRow, PostgresStore, ProfileRow, Renewal, SessionRow, SqliteStore,
+    Store, StoreError,
+};
 
 use crate::postgres;
 
@@ -238,4 +241,64 @@ async fn a_postgres_lease_that_is_not_renewed_lapses_and_another_node_takes_it()
     let taken = taken.expect("the lapsed lease is granted to B");
     assert_eq!(a.renew(&held).await.unwrap(), Renewal::Lost);
     assert_eq!(b.renew(&taken).await.unwrap(), Renewal::Held);
+}
+
+#[tokio::test]
+async fn a_profile_keeps_one_document_of_each_kind_and_goes_with_its_links_on_every_backend() {
+    for (store, _dir) in stores().await {
+        let profile = |id: &str, used_at| ProfileRow {
+            id: id.into(),
+            token_hash: "h".into(),
+            created_at: 1,
+            used_at,
+        };
+        store.create_profile(&profile("p", 10)).await.unwrap();
+        store.create_profile(&profile("idle", 5)).await.unwrap();
+        for (text, at) in [("first résumé", 2), ("second résumé", 3)] {
+            let document = DocumentRow {
+                kind: DocumentKind::Resume,
+                media_type: "text/plain".into(),
+                text: text.into(),
+                updated_at: at,
+            };
+            store.put_document("p", &document).await.unwrap();
+        }
+        let documents = store.documents("p").await.unwrap();
+        assert_eq!(documents.len(), 1, "replaced, not added");
+        assert_eq!(documents[0].text, "second résumé");
+        assert!(
+            !format!("{:?}", documents[0]).contains("résumé"),
+            "Debug leaves the text out"
+        );
+        for id in ["s1", "s2"] {
+            store
+                .create_session(&row(id), &Event::Completed { at: 1 })
+                .await
+                .unwrap();
+            store.link_session("p", id, 2).await.unwrap();
+        }
+        store.link_session("p", "s1", 3).await.unwrap();
+        assert_eq!(store.profile_sessions("p").await.unwrap().len(), 2);
+        // A deleted session leaves the profile's list.
+        store.delete_session("s2").await.unwrap();
+        assert_eq!(store.profile_sessions("p").await.unwrap().len(), 1);
+
+        store.touch_profile("idle", 4).await.unwrap();
+        assert_eq!(
+            store.profile("idle").await.unwrap().unwrap().used_at,
+            5,
+            "never back in time"
+        );
+        assert_eq!(store.delete_profiles_unused_since(6).await.unwrap(), 1);
+        assert!(store.profile("idle").await.unwrap().is_none());
+
+        assert!(store.delete_profile("p").await.unwrap());
+        assert!(store.documents("p").await.unwrap().is_empty());
+        assert!(store.profile_sessions("p").await.unwrap().is_empty());
+        assert!(
+            store.session("s1").await.unwrap().is_some(),
+            "the session stays"
+        );
+        assert!(!store.delete_profile("p").await.unwrap());
+    }
 }

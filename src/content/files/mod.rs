@@ -13,10 +13,12 @@ use super::{ContentError, SourceFile};
 mod bank;
 mod loops;
 mod rubric;
+mod values;
 
 pub(super) use bank::parse_bank;
 pub(super) use loops::parse_loop;
 pub(super) use rubric::parse_rubric;
+pub(super) use values::parse_core_values;
 
 /// Collects problems against one file, turning byte spans into line
 /// numbers (not the debrief, `crate::report::Report`).
