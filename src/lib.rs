@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod openai;
 pub mod outcome;
 pub mod pip;
+pub mod profiles;
 pub mod rate;
 pub mod regrade;
 pub mod report;
