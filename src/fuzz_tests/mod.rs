@@ -1,7 +1,8 @@
 //! Fuzz-style tests of every parser of untrusted input: client messages,
-//! content files, LLM grader replies, WAV files and PCM frames, and the model
-//! files the importer reads. Each runs a bounded number of generated cases
-//! (proptest, shrinking a failure to a small input) and asserts only what
+//! content files, LLM grader replies, WAV files and PCM frames, the model
+//! files the importer reads, and uploaded résumés (PDF, .docx, text). Each
+//! runs a bounded number of generated cases (proptest, shrinking a failure
+//! to a small input) and asserts only what
 //! must hold for any input: an error or a value, never a panic, and no
 //! allocation sized by a length the input claims.
 //!
@@ -10,6 +11,7 @@
 
 mod audio;
 mod content;
+mod documents;
 mod llm_reply;
 mod model;
 mod protocol;

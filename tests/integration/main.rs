@@ -10,6 +10,7 @@ mod cli;
 mod code_runs;
 mod crash_client;
 mod docs_links;
+mod documents;
 mod durability;
 mod edge;
 mod fake_openai;
