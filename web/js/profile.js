@@ -60,7 +60,12 @@ async function refresh() {
   }
 }
 
+let noticeSaid = null; // what the notice says now: its region announces each change, so only changes
+
 function renderNotice() {
+  const said = info ? `${info.unused_days}|${info.llm}` : "";
+  if (said === noticeSaid) return;
+  noticeSaid = said;
   const days = info && Number.isFinite(info.unused_days) ? `${info.unused_days} days` : `${DEFAULT_DAYS} days by default`;
   const model = !info ? "Whether they are sent to a language model depends on how this server is set up; " +
       "this note says which once you save one."
