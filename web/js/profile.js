@@ -175,7 +175,9 @@ async function keep(kind, body, type, done, onSaved) {
     setStatus(kind, "ok", `${done}: ${counts(kept || {})} kept on the server.`);
     return true;
   } catch (err) {
-    const reason = err.status === 413 ? "the file is larger than this server accepts." : err.detail || err.message;
+    // A 413 from the server says the limit; one from a proxy in front may say nothing.
+    const reason = err.status === 413 && !(err.data && err.data.error) ? "the file is larger than this server accepts."
+      : err.detail || err.message;
     const before = info && info[kind] ? ` Your earlier ${NAMES[kind]} is still in place.` : "";
     setStatus(kind, "error", `Not saved: ${reason}${before}`);
     return false;
