@@ -40,6 +40,11 @@
 //   debrief.js          the debrief and evidence highlighting
 //   chart.js            the server-rendered dimension chart, inlined
 //   history.js          past interviews in this browser, progress charts
+//   line-chart.js       the levels-over-time SVG chart history and plan share
+//   profile-api.js      the candidate's profile on the server, its key here
+//   profile.js          the lobby's "Tailor to your résumé" panel
+//   fit.js              the fit map: posting against résumé, risks, questions
+//   plan.js             the prep plan: what is due, progress per dimension
 //   devices.js          the lobby's microphone and speaker check
 //   voice.js            microphone modes, live transcript
 //   tts.js              the interviewer's voice: server audio or synthesis
@@ -76,6 +81,10 @@ import { debriefRenderer } from "./js/debrief.js";
 import { renderVoice, doneSpeaking, setHolding, setTalkMode, stopMic, toggleMic, voiceSupported } from "./js/voice.js";
 import { renderMute, silence, speakPrompt, speakSentence, stopSpeaking } from "./js/tts.js";
 import { testMicrophone, testSpeaker } from "./js/devices.js";
+import {
+  initProfilePanel, onDeleteProfile, onProfileToggle, onResumeFile, onSaveText, onShowFit, onStartTailored,
+} from "./js/profile.js";
+import { openPlan } from "./js/plan.js";
 
 // ---------------------------------------------------------------------------
 // Start-up
@@ -92,7 +101,15 @@ function bindEvents() {
   $("report-btn").addEventListener("click", viewStoredReport);
   $("start-over-btn").addEventListener("click", startOver);
   $("leave-btn").addEventListener("click", leaveRoom);
-  for (const id of ["debrief-lobby-btn", "history-lobby-btn"]) {
+  $("profile-box").addEventListener("toggle", onProfileToggle);
+  $("profile-resume-save").addEventListener("click", () => onSaveText("resume"));
+  $("profile-job-save").addEventListener("click", () => onSaveText("job"));
+  $("profile-resume-file").addEventListener("change", onResumeFile);
+  $("fit-btn").addEventListener("click", onShowFit);
+  $("tailored-btn").addEventListener("click", onStartTailored);
+  $("profile-delete-btn").addEventListener("click", onDeleteProfile);
+  for (const id of ["plan-btn", "fit-plan-btn"]) $(id).addEventListener("click", openPlan);
+  for (const id of ["debrief-lobby-btn", "history-lobby-btn", "fit-lobby-btn", "plan-lobby-btn"]) {
     $(id).addEventListener("click", () => store.dispatch({ type: "show_view", view: "lobby" }));
   }
   $("history-btn").addEventListener("click", showHistory);
@@ -199,7 +216,7 @@ function subscribe() {
     renderCodeRunner,
     renderVoice,
     renderMute,
-    debriefRenderer({ beginSession, deleteSession }),
+    debriefRenderer({ beginSession, deleteSession, openPlan }),
     renderResumeBox,
     timers({ tick: renderCountdown, fetchReport }),
     resendOnOpen,
@@ -236,6 +253,7 @@ function init() {
   setBeforeSend(flushDraft);
   subscribe();
   bindEvents();
+  initProfilePanel();
   store.dispatch({ type: "record_loaded", record: loadRecord() });
   store.dispatch({ type: "show_view", view: "lobby", focus: false });
   loadLoops();

@@ -319,6 +319,69 @@ async fn try_this_question_again_drills_it_and_shows_both_attempts() {
 }
 
 #[tokio::test]
+async fn a_candidate_pastes_a_resume_and_a_posting_and_practises_a_tailored_loop_to_a_plan() {
+    let app = spawn_app().await;
+    let result = run_scenario(&app, "profile", &[]).await;
+
+    let report = report(&app, &result).await;
+    assert_eq!(report["complete"], true, "{report}");
+    assert_eq!(report["loop"]["id"], "quick-practice", "{report}");
+    // Every question the room said was chosen for the candidate was asked.
+    let asked: Vec<&Value> = report["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| &a["question_id"])
+        .collect();
+    let chosen = result["tailored"].as_array().expect("the chosen questions");
+    assert!(!chosen.is_empty(), "{result}");
+    for id in chosen {
+        assert!(
+            asked.contains(&id),
+            "{id} was chosen but not asked: {asked:?}"
+        );
+    }
+
+    // The server holds what the page showed: the profile, its one linked
+    // session in the plan, and the fit map's statuses.
+    let id = result["profile_id"]
+        .as_str()
+        .expect("the scenario names its profile");
+    let token = result["profile_token"].as_str().expect("and its token");
+    let plan: Value = app
+        .get(&format!("/api/profiles/{id}/plan?token={token}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(plan["sessions"], 1, "{plan}");
+    let due = plan["due"].as_array().unwrap();
+    assert_eq!(
+        result["due"],
+        due.len(),
+        "the page listed what is due: {plan}"
+    );
+    assert!(!plan["progress"].as_array().unwrap().is_empty(), "{plan}");
+    let fit: Value = app
+        .get(&format!(
+            "/api/profiles/{id}/fit?loop_id=quick-practice&token={token}"
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    for status in ["evidenced", "missing"] {
+        let stored = fit["requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["status"] == status)
+            .count();
+        assert_eq!(result[status], stored, "{status}: {fit}");
+    }
+}
+
+#[tokio::test]
 async fn a_spoken_answer_from_the_fake_microphone_is_transcribed_and_scored() {
     let dir = tempfile::tempdir().unwrap();
     let said = "I would count each value in a hash map, which makes every lookup constant time. \

@@ -8,10 +8,11 @@ import { store } from "./store.js";
 import { showAlert } from "./views.js";
 import { serverChart } from "./chart.js";
 import { rememberReport } from "./history.js";
+import { storedProfile } from "./profile-api.js";
 
-// Starting a drill and deleting a session, handed in by app.js (lobby.js
-// has them): the debrief offers both.
-let actions = { beginSession: async () => {}, deleteSession: () => {} };
+// Starting a drill, deleting a session and opening the prep plan, handed
+// in by app.js (lobby.js and plan.js have them): the debrief offers all three.
+let actions = { beginSession: async () => {}, deleteSession: () => {}, openPlan: () => {} };
 
 /** Subscriber: the debrief view shows `state.debrief`. */
 export function debriefRenderer(handed) {
@@ -32,6 +33,7 @@ function renderDebrief(report, session) {
   root.replaceChildren(...[
     renderSummary(report),
     renderWorkOn(report),
+    renderPlanLink(session),
     session ? renderDownloads(session) : null,
     session && session.previous ? renderAgain(report, session.previous) : null,
     renderRoundScores(report, session),
@@ -258,6 +260,18 @@ function renderWorkOn(report) {
       w.advice || "",
       Array.isArray(w.questions) && w.questions.length > 0 &&
         el("span", { class: "small-text" }, ` Seen in: ${sentence(w.questions.join("; "))}`)))));
+}
+
+/** A session run with the profile on this browser: its scores now shape the prep plan. */
+function renderPlanLink(session) {
+  const profile = storedProfile();
+  if (!session || !profile || session.profile_id !== profile.profile_id) return null;
+  return el("section", { class: "panel", "aria-labelledby": "plan-link-heading" },
+    el("h2", { id: "plan-link-heading" }, "What to practise next"),
+    el("p", {}, "This interview was run with your profile: its scores are in your prep plan, with what is due and " +
+      "when."),
+    el("p", {}, el("button", { type: "button", id: "debrief-plan-btn", onclick: () => actions.openPlan() },
+      "Your prep plan")));
 }
 
 /** Ends `text` with a full stop unless it already ends a sentence ("…loop?"). */

@@ -4,11 +4,11 @@
 
 import { $, el } from "./dom.js";
 import { formatScore, kindLabel, verdictLabel } from "./format.js";
+import { lineChart, SERIES } from "./line-chart.js";
 
 const HISTORY_KEY = "mockloop.history.v1";
 // Enough for months of practice; the oldest entries go first.
 const MAX_ENTRIES = 100;
-const SVG_NS = "http://www.w3.org/2000/svg";
 
 export function loadHistory() {
   try {
@@ -55,6 +55,8 @@ export function rememberReport(report, session) {
     token: session.token,
     loop: (report.loop && report.loop.title) || "Interview",
     practice: loopId === "quick-practice" || Boolean(session.previous),
+    // A session linked to a profile: its debrief, reopened, leads to the plan.
+    profile_id: typeof session.profile_id === "string" ? session.profile_id : undefined,
     at: previous ? previous.at : Date.now(),
     overall: report.overall,
     verdict: report.verdict,
@@ -102,51 +104,15 @@ function progressSection(title, list) {
       const names = [...new Set(sessions.flatMap((h) => Object.keys(h.families[kind])))];
       return el("figure", { class: "progress", "data-kind": kind },
         el("figcaption", {}, kindLabel(kind)),
-        lineChart(sessions, names.map((name) => sessions.map((h) => h.families[kind][name])), kindLabel(kind)),
+        lineChart({
+          at: sessions.map((h) => h.at),
+          series: names.map((name) => sessions.map((h) => h.families[kind][name])),
+          mark: { value: 2.5 },
+          label: `${kindLabel(kind)}: ${sessions.length} interview${sessions.length === 1 ? "" : "s"}`,
+        }),
         el("ul", { class: "legend" }, names.map((name, i) => {
           const latest = sessions.map((h) => h.families[kind][name]).filter((v) => typeof v === "number").pop();
           return el("li", { class: `series-${i % SERIES}` }, `${name}: ${formatScore(latest)}`);
         })));
     })));
-}
-
-const SERIES = 6;
-
-function svgEl(name, attrs, text) {
-  const node = document.createElementNS(SVG_NS, name);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-/**
- * Levels 1–4 up the side, one tick per session (its date) along the
- * bottom, a line per dimension. Built node by node: text is never parsed
- * as markup.
- */
-function lineChart(sessions, series, label) {
-  const [w, h, left, bottom, top, right] = [320, 160, 28, 28, 8, 10];
-  const x = (i) => (sessions.length === 1 ? (left + w - right) / 2
-    : left + (i * (w - left - right)) / (sessions.length - 1));
-  const y = (v) => top + ((4 - Math.min(4, Math.max(1, v))) * (h - top - bottom)) / 3;
-  const svg = svgEl("svg", { viewBox: `0 0 ${w} ${h}`, role: "img",
-    "aria-label": `${label}: ${sessions.length} interview${sessions.length === 1 ? "" : "s"}` });
-  for (const level of [1, 2, 3, 4]) {
-    svg.append(svgEl("line", { x1: left, x2: w - right, y1: y(level), y2: y(level), class: "grid" }));
-    svg.append(svgEl("text", { x: left - 6, y: y(level) + 4, class: "axis", "text-anchor": "end" }, String(level)));
-  }
-  svg.append(svgEl("line", { x1: left, x2: w - right, y1: y(2.5), y2: y(2.5), class: "hire-line" }));
-  const every = Math.ceil(sessions.length / 5);
-  sessions.forEach((s, i) => {
-    if (i % every !== 0 && i !== sessions.length - 1) return;
-    const day = new Date(s.at).toLocaleDateString(undefined, { month: "short", day: "numeric" });
-    svg.append(svgEl("text", { x: x(i), y: h - 8, class: "axis", "text-anchor": "middle" }, day));
-  });
-  series.forEach((values, n) => {
-    const points = values.map((v, i) => [i, v]).filter(([, v]) => typeof v === "number");
-    const cls = `series-${n % SERIES}`;
-    svg.append(svgEl("polyline", { points: points.map(([i, v]) => `${x(i)},${y(v)}`).join(" "), class: `trend ${cls}` }));
-    for (const [i, v] of points) svg.append(svgEl("circle", { cx: x(i), cy: y(v), r: 3, class: `dot ${cls}` }));
-  });
-  return svg;
 }

@@ -112,6 +112,8 @@ export async function beginSession(body, record) {
   if (!created || typeof created.session_id !== "string" || typeof created.token !== "string") {
     throw new ApiError("bad_response", "The server did not return a session.");
   }
+  // A tailored loop says which questions it chose and why; the room shows them.
+  const tailored = Array.isArray(created.tailored) ? created.tailored : null;
   // The room starts afresh: started from a debrief, it still holds the
   // last session's place (its last_seq).
   store.dispatch({
@@ -124,6 +126,7 @@ export async function beginSession(body, record) {
       mode: "text",
       events: [],
       ...record,
+      ...(tailored && tailored.length > 0 ? { tailored } : {}),
     },
   });
   clearAlert();
@@ -132,33 +135,47 @@ export async function beginSession(body, record) {
 
 export async function onStartSubmit(event) {
   event.preventDefault();
-  const chosen = document.querySelector('input[name="loop"]:checked');
+  const chosen = checkedLoop();
   if (!chosen) {
     showAlert("Choose an interview loop first.");
     return;
   }
-  const current = store.getState().record;
-  if (current && !current.finished &&
-      !window.confirm("Starting a new interview forgets the one in progress on this device. Continue?")) {
-    return;
-  }
+  if (!mayReplaceSession()) return;
   const button = $("start-btn");
   button.disabled = true;
   button.textContent = "Starting…";
   try {
-    const loop = loops.find((l) => l.id === chosen.value) || null;
-    const mode = document.querySelector('input[name="mode"]:checked');
-    await beginSession(chosenLoop(chosen), {
-      loop: loop && { id: loop.id, title: loop.title, rounds: loop.rounds },
-      mode: mode ? mode.value : "text",
-      live_scores: $("live-scores").checked,
-    });
+    await beginSession(chosenLoop(chosen), { loop: loopRecord(chosen.value), ...answering() });
   } catch (err) {
     showAlert(err.message);
   } finally {
     button.disabled = loops.length === 0;
     button.textContent = "Start interview";
   }
+}
+
+/** The loop radio checked in the lobby's list, or null. */
+export function checkedLoop() {
+  return document.querySelector('input[name="loop"]:checked');
+}
+
+/** A loop of the catalogue as a session's record keeps it (null if unknown). */
+export function loopRecord(id) {
+  const loop = loops.find((l) => l.id === id);
+  return loop ? { id: loop.id, title: loop.title, rounds: loop.rounds } : null;
+}
+
+/** How the candidate chose to answer, as a session's record keeps it. */
+export function answering() {
+  const mode = document.querySelector('input[name="mode"]:checked');
+  return { mode: mode ? mode.value : "text", live_scores: $("live-scores").checked };
+}
+
+/** Whether a new session may replace the one in progress on this device (asks first). */
+export function mayReplaceSession() {
+  const current = store.getState().record;
+  return !(current && !current.finished) ||
+    window.confirm("Starting a new interview forgets the one in progress on this device. Continue?");
 }
 
 /** The loop picked (a checked radio) and its level: a session body. */

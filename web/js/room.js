@@ -4,7 +4,7 @@
 // runner and the voice controls have their own modules.
 
 import { $, el } from "./dom.js";
-import { formatClock, roundLabel } from "./format.js";
+import { formatClock, roundLabel, roundName } from "./format.js";
 import { remainingAt } from "./reduce.js";
 import { store } from "./store.js";
 import { answerText } from "./editor.js";
@@ -49,7 +49,29 @@ export function renderRoom(state, prev) {
   if (state.timer !== prev.timer) renderCountdown();
   if (state.prompt !== prev.prompt) renderPrompt(state.prompt, prev.prompt);
   if (state.record !== prev.record) renderMode(state.record);
+  const tailored = state.record && state.record.tailored;
+  if (tailored !== (prev.record && prev.record.tailored)) renderTailored(tailored, state.record);
   renderControls();
+}
+
+/**
+ * A tailored loop: the questions chosen for the candidate's posting and
+ * risks, and why each, from the session's creation (kept with the record,
+ * so a reload shows them again).
+ */
+function renderTailored(tailored, record) {
+  const items = Array.isArray(tailored) ? tailored.filter((t) => t && typeof t.title === "string") : [];
+  $("tailored").hidden = items.length === 0;
+  if (items.length === 0) return;
+  const rounds = record.loop && Array.isArray(record.loop.rounds) ? record.loop.rounds : [];
+  setText("tailored-summary", `Chosen for you: ${items.length} question${items.length === 1 ? "" : "s"}`);
+  $("tailored-list").replaceChildren(...items.map((t) => {
+    const round = Number.isInteger(t.round) && rounds[t.round];
+    return el("li", {},
+      round ? el("span", { class: "small-text" }, `${roundName(round)}: `) : "",
+      el("strong", {}, t.title),
+      t.why ? ` — ${t.why}` : "");
+  }));
 }
 
 /** Redrawn every second by the page's clock (timers.js) and on each change. */

@@ -1,13 +1,16 @@
 // localStorage persistence: the session record with its replayable events,
-// the unsent answer draft and coding notes, and the ids of the questions
-// this browser has been asked (later sessions ask others first). The record is the store's
-// (`state.record`); `persistRecord` keeps the stored copy in step with it.
+// the unsent answer draft and coding notes, the ids of the questions
+// this browser has been asked (later sessions ask others first), and the
+// key to the candidate's profile (never the résumé itself: that lives on
+// the server). The record is the store's (`state.record`); `persistRecord`
+// keeps the stored copy in step with it.
 
 const STORAGE_KEY = "mockloop.session.v1";
 
 const DRAFT_KEY = "mockloop.draft.v1";
 const NOTES_KEY = "mockloop.notes.v1";
 const SEEN_KEY = "mockloop.seen.v1";
+const PROFILE_KEY = "mockloop.profile.v1";
 // The latest this many are kept and sent; the server takes up to 1,000.
 const MAX_SEEN = 500;
 
@@ -108,4 +111,30 @@ export function rememberAsked(id) {
   } catch {
     /* storage full or blocked: sessions just may repeat a question */
   }
+}
+
+/** The profile this browser holds the key to: {profile_id, token}, or null. */
+export function loadProfile() {
+  try {
+    const p = JSON.parse(localStorage.getItem(PROFILE_KEY) || "null");
+    return p && typeof p.profile_id === "string" && typeof p.token === "string"
+      ? { profile_id: p.profile_id, token: p.token } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Keeps the profile's key; false when storage refused it (the profile then lasts this page only). */
+export function saveProfile(profile) {
+  try {
+    localStorage.setItem(PROFILE_KEY, JSON.stringify({ profile_id: profile.profile_id, token: profile.token }));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Forgets the profile's key (deleted, or gone from the server). */
+export function forgetProfile() {
+  remove(PROFILE_KEY);
 }

@@ -3,15 +3,10 @@
 
 import { $, el } from "./dom.js";
 import { api } from "./api.js";
-import { beginSession, chosenLoop } from "./lobby.js";
+import { answering, beginSession, checkedLoop, chosenLoop, mayReplaceSession } from "./lobby.js";
 import { clearAlert, showAlert } from "./views.js";
-import { store } from "./store.js";
 
 let shownFor = null; // the loop whose topics the list shows
-
-function checkedLoop() {
-  return document.querySelector('input[name="loop"]:checked');
-}
 
 /** Lists the chosen loop's topics, once the box is open (again if the loop changed). */
 export async function loadTopics() {
@@ -41,21 +36,15 @@ export async function startTopicDrill() {
     showAlert("Pick at least one topic to practise.");
     return;
   }
-  const current = store.getState().record;
-  if (current && !current.finished &&
-      !window.confirm("Starting a new interview forgets the one in progress on this device. Continue?")) {
-    return;
-  }
+  if (!mayReplaceSession()) return;
   const count = Math.min(10, Math.max(1, Number.parseInt($("topic-count").value, 10) || 3));
   const button = $("topic-start-btn");
   button.disabled = true;
   try {
     clearAlert();
-    const mode = document.querySelector('input[name="mode"]:checked');
     await beginSession({ ...chosenLoop(radio), topics, questions: count }, {
       loop: { id: radio.value, title: `Topics: ${topics.join(", ")}` },
-      mode: mode ? mode.value : "text",
-      live_scores: $("live-scores").checked,
+      ...answering(),
     });
   } catch (err) {
     showAlert(err.message);

@@ -5,8 +5,11 @@
 
 import { $, el } from "./dom.js";
 
-const VIEWS = ["lobby", "room", "debrief", "history"];
-const TITLES = { lobby: "Practice interview", room: "Interview", debrief: "Debrief", history: "History" };
+const VIEWS = ["lobby", "room", "debrief", "history", "fit", "plan"];
+const TITLES = {
+  lobby: "Practice interview", room: "Interview", debrief: "Debrief", history: "History",
+  fit: "Fit map", plan: "Prep plan",
+};
 
 let current = "lobby";
 
