@@ -695,3 +695,42 @@ fn the_data_design_kind_has_its_rubric_persona_and_a_bank_tied_to_the_rubric() {
         "too few for a Data Engineer II"
     );
 }
+
+#[test]
+fn the_shipped_core_values_each_have_values_questions_and_a_wrong_topic_is_named() {
+    let catalog = Catalog::embedded().unwrap();
+    let names: Vec<&str> = catalog
+        .core_values()
+        .iter()
+        .map(|v| v.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Growth mindset",
+            "Customer obsession",
+            "Responsible AI",
+            "One Microsoft",
+            "Integrity"
+        ]
+    );
+    let mut files: Vec<SourceFile> = ContentSource::embedded()
+        .files()
+        .iter()
+        .filter(|f| f.path != CORE_VALUES)
+        .cloned()
+        .collect();
+    files.push(SourceFile {
+        path: CORE_VALUES.into(),
+        text: "[[values]]\ntopic = \"growth-mindest\"\nname = \"Growth\"\nlooks_for = \"x\"\n"
+            .into(),
+    });
+    let errors = Catalog::build(&ContentSource::new(files)).unwrap_err();
+    let error = &errors.0[0];
+    assert_eq!(
+        (error.file.as_str(), error.line),
+        (CORE_VALUES, 2),
+        "{errors}"
+    );
+    assert!(error.message.contains("growth-mindest"), "{errors}");
+}

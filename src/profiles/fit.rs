@@ -62,12 +62,15 @@ pub struct Risk {
     pub question_ids: Vec<String>,
 }
 
+/// Shares of what was asked that the résumé shows, 0 to 1; `None` where
+/// the posting asks nothing of that kind (the page shows a dash rather
+/// than a score nothing earned).
 #[derive(Clone, Debug, Serialize)]
 pub struct Scores {
-    pub skills: f64,
-    pub experience: f64,
-    pub values: f64,
-    pub overall: f64,
+    pub skills: Option<f64>,
+    pub experience: Option<f64>,
+    pub values: Option<f64>,
+    pub overall: Option<f64>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -157,17 +160,25 @@ impl<'a> Reading<'a> {
         let short_of_years = requirement
             .years
             .filter(|&asked| self.years + 0.25 < f64::from(asked));
+        let years_note = |asked: u32| {
+            format!(
+                "your dates cover about {:.0} years of the {asked} asked",
+                self.years
+            )
+        };
         let (status, evidence, note) = match (same.is_empty(), near.is_empty(), short_of_years) {
             (false, _, None) => (Status::Evidenced, same, "your résumé says this".to_owned()),
             (false, _, Some(asked)) => (
                 Status::Partial,
                 same,
-                format!(
-                    "the work is there, but your dates cover about {:.0} years of the {asked} asked",
-                    self.years
-                ),
+                format!("the work is there, but {}", years_note(asked)),
             ),
-            (true, false, _) => (
+            (true, false, Some(asked)) => (
+                Status::Partial,
+                near,
+                format!("a related line comes near, and {}", years_note(asked)),
+            ),
+            (true, false, None) => (
                 Status::Partial,
                 near,
                 "a related line comes near; say how it meets this".to_owned(),
@@ -362,7 +373,7 @@ fn credit(status: Status) -> f64 {
 
 /// Shares of what was asked that the résumé shows, required counting twice
 /// what preferred does; the overall weighs skills, experience and values
-/// as 2 : 1 : 1.
+/// as 2 : 1 : 1 over those there are.
 fn scores(requirements: &[RequirementFit], values: &[ValueFit]) -> Scores {
     let share = |category: Category| {
         let (got, of) = requirements.iter().filter(|r| r.category == category).fold(
@@ -372,21 +383,25 @@ fn scores(requirements: &[RequirementFit], values: &[ValueFit]) -> Scores {
                 (got + weight * credit(r.status), of + weight)
             },
         );
-        if of > 0.0 { got / of } else { 1.0 }
+        (of > 0.0).then(|| got / of)
     };
     let skills = share(Category::Skills);
     let experience = share(Category::Experience);
-    let values = if values.is_empty() {
-        1.0
-    } else {
-        values.iter().filter(|v| !v.gap).count() as f64 / values.len() as f64
-    };
-    let round = |x: f64| (x * 100.0).round() / 100.0;
+    let values = (!values.is_empty())
+        .then(|| values.iter().filter(|v| !v.gap).count() as f64 / values.len() as f64);
+    let weighed: Vec<(f64, f64)> = [(skills, 2.0), (experience, 1.0), (values, 1.0)]
+        .into_iter()
+        .filter_map(|(score, weight)| score.map(|s| (s, weight)))
+        .collect();
+    let weights: f64 = weighed.iter().map(|(_, w)| w).sum();
+    let overall =
+        (weights > 0.0).then(|| weighed.iter().map(|(s, w)| s * w).sum::<f64>() / weights);
+    let round = |x: Option<f64>| x.map(|x| (x * 100.0).round() / 100.0);
     Scores {
         skills: round(skills),
         experience: round(experience),
         values: round(values),
-        overall: round((2.0 * skills + experience + values) / 4.0),
+        overall: round(overall),
     }
 }
 

@@ -256,7 +256,7 @@ pub fn resume_lines(resume: &str) -> Vec<&str> {
             words(line) >= 4
                 && !line.contains('@')
                 && !line.to_lowercase().contains("http")
-                && !(is_heading(line) && !line.contains(','))
+                && !is_heading(line)
         })
         .collect()
 }

@@ -320,7 +320,11 @@ async fn try_this_question_again_drills_it_and_shows_both_attempts() {
 
 #[tokio::test]
 async fn a_candidate_pastes_a_resume_and_a_posting_and_practises_a_tailored_loop_to_a_plan() {
-    let app = spawn_app().await;
+    // The fit map and the tailoring need the embedding model.
+    let app = TestApp::builder()
+        .config(crate::profiles::config())
+        .spawn()
+        .await;
     let result = run_scenario(&app, "profile", &[]).await;
 
     let report = report(&app, &result).await;

@@ -297,7 +297,7 @@ async fn sqlite(app: &TestApp) -> sqlx::SqlitePool {
 }
 
 #[tokio::test]
-async fn a_weak_dimension_comes_back_in_the_next_drill_and_leaves_after_two_good_scores() {
+async fn a_weak_dimension_comes_back_in_the_next_drill_from_the_plan() {
     let app = TestApp::builder().config(config()).spawn().await;
     let profile = create_profile(&app).await;
     let nothing = start(&app, &profile, json!({"practise": "plan"})).await;
@@ -306,16 +306,12 @@ async fn a_weak_dimension_comes_back_in_the_next_drill_and_leaves_after_two_good
     assert_eq!(body["error"]["code"], "nothing_due");
 
     // A quick practice loop answered thinly: weak dimensions.
-    let created: Value = start(&app, &profile, json!({"loop_id": "quick-practice"}))
-        .await
-        .json()
-        .await
-        .unwrap();
     let mut candidate = app
-        .connect(
-            created["session_id"].as_str().unwrap(),
-            created["token"].as_str().unwrap(),
-        )
+        .start_with(json!({
+            "loop_id": "quick-practice",
+            "profile_id": profile.id,
+            "profile_token": profile.token,
+        }))
         .await;
     answer_all(&mut candidate, "I would use a map and return the answer.").await;
     let plan: Value = get(&app, &profile, "/plan").await.json().await.unwrap();
@@ -527,7 +523,117 @@ async fn a_profile_unused_past_its_days_is_gone_and_one_in_use_is_kept() {
         .unwrap();
     assert_eq!(
         left,
-        [kept.id.clone()],
+        std::slice::from_ref(&kept.id),
         "the unused one is deleted, not only refused"
     );
+}
+
+#[tokio::test]
+async fn a_pdf_and_a_docx_resume_are_read_into_the_lines_the_fit_map_quotes() {
+    let app = TestApp::builder().config(config()).spawn().await;
+    let profile = create_profile(&app).await;
+    put(&app, &profile, "job", "text/plain", POSTING).await;
+    let lines: Vec<&str> = RESUME.lines().collect();
+    let files = [
+        ("application/pdf", crate::documents::resume_pdf(&lines)),
+        (
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            crate::documents::resume_docx(&lines),
+        ),
+    ];
+    for (content_type, file) in files {
+        let stored = put(&app, &profile, "resume", content_type, file).await;
+        assert_eq!(stored.status(), StatusCode::OK, "{content_type}");
+        let stored: Value = stored.json().await.unwrap();
+        assert_eq!(stored["media_type"], content_type);
+        assert_eq!(stored["lines"], lines.len(), "{content_type}: {stored}");
+        let fit: Value = get(&app, &profile, "/fit?loop_id=microsoft-backend-sde2")
+            .await
+            .json()
+            .await
+            .unwrap();
+        let caching = &fit["requirements"][1];
+        assert_eq!(
+            caching["status"], "evidenced",
+            "{content_type}: {caching:#}"
+        );
+        let quote = caching["evidence"][0].as_str().unwrap();
+        assert!(RESUME.contains(quote), "{content_type}: {quote}");
+    }
+}
+
+/// A second pair, written after the thresholds were set and never used to
+/// set them: a data engineer's résumé against a data platform posting.
+const HELD_OUT_RESUME: &str = "Priya Natarajan\n\
+priya.n@example.org\n\
+Data Engineer, Fabrikam Health, 2020 - Present\n\
+- Built Airflow pipelines that load 2 TB of claims data a day into Snowflake\n\
+- Added data quality checks with dbt tests that caught schema drift before it reached dashboards\n\
+- Cut the nightly batch from 6 hours to 90 minutes by partitioning tables by date\n\
+- Worked with the privacy team to mask patient identifiers in every analytics table\n\
+Analyst, Tailspin Retail, 2017 - 2020\n\
+- Wrote SQL reports on weekly sales for the merchandising team\n\
+Skills\n\
+Python, SQL, Airflow, dbt, Snowflake\n";
+
+const HELD_OUT_POSTING: &str = "Data Engineer II\n\
+Responsibilities\n\
+- Build and operate batch pipelines with Airflow\n\
+- Own data quality and freshness for the datasets your team publishes\n\
+- Protect personal data in analytics datasets\n\
+Qualifications\n\
+- 3+ years of data engineering experience with Python and SQL\n\
+- Experience with stream processing in Kafka or Flink\n\
+- Experience with Terraform for cloud infrastructure\n";
+
+const HELD_OUT_KNOWN: [&str; 6] = [
+    "evidenced",
+    "evidenced",
+    "evidenced",
+    "evidenced",
+    "missing",
+    "missing",
+];
+
+#[tokio::test]
+async fn a_held_out_resume_and_posting_are_marked_as_a_recruiter_would() {
+    let app = TestApp::builder().config(config()).spawn().await;
+    let profile = create_profile(&app).await;
+    put(&app, &profile, "resume", "text/plain", HELD_OUT_RESUME).await;
+    put(&app, &profile, "job", "text/plain", HELD_OUT_POSTING).await;
+    let fit: Value = get(&app, &profile, "/fit?loop_id=microsoft-data")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let found: Vec<&str> = fit["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    // Measured when first run: 5 of 6 as labelled; "Own data quality and
+    // freshness" came out partial (the résumé shows quality checks, not
+    // freshness). The test holds that level: at most one off by one step,
+    // and never evidenced for missing or the other way round.
+    let rank = |s: &str| {
+        ["missing", "partial", "evidenced"]
+            .iter()
+            .position(|x| *x == s)
+    };
+    let off: Vec<(usize, &str, &str)> = found
+        .iter()
+        .zip(HELD_OUT_KNOWN)
+        .enumerate()
+        .filter(|(_, (got, want))| got != &want)
+        .map(|(i, (got, want))| (i, *got, want))
+        .collect();
+    assert!(off.len() <= 1, "{off:?}: {fit:#}");
+    for (_, got, want) in &off {
+        assert_eq!(
+            rank(got).unwrap().abs_diff(rank(want).unwrap()),
+            1,
+            "{off:?}"
+        );
+    }
 }
