@@ -5,5 +5,6 @@ pub mod documents;
 pub mod fit;
 pub mod likely;
 pub mod prep;
+pub mod risks;
 pub mod tailor;
 pub mod text;

@@ -253,9 +253,16 @@ async fn a_tailored_loop_asks_the_most_relevant_questions_first_and_says_why() {
     assert!(!design_questions.is_empty(), "{fit:#}");
     let asked = planned(&app, id).await;
     let design = &asked["design"];
-    assert_eq!(
-        design[0], design_questions[0]["question_id"],
-        "the most relevant design question first: asked {design:?}, ranked {design_questions:#?}"
+    // Relevance counts in steps of a twentieth; within a step the level's
+    // band decides (0.57 against 0.56 has gone either way).
+    let best = design_questions[0]["score"].as_f64().unwrap();
+    let first = design_questions
+        .iter()
+        .find(|q| q["question_id"] == design[0].as_str())
+        .unwrap_or_else(|| panic!("asked {design:?}, ranked {design_questions:#?}"));
+    assert!(
+        first["score"].as_f64().unwrap() >= best - 0.05,
+        "one of the most relevant design questions first: asked {design:?}, ranked {design_questions:#?}"
     );
     for reason in tailored {
         assert!(!reason["why"].as_str().unwrap().is_empty(), "{reason}");
