@@ -9,7 +9,7 @@
 
 use serde::Serialize;
 
-use super::likely::{self, LikelyQuestion};
+use super::likely::{self, Bank, LikelyQuestion};
 use super::risks::{Risk, risks};
 use super::text::{self, Category, Need, Requirement};
 use crate::content::{Catalog, CoreValue, Level, Loop};
@@ -78,6 +78,15 @@ pub struct FitMap {
     pub questions: Vec<LikelyQuestion>,
 }
 
+/// What [`Reading::judge`] finds.
+pub struct Judged<'c> {
+    pub requirements: Vec<RequirementFit>,
+    pub values: Vec<ValueFit>,
+    pub bank: Bank<'c>,
+    /// Every question the loop could ask, most relevant first.
+    pub ranked: Vec<LikelyQuestion>,
+}
+
 /// The inputs of a fit map, read once and shared with the tailored loop.
 pub struct Reading<'a> {
     pub resume_lines: Vec<&'a str>,
@@ -120,6 +129,28 @@ impl<'a> Reading<'a> {
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
         scored
+    }
+
+    /// Everything the fit map and the tailored loop both read: each
+    /// requirement and core value against the résumé, and every question
+    /// `chosen` could ask at `level` by relevance.
+    pub fn judge<'c>(
+        &self,
+        embedder: &Embedder,
+        catalog: &'c Catalog,
+        chosen: &Loop,
+        level: &Level,
+    ) -> Result<Judged<'c>, EmbedError> {
+        let requirements = self.requirement_fits();
+        let values = self.value_fits(embedder, catalog.core_values())?;
+        let bank = Bank::of(embedder, catalog, chosen)?;
+        let ranked = likely::relevance(&bank, level, self, &requirements, &values);
+        Ok(Judged {
+            requirements,
+            values,
+            bank,
+            ranked,
+        })
     }
 
     /// Each requirement against the résumé.
@@ -323,26 +354,17 @@ pub fn fit_map(
     level: &Level,
     reading: &Reading<'_>,
 ) -> Result<FitMap, EmbedError> {
-    let requirements = reading.requirement_fits();
-    let values = reading.value_fits(embedder, catalog.core_values())?;
-    let questions = likely::rank(
-        embedder,
-        catalog,
-        chosen,
-        level,
-        reading,
-        &requirements,
-        &values,
-    )?;
+    let judged = reading.judge(embedder, catalog, chosen, level)?;
     let risks = risks(
-        embedder,
+        &judged.bank,
         catalog,
-        chosen,
-        &requirements,
-        &values,
+        &judged.requirements,
+        &judged.values,
         level,
         reading,
-    )?;
+    );
+    let (requirements, values) = (judged.requirements, judged.values);
+    let questions = likely::rank(judged.ranked);
     let scores = scores(&requirements, &values);
     Ok(FitMap {
         loop_id: chosen.id.clone(),

@@ -4,6 +4,7 @@
 //! values question by the résumé bullet that could carry its story.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -55,26 +56,59 @@ fn kinds(chosen: &Loop) -> Vec<RoundKind> {
     kinds
 }
 
-/// Every question `chosen` could ask, with its relevance to this reading
-/// and why, best first.
+/// The questions a loop could ask, each with its vector: embedded once per
+/// fit map or tailored loop, and read by the ranking and the risks alike.
+pub struct Bank<'c> {
+    questions: Vec<&'c Question>,
+    vectors: Vec<Arc<[f32]>>,
+}
+
+impl<'c> Bank<'c> {
+    pub fn of(
+        embedder: &Embedder,
+        catalog: &'c Catalog,
+        chosen: &Loop,
+    ) -> Result<Bank<'c>, EmbedError> {
+        let questions: Vec<&Question> = kinds(chosen)
+            .into_iter()
+            .flat_map(|k| catalog.questions(k))
+            .collect();
+        let texts: Vec<String> = questions.iter().map(|q| said(q)).collect();
+        let vectors = embedder.references(&texts.iter().map(String::as_str).collect::<Vec<_>>())?;
+        Ok(Bank { questions, vectors })
+    }
+
+    /// The ids of the `n` technical (not values) questions closest to `vector`.
+    pub fn closest(&self, vector: &[f32], n: usize) -> Vec<String> {
+        let mut scored: Vec<(f32, &str)> = self
+            .questions
+            .iter()
+            .zip(&self.vectors)
+            .filter(|(q, _)| q.kind != RoundKind::Values)
+            .map(|(q, v)| (cosine(v, vector), q.id.as_str()))
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        scored
+            .into_iter()
+            .take(n)
+            .map(|(_, id)| id.to_owned())
+            .collect()
+    }
+}
+
+/// Every question in `bank`, with its relevance to this reading and why,
+/// best first.
 pub fn relevance(
-    embedder: &Embedder,
-    catalog: &Catalog,
-    chosen: &Loop,
+    bank: &Bank<'_>,
     level: &Level,
     reading: &Reading<'_>,
     requirements: &[RequirementFit],
     values: &[ValueFit],
-) -> Result<Vec<LikelyQuestion>, EmbedError> {
-    let questions: Vec<&Question> = kinds(chosen)
-        .into_iter()
-        .flat_map(|k| catalog.questions(k))
-        .collect();
-    let texts: Vec<String> = questions.iter().map(|q| said(q)).collect();
-    let vectors = embedder.references(&texts.iter().map(String::as_str).collect::<Vec<_>>())?;
+) -> Vec<LikelyQuestion> {
+    let (questions, vectors) = (&bank.questions, &bank.vectors);
     let gaps: Vec<&ValueFit> = values.iter().filter(|v| v.gap).collect();
     let mut ranked = Vec::new();
-    for (question, vector) in questions.iter().zip(&vectors) {
+    for (question, vector) in questions.iter().zip(vectors) {
         let gap = gaps.iter().find(|v| question.topics.contains(&v.topic));
         let (mut score, why) = if let (RoundKind::Values, Some(gap)) = (question.kind, gap) {
             let (score, _) = story_for(reading, vector);
@@ -102,7 +136,7 @@ pub fn relevance(
         });
     }
     ranked.sort_by(|a, b| b.score.total_cmp(&a.score));
-    Ok(ranked)
+    ranked
 }
 
 /// A technical question's relevance: its closest requirement, weighted by
@@ -165,60 +199,17 @@ fn story_for(reading: &Reading<'_>, vector: &[f32]) -> (f32, String) {
     }
 }
 
-/// The fit map's list: the best, at most [`PER_KIND`] of one kind.
-pub fn rank(
-    embedder: &Embedder,
-    catalog: &Catalog,
-    chosen: &Loop,
-    level: &Level,
-    reading: &Reading<'_>,
-    requirements: &[RequirementFit],
-    values: &[ValueFit],
-) -> Result<Vec<LikelyQuestion>, EmbedError> {
+/// The fit map's list from [`relevance`]'s: the best, at most
+/// [`PER_KIND`] of one kind.
+pub fn rank(ranked: Vec<LikelyQuestion>) -> Vec<LikelyQuestion> {
     let mut per_kind: HashMap<RoundKind, usize> = HashMap::new();
-    Ok(relevance(
-        embedder,
-        catalog,
-        chosen,
-        level,
-        reading,
-        requirements,
-        values,
-    )?
-    .into_iter()
-    .filter(|q| {
-        let n = per_kind.entry(q.round_kind).or_default();
-        *n += 1;
-        *n <= PER_KIND
-    })
-    .take(LISTED)
-    .collect())
-}
-
-/// The ids of the `n` non-values questions of `chosen` closest to `vector`.
-pub fn closest_questions(
-    embedder: &Embedder,
-    catalog: &Catalog,
-    chosen: &Loop,
-    vector: &[f32],
-    n: usize,
-) -> Result<Vec<String>, EmbedError> {
-    let questions: Vec<&Question> = kinds(chosen)
+    ranked
         .into_iter()
-        .filter(|k| *k != RoundKind::Values)
-        .flat_map(|k| catalog.questions(k))
-        .collect();
-    let texts: Vec<String> = questions.iter().map(|q| said(q)).collect();
-    let vectors = embedder.references(&texts.iter().map(String::as_str).collect::<Vec<_>>())?;
-    let mut scored: Vec<(f32, &str)> = questions
-        .iter()
-        .zip(&vectors)
-        .map(|(q, v)| (cosine(v, vector), q.id.as_str()))
-        .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-    Ok(scored
-        .into_iter()
-        .take(n)
-        .map(|(_, id)| id.to_owned())
-        .collect())
+        .filter(|q| {
+            let n = per_kind.entry(q.round_kind).or_default();
+            *n += 1;
+            *n <= PER_KIND
+        })
+        .take(LISTED)
+        .collect()
 }

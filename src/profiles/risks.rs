@@ -5,10 +5,9 @@
 use serde::Serialize;
 
 use super::fit::{Reading, RequirementFit, Status, ValueFit};
-use super::likely;
+use super::likely::Bank;
 use super::text::Need;
-use crate::content::{Catalog, Level, Loop};
-use crate::embed::{EmbedError, Embedder};
+use crate::content::{Catalog, Level};
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Risk {
@@ -22,14 +21,13 @@ pub struct Risk {
 /// values with no story, then things only partly shown, then what the
 /// posting would like; the most serious first.
 pub(super) fn risks(
-    embedder: &Embedder,
+    bank: &Bank<'_>,
     catalog: &Catalog,
-    chosen: &Loop,
     requirements: &[RequirementFit],
     values: &[ValueFit],
     level: &Level,
     reading: &Reading<'_>,
-) -> Result<Vec<Risk>, EmbedError> {
+) -> Vec<Risk> {
     let mut found: Vec<(u8, Risk)> = Vec::new();
     for (fit, vector) in requirements.iter().zip(&reading.requirement_vectors) {
         let severity = match (fit.status, fit.need) {
@@ -38,7 +36,7 @@ pub(super) fn risks(
             (Status::Missing, Need::Preferred) => 2,
             _ => continue,
         };
-        let question_ids = likely::closest_questions(embedder, catalog, chosen, vector, 2)?;
+        let question_ids = bank.closest(vector, 2);
         let practise = titles(catalog, &question_ids);
         let (title, why) = match fit.status {
             Status::Missing => (
@@ -138,7 +136,7 @@ pub(super) fn risks(
     }
     // A stable sort: equally serious risks keep the posting's order.
     found.sort_by_key(|(severity, _)| std::cmp::Reverse(*severity));
-    Ok(found.into_iter().take(3).map(|(_, risk)| risk).collect())
+    found.into_iter().take(3).map(|(_, risk)| risk).collect()
 }
 
 fn titles(catalog: &Catalog, ids: &[String]) -> String {

@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use super::fit::Reading;
-use super::likely;
 use crate::content::{Catalog, Level, Loop};
 use crate::embed::{EmbedError, Embedder};
 
@@ -26,17 +25,7 @@ pub fn tailor(
     level: &Level,
     reading: &Reading<'_>,
 ) -> Result<Tailoring, EmbedError> {
-    let requirements = reading.requirement_fits();
-    let values = reading.value_fits(embedder, catalog.core_values())?;
-    let ranked = likely::relevance(
-        embedder,
-        catalog,
-        chosen,
-        level,
-        reading,
-        &requirements,
-        &values,
-    )?;
+    let ranked = reading.judge(embedder, catalog, chosen, level)?.ranked;
     let mut tailoring = Tailoring::default();
     for question in ranked {
         tailoring
