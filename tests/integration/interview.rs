@@ -332,6 +332,20 @@ async fn the_loops_endpoint_lists_the_shipped_loops_with_their_rounds() {
         kinds_of("microsoft-data"),
         ["screen", "coding", "data-design", "design", "values"]
     );
+    // Core values come up in every round of every track (the ML engineer
+    // seed: "Core Values questions appear in every interview round"): each
+    // round past the screen that is not itself a values round closes with one.
+    for track in loops.as_array().unwrap() {
+        if !track["id"].as_str().unwrap().starts_with("microsoft-") {
+            continue;
+        }
+        for round in track["rounds"].as_array().unwrap() {
+            let kind = round["kind"].as_str().unwrap();
+            let closes = round["values_minutes"].as_u64().is_some();
+            let technical = kind != "screen" && kind != "values";
+            assert_eq!(closes, technical, "{} {kind}", track["id"]);
+        }
+    }
 }
 
 #[tokio::test]
