@@ -23,15 +23,21 @@ const STOPWORDS: &[&str] = &[
 ];
 
 /// Words that make a run of nouns into a statement: pronouns, auxiliaries and
-/// modals, and the verbs interview answers use most. A sentence with none of
-/// them (and no past-tense verb) is a list of terms, not reasoning.
-const PROSE_MARKERS: &[&str] = &[
+/// modals here, and the verbs in [`VERBS`]. A sentence with none of them (and
+/// no past-tense verb) is a list of terms, not reasoning.
+const CLAUSE_HEADS: &[&str] = &[
     // pronouns and determiners that head a clause
     "i", "we", "you", "he", "she", "it", "they", "this", "that", "there", "which", "who",
     // auxiliaries and modals, including the halves of contractions
     "am", "is", "are", "was", "were", "be", "been", "being", "do", "does", "did", "have", "has",
     "had", "will", "would", "can", "could", "should", "shall", "may", "might", "must", "s", "re",
-    "ve", "ll", "d", "m", "let", "lets", // common verbs
+    "ve", "ll", "d", "m", "let", "lets",
+];
+
+/// The verbs interview answers use most. Many double as plural nouns
+/// ("builds", "changes", "costs"), so in a list they mark a clause only
+/// where an item starts with one.
+const VERBS: &[&str] = &[
     "add", "adds", "allow", "allows", "ask", "asks", "avoid", "avoids", "become", "becomes",
     "break", "breaks", "bring", "brings", "build", "builds", "call", "calls", "change", "changes",
     "check", "checks", "choose", "chooses", "compute", "computes", "cost", "costs", "cover",
@@ -68,6 +74,10 @@ impl Class {
     const PROSE: u8 = 2;
     const NEGATION: u8 = 4;
     const HYPOTHETICAL: u8 = 8;
+    /// Prose only by the regular past-tense rule ("reviewed", "flagged"),
+    /// which a term list uses as an adjective as readily as a clause does.
+    const REGULAR_PAST: u8 = 16;
+    const CLAUSE_HEAD: u8 = 32;
 
     pub fn of(word: &str) -> Class {
         static TABLE: OnceLock<HashMap<&'static str, u8, FnvBuild>> = OnceLock::new();
@@ -75,7 +85,8 @@ impl Class {
             let mut table = HashMap::default();
             for (list, bit) in [
                 (STOPWORDS, Class::STOPWORD),
-                (PROSE_MARKERS, Class::PROSE),
+                (CLAUSE_HEADS, Class::PROSE | Class::CLAUSE_HEAD),
+                (VERBS, Class::PROSE),
                 (NEGATIONS, Class::NEGATION),
                 (HYPOTHETICAL, Class::HYPOTHETICAL),
             ] {
@@ -87,8 +98,12 @@ impl Class {
         });
         let mut bits = table.get(word).copied().unwrap_or(0);
         // A regular past tense ("reduced", "migrated") also marks a clause.
-        if word.len() >= 5 && word.ends_with("ed") && !word.bytes().any(|b| b.is_ascii_digit()) {
-            bits |= Class::PROSE;
+        if bits & Class::PROSE == 0
+            && word.len() >= 5
+            && word.ends_with("ed")
+            && !word.bytes().any(|b| b.is_ascii_digit())
+        {
+            bits |= Class::PROSE | Class::REGULAR_PAST;
         }
         Class(bits)
     }
@@ -100,6 +115,18 @@ impl Class {
     /// A pronoun, auxiliary or verb: the word makes a clause.
     pub fn prose(self) -> bool {
         self.0 & Class::PROSE != 0
+    }
+
+    /// A pronoun, auxiliary or modal: a clause for certain, where a verb
+    /// may be a plural noun ("builds") and a regular past tense may only
+    /// qualify one ("logs reviewed").
+    pub fn clause_head(self) -> bool {
+        self.0 & Class::CLAUSE_HEAD != 0
+    }
+
+    /// A listed verb (not a regular past tense), or a clause head.
+    pub fn verb(self) -> bool {
+        self.prose() && self.0 & Class::REGULAR_PAST == 0
     }
 
     pub fn negation(self) -> bool {

@@ -47,6 +47,9 @@ pub struct Sentence<'a> {
     pub prose: bool,
     /// List separators: commas, semicolons, slashes and "and"/"or".
     pub separators: usize,
+    /// Reads as a run of terms even with a clause word in it: see
+    /// [`reads_as_list`].
+    pub listed: bool,
     /// The speaker is "I" in a real (not hypothetical) statement.
     pub first_person: bool,
     pub has_number: bool,
@@ -57,6 +60,15 @@ impl Sentence<'_> {
     /// a sentence names topics without saying anything about them.
     pub fn is_term_list(&self) -> bool {
         !self.prose && self.separators >= 3
+    }
+
+    /// Names terms without saying anything of them: a term list, one
+    /// dressed with a heading and participles ([`reads_as_list`]), or a
+    /// bare term on a line of its own ("- receipt verification"). A terse
+    /// answer has some such sentences among its reasoning; an answer made
+    /// of nothing else is keyword stuffing however it is laid out.
+    pub fn names_terms_only(&self) -> bool {
+        self.is_term_list() || self.listed || (!self.prose && self.tokens.len() <= MAX_TERM_WORDS)
     }
 }
 
@@ -106,6 +118,7 @@ impl<'a> Analysis<'a> {
                     tokens: start..tokens.len(),
                     prose,
                     separators,
+                    listed: reads_as_list(text),
                     first_person,
                     has_number,
                 });
@@ -313,6 +326,62 @@ fn tokenise(text: &str, sentence: u32, tokens: &mut Vec<Token>) -> usize {
         }
     }
     separators
+}
+
+/// Words before a colon that make it a heading ("Mitigation:", "Risk
+/// register:", "My answer covers:").
+const MAX_HEADING_WORDS: usize = 4;
+/// A list item this short names a term rather than saying something.
+const MAX_TERM_WORDS: usize = 4;
+/// Items a run of terms has at least.
+const MIN_TERMS: usize = 4;
+
+/// A sentence that only names terms, the shape keyword stuffing takes when
+/// it is dressed as a structured answer: "Mitigations: server authority,
+/// receipt verification, transaction id, redeemed once." After an optional
+/// heading, at least [`MIN_TERMS`] items between separators, three in four
+/// of them a few words long, no pronoun or auxiliary in them and no item
+/// starting with a verb (a regular past tense may qualify a term: "alerts
+/// tuned"; a verb may be a plural noun: "no broken builds"). A
+/// structured answer that reasons says so in clauses ("Mitigation: I roll
+/// back first, because the onset follows the deploy"); an enumeration
+/// inside a clause ("We measured p50, p90, p99 and saturation") keeps its
+/// pronoun and is prose.
+fn reads_as_list(text: &str) -> bool {
+    let body = match text.split_once(':') {
+        Some((head, body))
+            if (1..=MAX_HEADING_WORDS).contains(&words(head).count())
+                && body.starts_with(char::is_whitespace) =>
+        {
+            body
+        }
+        _ => text,
+    };
+    let mut items: Vec<usize> = vec![0];
+    for piece in body.split([',', ';', '/', '|']) {
+        for word in words(piece) {
+            let word = word.to_lowercase();
+            let class = Class::of(&word);
+            let last = items.last_mut().expect("never empty");
+            if word == "and" || word == "or" {
+                items.push(0);
+            } else if class.clause_head() || (*last == 0 && class.verb()) {
+                return false;
+            } else {
+                *last += 1;
+            }
+        }
+        items.push(0);
+    }
+    items.retain(|&n| n > 0);
+    let terms = items.iter().filter(|&&n| n <= MAX_TERM_WORDS).count();
+    items.len() >= MIN_TERMS && 4 * terms >= 3 * items.len()
+}
+
+/// The alphanumeric runs of `text`.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
 }
 
 fn hash(text: &str) -> u64 {

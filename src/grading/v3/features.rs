@@ -23,6 +23,8 @@ pub const CODE_QUALITY: &str = "code_quality";
 /// Sentences with fewer words than this ("Why?", "Yes.") carry no claim of
 /// their own and are not embedded or matched with key points.
 const MIN_SENTENCE_WORDS: usize = 4;
+/// Sentences an answer needs before its share of term lists is judged.
+const MIN_LISTED_SENTENCES: usize = 3;
 /// A question (its own or a sibling) is read as its text and the mean of
 /// this many of its key points closest to the answer: an answer covers a few
 /// points well, not all of them.
@@ -71,6 +73,9 @@ pub struct Features {
     /// Share of statements that open with the same three words as another
     /// ("I would use X here because…" eighteen times).
     pub template_share: f64,
+    /// Share of the answer's sentences that only name terms (see
+    /// `Sentence::names_terms_only`).
+    pub listed_share: f64,
     /// Share of the answer's content words the question itself does not use.
     pub novelty: f64,
     /// Quantities the answer states that the question does not give
@@ -295,6 +300,7 @@ pub fn extract(
         gaming: limit(gaming::density(&covered, &analysis), 0.3)
             * limit(gaming::repetition(&analysis), 0.25),
         template_share: template_share(&analysis, &prose),
+        listed_share: listed_share(&analysis),
         novelty,
         quantities,
         signals,
@@ -507,6 +513,18 @@ fn states_claim(analysis: &Analysis<'_>, sentence: usize) -> bool {
             content(&tokens[..i]) >= 2 && content(&tokens[i + 1..]) >= 2
         }
     })
+}
+
+/// The share of `analysis`'s sentences that only name terms; 0 for an
+/// answer of fewer than [`MIN_LISTED_SENTENCES`] sentences, too short to
+/// tell a list from a terse answer.
+fn listed_share(analysis: &Analysis<'_>) -> f64 {
+    let sentences = &analysis.sentences;
+    if sentences.len() < MIN_LISTED_SENTENCES {
+        return 0.0;
+    }
+    let listed = sentences.iter().filter(|s| s.names_terms_only()).count();
+    listed as f64 / sentences.len() as f64
 }
 
 /// The share of statements whose first three words open another statement

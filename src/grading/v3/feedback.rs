@@ -241,6 +241,12 @@ pub(super) fn dimension(
                     earn nothing: explain how and why, in your own words."
                 .to_owned();
         }
+        Some(Cap::Listed) => {
+            return "This names the right things under headings but never says what any of \
+                    them does here: for the few that matter most, say how it works in this \
+                    situation and why you would choose it."
+                .to_owned();
+        }
         Some(Cap::Recited) => {
             return "This lists what a good story contains instead of telling one: tell what \
                     actually happened, with the system, the people, the steps you took and what \

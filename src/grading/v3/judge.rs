@@ -70,6 +70,16 @@ pub struct Params {
     pub max_recited: f64,
 }
 
+/// An answer at least this share of whose sentences only name terms
+/// (headings over term lists, bullets of bare terms) is keyword stuffing.
+/// A structural line, not fitted, set above what honest answers do: the
+/// most list-like answer labelled 2 or more in the fitting split is a terse
+/// one at 57 % (terse answers name mechanisms in lists too, between
+/// sentences that reason). The stuffed answers it catches are the ones laid
+/// out as a structured answer, which the other checks passed; see
+/// benches/README.md for what it does on the held-out split.
+pub const MAX_LISTED: f64 = 0.7;
+
 /// A story's statement this close (cosine) to one of its question's key
 /// points paraphrases it. The values key points are abstract ("names the
 /// assumptions and unknowns"), and a told story does not come near them: of
@@ -173,6 +183,8 @@ impl Params {
             Some(Cap::OffTopic)
         } else if f.gaming < self.min_gaming || f.template_share > self.max_template {
             Some(Cap::Gaming)
+        } else if f.listed_share >= MAX_LISTED {
+            Some(Cap::Listed)
         } else if question.kind == RoundKind::Values && recited(f) > self.max_recited {
             Some(Cap::Recited)
         } else {

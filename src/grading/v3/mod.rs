@@ -42,6 +42,8 @@ mod tests;
 mod tests_customer_architecture;
 #[cfg(test)]
 mod tests_data_design;
+#[cfg(test)]
+mod tests_listed;
 
 use std::sync::Arc;
 
@@ -199,6 +201,9 @@ pub enum Cap {
     Restated,
     /// Keyword stuffing, repeated phrases or templated sentences.
     Gaming,
+    /// Term lists under headings, and nothing that says what any term does
+    /// here: stuffing laid out as a structured answer.
+    Listed,
     /// A story that recites what a good story contains (the question's
     /// abstract key points) instead of telling one.
     Recited,

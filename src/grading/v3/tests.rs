@@ -54,7 +54,7 @@ millisecond budget. When a caller is over the limit we return 429 with a Retry-A
 Redis is unreachable, each host fails open with its local bucket so a cache outage never takes \
 the APIs down, and we alert on the sync lag.";
 
-fn features_of(question_id: &str, answer: &str) -> Features {
+pub(super) fn features_of(question_id: &str, answer: &str) -> Features {
     let question = catalog().question(question_id).unwrap();
     let rubric = catalog().rubric_for_kind(question.kind).unwrap();
     extract(&test_model(), rubric, question, &[answer.to_owned()]).unwrap()

@@ -113,6 +113,33 @@ fn a_list_of_terms_is_not_prose() {
 }
 
 #[test]
+fn headed_term_lists_name_terms_only_even_with_a_participle_and_reasoning_does_not() {
+    let listed = [
+        "Mitigations: server authority, receipt verification, transaction id, redeemed once, atomic transactions.",
+        "Detection: logs reviewed, alerts tuned, anomalies flagged, owners paged.",
+        "My answer covers: two-sided marketplace, member attention, shared resource, member trust.",
+        "Plan: pilot team, waves, milestones, exit criteria, cache hit rate, no broken builds.",
+    ];
+    for text in listed {
+        let answers = [text];
+        let analysis = Analysis::new(&answers);
+        assert!(analysis.sentences[0].names_terms_only(), "{text}");
+    }
+    let reasoning = [
+        "Mitigation: I roll back first, because the onset follows the deploy, and watch p99 fall.",
+        "Mitigation: roll back to the last good version first, since the timing lines up with the deploy, then watch p99 return to 400 ms.",
+        "We measured p50, p90, p99, error rate and saturation.",
+        "Detection: alerts on ledger invariants, such as currency created without a matching purchase, page the economy team.",
+        "Rate limits: five codes per hour per account, then a lockout.",
+    ];
+    for text in reasoning {
+        let answers = [text];
+        let analysis = Analysis::new(&answers);
+        assert!(!analysis.sentences[0].names_terms_only(), "{text}");
+    }
+}
+
+#[test]
 fn phrases_do_not_match_across_sentences_or_turns() {
     let s = signal(&["edge case"], &[]);
     assert!(shown_in("We reached the edge. Case closed.", &s).is_empty());
