@@ -222,13 +222,16 @@ fn main() {
         println!(
             "  live over the WebSocket, {mode}, from the end of speech (median of {live_runs}):"
         );
-        println!("  clip        to final (pause)   to answer (done)   WER");
+        println!(
+            "  clip        to final (pause)   to review (done)   WER    barge-in (to listening)"
+        );
         for ((name, ..), figures) in clips.iter().zip(figures) {
             println!(
-                "  {name:10} {:8.0} ms {:17.0} ms   {:.2}",
+                "  {name:10} {:8.0} ms {:17.0} ms   {:.2}   {:5.0} ms",
                 median(figures.pause).as_secs_f64() * 1e3,
                 median(figures.done).as_secs_f64() * 1e3,
-                figures.wer
+                figures.wer,
+                median(figures.barge_in).as_secs_f64() * 1e3,
             );
         }
     }
