@@ -235,7 +235,17 @@ fn main() {
             );
         }
     }
-    match faster_whisper(&clips) {
+    // Like accuracy: `MOCKLOOP_BENCH_CLIPS` without `faster-whisper` skips
+    // it (its first run installs faster-whisper with pip).
+    let compare = only
+        .as_deref()
+        .is_none_or(|o| o.split(',').any(|n| n == "faster-whisper"));
+    let compared = if compare {
+        faster_whisper(&clips)
+    } else {
+        Err("skipped: MOCKLOOP_BENCH_CLIPS does not name faster-whisper".into())
+    };
+    match compared {
         Ok(theirs) => {
             println!(
                 "faster-whisper int8 (same CTranslate2 model, beam 1, {} threads, as a final pass)",
