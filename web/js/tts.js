@@ -30,6 +30,8 @@ function report() {
 }
 
 function track(utterance) {
+  // A page's stand-in for speech synthesis may hand out plain objects.
+  if (typeof utterance.addEventListener !== "function") return utterance;
   utterance.addEventListener("start", () => {
     live.add(utterance);
     report();
