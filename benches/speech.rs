@@ -222,17 +222,30 @@ fn main() {
         println!(
             "  live over the WebSocket, {mode}, from the end of speech (median of {live_runs}):"
         );
-        println!("  clip        to final (pause)   to answer (done)   WER");
+        println!(
+            "  clip        to final (pause)   to review (done)   WER    barge-in (to listening)"
+        );
         for ((name, ..), figures) in clips.iter().zip(figures) {
             println!(
-                "  {name:10} {:8.0} ms {:17.0} ms   {:.2}",
+                "  {name:10} {:8.0} ms {:17.0} ms   {:.2}   {:5.0} ms",
                 median(figures.pause).as_secs_f64() * 1e3,
                 median(figures.done).as_secs_f64() * 1e3,
-                figures.wer
+                figures.wer,
+                median(figures.barge_in).as_secs_f64() * 1e3,
             );
         }
     }
-    match faster_whisper(&clips) {
+    // Like accuracy: `MOCKLOOP_BENCH_CLIPS` without `faster-whisper` skips
+    // it (its first run installs faster-whisper with pip).
+    let compare = only
+        .as_deref()
+        .is_none_or(|o| o.split(',').any(|n| n == "faster-whisper"));
+    let compared = if compare {
+        faster_whisper(&clips)
+    } else {
+        Err("skipped: MOCKLOOP_BENCH_CLIPS does not name faster-whisper".into())
+    };
+    match compared {
         Ok(theirs) => {
             println!(
                 "faster-whisper int8 (same CTranslate2 model, beam 1, {} threads, as a final pass)",

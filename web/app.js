@@ -24,7 +24,9 @@
 //   store.js            the store: dispatch, subscribe, getState
 //   reduce.js           the state and the reducer (reduce-events.js: server
 //                       events; reduce-stream.js: streamed turns;
-//                       reduce-code.js: code runs; reduce-common.js: shared)
+//                       reduce-code.js: code runs; reduce-voice.js: turn-
+//                       taking and the spoken answer's review;
+//                       reduce-common.js: shared)
 //   storage.js          localStorage persistence, a subscriber for the record
 //   views.js            view switching, alert region, connection banner
 //   lobby.js            loop catalogue, start / resume / start over
@@ -46,8 +48,9 @@
 //   fit.js              the fit map: posting against résumé, risks, questions
 //   plan.js             the prep plan: what is due, progress per dimension
 //   devices.js          the lobby's microphone and speaker check
-//   voice.js            microphone modes, live transcript
-//   tts.js              the interviewer's voice: server audio or synthesis
+//   voice.js            microphone modes, live transcript, the review
+//   tts.js              the interviewer's voice: server audio or synthesis,
+//                       held and stopped when the candidate speaks
 
 import { $ } from "./js/dom.js";
 import { store } from "./js/store.js";
@@ -78,8 +81,13 @@ import { timers } from "./js/timers.js";
 import { effectRunner } from "./js/effects.js";
 import { loadTopics, startTopicDrill } from "./js/topics.js";
 import { debriefRenderer } from "./js/debrief.js";
-import { renderVoice, doneSpeaking, setHolding, setTalkMode, stopMic, toggleMic, voiceSupported } from "./js/voice.js";
-import { renderMute, silence, speakPrompt, speakSentence, stopSpeaking } from "./js/tts.js";
+import {
+  renderVoice, doneSpeaking, setHolding, setTalkMode, speakAgain, stopMic, submitReview, toggleMic, typeInstead,
+  voiceSupported,
+} from "./js/voice.js";
+import {
+  holdVoice, releaseVoice, renderMute, silence, speakPrompt, speakSentence, stopSpeaking, stopVoice,
+} from "./js/tts.js";
 import { testMicrophone, testSpeaker } from "./js/devices.js";
 import {
   initProfilePanel, onDeleteProfile, onProfileToggle, onResumeFile, onSaveText, onShowFit, onStartTailored,
@@ -165,6 +173,9 @@ function bindEvents() {
   if (voiceSupported()) {
     $("mic-btn").addEventListener("click", toggleMic);
     $("done-btn").addEventListener("click", doneSpeaking);
+    $("review-submit-btn").addEventListener("click", submitReview);
+    $("review-again-btn").addEventListener("click", speakAgain);
+    $("review-type-btn").addEventListener("click", typeInstead);
     bindPushToTalk();
   } else {
     $("mic-btn").disabled = true;
@@ -227,6 +238,9 @@ function subscribe() {
       speak_sentence: (e) => speakSentence(e.text),
       stop_speaking: stopSpeaking,
       silence,
+      hold_voice: holdVoice,
+      release_voice: releaseVoice,
+      stop_voice: stopVoice,
       set_aside: setAsideUnsent,
       asked: (e) => rememberAsked(e.id),
       clear_answer: clearSentAtTimeUp,

@@ -141,6 +141,13 @@ async fn speak(mut candidate: Candidate, pcm: Arc<Vec<i16>>, burst: Instant) -> 
                         longest_reply: longest_reply.max(sent.elapsed()),
                     };
                 }
+                // Submitted as heard, as a candidate who reads it and agrees.
+                (Some("review"), _) => {
+                    let text = msg["text"].clone();
+                    candidate
+                        .send(json!({ "type": "submit_spoken", "text": text }))
+                        .await;
+                }
                 // The recogniser was busy; `no_speech` closes the attempt.
                 (Some("error"), Some("speech_unavailable")) => {}
                 (Some("error"), Some("no_speech")) => break,

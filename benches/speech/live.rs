@@ -6,7 +6,12 @@
 //!   wall time the frame holding the clip's last loud sample was sent) to
 //!   the last `transcript` final.
 //! - **done**: the candidate presses done as they stop talking. End of
-//!   speech to the `ack` of the submitted answer.
+//!   speech to the `review` of what was heard (what they wait for; the
+//!   bench then submits it as heard, and waits for its `ack`).
+//! - **barge-in**: the first frame holding a loud sample to the server's
+//!   `listening {"speaking": true}`, which is when the browser stops the
+//!   interviewer's voice (it holds it there, and cancels it once a word that
+//!   is not a backchannel is heard).
 //!
 //! Each run uses a fresh session; the server shares one recogniser, as in
 //! production. Measured for whole utterances (the default) and with
@@ -38,6 +43,7 @@ pub const LOUD: f32 = 0.01;
 pub struct Figures {
     pub pause: Vec<Duration>,
     pub done: Vec<Duration>,
+    pub barge_in: Vec<Duration>,
     /// Word error rate of the final transcripts, first pause run.
     pub wer: f64,
 }
@@ -65,16 +71,18 @@ pub fn measure(
             let mut figures = Figures {
                 pause: Vec::new(),
                 done: Vec::new(),
+                barge_in: Vec::new(),
                 wer: 0.0,
             };
             for run in 0..runs {
-                let (latency, heard) = answer(&app, &pcm, false).await;
+                let paused = answer(&app, &pcm, false).await;
                 if run == 0 {
-                    figures.wer = crate::speech_support::wer(text, &heard);
+                    figures.wer = crate::speech_support::wer(text, &paused.heard);
                 }
-                let (done, _) = answer(&app, &pcm, true).await;
-                figures.pause.push(latency);
-                figures.done.push(done);
+                let done = answer(&app, &pcm, true).await;
+                figures.pause.push(paused.latency);
+                figures.done.push(done.latency);
+                figures.barge_in.extend([paused.barge_in, done.barge_in]);
             }
             all.push(figures);
         }
@@ -90,9 +98,18 @@ pub fn pcm(file: &std::path::Path) -> Vec<i16> {
         .collect()
 }
 
-/// Speaks `pcm` into a fresh session; returns the latency measured from the
-/// end of speech, and the final transcripts joined.
-async fn answer(app: &crate::app::TestApp, pcm: &[i16], press_done: bool) -> (Duration, String) {
+/// What one answer measured.
+struct Answer {
+    /// From the end of speech (see the module notes).
+    latency: Duration,
+    /// From the first loud frame to `listening`.
+    barge_in: Duration,
+    /// The final transcripts, joined.
+    heard: String,
+}
+
+/// Speaks `pcm` into a fresh session and measures it.
+async fn answer(app: &crate::app::TestApp, pcm: &[i16], press_done: bool) -> Answer {
     let (_, _, candidate) = app.start("quick-practice").await;
     let (mut sink, mut stream) = candidate.ws.split();
     let (tx, mut rx) = mpsc::unbounded_channel::<(Instant, Value)>();
@@ -108,10 +125,9 @@ async fn answer(app: &crate::app::TestApp, pcm: &[i16], press_done: bool) -> (Du
     });
     wait_for(&mut rx, "prompt").await;
 
-    let last_loud = pcm
-        .iter()
-        .rposition(|s| f32::from(*s).abs() / 32_768.0 >= LOUD);
-    let last_loud = last_loud.unwrap_or(0);
+    let loud = |s: &i16| f32::from(*s).abs() / 32_768.0 >= LOUD;
+    let first_loud = pcm.iter().position(loud).unwrap_or(0);
+    let last_loud = pcm.iter().rposition(loud).unwrap_or(0);
     // Pressing done as they stop: nothing after the frame that holds the
     // last loud sample (espeak-ng's own trailing silence would otherwise
     // count against the server). Waiting: the clip, then silence.
@@ -128,6 +144,7 @@ async fn answer(app: &crate::app::TestApp, pcm: &[i16], press_done: bool) -> (Du
         .collect();
     let mut pace = tokio::time::interval(Duration::from_millis(40));
     let mut speech_end = Instant::now();
+    let mut speech_start = None;
     for (seq, chunk) in audio.chunks(FRAME).enumerate() {
         pace.tick().await;
         let frame = AudioFrame {
@@ -137,7 +154,11 @@ async fn answer(app: &crate::app::TestApp, pcm: &[i16], press_done: bool) -> (Du
         sink.send(Message::Binary(frame.encode().into()))
             .await
             .expect("send audio");
-        if (seq * FRAME..(seq + 1) * FRAME).contains(&last_loud) {
+        let frame_samples = seq * FRAME..(seq + 1) * FRAME;
+        if frame_samples.contains(&first_loud) {
+            speech_start = Some(Instant::now());
+        }
+        if frame_samples.contains(&last_loud) {
             speech_end = Instant::now();
         }
     }
@@ -146,6 +167,8 @@ async fn answer(app: &crate::app::TestApp, pcm: &[i16], press_done: bool) -> (Du
         .expect("send done");
     let mut finals = Vec::new();
     let mut last_final = speech_end;
+    let mut reviewed = None;
+    let mut listening = None;
     // `MOCKLOOP_BENCH_VERBOSE=1` prints each message's time from the end of
     // speech, to see where the latency goes.
     let verbose = std::env::var_os("MOCKLOOP_BENCH_VERBOSE").is_some();
@@ -158,21 +181,36 @@ async fn answer(app: &crate::app::TestApp, pcm: &[i16], press_done: bool) -> (Du
             eprintln!("    {from_end:>7} ms  {msg}");
         }
         match msg["type"].as_str() {
+            Some("listening") if msg["speaking"] == true && listening.is_none() => {
+                listening = Some(at);
+            }
             Some("transcript") if msg["final"] == true => {
                 finals.push(msg["stable"].as_str().unwrap_or_default().to_owned());
                 last_final = at;
             }
-            Some("ack") => break at,
+            // Submitted as heard: the candidate would read it first.
+            Some("review") => {
+                reviewed = Some(at);
+                let submit = json!({"type": "submit_spoken", "text": msg["text"]});
+                sink.send(Message::Text(submit.to_string().into()))
+                    .await
+                    .expect("send the reviewed answer");
+            }
+            Some("ack") => break reviewed.expect("the review comes before the ack"),
             Some("error") => panic!("the server refused the answer: {msg}"),
             _ => {}
         }
     };
     let _ = sink.close().await;
     let latency = if press_done { acked } else { last_final };
-    (
-        latency.saturating_duration_since(speech_end),
-        finals.join(" "),
-    )
+    let started = speech_start.expect("the clip has a loud sample");
+    Answer {
+        latency: latency.saturating_duration_since(speech_end),
+        barge_in: listening
+            .expect("speech was heard")
+            .saturating_duration_since(started),
+        heard: finals.join(" "),
+    }
 }
 
 async fn wait_for(rx: &mut mpsc::UnboundedReceiver<(Instant, Value)>, kind: &str) {

@@ -38,6 +38,16 @@ pub struct VoiceConfig {
     /// the final and it is ready about a pause sooner. A pause that ends
     /// too soon wastes the pass. 0 turns it off.
     pub early_pass_ms: Bounded<u32, 0, 60_000>,
+    /// A spoken answer whose recogniser confidence (mean token probability,
+    /// weighted by audio) is below this cannot be judged: the review says
+    /// so, and if the candidate submits it uncorrected the question is
+    /// "could not assess" rather than scored low. 0.5 from tiny.en on
+    /// espeak-ng answers (docs/speech.md has the table): every clip under
+    /// it (noise, reversed speech, speech under loud noise) was heard as
+    /// words unrelated to what was said; clean speech scored 0.70 to 0.86,
+    /// and the garbled-to-partly-right clips between 0.5 and 0.6 are left
+    /// to the candidate's review and the low-confidence warning.
+    pub min_assess_confidence: OpenFraction,
 }
 
 impl Default for VoiceConfig {
@@ -51,6 +61,7 @@ impl Default for VoiceConfig {
             segment_pause_ms: Bounded::default_of(200),
             min_segment_ms: Bounded::default_of(1_000),
             early_pass_ms: Bounded::default_of(64),
+            min_assess_confidence: OpenFraction::default_of(0.5),
         }
     }
 }

@@ -49,7 +49,7 @@ use input::input_name;
 pub use input::{Answer, Input, InterviewError};
 pub use plan::{Ask, Plan, PlanError, PlannedRound, level_of};
 use state::{Active, Phase};
-pub use state::{CurrentPrompt, Pending, QuestionRecord, Turn};
+pub use state::{CurrentPrompt, ForGrading, Pending, QuestionRecord, Turn};
 pub use topics::TopicDrill;
 
 #[derive(Clone, Debug, PartialEq)]

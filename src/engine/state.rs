@@ -32,6 +32,27 @@ impl QuestionRecord {
         self.turns.iter().filter_map(|t| t.speech.clone()).collect()
     }
 
+    /// What grading judges: the answers and the delivery of the spoken
+    /// ones, less the spoken answers the recogniser could not make out and
+    /// the candidate submitted as heard ([`SpeechAnalytics::unclear`]),
+    /// which come apart: no grader reads words nobody said.
+    pub fn for_grading(&self) -> ForGrading {
+        let mut out = ForGrading::default();
+        for turn in &self.turns {
+            let Some(answer) = &turn.answer else {
+                continue;
+            };
+            match &turn.speech {
+                Some(speech) if speech.unclear => out.unclear.push(speech.clone()),
+                speech => {
+                    out.answers.push(answer.clone());
+                    out.speech.extend(speech.clone());
+                }
+            }
+        }
+        out
+    }
+
     /// The hints the candidate asked for on this question.
     pub fn hints(&self) -> Vec<String> {
         self.turns
@@ -44,6 +65,17 @@ impl QuestionRecord {
     pub fn score(&self) -> Option<&AnswerScore> {
         self.scores.last()
     }
+}
+
+/// A question's answers as grading sees them (see
+/// [`QuestionRecord::for_grading`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ForGrading {
+    pub answers: Vec<String>,
+    /// How each spoken answer among `answers` was delivered.
+    pub speech: Vec<SpeechAnalytics>,
+    /// The spoken answers left out as unclear.
+    pub unclear: Vec<SpeechAnalytics>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -14,6 +14,7 @@ pub mod normalize;
 pub mod offline;
 pub mod passing;
 pub mod quote;
+pub mod unclear;
 pub mod v3;
 
 use std::sync::Arc;
@@ -187,19 +188,28 @@ pub struct Observed<'a> {
     pub run: Option<&'a crate::sandbox::TestRun>,
     /// How each spoken turn was delivered; typed turns have none.
     pub speech: &'a [crate::speech::analytics::SpeechAnalytics],
+    /// Spoken answers left out of `answers` because the recogniser could
+    /// not make them out (see [`unclear`]).
+    pub unclear: &'a [crate::speech::analytics::SpeechAnalytics],
 }
 
 /// The one way every caller (the live session, regrade, the operator's
 /// "try", `mockloop grade`, calibration) scores an answer: grade with a
 /// fallback, fold in what was observed beside the words (the question's
 /// last code run, the delivery of a spoken answer), and record the rubric
-/// the score was judged against even when the grader left that out.
+/// the score was judged against even when the grader left that out. A
+/// question whose only answers were unclear speech is not graded at all:
+/// it "could not assess".
 pub async fn grade_answer(
     grader: &dyn Grader,
     request: GradeRequest<'_>,
     observed: Observed<'_>,
 ) -> AnswerScore {
+    if request.answers.is_empty() && !observed.unclear.is_empty() {
+        return unclear::not_assessed(request.rubric, observed.unclear);
+    }
     let mut score = grade_or_fallback(grader, request).await;
+    unclear::note_left_out(&mut score, observed.unclear);
     if let Some(run) = observed.run {
         passing::apply(&mut score, request.rubric, run);
     }

@@ -153,6 +153,7 @@ impl AppState {
                 max_frame_bytes: config.limits.max_audio_frame_bytes.get(),
                 max_session_audio_seconds: config.limits.max_session_audio_seconds.get(),
                 analytics: AnalyticsConfig::default(),
+                min_assess_confidence: config.voice.min_assess_confidence.get(),
             },
         });
         let speaker = speech::speaker(&config);

@@ -45,6 +45,12 @@ pub struct AnswerScore {
     /// How the score was produced, so two scores can be compared honestly.
     #[serde(default)]
     pub provenance: Provenance,
+    /// Why the answer could not be assessed (the recogniser could not make
+    /// out the words, and the candidate submitted them as heard). Such a
+    /// score has no dimensions, its `overall` means nothing, and it counts
+    /// toward no average: reports show "could not assess" with this reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_assessed: Option<String>,
 }
 
 /// One key point of the question and whether the answer showed it.

@@ -267,18 +267,18 @@ impl Regrader<'_> {
                         .and_then(|r| r.counterpart(&planned.rubric))
                         .unwrap_or(&planned.rubric);
                     let record = session.record(round, question);
-                    let answers = record.map(|r| r.answers()).unwrap_or_default();
+                    let graded = record.map(|r| r.for_grading()).unwrap_or_default();
                     let hints = record.map(|r| r.hints()).unwrap_or_default();
                     let request = GradeRequest {
                         rubric,
                         question: &planned.questions[question],
-                        answers: &answers,
+                        answers: &graded.answers,
                         hints: &hints,
                     };
-                    let speech = record.map(|r| r.speech()).unwrap_or_default();
                     let observed = Observed {
                         run: record.and_then(|r| r.test_runs.last()),
-                        speech: &speech,
+                        speech: &graded.speech,
+                        unclear: &graded.unclear,
                     };
                     let score = grade_answer(self.grader, request, observed).await;
                     (round, question, score)

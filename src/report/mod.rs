@@ -3,9 +3,11 @@
 //! documented in docs/grading.md. `export` renders it, and the transcript,
 //! for reviewers.
 
+pub mod corrections;
 pub mod export;
 
 use crate::speech::analytics::SpeechAnalytics;
+use corrections::{Corrections, corrections};
 use serde::Serialize;
 
 use crate::content::{Band, CodeLanguage, RoundKind};
@@ -180,8 +182,13 @@ pub struct AnswerReport {
     pub hints: usize,
     pub skipped: bool,
     pub closed: Option<CloseReason>,
-    /// The current (last) score's overall.
+    /// The current (last) score's overall; `None` until scored, and when
+    /// the answer could not be assessed.
     pub overall: Option<f64>,
+    /// Why the answer could not be assessed (spoken, and too unclear to
+    /// judge): it counts toward no average.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_assessed: Option<String>,
     /// Which grader produced the current score (after a fallback, the one
     /// that stood in).
     pub grader: Option<String>,
@@ -264,6 +271,10 @@ pub struct TurnReport {
     /// Pace, fillers, pauses and recogniser confidence, when the answer was spoken.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub speech: Option<SpeechAnalytics>,
+    /// The words the candidate corrected in what the recogniser heard
+    /// (`speech.heard`) before submitting it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub corrections: Option<Corrections>,
 }
 
 impl Report {
@@ -291,12 +302,21 @@ impl Report {
                             prompt: t.prompt.clone(),
                             answer: t.answer.clone(),
                             speech: t.speech.clone(),
+                            corrections: t
+                                .speech
+                                .as_ref()
+                                .and_then(|s| s.heard.as_deref())
+                                .zip(t.answer.as_deref())
+                                .and_then(|(heard, wrote)| corrections(heard, wrote)),
                         })
                         .collect(),
                     hints: record.hints().len(),
                     skipped: record.closed == Some(CloseReason::Skipped),
                     closed: record.closed,
-                    overall: score.map(|s| s.overall),
+                    overall: score
+                        .filter(|s| s.not_assessed.is_none())
+                        .map(|s| s.overall),
+                    not_assessed: score.and_then(|s| s.not_assessed.clone()),
                     grader: score.map(|s| s.grader.clone()),
                     model: score.and_then(|s| s.provenance.model.clone()),
                     fallback: score.is_some_and(|s| s.fallback),

@@ -48,6 +48,7 @@ fn answer(kind: RoundKind, title: &str, levels: &[(&str, u8)]) -> AnswerReport {
         skipped: false,
         closed: None,
         overall: Some(2.0),
+        not_assessed: None,
         grader: None,
         model: None,
         fallback: false,

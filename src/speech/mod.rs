@@ -6,6 +6,7 @@
 //! session code only sees this trait, held in state as `Arc<dyn Transcriber>`.
 
 pub mod analytics;
+pub mod backchannel;
 pub mod frame;
 pub mod partial;
 pub mod utterance;

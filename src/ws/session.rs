@@ -421,6 +421,12 @@ impl Actor {
                     "Voice is not enabled on this server; send text answers.",
                 )),
             },
+            ClientMsg::SubmitSpoken { text } => self.submit_spoken(text).await,
+            ClientMsg::DiscardReview => {
+                if let Some(voice) = &mut self.voice {
+                    voice.discard_review();
+                }
+            }
             ClientMsg::Hint => {
                 self.answered_at = Some(Instant::now());
                 self.input(Input::Hint).await
@@ -454,6 +460,10 @@ impl Actor {
                     conn.resumed = true;
                 }
                 self.input(Input::Ready).await;
+                // A review open when the last socket dropped is still open.
+                if let Some(review) = self.voice.as_ref().and_then(|v| v.review_message()) {
+                    self.send(review);
+                }
             }
         }
     }
@@ -533,6 +543,9 @@ impl Actor {
     }
 
     fn announce(&mut self, stored: &StoredEvent, now: EpochMs) {
+        if let (Event::Answered { .. }, Some(voice)) = (&stored.event, &mut self.voice) {
+            voice.answered();
+        }
         if let Event::Prompted { .. } = stored.event {
             self.shared.metrics.prompts_sent.inc();
             if let Some(answered) = self.answered_at.take() {

@@ -9,8 +9,20 @@
 //!   a pause of `early_pass_ms` ─▶ job (early) on the speech so far
 //!   Segment  ─▶ job (final)  ─▶ "transcript" final, kept for the answer
 //!   Ended    ─▶ job (final)  ─▶ "transcript" final, kept; "listening" off
-//! done ─▶ finish the utterance ─▶ when every final is in: SpokenAnswer
+//! done ─▶ finish the utterance ─▶ when every final is in: "review"
+//! submit_spoken ─▶ SpokenAnswer (the text as corrected, what was heard kept)
 //! ```
+//!
+//! **Review.** The answer as heard is shown to the candidate to correct
+//! before it is submitted (see `review`). While it is shown, speech is not
+//! added to it: the client still hears "listening" (the interviewer's voice
+//! waits on it), but no unit is transcribed until the review is discarded
+//! or an answer is stored.
+//!
+//! **Backchannels.** A unit whose whole text is "mm-hm", "right" and the
+//! like (`speech::backchannel`) is not part of the answer. Its final is
+//! still sent, marked, so a client holding the interviewer's voice for it
+//! knows to carry on; partials say whether every word so far is one.
 //!
 //! **Early passes.** A segment or utterance ends only once its pause has
 //! lasted `segment_pause_ms` (or the hold, or done is pressed), and its
@@ -32,6 +44,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::speech::analytics::{AnalyticsConfig, SpeechAnalytics, TimedTranscript, analyse};
+use crate::speech::backchannel::is_backchannel;
 use crate::speech::frame::{AudioBudget, AudioFrame, Sequence, SequenceTracker};
 use crate::speech::partial::Stabiliser;
 use crate::speech::utterance::{
@@ -55,6 +68,9 @@ pub struct VoiceTuning {
     pub max_frame_bytes: usize,
     pub max_session_audio_seconds: u32,
     pub analytics: AnalyticsConfig,
+    /// Below this confidence an answer is too unclear to judge (see
+    /// `[voice] min_assess_confidence`).
+    pub min_assess_confidence: f32,
 }
 
 /// What the session task should do next.
@@ -66,7 +82,7 @@ pub enum Action {
     /// spoke on): stop waiting for it, so it gives up its place in the
     /// recogniser's queue.
     Withdraw(u64),
-    /// The candidate is done and every utterance is transcribed.
+    /// The candidate submitted the answer they reviewed.
     Submit {
         text: String,
         speech: Box<SpeechAnalytics>,
@@ -97,6 +113,8 @@ enum Unit {
     },
     /// Nothing to add to the answer: empty, or the recogniser failed.
     Nothing,
+    /// Only backchannels ("mm-hm"): sent, marked, and not part of the answer.
+    Backchannel(String),
 }
 
 /// What a transcription job is for.
@@ -163,6 +181,8 @@ pub struct Voice {
     /// Stream position where the current answer began.
     answer_start: u64,
     prompt: String,
+    /// The answer as heard, waiting for the candidate to submit or discard.
+    review: Option<Review>,
 }
 
 impl Voice {
@@ -184,22 +204,30 @@ impl Voice {
             done: false,
             answer_start: 0,
             prompt: String::new(),
+            review: None,
         }
     }
 
     /// A new prompt was asked: what was said before belongs to no answer,
     /// including an utterance still being spoken and transcriptions in flight.
     pub fn new_prompt(&mut self, prompt: &str) {
+        self.prompt = crate::speech::answer_prompt(prompt);
+        self.restart();
+    }
+
+    /// The answer starts afresh: nothing heard so far belongs to it, and a
+    /// transcription still out for it arrives too late to count.
+    fn restart(&mut self) {
         self.epoch += 1;
         self.units.clear();
         self.early = None;
         self.adopted.clear();
         self.done = false;
+        self.review = None;
         self.stabiliser.reset();
         self.utterance += 1;
         self.assembler = Assembler::new(self.setup.utterance.clone());
         self.answer_start = 0;
-        self.prompt = crate::speech::answer_prompt(prompt);
     }
 
     /// One binary frame from the client.
@@ -226,8 +254,11 @@ impl Voice {
     }
 
     /// What the assembler completed, then an early pass if a pause is now
-    /// old enough for one.
+    /// old enough for one. While a review is open only "listening" is said.
     fn assembled(&mut self, events: Vec<UtteranceEvent>) -> Vec<Action> {
+        if self.review.is_some() {
+            return events.into_iter().filter_map(listening).collect();
+        }
         let mut actions: Vec<Action> = events.into_iter().flat_map(|e| self.event(e)).collect();
         actions.extend(self.early_pass());
         actions
@@ -263,8 +294,12 @@ impl Voice {
         actions
     }
 
-    /// The candidate finished answering by voice.
+    /// The candidate finished answering by voice. Pressed again while the
+    /// review is open, the review is sent again.
     pub fn finish(&mut self) -> Vec<Action> {
+        if let Some(review) = &self.review {
+            return vec![Action::Send(review.message())];
+        }
         self.done = true;
         let mut actions: Vec<Action> = self
             .assembler
@@ -303,15 +338,21 @@ impl Voice {
             return Vec::new();
         }
         if job.partial {
-            // A partial for an utterance already over is stale.
+            // A partial for an utterance already over is stale, and so is
+            // one that comes back once the review is open.
             return match result {
-                Ok(t) if utterance == self.utterance && !t.text.trim().is_empty() => {
+                Ok(t)
+                    if utterance == self.utterance
+                        && self.review.is_none()
+                        && !t.text.trim().is_empty() =>
+                {
                     let shown = self.stabiliser.update(t.text.trim());
                     vec![Action::Send(ServerMsg::Transcript {
                         is_final: false,
                         stable: shown.stable,
                         tentative: shown.tentative,
                         low_confidence: false,
+                        backchannel: is_backchannel(&t.text),
                     })]
                 }
                 _ => Vec::new(),
@@ -333,6 +374,9 @@ impl Voice {
         };
         let mut actions = Vec::new();
         *unit = match result {
+            Ok(transcript) if is_backchannel(&transcript.text) => {
+                Unit::Backchannel(transcript.text.trim().to_owned())
+            }
             Ok(transcript) if !transcript.text.trim().is_empty() => Unit::Heard {
                 offset_ms,
                 transcript,
@@ -359,12 +403,22 @@ impl Voice {
             match unit {
                 Unit::Pending => break,
                 Unit::Nothing => {}
+                Unit::Backchannel(text) => {
+                    actions.push(Action::Send(ServerMsg::Transcript {
+                        is_final: true,
+                        stable: text.clone(),
+                        tentative: String::new(),
+                        low_confidence: false,
+                        backchannel: true,
+                    }));
+                }
                 Unit::Heard { transcript, .. } => {
                     actions.push(Action::Send(ServerMsg::Transcript {
                         is_final: true,
                         stable: transcript.text.trim().to_owned(),
                         tentative: String::new(),
                         low_confidence: transcript.confidence < self.setup.analytics.min_confidence,
+                        backchannel: false,
                     }));
                 }
             }
@@ -467,6 +521,7 @@ impl Voice {
         })
     }
 
+    /// Once the candidate is done and every final is in: the review.
     fn submit_if_ready(&mut self) -> Option<Action> {
         let pending = self.units.values().any(|u| matches!(u, Unit::Pending));
         if !self.done || pending {
@@ -503,10 +558,10 @@ impl Voice {
             })
             .collect();
         let speech = analyse(&segments, &self.setup.analytics);
-        Some(Action::Submit {
-            text,
-            speech: Box::new(speech),
-        })
+        let review = Review::new(&text, speech, self.setup.min_assess_confidence);
+        let message = review.message();
+        self.review = Some(review);
+        Some(Action::Send(message))
     }
 }
 
@@ -515,5 +570,10 @@ fn withdraw(early: Early) -> Option<Action> {
     matches!(early.state, EarlyState::Running).then_some(Action::Withdraw(early.id))
 }
 
+mod review;
+use review::{Review, listening};
+
+#[cfg(test)]
+mod review_tests;
 #[cfg(test)]
 mod tests;

@@ -386,7 +386,7 @@ async fn a_candidate_pastes_a_resume_and_a_posting_and_practises_a_tailored_loop
 }
 
 #[tokio::test]
-async fn a_spoken_answer_from_the_fake_microphone_is_transcribed_and_scored() {
+async fn a_spoken_answer_from_the_fake_microphone_barges_in_is_corrected_on_review_and_scored() {
     let dir = tempfile::tempdir().unwrap();
     let said = "I would count each value in a hash map, which makes every lookup constant time. \
                 The trade off is the extra memory for the map.";
@@ -409,10 +409,19 @@ async fn a_spoken_answer_from_the_fake_microphone_is_transcribed_and_scored() {
     let turn = &first["turns"][0];
     assert!(turn["speech"].is_object(), "the answer was spoken: {first}");
     assert!(first["overall"].as_f64().is_some(), "and scored: {first}");
+    // Stored as the candidate corrected it on review, with what was heard
+    // beside it and the word they changed.
+    assert_eq!(turn["answer"], result["corrected"], "{turn}");
+    assert_eq!(turn["speech"]["heard"], result["review"], "{turn}");
+    assert_eq!(
+        turn["corrections"]["edits"],
+        serde_json::json!([{"heard": result["misheard"], "wrote": result["wrote"]}]),
+        "{turn}"
+    );
     // The fake microphone starts wherever Chromium is in its loop of the
     // file, so the first utterance may begin mid-sentence: the answer holds
     // some run of what was said, not necessarily "hash map".
-    let heard = first["answer"].as_str().unwrap().to_lowercase();
+    let heard = turn["speech"]["heard"].as_str().unwrap().to_lowercase();
     let words_said = [
         "count", "value", "hash", "map", "lookup", "constant", "trade", "memory",
     ];

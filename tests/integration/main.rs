@@ -45,6 +45,7 @@ mod store;
 mod tts;
 mod voice;
 mod voice_client;
+mod voice_review;
 mod voice_session;
 mod web_modules;
 mod web_store;

@@ -61,6 +61,43 @@ async fn appended_events_come_back_in_order_on_every_backend() {
 }
 
 #[tokio::test]
+async fn a_reviewed_spoken_answer_keeps_what_was_heard_and_whether_it_was_unclear_on_every_backend()
+{
+    use mockloop::speech::analytics::SpeechAnalytics;
+    let spoken = |text: &str, heard: &str, unclear: bool| Event::Answered {
+        at: 2,
+        text: text.into(),
+        speech: Some(Box::new(SpeechAnalytics {
+            words: 4,
+            confidence: Some(0.42),
+            heard: Some(heard.into()),
+            unclear,
+            ..SpeechAnalytics::default()
+        })),
+        timed_out: false,
+    };
+    let answers = [
+        spoken("the cache is warm", "the cash is warm", false),
+        spoken("the same thing", "the same thing", true),
+    ];
+    for (store, _dir) in stores().await {
+        store
+            .create_session(&row("s"), &Event::Completed { at: 1 })
+            .await
+            .unwrap();
+        store.append("s", 1, &answers).await.unwrap();
+        let back: Vec<Event> = store
+            .events("s", 1)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.event)
+            .collect();
+        assert_eq!(back, answers);
+    }
+}
+
+#[tokio::test]
 async fn an_append_after_a_stale_sequence_is_refused_and_writes_nothing_on_every_backend() {
     for (store, _dir) in stores().await {
         store

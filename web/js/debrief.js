@@ -134,9 +134,13 @@ function renderAnswerCard(answer, number, report, session) {
   return el("article", { class: "card" },
     el("h3", {}, `${roundNo}${roundName} — question ${number}`),
     el("p", { class: "question" }, answer.question || ""),
-    el("p", { class: "card-meta" },
-      "Score for this answer: ", el("strong", {}, formatScore(answer.overall)), " out of 4",
-      graderLabel(answer)),
+    typeof answer.not_assessed === "string"
+      ? [el("p", { class: "card-meta" }, "Score for this answer: ", el("strong", {}, "could not assess")),
+        el("p", { class: "warning not-assessed" }, answer.not_assessed,
+          " It counts toward no score. Next time, say it again or type it.")]
+      : el("p", { class: "card-meta" },
+        "Score for this answer: ", el("strong", {}, formatScore(answer.overall)), " out of 4",
+        graderLabel(answer)),
     renderGradingFlags(answer),
     el("h4", {}, "Your answer"),
     answer.skipped && el("p", { class: "warning" }, "You skipped this question."),
@@ -146,6 +150,7 @@ function renderAnswerCard(answer, number, report, session) {
     turns.length > 1 && renderTurns(turns, answer.round_kind),
     renderTests(answer.tests),
     renderSpeech(turns),
+    renderCorrections(turns),
     el("h4", {}, "Feedback"),
     dims.length === 0 ? el("p", { class: "muted" }, "No feedback for this answer.")
       : el("ul", { class: "dimensions" }, dims.map((d) => renderDimension(d, missing.get(d) || []))),
@@ -320,6 +325,23 @@ function renderSpeech(turns) {
     if (typeof s.confidence === "number") parts.push(`recogniser confidence ${Math.round(s.confidence * 100)}%`);
     return el("li", {}, parts.join(", "),
       s.low_confidence ? el("span", { class: "warning" }, " The recogniser was unsure; a low score may be its fault.") : "");
+  }))];
+}
+
+/**
+ * The words corrected in each spoken turn before it was submitted, and what
+ * the recogniser heard: the grader read the corrected text.
+ */
+function renderCorrections(turns) {
+  const corrected = turns.filter((t) => t.corrections && Array.isArray(t.corrections.edits) && t.speech);
+  if (corrected.length === 0) return null;
+  return [el("h4", {}, "What you corrected"), el("ul", { class: "corrections" }, corrected.map((t) => {
+    const c = t.corrections;
+    const edits = c.edits.map((e) => (!e.heard ? `added “${e.wrote}”`
+      : !e.wrote ? `removed “${e.heard}”` : `heard “${e.heard}” → you wrote “${e.wrote}”`));
+    return el("li", {},
+      `${c.changed_words} of ${c.heard_words} words: ${edits.join("; ")}`,
+      typeof t.speech.heard === "string" && el("p", { class: "muted heard" }, `Heard: “${t.speech.heard}”`));
   }))];
 }
 

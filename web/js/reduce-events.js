@@ -10,6 +10,7 @@ import {
 } from "./reduce-common.js";
 import { composing, finishStream, promptDelta, promptDiscarded } from "./reduce-stream.js";
 import { promptTests, runOutput, runRefused, testResults } from "./reduce-code.js";
+import { newPromptTalk, onListening, onReview, turnOnTranscript } from "./reduce-voice.js";
 
 /** Apply one event; unknown types are ignored on purpose: newer servers may send more. */
 export function applyEvent(s, msg, ctx, fx) {
@@ -34,8 +35,9 @@ const HANDLERS = {
   interview_ended: onInterviewEnded,
   debrief: onDebrief,
   error: onError,
-  listening: (s, msg) => ({ ...s, listening: { speaking: Boolean(msg.speaking) } }),
+  listening: onListening,
   transcript: onTranscript,
+  review: onReview,
   test_results: testResults,
   run_output: runOutput,
   // Local events this page records itself, so a reload shows its own answers.
@@ -78,8 +80,10 @@ function onPrompt(s, msg, ctx, fx) {
   const asked = s.asked || { label, intro: null, text: msg.text || "" };
   s = { ...s, prompt: { asked, hints: s.hints } };
   s = addLog(s, { kind: "prompt", label, lead: msg.lead || null, intro: msg.intro || null, text: msg.text || "" });
-  // What was heard belongs to the previous prompt.
-  if (!msg.repeat) s = { ...s, transcript: { prompt: s.transcript.prompt + 1, heard: [], partial: null } };
+  // What was heard belongs to the previous prompt, and so does its review.
+  if (!msg.repeat) {
+    s = newPromptTalk({ ...s, transcript: { prompt: s.transcript.prompt + 1, heard: [], partial: null }, review: null });
+  }
   // A new question never inherits the last one's text: what was typed and
   // not sent is set aside (the answer box's owner does it; see actions.js).
   if (ctx.live && msg.kind === "question" && !msg.repeat) fx.push({ type: "set_aside" });
@@ -142,8 +146,11 @@ function onScored(s, msg) {
   if (!(s.record && s.record.live_scores)) return s;
   const n = questionLabel(msg.question || {});
   const round = msg.round || {};
-  return addLog(s, systemEntry("Scored",
-    `${n ? `Question ${n}` : "An answer"} in ${round.title || kindLabel(round.kind)}: ${formatScore(msg.overall)} out of 4.`));
+  const where = `${n ? `Question ${n}` : "An answer"} in ${round.title || kindLabel(round.kind)}`;
+  if (typeof msg.not_assessed === "string") {
+    return addLog(s, systemEntry("Could not assess", `${where}: ${msg.not_assessed}`));
+  }
+  return addLog(s, systemEntry("Scored", `${where}: ${formatScore(msg.overall)} out of 4.`));
 }
 
 function onInterviewEnded(s, msg, ctx) {
@@ -165,8 +172,8 @@ function onDebrief(s, msg, ctx, fx) {
 function onError(s, msg, ctx, fx) {
   const text = msg.message || "The server reported an error.";
   // The server handles frames in order, so an error right after an answer
-  // is about that answer: it will never be acked.
-  if (s.pending && s.lastOutbound === "answer") {
+  // (typed, or spoken and reviewed) is about that answer: it will never be acked.
+  if (s.pending && (s.lastOutbound === "answer" || s.lastOutbound === "submit_spoken")) {
     const index = s.pending.entry;
     s = recordEvent(s, { type: "local_answer_failed", id: s.log[index].id, message: text }, ctx.at);
     s = markFailed(s, index, text);
@@ -186,11 +193,13 @@ function onError(s, msg, ctx, fx) {
   return { ...s, banner: { kind: "disconnected" } };
 }
 
-function onTranscript(s, msg) {
+/** What the recogniser heard; a backchannel ("mm-hm") is not part of the answer. */
+function onTranscript(s, msg, ctx, fx) {
   const t = s.transcript;
-  const heard = msg.final ? [...t.heard, { text: msg.stable || "", low: Boolean(msg.low_confidence) }] : t.heard;
+  const kept = msg.final && !msg.backchannel;
+  const heard = kept ? [...t.heard, { text: msg.stable || "", low: Boolean(msg.low_confidence) }] : t.heard;
   const partial = msg.final ? null : { stable: msg.stable || "", tentative: msg.tentative || "" };
-  return { ...s, transcript: { ...t, heard, partial } };
+  return turnOnTranscript({ ...s, transcript: { ...t, heard, partial } }, msg, fx);
 }
 
 function onLocalAnswer(s, msg) {

@@ -15,6 +15,8 @@
 //   show_view {view, focus}, mode_switched, mute_toggled
 //   socket_opened, socket_closed, reconnecting {attempt}, sent {what}
 //   answer_sent {id, text, typed, at}, ack_timed_out {armed}
+//   review_closed                the spoken answer's review was submitted or set aside
+//   voice_playing {on}           the interviewer's voice started or stopped (tts.js)
 //   set_aside {texts}, starter_offered {text}
 //   run_started {what}, run_input_missing
 //   report_loaded {report, at}, report_opened {report, session}
@@ -24,6 +26,7 @@ import {
   finishSession, markUnconfirmed, nextTimer, recordEvent, sessionGone, setInterview, socketStopped,
 } from "./reduce-common.js";
 import { codeStatus, runStarted } from "./reduce-code.js";
+import { initialTalk, queueWhileSpeaking, voicePlaying } from "./reduce-voice.js";
 
 export { codeMode, remainingAt } from "./reduce-common.js";
 
@@ -51,6 +54,8 @@ function emptyRoom() {
     reportWait: null, // id of the timer that fetches report.json if no debrief comes
     stream: null, // the interviewer's turn being written (reduce-stream.js)
     composing: false,
+    review: null, // a spoken answer as heard, to correct and submit: {text, confidence, unclear, low}
+    talk: initialTalk(), // who is speaking, and the interviewer's voice (reduce-voice.js)
   };
 }
 
@@ -81,7 +86,7 @@ export function initialState() {
 /** The next state: `action` applied, with the effects it asks for. */
 export function reduce(state, action) {
   const fx = [];
-  const next = step(state, action, fx);
+  const next = queueWhileSpeaking(step(state, action, fx), fx);
   if (next === state && fx.length === 0) return state;
   return { ...next, effects: fx };
 }
@@ -134,6 +139,8 @@ const ACTIONS = {
   }),
   starter_offered: (s, a) => ({ ...s, starter: a.text }),
   run_started: runStarted,
+  review_closed: (s) => (s.review ? { ...s, review: null } : s),
+  voice_playing: voicePlaying,
   run_input_missing: (s) => ({ ...s, runOutput: { missingInput: true } }),
   report_loaded: (s, a, fx) => {
     const focus = s.view === "room";

@@ -1,11 +1,16 @@
 // Spoken answers in the interview room: the microphone toggle and its level
 // meter, the live transcript (stable words, tentative ones in grey; the
-// store's `transcript`), and "done speaking". The interviewer's voice is
-// tts.js.
+// store's `transcript`), "done speaking", and the review of what was heard
+// (the store's `review`): corrected in its box and submitted, said again,
+// or typed instead. The interviewer's voice is tts.js.
 
 import { $, el } from "./dom.js";
 import { HEADER_BYTES, encodeAudioFrame, startCapture } from "./voice-capture.js";
 import { send, sendBinary } from "./connection.js";
+import { MAX_ANSWER_CHARS, focusAnswer } from "./editor.js";
+import { reviewNotice } from "./reduce-voice.js";
+import { store } from "./store.js";
+import { showAlert } from "./views.js";
 
 let capture = null;
 // Frame numbers keep counting across microphone restarts and reconnects, so
@@ -90,8 +95,46 @@ export function stopMic() {
 
 export function doneSpeaking() {
   if (send({ type: "done" })) {
-    $("voice-status").textContent = "Submitting what you said…";
+    $("voice-status").textContent = "Writing down what you said…";
   }
+}
+
+// Local answer ids, as actions.js makes for typed ones.
+let nextSpokenId = 1;
+
+/** Submits the reviewed answer as the box now has it. */
+export function submitReview() {
+  const text = $("review-text").value.trim();
+  if (!text) {
+    showAlert("There is nothing to submit: speak again, or type your answer.");
+    return;
+  }
+  if (text.length > MAX_ANSWER_CHARS) {
+    showAlert(`Answers can be at most ${MAX_ANSWER_CHARS} characters.`);
+    return;
+  }
+  if (!send({ type: "submit_spoken", text })) return;
+  const id = `s${Date.now()}-${nextSpokenId++}`;
+  store.dispatch({ type: "answer_sent", id, text, typed: store.getState().sent, at: Date.now() });
+  store.dispatch({ type: "review_closed" });
+}
+
+/** What was heard is dropped; the candidate says it again. */
+export function speakAgain() {
+  if (!send({ type: "discard_review" })) return;
+  store.dispatch({ type: "review_closed" });
+  $("voice-status").textContent = capture
+    ? "Say your answer again, then choose Done speaking."
+    : "Choose Answer by voice and say your answer again.";
+  (capture ? $("done-btn") : $("mic-btn")).focus();
+}
+
+/** What was heard is dropped; the answer box takes over. */
+export function typeInstead() {
+  if (!send({ type: "discard_review" })) return;
+  store.dispatch({ type: "review_closed" });
+  stopMic();
+  focusAnswer();
 }
 
 /**
@@ -106,9 +149,27 @@ export function renderVoice(state, prev) {
     renderTranscript(t);
     if (prev.transcript && t.prompt !== prev.transcript.prompt) setTalkMode();
   }
-  if (state.listening !== prev.listening && state.listening && capture) {
-    $("voice-status").textContent = state.listening.speaking ? "Listening…" : "Microphone on.";
+  if (state.review !== prev.review) renderReview(state.review, prev.review);
+  const talk = state.talk || {};
+  const interrupted = talk.interrupted && !(prev.talk && prev.talk.interrupted);
+  if ((state.listening !== prev.listening || interrupted) && state.listening && capture && !state.review) {
+    const stopped = talk.interrupted ? " The interviewer stopped so you can speak." : "";
+    $("voice-status").textContent = state.listening.speaking ? `Listening…${stopped}` : `Microphone on.${stopped}`;
   }
+}
+
+/** The review: shown with what was heard in its box, hidden once settled. */
+function renderReview(review, before) {
+  const box = $("review");
+  box.hidden = !review;
+  if (!review) return;
+  box.classList.toggle("unclear", review.unclear);
+  $("review-notice").textContent = reviewNotice(review);
+  // A review sent again (done pressed twice, a reconnect) keeps the
+  // candidate's corrections.
+  if (!before || $("review-text").value.trim() === "") $("review-text").value = review.text;
+  $("voice-status").textContent = "Review what we heard, then submit it.";
+  if (!before) $("review-text").focus();
 }
 
 function renderTranscript({ heard, partial }) {

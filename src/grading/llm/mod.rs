@@ -284,6 +284,7 @@ impl Grader for LlmGrader {
                 usage: run.usage,
                 passes: run.passes,
             },
+            not_assessed: None,
         })
     }
 }

@@ -209,6 +209,7 @@ pub fn score_with(params: &Params, request: GradeRequest<'_>) -> AnswerScore {
             rubric_hash: rubric_hash(rubric),
             ..Provenance::default()
         },
+        not_assessed: None,
     }
 }
 

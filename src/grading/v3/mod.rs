@@ -307,6 +307,7 @@ pub fn score(params: &Params, request: GradeRequest<'_>, f: &Features) -> Answer
             rubric_hash: rubric_hash(rubric),
             ..Provenance::default()
         },
+        not_assessed: None,
     }
 }
 

@@ -96,9 +96,7 @@ pub fn report_html(r: &Report) -> String {
 }
 
 fn answer_card(out: &mut String, n: usize, a: &AnswerReport) {
-    let score = a
-        .overall
-        .map_or("not scored yet".to_owned(), |o| format!("{o:.2} of 4"));
+    let score = super::score_words(a, " of 4");
     let grader = a.grader.as_deref().map_or(String::new(), |g| {
         let model = a
             .model
@@ -115,6 +113,21 @@ fn answer_card(out: &mut String, n: usize, a: &AnswerReport) {
     );
     if a.skipped {
         out.push_str("<p class=\"flag\">Skipped.</p>");
+    }
+    if let Some(reason) = &a.not_assessed {
+        let _ = write!(
+            out,
+            "<p class=\"flag\">Could not assess: {}</p>",
+            escape(reason)
+        );
+    }
+    for (corrected, heard) in super::correction_lines(a) {
+        let _ = write!(
+            out,
+            "<p class=\"flag\">{}</p><p class=\"muted\">Heard: “{}”</p>",
+            escape(&corrected),
+            escape(&heard)
+        );
     }
     if a.fallback {
         let _ = write!(

@@ -119,9 +119,7 @@ pub fn report_markdown(r: &Report) -> String {
             i + 1,
             escape(a.question.lines().next().unwrap_or_default())
         );
-        let score = a
-            .overall
-            .map_or("not scored yet".to_owned(), |o| format!("{o:.2} / 4"));
+        let score = super::score_words(a, " / 4");
         let skipped = if a.skipped { " — skipped" } else { "" };
         let _ = write!(out, "Score: **{score}**{skipped}{}\n\n", provenance(a));
         flags(&mut out, a);
@@ -215,6 +213,17 @@ fn provenance(a: &AnswerReport) -> String {
 
 /// Fallbacks, suspected injections and regrades, called out for reviewers.
 fn flags(out: &mut String, a: &AnswerReport) {
+    if let Some(reason) = &a.not_assessed {
+        let _ = write!(out, "> **Could not assess:** {}\n\n", one_line(reason));
+    }
+    for (corrected, heard) in super::correction_lines(a) {
+        let _ = write!(
+            out,
+            "> **{}**\n>\n> Heard: “{}”\n\n",
+            one_line(&corrected),
+            one_line(&heard)
+        );
+    }
     if a.fallback {
         let _ = write!(
             out,

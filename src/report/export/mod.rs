@@ -107,7 +107,36 @@ pub fn regraded_sentence(scores: usize) -> Option<String> {
     (scores > 1).then(|| format!("Regraded: this answer has {scores} scores; this is the latest."))
 }
 
+/// Each corrected spoken turn's corrections, and what the recogniser heard
+/// for it: the same lines in every rendering of the report.
+pub fn correction_lines(a: &crate::report::AnswerReport) -> Vec<(String, String)> {
+    a.turns
+        .iter()
+        .filter_map(|t| {
+            let corrections = t.corrections.as_ref()?;
+            let heard = t.speech.as_ref()?.heard.clone()?;
+            Some((corrections.summary(), heard))
+        })
+        .collect()
+}
+
+/// An answer's score as every rendering words it.
+pub fn score_words(a: &crate::report::AnswerReport, out_of: &str) -> String {
+    match (&a.not_assessed, a.overall) {
+        (Some(_), _) => "could not assess".to_owned(),
+        (None, Some(o)) => format!("{o:.2}{out_of}"),
+        (None, None) => "not scored yet".to_owned(),
+    }
+}
+
 fn scored_note(round: usize, question: usize, score: &AnswerScore) -> String {
+    if let Some(reason) = &score.not_assessed {
+        return format!(
+            "Round {} question {} could not be assessed: {reason}",
+            round + 1,
+            question + 1
+        );
+    }
     let model = score
         .provenance
         .model
@@ -135,7 +164,7 @@ fn scored_note(round: usize, question: usize, score: &AnswerScore) -> String {
     note
 }
 
-fn spoken_note(speech: &SpeechAnalytics) -> String {
+fn spoken_note(speech: &SpeechAnalytics, text: &str) -> String {
     let mut note = format!("spoken: {} words", speech.words);
     if let Some(wpm) = speech.words_per_minute {
         note += &format!(", {wpm:.0} words per minute");
@@ -147,6 +176,14 @@ fn spoken_note(speech: &SpeechAnalytics) -> String {
     if speech.low_confidence {
         note +=
             "; the speech recogniser was unsure of this answer, so a low score may be its fault";
+    }
+    if speech.unclear {
+        note += "; submitted as heard though too unclear to judge, so not assessed";
+    }
+    if let Some(heard) = &speech.heard
+        && let Some(c) = crate::report::corrections::corrections(heard, text)
+    {
+        note += &format!("; {} Heard: “{heard}”", c.summary());
     }
     note
 }
@@ -173,8 +210,9 @@ pub fn transcript(session_id: &str, events: &[StoredEvent]) -> Option<Transcript
             } => Some("Sent when the round's time ran out.".to_owned()),
             Event::Answered {
                 speech: Some(speech),
+                text,
                 ..
-            } => Some(spoken_note(speech)),
+            } => Some(spoken_note(speech, text)),
             _ => None,
         };
         let (speaker, kind, text) = match &stored.event {

@@ -23,6 +23,16 @@ fn interview_answering(
     answer: &str,
     score: impl Fn(usize, AnswerScore) -> AnswerScore,
 ) -> (Session, Vec<StoredEvent>) {
+    interview_with(|_| Answer::typed(answer), score)
+}
+
+/// The same, with each answer `answer(session)` (as the session stands
+/// when it is given). Graded as the session grades: a question answered
+/// only in unclear speech is not assessed.
+fn interview_with(
+    answer: impl Fn(&Session) -> Answer,
+    score: impl Fn(usize, AnswerScore) -> AnswerScore,
+) -> (Session, Vec<StoredEvent>) {
     let plan = Plan::build(
         &Catalog::embedded().unwrap(),
         "quick-practice",
@@ -49,12 +59,8 @@ fn interview_answering(
     act(&mut session, &mut log, Input::Begin, now);
     while session.is_active() {
         now += 1_000;
-        act(
-            &mut session,
-            &mut log,
-            Input::Answer(Answer::typed(answer)),
-            now,
-        );
+        let given = answer(&session);
+        act(&mut session, &mut log, Input::Answer(given), now);
     }
     let closed: Vec<(usize, usize)> = session
         .records()
@@ -63,13 +69,17 @@ fn interview_answering(
         .collect();
     for (i, (round, question)) in closed.into_iter().chain([(0, 0)]).enumerate() {
         let planned = &session.plan().rounds[round];
-        let answers = session.record(round, question).unwrap().answers();
-        let offline = OfflineGrader.score(GradeRequest {
-            rubric: &planned.rubric,
-            question: &planned.questions[question],
-            answers: &answers,
-            hints: &[],
-        });
+        let graded = session.record(round, question).unwrap().for_grading();
+        let offline = if graded.answers.is_empty() && !graded.unclear.is_empty() {
+            crate::grading::unclear::not_assessed(&planned.rubric, &graded.unclear)
+        } else {
+            OfflineGrader.score(GradeRequest {
+                rubric: &planned.rubric,
+                question: &planned.questions[question],
+                answers: &graded.answers,
+                hints: &[],
+            })
+        };
         let scored = score(i, offline);
         let input = Input::Graded {
             round,
@@ -236,4 +246,105 @@ fn markdown_exports_escape_html_from_answers() {
             "{out}"
         );
     }
+}
+
+/// A spoken answer as submitted after review: `text`, heard as `heard`.
+fn spoken(text: &str, heard: &str, unclear: bool) -> Answer {
+    Answer {
+        text: text.into(),
+        speech: Some(Box::new(crate::outcome::SpeechAnalytics {
+            words: heard.split_whitespace().count(),
+            confidence: Some(if unclear { 0.31 } else { 0.8 }),
+            heard: Some(heard.into()),
+            unclear,
+            ..Default::default()
+        })),
+        coverage: None,
+    }
+}
+
+#[test]
+fn every_rendering_shows_corrected_words_what_was_heard_and_what_could_not_be_assessed() {
+    let said = "The cash sits in front of the database and keeps the hot reads.";
+    let fixed = "The cache sits in front of the database and keeps the hot reads.";
+    let garbled = "the same thing the same, and then";
+    // The first question (and any follow-up to it) spoken and corrected,
+    // the second spoken and left unclear, the rest typed.
+    let (session, log) = interview_with(
+        |session| match session.records().len() {
+            1 => spoken(fixed, said, false),
+            2 => spoken(garbled, garbled, true),
+            _ => Answer::typed("I would put a cache in front of the database."),
+        },
+        |_, score| score,
+    );
+    let report = Report::build("s", &session);
+    let json = serde_json::to_value(&report).unwrap();
+    let first = &json["answers"][0];
+    let turn = &first["turns"][0];
+    assert_eq!(turn["answer"], fixed);
+    assert_eq!(turn["speech"]["heard"], said, "what was heard is kept");
+    assert_eq!(
+        turn["corrections"],
+        serde_json::json!({"heard_words": 13, "changed_words": 1,
+                           "edits": [{"heard": "cash", "wrote": "cache"}]})
+    );
+    assert!(
+        first["overall"].as_f64().is_some(),
+        "a corrected answer is graded"
+    );
+
+    let (index, unheard) = (1, &json["answers"][1]);
+    assert_eq!(unheard["turns"][0]["answer"], garbled);
+    assert!(unheard["overall"].is_null(), "{unheard}");
+    assert!(
+        unheard["not_assessed"]
+            .as_str()
+            .unwrap()
+            .contains("confidence 31%"),
+        "{unheard}"
+    );
+    assert!(report.answers[index].dimensions.is_empty());
+    let round = &report.rounds[report.answers[index].round];
+    let counted: Vec<f64> = report
+        .answers
+        .iter()
+        .filter(|a| a.round == round.index)
+        .filter_map(|a| a.overall)
+        .collect();
+    assert_eq!(
+        round.overall,
+        (!counted.is_empty())
+            .then(|| crate::grading::round2(counted.iter().sum::<f64>() / counted.len() as f64)),
+        "the round's score is of the answers assessed"
+    );
+
+    let markdown = super::markdown::report_markdown(&report);
+    let html = super::html::report_html(&report);
+    for text in [&markdown, &html] {
+        assert!(text.contains("heard “cash” → you wrote “cache”"), "{text}");
+        assert!(text.contains(&format!("Heard: “{said}”")), "{text}");
+        assert!(text.contains("could not assess"), "{text}");
+        assert!(text.contains("Could not assess:"), "{text}");
+        assert!(
+            text.contains("make out this answer (confidence 31%)"),
+            "{text}"
+        );
+    }
+    let transcript = transcript("s", &log).unwrap();
+    let notes: Vec<&str> = transcript
+        .entries
+        .iter()
+        .filter_map(|e| e.note.as_deref())
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("heard “cash” → you wrote “cache”")),
+        "{notes:?}"
+    );
+    assert!(
+        notes.iter().any(|n| n.contains("not assessed")),
+        "{notes:?}"
+    );
 }

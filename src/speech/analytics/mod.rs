@@ -185,7 +185,7 @@ fn normal(token: &str) -> String {
 }
 
 /// Runs of one letter collapsed: "ummm" → "um", "hmmm" → "hm".
-fn collapse(word: &str) -> String {
+pub(crate) fn collapse(word: &str) -> String {
     let mut out = String::with_capacity(word.len());
     for c in word.chars() {
         if !out.ends_with(c) {

@@ -21,8 +21,18 @@ pub enum ClientMsg {
     Resume {
         last_seq: u64,
     },
-    /// The candidate finished a spoken answer: submit what was transcribed.
+    /// The candidate finished a spoken answer: the server sends what it
+    /// heard for review once it is all transcribed.
     Done,
+    /// The reviewed spoken answer, as the candidate corrected it (or not).
+    /// Normalised and bounded as a typed answer is: a correction may say
+    /// more than was heard, as typing could anyway.
+    SubmitSpoken {
+        text: String,
+    },
+    /// The candidate will say the answer again, or type it: what was heard
+    /// is dropped.
+    DiscardReview,
     /// The candidate asks for a hint (recorded, and the grader is told).
     Hint,
     /// What the candidate has typed and not sent, as it changes: it becomes
@@ -69,7 +79,7 @@ fn arguments<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Vec<serde_json::
     })
 }
 
-const CLIENT_TYPES: [&str; 10] = [
+const CLIENT_TYPES: [&str; 12] = [
     "answer",
     "draft",
     "skip",
@@ -77,6 +87,8 @@ const CLIENT_TYPES: [&str; 10] = [
     "pause",
     "resume",
     "done",
+    "submit_spoken",
+    "discard_review",
     "hint",
     "run_tests",
     "run_input",
@@ -92,7 +104,7 @@ pub enum ProtocolError {
     #[error("the message is not valid JSON: {0}")]
     BadJson(String),
     #[error(
-        "unknown message type {0:?}; expected one of answer, draft, skip, repeat, pause, resume, done, hint, run_tests, run_input"
+        "unknown message type {0:?}; expected one of answer, draft, skip, repeat, pause, resume, done, submit_spoken, discard_review, hint, run_tests, run_input"
     )]
     UnknownType(String),
     #[error("the message has no string field \"type\"")]
@@ -143,7 +155,10 @@ impl ClientMsg {
                 kind,
                 detail: e.to_string(),
             })?;
-        if let ClientMsg::Answer { text } | ClientMsg::Draft { text } = &mut msg {
+        if let ClientMsg::Answer { text }
+        | ClientMsg::Draft { text }
+        | ClientMsg::SubmitSpoken { text } = &mut msg
+        {
             // Stored, graded and quoted as one text: see grading::normalize.
             // The limit applies to what is stored: NFKC can expand a
             // character up to 18 times ("\u{fdfa}"), and the frame limit

@@ -217,7 +217,10 @@ pub enum ServerMsg {
         seq: u64,
         round: RoundRef,
         question: QuestionRef,
-        overall: f64,
+        /// `None` when the answer could not be assessed.
+        overall: Option<f64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        not_assessed: Option<String>,
     },
     InterviewEnded {
         seq: u64,
@@ -248,6 +251,22 @@ pub enum ServerMsg {
         tentative: String,
         /// The recogniser was unsure: a low score may be its fault.
         low_confidence: bool,
+        /// Every word so far is a backchannel ("mm-hm", "right"): not part
+        /// of the answer, and no reason for the interviewer to stop.
+        backchannel: bool,
+    },
+    /// The spoken answer as heard, for the candidate to correct and submit
+    /// (`submit_spoken`), or say again (`discard_review`). Not stored: a
+    /// client that reconnects while reviewing is sent it again.
+    Review {
+        text: String,
+        /// Mean recogniser confidence, 0 to 1, two decimals.
+        confidence: Option<f32>,
+        /// The recogniser was unsure (the transcript's low-confidence flag).
+        low_confidence: bool,
+        /// Too unsure to judge: submitted as heard, the answer is not
+        /// graded ("could not assess").
+        unclear: bool,
     },
 }
 
@@ -420,7 +439,8 @@ impl ServerMsg {
                 seq,
                 round: round_ref(*round),
                 question: QuestionRef::of(plan, *round, *question),
-                overall: score.overall,
+                overall: score.not_assessed.is_none().then_some(score.overall),
+                not_assessed: score.not_assessed.clone(),
             },
             Event::InterviewEnded { .. } => ServerMsg::InterviewEnded { seq },
             Event::TestsRun {

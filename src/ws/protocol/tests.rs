@@ -168,3 +168,52 @@ fn answers_are_normalised_as_they_arrive() {
         Ok(ClientMsg::Answer { text: "hi!".into() })
     );
 }
+
+#[test]
+fn a_reviewed_spoken_answer_is_bounded_and_normalised_as_a_typed_one() {
+    assert_eq!(
+        ClientMsg::parse(
+            "{\"type\":\"submit_spoken\",\"text\":\"ｃａｃｈｅ\u{200B}\"}",
+            LIMITS
+        ),
+        Ok(ClientMsg::SubmitSpoken {
+            text: "cache".into()
+        })
+    );
+    // The limit counts what is stored: one character that NFKC makes 18.
+    assert_eq!(
+        code(r#"{"type":"submit_spoken","text":"\ufdfa"}"#),
+        "too_large"
+    );
+    assert_eq!(code(r#"{"type":"submit_spoken"}"#), "bad_message");
+    assert_eq!(
+        ClientMsg::parse(r#"{"type":"discard_review"}"#, LIMITS),
+        Ok(ClientMsg::DiscardReview)
+    );
+}
+
+#[test]
+fn the_review_and_transcripts_say_what_the_client_needs_to_decide_by() {
+    let review = ServerMsg::Review {
+        text: "the cash".into(),
+        confidence: Some(0.38),
+        low_confidence: true,
+        unclear: true,
+    };
+    // As sent: text, where an f32 is written in its shortest form.
+    let sent: serde_json::Value =
+        serde_json::from_str(&serde_json::to_string(&review).unwrap()).unwrap();
+    assert_eq!(
+        sent,
+        serde_json::json!({"type": "review", "text": "the cash", "confidence": 0.38,
+                           "low_confidence": true, "unclear": true})
+    );
+    let partial = ServerMsg::Transcript {
+        is_final: false,
+        stable: "Mm-hmm".into(),
+        tentative: String::new(),
+        low_confidence: false,
+        backchannel: true,
+    };
+    assert_eq!(serde_json::to_value(&partial).unwrap()["backchannel"], true);
+}

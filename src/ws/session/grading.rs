@@ -18,10 +18,9 @@ impl Actor {
         let Some(record) = self.session.record(round, question) else {
             return;
         };
-        let answers = record.answers();
+        let graded = record.for_grading();
         let hints = record.hints();
         let tests_run = record.test_runs.last().cloned();
-        let speech = record.speech();
         let plan = Arc::clone(self.session.plan());
         let grader = Arc::clone(&self.shared.grader);
         let metrics = Arc::clone(&self.shared.metrics);
@@ -34,13 +33,14 @@ impl Actor {
                 let request = GradeRequest {
                     rubric: &planned.rubric,
                     question: &planned.questions[question],
-                    answers: &answers,
+                    answers: &graded.answers,
                     hints: &hints,
                 };
                 let started = Instant::now();
                 let observed = Observed {
                     run: tests_run.as_ref(),
-                    speech: &speech,
+                    speech: &graded.speech,
+                    unclear: &graded.unclear,
                 };
                 let score = grade_answer(grader.as_ref(), request, observed).await;
                 metrics.graded(grader.id(), score.fallback, started.elapsed());
@@ -67,7 +67,12 @@ impl Actor {
     /// every answer to it so far, so the interviewer follows up on what is
     /// still missing (see `engine::pacing`).
     pub(super) async fn answer(&mut self, text: String, speech: Option<Box<SpeechAnalytics>>) {
-        let coverage = self.reading_with(&text).await;
+        // Words the recogniser could not make out are not read for what
+        // they cover: the follow-up goes by signal phrases.
+        let coverage = match &speech {
+            Some(speech) if speech.unclear => None,
+            _ => self.reading_with(&text).await,
+        };
         self.input(Input::Answer(Answer {
             text,
             speech,
@@ -86,7 +91,7 @@ impl Actor {
             return None;
         }
         let reader = self.shared.grader.quick()?;
-        let mut answers = record.answers();
+        let mut answers = record.for_grading().answers;
         answers.push(text.to_owned());
         let hints = record.hints();
         let request = GradeRequest {

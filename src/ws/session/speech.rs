@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use tokio_util::sync::CancellationToken;
 
+use super::super::protocol::ServerMsg;
 use super::super::voice::{Action, Job, Voice};
 use super::{Actor, Command};
 use crate::speech::SpeechError;
@@ -54,6 +55,26 @@ impl Actor {
             self.voice = Some(voice);
         }
         self.voice.as_deref_mut()
+    }
+
+    /// The candidate submitted the spoken answer they reviewed.
+    pub(super) async fn submit_spoken(&mut self, text: String) {
+        if !self.session.is_active() {
+            self.send(ServerMsg::error(
+                "not_allowed",
+                "There is no question to answer right now.",
+            ));
+            return;
+        }
+        let Some(voice) = self.voice() else {
+            self.send(ServerMsg::error(
+                "unsupported",
+                "Voice is not enabled on this server; send text answers.",
+            ));
+            return;
+        };
+        let actions = voice.submit_reviewed(text);
+        self.perform(actions).await;
     }
 
     pub(super) async fn perform(&mut self, actions: Vec<Action>) {

@@ -1,22 +1,23 @@
 use super::*;
 use crate::config::{Bounded, Limits, VoiceConfig};
 
-fn voice() -> Voice {
+pub(super) fn voice() -> Voice {
     voice_with(&VoiceConfig::default())
 }
 
-fn voice_with(config: &VoiceConfig) -> Voice {
+pub(super) fn voice_with(config: &VoiceConfig) -> Voice {
     let mut voice = Voice::new(VoiceTuning {
         utterance: UtteranceConfig::new(config, &Limits::default()),
         max_frame_bytes: 32 * 1024,
         max_session_audio_seconds: 60,
         analytics: AnalyticsConfig::default(),
+        min_assess_confidence: config.min_assess_confidence.get(),
     });
     voice.new_prompt("Tell me about a project.");
     voice
 }
 
-fn job(voice: &Voice, partial: bool) -> Job {
+pub(super) fn job(voice: &Voice, partial: bool) -> Job {
     Job {
         epoch: voice.epoch,
         utterance: voice.utterance,
@@ -27,14 +28,25 @@ fn job(voice: &Voice, partial: bool) -> Job {
     }
 }
 
+/// The jobs of the current unit's final and the next one's.
+pub(super) fn two_units(voice: &Voice) -> (Job, Job) {
+    (
+        job(voice, false),
+        Job {
+            utterance: voice.utterance + 1,
+            ..job(voice, false)
+        },
+    )
+}
+
 /// As if `n` units from the current one had been sent for a final.
-fn expect_finals(voice: &mut Voice, n: u64) {
+pub(super) fn expect_finals(voice: &mut Voice, n: u64) {
     for id in voice.utterance..voice.utterance + n {
         voice.units.insert(id, Unit::Pending);
     }
 }
 
-fn heard(text: &str) -> Result<Transcript, SpeechError> {
+pub(super) fn heard(text: &str) -> Result<Transcript, SpeechError> {
     Ok(Transcript {
         text: text.into(),
         words: vec![],
@@ -43,29 +55,24 @@ fn heard(text: &str) -> Result<Transcript, SpeechError> {
     })
 }
 
-fn submitted(actions: &[Action]) -> Option<&str> {
+/// The text of the review among `actions`: what "done" ends in.
+pub(super) fn reviewed(actions: &[Action]) -> Option<&str> {
     actions.iter().find_map(|a| match a {
-        Action::Submit { text, .. } => Some(text.as_str()),
+        Action::Send(ServerMsg::Review { text, .. }) => Some(text.as_str()),
         _ => None,
     })
 }
 
 #[test]
-fn done_waits_for_the_last_final_then_submits_every_utterance_in_order() {
+fn done_waits_for_the_last_final_then_shows_every_utterance_in_order_for_review() {
     let mut v = voice();
     expect_finals(&mut v, 2);
-    let (first, second) = (
-        job(&v, false),
-        Job {
-            utterance: v.utterance + 1,
-            ..job(&v, false)
-        },
-    );
-    assert!(submitted(&v.transcribed(&first, heard("I built the importer."))).is_none());
-    assert!(submitted(&v.finish()).is_none(), "one final is still out");
+    let (first, second) = two_units(&v);
+    assert!(reviewed(&v.transcribed(&first, heard("I built the importer."))).is_none());
+    assert!(reviewed(&v.finish()).is_none(), "one final is still out");
     let actions = v.transcribed(&second, heard("It cut failures by half."));
     assert_eq!(
-        submitted(&actions),
+        reviewed(&actions),
         Some("I built the importer. It cut failures by half.")
     );
 }
@@ -107,15 +114,24 @@ fn only_one_partial_pass_runs_at_a_time() {
     assert_eq!(v.event(partial(0)).len(), 1, "the next pass may start");
 }
 
-fn finals(actions: &[Action]) -> Vec<&str> {
+pub(super) fn finals(actions: &[Action]) -> Vec<&str> {
+    final_messages(actions)
+        .into_iter()
+        .map(|(text, _)| text)
+        .collect()
+}
+
+/// Each final transcript sent, and whether it was marked a backchannel.
+pub(super) fn final_messages(actions: &[Action]) -> Vec<(&str, bool)> {
     actions
         .iter()
         .filter_map(|a| match a {
             Action::Send(ServerMsg::Transcript {
                 is_final: true,
                 stable,
+                backchannel,
                 ..
-            }) => Some(stable.as_str()),
+            }) => Some((stable.as_str(), *backchannel)),
             _ => None,
         })
         .collect()
@@ -175,7 +191,7 @@ fn a_segment_is_transcribed_as_final_at_once_and_stale_partials_of_it_are_droppe
 
 /// Frames of silence or speech, as the detector would judge them, through
 /// the same path as audio from the client.
-fn feed(v: &mut Voice, frames: usize, voiced: bool) -> Vec<Action> {
+pub(super) fn feed(v: &mut Voice, frames: usize, voiced: bool) -> Vec<Action> {
     let frame = [0i16; crate::speech::vad::FRAME_SAMPLES];
     let mut actions = Vec::new();
     for _ in 0..frames {
@@ -186,7 +202,7 @@ fn feed(v: &mut Voice, frames: usize, voiced: bool) -> Vec<Action> {
 }
 
 /// Speech, then the pause that starts an early pass: that pass.
-fn speak_then_pause(v: &mut Voice) -> Job {
+pub(super) fn speak_then_pause(v: &mut Voice) -> Job {
     feed(v, SPEECH, true);
     let [early] = passes(feed(v, early_frames(), false))
         .try_into()
@@ -195,7 +211,7 @@ fn speak_then_pause(v: &mut Voice) -> Job {
 }
 
 /// The final-class jobs among `actions` (partials left out).
-fn passes(actions: Vec<Action>) -> Vec<Job> {
+pub(super) fn passes(actions: Vec<Action>) -> Vec<Job> {
     actions
         .into_iter()
         .filter_map(|a| match a {
@@ -206,15 +222,15 @@ fn passes(actions: Vec<Action>) -> Vec<Job> {
 }
 
 /// 1.3 s of speech at 16 ms a frame: past the 1 s a segment needs.
-const SPEECH: usize = 80;
+pub(super) const SPEECH: usize = 80;
 
 /// Frames of silence that start an early pass (by default).
-fn early_frames() -> usize {
+pub(super) fn early_frames() -> usize {
     (VoiceConfig::default().early_pass_ms.get() as usize).div_ceil(16)
 }
 
 /// Frames of silence after those until the segment is cut.
-fn frames_to_cut() -> usize {
+pub(super) fn frames_to_cut() -> usize {
     (VoiceConfig::default().segment_pause_ms.get() as usize).div_ceil(16) - early_frames()
 }
 
@@ -294,7 +310,7 @@ fn a_running_early_pass_the_candidate_spoke_over_is_withdrawn_and_an_adopted_one
 }
 
 #[test]
-fn done_during_a_pause_adopts_the_running_early_pass_and_submits_with_it() {
+fn done_during_a_pause_adopts_the_running_early_pass_and_reviews_with_it() {
     let mut v = voice();
     let early = speak_then_pause(&mut v);
     let actions = v.finish();
@@ -304,7 +320,7 @@ fn done_during_a_pause_adopts_the_running_early_pass_and_submits_with_it() {
     );
     let actions = v.transcribed(&early, heard("I led the migration."));
     assert_eq!(finals(&actions), vec!["I led the migration."]);
-    assert_eq!(submitted(&actions), Some("I led the migration."));
+    assert_eq!(reviewed(&actions), Some("I led the migration."));
 }
 
 #[test]
@@ -349,7 +365,7 @@ fn an_adopted_early_pass_still_settles_its_unit_after_the_next_pause_starts_anot
     assert_eq!(finals(&actions), vec!["It cut failures by half."]);
     let actions = v.finish();
     assert_eq!(
-        submitted(&actions),
+        reviewed(&actions),
         Some("I led the migration. It cut failures by half.")
     );
 }
