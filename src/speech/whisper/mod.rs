@@ -21,6 +21,7 @@ use super::decode::{Heard, Pass};
 use super::model::{Hparams, expected_count, inspect};
 use super::queue::{Grant, Job, Queue};
 use super::{Request, SAMPLE_RATE, SpeechError, Transcriber, Transcript, Word};
+use prompt::{continued_prompt, prompt_tokens, tokenize};
 
 /// Encoder frames per second of audio (10 ms mel hop, then a stride-2 conv).
 const FRAMES_PER_SECOND: usize = 50;
@@ -225,7 +226,8 @@ fn run(
         dtw,
         give_way,
     };
-    let mut heard = pass.decode(state, &request.audio, &prompt_tokens(context, prompt))?;
+    let tokenize = |text: &str| tokenize(context, text);
+    let mut heard = pass.decode(state, &request.audio, &prompt_tokens(&tokenize, prompt))?;
     let mut rewritten = false;
     if !request.partial
         && let Some(resume) = coverage::resume_at(&request.audio, &heard.words)
@@ -237,7 +239,7 @@ fn run(
             .iter()
             .map(|w| w.text.as_str())
             .collect();
-        let prompt = prompt_tokens(context, &format!("{prompt} {}", said.join(" ")));
+        let prompt = continued_prompt(&tokenize, prompt, &said.join(" "));
         let rest = pass.decode(state, &request.audio[resume..], &prompt)?;
         let offset_ms = resume as u64 * 1000 / u64::from(SAMPLE_RATE);
         tracing::debug!(
@@ -315,40 +317,6 @@ fn drop_repeated_tail(words: &mut Vec<Word>) -> bool {
 /// The shortest run of words whose immediate repeat counts as a loop.
 const MIN_REPEAT: usize = 3;
 
-/// Longest prompt text tokenized, in bytes, from its end.
-const MAX_PROMPT_BYTES: usize = 1024;
-/// Room for the prompt's tokens. Every token covers at least one byte, so
-/// this can never be too small; it must not be: whisper-rs 0.16 mishandles
-/// whisper_tokenize's "buffer too small" answer (a negative count).
-const MAX_PROMPT_TOKENS: usize = MAX_PROMPT_BYTES;
-/// Prompt tokens given to the decoder, from the end (Whisper itself keeps
-/// the end of a long prompt): the filler primer and the question's last
-/// twenty-odd words, which are what the answer answers. Every pass pays
-/// for each prompt token: on 2 cores a 70-token prompt added 57 ms to
-/// passes over 3.8 s clips, for the same word error rate.
-const PROMPT_TOKENS: usize = 48;
-
-fn prompt_tokens(context: &WhisperContext, prompt: &str) -> Vec<i32> {
-    let text = prompt_tail(prompt).replace('\0', " ");
-    let mut tokens = context
-        .tokenize(&text, MAX_PROMPT_TOKENS)
-        .unwrap_or_else(|e| {
-            tracing::debug!("prompt not used: {e}");
-            Vec::new()
-        });
-    tokens.drain(..tokens.len().saturating_sub(PROMPT_TOKENS));
-    tokens
-}
-
-/// The last [`MAX_PROMPT_BYTES`] of `prompt`, from a character boundary.
-fn prompt_tail(prompt: &str) -> &str {
-    let mut start = prompt.len().saturating_sub(MAX_PROMPT_BYTES);
-    while !prompt.is_char_boundary(start) {
-        start += 1;
-    }
-    &prompt[start..]
-}
-
 #[async_trait]
 impl Transcriber for WhisperTranscriber {
     fn name(&self) -> &str {
@@ -372,5 +340,6 @@ impl Transcriber for WhisperTranscriber {
     }
 }
 
+mod prompt;
 #[cfg(test)]
 mod tests;
