@@ -10,6 +10,7 @@ pub mod ct2;
 pub mod ggml;
 pub mod install;
 pub mod mel;
+mod quant;
 mod tensors;
 pub mod vocab;
 
