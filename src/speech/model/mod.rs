@@ -18,8 +18,6 @@ pub use convert::{ConvertReport, Source, import, inspect};
 pub use ggml::{Hparams, Weights};
 pub use tensors::expected_count;
 
-pub use crate::config::speech::DEFAULT_MODEL_FILE as DEFAULT_FILE;
-
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
     #[error("{0}")]
