@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use indicatif::ProgressBar;
 use mockloop::speech::model::{Hparams, Source, Weights, expected_count, import, inspect};
-use mockloop::speech::whisper::{WhisperOptions, WhisperTranscriber};
+use mockloop::speech::whisper::{PartialContext, WhisperOptions, WhisperTranscriber};
 use mockloop::speech::{Request, SpeechError, Transcriber, wav};
 use serde_json::Value;
 
@@ -29,6 +29,7 @@ fn options(workers: usize, queue: usize) -> WhisperOptions {
         threads: 2,
         workers,
         queue,
+        partials: PartialContext::default(),
     }
 }
 
@@ -136,6 +137,44 @@ async fn the_wheel_converted_with_f16_or_q5_1_weights_loads_and_transcribes_as_w
             error < MAX_WER,
             "{weights:?}: WER {error:.2}: {:?}",
             transcript.text
+        );
+    }
+}
+
+/// Partial passes on a context of their own, without DTW (and with flash
+/// attention, which DTW cannot use), hear the answer as well, while finals
+/// on the same transcriber keep their word timings.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn partial_passes_on_a_context_without_dtw_hear_the_answer_and_finals_keep_timings() {
+    let dir = tempfile::tempdir().unwrap();
+    let audio = wav::read(&speak(ANSWER, dir.path(), "answer")).unwrap();
+    for partials in [PartialContext::NoDtw, PartialContext::NoDtwFlashAttention] {
+        let transcriber = WhisperTranscriber::load(
+            model(),
+            WhisperOptions {
+                partials,
+                ..options(1, 2)
+            },
+        )
+        .unwrap();
+        let request = |partial| Request {
+            audio: audio.clone(),
+            initial_prompt: Some(mockloop::speech::answer_prompt("How would you design it?")),
+            partial,
+            owner: None,
+        };
+        let heard = transcriber.transcribe(request(true)).await.unwrap();
+        let error = wer(ANSWER, &heard.text);
+        assert!(
+            error < MAX_WER,
+            "{partials:?}: WER {error:.2}: {:?}",
+            heard.text
+        );
+        let last = transcriber.transcribe(request(false)).await.unwrap();
+        let starts: Vec<u64> = last.words.iter().map(|w| w.start_ms).collect();
+        assert!(
+            starts.last().is_some_and(|&s| s > 5_000),
+            "{partials:?}: a final's words are timed by DTW: {starts:?}"
         );
     }
 }
@@ -358,6 +397,7 @@ async fn a_running_partial_pass_stops_for_a_final_one() {
                 threads: 1,
                 workers: 2,
                 queue: 4,
+                partials: PartialContext::default(),
             },
         )
         .unwrap(),

@@ -43,6 +43,8 @@ pub struct WhisperOptions {
     pub threads: usize,
     pub workers: usize,
     pub queue: usize,
+    /// What partial passes decode with.
+    pub partials: PartialContext,
 }
 
 impl From<&crate::config::SpeechConfig> for WhisperOptions {
@@ -51,8 +53,26 @@ impl From<&crate::config::SpeechConfig> for WhisperOptions {
             threads: c.threads.get(),
             workers: c.workers.get(),
             queue: c.queue.get(),
+            partials: PartialContext::default(),
         }
     }
+}
+
+/// The whisper.cpp context partial passes run on. Partials show only
+/// their text, never word timings, so DTW's extra decoder pass over every
+/// token is wasted on them; but DTW is a setting of the whole context
+/// (the loaded weights), so leaving it out means a second context and a
+/// second copy of the weights.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PartialContext {
+    /// The finals' context, DTW and all: no second copy of the weights.
+    #[default]
+    Shared,
+    /// A context of their own, without DTW.
+    NoDtw,
+    /// Without DTW and with whisper.cpp's flash attention (which DTW
+    /// cannot use).
+    NoDtwFlashAttention,
 }
 
 pub struct WhisperTranscriber {
@@ -71,14 +91,14 @@ pub fn audio_ctx(samples: usize) -> usize {
 }
 
 impl WhisperTranscriber {
-    /// Loads the model and starts the workers. The file is checked first
-    /// (structure and tensor count), so a bad file is a clear error here
-    /// rather than whatever the C++ loader does with it.
     /// A partial pass is running now (it gives way to a final one).
     pub fn partial_pass_running(&self) -> bool {
         self.queue.partial_running()
     }
 
+    /// Loads the model and starts the workers. The file is checked first
+    /// (structure and tensor count), so a bad file is a clear error here
+    /// rather than whatever the C++ loader does with it.
     pub fn load(path: &Path, options: WhisperOptions) -> Result<WhisperTranscriber, SpeechError> {
         let (hp, names) =
             inspect(path).map_err(|e| SpeechError::NoModel(format!("{}: {e}", path.display())))?;
@@ -107,9 +127,26 @@ impl WhisperTranscriber {
                 ..DtwParameters::default()
             });
         }
-        let context = WhisperContext::new_with_params(path, params)
+        let finals = WhisperContext::new_with_params(path, params)
             .map_err(|e| SpeechError::NoModel(format!("{}: {e}", path.display())))?;
-        let context = Arc::new(context);
+        // Without DTW there is nothing for a second context to leave out.
+        let partials = match options.partials {
+            _ if !dtw => None,
+            PartialContext::Shared => None,
+            PartialContext::NoDtw | PartialContext::NoDtwFlashAttention => {
+                let mut params = WhisperContextParameters::default();
+                params.use_gpu(false);
+                params.flash_attn(options.partials == PartialContext::NoDtwFlashAttention);
+                let context = WhisperContext::new_with_params(path, params)
+                    .map_err(|e| SpeechError::NoModel(format!("{}: {e}", path.display())))?;
+                Some(context)
+            }
+        };
+        let contexts = Arc::new(Contexts {
+            finals,
+            dtw,
+            partials,
+        });
         let name = format!(
             "whisper {}",
             path.file_stem()
@@ -119,15 +156,21 @@ impl WhisperTranscriber {
         );
         let queue = Arc::new(Queue::new(options.queue, options.workers, options.threads));
         let mut workers = Vec::new();
-        for i in 0..options.workers.max(1) {
-            let state = context
+        let state = |context: &WhisperContext| {
+            context
                 .create_state()
-                .map_err(|e| SpeechError::Failed(format!("creating decoder state: {e}")))?;
+                .map_err(|e| SpeechError::Failed(format!("creating decoder state: {e}")))
+        };
+        for i in 0..options.workers.max(1) {
+            let states = States {
+                finals: state(&contexts.finals)?,
+                partials: contexts.partials.as_ref().map(state).transpose()?,
+            };
             let queue = Arc::clone(&queue);
-            let context = Arc::clone(&context);
+            let contexts = Arc::clone(&contexts);
             let handle = std::thread::Builder::new()
                 .name(format!("whisper-{i}"))
-                .spawn(move || worker(&context, state, &queue, dtw))
+                .spawn(move || worker(&contexts, states, &queue))
                 .map_err(|e| SpeechError::Failed(format!("starting a worker: {e}")))?;
             workers.push(handle);
         }
@@ -150,7 +193,22 @@ impl Drop for WhisperTranscriber {
     }
 }
 
-fn worker(context: &WhisperContext, mut state: WhisperState, queue: &Queue, dtw: bool) {
+/// The loaded model, shared by the workers.
+struct Contexts {
+    /// Final passes, with word timings from DTW when `dtw`.
+    finals: WhisperContext,
+    dtw: bool,
+    /// Partial passes, when they have a context of their own.
+    partials: Option<WhisperContext>,
+}
+
+/// One worker's decoder states, one for each context.
+struct States {
+    finals: WhisperState,
+    partials: Option<WhisperState>,
+}
+
+fn worker(contexts: &Contexts, mut states: States, queue: &Queue) {
     while let Some(Grant { job, threads }) = queue.pop() {
         let Job {
             request,
@@ -163,7 +221,11 @@ fn worker(context: &WhisperContext, mut state: WhisperState, queue: &Queue, dtw:
             // (A closed reply: the caller gave up; skip the work.)
             let started = Instant::now();
             let give_way = partial.then_some(queue);
-            let mut result = run(context, &mut state, &request, threads, dtw, give_way);
+            let (context, state, dtw) = match (&contexts.partials, &mut states.partials) {
+                (Some(context), Some(state)) if partial => (context, state, false),
+                _ => (&contexts.finals, &mut states.finals, contexts.dtw),
+            };
+            let mut result = run(context, state, &request, threads, dtw, give_way);
             let gave_way = partial && result.is_err() && queue.final_waiting();
             if gave_way {
                 // Stopped for a final, as if displaced from the queue by one.
@@ -224,6 +286,8 @@ fn run(
         context,
         threads,
         dtw,
+        // A partial pass shows only its text.
+        timings: !request.partial,
         give_way,
     };
     let tokenize = |text: &str| tokenize(context, text);
