@@ -188,6 +188,8 @@ fn main() {
         for &w in &weights {
             let file = matrix::convert(&model, w);
             let ours = matrix::measure(&runtime, &file, w, options, &clips, &answers);
+            // Converted again on every run: no need to keep a copy of each.
+            let _ = std::fs::remove_file(&file);
             print_ours(&ours, &clips, passes);
             all.push(ours);
         }

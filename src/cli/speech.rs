@@ -206,6 +206,9 @@ pub async fn transcribe(
     }
     let mut options: crate::speech::whisper::WhisperOptions = (&config.speech).into();
     options.workers = 1;
+    // One final pass: a context for partial passes would only double the
+    // load time and the memory.
+    options.partials = crate::speech::whisper::PartialContext::Shared;
     let transcriber =
         tokio::task::spawn_blocking(move || WhisperTranscriber::load(&model, options))
             .await

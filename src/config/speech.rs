@@ -16,7 +16,7 @@ pub struct SpeechConfig {
     pub backend: SpeechBackend,
     /// Which Whisper the default model file is, and which one `models
     /// install` and the first `serve` install: `tiny.en` (the default) or
-    /// `base.en` (about three times the arithmetic a pass).
+    /// `base.en` (about twice the time a pass, for fewer word errors).
     pub model_size: ModelSize,
     /// A ggml Whisper model. Unset: `<data_dir>/models/ggml-<model_size>.bin`
     /// (ggml-tiny.en.bin), which the first `serve` installs when missing.
