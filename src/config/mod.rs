@@ -34,7 +34,7 @@ pub use secret::{ApiKey, OperatorToken};
 use secret::{secret_from_env, set_in};
 pub use server::{OPERATOR_TOKEN_ENV, Origin, ServerConfig};
 pub use session::SessionConfig;
-pub use speech::{SpeechBackend, SpeechConfig, SpeechRemoteConfig};
+pub use speech::{ModelSize, SpeechBackend, SpeechConfig, SpeechRemoteConfig};
 pub use storage::{DATABASE_URL_ENV, DatabaseUrl, StorageConfig};
 pub use tts::{TtsBackend, TtsConfig, TtsFormat};
 pub use voice::VoiceConfig;

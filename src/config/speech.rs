@@ -14,8 +14,12 @@ pub struct SpeechConfig {
     /// `local` runs whisper.cpp here; `remote` sends each clip to the
     /// OpenAI-compatible endpoint in `[speech_remote]` (a GPU worker).
     pub backend: SpeechBackend,
-    /// A ggml Whisper model. Unset: `<data_dir>/models/ggml-tiny.en.bin`,
-    /// which the first `serve` installs when it is missing.
+    /// Which Whisper the default model file is, and which one `models
+    /// install` and the first `serve` install: `tiny.en` (the default) or
+    /// `base.en` (about twice the time a pass, for fewer word errors).
+    pub model_size: ModelSize,
+    /// A ggml Whisper model. Unset: `<data_dir>/models/ggml-<model_size>.bin`
+    /// (ggml-tiny.en.bin), which the first `serve` installs when missing.
     pub model: Option<PathBuf>,
     /// Threads a partial pass uses. whisper.cpp scales to about 4 on
     /// tiny; more only steals cores from the other workers. Default: half
@@ -38,6 +42,7 @@ impl Default for SpeechConfig {
     fn default() -> Self {
         SpeechConfig {
             backend: SpeechBackend::Local,
+            model_size: ModelSize::default(),
             model: None,
             threads: Bounded::default_of(default_threads()),
             workers: Bounded::default_of(2),
@@ -47,9 +52,44 @@ impl Default for SpeechConfig {
     }
 }
 
-/// File name of the speech model `models install` writes and `serve` looks
-/// for (`crate::speech::model::DEFAULT_FILE`).
-pub const DEFAULT_MODEL_FILE: &str = "ggml-tiny.en.bin";
+/// The Whisper models mockloop installs by name. Both are English-only:
+/// interviews here are in English, and the `.en` models are the more
+/// accurate at each size.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+pub enum ModelSize {
+    #[default]
+    #[serde(rename = "tiny.en")]
+    #[value(name = "tiny.en")]
+    TinyEn,
+    #[serde(rename = "base.en")]
+    #[value(name = "base.en")]
+    BaseEn,
+}
+
+impl ModelSize {
+    /// `tiny.en`, as whisper.cpp and OpenAI name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelSize::TinyEn => "tiny.en",
+            ModelSize::BaseEn => "base.en",
+        }
+    }
+
+    /// `ggml-tiny.en.bin`: whisper.cpp's own file name for the model.
+    pub fn file_name(self) -> String {
+        format!("ggml-{}.bin", self.name())
+    }
+
+    /// The size a model of this shape is (layers and vocabulary), if it is
+    /// one of these; multilingual models (one more token) are not.
+    pub fn of_shape(layers: i32, vocab: i32) -> Option<ModelSize> {
+        match (layers, vocab) {
+            (4, 51_864) => Some(ModelSize::TinyEn),
+            (6, 51_864) => Some(ModelSize::BaseEn),
+            _ => None,
+        }
+    }
+}
 
 /// Half the cores (two workers share them), from 1 to 4. whisper.cpp's
 /// threads wait for each other by spinning, so a pass whose threads don't
@@ -65,7 +105,7 @@ impl SpeechConfig {
     pub fn model_path(&self, data_dir: &Path) -> PathBuf {
         self.model
             .clone()
-            .unwrap_or_else(|| data_dir.join("models").join(DEFAULT_MODEL_FILE))
+            .unwrap_or_else(|| default_model_path(data_dir, self.model_size))
     }
 }
 
@@ -121,4 +161,9 @@ impl SpeechRemoteConfig {
             [("base_url", &self.base_url), ("model", &self.model)],
         )
     }
+}
+
+/// Where `models install` puts a model of `size`, and `serve` looks for it.
+pub fn default_model_path(data_dir: &Path, size: ModelSize) -> PathBuf {
+    data_dir.join("models").join(size.file_name())
 }

@@ -179,6 +179,15 @@ fn speech_bounds_are_checked_and_the_model_defaults_into_the_data_dir() {
         config.speech.model_path(Path::new("/d")),
         PathBuf::from("/d/models/ggml-tiny.en.bin")
     );
+    let base =
+        Config::load_from(None, env(&[("MOCKLOOP__SPEECH__MODEL_SIZE", "base.en")])).unwrap();
+    assert_eq!(
+        base.speech.model_path(Path::new("/d")),
+        PathBuf::from("/d/models/ggml-base.en.bin")
+    );
+    let error =
+        Config::load_from(None, env(&[("MOCKLOOP__SPEECH__MODEL_SIZE", "large")])).unwrap_err();
+    assert!(format!("{error:#}").contains("tiny.en"), "{error:#}");
 }
 
 #[test]

@@ -48,6 +48,7 @@ fn ggml_bytes() -> Vec<u8> {
         ("encoder.conv1.weight", Storage::F16, vec![2, 2]),
         ("decoder.ln.bias", Storage::F32, vec![2, 2]),
         ("decoder.token_embedding.weight", Storage::Q8_0, vec![1, 32]),
+        ("decoder.blocks.0.mlp.0.weight", Storage::Q5_1, vec![1, 32]),
     ] {
         let data = (0..shape.iter().product::<usize>())
             .map(|i| i as f32 / 4.0 - 1.0)

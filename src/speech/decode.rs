@@ -65,6 +65,8 @@ pub(crate) struct Pass<'a> {
     pub context: &'a WhisperContext,
     pub threads: usize,
     pub dtw: bool,
+    /// Words are timed (whisper.cpp's token timestamps, or DTW's).
+    pub timings: bool,
     pub give_way: Option<&'a Queue>,
 }
 
@@ -81,6 +83,7 @@ impl Pass<'_> {
             context,
             threads,
             dtw,
+            timings,
             give_way,
         } = *self;
         let eot = context.token_eot();
@@ -100,7 +103,7 @@ impl Pass<'_> {
         params.set_print_realtime(false);
         params.set_print_special(false);
         params.set_print_timestamps(false);
-        params.set_token_timestamps(true);
+        params.set_token_timestamps(timings);
         // Each clip stands alone; context from a previous session's clip would
         // leak between candidates.
         params.set_no_context(true);

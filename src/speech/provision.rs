@@ -48,7 +48,7 @@ pub async fn provision(
             model = %path.display(),
             "no speech model yet: installing one (first start only; this can take a minute)"
         );
-        if let Err(e) = install(&path, &InstallOptions::default()).await {
+        if let Err(e) = install(&path, &InstallOptions::for_size(config.model_size)).await {
             tracing::warn!("voice is off, candidates can still type: {e}");
             return None;
         }

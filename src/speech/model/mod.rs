@@ -10,14 +10,13 @@ pub mod ct2;
 pub mod ggml;
 pub mod install;
 pub mod mel;
+mod quant;
 mod tensors;
 pub mod vocab;
 
 pub use convert::{ConvertReport, Source, import, inspect};
 pub use ggml::{Hparams, Weights};
 pub use tensors::expected_count;
-
-pub use crate::config::speech::DEFAULT_MODEL_FILE as DEFAULT_FILE;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {

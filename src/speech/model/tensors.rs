@@ -158,9 +158,9 @@ fn split(
 
 /// Every tensor in whisper.cpp's naming, handed to `emit` one at a time so
 /// a large model never sits in memory twice.
-/// With `Weights::Q8_0`, the weight matrices (2-D, stored as the file's
-/// weight type) are quantised; the convolutions' 3-D kernels stay f16, as
-/// whisper.cpp creates them whatever the weight type.
+/// The weight matrices (2-D) are stored as the file's weight type; the
+/// convolutions' 3-D kernels stay f16, as whisper.cpp creates them
+/// whatever the weight type.
 pub fn convert(
     model: &Ct2Model,
     hp: &Hparams,
@@ -168,8 +168,8 @@ pub fn convert(
     emit: &mut dyn FnMut(Tensor) -> Result<(), ModelError>,
 ) -> Result<(), ModelError> {
     let emit = &mut |mut t: Tensor| {
-        if weights == Weights::Q8_0 && t.storage == Storage::F16 && t.shape.len() == 2 {
-            t.storage = Storage::Q8_0;
+        if t.storage == Storage::F16 && t.shape.len() == 2 {
+            t.storage = weights.matrix_storage();
         }
         emit(t)
     };

@@ -21,6 +21,7 @@ use super::decode::{Heard, Pass};
 use super::model::{Hparams, expected_count, inspect};
 use super::queue::{Grant, Job, Queue};
 use super::{Request, SAMPLE_RATE, SpeechError, Transcriber, Transcript, Word};
+use prompt::{continued_prompt, prompt_tokens, tokenize};
 
 /// Encoder frames per second of audio (10 ms mel hop, then a stride-2 conv).
 const FRAMES_PER_SECOND: usize = 50;
@@ -42,6 +43,8 @@ pub struct WhisperOptions {
     pub threads: usize,
     pub workers: usize,
     pub queue: usize,
+    /// What partial passes decode with.
+    pub partials: PartialContext,
 }
 
 impl From<&crate::config::SpeechConfig> for WhisperOptions {
@@ -50,8 +53,34 @@ impl From<&crate::config::SpeechConfig> for WhisperOptions {
             threads: c.threads.get(),
             workers: c.workers.get(),
             queue: c.queue.get(),
+            partials: PartialContext::default(),
         }
     }
+}
+
+/// The whisper.cpp context partial passes run on. Partials show only
+/// their text, never word timings, so DTW's extra decoder pass over every
+/// token is wasted on them; but DTW is a setting of the whole context
+/// (the loaded weights), so leaving it out means a second context and a
+/// second copy of the weights.
+///
+/// Measured on tiny.en q8_0, one thread, on a busy 2-core machine: a
+/// partial pass without DTW took 8 to 28% less time (472 against 652 ms
+/// on 4.6 s of speech, 2,078 against 2,482 ms on 19 s) for the same
+/// words, and the second context added about 65 MB (twice that for
+/// base.en). Partial passes are the most frequent kind and hold cores a
+/// final may need, so that pays. Flash attention on top made no
+/// difference beyond the noise on this CPU, so it is not the default.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PartialContext {
+    /// The finals' context, DTW and all: no second copy of the weights.
+    Shared,
+    /// A context of their own, without DTW.
+    #[default]
+    NoDtw,
+    /// Without DTW and with whisper.cpp's flash attention (which DTW
+    /// cannot use).
+    NoDtwFlashAttention,
 }
 
 pub struct WhisperTranscriber {
@@ -70,14 +99,14 @@ pub fn audio_ctx(samples: usize) -> usize {
 }
 
 impl WhisperTranscriber {
-    /// Loads the model and starts the workers. The file is checked first
-    /// (structure and tensor count), so a bad file is a clear error here
-    /// rather than whatever the C++ loader does with it.
     /// A partial pass is running now (it gives way to a final one).
     pub fn partial_pass_running(&self) -> bool {
         self.queue.partial_running()
     }
 
+    /// Loads the model and starts the workers. The file is checked first
+    /// (structure and tensor count), so a bad file is a clear error here
+    /// rather than whatever the C++ loader does with it.
     pub fn load(path: &Path, options: WhisperOptions) -> Result<WhisperTranscriber, SpeechError> {
         let (hp, names) =
             inspect(path).map_err(|e| SpeechError::NoModel(format!("{}: {e}", path.display())))?;
@@ -106,9 +135,26 @@ impl WhisperTranscriber {
                 ..DtwParameters::default()
             });
         }
-        let context = WhisperContext::new_with_params(path, params)
+        let finals = WhisperContext::new_with_params(path, params)
             .map_err(|e| SpeechError::NoModel(format!("{}: {e}", path.display())))?;
-        let context = Arc::new(context);
+        // Without DTW there is nothing for a second context to leave out.
+        let partials = match options.partials {
+            _ if !dtw => None,
+            PartialContext::Shared => None,
+            PartialContext::NoDtw | PartialContext::NoDtwFlashAttention => {
+                let mut params = WhisperContextParameters::default();
+                params.use_gpu(false);
+                params.flash_attn(options.partials == PartialContext::NoDtwFlashAttention);
+                let context = WhisperContext::new_with_params(path, params)
+                    .map_err(|e| SpeechError::NoModel(format!("{}: {e}", path.display())))?;
+                Some(context)
+            }
+        };
+        let contexts = Arc::new(Contexts {
+            finals,
+            dtw,
+            partials,
+        });
         let name = format!(
             "whisper {}",
             path.file_stem()
@@ -118,15 +164,21 @@ impl WhisperTranscriber {
         );
         let queue = Arc::new(Queue::new(options.queue, options.workers, options.threads));
         let mut workers = Vec::new();
-        for i in 0..options.workers.max(1) {
-            let state = context
+        let state = |context: &WhisperContext| {
+            context
                 .create_state()
-                .map_err(|e| SpeechError::Failed(format!("creating decoder state: {e}")))?;
+                .map_err(|e| SpeechError::Failed(format!("creating decoder state: {e}")))
+        };
+        for i in 0..options.workers.max(1) {
+            let states = States {
+                finals: state(&contexts.finals)?,
+                partials: contexts.partials.as_ref().map(state).transpose()?,
+            };
             let queue = Arc::clone(&queue);
-            let context = Arc::clone(&context);
+            let contexts = Arc::clone(&contexts);
             let handle = std::thread::Builder::new()
                 .name(format!("whisper-{i}"))
-                .spawn(move || worker(&context, state, &queue, dtw))
+                .spawn(move || worker(&contexts, states, &queue))
                 .map_err(|e| SpeechError::Failed(format!("starting a worker: {e}")))?;
             workers.push(handle);
         }
@@ -149,7 +201,22 @@ impl Drop for WhisperTranscriber {
     }
 }
 
-fn worker(context: &WhisperContext, mut state: WhisperState, queue: &Queue, dtw: bool) {
+/// The loaded model, shared by the workers.
+struct Contexts {
+    /// Final passes, with word timings from DTW when `dtw`.
+    finals: WhisperContext,
+    dtw: bool,
+    /// Partial passes, when they have a context of their own.
+    partials: Option<WhisperContext>,
+}
+
+/// One worker's decoder states, one for each context.
+struct States {
+    finals: WhisperState,
+    partials: Option<WhisperState>,
+}
+
+fn worker(contexts: &Contexts, mut states: States, queue: &Queue) {
     while let Some(Grant { job, threads }) = queue.pop() {
         let Job {
             request,
@@ -162,7 +229,11 @@ fn worker(context: &WhisperContext, mut state: WhisperState, queue: &Queue, dtw:
             // (A closed reply: the caller gave up; skip the work.)
             let started = Instant::now();
             let give_way = partial.then_some(queue);
-            let mut result = run(context, &mut state, &request, threads, dtw, give_way);
+            let (context, state, dtw) = match (&contexts.partials, &mut states.partials) {
+                (Some(context), Some(state)) if partial => (context, state, false),
+                _ => (&contexts.finals, &mut states.finals, contexts.dtw),
+            };
+            let mut result = run(context, state, &request, threads, dtw, give_way);
             let gave_way = partial && result.is_err() && queue.final_waiting();
             if gave_way {
                 // Stopped for a final, as if displaced from the queue by one.
@@ -223,9 +294,12 @@ fn run(
         context,
         threads,
         dtw,
+        // A partial pass shows only its text.
+        timings: !request.partial,
         give_way,
     };
-    let mut heard = pass.decode(state, &request.audio, &prompt_tokens(context, prompt))?;
+    let tokenize = |text: &str| tokenize(context, text);
+    let mut heard = pass.decode(state, &request.audio, &prompt_tokens(&tokenize, prompt))?;
     let mut rewritten = false;
     if !request.partial
         && let Some(resume) = coverage::resume_at(&request.audio, &heard.words)
@@ -237,7 +311,7 @@ fn run(
             .iter()
             .map(|w| w.text.as_str())
             .collect();
-        let prompt = prompt_tokens(context, &format!("{prompt} {}", said.join(" ")));
+        let prompt = continued_prompt(&tokenize, prompt, &said.join(" "));
         let rest = pass.decode(state, &request.audio[resume..], &prompt)?;
         let offset_ms = resume as u64 * 1000 / u64::from(SAMPLE_RATE);
         tracing::debug!(
@@ -315,40 +389,6 @@ fn drop_repeated_tail(words: &mut Vec<Word>) -> bool {
 /// The shortest run of words whose immediate repeat counts as a loop.
 const MIN_REPEAT: usize = 3;
 
-/// Longest prompt text tokenized, in bytes, from its end.
-const MAX_PROMPT_BYTES: usize = 1024;
-/// Room for the prompt's tokens. Every token covers at least one byte, so
-/// this can never be too small; it must not be: whisper-rs 0.16 mishandles
-/// whisper_tokenize's "buffer too small" answer (a negative count).
-const MAX_PROMPT_TOKENS: usize = MAX_PROMPT_BYTES;
-/// Prompt tokens given to the decoder, from the end (Whisper itself keeps
-/// the end of a long prompt): the filler primer and the question's last
-/// twenty-odd words, which are what the answer answers. Every pass pays
-/// for each prompt token: on 2 cores a 70-token prompt added 57 ms to
-/// passes over 3.8 s clips, for the same word error rate.
-const PROMPT_TOKENS: usize = 48;
-
-fn prompt_tokens(context: &WhisperContext, prompt: &str) -> Vec<i32> {
-    let text = prompt_tail(prompt).replace('\0', " ");
-    let mut tokens = context
-        .tokenize(&text, MAX_PROMPT_TOKENS)
-        .unwrap_or_else(|e| {
-            tracing::debug!("prompt not used: {e}");
-            Vec::new()
-        });
-    tokens.drain(..tokens.len().saturating_sub(PROMPT_TOKENS));
-    tokens
-}
-
-/// The last [`MAX_PROMPT_BYTES`] of `prompt`, from a character boundary.
-fn prompt_tail(prompt: &str) -> &str {
-    let mut start = prompt.len().saturating_sub(MAX_PROMPT_BYTES);
-    while !prompt.is_char_boundary(start) {
-        start += 1;
-    }
-    &prompt[start..]
-}
-
 #[async_trait]
 impl Transcriber for WhisperTranscriber {
     fn name(&self) -> &str {
@@ -372,5 +412,6 @@ impl Transcriber for WhisperTranscriber {
     }
 }
 
+mod prompt;
 #[cfg(test)]
 mod tests;

@@ -122,13 +122,3 @@ fn a_clip_allows_a_bounded_number_of_tokens() {
         "never below the decoder's own cap"
     );
 }
-
-#[test]
-fn a_long_prompt_keeps_its_end_where_the_primer_is() {
-    let question = "é".repeat(MAX_PROMPT_BYTES);
-    let prompt = format!("{question} Um, uh, so.");
-    let tail = prompt_tail(&prompt);
-    assert!(tail.len() <= MAX_PROMPT_BYTES && tail.len() >= MAX_PROMPT_BYTES - 1);
-    assert!(tail.ends_with(" Um, uh, so."), "{tail}");
-    assert_eq!(prompt_tail("Um."), "Um.");
-}
