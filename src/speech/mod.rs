@@ -8,6 +8,7 @@
 pub mod analytics;
 pub mod frame;
 pub mod partial;
+pub mod turn;
 pub mod utterance;
 pub mod vad;
 
