@@ -8,6 +8,10 @@
 //! A larger set of answers (`accuracy`) gives the word error rate that
 //! changes to the recogniser are judged by.
 //!
+//! `turn` compares how turns end, the fixed silence hold against the
+//! end-of-turn model, on answers with thinking pauses; it needs no
+//! recogniser, and `MOCKLOOP_BENCH_CLIPS=turn` runs it alone.
+//!
 //! Run with `cargo bench --bench speech`. Needs what the speech tests need
 //! (the wheel in target/test-models, espeak-ng, sox); faster-whisper is
 //! installed into a venv under target/ with pip, and skipped with a note if
@@ -20,6 +24,8 @@ mod accuracy;
 mod app;
 #[path = "speech/live.rs"]
 mod live;
+#[path = "speech/turn.rs"]
+mod turn;
 // app.rs can start servers over PostgreSQL; the bench never does.
 #[path = "../tests/integration/postgres.rs"]
 #[allow(dead_code)]
@@ -111,6 +117,20 @@ fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     // `MOCKLOOP_BENCH_CLIPS=10s,20s` measures only those clips.
     let only = std::env::var("MOCKLOOP_BENCH_CLIPS").ok();
+    let wants = |name: &str| {
+        only.as_deref()
+            .is_none_or(|o| o.split(',').any(|n| n == name))
+    };
+    if wants("turn") {
+        let (model, runtime) = mockloop::speech::turn::install::test_files();
+        match turn::measure(&model, &runtime, dir.path()) {
+            Ok(figures) => turn::print(&figures),
+            Err(e) => println!("end of turn: not measured ({e})"),
+        }
+        if only.as_deref() == Some("turn") {
+            return;
+        }
+    }
     let clips: Vec<(String, PathBuf, String)> = CLIPS
         .iter()
         .filter(|(name, _)| {
@@ -178,10 +198,7 @@ fn main() {
         ours.push(latency);
     }
     // `MOCKLOOP_BENCH_CLIPS` without `accuracy` skips this section.
-    if only
-        .as_deref()
-        .is_none_or(|o| o.split(',').any(|n| n == "accuracy"))
-    {
+    if wants("accuracy") {
         match accuracy::measure(&runtime, &transcriber, dir.path()) {
             Ok(a) => {
                 println!(
