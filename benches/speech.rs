@@ -9,6 +9,10 @@
 //! to a running server, end of speech to the final transcript at the
 //! client; see `live`).
 //!
+//! `turn` compares how turns end, the fixed silence hold against the
+//! end-of-turn model, on answers with thinking pauses; it needs no
+//! recogniser, and `MOCKLOOP_BENCH_CLIPS=turn` runs it alone.
+//!
 //! Run with `cargo bench --bench speech`. Needs what the speech tests need
 //! (the wheel in target/test-models, espeak-ng, sox); faster-whisper is
 //! installed into a venv under target/ with pip, and skipped with a note if
@@ -29,6 +33,8 @@ mod live;
 mod matrix;
 #[path = "speech/partials.rs"]
 mod partials;
+#[path = "speech/turn.rs"]
+mod turn;
 // app.rs can start servers over PostgreSQL; the bench never does.
 #[path = "../tests/integration/postgres.rs"]
 #[allow(dead_code)]
@@ -133,6 +139,16 @@ fn main() {
         only.as_deref()
             .is_none_or(|o| o.split(',').any(|n| n == name))
     };
+    if wanted("turn") {
+        let (model, runtime) = mockloop::speech::turn::install::test_files();
+        match turn::measure(&model, &runtime, dir.path()) {
+            Ok(figures) => turn::print(&figures),
+            Err(e) => println!("end of turn: not measured ({e})"),
+        }
+        if only.as_deref() == Some("turn") {
+            return;
+        }
+    }
     let clips: Vec<Clip> = CLIPS
         .iter()
         .filter(|(name, _)| wanted(name))

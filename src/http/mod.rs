@@ -39,6 +39,7 @@ use crate::rate::KeyedLimiter;
 use crate::speech::Transcriber;
 use crate::speech::analytics::AnalyticsConfig;
 use crate::speech::tts::RemoteSpeaker;
+use crate::speech::turn::EndOfTurn;
 use crate::speech::utterance::UtteranceConfig;
 use crate::store::Store;
 use crate::ws::protocol::MessageLimits;
@@ -146,14 +147,17 @@ impl AppState {
         interviewer: Option<Arc<crate::interviewer::Interviewer>>,
     ) -> AppState {
         let idle = Duration::from_secs(config.sessions.idle_unload_seconds);
+        // The end-of-turn model, if any, comes in by `with_end_of_turn`.
         let voice = transcriber.map(|transcriber| VoiceSetup {
             transcriber,
+            turn: None,
             tuning: VoiceTuning {
                 utterance: UtteranceConfig::new(&config.voice, &config.limits),
                 max_frame_bytes: config.limits.max_audio_frame_bytes.get(),
                 max_session_audio_seconds: config.limits.max_session_audio_seconds.get(),
                 analytics: AnalyticsConfig::default(),
                 min_assess_confidence: config.voice.min_assess_confidence.get(),
+                turn_threshold: config.voice.turn_threshold.get(),
             },
         });
         let speaker = speech::speaker(&config);
@@ -177,6 +181,14 @@ impl AppState {
             config: Arc::new(config),
             clock: Clock::System,
         }
+    }
+
+    /// Spoken answers' turns end as `turn` judges (see `speech::turn`);
+    /// `None` keeps the fixed silence hold. Called while building the
+    /// server, before any session runs.
+    pub fn with_end_of_turn(mut self, turn: Option<Arc<dyn EndOfTurn>>) -> AppState {
+        self.hub = self.hub.with_end_of_turn(turn, &self.config.voice);
+        self
     }
 
     /// Sessions created and driven by this server read their time from

@@ -9,6 +9,7 @@ pub mod analytics;
 pub mod backchannel;
 pub mod frame;
 pub mod partial;
+pub mod turn;
 pub mod utterance;
 pub mod vad;
 

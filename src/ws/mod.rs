@@ -157,6 +157,30 @@ impl Hub {
         self.shared.interviewer.is_some()
     }
 
+    /// Turns of spoken answers end as `turn` judges, with the settings
+    /// in `voice`; `None` (or a text-only server) keeps the fixed hold.
+    /// Called while building the server, before any session runs.
+    pub fn with_end_of_turn(
+        mut self,
+        turn: Option<Arc<dyn crate::speech::turn::EndOfTurn>>,
+        voice: &crate::config::VoiceConfig,
+    ) -> Hub {
+        let Some(turn) = turn else {
+            return self;
+        };
+        match Arc::get_mut(&mut self.shared).and_then(|s| s.voice.as_mut()) {
+            Some(setup) => {
+                setup.tuning.utterance = setup.tuning.utterance.clone().with_end_of_turn(voice);
+                setup.turn = Some(turn);
+            }
+            None => tracing::warn!(
+                "the end-of-turn model was given to a server without voice, or after the hub \
+                 started; turns end after the fixed hold"
+            ),
+        }
+        self
+    }
+
     /// Candidates' code runs in `sandbox`. Called while building the
     /// server, before any session runs.
     pub fn with_sandbox(mut self, sandbox: Arc<Sandbox>) -> Hub {

@@ -21,9 +21,10 @@ use tracing::{Instrument, debug, info, warn};
 use super::Shared;
 use super::lease::{Keeper, Next};
 use super::protocol::{ClientMsg, ServerMsg};
-use super::voice::{Job, Voice};
+use super::voice::{Job, TurnJob, Voice};
 use crate::engine::{EpochMs, Event, Input, PauseReason, Session, StoredEvent};
 use crate::grading::AnswerScore;
+use crate::speech::turn::TurnError;
 use crate::speech::{SpeechError, Transcript};
 
 /// A socket's queue of messages to write. Boxed: the channel allocates its
@@ -79,6 +80,11 @@ pub(super) enum Command {
     Transcribed {
         job: Box<Job>,
         result: Box<Result<Transcript, SpeechError>>,
+    },
+    /// The end-of-turn model's answer about a pause.
+    TurnJudged {
+        job: Box<TurnJob>,
+        result: Result<f32, TurnError>,
     },
     /// A piece of the LLM interviewer's streaming turn for the `composing`
     /// event `id`.
@@ -394,6 +400,13 @@ impl Actor {
                 self.speech_passes.returned(&job);
                 if let Some(voice) = &mut self.voice {
                     let actions = voice.transcribed(&job, *result);
+                    self.perform(actions).await;
+                }
+            }
+            Command::TurnJudged { job, result } => {
+                self.pending_speech = self.pending_speech.saturating_sub(1);
+                if let Some(voice) = &mut self.voice {
+                    let actions = voice.turn_judged(&job, result);
                     self.perform(actions).await;
                 }
             }

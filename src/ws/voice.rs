@@ -9,9 +9,18 @@
 //!   a pause of `early_pass_ms` ─▶ job (early) on the speech so far
 //!   Segment  ─▶ job (final)  ─▶ "transcript" final, kept for the answer
 //!   Ended    ─▶ job (final)  ─▶ "transcript" final, kept; "listening" off
+//!   TurnQuery ─▶ JudgeTurn ─▶ turn_judged: finished ─▶ Ended (as above)
 //! done ─▶ finish the utterance ─▶ when every final is in: "review"
 //! submit_spoken ─▶ SpokenAnswer (the text as corrected, what was heard kept)
 //! ```
+//!
+//! **End of turn.** With the end-of-turn model, a pause of `turn_pause_ms`
+//! asks it whether the candidate's thought is finished (`JudgeTurn`); the
+//! session runs it off the executor and hands the answer back
+//! ([`Voice::turn_judged`]). Finished (probability at or above
+//! `turn_threshold`) ends the utterance at once; unfinished lets the pause
+//! run to `turn_max_hold_ms`; busy or failed leaves it to the fixed hold.
+//! The client sees what it always saw at an utterance's end.
 //!
 //! **Review.** The answer as heard is shown to the candidate to correct
 //! before it is submitted (see `review`). While it is shown, speech is not
@@ -47,6 +56,7 @@ use crate::speech::analytics::{AnalyticsConfig, SpeechAnalytics, TimedTranscript
 use crate::speech::backchannel::is_backchannel;
 use crate::speech::frame::{AudioBudget, AudioFrame, Sequence, SequenceTracker};
 use crate::speech::partial::Stabiliser;
+use crate::speech::turn::{EndOfTurn, TurnError};
 use crate::speech::utterance::{
     Assembler, Utterance, UtteranceConfig, UtteranceEvent, ms_for_samples,
 };
@@ -58,6 +68,8 @@ use super::protocol::ServerMsg;
 #[derive(Clone)]
 pub struct VoiceSetup {
     pub transcriber: Arc<dyn Transcriber>,
+    /// The end-of-turn model; `None`: every pause waits the fixed hold.
+    pub turn: Option<Arc<dyn EndOfTurn>>,
     pub tuning: VoiceTuning,
 }
 
@@ -71,6 +83,8 @@ pub struct VoiceTuning {
     /// Below this confidence an answer is too unclear to judge (see
     /// `[voice] min_assess_confidence`).
     pub min_assess_confidence: f32,
+    /// The end-of-turn model's probability at or above which a turn is over.
+    pub turn_threshold: f32,
 }
 
 /// What the session task should do next.
@@ -82,6 +96,9 @@ pub enum Action {
     /// spoke on): stop waiting for it, so it gives up its place in the
     /// recogniser's queue.
     Withdraw(u64),
+    /// Ask the end-of-turn model about a pause (one at a time: a newer
+    /// one replaces it), then call [`Voice::turn_judged`].
+    JudgeTurn(TurnJob),
     /// The candidate submitted the answer they reviewed.
     Submit {
         text: String,
@@ -100,6 +117,17 @@ pub struct Job {
     /// Where the utterance began within the answer, for the analytics.
     pub offset_ms: u64,
     pub request: crate::speech::Request,
+}
+
+/// A pause for the end-of-turn model to judge.
+#[derive(Debug)]
+pub struct TurnJob {
+    /// The prompt the audio answers: a verdict for an earlier one is dropped.
+    pub epoch: u64,
+    /// The pause, as the assembler names it.
+    pub pause: u64,
+    /// The utterance's last 8 s, ending in the pause.
+    pub audio: crate::speech::Samples,
 }
 
 /// One unit's final transcript, as far as it has come.
@@ -311,6 +339,27 @@ impl Voice {
         actions
     }
 
+    /// The end-of-turn model's answer about a pause.
+    pub fn turn_judged(&mut self, job: &TurnJob, result: Result<f32, TurnError>) -> Vec<Action> {
+        if job.epoch != self.epoch {
+            return Vec::new();
+        }
+        match result {
+            Ok(probability) => {
+                let finished = probability >= self.setup.turn_threshold;
+                tracing::debug!(probability, finished, "end of turn judged");
+                let events = self.assembler.turn_verdict(job.pause, finished);
+                self.assembled(events)
+            }
+            Err(error) => {
+                // The fixed hold ends this pause, as without a model.
+                tracing::debug!(%error, "no end-of-turn verdict; the fixed hold decides");
+                self.assembler.turn_unavailable(job.pause);
+                Vec::new()
+            }
+        }
+    }
+
     /// A transcription came back.
     pub fn transcribed(
         &mut self,
@@ -454,6 +503,11 @@ impl Voice {
             UtteranceEvent::Dropped { .. } => {
                 vec![Action::Send(ServerMsg::Listening { speaking: false })]
             }
+            UtteranceEvent::TurnQuery { pause, audio } => vec![Action::JudgeTurn(TurnJob {
+                epoch: self.epoch,
+                pause,
+                audio,
+            })],
         }
     }
 

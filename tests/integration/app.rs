@@ -12,6 +12,7 @@ use mockloop::grading::Grader;
 use mockloop::http::{AppState, load_catalog};
 use mockloop::server::serve;
 use mockloop::speech::Transcriber;
+use mockloop::speech::turn::EndOfTurn;
 use serde_json::{Value, json};
 use tokio::net::TcpStream;
 use tokio::sync::oneshot;
@@ -59,6 +60,7 @@ pub struct AppBuilder {
     backend: Option<Backend>,
     grader: Option<Arc<dyn Grader>>,
     speech: Option<Arc<dyn Transcriber>>,
+    turn: Option<Arc<dyn EndOfTurn>>,
     clock: Clock,
 }
 
@@ -109,6 +111,12 @@ impl AppBuilder {
         self
     }
 
+    /// Spoken turns end as `turn` judges (else after the fixed hold).
+    pub fn end_of_turn(mut self, turn: Arc<dyn EndOfTurn>) -> AppBuilder {
+        self.turn = Some(turn);
+        self
+    }
+
     pub async fn spawn(mut self) -> TestApp {
         if self.backend == Some(Backend::Postgres) {
             let url = crate::postgres::fresh_database().await;
@@ -116,7 +124,14 @@ impl AppBuilder {
         }
         match self.data_dir.take() {
             Some(dir) => {
-                start_server(&dir, self.config, self.grader, self.speech, self.clock).await
+                start_server(
+                    &dir,
+                    self.config,
+                    self.grader,
+                    (self.speech, self.turn),
+                    self.clock,
+                )
+                .await
             }
             None => {
                 let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
@@ -124,7 +139,7 @@ impl AppBuilder {
                     dir.path(),
                     self.config,
                     self.grader,
-                    self.speech,
+                    (self.speech, self.turn),
                     self.clock,
                 )
                 .await;
@@ -135,12 +150,16 @@ impl AppBuilder {
     }
 }
 
-/// `grader` replaces the one `config` asks for; `speech` turns voice on.
+/// A transcriber, which turns voice on, and an end-of-turn model for it.
+type Voice = (Option<Arc<dyn Transcriber>>, Option<Arc<dyn EndOfTurn>>);
+
+/// `grader` replaces the one `config` asks for; a transcriber turns voice
+/// on, and an end-of-turn model ends its turns.
 async fn start_server(
     data_dir: &Path,
     mut config: Config,
     grader: Option<Arc<dyn Grader>>,
-    speech: Option<Arc<dyn Transcriber>>,
+    (speech, turn): Voice,
     clock: Clock,
 ) -> TestApp {
     config.storage.data_dir = data_dir.to_owned();
@@ -155,7 +174,9 @@ async fn start_server(
         .expect("open store");
     let grader = grader
         .unwrap_or_else(|| mockloop::grading::build(&config, None).expect("the grader builds"));
-    let state = AppState::with_voice(config, catalog, store, grader, speech).with_clock(clock);
+    let state = AppState::with_voice(config, catalog, store, grader, speech)
+        .with_end_of_turn(turn)
+        .with_clock(clock);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = oneshot::channel();

@@ -43,6 +43,7 @@ mod speech;
 mod speech_support;
 mod store;
 mod tts;
+mod turn;
 mod voice;
 mod voice_client;
 mod voice_review;

@@ -383,6 +383,9 @@ fn summary(run: &Run) -> Vec<String> {
             UtteranceEvent::Dropped { start, end } => {
                 format!("dropped {:.2}..{:.2}", seconds(*start), seconds(*end))
             }
+            UtteranceEvent::TurnQuery { pause, .. } => {
+                format!("turn query on the pause at {:.2}", seconds(*pause))
+            }
         })
         .collect()
 }

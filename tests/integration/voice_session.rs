@@ -383,3 +383,38 @@ async fn a_candidate_is_transcribed_while_another_session_floods_the_recogniser(
     writer.abort();
     reader.abort();
 }
+
+/// With the end-of-turn model, a finished sentence ends the turn a short
+/// pause after its last word: the client is told `listening` is off after
+/// 0.8 s of silence, less than the fixed 1.5 s hold, which with no more
+/// audio than that would never have ended it.
+#[tokio::test]
+async fn voice_with_the_end_of_turn_model_a_finished_sentence_ends_the_turn_before_the_hold() {
+    use mockloop::speech::turn::{TurnDetector, install::test_files};
+    let (model, runtime) = test_files();
+    let detector = TurnDetector::load(&model, &runtime, 4).expect("the model loads");
+    let app = TestApp::builder()
+        .speech(recogniser())
+        .end_of_turn(Arc::new(detector))
+        .spawn()
+        .await;
+    let (_, _, mut candidate) = app.start("quick-practice").await;
+    candidate.recv_until("prompt").await;
+    let pcm = spoken("That is the whole design.", 12_800);
+    for (seq, chunk) in pcm.chunks(FRAME_SAMPLES).enumerate() {
+        let frame = AudioFrame {
+            seq: seq as u32,
+            samples: chunk.to_vec(),
+        };
+        candidate.send_binary(frame.encode()).await;
+    }
+    // Waits for the final transcript too: whisper.cpp still running when
+    // the test binary exits crashes it.
+    let (mut turn_over, mut transcribed) = (false, false);
+    while !(turn_over && transcribed) {
+        let msg = candidate.recv_within(SPEECH_WAIT).await;
+        assert_ne!(msg["type"], "error", "{msg}");
+        turn_over |= msg["type"] == "listening" && msg["speaking"] == false;
+        transcribed |= msg["type"] == "transcript" && msg["final"] == true;
+    }
+}

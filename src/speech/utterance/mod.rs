@@ -23,9 +23,29 @@
 //! twice as long, so it too is settled well before the hold. Cuts fall only
 //! in pauses, so no word is split between two segments.
 //!
+//! **End of turn.** With an end-of-turn model (`turn_pause` > 0), the
+//! hold is not fixed. When a pause reaches `turn_pause`, a
+//! [`UtteranceEvent::TurnQuery`] offers the utterance's last 8 s for the
+//! model to judge, and the caller answers with [`Assembler::turn_verdict`]
+//! (or [`Assembler::turn_unavailable`] when the model is busy or failed):
+//!
+//! ```text
+//!   pause ≥ turn_pause ─▶ TurnQuery ─┬─ finished   ─▶ Ended now (TurnComplete)
+//!                                    ├─ unfinished ─▶ Ended at turn_max_hold (Silence)
+//!                                    └─ no verdict yet, busy, failed
+//!                                                  ─▶ Ended at silence_hold (Silence)
+//!   speech before the end ─▶ the pause is over; the next one asks afresh
+//! ```
+//!
+//! One question per pause: the model was trained on the audio a short
+//! pause after speech, and as the silence grows its verdicts on the same
+//! words swing either way (benches/README.md), so asking again later adds
+//! noise, not knowledge.
+//!
 //! Deterministic: time is the number of samples pushed since the stream
 //! began (16 per millisecond); nothing reads a clock, so a test replays a
-//! recording and gets the same cuts, whatever the chunk sizes.
+//! recording and gets the same cuts, whatever the chunk sizes. A verdict is
+//! an input like audio: it takes effect where in the stream it is given.
 
 use std::collections::VecDeque;
 
@@ -71,6 +91,14 @@ pub struct UtteranceConfig {
     /// Silence after which [`Assembler::early_cut`] offers the speech so
     /// far; 0 never.
     pub early_pass: usize,
+    /// Silence after which the end-of-turn model is asked
+    /// ([`UtteranceEvent::TurnQuery`]); 0: no model, `silence_hold` ends
+    /// every utterance.
+    pub turn_pause: usize,
+    /// Silence that ends an utterance the model judged unfinished.
+    pub turn_max_hold: usize,
+    /// Audio a turn query carries: the utterance's last this many samples.
+    pub turn_window: usize,
 }
 
 impl UtteranceConfig {
@@ -87,6 +115,19 @@ impl UtteranceConfig {
             segment_pause: samples_for_ms(voice.segment_pause_ms.get()),
             min_segment: samples_for_ms(voice.min_segment_ms.get()),
             early_pass: samples_for_ms(voice.early_pass_ms.get()),
+            turn_pause: 0,
+            turn_max_hold: samples_for_ms(voice.turn_max_hold_ms.get()),
+            turn_window: crate::speech::turn::features::WINDOW_SAMPLES,
+        }
+    }
+
+    /// Turns end as the end-of-turn model judges (see the module notes):
+    /// for a server that has the model loaded.
+    pub fn with_end_of_turn(self, voice: &VoiceConfig) -> UtteranceConfig {
+        UtteranceConfig {
+            turn_pause: samples_for_ms(voice.turn_pause_ms.get()),
+            turn_max_hold: samples_for_ms(voice.turn_max_hold_ms.get()),
+            ..self
         }
     }
 }
@@ -112,6 +153,10 @@ pub enum UtteranceEvent {
     /// speech (a cough, a click), or none since its last segment. The client
     /// may clear its "listening" indicator.
     Dropped { start: SamplePos, end: SamplePos },
+    /// A pause reached `turn_pause`: is the turn over? `audio` is the
+    /// utterance's last `turn_window` samples, ending now; `pause` names
+    /// the pause (where its speech ended) for [`Assembler::turn_verdict`].
+    TurnQuery { pause: SamplePos, audio: Samples },
 }
 
 /// A finished utterance, or a segment of one.
@@ -131,8 +176,12 @@ pub struct Utterance {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EndReason {
-    /// The silence hold passed.
+    /// A silence hold passed: the fixed one, or the longer one after the
+    /// end-of-turn model judged the thought unfinished.
     Silence,
+    /// The end-of-turn model judged the thought finished, a short pause
+    /// after the last word.
+    TurnComplete,
     /// The utterance reached `max_utterance_seconds` while speech went on.
     HardCap,
     /// The caller ended it ([`Assembler::finish`]), e.g. the candidate pressed done.
@@ -166,6 +215,27 @@ struct Speaking {
     last_voiced_end: usize,
     silence: usize,
     voiced_since_partial: usize,
+    /// Stream position where the last voiced frame ended: names the
+    /// current pause for a turn verdict.
+    speech_end_at: SamplePos,
+    /// Voiced samples in the whole utterance, segments included.
+    utterance_voiced: usize,
+    /// The utterance's last `turn_window` samples, for turn queries; kept
+    /// only when there is a model to ask.
+    recent: VecDeque<i16>,
+    verdict: Verdict,
+}
+
+/// What the end-of-turn model said about the current pause.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Verdict {
+    /// Not asked (yet): no model, or the pause is young.
+    Unasked,
+    /// Asked, no answer yet; busy or failed comes to the same: the fixed
+    /// hold decides.
+    Pending,
+    /// The thought is unfinished: wait up to `turn_max_hold`.
+    Unfinished,
 }
 
 /// Feeds on PCM, emits [`UtteranceEvent`]s. One per audio stream.
@@ -269,6 +339,51 @@ impl Assembler {
         }
     }
 
+    /// The end-of-turn model's answer to the [`UtteranceEvent::TurnQuery`]
+    /// for `pause`: a finished thought ends the utterance now; an
+    /// unfinished one gives the pause up to `turn_max_hold`. An answer for
+    /// a pause that is over (speech came, or the utterance ended) is
+    /// ignored.
+    pub fn turn_verdict(&mut self, pause: SamplePos, finished: bool) -> Vec<UtteranceEvent> {
+        if !self.awaits_verdict(pause) {
+            return Vec::new();
+        }
+        if finished {
+            let State::Speaking(speaking) = std::mem::replace(&mut self.state, idle()) else {
+                unreachable!("awaits_verdict checked Speaking");
+            };
+            return vec![self.end(speaking, EndReason::TurnComplete)];
+        }
+        if let State::Speaking(speaking) = &mut self.state {
+            speaking.verdict = Verdict::Unfinished;
+        }
+        Vec::new()
+    }
+
+    /// The model could not judge `pause` (busy, failed): the fixed hold
+    /// ends it, as it would without a model. It already does while a
+    /// verdict is pending; this only makes sure a late one is ignored.
+    pub fn turn_unavailable(&mut self, pause: SamplePos) {
+        if self.awaits_verdict(pause)
+            && let State::Speaking(speaking) = &mut self.state
+        {
+            speaking.verdict = Verdict::Unasked;
+        }
+    }
+
+    fn awaits_verdict(&self, pause: SamplePos) -> bool {
+        matches!(&self.state, State::Speaking(s)
+            if s.verdict == Verdict::Pending && s.speech_end_at == pause)
+    }
+
+    /// Silence that ends the utterance now, given what the model said.
+    fn hold(config: &UtteranceConfig, speaking: &Speaking) -> usize {
+        match speaking.verdict {
+            Verdict::Unfinished => config.turn_max_hold,
+            Verdict::Unasked | Verdict::Pending => config.silence_hold,
+        }
+    }
+
     fn on_frame(&mut self, frame: &[i16], voiced: bool, events: &mut Vec<UtteranceEvent>) {
         let config = &self.config;
         // Would this frame carry the utterance past the cap? End it first, so
@@ -295,6 +410,11 @@ impl Assembler {
                     let audio: Vec<i16> = ring.drain(..).collect();
                     let start = frame_end - audio.len() as u64;
                     let voiced = *voiced_run * FRAME_SAMPLES;
+                    let recent = if config.turn_pause > 0 {
+                        audio.iter().copied().collect()
+                    } else {
+                        VecDeque::new()
+                    };
                     self.state = State::Speaking(Speaking {
                         start,
                         last_voiced_end: audio.len(),
@@ -303,21 +423,34 @@ impl Assembler {
                         segments: 0,
                         silence: 0,
                         voiced_since_partial: voiced,
+                        speech_end_at: frame_end,
+                        utterance_voiced: voiced,
+                        recent,
+                        verdict: Verdict::Unasked,
                     });
                     events.push(UtteranceEvent::Started { start });
                 }
             }
             State::Speaking(speaking) => {
                 speaking.audio.extend_from_slice(frame);
+                if config.turn_pause > 0 {
+                    speaking.recent.extend(frame);
+                    let excess = speaking.recent.len().saturating_sub(config.turn_window);
+                    speaking.recent.drain(..excess);
+                }
                 if voiced {
                     speaking.voiced += FRAME_SAMPLES;
+                    speaking.utterance_voiced += FRAME_SAMPLES;
                     speaking.voiced_since_partial += FRAME_SAMPLES;
                     speaking.last_voiced_end = speaking.audio.len();
+                    speaking.speech_end_at = frame_end;
                     speaking.silence = 0;
+                    // Speech again: the pause (and any verdict on it) is over.
+                    speaking.verdict = Verdict::Unasked;
                 } else {
                     speaking.silence += FRAME_SAMPLES;
                 }
-                if speaking.silence >= config.silence_hold {
+                if speaking.silence >= Self::hold(config, speaking) {
                     let State::Speaking(speaking) = std::mem::replace(&mut self.state, idle())
                     else {
                         unreachable!("matched Speaking above");
@@ -338,6 +471,9 @@ impl Assembler {
                         start: speaking.start,
                         audio: to_samples(&speaking.audio),
                     });
+                }
+                if let State::Speaking(speaking) = &mut self.state {
+                    events.extend(ask(config, speaking));
                 }
             }
         }
@@ -364,6 +500,29 @@ impl Assembler {
             audio: to_samples(&speaking.audio),
         })
     }
+}
+
+/// The turn query for the current pause, once, when it reaches
+/// `turn_pause` and the utterance has enough speech to be kept at all
+/// (less is dropped by the hold whatever the model says).
+fn ask(config: &UtteranceConfig, speaking: &mut Speaking) -> Option<UtteranceEvent> {
+    let reached = speaking.silence >= config.turn_pause
+        && speaking.silence < config.turn_pause + FRAME_SAMPLES;
+    let ask = config.turn_pause > 0
+        && reached
+        && speaking.verdict == Verdict::Unasked
+        && speaking.utterance_voiced >= config.min_speech.max(1);
+    ask.then(|| {
+        speaking.verdict = Verdict::Pending;
+        UtteranceEvent::TurnQuery {
+            pause: speaking.speech_end_at,
+            audio: speaking
+                .recent
+                .iter()
+                .map(|&s| f32::from(s) / 32_768.0)
+                .collect(),
+        }
+    })
 }
 
 /// Speech a piece needs to be transcribed rather than dropped. After a

@@ -21,6 +21,9 @@ fn config() -> UtteranceConfig {
         segment_pause: 0,
         min_segment: 0,
         early_pass: 0,
+        turn_pause: 0,
+        turn_max_hold: 0,
+        turn_window: 0,
     }
 }
 
@@ -296,4 +299,165 @@ fn an_early_cut_is_offered_in_a_pause_with_the_bounds_the_real_cut_will_have() {
     };
     assert_eq!((cut.start, cut.speech_end), (early.start, early.speech_end));
     assert!(a.early_cut().is_none(), "nothing spoken since the cut");
+}
+
+/// `config()` with an end-of-turn model to ask: after 3 frames of silence,
+/// an unfinished thought waits up to 12 (the fixed hold is 5).
+fn turn_taking() -> UtteranceConfig {
+    UtteranceConfig {
+        turn_pause: 3 * F,
+        turn_max_hold: 12 * F,
+        turn_window: 10 * F,
+        ..config()
+    }
+}
+
+fn query(events: &[UtteranceEvent]) -> Option<(SamplePos, &Samples)> {
+    events.iter().find_map(|e| match e {
+        UtteranceEvent::TurnQuery { pause, audio } => Some((*pause, audio)),
+        _ => None,
+    })
+}
+
+/// Frames of silence from the end of speech (`speech_end`) to where the
+/// events' utterance ended.
+fn wait_of(events: &[UtteranceEvent], a: &Assembler, speech_end: u64) -> u64 {
+    assert!(!a.is_speaking(), "the utterance should be over: {events:?}");
+    (a.position() - speech_end) / F as u64
+}
+
+#[test]
+fn a_pause_asks_the_model_once_with_the_utterances_recent_audio() {
+    let mut a = Assembler::new(turn_taking());
+    let events = run(&mut a, "..vvvvvvvvvvvv..");
+    assert!(query(&events).is_none(), "two frames are not a pause yet");
+    let events = run(&mut a, ".");
+    let (pause, audio) = query(&events).expect("asked at three frames of silence");
+    assert_eq!(pause, 14 * F as u64, "named by where the speech ended");
+    // The last 10 frames of the utterance, ending now: frames 7..=16.
+    assert_eq!(frames_of(audio), (7..=16).collect::<Vec<i16>>());
+    let events = run(&mut a, ".");
+    assert!(query(&events).is_none(), "one question per pause");
+}
+
+#[test]
+fn a_finished_thought_ends_the_turn_sooner_than_the_hold() {
+    let mut a = Assembler::new(turn_taking());
+    let events = run(&mut a, "vvvvvvvvvv...");
+    let (pause, _) = query(&events).expect("asked");
+    let events = a.turn_verdict(pause, true);
+    let [UtteranceEvent::Ended(turn)] = events.as_slice() else {
+        panic!("{events:?}");
+    };
+    assert_eq!(turn.reason, EndReason::TurnComplete);
+    assert_eq!(frames_of(&turn.audio), (0..=10).collect::<Vec<i16>>());
+    assert_eq!(
+        wait_of(&events, &a, 10 * F as u64),
+        3,
+        "3 frames, not the hold's 5"
+    );
+}
+
+#[test]
+fn an_unfinished_thought_waits_past_the_hold_up_to_the_maximum() {
+    let mut a = Assembler::new(turn_taking());
+    let events = run(&mut a, "vvvvvvvvvv...");
+    let (pause, _) = query(&events).expect("asked");
+    assert!(a.turn_verdict(pause, false).is_empty());
+    let events = run(&mut a, "........");
+    assert!(
+        ended(&events).is_empty() && a.is_speaking(),
+        "11 frames: still waiting"
+    );
+    let events = run(&mut a, ".");
+    let utterances = ended(&events);
+    assert_eq!(utterances.len(), 1, "{events:?}");
+    assert_eq!(utterances[0].reason, EndReason::Silence);
+    assert_eq!(wait_of(&events, &a, 10 * F as u64), 12);
+}
+
+#[test]
+fn speech_after_an_unfinished_verdict_carries_the_turn_on_and_the_next_pause_asks_again() {
+    let mut a = Assembler::new(turn_taking());
+    let events = run(&mut a, "vvvvvvvvvv...");
+    let (first, _) = query(&events).expect("asked");
+    a.turn_verdict(first, false);
+    // A thinking pause of 9 frames, longer than the fixed hold, then more.
+    let events = run(&mut a, "......vvvvvv...");
+    assert!(ended(&events).is_empty(), "{events:?}");
+    let (second, _) = query(&events).expect("the next pause is asked about");
+    assert_eq!(second, 25 * F as u64);
+    assert!(
+        a.turn_verdict(first, true).is_empty(),
+        "a stale verdict is ignored"
+    );
+    let events = a.turn_verdict(second, true);
+    let utterances = ended(&events);
+    assert_eq!(utterances.len(), 1);
+    assert_eq!(
+        utterances[0].voiced,
+        16 * F as u64,
+        "one turn, both stretches of speech"
+    );
+}
+
+#[test]
+fn without_a_verdict_or_when_the_model_is_unavailable_the_fixed_hold_ends_the_turn() {
+    for unavailable in [false, true] {
+        let mut a = Assembler::new(turn_taking());
+        let events = run(&mut a, "vvvvvvvvvv...");
+        let (pause, _) = query(&events).expect("asked");
+        if unavailable {
+            a.turn_unavailable(pause);
+        }
+        let events = run(&mut a, "..");
+        assert_eq!(ended(&events)[0].reason, EndReason::Silence);
+        assert_eq!(wait_of(&events, &a, 10 * F as u64), 5, "the fixed hold");
+        assert!(a.turn_verdict(pause, false).is_empty(), "too late");
+    }
+}
+
+#[test]
+fn without_a_model_nothing_is_asked_and_the_hold_ends_the_turn() {
+    let mut a = Assembler::new(config());
+    let events = run(&mut a, "vvvvvvvvvv.....");
+    assert!(query(&events).is_none());
+    assert_eq!(ended(&events)[0].reason, EndReason::Silence);
+}
+
+#[test]
+fn too_little_speech_is_not_asked_about_and_is_dropped_by_the_hold() {
+    let mut a = Assembler::new(turn_taking());
+    let events = run(&mut a, "vvvvv.....");
+    assert!(query(&events).is_none(), "{events:?}");
+    assert!(matches!(
+        events.last(),
+        Some(UtteranceEvent::Dropped { .. })
+    ));
+}
+
+#[test]
+fn with_segments_the_turn_query_covers_the_whole_utterance_and_a_finished_one_ends_empty() {
+    let mut a = Assembler::new(UtteranceConfig {
+        turn_window: 40 * F,
+        ..UtteranceConfig {
+            segment_pause: 2 * F,
+            min_segment: 6 * F,
+            ..turn_taking()
+        }
+    });
+    let events = run(&mut a, "vvvvvvvv..vvvvvvv...");
+    assert_eq!(segments(&events).len(), 2, "{events:?}");
+    let (pause, audio) = query(&events).expect("asked after the last segment");
+    assert_eq!(
+        frames_of(audio),
+        (0..20).collect::<Vec<i16>>(),
+        "both segments and the pause"
+    );
+    // Everything was settled as segments: the turn ends with nothing more.
+    let events = a.turn_verdict(pause, true);
+    assert!(
+        matches!(events.as_slice(), [UtteranceEvent::Dropped { .. }]),
+        "{events:?}"
+    );
 }

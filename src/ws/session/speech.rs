@@ -11,9 +11,10 @@ use std::collections::HashMap;
 use tokio_util::sync::CancellationToken;
 
 use super::super::protocol::ServerMsg;
-use super::super::voice::{Action, Job, Voice};
+use super::super::voice::{Action, Job, TurnJob, Voice};
 use super::{Actor, Command};
 use crate::speech::SpeechError;
+use crate::speech::turn::TurnError;
 
 /// What lets the session withdraw transcriptions it no longer wants.
 #[derive(Default)]
@@ -23,6 +24,9 @@ pub(super) struct SpeechPasses {
     prompt: CancellationToken,
     /// Early passes running, by number (see [`Action::Withdraw`]).
     early: HashMap<u64, CancellationToken>,
+    /// The end-of-turn decision in flight: a newer pause withdraws it, so
+    /// a session never holds more than one place in the model's queue.
+    turn: Option<CancellationToken>,
 }
 
 impl SpeechPasses {
@@ -82,6 +86,7 @@ impl Actor {
             match action {
                 Action::Send(msg) => self.send(msg),
                 Action::Transcribe(job) => self.spawn_transcription(job),
+                Action::JudgeTurn(job) => self.spawn_turn_decision(job),
                 Action::Withdraw(early) => {
                     if let Some(pass) = self.speech_passes.early.remove(&early) {
                         pass.cancel();
@@ -93,6 +98,44 @@ impl Actor {
                 }
             }
         }
+    }
+
+    /// The end-of-turn model judges a pause beside the session (on its own
+    /// thread); the answer comes back as a command. Without a model there
+    /// is nothing to ask, and the pause is left to the fixed hold.
+    fn spawn_turn_decision(&mut self, job: TurnJob) {
+        let Some(turn) = self.shared.voice.as_ref().and_then(|v| v.turn.clone()) else {
+            if let Some(voice) = &mut self.voice {
+                voice.turn_judged(&job, Err(TurnError::Failed("no model".into())));
+            }
+            return;
+        };
+        let withdrawn = self.speech_passes.prompt.child_token();
+        if let Some(older) = self.speech_passes.turn.replace(withdrawn.clone()) {
+            older.cancel();
+        }
+        let tx = self.tx.clone();
+        self.pending_speech += 1;
+        let span = tracing::Span::current();
+        self.shared.tracker.spawn(
+            async move {
+                let mut job = job;
+                let audio = std::mem::take(&mut job.audio);
+                // Dropping a withdrawn decision's future gives up its place
+                // in the model's queue.
+                let result = withdrawn
+                    .run_until_cancelled(turn.probability(audio))
+                    .await
+                    .unwrap_or_else(|| Err(TurnError::Failed("withdrawn".into())));
+                let _ = tx
+                    .send(Command::TurnJudged {
+                        job: Box::new(job),
+                        result,
+                    })
+                    .await;
+            }
+            .instrument(span),
+        );
     }
 
     /// Speech is transcribed beside the session, like grading: audio keeps

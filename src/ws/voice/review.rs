@@ -103,7 +103,11 @@ pub(super) fn listening(event: UtteranceEvent) -> Option<Action> {
     let speaking = match event {
         UtteranceEvent::Started { .. } => true,
         UtteranceEvent::Ended(_) | UtteranceEvent::Dropped { .. } => false,
-        UtteranceEvent::Partial { .. } | UtteranceEvent::Segment(_) => return None,
+        // Nothing is added to the answer, so the end-of-turn model is not
+        // asked: a pending verdict ends the pause after the fixed hold.
+        UtteranceEvent::Partial { .. }
+        | UtteranceEvent::Segment(_)
+        | UtteranceEvent::TurnQuery { .. } => return None,
     };
     Some(Action::Send(ServerMsg::Listening { speaking }))
 }

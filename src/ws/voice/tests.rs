@@ -12,6 +12,7 @@ pub(super) fn voice_with(config: &VoiceConfig) -> Voice {
         max_session_audio_seconds: 60,
         analytics: AnalyticsConfig::default(),
         min_assess_confidence: config.min_assess_confidence.get(),
+        turn_threshold: 0.5,
     });
     voice.new_prompt("Tell me about a project.");
     voice
@@ -367,5 +368,58 @@ fn an_adopted_early_pass_still_settles_its_unit_after_the_next_pause_starts_anot
     assert_eq!(
         reviewed(&actions),
         Some("I led the migration. It cut failures by half.")
+    );
+}
+
+fn with_end_of_turn() -> Voice {
+    let config = VoiceConfig::default();
+    let mut v = voice_with(&config);
+    v.setup.utterance = v.setup.utterance.clone().with_end_of_turn(&config);
+    v.assembler = Assembler::new(v.setup.utterance.clone());
+    v
+}
+
+/// Speech, then silence until the end-of-turn model is asked: that job.
+fn pause_for_a_verdict(v: &mut Voice) -> TurnJob {
+    feed(v, SPEECH, true);
+    for _ in 0..100 {
+        for action in feed(v, 1, false) {
+            if let Action::JudgeTurn(job) = action {
+                return job;
+            }
+        }
+    }
+    panic!("the model was never asked");
+}
+
+fn listening_off(actions: &[Action]) -> bool {
+    actions
+        .iter()
+        .any(|a| matches!(a, Action::Send(ServerMsg::Listening { speaking: false })))
+}
+
+#[test]
+fn a_finished_verdict_ends_the_turn_and_the_client_hears_listening_off() {
+    let mut v = with_end_of_turn();
+    let job = pause_for_a_verdict(&mut v);
+    assert!(listening_off(&v.turn_judged(&job, Ok(0.9))));
+}
+
+#[test]
+fn an_unfinished_verdict_or_none_leaves_the_turn_open_and_a_stale_one_is_dropped() {
+    let mut v = with_end_of_turn();
+    let job = pause_for_a_verdict(&mut v);
+    assert!(v.turn_judged(&job, Ok(0.1)).is_empty());
+    let mut v = with_end_of_turn();
+    let job = pause_for_a_verdict(&mut v);
+    let busy = Err(crate::speech::turn::TurnError::Busy(16));
+    assert!(v.turn_judged(&job, busy).is_empty());
+    assert!(v.turn_judged(&job, Ok(0.9)).is_empty(), "too late to count");
+    let mut v = with_end_of_turn();
+    let job = pause_for_a_verdict(&mut v);
+    v.new_prompt("A follow-up question.");
+    assert!(
+        v.turn_judged(&job, Ok(0.9)).is_empty(),
+        "for an earlier prompt"
     );
 }
