@@ -173,6 +173,10 @@ function bindEvents() {
   if (voiceSupported()) {
     $("mic-btn").addEventListener("click", toggleMic);
     $("done-btn").addEventListener("click", doneSpeaking);
+    // The review box's text is the answer's draft while it is open: time
+    // running out takes the spoken answer as the candidate left it.
+    const review = $("review-text");
+    review.addEventListener("input", () => draftChanged(review.value));
     $("review-submit-btn").addEventListener("click", submitReview);
     $("review-again-btn").addEventListener("click", speakAgain);
     $("review-type-btn").addEventListener("click", typeInstead);

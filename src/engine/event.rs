@@ -61,7 +61,8 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         speech: Option<Box<SpeechAnalytics>>,
         /// Sent by the server when the round's time ran out: what the
-        /// candidate had typed and not sent (see [`Input::TickWithDraft`]).
+        /// candidate had typed and not sent, or a spoken answer still in
+        /// review (see [`Input::TickWithDraft`]).
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         timed_out: bool,
     },

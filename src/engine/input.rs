@@ -26,11 +26,13 @@ pub enum Input {
     Ready,
     /// Time passed; fires warnings and time-outs that are due.
     Tick,
-    /// A tick from a driver that holds the candidate's typed, unsent text
-    /// for the open question. If the round's time is up, that text is the
-    /// question's answer (an interviewer hears what you were saying when
-    /// time ran out); otherwise it is a plain tick.
-    TickWithDraft(String),
+    /// A tick from a driver that holds the candidate's unsent answer to the
+    /// open question: typed text, or a spoken answer still in review (its
+    /// text as the candidate last left it, and how it was spoken). If the
+    /// round's time is up, that is the question's answer (an interviewer
+    /// hears what you were saying when time ran out); otherwise it is a
+    /// plain tick.
+    TickWithDraft(Answer),
     /// The candidate asked for a hint.
     Hint,
     /// The words of the follow-up or hint the engine asked an LLM for

@@ -315,17 +315,18 @@ impl Session {
             (Phase::Active(a), input @ (Input::Tick | Input::TickWithDraft(_))) => {
                 let round = &self.plan.rounds[a.round];
                 if now >= a.deadline {
-                    let draft = match &input {
-                        Input::TickWithDraft(draft) => draft.trim(),
-                        _ => "",
+                    let draft = match input {
+                        Input::TickWithDraft(draft) => Some(draft),
+                        _ => None,
                     };
+                    let draft = draft.filter(|d| !d.text.trim().is_empty());
                     // Not while an LLM words a follow-up: the question on
                     // screen is then not the one the draft answers.
-                    if !draft.is_empty() && a.composing.is_none() {
+                    if let Some(draft) = draft.filter(|_| a.composing.is_none()) {
                         d.emit(Event::Answered {
                             at: now,
-                            text: draft.to_owned(),
-                            speech: None,
+                            text: draft.text.trim().to_owned(),
+                            speech: draft.speech,
                             timed_out: true,
                         })?;
                     }

@@ -106,7 +106,7 @@ pub struct AnswerChange {
     /// The current score before the regrade; `None` if it had none yet.
     pub old: Option<ScoreSummary>,
     pub new: ScoreSummary,
-    /// New overall minus old.
+    /// New overall minus old, when both were assessed.
     pub change: Option<f64>,
     pub dimensions: Vec<DimensionChange>,
 }
@@ -116,12 +116,21 @@ impl AnswerChange {
     pub fn changed(&self) -> bool {
         self.change.is_some_and(|c| c.abs() >= SAME)
             || self.dimensions.iter().any(|d| d.old != d.new)
+            || self
+                .old
+                .as_ref()
+                .is_some_and(|o| o.overall.is_some() != self.new.overall.is_some())
     }
 }
 
 #[derive(Clone, Debug, Serialize)]
 pub struct ScoreSummary {
-    pub overall: f64,
+    /// `None` when the answer could not be assessed (see `not_assessed`):
+    /// such a score has no level to compare.
+    pub overall: Option<f64>,
+    /// Why the question could not be assessed (an unclear spoken answer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_assessed: Option<String>,
     pub grader: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
@@ -137,7 +146,8 @@ pub struct ScoreSummary {
 impl From<&AnswerScore> for ScoreSummary {
     fn from(s: &AnswerScore) -> ScoreSummary {
         ScoreSummary {
-            overall: s.overall,
+            overall: s.not_assessed.is_none().then_some(s.overall),
+            not_assessed: s.not_assessed.clone(),
             grader: s.grader.clone(),
             model: s.provenance.model.clone(),
             rubric_id: s.rubric_id.clone(),
@@ -356,7 +366,9 @@ fn change(
         kind,
         old: old.map(ScoreSummary::from),
         new: ScoreSummary::from(new),
-        change: old.map(|o| crate::grading::round2(new.overall - o.overall)),
+        change: old
+            .filter(|o| o.not_assessed.is_none() && new.not_assessed.is_none())
+            .map(|o| crate::grading::round2(new.overall - o.overall)),
         dimensions,
     }
 }

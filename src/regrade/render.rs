@@ -52,19 +52,16 @@ impl RegradeReport {
 }
 
 fn answer(out: &mut String, a: &AnswerChange) {
-    let old = a
-        .old
-        .as_ref()
-        .map_or("—".to_owned(), |o| format!("{:.2}", o.overall));
+    let old = a.old.as_ref().map_or("—".to_owned(), overall);
     let change = a.change.map_or(String::new(), |c| format!(" ({c:+.2})"));
     let _ = writeln!(
         out,
-        "  round {} {} question {} {}: {old} → {:.2}{change}  [{}]",
+        "  round {} {} question {} {}: {old} → {}{change}  [{}]",
         a.round + 1,
         a.kind,
         a.question + 1,
         a.question_id,
-        a.new.overall,
+        overall(&a.new),
         provenance(a.old.as_ref(), &a.new)
     );
     for d in &a.dimensions {
@@ -77,6 +74,15 @@ fn answer(out: &mut String, a: &AnswerChange) {
             level(d.old),
             level(d.new)
         );
+    }
+}
+
+/// The overall, or why there is none.
+fn overall(s: &ScoreSummary) -> String {
+    match (s.overall, &s.not_assessed) {
+        (Some(o), _) => format!("{o:.2}"),
+        (None, Some(reason)) => format!("could not assess ({reason})"),
+        (None, None) => "could not assess".to_owned(),
     }
 }
 

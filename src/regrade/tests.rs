@@ -6,6 +6,7 @@ use super::*;
 use crate::content::Catalog;
 use crate::engine::{Answer, Event, PauseReason, Plan, StoredEvent};
 use crate::grading::{GradeError, OfflineGrader};
+use crate::outcome::speech::SpeechAnalytics;
 use crate::store::{SessionRow, SqliteStore};
 
 const T0: EpochMs = 1_700_000_000_000;
@@ -30,6 +31,9 @@ async fn step(store: &SqliteStore, id: &str, session: &mut Session, now: EpochMs
 enum Stage {
     Lobby,
     OneClosed,
+    /// One question closed on a spoken answer too unclear to judge, scored
+    /// (as a session stored before "could not assess" existed would be).
+    OneClosedUnclear,
     Finished,
 }
 
@@ -61,18 +65,20 @@ async fn interview(store: &SqliteStore, id: &str, stage: Stage) -> Session {
     }
     step(store, id, &mut session, T0, Input::Begin).await;
     let mut now = T0;
+    let one = matches!(stage, Stage::OneClosed | Stage::OneClosedUnclear);
     while session.is_active() {
         now += 1_000;
-        step(
-            store,
-            id,
-            &mut session,
-            now,
-            Input::Answer(Answer::typed(ANSWER)),
-        )
-        .await;
-        if matches!(stage, Stage::OneClosed) && session.records().iter().any(|r| r.closed.is_some())
-        {
+        let mut answer = Answer::typed(ANSWER);
+        if matches!(stage, Stage::OneClosedUnclear) {
+            answer.speech = Some(Box::new(SpeechAnalytics {
+                words: 40,
+                confidence: Some(0.2),
+                unclear: true,
+                ..SpeechAnalytics::default()
+            }));
+        }
+        step(store, id, &mut session, now, Input::Answer(answer)).await;
+        if one && session.records().iter().any(|r| r.closed.is_some()) {
             break;
         }
     }
@@ -158,7 +164,9 @@ async fn a_finished_session_gets_new_scores_and_keeps_the_old_ones() {
     assert_eq!(after.records()[0].score().unwrap().rubric_version, "99");
     assert_eq!(
         screen.change,
-        Some(crate::grading::round2(new.overall - old.overall))
+        Some(crate::grading::round2(
+            new.overall.unwrap() - old.overall.unwrap()
+        ))
     );
     // Rounds without an edited rubric keep their pinned one.
     let coding = &report.sessions[0].answers[1];
@@ -173,6 +181,31 @@ async fn a_finished_session_gets_new_scores_and_keeps_the_old_ones() {
     let text = report.render_text();
     assert!(text.contains("rubric screen v2"), "{text}");
     assert!(text.contains("rubric screen v99"), "{text}");
+}
+
+#[tokio::test]
+async fn an_answer_too_unclear_to_judge_regrades_to_could_not_assess_not_to_zero() {
+    let (_dir, store) = store().await;
+    interview(&store, "s", Stage::OneClosedUnclear).await;
+    let regrader = Regrader {
+        store: &store,
+        grader: &OfflineGrader,
+        rubrics: None,
+        finished_only: false,
+    };
+    let report = regrader.run(&["s".into()], || T0 + 60_000, |_| {}).await;
+    let answer = &report.sessions[0].answers[0];
+    assert!(answer.old.as_ref().unwrap().overall.is_some());
+    assert_eq!(answer.new.overall, None, "{answer:?}");
+    assert!(answer.new.not_assessed.is_some());
+    assert_eq!(answer.change, None, "no level to compare");
+    assert!(answer.changed());
+    assert_eq!(report.summary.mean_change, None);
+    let text = report.render_text();
+    assert!(text.contains("→ could not assess ("), "{text}");
+    assert!(!text.contains("→ 0.00"), "{text}");
+    let json = serde_json::to_value(&report).unwrap();
+    assert!(json["sessions"][0]["answers"][0]["new"]["overall"].is_null());
 }
 
 #[tokio::test]

@@ -223,7 +223,11 @@ impl Actor {
                     }
                 }
                 _ = clock.sleep_until(timer.unwrap_or_default()), if timer.is_some() => {
-                    let tick = draft::Draft::tick(self.draft.as_ref(), &self.session);
+                    let tick = draft::Draft::tick(
+                        self.draft.as_ref(),
+                        &self.session,
+                        self.voice.as_deref(),
+                    );
                     Box::pin(self.input(tick)).await;
                 }
                 _ = tokio::time::sleep_until(unload_at), if idle => {
@@ -439,6 +443,10 @@ impl Actor {
                 if let Some(voice) = &mut self.voice {
                     voice.discard_review();
                 }
+                // What was typed into the review box went with it.
+                if self.draft.as_ref().is_some_and(draft::Draft::reviewing) {
+                    self.draft = None;
+                }
             }
             ClientMsg::Hint => {
                 self.answered_at = Some(Instant::now());
@@ -454,7 +462,9 @@ impl Actor {
                 self.draft = None;
                 self.input(Input::Skip).await
             }
-            ClientMsg::Draft { text } => self.draft = draft::Draft::new(&self.session, text),
+            ClientMsg::Draft { text } => {
+                self.draft = draft::Draft::new(&self.session, text, self.voice.as_deref());
+            }
             ClientMsg::Repeat => self.input(Input::Repeat).await,
             ClientMsg::Pause => self.input(Input::Pause(PauseReason::Candidate)).await,
             ClientMsg::Resume { last_seq } => {
@@ -556,8 +566,13 @@ impl Actor {
     }
 
     fn announce(&mut self, stored: &StoredEvent, now: EpochMs) {
-        if let (Event::Answered { .. }, Some(voice)) = (&stored.event, &mut self.voice) {
-            voice.answered();
+        if let Event::Answered { .. } = stored.event {
+            // Whatever was unsent is moot once an answer is stored: a draft
+            // kept past it would answer the follow-up at time-up.
+            self.draft = None;
+            if let Some(voice) = &mut self.voice {
+                voice.answered();
+            }
         }
         if let Event::Prompted { .. } = stored.event {
             self.shared.metrics.prompts_sent.inc();

@@ -5,8 +5,10 @@
 
 use serde_json::{Value, json};
 
+use crate::app::TestApp;
 use crate::voice_session::{
-    SAID, SPEECH_WAIT, collect_until, next_error, speak_into, spoken, stream_into, voice_app,
+    SAID, SPEECH_WAIT, collect_until, next_error, recogniser, speak_into, spoken, stream_into,
+    voice_app,
 };
 
 #[tokio::test]
@@ -123,6 +125,64 @@ async fn speech_too_unclear_to_judge_is_said_so_and_submitted_as_heard_is_not_as
     );
     let html = app.export_text(&id, &token, "report.html").await;
     assert!(html.contains("Could not assess"), "{html}");
+}
+
+/// Time running out while the candidate reads what was heard takes the
+/// spoken answer as they left it in the review box, as it takes a typed
+/// draft: what was heard is kept beside it, and the report says it was
+/// sent at time-up.
+#[tokio::test]
+async fn a_spoken_answer_still_in_review_when_time_runs_out_is_taken_as_left_in_the_box() {
+    let clock = mockloop::clock::Clock::manual(mockloop::clock::now_ms());
+    let app = TestApp::builder()
+        .speech(recogniser())
+        .clock(clock.clone())
+        .spawn()
+        .await;
+    let (id, token, mut candidate) = app.start("quick-practice").await;
+    let prompt = candidate.recv_until("prompt").await;
+    let remaining = prompt["remaining_seconds"].as_i64().unwrap() * 1000;
+    // Typed first, then answered by voice: the typed draft is not the answer.
+    candidate
+        .send(json!({"type": "draft", "text": "Typed before speaking."}))
+        .await;
+    speak_into(&mut candidate, SAID, 0).await;
+    candidate.send(json!({"type": "done"})).await;
+    let review = collect_until(&mut candidate, "review").await.pop().unwrap();
+    let heard = review["text"].as_str().unwrap().to_owned();
+    let edited = format!("{heard} I would measure it first.");
+    candidate
+        .send(json!({"type": "draft", "text": edited}))
+        .await;
+    // Frames are handled in order: once the repeat is answered, so is the
+    // draft before it.
+    candidate.send(json!({"type": "repeat"})).await;
+    candidate.recv_until("prompt").await;
+    clock.advance(remaining);
+    let sent = candidate.recv_until("sent_at_time_up").await;
+    assert_eq!(sent["text"], edited.as_str(), "{sent}");
+    let ended = candidate.recv_until("round_ended").await;
+    assert_eq!(ended["reason"], "time_up", "{ended}");
+
+    let report = app.export_json(&id, &token, "report.json").await;
+    let turn = &report["answers"][0]["turns"][0];
+    assert_eq!(turn["answer"], edited.as_str(), "{turn}");
+    assert_eq!(turn["speech"]["heard"], heard.as_str(), "{turn}");
+    let transcript = app.export_text(&id, &token, "transcript.json").await;
+    let transcript: Value = serde_json::from_str(&transcript).unwrap();
+    let answers: Vec<&Value> = transcript["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "answer")
+        .collect();
+    assert_eq!(answers.len(), 1, "{transcript}");
+    assert!(
+        answers[0]["note"]
+            .as_str()
+            .is_some_and(|n| n.contains("Sent when the round's time ran out.")),
+        "{transcript}"
+    );
 }
 
 async fn next_prompt(candidate: &mut crate::app::Candidate) -> Value {

@@ -7,7 +7,8 @@
 import { $, el } from "./dom.js";
 import { HEADER_BYTES, encodeAudioFrame, startCapture } from "./voice-capture.js";
 import { send, sendBinary } from "./connection.js";
-import { MAX_ANSWER_CHARS, focusAnswer } from "./editor.js";
+import { MAX_ANSWER_CHARS, answerText, focusAnswer } from "./editor.js";
+import { draftChanged, dropDraft } from "./draft.js";
 import { reviewNotice } from "./reduce-voice.js";
 import { store } from "./store.js";
 import { showAlert } from "./views.js";
@@ -113,6 +114,7 @@ export function submitReview() {
     showAlert(`Answers can be at most ${MAX_ANSWER_CHARS} characters.`);
     return;
   }
+  dropDraft();
   if (!send({ type: "submit_spoken", text })) return;
   const id = `s${Date.now()}-${nextSpokenId++}`;
   store.dispatch({ type: "answer_sent", id, text, typed: store.getState().sent, at: Date.now() });
@@ -134,6 +136,9 @@ export function typeInstead() {
   if (!send({ type: "discard_review" })) return;
   store.dispatch({ type: "review_closed" });
   stopMic();
+  // The server dropped the review box's draft with the review: what is in
+  // the answer box is the draft again.
+  draftChanged(answerText());
   focusAnswer();
 }
 

@@ -26,7 +26,7 @@ fn the_time_warning_fires_once_before_the_deadline() {
 #[test]
 fn when_time_runs_out_the_unsent_draft_is_the_answer_and_says_so() {
     let session = given(&[(T0, Input::Begin)]);
-    let draft = || Input::TickWithDraft("  I would shard by user id and  ".into());
+    let draft = || Input::TickWithDraft(Answer::typed("  I would shard by user id and  "));
     // Before the deadline a draft changes nothing.
     assert!(when(&session, T0 + 5 * MIN, draft()).is_empty());
     let events = when(&session, T0 + 10 * MIN, draft());
@@ -45,7 +45,11 @@ fn when_time_runs_out_the_unsent_draft_is_the_answer_and_says_so() {
         "no follow-up: the round is over"
     );
     // Nothing typed: the question closes unanswered, as before.
-    let blank = when(&session, T0 + 10 * MIN, Input::TickWithDraft(" ".into()));
+    let blank = when(
+        &session,
+        T0 + 10 * MIN,
+        Input::TickWithDraft(Answer::typed(" ")),
+    );
     assert_eq!(names(&blank)[0], "question_closed");
     // Replayed, the answer is the question's.
     let mut replayed = session.clone();
@@ -148,4 +152,29 @@ fn a_ready_client_starts_the_lobby_resumes_a_pause_and_changes_nothing_else() {
     let active = given(&[(T0, Input::Begin)]);
     assert_eq!(active.handle(T0 + MIN, Input::Ready), Ok(vec![]));
     assert_eq!(active.position(), Some((0, 0)));
+}
+
+#[test]
+fn a_spoken_answer_still_in_review_at_time_up_is_taken_with_how_it_was_spoken() {
+    let session = given(&[(T0, Input::Begin)]);
+    let speech = crate::outcome::SpeechAnalytics {
+        words: 7,
+        heard: Some("I would shard by user cash".into()),
+        ..Default::default()
+    };
+    let draft = Input::TickWithDraft(Answer {
+        text: "I would shard by user cache".into(),
+        speech: Some(Box::new(speech.clone())),
+        coverage: None,
+    });
+    let events = when(&session, T0 + 10 * MIN, draft);
+    assert_eq!(
+        events[0],
+        Event::Answered {
+            at: T0 + 10 * MIN,
+            text: "I would shard by user cache".into(),
+            speech: Some(Box::new(speech)),
+            timed_out: true,
+        }
+    );
 }

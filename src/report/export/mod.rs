@@ -206,13 +206,19 @@ pub fn transcript(session_id: &str, events: &[StoredEvent]) -> Option<Transcript
         };
         let note = match &stored.event {
             Event::Answered {
-                timed_out: true, ..
-            } => Some("Sent when the round's time ran out.".to_owned()),
-            Event::Answered {
-                speech: Some(speech),
+                speech,
                 text,
+                timed_out,
                 ..
-            } => Some(spoken_note(speech, text)),
+            } => {
+                let timed_out = timed_out.then(|| "Sent when the round's time ran out.".to_owned());
+                let spoken = speech.as_ref().map(|s| spoken_note(s, text));
+                match (timed_out, spoken) {
+                    // "spoken: …" starts a sentence here.
+                    (Some(t), Some(s)) => Some(format!("{t} S{}", &s[1..])),
+                    (t, s) => t.or(s),
+                }
+            }
             _ => None,
         };
         let (speaker, kind, text) = match &stored.event {

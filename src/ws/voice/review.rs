@@ -9,6 +9,7 @@
 //!   discard_review      ─▶ back to listening, nothing kept
 //! ```
 
+use crate::engine::Answer;
 use crate::grading::normalize::normalize;
 use crate::speech::analytics::SpeechAnalytics;
 
@@ -81,6 +82,26 @@ impl Voice {
             text,
             speech: Box::new(speech),
         }]
+    }
+
+    /// A review is open: the candidate has not yet submitted or set aside
+    /// what was heard.
+    pub fn in_review(&self) -> bool {
+        self.review.is_some()
+    }
+
+    /// The open review as the answer to take when the round's time runs
+    /// out: `edited`, the text the candidate left in the review box, or
+    /// else what was heard; both kept, as [`Voice::submit_reviewed`] does.
+    pub fn unsent_review(&self, edited: Option<&str>) -> Option<Answer> {
+        let review = self.review.as_ref()?;
+        let text = edited.unwrap_or(&review.heard).to_owned();
+        let speech = review.answer(&text);
+        Some(Answer {
+            text,
+            speech: Some(Box::new(speech)),
+            coverage: None,
+        })
     }
 
     /// The candidate will say it again (or type it): what was heard is

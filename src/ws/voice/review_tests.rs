@@ -185,3 +185,43 @@ fn while_the_review_is_open_speech_is_heard_but_not_added_until_it_is_discarded(
         "speech counts again once the candidate chose to say it again"
     );
 }
+
+#[test]
+fn an_open_review_is_the_answer_to_take_at_time_up_as_left_in_the_box_or_as_heard() {
+    let mut v = voice();
+    assert!(
+        v.unsent_review(None).is_none(),
+        "no review, nothing to take"
+    );
+    let said = "The cash sits in front of the database.";
+    answer_heard(&mut v, heard(said));
+    assert!(v.in_review());
+    let as_heard = v.unsent_review(None).expect("the review");
+    assert_eq!(as_heard.text, said);
+    let speech = as_heard.speech.expect("spoken");
+    assert_eq!(speech.heard.as_deref(), Some(said));
+    let fixed = "The cache sits in front of the database.";
+    let edited = v.unsent_review(Some(fixed)).expect("the review");
+    assert_eq!(edited.text, fixed);
+    assert_eq!(
+        edited.speech.and_then(|s| s.heard).as_deref(),
+        Some(said),
+        "what was heard is kept beside the correction"
+    );
+    v.discard_review();
+    assert!(!v.in_review());
+    assert!(v.unsent_review(Some(fixed)).is_none());
+}
+
+#[test]
+fn an_unclear_review_taken_at_time_up_unchanged_stays_unclear() {
+    let mut v = voice();
+    answer_heard(&mut v, heard_with("the same thing", 0.1));
+    let taken = v.unsent_review(None).expect("the review");
+    assert!(taken.speech.expect("spoken").unclear);
+    let typed = v.unsent_review(Some("I would add a cache.")).unwrap();
+    assert!(
+        !typed.speech.expect("spoken").unclear,
+        "the candidate's own words"
+    );
+}
