@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::Bounded;
+
 /// Which grader scores answers. The offline grader needs its sentence-
 /// embedding model (installed on first `serve`); the LLM grader is
 /// configured in its own section.
@@ -18,6 +20,11 @@ pub struct GraderConfig {
     /// Without it the offline grader falls back to v2 (vocabulary only), and
     /// every score says so.
     pub auto_install: bool,
+    /// The longest the interviewer waits for the grader's reading of an
+    /// answer before choosing a follow-up without it (by the rubric's
+    /// signal phrases). A reading takes tens of milliseconds; the wait is
+    /// for a grader that stalls, so the interview never does.
+    pub reading_wait_ms: Bounded<u32, 10, 60_000>,
 }
 
 impl Default for GraderConfig {
@@ -26,6 +33,7 @@ impl Default for GraderConfig {
             kind: GraderKind::default(),
             embedding_model: None,
             auto_install: true,
+            reading_wait_ms: Bounded::default_of(3_000),
         }
     }
 }

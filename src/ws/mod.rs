@@ -37,6 +37,9 @@ pub(crate) struct Shared {
     cancel: CancellationToken,
     /// How long a session with no socket and no grading stays in memory.
     idle_unload: Duration,
+    /// How long the interviewer waits for the grader's reading of an
+    /// answer (`[grader] reading_wait_ms`).
+    reading_wait: Duration,
     /// Set when the server takes spoken answers.
     voice: Option<VoiceSetup>,
     /// Set when an LLM words follow-ups and hints (`[interviewer] mode = "llm"`).
@@ -94,6 +97,9 @@ pub struct Attachment {
     commands: session::Inbox,
 }
 
+/// `[grader] reading_wait_ms`'s default, for hubs built without a config.
+const DEFAULT_READING_WAIT: Duration = Duration::from_secs(3);
+
 /// Finds or starts session tasks; cheap to clone.
 #[derive(Clone)]
 pub struct Hub {
@@ -116,6 +122,7 @@ impl Hub {
                 tracker: TaskTracker::new(),
                 cancel: CancellationToken::new(),
                 idle_unload,
+                reading_wait: DEFAULT_READING_WAIT,
                 voice,
                 interviewer: None,
                 server_tts,
@@ -136,6 +143,16 @@ impl Hub {
             None => {
                 tracing::error!("the clock was set after the hub started; it stays the system's")
             }
+        }
+        self
+    }
+
+    /// The interviewer waits at most `wait` for the grader's reading of an
+    /// answer. Called while building the server, before any session runs.
+    pub fn with_reading_wait(mut self, wait: Duration) -> Hub {
+        match Arc::get_mut(&mut self.shared) {
+            Some(shared) => shared.reading_wait = wait,
+            None => tracing::error!("the reading wait was set after the hub started; it stays"),
         }
         self
     }

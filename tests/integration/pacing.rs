@@ -24,6 +24,9 @@ async fn each_follow_up_asks_for_what_the_grader_read_as_missing_with_a_word_fir
     );
     let mut config = mockloop::config::Config::default();
     config.content.dir = Some(content.path().to_owned());
+    // What is tested is the follow-up chosen from the reading: a loaded
+    // machine (the whole suite beside it) must not time the reading out.
+    config.grader.reading_wait_ms = mockloop::config::Bounded::new(60_000).unwrap();
     let grader = Arc::new(SubstanceGrader::new(mockloop::embed::test_model()));
     let app = TestApp::builder()
         .config(config)
@@ -140,4 +143,66 @@ fn dimension_of<'r>(rubric: &'r mockloop::content::Rubric, signal: &str) -> &'r 
         .find(|d| d.signals.iter().any(|s| s.id == signal))
         .map(|d| d.id.as_str())
         .unwrap_or_else(|| panic!("no dimension has signal {signal}"))
+}
+
+/// A grader whose quick reading never comes back, as a stalled one would,
+/// and which otherwise scores like the vocabulary grader.
+struct StalledReading;
+
+#[async_trait::async_trait]
+impl Grader for StalledReading {
+    fn id(&self) -> &str {
+        "stalled-reading"
+    }
+
+    async fn grade(
+        &self,
+        request: GradeRequest<'_>,
+    ) -> Result<mockloop::grading::AnswerScore, mockloop::grading::GradeError> {
+        Ok(mockloop::grading::OfflineGrader.score(request))
+    }
+
+    fn quick(&self) -> Option<&dyn Grader> {
+        Some(&Never)
+    }
+}
+
+struct Never;
+
+#[async_trait::async_trait]
+impl Grader for Never {
+    fn id(&self) -> &str {
+        "never"
+    }
+
+    async fn grade(
+        &self,
+        _request: GradeRequest<'_>,
+    ) -> Result<mockloop::grading::AnswerScore, mockloop::grading::GradeError> {
+        std::future::pending().await
+    }
+}
+
+/// The interview does not wait on a reading that never comes: after
+/// `[grader] reading_wait_ms` the follow-up is chosen by signal phrases.
+#[tokio::test]
+async fn a_reading_that_never_comes_holds_the_interview_only_for_the_reading_wait() {
+    let mut config = mockloop::config::Config::default();
+    config.grader.reading_wait_ms = mockloop::config::Bounded::new(10).unwrap();
+    let app = TestApp::builder()
+        .config(config)
+        .grader(Arc::new(StalledReading))
+        .spawn()
+        .await;
+    let (_, _, mut candidate) = app.start("quick-practice").await;
+    let first = candidate.recv_until("prompt").await;
+    candidate
+        .answer("I would put a cache in front of the database and measure the hit rate.")
+        .await;
+    let next = candidate.recv_until("prompt").await;
+    assert_ne!(next["text"], first["text"], "{next}");
+    assert!(
+        !next["lead"].as_str().unwrap_or_default().is_empty(),
+        "{next}"
+    );
 }

@@ -57,11 +57,6 @@ impl Actor {
     }
 }
 
-/// The longest the interviewer waits for the grader's reading of an answer
-/// before choosing a follow-up without it (by signal phrases): a reading
-/// takes tens of milliseconds; a stall must not hold the interview.
-const READING_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
-
 impl Actor {
     /// An answer to the open question, with the quick grader's reading of
     /// every answer to it so far, so the interviewer follows up on what is
@@ -100,7 +95,7 @@ impl Actor {
             answers: &answers,
             hints: &hints,
         };
-        match tokio::time::timeout(READING_WAIT, reader.grade(request)).await {
+        match tokio::time::timeout(self.shared.reading_wait, reader.grade(request)).await {
             Ok(Ok(score)) => Some(score.key_points).filter(|k| !k.is_empty()),
             Ok(Err(error)) => {
                 tracing::warn!(%error, "no reading of the answer; following up by signal phrases");
