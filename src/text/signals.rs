@@ -101,6 +101,7 @@ impl<'a> Analysis<'a> {
                 let start = tokens.len();
                 let separators = tokenise(text, index, &mut tokens);
                 let words = &tokens[start..];
+                let listed = reads_as_list(text, words);
                 let first_person = is_first_person(words);
                 let prose = words.iter().any(|t| t.class.prose());
                 let has_number = words.iter().any(|t| is_number(&t.text));
@@ -118,7 +119,7 @@ impl<'a> Analysis<'a> {
                     tokens: start..tokens.len(),
                     prose,
                     separators,
-                    listed: reads_as_list(text),
+                    listed,
                     first_person,
                     has_number,
                 });
@@ -347,41 +348,48 @@ const MIN_TERMS: usize = 4;
 /// back first, because the onset follows the deploy"); an enumeration
 /// inside a clause ("We measured p50, p90, p99 and saturation") keeps its
 /// pronoun and is prose.
-fn reads_as_list(text: &str) -> bool {
-    let body = match text.split_once(':') {
-        Some((head, body))
-            if (1..=MAX_HEADING_WORDS).contains(&words(head).count())
-                && body.starts_with(char::is_whitespace) =>
-        {
-            body
+///
+/// Read from the sentence's `tokens` (as [`tokenise`] made them, classes
+/// and all): an item ends where the text between two words holds a
+/// separator.
+fn reads_as_list(text: &str, tokens: &[Token]) -> bool {
+    // The words as written: `tokenise` also spells "%" as a word.
+    let words: Vec<&Token> = tokens
+        .iter()
+        .filter(|t| text.as_bytes().get(t.offset as usize) != Some(&b'%'))
+        .collect();
+    let heading = text.find(':').map_or(0, |colon| {
+        let head = words
+            .iter()
+            .take_while(|t| (t.offset as usize) < colon)
+            .count();
+        let spaced = text[colon + 1..].starts_with(char::is_whitespace);
+        if (1..=MAX_HEADING_WORDS).contains(&head) && spaced {
+            head
+        } else {
+            0
         }
-        _ => text,
-    };
+    });
     let mut items: Vec<usize> = vec![0];
-    for piece in body.split([',', ';', '/', '|']) {
-        for word in words(piece) {
-            let word = word.to_lowercase();
-            let class = Class::of(&word);
-            let last = items.last_mut().expect("never empty");
-            if word == "and" || word == "or" {
-                items.push(0);
-            } else if class.clause_head() || (*last == 0 && class.verb()) {
-                return false;
-            } else {
-                *last += 1;
-            }
+    let mut previous: Option<&Token> = None;
+    for word in &words[heading..] {
+        let between = previous.map_or("", |p| &text[p.offset as usize..word.offset as usize]);
+        if between.contains([',', ';', '/', '|']) {
+            items.push(0);
         }
-        items.push(0);
+        previous = Some(word);
+        let last = items.last_mut().expect("never empty");
+        if word.text == "and" || word.text == "or" {
+            items.push(0);
+        } else if word.class.clause_head() || (*last == 0 && word.class.verb()) {
+            return false;
+        } else {
+            *last += 1;
+        }
     }
     items.retain(|&n| n > 0);
     let terms = items.iter().filter(|&&n| n <= MAX_TERM_WORDS).count();
     items.len() >= MIN_TERMS && 4 * terms >= 3 * items.len()
-}
-
-/// The alphanumeric runs of `text`.
-fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
 }
 
 fn hash(text: &str) -> u64 {
