@@ -122,6 +122,25 @@ async fn run_scenario_on(
         .unwrap_or_else(|e| panic!("the {name} scenario printed {last:?}, not JSON: {e}"))
 }
 
+/// What the fake microphone says in the voice scenarios.
+const SAID: &str = "I would count each value in a hash map, which makes every lookup constant time. \
+                    The trade off is the extra memory for the map.";
+
+/// `spoken` with 2.5 s of silence after it: Chromium loops the file with
+/// no gap, and trailing silence longer than the server's silence hold lets
+/// each pass end as an utterance.
+fn padded(spoken: &Path, dir: &Path) -> PathBuf {
+    let wav = dir.join("answer-padded.wav");
+    let status = std::process::Command::new("sox")
+        .arg(spoken)
+        .arg(&wav)
+        .args(["pad", "0", "2.5"])
+        .status()
+        .expect("sox runs (apt-get install sox)");
+    assert!(status.success());
+    wav
+}
+
 /// The stored report of the session a scenario ran, read with its token
 /// as the browser stored it.
 async fn report(app: &TestApp, result: &Value) -> Value {
@@ -388,19 +407,8 @@ async fn a_candidate_pastes_a_resume_and_a_posting_and_practises_a_tailored_loop
 #[tokio::test]
 async fn a_spoken_answer_from_the_fake_microphone_barges_in_is_corrected_on_review_and_scored() {
     let dir = tempfile::tempdir().unwrap();
-    let said = "I would count each value in a hash map, which makes every lookup constant time. \
-                The trade off is the extra memory for the map.";
-    let spoken = speak(said, dir.path(), "answer");
-    // Chromium loops the file with no gap; trailing silence longer than the
-    // server's silence hold lets each pass end as an utterance.
-    let wav = dir.path().join("answer-padded.wav");
-    let padded = std::process::Command::new("sox")
-        .arg(&spoken)
-        .arg(&wav)
-        .args(["pad", "0", "2.5"])
-        .status()
-        .expect("sox runs (apt-get install sox)");
-    assert!(padded.success());
+    let spoken = speak(SAID, dir.path(), "answer");
+    let wav = padded(&spoken, dir.path());
     let app = TestApp::builder().speech(recogniser()).spawn().await;
     let result = run_scenario(&app, "voice", &[&wav]).await;
 
@@ -427,6 +435,27 @@ async fn a_spoken_answer_from_the_fake_microphone_barges_in_is_corrected_on_revi
     ];
     let matched = words_said.iter().filter(|w| heard.contains(*w)).count();
     assert!(matched >= 2, "{heard}");
+}
+
+/// Time running out while the candidate corrects what was heard takes the
+/// spoken answer as they left it in the review box, with what was heard
+/// kept beside it.
+#[tokio::test]
+async fn when_time_runs_out_during_a_review_the_answer_is_taken_as_left_in_the_box() {
+    let dir = tempfile::tempdir().unwrap();
+    let spoken = speak(SAID, dir.path(), "answer");
+    let wav = padded(&spoken, dir.path());
+    let clock = Clock::manual(mockloop::clock::now_ms());
+    let app = TestApp::builder()
+        .speech(recogniser())
+        .clock(clock.clone())
+        .spawn()
+        .await;
+    let result = run_scenario_on(&app, "voice-time-up", &[&wav], Some(&clock)).await;
+    let report = report(&app, &result).await;
+    let turn = &report["answers"][0]["turns"][0];
+    assert_eq!(turn["answer"], result["left"], "{turn}");
+    assert_eq!(turn["speech"]["heard"], result["heard"], "{turn}");
 }
 
 #[tokio::test]
