@@ -48,6 +48,11 @@ pub fn default_embedding_dir(data_dir: &Path) -> PathBuf {
 }
 
 impl GraderConfig {
+    /// `reading_wait_ms` as a duration.
+    pub fn reading_wait(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.reading_wait_ms.get().into())
+    }
+
     pub fn embedding_model_path(&self, data_dir: &Path) -> PathBuf {
         self.embedding_model
             .clone()

@@ -167,9 +167,7 @@ impl AppState {
             content: Arc::new(operator_content::LiveContent::new(content_dir, data_dir)),
             catalog: Arc::new(RwLock::new(Arc::new(catalog))),
             hub: Hub::new(Arc::clone(&store), grader, idle, voice, speaker.is_some())
-                .with_reading_wait(Duration::from_millis(
-                    config.grader.reading_wait_ms.get().into(),
-                ))
+                .with_reading_wait(config.grader.reading_wait())
                 .with_interviewer(interviewer)
                 .with_sandbox(Arc::new(crate::sandbox::Sandbox::new(
                     config.sandbox.clone(),

@@ -97,9 +97,6 @@ pub struct Attachment {
     commands: session::Inbox,
 }
 
-/// `[grader] reading_wait_ms`'s default, for hubs built without a config.
-const DEFAULT_READING_WAIT: Duration = Duration::from_secs(3);
-
 /// Finds or starts session tasks; cheap to clone.
 #[derive(Clone)]
 pub struct Hub {
@@ -122,7 +119,8 @@ impl Hub {
                 tracker: TaskTracker::new(),
                 cancel: CancellationToken::new(),
                 idle_unload,
-                reading_wait: DEFAULT_READING_WAIT,
+                // `[grader] reading_wait_ms`'s default until `with_reading_wait`.
+                reading_wait: crate::config::GraderConfig::default().reading_wait(),
                 voice,
                 interviewer: None,
                 server_tts,

@@ -314,6 +314,18 @@ impl TestApp {
     pub async fn export_json(&self, id: &str, token: &str, file: &str) -> Value {
         serde_json::from_str(&self.export_text(id, token, file).await).unwrap()
     }
+
+    /// The answer entries of a session's `transcript.json`.
+    pub async fn transcript_answers(&self, id: &str, token: &str) -> Vec<Value> {
+        let transcript = self.export_json(id, token, "transcript.json").await;
+        transcript["entries"]
+            .as_array()
+            .expect("the transcript's entries")
+            .iter()
+            .filter(|e| e["kind"] == "answer")
+            .cloned()
+            .collect()
+    }
 }
 
 /// A test candidate: remembers the last sequence number and every prompt and answer.

@@ -453,22 +453,15 @@ async fn when_time_runs_out_the_typed_draft_is_sent_as_the_answer() {
     let ended = candidate.recv_until("round_ended").await;
     assert_eq!(ended["reason"], "time_up", "{ended}");
 
-    let transcript = app.export_text(&id, &token, "transcript.json").await;
-    let transcript: Value = serde_json::from_str(&transcript).unwrap();
-    let answers: Vec<&Value> = transcript["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["kind"] == "answer")
-        .collect();
-    assert_eq!(answers.len(), 1, "{transcript}");
+    let answers = app.transcript_answers(&id, &token).await;
+    assert_eq!(answers.len(), 1, "{answers:?}");
     assert_eq!(
         answers[0]["text"],
         "I would start by measuring the p99 latency"
     );
     assert_eq!(
         answers[0]["note"], "Sent when the round's time ran out.",
-        "{transcript}"
+        "{answers:?}"
     );
 }
 

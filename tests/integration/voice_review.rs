@@ -168,20 +168,13 @@ async fn a_spoken_answer_still_in_review_when_time_runs_out_is_taken_as_left_in_
     let turn = &report["answers"][0]["turns"][0];
     assert_eq!(turn["answer"], edited.as_str(), "{turn}");
     assert_eq!(turn["speech"]["heard"], heard.as_str(), "{turn}");
-    let transcript = app.export_text(&id, &token, "transcript.json").await;
-    let transcript: Value = serde_json::from_str(&transcript).unwrap();
-    let answers: Vec<&Value> = transcript["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["kind"] == "answer")
-        .collect();
-    assert_eq!(answers.len(), 1, "{transcript}");
+    let answers = app.transcript_answers(&id, &token).await;
+    assert_eq!(answers.len(), 1, "{answers:?}");
     assert!(
         answers[0]["note"]
             .as_str()
             .is_some_and(|n| n.contains("Sent when the round's time ran out.")),
-        "{transcript}"
+        "{answers:?}"
     );
 }
 

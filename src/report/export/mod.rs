@@ -188,6 +188,14 @@ fn spoken_note(speech: &SpeechAnalytics, text: &str) -> String {
     note
 }
 
+/// `s` with its first letter a capital, to start a sentence.
+fn sentence_case(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
 /// Builds the transcript from a session's stored events (the first must be `created`).
 pub fn transcript(session_id: &str, events: &[StoredEvent]) -> Option<Transcript> {
     let Some(StoredEvent {
@@ -214,8 +222,7 @@ pub fn transcript(session_id: &str, events: &[StoredEvent]) -> Option<Transcript
                 let timed_out = timed_out.then(|| "Sent when the round's time ran out.".to_owned());
                 let spoken = speech.as_ref().map(|s| spoken_note(s, text));
                 match (timed_out, spoken) {
-                    // "spoken: …" starts a sentence here.
-                    (Some(t), Some(s)) => Some(format!("{t} S{}", &s[1..])),
+                    (Some(t), Some(s)) => Some(format!("{t} {}", sentence_case(&s))),
                     (t, s) => t.or(s),
                 }
             }
